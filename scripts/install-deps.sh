@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package contactsd needs to build, test and benchmark.
+# Idempotent: apt-get runs only when a package is missing; sudo only when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-thread1.81-dev
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev libjwt-dev libphonenumber-dev
+  libcli11-dev libspdlog-dev libfmt-dev iso-codes
+  libgtest-dev libgmock-dev
+  python3 python3-pytest python3-requests python3-hypothesis
+  postgresql-15 postgresql-client-15
+  wrk curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+
+# Debian 12's libphonenumber-dev depends on the unversioned libboost-thread-dev, which pulls
+# Boost 1.74's headers, and those conflict with libboost1.81-dev. libphonenumber's headers do
+# not use Boost (its Debian build uses POSIX locks), so we satisfy that one dependency with an
+# empty package that points at Boost 1.81's thread library instead (what equivs would build).
+if ! dpkg-query -W -f='${Status}' libboost-thread-dev 2>/dev/null | grep -q "ok installed"; then
+  shim=$(mktemp -d)
+  mkdir -p "$shim/pkg/DEBIAN"
+  cat >"$shim/pkg/DEBIAN/control" <<CONTROL
+Package: libboost-thread-dev
+Version: 1.81.0.0+contactsd1
+Architecture: all
+Maintainer: contactsd <dev@contactsd.invalid>
+Depends: libboost-thread1.81-dev
+Description: Boost 1.81 stand-in for libboost-thread-dev (lets libphonenumber-dev install beside Boost 1.81)
+CONTROL
+  dpkg-deb --build "$shim/pkg" "$shim/libboost-thread-dev.deb" >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends libboost-thread1.81-dev "$shim/libboost-thread-dev.deb" >/dev/null
+  rm -rf "$shim"
+fi
+
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,50 @@
+// The plain request and response that cross from src/http into src/api. No Beast here: the
+// transport turns its messages into these, and handlers never see a socket or a parser.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace contactsd::api {
+
+using NameValue = std::pair<std::string, std::string>;
+
+struct Request {
+  std::string method;                 // "GET", "PATCH", ...
+  std::string path;                   // percent-decoded path, no query
+  std::vector<NameValue> path_params;  // filled by the router: {"id", "..."}
+  std::vector<NameValue> query;        // percent-decoded, in order; repeated names kept
+  std::vector<NameValue> headers;      // names lower-cased
+  std::string body;
+  std::string request_id;
+
+  // Set by handlers for the access log (the tenant the request acted for).
+  mutable std::string log_org;
+
+  // The first header / query value with this (lower-case) name, or nullptr.
+  const std::string* Header(std::string_view name) const;
+  const std::string* Query(std::string_view name) const;
+  // The path parameter with this name; empty when absent.
+  std::string_view Param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string body;                // JSON text; empty for 204
+  std::vector<NameValue> headers;  // extra headers (Content-Type is always JSON)
+};
+
+using Handler = std::function<Result<Response>(const Request&)>;
+
+struct Route {
+  std::string method;   // "GET", "POST", "PATCH", "PUT", "DELETE"
+  std::string pattern;  // "/v1/contacts/{id}"; a trailing slash on a request is ignored
+  Handler handler;
+};
+
+}  // namespace contactsd::api

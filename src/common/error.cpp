@@ -1,0 +1,88 @@
+#include "common/error.hpp"
+
+namespace contactsd {
+
+Error Error::BadRequest(std::string message, std::string error) {
+  return {ErrorCode::kBadRequest, std::move(error), std::move(message), {}, {}};
+}
+
+Error Error::Validation(std::vector<FieldError> details) {
+  std::string message = "Validation failed";
+  if (!details.empty()) {
+    message += ": ";
+    for (size_t i = 0; i < details.size(); ++i) {
+      if (i > 0) message += "; ";
+      message += details[i].field + ": " + details[i].message;
+    }
+  }
+  return {ErrorCode::kValidation, "validation_failed", std::move(message), std::move(details), {}};
+}
+
+Error Error::Unauthenticated(std::string message) {
+  return {ErrorCode::kUnauthenticated, "unauthorized", std::move(message), {}, {}};
+}
+
+Error Error::PaymentRequired(std::string message) {
+  return {ErrorCode::kPaymentRequired, "insufficient_credits", std::move(message), {}, {}};
+}
+
+Error Error::Forbidden(std::string message) {
+  return {ErrorCode::kForbidden, "forbidden", std::move(message), {}, {}};
+}
+
+Error Error::NotFound(std::string message) {
+  return {ErrorCode::kNotFound, "not_found", std::move(message), {}, {}};
+}
+
+Error Error::Conflict(std::string message, std::string error) {
+  return {ErrorCode::kConflict, std::move(error), std::move(message), {}, {}};
+}
+
+Error Error::PreconditionFailed(std::string message) {
+  return {ErrorCode::kPreconditionFailed, "precondition_failed", std::move(message), {}, {}};
+}
+
+Error Error::Unavailable(std::string internal) {
+  return {ErrorCode::kUnavailable, "unavailable", "The service is temporarily unavailable", {},
+          std::move(internal)};
+}
+
+Error Error::Internal(std::string internal) {
+  return {ErrorCode::kInternal, "internal_error", "Internal server error", {},
+          std::move(internal)};
+}
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest:
+    case ErrorCode::kValidation:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPaymentRequired:
+      return 402;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPreconditionFailed:
+      return 412;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kHeadersTooLarge:
+      return 431;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+}  // namespace contactsd

@@ -1,0 +1,99 @@
+#include "common/time.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace contactsd {
+namespace {
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Parses exactly `n` digits at text[pos..]; -1 if any is not a digit.
+int Digits(std::string_view text, std::size_t pos, std::size_t n) {
+  if (pos + n > text.size()) return -1;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar.
+std::int64_t DaysFromCivil(int y, int m, int d) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{static_cast<unsigned>(m)} / day{static_cast<unsigned>(d)}}
+      .time_since_epoch()
+      .count();
+}
+
+}  // namespace
+
+std::int64_t NowMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string FormatTimestamp(std::int64_t unix_ms) {
+  using namespace std::chrono;
+  sys_time<milliseconds> tp{milliseconds{unix_ms}};
+  auto dp = floor<days>(tp);
+  year_month_day ymd{dp};
+  hh_mm_ss hms{tp - dp};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()),
+                static_cast<long>(hms.subseconds().count()));
+  return buf;
+}
+
+bool IsCalendarDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  int y = Digits(text, 0, 4), m = Digits(text, 5, 2), d = Digits(text, 8, 2);
+  return y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= DaysInMonth(y, m);
+}
+
+std::optional<std::int64_t> ParseTimestamp(std::string_view text) {
+  if (text.size() < 20 || !IsCalendarDate(text.substr(0, 10)) || text[10] != 'T' ||
+      text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  int hh = Digits(text, 11, 2), mm = Digits(text, 14, 2), ss = Digits(text, 17, 2);
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return std::nullopt;
+  std::size_t pos = 19;
+  int millis = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (pos - start < 3) millis = millis * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    std::size_t n = pos - start;
+    if (n == 0 || n > 9) return std::nullopt;
+    for (std::size_t i = n; i < 3; ++i) millis *= 10;
+  }
+  int offset_min = 0;
+  std::string_view zone = text.substr(pos);
+  if (zone == "Z") {
+    offset_min = 0;
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    int oh = Digits(zone, 1, 2), om = Digits(zone, 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
+    offset_min = (oh * 60 + om) * (zone[0] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  std::int64_t days = DaysFromCivil(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2));
+  std::int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
+  return secs * 1000 + millis;
+}
+
+}  // namespace contactsd
