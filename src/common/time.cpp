@@ -45,7 +45,7 @@ std::string FormatTimestamp(std::int64_t unix_ms) {
   auto dp = floor<days>(tp);
   year_month_day ymd{dp};
   hh_mm_ss hms{tp - dp};
-  char buf[32];
+  char buf[64];  // generous: the compiler cannot see that every part is in range
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),

@@ -1,0 +1,27 @@
+#include "auth/authenticator.hpp"
+
+#include "auth/api_key.hpp"
+#include "common/crypto.hpp"
+
+namespace contactsd::auth {
+
+Result<Principal> Authenticator::Authenticate(const std::string* authorization) const {
+  if (!authorization) return Error::Unauthenticated();
+  auto credential = CredentialFromHeader(*authorization);
+  if (!credential) return Error::Unauthenticated();
+  // Look the hash up whatever the credential looks like, so a well-formed unknown key and a
+  // malformed one take the same path.
+  auto key = store_.FindApiKeyByHash(Sha256Hex(*credential));
+  if (!key.ok()) {
+    if (key.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
+    return std::move(key).error();
+  }
+  auto org = store_.GetOrg(key->org_id);
+  if (!org.ok()) {
+    if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
+    return std::move(org).error();
+  }
+  return Principal{key->org_id, org->plan, key->id};
+}
+
+}  // namespace contactsd::auth

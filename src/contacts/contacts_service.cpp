@@ -1,0 +1,205 @@
+#include "contacts/contacts_service.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "common/uuid.hpp"
+#include "contacts/cursor.hpp"
+#include "contacts/custom_fields_service.hpp"
+#include "model/patch_validator.hpp"
+#include "model/record.hpp"
+
+namespace contactsd::contacts {
+namespace json = boost::json;
+
+namespace {
+
+Status CheckId(std::string_view id) {
+  if (!IsUuid(id)) return Error::BadRequest("The contact id must be a UUID", "invalid_id");
+  return {};
+}
+
+Result<json::object> ParseRecord(const store::Contact& c) {
+  boost::system::error_code ec;
+  json::value v = json::parse(c.doc, ec);
+  if (ec || !v.is_object()) return Error::Internal("stored contact " + c.id + " is not an object");
+  return std::move(v.get_object());
+}
+
+Result<ContactView> ViewOf(store::Contact stored) {
+  auto record = ParseRecord(stored);
+  if (!record.ok()) return std::move(record).error();
+  return ContactView{std::move(stored), std::move(record).value()};
+}
+
+Error Archived() {
+  return Error::Conflict("The contact is archived; restore it before changing it", "archived");
+}
+
+}  // namespace
+
+ContactsService::ContactsService(const model::Model& model, store::Store& store, Clock clock,
+                                 std::string cursor_secret)
+    : model_(model),
+      store_(store),
+      clock_(std::move(clock)),
+      cursor_secret_(std::move(cursor_secret)) {}
+
+Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
+    const Principal& who, const json::object& fields) const {
+  // Only a request that sends custom values pays for reading the tenant's definitions.
+  const model::FieldSpec* container = model_.custom_fields_field();
+  if (!container || !fields.contains(container->name)) return std::vector<model::FieldSpec>{};
+  return CustomFieldSpecs(store_, who.org_id);
+}
+
+std::vector<store::UniqueKey> ContactsService::KeysOf(const json::object& record) const {
+  std::vector<store::UniqueKey> keys;
+  for (auto& [name, value] : model::UniqueKeys(model_, record)) {
+    keys.push_back({std::move(name), std::move(value)});
+  }
+  return keys;
+}
+
+Result<ContactView> ContactsService::Create(const Principal& who,
+                                            const json::object& fields) const {
+  auto custom = CustomFieldsFor(who, fields);
+  if (!custom.ok()) return std::move(custom).error();
+  auto patch = model::ValidatePatch(model_, fields, *custom);
+  if (!patch.ok()) return std::move(patch).error();
+  json::object record = model::NewRecord(model_, *patch);
+  if (auto errors = model::ValidateRecord(model_, record); !errors.empty()) {
+    return Error::Validation(std::move(errors));
+  }
+  std::int64_t now = clock_();
+  store::Contact contact;
+  contact.org_id = who.org_id;
+  contact.id = NewUuidV7(now);
+  contact.doc = json::serialize(record);
+  contact.created_at_ms = now;
+  contact.updated_at_ms = now;
+  auto stored = store_.CreateContact(contact, KeysOf(record));
+  if (!stored.ok()) return std::move(stored).error();
+  return ContactView{std::move(stored).value(), std::move(record)};
+}
+
+Result<ContactView> ContactsService::Get(const Principal& who, std::string_view id) const {
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  auto stored = store_.GetContact(who.org_id, ToLowerUuid(id));
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewOf(std::move(stored).value());
+}
+
+Result<ContactPage> ContactsService::List(const Principal& who, int limit,
+                                          std::string_view cursor) const {
+  if (limit < 1 || limit > kMaxPageSize) {
+    return Error::BadRequest("limit must be between 1 and " + std::to_string(kMaxPageSize),
+                             "invalid_query");
+  }
+  store::ListQuery query;
+  query.org_id = who.org_id;
+  query.limit = limit + 1;  // one more tells whether another page follows
+  if (!cursor.empty()) {
+    auto after = DecodeCursor(cursor, cursor_secret_);
+    if (!after) return Error::BadRequest("The cursor is not valid", "invalid_cursor");
+    query.after_id = std::move(*after);
+  }
+  auto rows = store_.ListContacts(query);
+  if (!rows.ok()) return std::move(rows).error();
+  ContactPage page;
+  bool more = static_cast<int>(rows->size()) > limit;
+  if (more) rows->resize(limit);
+  page.items.reserve(rows->size());
+  for (auto& row : *rows) {
+    auto view = ViewOf(std::move(row));
+    if (!view.ok()) return std::move(view).error();
+    page.items.push_back(std::move(view).value());
+  }
+  if (more) page.next_cursor = EncodeCursor(page.items.back().stored.id, cursor_secret_);
+  return page;
+}
+
+Result<ContactView> ContactsService::Patch(const Principal& who, std::string_view id,
+                                           const json::object& fields,
+                                           std::optional<std::int64_t> expected_version) const {
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  auto custom = CustomFieldsFor(who, fields);
+  if (!custom.ok()) return std::move(custom).error();
+  auto patch = model::ValidatePatch(model_, fields, *custom);
+  if (!patch.ok()) return std::move(patch).error();
+
+  std::int64_t now = clock_();
+  json::object result_record;
+  auto stored = store_.UpdateContact(
+      who.org_id, ToLowerUuid(id),
+      [&](const store::Contact& current) -> Result<store::ContactWrite> {
+        if (current.archived_at_ms) return Archived();
+        if (expected_version && *expected_version != current.version) {
+          return Error::PreconditionFailed("The contact has changed: its version is " +
+                                           std::to_string(current.version));
+        }
+        auto record = ParseRecord(current);
+        if (!record.ok()) return std::move(record).error();
+        json::object merged = model::MergePatch(model_, *record, *patch);
+        if (auto errors = model::ValidateRecord(model_, merged); !errors.empty()) {
+          return Error::Validation(std::move(errors));
+        }
+        store::ContactWrite write;
+        if (merged == *record) {
+          write.changed = false;
+        } else {
+          write.doc = json::serialize(merged);
+          write.unique_keys = KeysOf(merged);
+          write.updated_at_ms = std::max(now, current.updated_at_ms);
+        }
+        result_record = std::move(merged);
+        return write;
+      });
+  if (!stored.ok()) return std::move(stored).error();
+  return ContactView{std::move(stored).value(), std::move(result_record)};
+}
+
+Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  std::int64_t now = clock_();
+  auto stored = store_.UpdateContact(
+      who.org_id, ToLowerUuid(id),
+      [&](const store::Contact& current) -> Result<store::ContactWrite> {
+        store::ContactWrite write;
+        if (current.archived_at_ms) {
+          write.changed = false;
+          return write;
+        }
+        write.doc = current.doc;
+        write.updated_at_ms = std::max(now, current.updated_at_ms);
+        write.archived_at_ms = write.updated_at_ms;
+        write.archived_by = who.subject;
+        return write;
+      });
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewOf(std::move(stored).value());
+}
+
+Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id) const {
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  std::int64_t now = clock_();
+  auto stored = store_.UpdateContact(
+      who.org_id, ToLowerUuid(id),
+      [&](const store::Contact& current) -> Result<store::ContactWrite> {
+        store::ContactWrite write;
+        if (!current.archived_at_ms) {
+          write.changed = false;
+          return write;
+        }
+        auto record = ParseRecord(current);
+        if (!record.ok()) return std::move(record).error();
+        write.doc = current.doc;
+        write.unique_keys = KeysOf(*record);
+        write.updated_at_ms = std::max(now, current.updated_at_ms);
+        return write;
+      });
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewOf(std::move(stored).value());
+}
+
+}  // namespace contactsd::contacts

@@ -1,0 +1,73 @@
+// The contacts service: create, get, list, patch, archive and restore, for one model over one
+// Store. Knows no HTTP and no SQL. Every operation is scoped to the principal's tenant, and a
+// write is validated as a whole and applied in one store transaction, or not at all.
+// Thread-safe: holds only references to immutable or thread-safe things.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/principal.hpp"
+#include "common/result.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+namespace contactsd::contacts {
+
+// A stored contact with its record parsed, ready to be projected for a response.
+struct ContactView {
+  store::Contact stored;
+  boost::json::object record;
+};
+
+struct ContactPage {
+  std::vector<ContactView> items;
+  std::optional<std::string> next_cursor;  // absent on the last page
+};
+
+// Milliseconds since the Unix epoch; injected so tests can pin time.
+using Clock = std::function<std::int64_t()>;
+
+class ContactsService {
+ public:
+  // `cursor_secret` signs pagination cursors (Store::ServerSecret).
+  ContactsService(const model::Model& model, store::Store& store, Clock clock,
+                  std::string cursor_secret);
+
+  // `fields` is the request's field map (already out of the model's envelope).
+  Result<ContactView> Create(const Principal& who, const boost::json::object& fields) const;
+  Result<ContactView> Get(const Principal& who, std::string_view id) const;
+  // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, "invalid_cursor".
+  Result<ContactPage> List(const Principal& who, int limit, std::string_view cursor) const;
+  // Only the keys of `fields` change. `expected_version` (If-Match) must equal the stored
+  // version when given (412 otherwise). Errors: invalid_id, validation_failed, not_found,
+  // archived (409), duplicate (409), precondition_failed.
+  Result<ContactView> Patch(const Principal& who, std::string_view id,
+                            const boost::json::object& fields,
+                            std::optional<std::int64_t> expected_version) const;
+  // Archiving keeps the data, frees the unique keys, and is idempotent.
+  Result<ContactView> Archive(const Principal& who, std::string_view id) const;
+  // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
+  Result<ContactView> Restore(const Principal& who, std::string_view id) const;
+
+  static constexpr int kMaxPageSize = 100;
+  static constexpr int kDefaultPageSize = 50;
+
+ private:
+  Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
+                                                        const boost::json::object& fields) const;
+  std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;
+
+  const model::Model& model_;
+  store::Store& store_;
+  Clock clock_;
+  std::string cursor_secret_;
+};
+
+}  // namespace contactsd::contacts

@@ -1,0 +1,54 @@
+#include "contacts/custom_fields_service.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "model/custom_field.hpp"
+
+namespace contactsd::contacts {
+
+Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
+                                                       const boost::json::object& body) const {
+  if (!model_.custom_fields_enabled()) return Error::NotFound("This model has no custom fields");
+  auto spec = model::CheckCustomFieldDefinition(model_, body);
+  if (!spec.ok()) return std::move(spec).error();
+  boost::json::array options;
+  for (const auto& v : spec->values) options.emplace_back(v);
+  store::CustomField field{who.org_id, spec->name, std::string(model::FieldTypeName(spec->type)),
+                           boost::json::serialize(options), clock_()};
+  if (auto st = store_.CreateCustomField(field); !st) {
+    Error e = std::move(st).error();
+    if (e.code == ErrorCode::kConflict) e.details = {{"name", "duplicate", "is already defined"}};
+    return e;
+  }
+  return field;
+}
+
+Result<std::vector<store::CustomField>> CustomFieldsService::List(const Principal& who) const {
+  if (!model_.custom_fields_enabled()) return Error::NotFound("This model has no custom fields");
+  return store_.ListCustomFields(who.org_id);
+}
+
+Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
+                                                       std::string_view org_id) {
+  auto stored = store.ListCustomFields(org_id);
+  if (!stored.ok()) return std::move(stored).error();
+  std::vector<model::FieldSpec> specs;
+  specs.reserve(stored->size());
+  for (const auto& f : *stored) {
+    auto type = model::ParseFieldType(f.type);
+    boost::system::error_code ec;
+    boost::json::value options = boost::json::parse(f.options_json, ec);
+    if (!type || ec || !options.is_array()) {
+      return Error::Internal("stored custom field '" + f.name + "' is unreadable");
+    }
+    std::vector<std::string> values;
+    for (const auto& o : options.get_array()) {
+      if (o.is_string()) values.emplace_back(o.get_string());
+    }
+    specs.push_back(model::CustomFieldSpec(f.name, *type, std::move(values)));
+  }
+  return specs;
+}
+
+}  // namespace contactsd::contacts

@@ -1,0 +1,36 @@
+// Per-tenant custom field definitions: define and list, checked against the model.
+#pragma once
+
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/principal.hpp"
+#include "common/result.hpp"
+#include "contacts/contacts_service.hpp"
+#include "model/field_spec.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+namespace contactsd::contacts {
+
+class CustomFieldsService {
+ public:
+  CustomFieldsService(const model::Model& model, store::Store& store, Clock clock)
+      : model_(model), store_(store), clock_(std::move(clock)) {}
+
+  // Errors: Forbidden-free; Validation for a bad definition, Conflict for a taken name.
+  Result<store::CustomField> Define(const Principal& who, const boost::json::object& body) const;
+  Result<std::vector<store::CustomField>> List(const Principal& who) const;
+
+ private:
+  const model::Model& model_;
+  store::Store& store_;
+  Clock clock_;
+};
+
+// The specs a tenant's stored definitions describe, for validating custom values.
+Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
+                                                       std::string_view org_id);
+
+}  // namespace contactsd::contacts

@@ -1,0 +1,81 @@
+// Collections: arrays of strings, free-form objects, and the tenant's custom fields.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "model/type_checks.hpp"
+
+namespace contactsd::model::types {
+
+std::optional<FieldError> StringArray(const FieldSpec& spec, const boost::json::value& in,
+                                      const TypeContext&, std::string_view path,
+                                      boost::json::value& out) {
+  if (!in.is_array()) return TypeError(path, "an array of strings");
+  const auto& items = in.get_array();
+  if (spec.max_items && items.size() > *spec.max_items) {
+    return MakeError(path, "too_many_items",
+                     "must have at most " + std::to_string(*spec.max_items) + " items");
+  }
+  boost::json::array result;
+  result.reserve(items.size());
+  for (const auto& item : items) {
+    if (!item.is_string()) return TypeError(path, "an array of strings");
+    std::string_view s = item.get_string();
+    if (s.empty()) return MakeError(path, "invalid_value", "must not contain empty strings");
+    if (spec.max_length && CodePoints(s) > *spec.max_length) {
+      return MakeError(path, "too_long",
+                       "items must be at most " + std::to_string(*spec.max_length) +
+                           " characters");
+    }
+    if (spec.dedupe) {
+      bool seen = false;
+      for (const auto& kept : result) seen = seen || kept.get_string() == s;
+      if (seen) continue;
+    }
+    result.emplace_back(s);
+  }
+  out = std::move(result);
+  return std::nullopt;
+}
+
+std::optional<FieldError> Object(const FieldSpec&, const boost::json::value& in,
+                                 const TypeContext&, std::string_view path,
+                                 boost::json::value& out) {
+  if (!in.is_object()) return TypeError(path, "an object");
+  out = in;
+  return std::nullopt;
+}
+
+bool CustomFields(const FieldSpec&, const boost::json::value& in, const TypeContext& ctx,
+                  std::string_view path, boost::json::value& out, std::vector<FieldError>& errors) {
+  if (!in.is_object()) {
+    errors.push_back(TypeError(path, "an object"));
+    return false;
+  }
+  bool ok = true;
+  boost::json::object result;
+  for (const auto& [key, value] : in.get_object()) {
+    std::string key_path = std::string(path) + "." + std::string(key);
+    const FieldSpec* def = nullptr;
+    if (ctx.custom_fields) {
+      for (const auto& f : *ctx.custom_fields) {
+        if (f.name == key) def = &f;
+      }
+    }
+    if (!def) {
+      errors.push_back(MakeError(key_path, "unknown_field", "is not a defined custom field"));
+      ok = false;
+      continue;
+    }
+    boost::json::value normalized;
+    if (CheckValue(*def, value, ctx, key_path, normalized, errors)) {
+      result[key] = std::move(normalized);
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) out = std::move(result);
+  return ok;
+}
+
+}  // namespace contactsd::model::types

@@ -1,0 +1,107 @@
+#include "model/custom_field.hpp"
+
+#include <algorithm>
+
+#include <boost/json/value.hpp>
+
+namespace contactsd::model {
+namespace {
+
+constexpr FieldType kAllowedTypes[] = {
+    FieldType::kString, FieldType::kNumber,   FieldType::kInteger, FieldType::kBoolean,
+    FieldType::kDate,   FieldType::kDatetime, FieldType::kEmail,   FieldType::kPhone,
+    FieldType::kUrl,    FieldType::kEnum};
+
+constexpr std::size_t kMaxCustomString = 1000;
+constexpr std::size_t kMaxOptions = 100;
+
+bool IsCustomName(std::string_view s) {
+  if (s.empty() || s.size() > 63 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+}  // namespace
+
+FieldSpec CustomFieldSpec(std::string name, FieldType type, std::vector<std::string> options) {
+  FieldSpec spec;
+  spec.name = std::move(name);
+  spec.type = type;
+  spec.values = std::move(options);
+  if (type == FieldType::kString || type == FieldType::kUrl) spec.max_length = kMaxCustomString;
+  return spec;
+}
+
+Result<FieldSpec> CheckCustomFieldDefinition(const Model& model,
+                                             const boost::json::object& body) {
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body) {
+    if (key != "name" && key != "type" && key != "options") {
+      errors.push_back({std::string(key), "unknown_field", "is not part of a definition"});
+    }
+  }
+  std::string name;
+  const boost::json::value* n = body.if_contains("name");
+  if (!n || !n->is_string()) {
+    errors.push_back({"name", n ? "invalid_type" : "required", "must be a string"});
+  } else if (!IsCustomName(n->get_string())) {
+    errors.push_back({"name", "invalid_format",
+                      "must start with a lower-case letter and use only a-z, 0-9 and '_' "
+                      "(at most 63 characters)"});
+  } else {
+    name = n->get_string();
+  }
+
+  // A plain flag beside the type, not std::optional: GCC 12 warns falsely on the latter.
+  FieldType type = FieldType::kString;
+  bool has_type = false;
+  const boost::json::value* t = body.if_contains("type");
+  if (!t || !t->is_string()) {
+    errors.push_back({"type", t ? "invalid_type" : "required", "must be a string"});
+  } else {
+    auto parsed = ParseFieldType(t->get_string());
+    has_type = parsed && std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes),
+                                   *parsed) != std::end(kAllowedTypes);
+    if (has_type) {
+      type = *parsed;
+    } else {
+      errors.push_back({"type", "invalid_value",
+                        "must be one of: string, number, integer, boolean, date, datetime, "
+                        "email, phone, url, enum"});
+    }
+  }
+
+  std::vector<std::string> options;
+  const boost::json::value* o = body.if_contains("options");
+  bool has_options = o && !o->is_null() && !(o->is_array() && o->get_array().empty());
+  if (has_type && type == FieldType::kEnum) {
+    bool ok = o && o->is_array() && !o->get_array().empty() &&
+              o->get_array().size() <= kMaxOptions;
+    for (const auto& item : ok ? o->get_array() : boost::json::array()) {
+      if (!item.is_string() || item.get_string().empty() || item.get_string().size() > 200) {
+        ok = false;
+        break;
+      }
+      if (std::find(options.begin(), options.end(), item.get_string()) == options.end()) {
+        options.emplace_back(item.get_string());
+      }
+    }
+    if (!ok) {
+      errors.push_back({"options", "invalid_value",
+                        "an enum needs 1 to 100 non-empty strings of at most 200 characters"});
+    }
+  } else if (has_type && has_options) {
+    errors.push_back({"options", "invalid_value", "only an enum takes options"});
+  }
+  if (!errors.empty()) return Error::Validation(std::move(errors));
+
+  if (model.FindField(name) || model.IsSystemName(name)) {
+    Error e = Error::Conflict("'" + name + "' is already a field of this resource", "duplicate");
+    e.details.push_back({"name", "duplicate", "is already a field of this resource"});
+    return e;
+  }
+  return CustomFieldSpec(std::move(name), type, std::move(options));
+}
+
+}  // namespace contactsd::model

@@ -1,0 +1,51 @@
+// A field of a contact model, as declared in a model file: its type and its rules. Pure data.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace contactsd::model {
+
+enum class FieldType {
+  kString,
+  kEmail,
+  kPhone,
+  kUrl,
+  kDate,      // "yyyy-mm-dd", a real calendar date
+  kDatetime,  // ISO 8601 with a zone, stored as UTC with milliseconds
+  kBoolean,
+  kInteger,
+  kNumber,
+  kUuid,
+  kEnum,
+  kStringArray,
+  kObject,        // any JSON object, stored as sent
+  kCustomFields,  // an object keyed by the tenant's custom field names
+};
+
+// The model-file name of a type ("string", "email", ...), and back. Returns nullopt for an
+// unknown name.
+std::optional<FieldType> ParseFieldType(std::string_view name);
+std::string_view FieldTypeName(FieldType type);
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kString;
+  bool required = false;   // the merged record must have a non-null, non-empty value
+  bool nullable = true;    // null is accepted (and clears the field)
+  bool read_only = false;  // system-managed: a request that sends it is refused
+  bool unique = false;     // unique among the tenant's active contacts
+  bool lowercase = false;  // strings and emails: stored lower-cased
+  bool dedupe = false;     // arrays: repeated items stored once, first occurrence kept
+  std::optional<std::size_t> max_length;  // strings and array items, in code points
+  std::optional<std::size_t> max_items;   // arrays
+  std::vector<std::string> values;        // enums: the allowed values, case-sensitive
+  boost::json::value default_value;       // stored when the field is absent at create
+};
+
+}  // namespace contactsd::model

@@ -1,0 +1,22 @@
+#include "model/model.hpp"
+
+#include <algorithm>
+
+namespace contactsd::model {
+
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+const FieldSpec* Model::FindField(std::string_view name) const {
+  for (const auto& f : fields_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+bool Model::IsSystemName(std::string_view name) const {
+  return std::find(system_names_.begin(), system_names_.end(), name) != system_names_.end();
+}
+
+}  // namespace contactsd::model

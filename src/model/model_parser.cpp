@@ -1,0 +1,247 @@
+// Model files: JSON, checked key by key so a mistake is reported with the path of the bad key
+// before the server starts. docs/models/README.md documents the format.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "model/model.hpp"
+
+namespace contactsd::model {
+namespace json = boost::json;
+
+class ModelParser {
+ public:
+  static Result<Model> Parse(std::string_view text);
+
+ private:
+  Status ParseTop(const json::object& top);
+  Status ParseField(std::string_view name, const json::value& v, FieldSpec& out);
+  Status ParseResponse(const json::value& v);
+
+  static Error Bad(std::string_view path, std::string_view what) {
+    return Error::BadRequest(std::string(path) + ": " + std::string(what), "invalid_model");
+  }
+
+  Model model_;
+};
+
+namespace {
+
+constexpr std::string_view kTopKeys[] = {"name",         "description", "base_path",
+                                         "envelope",     "custom_fields", "fields",
+                                         "system_fields", "response",   "phone_default_region"};
+constexpr std::string_view kFieldKeys[] = {"type",     "description", "required", "nullable",
+                                           "read_only", "unique",     "lowercase", "dedupe",
+                                           "max_length", "max_items", "values",   "default"};
+
+template <std::size_t N>
+bool Known(const std::string_view (&keys)[N], std::string_view key) {
+  return std::find(std::begin(keys), std::end(keys), key) != std::end(keys);
+}
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 63 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+}  // namespace
+
+Result<Model> Model::Parse(std::string_view json_text) { return ModelParser::Parse(json_text); }
+
+Result<Model> ModelParser::Parse(std::string_view text) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(text, ec);
+  if (ec) return Bad("(model file)", "not valid JSON: " + ec.message());
+  if (!doc.is_object()) return Bad("(model file)", "must be a JSON object");
+  ModelParser parser;
+  if (auto st = parser.ParseTop(doc.get_object()); !st) return std::move(st).error();
+  return std::move(parser.model_);
+}
+
+Status ModelParser::ParseTop(const json::object& top) {
+  for (const auto& [key, value] : top) {
+    if (!Known(kTopKeys, key)) return Bad(key, "unknown key");
+  }
+  const json::value* name = top.if_contains("name");
+  if (!name || !name->is_string() || !IsIdentifier(name->get_string())) {
+    return Bad("name", "required, lower-case letters, digits and '_'");
+  }
+  model_.name_ = name->get_string();
+
+  const json::value* base = top.if_contains("base_path");
+  if (!base || !base->is_string() ||
+      (base->get_string() != "" && (base->get_string().front() != '/' ||
+                                    base->get_string().back() == '/'))) {
+    return Bad("base_path", "required, \"\" or a path such as \"/v1\" (no trailing slash)");
+  }
+  model_.base_path_ = base->get_string();
+
+  if (const json::value* env = top.if_contains("envelope")) {
+    if (*env == "flat") {
+      model_.envelope_ = Envelope::kFlat;
+    } else if (*env == "fields") {
+      model_.envelope_ = Envelope::kFields;
+    } else {
+      return Bad("envelope", "must be \"flat\" or \"fields\"");
+    }
+  }
+  if (const json::value* region = top.if_contains("phone_default_region")) {
+    if (!region->is_string() || region->get_string().size() != 2) {
+      return Bad("phone_default_region", "must be a two-letter region code such as \"US\"");
+    }
+    model_.type_context_.default_phone_region = region->get_string();
+  }
+  if (const json::value* custom = top.if_contains("custom_fields")) {
+    if (!custom->is_bool()) return Bad("custom_fields", "must be a boolean");
+    model_.custom_fields_enabled_ = custom->get_bool();
+  }
+
+  const json::value* fields = top.if_contains("fields");
+  if (!fields || !fields->is_object() || fields->get_object().empty()) {
+    return Bad("fields", "required, an object of field definitions");
+  }
+  model_.fields_.reserve(fields->get_object().size());
+  for (const auto& [key, value] : fields->get_object()) {
+    if (!IsIdentifier(key)) {
+      return Bad("fields." + std::string(key), "field names are lower-case identifiers");
+    }
+    FieldSpec spec;
+    if (auto st = ParseField(key, value, spec); !st) return st;
+    model_.fields_.push_back(std::move(spec));
+  }
+  int custom_count = 0;
+  for (const auto& f : model_.fields_) {
+    if (f.type == FieldType::kCustomFields) {
+      model_.custom_fields_field_ = &f;
+      ++custom_count;
+    }
+  }
+  if (custom_count > 1) return Bad("fields", "at most one field may be of type custom_fields");
+  if (custom_count == 1 && !model_.custom_fields_enabled_) {
+    return Bad("custom_fields", "must be true when a field has type custom_fields");
+  }
+
+  if (const json::value* system = top.if_contains("system_fields")) {
+    if (!system->is_array()) return Bad("system_fields", "must be an array of names");
+    for (const auto& n : system->get_array()) {
+      if (!n.is_string()) return Bad("system_fields", "must be an array of names");
+      if (model_.FindField(n.get_string())) {
+        return Bad("system_fields." + std::string(n.get_string()), "is also a field");
+      }
+      model_.system_names_.emplace_back(n.get_string());
+    }
+  }
+  const json::value* response = top.if_contains("response");
+  if (!response) return Bad("response", "required, the list of response properties");
+  return ParseResponse(*response);
+}
+
+Status ModelParser::ParseField(std::string_view name, const json::value& v, FieldSpec& out) {
+  std::string path = "fields." + std::string(name);
+  if (!v.is_object()) return Bad(path, "must be an object");
+  const json::object& o = v.get_object();
+  for (const auto& [key, value] : o) {
+    if (!Known(kFieldKeys, key)) return Bad(path + "." + std::string(key), "unknown key");
+  }
+  out.name = name;
+  const json::value* type = o.if_contains("type");
+  if (!type || !type->is_string()) return Bad(path + ".type", "required");
+  auto parsed = ParseFieldType(type->get_string());
+  if (!parsed) {
+    return Bad(path + ".type", "unknown type '" + std::string(type->get_string()) + "'");
+  }
+  out.type = *parsed;
+
+  auto flag = [&](std::string_view key, bool& target) -> Status {
+    if (const json::value* b = o.if_contains(key)) {
+      if (!b->is_bool()) return Bad(path + "." + std::string(key), "must be a boolean");
+      target = b->get_bool();
+    }
+    return {};
+  };
+  auto count = [&](std::string_view key, std::optional<std::size_t>& target) -> Status {
+    if (const json::value* n = o.if_contains(key)) {
+      if (!n->is_int64() || n->get_int64() < 1) {
+        return Bad(path + "." + std::string(key), "must be a positive integer");
+      }
+      target = static_cast<std::size_t>(n->get_int64());
+    }
+    return {};
+  };
+  const std::pair<std::string_view, bool*> flags[] = {
+      {"required", &out.required}, {"nullable", &out.nullable}, {"read_only", &out.read_only},
+      {"unique", &out.unique},     {"lowercase", &out.lowercase}, {"dedupe", &out.dedupe}};
+  for (auto [key, target] : flags) {
+    if (auto st = flag(key, *target); !st) return st;
+  }
+  if (auto st = count("max_length", out.max_length); !st) return st;
+  if (auto st = count("max_items", out.max_items); !st) return st;
+
+  if (const json::value* values = o.if_contains("values")) {
+    if (out.type != FieldType::kEnum) return Bad(path + ".values", "only for type enum");
+    if (!values->is_array() || values->get_array().empty()) {
+      return Bad(path + ".values", "must be a non-empty array of strings");
+    }
+    for (const auto& s : values->get_array()) {
+      if (!s.is_string()) return Bad(path + ".values", "must be a non-empty array of strings");
+      out.values.emplace_back(s.get_string());
+    }
+  } else if (out.type == FieldType::kEnum) {
+    return Bad(path + ".values", "required for type enum");
+  }
+  if (out.unique && out.type != FieldType::kString && out.type != FieldType::kEmail &&
+      out.type != FieldType::kPhone && out.type != FieldType::kUuid) {
+    return Bad(path + ".unique", "only string, email, phone and uuid fields can be unique");
+  }
+  if (const json::value* def = o.if_contains("default")) {
+    // A default must itself be a valid value of the field.
+    json::value normalized;
+    std::vector<FieldError> errors;
+    if (!def->is_null() && !CheckValue(out, *def, model_.type_context_, path + ".default",
+                                       normalized, errors)) {
+      return Bad(path + ".default", errors.front().message);
+    }
+    out.default_value = def->is_null() ? json::value() : std::move(normalized);
+  }
+  return {};
+}
+
+Status ModelParser::ParseResponse(const json::value& v) {
+  if (!v.is_array() || v.get_array().empty()) {
+    return Bad("response", "must be a non-empty array of property names");
+  }
+  static constexpr std::pair<std::string_view, PropertySource> kSystem[] = {
+      {"id", PropertySource::kId},
+      {"version", PropertySource::kVersion},
+      {"created_at", PropertySource::kCreatedAt},
+      {"updated_at", PropertySource::kUpdatedAt},
+      {"archived_at", PropertySource::kArchivedAt},
+  };
+  std::set<std::string, std::less<>> seen;
+  for (const auto& item : v.get_array()) {
+    if (!item.is_string()) return Bad("response", "must be an array of property names");
+    std::string_view name = item.get_string();
+    if (!seen.insert(std::string(name)).second) {
+      return Bad("response." + std::string(name), "listed twice");
+    }
+    ResponseProperty property{std::string(name)};
+    if (const FieldSpec* f = model_.FindField(name)) {
+      property.field = f;
+    } else {
+      auto it = std::find_if(std::begin(kSystem), std::end(kSystem),
+                             [&](const auto& s) { return s.first == name; });
+      if (it == std::end(kSystem)) {
+        return Bad("response." + std::string(name), "is neither a field nor a system property");
+      }
+      property.source = it->second;
+    }
+    model_.response_.push_back(std::move(property));
+  }
+  return {};
+}
+
+}  // namespace contactsd::model

@@ -1,0 +1,21 @@
+// PatchValidator: the fields of one write request, checked alone (before the stored contact
+// is read): every key must be a writable field of the model, every value of its type.
+// Pure; collects every problem instead of stopping at the first.
+#pragma once
+
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/result.hpp"
+#include "model/model.hpp"
+
+namespace contactsd::model {
+
+// Returns the normalized patch (trimmed, lower-cased, E.164 ...) with the same keys, or a
+// Validation error whose details name every bad field: unknown_field, read_only,
+// invalid_type, invalid_format, too_long, ... `custom_fields` are the tenant's definitions.
+Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
+                                          const std::vector<FieldSpec>& custom_fields);
+
+}  // namespace contactsd::model

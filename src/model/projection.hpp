@@ -1,0 +1,28 @@
+// The response shape: which properties a stored contact shows, in the model's order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "model/model.hpp"
+
+namespace contactsd::model {
+
+// The system-managed facts stored beside a record.
+struct RecordMeta {
+  std::string_view id;
+  std::int64_t version = 0;
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::optional<std::int64_t> archived_at_ms;
+};
+
+// The response object for a stored record. A field missing from the record (a model that
+// gained a field after the record was written) shows its default.
+boost::json::object Project(const Model& model, const RecordMeta& meta,
+                            const boost::json::object& record);
+
+}  // namespace contactsd::model

@@ -1,0 +1,34 @@
+// A contact record is the JSON object of the model's fields as stored. These functions build,
+// merge and check whole records. Pure.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.hpp"
+#include "model/model.hpp"
+
+namespace contactsd::model {
+
+// A record for a create (or a full replace): each field the patch does not set gets its
+// default (or null). REQUIRES: `patch` came from ValidatePatch.
+boost::json::object NewRecord(const Model& model, const boost::json::object& patch);
+
+// A partial update: every key of the patch replaces the stored value, except the custom-fields
+// object, which is merged key by key (a null value removes that key).
+// REQUIRES: `patch` came from ValidatePatch.
+boost::json::object MergePatch(const Model& model, const boost::json::object& current,
+                               const boost::json::object& patch);
+
+// The rules that need the whole record: required fields present and non-empty.
+std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::object& record);
+
+// The values this record holds uniquely: {field name, value} for each unique field that is
+// set. Emails compare case-insensitively, so their key is lower-cased.
+std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
+                                                            const boost::json::object& record);
+
+}  // namespace contactsd::model

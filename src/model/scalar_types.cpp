@@ -1,0 +1,64 @@
+// Scalars: boolean, integer, number, enum. No coercion: "true" is not a boolean.
+#include <boost/json/value.hpp>
+
+#include "model/type_checks.hpp"
+
+namespace contactsd::model::types {
+
+std::optional<FieldError> Boolean(const FieldSpec&, const boost::json::value& in,
+                                  const TypeContext&, std::string_view path,
+                                  boost::json::value& out) {
+  if (!in.is_bool()) return TypeError(path, "a boolean");
+  out = in;
+  return std::nullopt;
+}
+
+std::optional<FieldError> Integer(const FieldSpec&, const boost::json::value& in,
+                                  const TypeContext&, std::string_view path,
+                                  boost::json::value& out) {
+  if (in.is_int64() || in.is_uint64()) {
+    if (in.is_uint64() && in.get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return MakeError(path, "out_of_range", "must fit in a signed 64-bit integer");
+    }
+    out = in.is_int64() ? in.get_int64() : static_cast<std::int64_t>(in.get_uint64());
+    return std::nullopt;
+  }
+  if (in.is_double()) {
+    double d = in.get_double();
+    // 2.0 is an integer written as a double; 2.5 is not.
+    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
+      out = static_cast<std::int64_t>(d);
+      return std::nullopt;
+    }
+  }
+  return TypeError(path, "an integer");
+}
+
+std::optional<FieldError> Number(const FieldSpec&, const boost::json::value& in,
+                                 const TypeContext&, std::string_view path,
+                                 boost::json::value& out) {
+  if (!in.is_number()) return TypeError(path, "a number");
+  out = in;
+  return std::nullopt;
+}
+
+std::optional<FieldError> Enum(const FieldSpec& spec, const boost::json::value& in,
+                               const TypeContext&, std::string_view path,
+                               boost::json::value& out) {
+  std::string allowed;
+  for (const auto& v : spec.values) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += v;
+  }
+  if (!in.is_string()) return TypeError(path, "one of: " + allowed);
+  std::string_view s = in.get_string();
+  for (const auto& v : spec.values) {
+    if (s == v) {
+      out = in;
+      return std::nullopt;
+    }
+  }
+  return MakeError(path, "invalid_value", "must be one of: " + allowed);
+}
+
+}  // namespace contactsd::model::types

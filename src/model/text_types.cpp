@@ -1,0 +1,131 @@
+// String-like types: string, email, url, uuid; and the helpers they share.
+#include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
+
+#include "common/uuid.hpp"
+#include "model/type_checks.hpp"
+
+namespace contactsd::model::types {
+namespace {
+
+void ToLowerAscii(std::string& s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// The WHATWG HTML "valid e-mail address": a local part of atext characters and dots, then a
+// domain of labels of letters, digits and inner hyphens, each 1..63 long.
+bool IsEmailAddress(std::string_view s) {
+  static constexpr std::string_view kLocalExtra = ".!#$%&'*+/=?^_`{|}~-";
+  auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
+  for (char c : s.substr(0, at)) {
+    if (!IsAlnum(c) && kLocalExtra.find(c) == std::string_view::npos) return false;
+  }
+  std::string_view domain = s.substr(at + 1);
+  std::size_t start = 0;
+  while (start <= domain.size()) {
+    std::size_t dot = domain.find('.', start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!IsAlnum(c) && c != '-') return false;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+FieldError MakeError(std::string_view path, std::string code, std::string message) {
+  return FieldError{std::string(path), std::move(code), std::move(message)};
+}
+
+FieldError TypeError(std::string_view path, std::string_view expected) {
+  return MakeError(path, "invalid_type", "must be " + std::string(expected));
+}
+
+std::size_t CodePoints(std::string_view utf8) {
+  std::size_t n = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string_view Trim(std::string_view text) {
+  static constexpr std::string_view kSpace = " \t\r\n\f\v";
+  auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(kSpace);
+  return text.substr(first, last - first + 1);
+}
+
+std::optional<FieldError> CheckLength(const FieldSpec& spec, std::string_view text,
+                                      std::string_view path) {
+  if (spec.max_length && CodePoints(text) > *spec.max_length) {
+    return MakeError(path, "too_long",
+                     "must be at most " + std::to_string(*spec.max_length) + " characters");
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> String(const FieldSpec& spec, const boost::json::value& in,
+                                 const TypeContext&, std::string_view path,
+                                 boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  std::string_view s = in.get_string();
+  if (auto e = CheckLength(spec, s, path)) return e;
+  std::string value(s);
+  if (spec.lowercase) ToLowerAscii(value);
+  out = boost::json::string(value);
+  return std::nullopt;
+}
+
+std::optional<FieldError> Email(const FieldSpec& spec, const boost::json::value& in,
+                                const TypeContext&, std::string_view path,
+                                boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  std::string value(Trim(in.get_string()));
+  if (auto e = CheckLength(spec, value, path)) return e;
+  if (!IsEmailAddress(value)) {
+    return MakeError(path, "invalid_format", "must be a valid email address");
+  }
+  if (spec.lowercase) ToLowerAscii(value);
+  out = boost::json::string(value);
+  return std::nullopt;
+}
+
+std::optional<FieldError> Url(const FieldSpec& spec, const boost::json::value& in,
+                              const TypeContext&, std::string_view path, boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  std::string_view s = Trim(in.get_string());
+  if (auto e = CheckLength(spec, s, path)) return e;
+  auto url = boost::urls::parse_absolute_uri(s);
+  bool web = url && (url->scheme() == "http" || url->scheme() == "https") && url->has_authority() &&
+             !url->host().empty();
+  if (!web) return MakeError(path, "invalid_format", "must be an absolute http(s) URL");
+  out = boost::json::string(s);
+  return std::nullopt;
+}
+
+std::optional<FieldError> Uuid(const FieldSpec&, const boost::json::value& in, const TypeContext&,
+                               std::string_view path, boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  std::string_view s = in.get_string();
+  if (!IsUuid(s)) return MakeError(path, "invalid_format", "must be a UUID");
+  out = boost::json::string(ToLowerUuid(s));
+  return std::nullopt;
+}
+
+}  // namespace contactsd::model::types

@@ -1,0 +1,33 @@
+// Dates ("yyyy-mm-dd", real calendar dates) and datetimes (ISO 8601, stored as UTC).
+#include <boost/json/value.hpp>
+
+#include "common/time.hpp"
+#include "model/type_checks.hpp"
+
+namespace contactsd::model::types {
+
+std::optional<FieldError> Date(const FieldSpec&, const boost::json::value& in, const TypeContext&,
+                               std::string_view path, boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  std::string_view s = in.get_string();
+  if (!IsCalendarDate(s)) {
+    return MakeError(path, "invalid_format", "must be a real date in the form yyyy-mm-dd");
+  }
+  out = in;
+  return std::nullopt;
+}
+
+std::optional<FieldError> Datetime(const FieldSpec&, const boost::json::value& in,
+                                   const TypeContext&, std::string_view path,
+                                   boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  auto ms = ParseTimestamp(in.get_string());
+  if (!ms) {
+    return MakeError(path, "invalid_format",
+                     "must be an ISO 8601 date-time with a zone, e.g. 2026-01-31T09:30:00Z");
+  }
+  out = boost::json::string(FormatTimestamp(*ms));
+  return std::nullopt;
+}
+
+}  // namespace contactsd::model::types

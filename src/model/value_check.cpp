@@ -1,0 +1,63 @@
+#include "model/value_check.hpp"
+
+#include "model/type_checks.hpp"
+
+namespace contactsd::model {
+namespace {
+
+types::Check CheckFor(FieldType type) {
+  switch (type) {
+    case FieldType::kString:
+      return types::String;
+    case FieldType::kEmail:
+      return types::Email;
+    case FieldType::kPhone:
+      return types::Phone;
+    case FieldType::kUrl:
+      return types::Url;
+    case FieldType::kDate:
+      return types::Date;
+    case FieldType::kDatetime:
+      return types::Datetime;
+    case FieldType::kBoolean:
+      return types::Boolean;
+    case FieldType::kInteger:
+      return types::Integer;
+    case FieldType::kNumber:
+      return types::Number;
+    case FieldType::kUuid:
+      return types::Uuid;
+    case FieldType::kEnum:
+      return types::Enum;
+    case FieldType::kStringArray:
+      return types::StringArray;
+    case FieldType::kObject:
+    case FieldType::kCustomFields:  // handled in CheckValue
+      return types::Object;
+  }
+  return types::String;
+}
+
+}  // namespace
+
+bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeContext& ctx,
+                std::string_view path, boost::json::value& out, std::vector<FieldError>& errors) {
+  if (in.is_null()) {
+    if (!spec.nullable) {
+      errors.push_back(types::MakeError(path, "not_nullable", "must not be null"));
+      return false;
+    }
+    out = spec.default_value;  // null unless the field has a default (e.g. [] for tags)
+    return true;
+  }
+  if (spec.type == FieldType::kCustomFields) {
+    return types::CustomFields(spec, in, ctx, path, out, errors);
+  }
+  if (auto error = CheckFor(spec.type)(spec, in, ctx, path, out)) {
+    errors.push_back(std::move(*error));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace contactsd::model

@@ -1,0 +1,10 @@
+contactsd_unit_test(contactsd_model_tests
+  SOURCES
+    model/value_check_test.cpp
+    model/model_parser_test.cpp
+    model/patch_validator_test.cpp
+    model/record_test.cpp
+    model/projection_test.cpp
+    model/custom_field_test.cpp
+    model/builtin_models_test.cpp
+  LIBS contactsd_model)

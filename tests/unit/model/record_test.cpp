@@ -1,0 +1,66 @@
+#include "model/record.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace contactsd::model {
+namespace {
+
+namespace json = boost::json;
+
+const Model& TestModel() {
+  static const Model model = std::move(Model::Parse(R"({
+    "name": "t", "base_path": "", "custom_fields": true,
+    "fields": {
+      "name": {"type": "string", "required": true},
+      "email": {"type": "email", "unique": true},
+      "external_id": {"type": "string", "unique": true},
+      "tags": {"type": "string_array", "default": [], "required": false},
+      "custom_fields": {"type": "custom_fields", "default": {}}
+    },
+    "response": ["name"]
+  })")).value();
+  return model;
+}
+
+json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
+
+TEST(RecordMerge, NewRecordFillsDefaults) {
+  EXPECT_EQ(json::serialize(NewRecord(TestModel(), Obj(R"({"name":"Ada"})"))),
+            R"({"name":"Ada","email":null,"external_id":null,"tags":[],"custom_fields":{}})");
+}
+
+TEST(RecordMerge, PatchReplacesSentKeysOnly) {
+  auto merged = MergePatch(TestModel(), Obj(R"({"name":"Ada","email":"a@x.io","tags":["x"]})"),
+                           Obj(R"({"email":null,"tags":["y"]})"));
+  EXPECT_EQ(json::serialize(merged), R"({"name":"Ada","email":null,"tags":["y"]})");
+}
+
+TEST(RecordMerge, CustomFieldsMergeKeyByKeyAndNullRemoves) {
+  auto merged = MergePatch(TestModel(), Obj(R"({"custom_fields":{"a":1,"b":2}})"),
+                           Obj(R"({"custom_fields":{"b":null,"c":3}})"));
+  EXPECT_EQ(json::serialize(merged), R"({"custom_fields":{"a":1,"c":3}})");
+}
+
+TEST(RecordValidation, RequiredMeansPresentAndNotEmpty) {
+  EXPECT_TRUE(ValidateRecord(TestModel(), Obj(R"({"name":"Ada"})")).empty());
+  for (const char* bad : {R"({})", R"({"name":null})", R"({"name":""})"}) {
+    auto errors = ValidateRecord(TestModel(), Obj(bad));
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_EQ(errors[0].field, "name");
+    EXPECT_EQ(errors[0].code, "required");
+  }
+}
+
+TEST(RecordKeys, UniqueFieldsThatAreSetEmailsLowerCased) {
+  auto keys = UniqueKeys(TestModel(), Obj(R"({"email":"Ada@X.io","external_id":"e-1"})"));
+  std::vector<std::pair<std::string, std::string>> want = {{"email", "ada@x.io"},
+                                                           {"external_id", "e-1"}};
+  EXPECT_EQ(keys, want);
+  EXPECT_TRUE(UniqueKeys(TestModel(), Obj(R"({"email":null,"external_id":""})")).empty());
+}
+
+}  // namespace
+}  // namespace contactsd::model

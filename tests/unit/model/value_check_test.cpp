@@ -1,0 +1,167 @@
+#include "model/value_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace contactsd::model {
+namespace {
+
+namespace json = boost::json;
+
+FieldSpec Spec(FieldType type) {
+  FieldSpec s;
+  s.name = "f";
+  s.type = type;
+  return s;
+}
+
+// Runs CheckValue on JSON text; returns the stored value as JSON text, or "error:<code>".
+std::string Check(const FieldSpec& spec, std::string_view in, const TypeContext& ctx = {}) {
+  json::value out;
+  std::vector<FieldError> errors;
+  if (!CheckValue(spec, json::parse(in), ctx, spec.name, out, errors)) {
+    EXPECT_FALSE(errors.empty());
+    return "error:" + errors.front().code;
+  }
+  EXPECT_TRUE(errors.empty());
+  return json::serialize(out);
+}
+
+TEST(StringType, AcceptsStringsWithinLengthCountingCodePoints) {
+  FieldSpec s = Spec(FieldType::kString);
+  s.max_length = 3;
+  EXPECT_EQ(Check(s, R"("abc")"), R"("abc")");
+  EXPECT_EQ(Check(s, R"("äöü")"), R"("äöü")");  // 6 bytes, 3 characters
+  EXPECT_EQ(Check(s, R"("abcd")"), "error:too_long");
+  EXPECT_EQ(Check(s, "12"), "error:invalid_type");
+  EXPECT_EQ(Check(s, "true"), "error:invalid_type");
+  EXPECT_EQ(Check(s, "[]"), "error:invalid_type");
+}
+
+TEST(NullHandling, NullClearsNullableAndIsRefusedOtherwise) {
+  FieldSpec s = Spec(FieldType::kString);
+  EXPECT_EQ(Check(s, "null"), "null");
+  s.nullable = false;
+  EXPECT_EQ(Check(s, "null"), "error:not_nullable");
+  FieldSpec tags = Spec(FieldType::kStringArray);
+  tags.default_value = json::array();
+  EXPECT_EQ(Check(tags, "null"), "[]");
+}
+
+TEST(EmailType, TrimsLowercasesAndFollowsWhatwg) {
+  FieldSpec s = Spec(FieldType::kEmail);
+  s.lowercase = true;
+  EXPECT_EQ(Check(s, R"("  Ada@Example.COM ")"), R"("ada@example.com")");
+  EXPECT_EQ(Check(s, R"("a.b+c@sub.example.io")"), R"("a.b+c@sub.example.io")");
+  for (const char* bad : {R"("ada")", R"("ada@")", R"("@x.io")", R"("a b@x.io")", R"("a@-x.io")",
+                          R"("a@x..io")", R"("a@x.io-")", R"("")"}) {
+    EXPECT_EQ(Check(s, bad), "error:invalid_format") << bad;
+  }
+  FieldSpec keep = Spec(FieldType::kEmail);
+  EXPECT_EQ(Check(keep, R"("Ada@Example.com")"), R"("Ada@Example.com")");
+}
+
+TEST(PhoneType, NormalizesToE164) {
+  FieldSpec s = Spec(FieldType::kPhone);
+  EXPECT_EQ(Check(s, R"("+1 (415) 555-2671")"), R"("+14155552671")");
+  EXPECT_EQ(Check(s, R"("415-555-2671")"), R"("+14155552671")");
+  EXPECT_EQ(Check(s, R"("+44 20 7946 0958")"), R"("+442079460958")");
+  TypeContext gb;
+  gb.default_phone_region = "GB";
+  EXPECT_EQ(Check(s, R"("020 7946 0958")", gb), R"("+442079460958")");
+  EXPECT_EQ(Check(s, R"("hello")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, R"("+1 123")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, "4155552671"), "error:invalid_type");
+}
+
+TEST(UrlType, AcceptsOnlyAbsoluteWebUrls) {
+  FieldSpec s = Spec(FieldType::kUrl);
+  EXPECT_EQ(Check(s, R"("https://example.com/a?b=c")"), R"("https://example.com/a?b=c")");
+  EXPECT_EQ(Check(s, R"("ftp://example.com")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, R"("example.com")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, R"("https://")"), "error:invalid_format");
+}
+
+TEST(DateType, RequiresRealCalendarDates) {
+  FieldSpec s = Spec(FieldType::kDate);
+  EXPECT_EQ(Check(s, R"("2024-02-29")"), R"("2024-02-29")");
+  EXPECT_EQ(Check(s, R"("2023-02-29")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, R"("2024-13-01")"), "error:invalid_format");
+  EXPECT_EQ(Check(s, R"("01/02/2024")"), "error:invalid_format");
+}
+
+TEST(DatetimeType, StoresUtcMilliseconds) {
+  FieldSpec s = Spec(FieldType::kDatetime);
+  EXPECT_EQ(Check(s, R"("2025-11-25T02:16:03+01:00")"), R"("2025-11-25T01:16:03.000Z")");
+  EXPECT_EQ(Check(s, R"("2025-11-25")"), "error:invalid_format");
+}
+
+TEST(ScalarTypes, NoCoercion) {
+  EXPECT_EQ(Check(Spec(FieldType::kBoolean), "true"), "true");
+  EXPECT_EQ(Check(Spec(FieldType::kBoolean), R"("true")"), "error:invalid_type");
+  EXPECT_EQ(Check(Spec(FieldType::kInteger), "42"), "42");
+  EXPECT_EQ(Check(Spec(FieldType::kInteger), "2.0"), "2");
+  EXPECT_EQ(Check(Spec(FieldType::kInteger), "2.5"), "error:invalid_type");
+  EXPECT_EQ(Check(Spec(FieldType::kInteger), R"("2")"), "error:invalid_type");
+  EXPECT_EQ(Check(Spec(FieldType::kNumber), "2.5"), "2.5E0");
+  EXPECT_EQ(Check(Spec(FieldType::kNumber), R"("2.5")"), "error:invalid_type");
+  EXPECT_EQ(Check(Spec(FieldType::kUuid), R"("550E8400-E29B-41D4-A716-446655440000")"),
+            R"("550e8400-e29b-41d4-a716-446655440000")");
+  EXPECT_EQ(Check(Spec(FieldType::kUuid), R"("550E8400")"), "error:invalid_format");
+}
+
+TEST(EnumType, CaseSensitiveAndListsAllowedValues) {
+  FieldSpec s = Spec(FieldType::kEnum);
+  s.values = {"male", "female"};
+  EXPECT_EQ(Check(s, R"("male")"), R"("male")");
+  EXPECT_EQ(Check(s, R"("Male")"), "error:invalid_value");
+  json::value out;
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(CheckValue(s, json::parse(R"("x")"), {}, "gender", out, errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "gender");
+  EXPECT_EQ(errors[0].message, "must be one of: male, female");
+}
+
+TEST(StringArrayType, LimitsAndDedupes) {
+  FieldSpec s = Spec(FieldType::kStringArray);
+  s.max_items = 3;
+  s.max_length = 5;
+  s.dedupe = true;
+  EXPECT_EQ(Check(s, R"(["b","a","b"])"), R"(["b","a"])");
+  EXPECT_EQ(Check(s, R"(["a","b","c","d"])"), "error:too_many_items");
+  EXPECT_EQ(Check(s, R"(["abcdef"])"), "error:too_long");
+  EXPECT_EQ(Check(s, R"([1])"), "error:invalid_type");
+  EXPECT_EQ(Check(s, R"([""])"), "error:invalid_value");
+  EXPECT_EQ(Check(s, R"("a")"), "error:invalid_type");
+}
+
+TEST(CustomFieldsType, ChecksEveryKeyAndReportsEachBadOne) {
+  std::vector<FieldSpec> defs;
+  defs.push_back(Spec(FieldType::kInteger));
+  defs.back().name = "score";
+  defs.push_back(Spec(FieldType::kDate));
+  defs.back().name = "renewal";
+  TypeContext ctx;
+  ctx.custom_fields = &defs;
+  FieldSpec s = Spec(FieldType::kCustomFields);
+  s.name = "custom_fields";
+  EXPECT_EQ(Check(s, R"({"score": 3, "renewal": null})", ctx), R"({"score":3,"renewal":null})");
+
+  json::value out;
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(CheckValue(s, json::parse(R"({"score":"x","nope":1,"renewal":"2023-02-29"})"), ctx,
+                          "custom_fields", out, errors));
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].field, "custom_fields.score");
+  EXPECT_EQ(errors[0].code, "invalid_type");
+  EXPECT_EQ(errors[1].field, "custom_fields.nope");
+  EXPECT_EQ(errors[1].code, "unknown_field");
+  EXPECT_EQ(errors[2].field, "custom_fields.renewal");
+  EXPECT_EQ(errors[2].code, "invalid_format");
+}
+
+}  // namespace
+}  // namespace contactsd::model
