@@ -10,11 +10,9 @@ PYTHON ?= /usr/bin/python3
 deps:
 	@./scripts/install-deps.sh
 
-$(BUILD_DIR)/build.ninja: CMakeLists.txt
+build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
-
-build: deps $(BUILD_DIR)/build.ninja
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
 	cmake --build $(BUILD_DIR)
 
 run: build
@@ -22,7 +20,7 @@ run: build
 	$(BUILD_DIR)/contactsd serve --db $(DB) --model $(MODEL) --listen $(LISTEN)
 
 unit-test: build
-	$(BUILD_DIR)/contactsd_unit_tests --gtest_brief=1
+	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 api-test: build
 	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) -m pytest -q -p no:cacheprovider tests/api

@@ -40,6 +40,7 @@ std::optional<std::string_view> CredentialFromHeader(std::string_view value) {
     value.remove_prefix(7);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
+  if (IEquals(value, "bearer")) return std::nullopt;  // the scheme word alone
   if (value.empty() || value.size() > kMaxCredential ||
       value.find_first_of(" \t") != std::string_view::npos) {
     return std::nullopt;

@@ -1,0 +1,55 @@
+// /custom-fields: a tenant defines and lists its own fields.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "api/json_body.hpp"
+#include "api/principal_of.hpp"
+#include "api/routes.hpp"
+#include "common/time.hpp"
+
+namespace contactsd::api {
+namespace {
+
+namespace json = boost::json;
+
+json::object Encode(const store::CustomField& f) {
+  json::object out;
+  out["name"] = f.name;
+  out["type"] = f.type;
+  boost::system::error_code ec;
+  json::value options = json::parse(f.options_json, ec);
+  out["options"] = ec ? json::array() : std::move(options);
+  out["created_at"] = FormatTimestamp(f.created_at_ms);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Route> CustomFieldRoutes(const ApiContext& ctx) {
+  if (!ctx.model.custom_fields_enabled()) return {};
+  const std::string base = ctx.model.base_path() + "/custom-fields";
+  return {
+      {"POST", base,
+       [&ctx](const Request& req) -> Result<Response> {
+         auto who = PrincipalOf(ctx, req);
+         if (!who.ok()) return std::move(who).error();
+         auto body = ParseObject(req.body);
+         if (!body.ok()) return std::move(body).error();
+         auto field = ctx.custom_fields.Define(*who, *body);
+         if (!field.ok()) return std::move(field).error();
+         return JsonResponse(201, Encode(*field));
+       }},
+      {"GET", base,
+       [&ctx](const Request& req) -> Result<Response> {
+         auto who = PrincipalOf(ctx, req);
+         if (!who.ok()) return std::move(who).error();
+         auto fields = ctx.custom_fields.List(*who);
+         if (!fields.ok()) return std::move(fields).error();
+         json::array data;
+         for (const auto& f : *fields) data.push_back(Encode(f));
+         return JsonResponse(200, json::object{{"data", std::move(data)}});
+       }},
+  };
+}
+
+}  // namespace contactsd::api

@@ -1,0 +1,29 @@
+// Every route of the API for one model, each resource's in its own file.
+#pragma once
+
+#include <vector>
+
+#include "api/request.hpp"
+#include "auth/authenticator.hpp"
+#include "contacts/contacts_service.hpp"
+#include "contacts/custom_fields_service.hpp"
+#include "model/model.hpp"
+
+namespace contactsd::api {
+
+// What the handlers need; all of it outlives the routes.
+struct ApiContext {
+  const model::Model& model;
+  const auth::Authenticator& authenticator;
+  const contacts::ContactsService& contacts;
+  const contacts::CustomFieldsService& custom_fields;
+};
+
+std::vector<Route> HealthRoutes();
+std::vector<Route> ContactRoutes(const ApiContext& ctx);
+std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
+
+// All of the above.
+std::vector<Route> AllRoutes(const ApiContext& ctx);
+
+}  // namespace contactsd::api

@@ -1,0 +1,132 @@
+#include "app/admin_commands.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <iostream>
+
+#include "auth/api_key.hpp"
+#include "common/time.hpp"
+#include "common/uuid.hpp"
+#include "model/builtin_models.hpp"
+#include "store/store.hpp"
+
+namespace contactsd::app {
+namespace {
+
+namespace json = boost::json;
+
+int Fail(const Error& e) {
+  std::cerr << "contactsd: " << e.message;
+  if (!e.internal.empty()) std::cerr << " (" << e.internal << ")";
+  std::cerr << "\n";
+  return 1;
+}
+
+int Print(const json::value& v) {
+  std::cout << json::serialize(v) << "\n";
+  return 0;
+}
+
+json::object OrgJson(const store::Org& org) {
+  return {{"id", org.id},
+          {"name", org.name},
+          {"plan", org.plan},
+          {"credits", org.credits},
+          {"created_at", FormatTimestamp(org.created_at_ms)}};
+}
+
+json::object KeyJson(const store::ApiKey& key) {
+  json::object out{{"id", key.id},
+                   {"org_id", key.org_id},
+                   {"name", key.name},
+                   {"prefix", key.prefix},
+                   {"created_at", FormatTimestamp(key.created_at_ms)}};
+  out["revoked_at"] = key.revoked_at_ms ? json::value(FormatTimestamp(*key.revoked_at_ms))
+                                        : json::value(nullptr);
+  return out;
+}
+
+bool IsPlanName(const std::string& plan) {
+  if (plan.empty() || plan.size() > 32) return false;
+  for (char c : plan) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int MigrateCommand(const std::string& db_url) {
+  auto store = store::OpenStore(db_url);  // opening migrates
+  if (!store.ok()) return Fail(store.error());
+  std::cerr << "contactsd: schema is up to date\n";
+  return 0;
+}
+
+int ModelsCommand() {
+  for (const auto& m : model::BuiltinModels()) std::cout << m.name << "\n";
+  return 0;
+}
+
+int OrgCreateCommand(const std::string& db_url, const std::string& name, const std::string& plan,
+                     std::int64_t credits) {
+  if (name.empty() || name.size() > 200) {
+    return Fail(Error::BadRequest("--name must be 1 to 200 characters"));
+  }
+  if (!IsPlanName(plan)) {
+    return Fail(Error::BadRequest("--plan must be a lower-case word such as free or internal"));
+  }
+  if (credits < 0) return Fail(Error::BadRequest("--credits must not be negative"));
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  std::int64_t now = NowMillis();
+  store::Org org{NewUuidV7(now), name, plan, credits, now};
+  if (auto st = (*store)->CreateOrg(org); !st) return Fail(st.error());
+  return Print(OrgJson(org));
+}
+
+int OrgShowCommand(const std::string& db_url, const std::string& org_id) {
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  auto org = (*store)->GetOrg(org_id);
+  if (!org.ok()) return Fail(org.error());
+  return Print(OrgJson(*org));
+}
+
+int KeyCreateCommand(const std::string& db_url, const std::string& org_id,
+                     const std::string& name) {
+  if (name.size() > 200) return Fail(Error::BadRequest("--name must be at most 200 characters"));
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  auto org = (*store)->GetOrg(org_id);
+  if (!org.ok()) return Fail(org.error());
+  auto issued = auth::IssueApiKey(org_id, name, NowMillis());
+  if (auto st = (*store)->CreateApiKey(issued.record); !st) return Fail(st.error());
+  json::object out = KeyJson(issued.record.key);
+  out.erase("revoked_at");
+  out["key"] = issued.secret;
+  return Print(out);
+}
+
+int KeyListCommand(const std::string& db_url, const std::string& org_id) {
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  auto org = (*store)->GetOrg(org_id);
+  if (!org.ok()) return Fail(org.error());
+  auto keys = (*store)->ListApiKeys(org_id);
+  if (!keys.ok()) return Fail(keys.error());
+  json::array out;
+  for (const auto& k : *keys) out.push_back(KeyJson(k));
+  return Print(out);
+}
+
+int KeyRevokeCommand(const std::string& db_url, const std::string& key_id) {
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  auto key = (*store)->RevokeApiKey(key_id, NowMillis());
+  if (!key.ok()) return Fail(key.error());
+  return Print(KeyJson(*key));
+}
+
+}  // namespace contactsd::app

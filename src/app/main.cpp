@@ -1,0 +1,94 @@
+// contactsd: the command line. Every flag also reads an environment variable.
+#include <CLI/CLI.hpp>
+
+#include <thread>
+
+#include "app/admin_commands.hpp"
+#include "app/serve_command.hpp"
+
+namespace {
+
+constexpr const char* kDefaultDb = "sqlite:./data/contacts.db";
+
+void AddDbOption(CLI::App* cmd, std::string& db) {
+  cmd->add_option("--db", db, "Database URL: sqlite:PATH or postgresql://...")
+      ->envname("CONTACTSD_DB")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"contactsd: a self-hosted, multi-tenant contacts API"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "contactsd 0.1.0");
+
+  std::string db = kDefaultDb;
+  contactsd::app::ServeConfig serve;
+  serve.db_url = kDefaultDb;
+  serve.model = "standard";
+  serve.listen = "127.0.0.1:8080";
+  serve.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the API");
+  AddDbOption(serve_cmd, serve.db_url);
+  serve_cmd->add_option("--model", serve.model, "Built-in model name or path to a model file")
+      ->envname("CONTACTSD_MODEL")
+      ->capture_default_str();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")
+      ->envname("CONTACTSD_LISTEN")
+      ->capture_default_str();
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads")
+      ->envname("CONTACTSD_THREADS")
+      ->capture_default_str();
+  serve_cmd->add_option("--jwt-secret", serve.jwt_secret, "HS256 secret for JWT bearer tokens")
+      ->envname("CONTACTSD_JWT_SECRET");
+  bool quiet = false;
+  serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
+
+  CLI::App* migrate_cmd = app.add_subcommand("migrate", "Bring the schema up to date");
+  AddDbOption(migrate_cmd, db);
+  app.add_subcommand("models", "List the built-in models");
+
+  CLI::App* org = app.add_subcommand("org", "Manage orgs (tenants)")->require_subcommand(1);
+  std::string org_name, org_plan = "free", org_id;
+  std::int64_t credits = 0;
+  CLI::App* org_create = org->add_subcommand("create", "Create an org");
+  org_create->add_option("--name", org_name, "Display name")->required();
+  org_create->add_option("--plan", org_plan, "Plan (free, pro, internal, ...)")
+      ->capture_default_str();
+  org_create->add_option("--credits", credits, "Starting credit balance")->capture_default_str();
+  AddDbOption(org_create, db);
+  CLI::App* org_show = org->add_subcommand("show", "Show an org and its credit balance");
+  org_show->add_option("ORG_ID", org_id, "Org id")->required();
+  AddDbOption(org_show, db);
+
+  CLI::App* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
+  std::string key_org, key_name, key_id;
+  CLI::App* key_create = key->add_subcommand("create", "Create an API key (shown once)");
+  key_create->add_option("--org", key_org, "Org id")->required();
+  key_create->add_option("--name", key_name, "A label for the key");
+  AddDbOption(key_create, db);
+  CLI::App* key_list = key->add_subcommand("list", "List an org's keys (never the secrets)");
+  key_list->add_option("--org", key_org, "Org id")->required();
+  AddDbOption(key_list, db);
+  CLI::App* key_revoke = key->add_subcommand("revoke", "Revoke a key at once");
+  key_revoke->add_option("KEY_ID", key_id, "Key id")->required();
+  AddDbOption(key_revoke, db);
+
+  CLI11_PARSE(app, argc, argv);
+
+  using namespace contactsd::app;
+  if (serve_cmd->parsed()) {
+    serve.access_log = !quiet;
+    return ServeCommand(serve);
+  }
+  if (migrate_cmd->parsed()) return MigrateCommand(db);
+  if (app.got_subcommand("models")) return ModelsCommand();
+  if (org_create->parsed()) return OrgCreateCommand(db, org_name, org_plan, credits);
+  if (org_show->parsed()) return OrgShowCommand(db, org_id);
+  if (key_create->parsed()) return KeyCreateCommand(db, key_org, key_name);
+  if (key_list->parsed()) return KeyListCommand(db, key_org);
+  if (key_revoke->parsed()) return KeyRevokeCommand(db, key_id);
+  return 1;
+}

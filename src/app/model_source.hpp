@@ -1,0 +1,14 @@
+// Where a model comes from: a built-in name ("standard") or a path to a model file.
+#pragma once
+
+#include <string_view>
+
+#include "common/result.hpp"
+#include "model/model.hpp"
+
+namespace contactsd::app {
+
+// Errors: BadRequest naming the model or file, with the model's own message for a bad file.
+Result<model::Model> LoadModel(std::string_view name_or_path);
+
+}  // namespace contactsd::app

@@ -1,0 +1,103 @@
+#include "app/serve_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <iostream>
+
+#include "api/routes.hpp"
+#include "app/model_source.hpp"
+#include "auth/authenticator.hpp"
+#include "common/time.hpp"
+#include "contacts/contacts_service.hpp"
+#include "contacts/custom_fields_service.hpp"
+#include "http/server.hpp"
+#include "store/store.hpp"
+
+namespace contactsd::app {
+namespace {
+
+// "HOST:PORT" (an IPv6 host in brackets) → host and port; false when malformed.
+bool ParseListen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view digits(listen.data() + colon + 1, listen.size() - colon - 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || value > 65535) return false;
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
+                     const std::string& host) {
+  std::string db = " --db " + config.db_url;
+  std::cerr << "contactsd: serving model '" << model.name() << "' on http://" << host << ":"
+            << port << " (database " << config.db_url << ")\n"
+            << "To get started, in another terminal:\n"
+            << "  build/contactsd org create --name \"My Company\"" << db << "\n"
+            << "  build/contactsd key create --org <id printed above>" << db << "\n"
+            << "  curl -s -X POST http://" << host << ":" << port << model.base_path()
+            << "/contacts -H \"Authorization: Bearer <key printed above>\" \\\n"
+            << "       -H 'Content-Type: application/json' -d '{}'\n";
+}
+
+}  // namespace
+
+int ServeCommand(const ServeConfig& config) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!ParseListen(config.listen, host, port)) {
+    std::cerr << "contactsd: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return 1;
+  }
+  if (config.threads < 1 || config.threads > 256) {
+    std::cerr << "contactsd: --threads must be between 1 and 256\n";
+    return 1;
+  }
+  auto model = LoadModel(config.model);
+  if (!model.ok()) {
+    std::cerr << "contactsd: " << model.error().message << "\n";
+    return 1;
+  }
+  auto store = store::OpenStore(config.db_url);
+  if (!store.ok()) {
+    std::cerr << "contactsd: cannot open " << config.db_url << ": " << store.error().message;
+    if (!store.error().internal.empty()) std::cerr << " (" << store.error().internal << ")";
+    std::cerr << "\n";
+    return 1;
+  }
+  auto secret = (*store)->ServerSecret();
+  if (!secret.ok()) {
+    std::cerr << "contactsd: cannot read the server secret: " << secret.error().internal << "\n";
+    return 1;
+  }
+
+  auth::Authenticator authenticator(**store);
+  contacts::ContactsService contacts(*model, **store, NowMillis, *secret);
+  contacts::CustomFieldsService custom_fields(*model, **store, NowMillis);
+  api::ApiContext ctx{*model, authenticator, contacts, custom_fields};
+
+  http::ServerOptions options;
+  options.host = host;
+  options.port = port;
+  options.threads = config.threads;
+  options.access_log = config.access_log;
+  http::Server server(options, api::AllRoutes(ctx));
+  try {
+    server.Listen();
+  } catch (const std::exception& e) {
+    std::cerr << "contactsd: " << e.what() << "\n";
+    return 1;
+  }
+  PrintFirstSteps(config, *model, server.port(), host);
+  server.Run();
+  spdlog::info("contactsd: stopped; closing the database");
+  return 0;  // the store closes as it goes out of scope, after the server has drained
+}
+
+}  // namespace contactsd::app

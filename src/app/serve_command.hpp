@@ -1,0 +1,20 @@
+// `contactsd serve`: open the store, load the model, and serve the API until a signal.
+#pragma once
+
+#include <string>
+
+namespace contactsd::app {
+
+struct ServeConfig {
+  std::string db_url;
+  std::string model;   // a built-in name or a path
+  std::string listen;  // HOST:PORT
+  int threads = 2;
+  std::string jwt_secret;
+  bool access_log = true;
+};
+
+// Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.
+int ServeCommand(const ServeConfig& config);
+
+}  // namespace contactsd::app
