@@ -1,0 +1,590 @@
+"""Black-box harness for the contactsd API suites: start the real binary on a fresh SQLite
+file, drive its CLI, talk to it over HTTP, and check responses against the common contract.
+
+Model-neutral on purpose (crm, gifting, voice and prospects suites reuse it); the few helpers
+that know the `standard` model's contact shape sit at the bottom, clearly marked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / "build" / "contactsd"
+
+HTTP_TIMEOUT = 10  # seconds, for every request the suite makes
+STARTUP_TIMEOUT = 10
+SHUTDOWN_TIMEOUT = 10
+
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+UNAUTHORIZED_BODY = {
+    "error": "unauthorized",
+    "message": "Missing or invalid credentials",
+    "statusCode": 401,
+}
+
+_UNSET = object()
+
+
+def binary_path() -> Path:
+    """The binary under test: $CONTACTSD_BIN, else build/contactsd in this repo."""
+    return Path(os.environ.get("CONTACTSD_BIN") or DEFAULT_BIN)
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago (bind 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_timestamp(value: Any) -> bool:
+    return isinstance(value, str) and TIMESTAMP_RE.match(value) is not None
+
+
+def is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and UUID_RE.match(value) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP clients
+# --------------------------------------------------------------------------------------------
+
+
+class Client:
+    """A requests.Session bound to one base URL and (optionally) one Authorization value.
+
+    `body` may be a JSON-able value (sent as JSON), or str/bytes (sent verbatim, for malformed
+    bodies). Never follows proxies from the environment: the server is on loopback.
+    """
+
+    def __init__(self, base_url: str, authorization: str | None = None):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.trust_env = False
+        if authorization is not None:
+            self.session.headers["Authorization"] = authorization
+
+    def request(self, method: str, path: str, body: Any = _UNSET, *,
+                headers: Mapping[str, str] | None = None,
+                params: Mapping[str, Any] | None = None) -> requests.Response:
+        hdrs = dict(headers or {})
+        data = None
+        if body is not _UNSET:
+            if isinstance(body, (bytes, str)):
+                data = body.encode() if isinstance(body, str) else body
+            else:
+                data = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        return self.session.request(method, self.base_url + path, data=data, headers=hdrs,
+                                    params=params, timeout=HTTP_TIMEOUT, allow_redirects=False)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body: Any = _UNSET, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path, body: Any = _UNSET, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def put(self, path, body: Any = _UNSET, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def close(self):
+        self.session.close()
+
+
+@dataclass
+class RawResponse:
+    status: int
+    reason: str
+    headers: dict[str, str]  # names lower-cased; a repeated header keeps the last value
+    body: bytes
+
+    def json(self):
+        return strict_json(self.body, "raw response")
+
+
+def raw_http(port: int, head: bytes, body: bytes = b"", *, timeout: float = HTTP_TIMEOUT,
+             host: str = "127.0.0.1") -> RawResponse:
+    """One request over a bare socket, for what requests cannot send or survive: oversized
+    bodies and headers. Sends `head` then `body`, but stops sending as soon as the server
+    answers (a server may reply 413 before reading the body) or closes the connection."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock.sendall(head)
+        sent = 0
+        deadline = time.monotonic() + timeout
+        sock.setblocking(False)
+        while sent < len(body):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("server neither read the body nor answered")
+            readable, writable, _ = select.select([sock], [sock], [], left)
+            if readable:
+                break  # an early answer (or a close): stop sending, read it
+            if writable:
+                try:
+                    sent += sock.send(body[sent:sent + 65536])
+                except BlockingIOError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        sock.setblocking(True)
+        sock.settimeout(timeout)
+        return _read_response(sock)
+    finally:
+        sock.close()
+
+
+def _read_response(sock: socket.socket) -> RawResponse:
+    return ResponseReader(sock).read()
+
+
+class ResponseReader:
+    """Reads HTTP/1.1 responses one after another from one socket (pipelining, keep-alive)."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buf = b""
+
+    def _more(self) -> bool:
+        try:
+            chunk = self.sock.recv(65536)
+        except ConnectionResetError:
+            return False
+        self.buf += chunk
+        return bool(chunk)
+
+    def _take(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            if not self._more():
+                raise ConnectionError(f"connection closed {n - len(self.buf)} bytes short")
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _line(self) -> bytes:
+        while b"\r\n" not in self.buf:
+            if not self._more():
+                raise ConnectionError(f"connection closed mid-line: {self.buf[:200]!r}")
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def read(self) -> RawResponse:
+        while b"\r\n\r\n" not in self.buf:
+            if not self._more():
+                raise ConnectionError(
+                    f"connection closed before a full response head: {self.buf[:200]!r}")
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        status, reason = int(parts[1]), (parts[2] if len(parts) > 2 else "")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = self._take(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = b""
+            while True:
+                size = int(self._line().split(b";")[0], 16)
+                body += self._take(size)
+                self._take(2)
+                if size == 0:
+                    break
+        else:
+            while self._more():
+                pass
+            body, self.buf = self.buf, b""
+        return RawResponse(status, reason, headers, body)
+
+
+# --------------------------------------------------------------------------------------------
+# The server process and its CLI
+# --------------------------------------------------------------------------------------------
+
+
+class CliError(AssertionError):
+    pass
+
+
+@dataclass
+class Tenant:
+    """One org with one API key and a client that sends it as `Bearer <key>`."""
+    server: "Server"
+    org: dict
+    key: dict
+    client: Client
+
+    @property
+    def org_id(self) -> str:
+        return self.org["id"]
+
+    @property
+    def secret(self) -> str:
+        return self.key["key"]
+
+    # standard-model conveniences (see the bottom of this file)
+    def create_contact(self, body: Any = None) -> dict:
+        return create_contact(self.client, {} if body is None else body)
+
+    def get_contact(self, contact_id: str) -> dict:
+        return get_contact(self.client, contact_id)
+
+
+class Server:
+    """The real contactsd binary serving one fresh SQLite database on a free loopback port.
+
+    start() waits for GET /healthz (failing with the server's stderr); stop() sends SIGTERM
+    and fails the test if the process has not exited within 10 s. stderr goes to a file in
+    the work dir so a failure can show it.
+    """
+
+    def __init__(self, binary: Path, workdir: Path, *, model: str = "standard",
+                 threads: int | None = None, db_path: Path | None = None,
+                 extra_args: Iterable[str] = (), env: Mapping[str, str] | None = None,
+                 config_via_env: bool = False):
+        self.binary = Path(binary)
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.model = model
+        self.threads = threads
+        self.db_path = Path(db_path) if db_path else self.workdir / "contacts.db"
+        self.extra_args = list(extra_args)
+        self.env = dict(env or {})
+        self.config_via_env = config_via_env  # pass db/model/listen/threads as CONTACTSD_* vars
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self.returncode: int | None = None
+        self._starts = 0
+        self._clients: list[Client] = []
+        self.stderr_path = self.workdir / "stderr.log"
+
+    # ---- lifecycle ----
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:{self.db_path}"
+
+    def serve_env(self) -> dict[str, str]:
+        if not self.config_via_env:
+            return {}
+        env = {"CONTACTSD_DB": self.db_url, "CONTACTSD_MODEL": self.model,
+               "CONTACTSD_LISTEN": f"127.0.0.1:{self.port}"}
+        if self.threads is not None:
+            env["CONTACTSD_THREADS"] = str(self.threads)
+        return env
+
+    def serve_args(self) -> list[str]:
+        if self.config_via_env:
+            return [str(self.binary), "serve"] + self.extra_args
+        args = [str(self.binary), "serve", "--db", self.db_url, "--model", self.model,
+                "--listen", f"127.0.0.1:{self.port}"]
+        if self.threads is not None:
+            args += ["--threads", str(self.threads)]
+        return args + self.extra_args
+
+    def start(self) -> "Server":
+        last_error = None
+        for _ in range(3):  # the free port may be taken between our probe and the bind
+            self.port = free_port()
+            self._starts += 1
+            self.stderr_path = self.workdir / f"stderr.{self._starts}.log"
+            self._stderr_file = open(self.stderr_path, "wb")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
+            env.update(self.serve_env())
+            env.update(self.env)
+            self.proc = subprocess.Popen(self.serve_args(), stdin=subprocess.DEVNULL,
+                                         stdout=self._stderr_file, stderr=self._stderr_file,
+                                         env=env, cwd=self.workdir)
+            self.returncode = None
+            try:
+                self.wait_healthy()
+                return self
+            except _EarlyExit as e:
+                last_error = e
+                self._stderr_file.close()
+                self.proc = None
+                if "address" not in self.stderr().lower():
+                    break
+        raise AssertionError(f"contactsd did not start: {last_error}\n--- stderr ---\n"
+                             f"{self.stderr()}")
+
+    def wait_healthy(self, timeout: float = STARTUP_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        probe = requests.Session()
+        probe.trust_env = False
+        try:
+            while time.monotonic() < deadline:
+                rc = self.proc.poll()
+                if rc is not None:
+                    raise _EarlyExit(f"exited with {rc} before it was healthy")
+                try:
+                    r = probe.get(self.url("/healthz"), timeout=1)
+                    if r.status_code == 200:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(0.05)
+        finally:
+            probe.close()
+        self.kill()
+        raise AssertionError(f"contactsd not healthy within {timeout}s\n--- stderr ---\n"
+                             f"{self.stderr()}")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def assert_alive(self):
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(f"contactsd died (exit {self.proc.returncode})\n--- stderr ---\n"
+                                 f"{self.stderr()[-4000:]}")
+
+    def signal(self, sig: int):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float = SHUTDOWN_TIMEOUT) -> int:
+        """Waits for the process to exit; fails (and kills it) after `timeout`."""
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"contactsd did not exit within {timeout}s\n--- stderr ---\n"
+                                 f"{self.stderr()[-4000:]}")
+        finally:
+            self._stderr_file.close()
+        return self.returncode
+
+    def stop(self, timeout: float = SHUTDOWN_TIMEOUT) -> int:
+        """SIGTERM and wait; returns the exit code. Idempotent."""
+        for c in self._clients:
+            c.close()
+        self._clients.clear()
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        rc = self.wait(timeout)
+        self.proc = None
+        return rc
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stderr(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    # ---- HTTP ----
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def client(self, authorization: str | None = None) -> Client:
+        c = Client(self.base_url, authorization)
+        self._clients.append(c)
+        return c
+
+    def raw(self, head: bytes, body: bytes = b"", **kw) -> RawResponse:
+        return raw_http(self.port, head, body, **kw)
+
+    # ---- CLI ----
+
+    def run_cli(self, *args: str, db: bool = True, env: Mapping[str, str] | None = None,
+                timeout: float = 20) -> subprocess.CompletedProcess:
+        """Runs `contactsd ARGS [--db URL]` and returns the completed process (text mode)."""
+        argv = [str(self.binary), *args] + (["--db", self.db_url] if db else [])
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
+        full_env.update(env or {})
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                              env=full_env, stdin=subprocess.DEVNULL)
+
+    def cli(self, *args: str) -> Any:
+        """Runs a CLI command that must succeed and returns its stdout parsed as JSON."""
+        p = self.run_cli(*args)
+        if p.returncode != 0:
+            raise CliError(f"`contactsd {' '.join(args)}` exited {p.returncode}\n"
+                           f"stdout: {p.stdout}\nstderr: {p.stderr}")
+        try:
+            return json.loads(p.stdout)
+        except json.JSONDecodeError:
+            raise CliError(f"`contactsd {' '.join(args)}` printed no JSON: {p.stdout!r}")
+
+    def org(self, name: str, plan: str = "free", credits: int = 0) -> dict:
+        return self.cli("org", "create", "--name", name, "--plan", plan,
+                        "--credits", str(credits))
+
+    def key(self, org_id: str, name: str | None = None) -> dict:
+        args = ["key", "create", "--org", org_id]
+        if name is not None:
+            args += ["--name", name]
+        return self.cli(*args)
+
+    def tenant(self, name: str | None = None, plan: str = "free", credits: int = 0) -> Tenant:
+        org = self.org(name or f"org-{uuid.uuid4().hex[:8]}", plan=plan, credits=credits)
+        key = self.key(org["id"])
+        return Tenant(self, org, key, self.client(f"Bearer {key['key']}"))
+
+
+class _EarlyExit(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Assertions shared by every model
+# --------------------------------------------------------------------------------------------
+
+
+def assert_json_response(resp) -> Any:
+    """Content-Type is JSON and X-Request-Id is present; returns the parsed body."""
+    ctype = resp.headers.get("Content-Type", "")
+    assert ctype.split(";")[0].strip().lower() == "application/json", \
+        f"{resp.request.method} {resp.url}: Content-Type {ctype!r}, body {resp.text[:300]!r}"
+    assert resp.headers.get("X-Request-Id"), f"{resp.request.method} {resp.url}: no X-Request-Id"
+    return strict_json(resp.content, f"{resp.request.method} {resp.url}")
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def strict_json(data: bytes | str, what: str = "body") -> Any:
+    """Parses RFC 8259 JSON only: Python's json would also take NaN and Infinity."""
+    try:
+        return json.loads(data, parse_constant=_no_constants)
+    except ValueError as e:
+        raise AssertionError(f"{what}: body is not valid JSON ({e}): {data[:300]!r}")
+
+
+def assert_status(resp, status: int) -> Any:
+    """Status matches (showing the body when it does not); returns the parsed JSON body."""
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.url} -> {resp.status_code}, expected {status}: "
+        f"{resp.text[:1000]}")
+    return assert_json_response(resp)
+
+
+def assert_error(resp, status: int, error: str | Iterable[str] | None = None,
+                 fields: Mapping[str, str | Iterable[str] | None] | None = None) -> dict:
+    """An error response: status, the {error, message, statusCode[, details]} shape, the
+    machine string (one, or one of several), and - when `fields` is given - details naming
+    EXACTLY those fields, each with the given code (or one of the given codes; None: any)."""
+    body = assert_status(resp, status)
+    assert isinstance(body, dict), body
+    assert isinstance(body.get("error"), str) and body["error"], body
+    assert isinstance(body.get("message"), str) and body["message"], body
+    assert body.get("statusCode") == status, body
+    allowed = {"error", "message", "statusCode", "details"}
+    assert set(body) <= allowed, f"unexpected keys {set(body) - allowed} in {body}"
+    if error is not None:
+        errors = {error} if isinstance(error, str) else set(error)
+        assert body["error"] in errors, f"error {body['error']!r}, expected {errors}: {body}"
+    if fields is not None:
+        details = body.get("details")
+        assert isinstance(details, list) and details, f"no details: {body}"
+        for d in details:
+            assert isinstance(d, dict) and isinstance(d.get("field"), str) \
+                and isinstance(d.get("code"), str) and isinstance(d.get("message"), str), d
+        got = {d["field"] for d in details}
+        assert got == set(fields), f"detail fields {sorted(got)}, expected {sorted(fields)}: {body}"
+        for d in details:
+            want = fields[d["field"]]
+            if want is None:
+                continue
+            codes = {want} if isinstance(want, str) else set(want)
+            assert d["code"] in codes, f"{d['field']}: code {d['code']!r}, expected {codes}"
+    return body
+
+
+def detail_map(body: dict) -> dict[str, str]:
+    return {d["field"]: d["code"] for d in body.get("details", [])}
+
+
+# --------------------------------------------------------------------------------------------
+# The `standard` model's contact
+# --------------------------------------------------------------------------------------------
+
+CONTACT_KEYS = {
+    "id", "first_name", "last_name", "email", "phone", "company", "title", "notes", "tags",
+    "owner", "external_id", "custom_fields", "version", "created_at", "updated_at", "archived_at",
+}
+EDITABLE_FIELDS = ["first_name", "last_name", "email", "phone", "company", "title", "notes",
+                   "tags", "owner", "external_id", "custom_fields"]
+
+
+def assert_contact_shape(c: Any) -> dict:
+    assert isinstance(c, dict), c
+    assert set(c) == CONTACT_KEYS, f"keys differ: extra {set(c) - CONTACT_KEYS}, " \
+                                   f"missing {CONTACT_KEYS - set(c)}"
+    assert is_uuid(c["id"]), c["id"]
+    assert isinstance(c["version"], int) and not isinstance(c["version"], bool) \
+        and c["version"] >= 1, c["version"]
+    assert is_timestamp(c["created_at"]), c["created_at"]
+    assert is_timestamp(c["updated_at"]), c["updated_at"]
+    assert c["archived_at"] is None or is_timestamp(c["archived_at"]), c["archived_at"]
+    assert isinstance(c["tags"], list), c["tags"]
+    assert isinstance(c["custom_fields"], dict), c["custom_fields"]
+    return c
+
+
+def assert_contact_response(resp, status: int = 200) -> dict:
+    """A contact response: status, exact shape, and ETag == "<version>"."""
+    c = assert_contact_shape(assert_status(resp, status))
+    assert resp.headers.get("ETag") == f'"{c["version"]}"', \
+        f"ETag {resp.headers.get('ETag')!r} for version {c['version']}"
+    return c
+
+
+def create_contact(client: Client, body: Any) -> dict:
+    return assert_contact_response(client.post("/v1/contacts", body), 201)
+
+
+def get_contact(client: Client, contact_id: str) -> dict:
+    return assert_contact_response(client.get(f"/v1/contacts/{contact_id}"), 200)
+
+
+def list_all(client: Client, limit: int | None = None, max_pages: int = 1000) -> list[dict]:
+    """Walks the list cursors to the end; every page must be a 200 {data, next_cursor}."""
+    out, cursor = [], None
+    for _ in range(max_pages):
+        params = {}
+        if limit is not None:
+            params["limit"] = limit
+        if cursor is not None:
+            params["cursor"] = cursor
+        page = assert_status(client.get("/v1/contacts", params=params), 200)
+        assert set(page) == {"data", "next_cursor"}, page
+        out.extend(page["data"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return out
+        assert isinstance(cursor, str) and cursor, cursor
+    raise AssertionError(f"no end of the list after {max_pages} pages")
