@@ -126,8 +126,8 @@ class Store {
   virtual Status CreateCustomField(const CustomField& field) = 0;
   virtual Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) = 0;
 
-  // A server-wide random secret (created once, shared by every process on this database),
-  // used to sign pagination cursors.
+  // A server-wide random secret of 32 bytes (created once, shared by every process on this
+  // database), used to sign pagination cursors.
   virtual Result<std::string> ServerSecret() = 0;
 };
 

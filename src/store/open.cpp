@@ -1,0 +1,54 @@
+// OpenStore: the one place that maps a database URL to a backend.
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+namespace contactsd::store {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+
+bool IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// The URL is never echoed back: a PostgreSQL URL may carry a password.
+Error UnsupportedUrl() {
+  return Error::BadRequest(
+      "Unsupported database URL: expected sqlite:PATH (e.g. sqlite:data/contactsd.db or "
+      "sqlite:/var/lib/contactsd/contactsd.db)");
+}
+
+Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
+  if (path_text.empty() || path_text.starts_with(':')) {
+    // ":memory:" and friends would give each connection its own database.
+    return Error::BadRequest("sqlite: URL needs a file path, e.g. sqlite:data/contactsd.db");
+  }
+  const std::filesystem::path path(path_text);
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return Error::Unavailable("sqlite: create directory " + path.parent_path().string() + ": " +
+                                ec.message());
+    }
+  }
+  sqlite::SqliteOptions options;
+  options.path = path.string();
+  auto store = sqlite::SqliteStore::Open(options);
+  if (!store) return std::move(store).error();
+  if (auto migrated = (*store)->Migrate(); !migrated) return std::move(migrated).error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+  if (url.starts_with(kSqlitePrefix)) return OpenSqlite(url.substr(kSqlitePrefix.size()));
+  if (IsPostgresUrl(url)) return Error::BadRequest("PostgreSQL is not supported yet");
+  return UnsupportedUrl();
+}
+
+}  // namespace contactsd::store

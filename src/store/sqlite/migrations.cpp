@@ -1,0 +1,122 @@
+#include "store/sqlite/migrations.hpp"
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/write_transaction.hpp"
+
+#include <array>
+#include <string>
+
+namespace contactsd::store::sqlite {
+namespace {
+
+// Version 1. Every primary key starts with the tenant id, so the same logical schema can be
+// distributed by tenant. Tables are STRICT (a wrong type is an error, not a silent coercion)
+// and WITHOUT ROWID: each table is clustered on its primary key, so a tenant's contacts sit
+// together in id (= creation) order, a get is one B-tree descent and a list page reads
+// neighbouring leaves, and the (org_id, id) key is not stored twice (table + unique index).
+// Timestamps are Unix milliseconds; NULL archived_at means active.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE orgs (
+  id TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  credits INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE api_keys (
+  org_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  PRIMARY KEY (org_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX api_keys_by_id ON api_keys (id);
+
+CREATE TABLE contacts (
+  org_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  archived_at INTEGER,
+  archived_by TEXT,
+  PRIMARY KEY (org_id, id)
+) STRICT, WITHOUT ROWID;
+
+-- The unique keys of active contacts: the primary key is the uniqueness rule.
+CREATE TABLE contact_keys (
+  org_id TEXT NOT NULL,
+  key_name TEXT NOT NULL,
+  key_value TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  PRIMARY KEY (org_id, key_name, key_value)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX contact_keys_by_contact ON contact_keys (org_id, contact_id);
+
+CREATE TABLE custom_fields (
+  org_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  options TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, name)
+) STRICT, WITHOUT ROWID;
+
+-- Server-wide values shared by every process on this database (not per tenant).
+CREATE TABLE settings (
+  name TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+
+constexpr char kReadUserVersion[] = "PRAGMA user_version";
+
+Result<int> ReadUserVersion(Connection& connection) {
+  auto stmt = connection.Prepare(kReadUserVersion);
+  if (!stmt) return std::move(stmt).error();
+  auto row = stmt->Next();
+  if (!row) return std::move(row).error();
+  if (!*row) return Error::Internal("sqlite: PRAGMA user_version returned no row");
+  return static_cast<int>(stmt->Int64(0));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Connection& connection) {
+  // Fast path, without the write lock: every open migrates, and almost always finds nothing.
+  auto version = ReadUserVersion(connection);
+  if (!version) return std::move(version).error();
+  if (*version == LatestSchemaVersion()) return {};
+
+  WriteTransaction txn(connection);
+  if (auto begun = txn.Begin(); !begun) return begun;
+  // Another process may have migrated while this one waited for the lock.
+  version = ReadUserVersion(connection);
+  if (!version) return std::move(version).error();
+  if (*version > LatestSchemaVersion()) {
+    return Error::Internal("sqlite: schema version " + std::to_string(*version) +
+                           " is newer than this binary's " + std::to_string(LatestSchemaVersion()));
+  }
+  if (*version == LatestSchemaVersion()) return {};
+  for (int step = *version; step < LatestSchemaVersion(); ++step) {
+    if (auto applied = connection.ExecScript(kMigrations[static_cast<std::size_t>(step)]);
+        !applied) {
+      return applied;
+    }
+  }
+  // PRAGMA takes no parameters; the value is our own integer.
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(LatestSchemaVersion());
+  if (auto set = connection.ExecScript(set_version.c_str()); !set) return set;
+  return txn.Commit();
+}
+
+}  // namespace contactsd::store::sqlite

@@ -1,0 +1,211 @@
+// SqliteStore: opening, migrations, tenants, API keys, custom fields and the server secret.
+// The contact methods are in sqlite_store_contacts.cpp.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "common/crypto.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/rows.hpp"
+#include "store/sqlite/sql.hpp"
+#include "store/sqlite/write_transaction.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace contactsd::store::sqlite {
+namespace {
+
+constexpr char kServerSecretName[] = "server_secret";
+constexpr std::size_t kServerSecretBytes = 32;
+
+// Runs one statement as its own write transaction. Returns the rows it changed.
+// REQUIRES: the caller holds the write mutex.
+template <class BindFn>
+Result<int> WriteOne(Connection& writer, const char* sql, BindFn bind) {
+  WriteTransaction txn(writer);
+  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
+  int changed = 0;
+  {
+    auto stmt = writer.Prepare(sql);
+    if (!stmt) return std::move(stmt).error();
+    bind(*stmt);
+    auto done = stmt->Exec();
+    if (!done) return std::move(done).error();
+    changed = *done;
+  }
+  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  return changed;
+}
+
+Result<std::optional<std::string>> ReadSetting(Connection& connection, std::string_view name) {
+  auto stmt = connection.Prepare(sql::kGetSetting);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, name);
+  return FirstRow(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  auto writer = Connection::Open(
+      {options.path, ConnectionRole::kWriter, options.synchronous_full, options.busy_timeout_ms});
+  if (!writer) return std::move(writer).error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*writer), options));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
+    : writer_(std::move(writer)),
+      readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
+                options.busy_timeout_ms},
+               std::max(1, options.read_connections)) {}
+
+Status SqliteStore::Migrate() {
+  std::lock_guard lock(write_mu_);
+  return sqlite::Migrate(*writer_);
+}
+
+Status SqliteStore::CreateOrg(const Org& org) {
+  std::lock_guard lock(write_mu_);
+  auto inserted = WriteOne(*writer_, sql::kInsertOrg, [&](Statement& stmt) {
+    stmt.Bind(1, org.id).Bind(2, org.name).Bind(3, org.plan).Bind(4, org.credits);
+    stmt.Bind(5, org.created_at_ms);
+  });
+  if (!inserted) return std::move(inserted).error();
+  if (*inserted == 0) return Error::Conflict("Organization already exists", "duplicate");
+  return {};
+}
+
+Result<Org> SqliteStore::GetOrg(std::string_view org_id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kGetOrg);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id);
+  auto org = FirstRow(*stmt, ReadOrg);
+  if (!org) return std::move(org).error();
+  if (!*org) return Error::NotFound("Organization not found");
+  return std::move(**org);
+}
+
+Status SqliteStore::CreateApiKey(const NewApiKey& created) {
+  const ApiKey& key = created.key;
+  std::lock_guard lock(write_mu_);
+  auto inserted = WriteOne(*writer_, sql::kInsertApiKey, [&](Statement& stmt) {
+    stmt.Bind(1, key.org_id).Bind(2, key.id).Bind(3, key.name).Bind(4, key.prefix);
+    stmt.Bind(5, created.key_hash).Bind(6, key.created_at_ms).Bind(7, key.revoked_at_ms);
+  });
+  if (!inserted) return std::move(inserted).error();
+  if (*inserted == 0) return Error::Conflict("API key already exists", "duplicate");
+  return {};
+}
+
+Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(std::string_view org_id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kListApiKeys);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id);
+  return AllRows(*stmt, ReadApiKey);
+}
+
+Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t now_ms) {
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
+  {
+    auto revoke = writer_->Prepare(sql::kRevokeApiKey);
+    if (!revoke) return std::move(revoke).error();
+    revoke->Bind(1, key_id).Bind(2, now_ms);
+    if (auto done = revoke->Exec(); !done) return std::move(done).error();
+  }
+  std::optional<ApiKey> key;
+  {
+    auto get = writer_->Prepare(sql::kGetApiKeyById);
+    if (!get) return std::move(get).error();
+    get->Bind(1, key_id);
+    auto found = FirstRow(*get, ReadApiKey);
+    if (!found) return std::move(found).error();
+    key = std::move(*found);
+  }
+  if (!key) return Error::NotFound("API key not found");
+  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  return std::move(*key);
+}
+
+Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kFindActiveApiKeyByHash);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, key_hash);
+  auto key = FirstRow(*stmt, ReadApiKey);
+  if (!key) return std::move(key).error();
+  if (!*key) return Error::NotFound("API key not found");
+  return std::move(**key);
+}
+
+Status SqliteStore::CreateCustomField(const CustomField& field) {
+  std::lock_guard lock(write_mu_);
+  auto inserted = WriteOne(*writer_, sql::kInsertCustomField, [&](Statement& stmt) {
+    stmt.Bind(1, field.org_id).Bind(2, field.name).Bind(3, field.type);
+    stmt.Bind(4, field.options_json).Bind(5, field.created_at_ms);
+  });
+  if (!inserted) return std::move(inserted).error();
+  if (*inserted == 0) {
+    return Error::Conflict("Custom field '" + field.name + "' already exists", "duplicate");
+  }
+  return {};
+}
+
+Result<std::vector<CustomField>> SqliteStore::ListCustomFields(std::string_view org_id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kListCustomFields);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id);
+  return AllRows(*stmt, ReadCustomField);
+}
+
+Result<std::string> SqliteStore::ServerSecret() {
+  std::lock_guard lock(secret_mu_);
+  if (secret_.empty()) {
+    auto encoded = ReadServerSecret();
+    if (!encoded) return std::move(encoded).error();
+    if (!*encoded) {
+      // Only the first process ever to ask writes: it proposes a secret, and every process
+      // keeps whichever was stored first.
+      encoded = CreateServerSecret();
+      if (!encoded) return std::move(encoded).error();
+    }
+    std::string secret;
+    if (!*encoded || !Base64UrlDecode(**encoded, secret) || secret.size() != kServerSecretBytes) {
+      return Error::Internal("sqlite: settings.server_secret is not 32 bytes of base64url");
+    }
+    secret_ = std::move(secret);
+  }
+  return secret_;
+}
+
+Result<std::optional<std::string>> SqliteStore::ReadServerSecret() {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return ReadSetting(**reader, kServerSecretName);
+}
+
+Result<std::optional<std::string>> SqliteStore::CreateServerSecret() {
+  const std::string proposed = Base64UrlEncode(RandomBytes(kServerSecretBytes));
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
+  {
+    auto insert = writer_->Prepare(sql::kInsertSettingIfAbsent);
+    if (!insert) return std::move(insert).error();
+    insert->Bind(1, kServerSecretName).Bind(2, proposed);
+    if (auto done = insert->Exec(); !done) return std::move(done).error();
+  }
+  auto stored = ReadSetting(*writer_, kServerSecretName);
+  if (!stored) return stored;
+  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  return stored;
+}
+
+}  // namespace contactsd::store::sqlite

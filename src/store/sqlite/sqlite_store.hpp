@@ -1,0 +1,75 @@
+// SqliteStore: the Store on one SQLite file in WAL mode. One writer connection, behind a
+// mutex, runs every write in BEGIN IMMEDIATE ... COMMIT; a pool of query-only connections
+// serves reads, which therefore never wait for the writer. Several processes may open the
+// same file: SQLite's file locks (with a 5 s busy timeout) serialize their writers.
+//
+// Thread-safe.
+#pragma once
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/read_pool.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace contactsd::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;
+  // FULL: a commit survives power loss. NORMAL: commits are not synced until a checkpoint
+  // (still consistent, but the last commits may roll back on power loss).
+  bool synchronous_full = true;
+  int read_connections = 4;  // REQUIRES: >= 1
+  // How long a statement waits for another process's lock before failing with Unavailable.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) the file and its writer connection; does not migrate.
+  // Errors: Unavailable when the file cannot be opened.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+
+  Status Migrate() override;
+
+  Status CreateOrg(const Org& org) override;
+  Result<Org> GetOrg(std::string_view org_id) override;
+
+  Status CreateApiKey(const NewApiKey& key) override;
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
+  Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+
+  Result<Contact> CreateContact(const Contact& contact,
+                                const std::vector<UniqueKey>& keys) override;
+  Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
+  Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
+  // `mutate` runs with the write lock held: it must not block on I/O, nor write through this
+  // store (which would deadlock). Reads through this store are fine.
+  Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
+                                const Mutation& mutate) override;
+
+  Status CreateCustomField(const CustomField& field) override;
+  Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
+
+  // 32 random bytes, created by the first process ever to ask, cached after the first read.
+  Result<std::string> ServerSecret() override;
+
+ private:
+  SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options);
+
+  Result<std::optional<std::string>> ReadServerSecret();    // base64url, if created
+  Result<std::optional<std::string>> CreateServerSecret();  // base64url, as stored
+
+  std::mutex write_mu_;
+  const std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  ReadPool readers_;
+
+  std::mutex secret_mu_;
+  std::string secret_;  // guarded by secret_mu_; empty until first read
+};
+
+}  // namespace contactsd::store::sqlite

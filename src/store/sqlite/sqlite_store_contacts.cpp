@@ -1,0 +1,126 @@
+// SqliteStore: contacts. Each write is one BEGIN IMMEDIATE transaction on the writer that
+// changes the row and its unique keys together; any error rolls all of it back.
+#include "store/sqlite/contact_keys.hpp"
+#include "store/sqlite/rows.hpp"
+#include "store/sqlite/sql.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/write_transaction.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace contactsd::store::sqlite {
+namespace {
+
+constexpr int kMaxListLimit = 1000;
+
+Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id) {
+  auto stmt = connection.Prepare(sql::kGetContact);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, id);
+  auto contact = FirstRow(*stmt, ReadContact);
+  if (!contact) return std::move(contact).error();
+  if (!*contact) return Error::NotFound("Contact not found");
+  return std::move(**contact);
+}
+
+// Writes `write` over the stored contact (the unique keys already replaced).
+Status StoreWrite(Connection& writer, std::string_view org_id, std::string_view id,
+                  const ContactWrite& write) {
+  auto stmt = writer.Prepare(sql::kUpdateContact);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, id).Bind(3, write.doc).Bind(4, write.updated_at_ms);
+  stmt->Bind(5, write.archived_at_ms).BindTextOrNull(6, write.archived_by);
+  auto changed = stmt->Exec();
+  if (!changed) return std::move(changed).error();
+  if (*changed != 1) return Error::Internal("sqlite: contact vanished inside its transaction");
+  return {};
+}
+
+}  // namespace
+
+Result<Contact> SqliteStore::CreateContact(const Contact& contact,
+                                           const std::vector<UniqueKey>& keys) {
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
+  // Archived contacts hold no keys.
+  if (!contact.archived_at_ms) {
+    if (auto held = InsertContactKeys(*writer_, contact.org_id, contact.id, keys); !held) {
+      return std::move(held).error();
+    }
+  }
+  {
+    auto stmt = writer_->Prepare(sql::kInsertContact);
+    if (!stmt) return std::move(stmt).error();
+    stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
+    stmt->Bind(4, contact.created_at_ms).Bind(5, contact.updated_at_ms);
+    stmt->Bind(6, contact.archived_at_ms).BindTextOrNull(7, contact.archived_by);
+    auto inserted = stmt->Exec();
+    if (!inserted) return std::move(inserted).error();
+    if (*inserted == 0) return Error::Conflict("Contact already exists", "duplicate");
+  }
+  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  Contact stored = contact;
+  stored.version = 1;
+  return stored;
+}
+
+Result<Contact> SqliteStore::GetContact(std::string_view org_id, std::string_view id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return LoadContact(**reader, org_id, id);
+}
+
+Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
+  // A caller's bug, not a client's: clamping instead would silently cut pages short.
+  if (query.limit < 1 || query.limit > kMaxListLimit) {
+    return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
+                           " is outside 1..1000");
+  }
+  const int limit = query.limit;
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt =
+      (*reader)->Prepare(query.include_archived ? sql::kListContacts : sql::kListActiveContacts);
+  if (!stmt) return std::move(stmt).error();
+  // Every id sorts after "", so no cursor means the first page.
+  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
+  stmt->Bind(3, std::int64_t{limit});
+  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(limit, 100)));
+}
+
+Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,
+                                           const Mutation& mutate) {
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
+  auto current = LoadContact(*writer_, org_id, id);
+  if (!current) return std::move(current).error();
+  auto write = mutate(*current);
+  if (!write) return std::move(write).error();  // returned as is; the destructor rolls back
+  if (!write->changed) {
+    if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+    return current;
+  }
+  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+  static const std::vector<UniqueKey> kNoKeys;
+  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+  if (auto held = ReplaceContactKeys(*writer_, org_id, id, keys); !held) {
+    return std::move(held).error();
+  }
+  if (auto stored = StoreWrite(*writer_, org_id, id, *write); !stored) {
+    return std::move(stored).error();
+  }
+  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  Contact& updated = *current;
+  updated.doc = std::move(write->doc);
+  updated.version += 1;
+  updated.updated_at_ms = write->updated_at_ms;
+  updated.archived_at_ms = write->archived_at_ms;
+  updated.archived_by = std::move(write->archived_by);
+  return current;
+}
+
+}  // namespace contactsd::store::sqlite

@@ -1,0 +1,362 @@
+// SqliteStore: the contract suite on a temp file, and what is specific to SQLite: migrations,
+// WAL, several stores (processes) on one file, busy handling.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "store_contract.hpp"
+#include "temp_dir.hpp"
+
+#include "common/uuid.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace contactsd::store::test {
+namespace {
+
+using sqlite::Connection;
+using sqlite::ConnectionRole;
+using sqlite::SqliteOptions;
+using sqlite::SqliteStore;
+
+std::unique_ptr<SqliteStore> OpenMigrated(const SqliteOptions& options) {
+  auto store = SqliteStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().internal;
+  if (!store.ok()) return nullptr;
+  auto migrated = (*store)->Migrate();
+  EXPECT_TRUE(migrated.ok()) << migrated.error().internal;
+  return std::move(*store);
+}
+
+class SqliteHarness : public StoreHarness {
+ public:
+  SqliteHarness() : store_(OpenMigrated({(dir_.path() / "contacts.db").string()})) {}
+  Store& store() override { return *store_; }
+  std::unique_ptr<Store> OpenAnother() override {
+    return OpenMigrated({(dir_.path() / "contacts.db").string()});
+  }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
+                         ::testing::Values(StoreBackend{
+                             "Sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         StoreBackendName);
+
+// Reads one value from a fresh connection on `path`, as a bystander would see the file.
+std::string QueryText(const std::string& path, const char* sql,
+                      ConnectionRole role = ConnectionRole::kReader) {
+  auto connection = Connection::Open({path, role});
+  EXPECT_TRUE(connection.ok());
+  if (!connection.ok()) return "";
+  auto stmt = (*connection)->Prepare(sql);
+  EXPECT_TRUE(stmt.ok()) << stmt.error().internal;
+  if (!stmt.ok()) return "";
+  auto row = stmt->Next();
+  EXPECT_TRUE(row.ok() && *row);
+  return row.ok() && *row ? std::string(stmt->Text(0)) : "";
+}
+
+constexpr char kUserVersion[] = "PRAGMA user_version";
+constexpr char kTableCount[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('orgs', 'api_keys', 'contacts', 'contact_keys', 'custom_fields', 'settings')";
+constexpr char kJournalMode[] = "PRAGMA journal_mode";
+constexpr char kSynchronous[] = "PRAGMA synchronous";
+
+Org MakeOrg(const std::string& id) { return {id, "Org", "pro", 0, 1}; }
+
+Contact MakeContact(const std::string& org_id, std::string doc) {
+  return {org_id, NewUuidV7(1'000), std::move(doc), 1, 1'000, 1'000, std::nullopt, ""};
+}
+
+// Adds one to the counter the document holds; the contact then holds `keys`.
+Result<Contact> Increment(Store& store, const Contact& contact,
+                          const std::vector<UniqueKey>& keys = {}) {
+  return store.UpdateContact(contact.org_id, contact.id, [&](const Contact& current) {
+    return Result<ContactWrite>(ContactWrite{true, std::to_string(std::stoi(current.doc) + 1), keys,
+                                             2'000, std::nullopt, ""});
+  });
+}
+
+TEST(SqliteStore, MigrateIsIdempotent) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateOrg(MakeOrg("org-a")).ok());
+  EXPECT_TRUE(store->Migrate().ok());
+  EXPECT_TRUE(store->Migrate().ok());
+  auto again = OpenMigrated({path});
+  ASSERT_NE(again, nullptr);
+
+  EXPECT_EQ(QueryText(path, kUserVersion), std::to_string(sqlite::LatestSchemaVersion()));
+  EXPECT_EQ(QueryText(path, kTableCount), "6");
+  EXPECT_TRUE(again->GetOrg("org-a").ok());
+}
+
+TEST(SqliteStore, ConcurrentMigrationsOfANewFileAgree) {
+  for (int round = 0; round < 10; ++round) {
+    TempDir dir;
+    const std::string path = (dir.path() / "db.sqlite").string();
+    constexpr int kStores = 3;
+    std::latch start(kStores);
+    std::vector<std::unique_ptr<SqliteStore>> stores(kStores);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kStores; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        stores[i] = OpenMigrated({path});
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (int i = 0; i < kStores; ++i) {
+      ASSERT_NE(stores[i], nullptr) << "round " << round;
+      EXPECT_TRUE(stores[i]->CreateOrg(MakeOrg("org-" + std::to_string(i))).ok());
+    }
+    EXPECT_EQ(QueryText(path, kUserVersion), std::to_string(sqlite::LatestSchemaVersion()));
+    EXPECT_EQ(QueryText(path, kTableCount), "6");
+  }
+}
+
+TEST(SqliteStore, NewerSchemaIsRefused) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  {
+    auto connection = Connection::Open({path});
+    ASSERT_TRUE(connection.ok());
+    ASSERT_TRUE((*connection)->ExecScript("PRAGMA user_version = 999").ok());
+  }
+  auto store = SqliteStore::Open({path});
+  ASSERT_TRUE(store.ok());
+  auto migrated = (*store)->Migrate();
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(migrated.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(migrated.error().message, "Internal server error");  // sqlite text stays internal
+}
+
+TEST(SqliteStore, UsesWalAndTheRequestedSynchronousLevel) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  ASSERT_NE(OpenMigrated({path}), nullptr);
+  EXPECT_EQ(QueryText(path, kJournalMode), "wal");
+  // 2 = FULL, 1 = NORMAL.
+  EXPECT_EQ(QueryText(path, kSynchronous, ConnectionRole::kWriter), "2");
+  auto normal = Connection::Open({path, ConnectionRole::kWriter, false});
+  ASSERT_TRUE(normal.ok());
+  auto stmt = (*normal)->Prepare(kSynchronous);
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(*stmt->Next());
+  EXPECT_EQ(stmt->Int64(0), 1);
+}
+
+TEST(SqliteStore, ReaderConnectionsRefuseWrites) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  ASSERT_NE(OpenMigrated({path}), nullptr);
+  auto reader = Connection::Open({path, ConnectionRole::kReader});
+  ASSERT_TRUE(reader.ok());
+  auto write = (*reader)->ExecScript("INSERT INTO settings (name, value) VALUES ('x', 'y')");
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.error().code, ErrorCode::kInternal);
+}
+
+TEST(SqliteStore, ReopenedStoreSeesEarlierWrites) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  Contact contact = MakeContact("org-a", "0");
+  {
+    auto store = OpenMigrated({path});
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateOrg(MakeOrg("org-a")).ok());
+    ASSERT_TRUE(store->CreateContact(contact, {{"email", "a@x.io"}}).ok());
+    ASSERT_TRUE(Increment(*store, contact, {{"email", "a@x.io"}}).ok());
+  }
+  auto store = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->GetOrg("org-a").ok());
+  auto stored = store->GetContact("org-a", contact.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->version, 2);
+  EXPECT_EQ(stored->doc, "1");
+  Contact rival = MakeContact("org-a", "{}");
+  rival.id = NewUuidV7(2'000);
+  auto clash = store->CreateContact(rival, {{"email", "a@x.io"}});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+}
+
+TEST(SqliteStore, TwoStoresOnOneFileSerializeTheirWriters) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto a = OpenMigrated({path});
+  auto b = OpenMigrated({path});
+  ASSERT_TRUE(a && b);
+  Contact contact = MakeContact("org-a", "0");
+  ASSERT_TRUE(a->CreateContact(contact, {}).ok());
+  constexpr int kThreadsPerStore = 4;
+  constexpr int kUpdates = 25;
+  std::atomic<int> failures = 0;
+  std::vector<std::thread> threads;
+  for (SqliteStore* store : {a.get(), b.get()}) {
+    for (int t = 0; t < kThreadsPerStore; ++t) {
+      threads.emplace_back([&, store] {
+        for (int i = 0; i < kUpdates; ++i) {
+          if (!Increment(*store, contact).ok()) ++failures;
+        }
+      });
+    }
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto stored = b->GetContact("org-a", contact.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->version, 1 + 2 * kThreadsPerStore * kUpdates);
+  EXPECT_EQ(stored->doc, std::to_string(2 * kThreadsPerStore * kUpdates));
+}
+
+TEST(SqliteStore, ReadsDoNotWaitForTheWriter) {
+  TempDir dir;
+  auto store = OpenMigrated({(dir.path() / "db.sqlite").string()});
+  ASSERT_NE(store, nullptr);
+  Contact contact = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(contact, {}).ok());
+  // Inside the write transaction (write lock held), a read on the same store still answers,
+  // with the last committed state.
+  auto updated = store->UpdateContact("org-a", contact.id, [&](const Contact&) {
+    auto during = store->GetContact("org-a", contact.id);
+    EXPECT_TRUE(during.ok() && during->version == 1);
+    return Result<ContactWrite>(ContactWrite{true, "1", {}, 2, std::nullopt, ""});
+  });
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(store->GetContact("org-a", contact.id)->version, 2);
+}
+
+// Fault injection at the last step of a write: a trigger makes the contacts row write fail
+// after the unique keys were already changed in the same transaction.
+TEST(SqliteStore, AFailureAtTheLastStepLeavesNothingChanged) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  Contact contact = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(contact, {{"email", "old@x.io"}}).ok());
+  {
+    auto admin = Connection::Open({path});
+    ASSERT_TRUE(admin.ok());
+    ASSERT_TRUE(
+        (*admin)
+            ->ExecScript("CREATE TRIGGER fail_update BEFORE UPDATE ON contacts "
+                         "WHEN NEW.doc = 'boom' BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+                         "CREATE TRIGGER fail_insert BEFORE INSERT ON contacts "
+                         "WHEN NEW.doc = 'boom' BEGIN SELECT RAISE(ABORT, 'injected'); END;")
+            .ok());
+  }
+  auto expect_injected = [](const Error& error) {
+    EXPECT_EQ(error.code, ErrorCode::kInternal);
+    EXPECT_EQ(error.message, "Internal server error");
+    EXPECT_NE(error.internal.find("injected"), std::string::npos) << error.internal;
+  };
+  // Probes whether a key is free by creating (and keeping) a contact that holds it.
+  int probes = 0;
+  auto key_free = [&](const UniqueKey& key) {
+    Contact probe = MakeContact("org-a", "{}");
+    probe.id = NewUuidV7(5'000 + probes++);
+    return store->CreateContact(probe, {key}).ok();
+  };
+
+  auto update = store->UpdateContact("org-a", contact.id, [](const Contact&) {
+    return Result<ContactWrite>(
+        ContactWrite{true, "boom", {{"email", "new@x.io"}}, 2'000, std::nullopt, ""});
+  });
+  ASSERT_FALSE(update.ok());
+  expect_injected(update.error());
+  auto stored = store->GetContact("org-a", contact.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->version, 1);
+  EXPECT_EQ(stored->doc, "0");
+  EXPECT_FALSE(key_free({"email", "old@x.io"}));
+  EXPECT_TRUE(key_free({"email", "new@x.io"}));
+
+  Contact failing = MakeContact("org-a", "boom");
+  failing.id = NewUuidV7(9'000);
+  auto create = store->CreateContact(failing, {{"phone", "+1"}});
+  ASSERT_FALSE(create.ok());
+  expect_injected(create.error());
+  EXPECT_EQ(ErrorOf(store->GetContact("org-a", failing.id)), ErrorCode::kNotFound);
+  EXPECT_TRUE(key_free({"phone", "+1"}));
+}
+
+TEST(SqliteStore, ALockHeldPastTheBusyTimeoutIsUnavailable) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  SqliteOptions options{path};
+  options.busy_timeout_ms = 100;
+  auto store = OpenMigrated(options);
+  ASSERT_NE(store, nullptr);
+  Contact contact = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(contact, {}).ok());
+
+  auto other_process = Connection::Open({path});
+  ASSERT_TRUE(other_process.ok());
+  ASSERT_TRUE((*other_process)->ExecScript("BEGIN IMMEDIATE").ok());
+  auto blocked = Increment(*store, contact);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(blocked.error().message.find("lock"), std::string::npos);  // sqlite text is internal
+  EXPECT_NE(blocked.error().internal.find("locked"), std::string::npos);
+  // Reads go on while another process writes.
+  EXPECT_TRUE(store->GetContact("org-a", contact.id).ok());
+  ASSERT_TRUE((*other_process)->ExecScript("ROLLBACK").ok());
+
+  auto unblocked = Increment(*store, contact);
+  ASSERT_TRUE(unblocked.ok());
+  EXPECT_EQ(unblocked->version, 2);
+}
+
+TEST(SqliteStore, WalStaysBoundedUnderSteadyWrites) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  SqliteOptions options{path};
+  options.synchronous_full = false;  // the WAL's size is the point here, not durability
+  auto store = OpenMigrated(options);
+  ASSERT_NE(store, nullptr);
+  Contact contact = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(contact, {}).ok());
+
+  // A statement abandoned after its first row must not pin a snapshot (which would stop
+  // checkpoints from recycling the WAL).
+  auto bystander = Connection::Open({path, ConnectionRole::kReader});
+  ASSERT_TRUE(bystander.ok());
+  {
+    auto stmt = (*bystander)->Prepare("SELECT id FROM contacts");
+    ASSERT_TRUE(stmt.ok());
+    ASSERT_TRUE(*stmt->Next());
+  }
+
+  const std::string padding(3'000, 'x');
+  for (int i = 0; i < 3'000; ++i) {
+    auto updated = store->UpdateContact("org-a", contact.id, [&](const Contact&) {
+      return Result<ContactWrite>(
+          ContactWrite{true, padding + std::to_string(i), {}, i, std::nullopt, ""});
+    });
+    ASSERT_TRUE(updated.ok());
+    ASSERT_TRUE(store->GetContact("org-a", contact.id).ok());
+  }
+  // Unchecked, 3,000 commits of several 4 KiB pages each would make a WAL of tens of MiB;
+  // auto-checkpoints every 1,000 pages keep it near 4 MiB.
+  const auto wal_bytes = std::filesystem::file_size(path + "-wal");
+  EXPECT_LT(wal_bytes, 8u * 1024 * 1024);
+}
+
+}  // namespace
+}  // namespace contactsd::store::test

@@ -1,0 +1,499 @@
+// The Store contract: what every backend must do, checked through `Store&` alone.
+#include "store_contract.hpp"
+
+#include "common/uuid.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace contactsd::store::test {
+
+void StoreContractTest::SetUp() {
+  harness_ = GetParam().make();
+  ASSERT_NE(harness_, nullptr);
+}
+
+void StoreContractTest::CreateOrg(const std::string& org_id) {
+  ASSERT_TRUE(store().CreateOrg({org_id, "Org " + org_id, "pro", 100, 1'000}).ok());
+}
+
+Contact StoreContractTest::NewContact(const std::string& org_id, std::string doc, std::string id) {
+  Contact contact;
+  contact.org_id = org_id;
+  contact.id = id.empty() ? NewUuidV7(next_id_ms_++) : std::move(id);
+  contact.doc = std::move(doc);
+  contact.created_at_ms = 1'000;
+  contact.updated_at_ms = 1'000;
+  return contact;
+}
+
+Contact StoreContractTest::CreateContact(const std::string& org_id, std::string doc,
+                                         std::vector<UniqueKey> keys, std::string id) {
+  auto created = store().CreateContact(NewContact(org_id, std::move(doc), std::move(id)), keys);
+  EXPECT_TRUE(created.ok()) << created.error().message << " " << created.error().internal;
+  return created.ok() ? *created : Contact{};
+}
+
+bool StoreContractTest::KeyTaken(const std::string& org_id, const UniqueKey& key) {
+  auto probe = store().CreateContact(NewContact(org_id, "{}"), {key});
+  if (!probe.ok()) {
+    EXPECT_EQ(probe.error().code, ErrorCode::kConflict);
+    return true;
+  }
+  auto archived = store().UpdateContact(org_id, probe->id, Write("{}", {}, 3'000, 3'000, "probe"));
+  EXPECT_TRUE(archived.ok());
+  return false;
+}
+
+Mutation Write(std::string doc, std::vector<UniqueKey> keys, std::int64_t updated_at_ms,
+               std::optional<std::int64_t> archived_at_ms, std::string archived_by) {
+  return [=](const Contact&) -> Result<ContactWrite> {
+    ContactWrite write;
+    write.doc = doc;
+    write.unique_keys = keys;
+    write.updated_at_ms = updated_at_ms;
+    write.archived_at_ms = archived_at_ms;
+    write.archived_by = archived_by;
+    return write;
+  };
+}
+
+namespace {
+
+std::vector<std::string> Ids(const std::vector<Contact>& contacts) {
+  std::vector<std::string> ids;
+  for (const Contact& contact : contacts) ids.push_back(contact.id);
+  return ids;
+}
+
+void ExpectSameContact(const Contact& actual, const Contact& expected) {
+  EXPECT_EQ(actual.org_id, expected.org_id);
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.doc, expected.doc);
+  EXPECT_EQ(actual.version, expected.version);
+  EXPECT_EQ(actual.created_at_ms, expected.created_at_ms);
+  EXPECT_EQ(actual.updated_at_ms, expected.updated_at_ms);
+  EXPECT_EQ(actual.archived_at_ms, expected.archived_at_ms);
+  EXPECT_EQ(actual.archived_by, expected.archived_by);
+}
+
+// The stored contact equals `expected`.
+void ExpectStored(Store& store, const Contact& expected) {
+  auto stored = store.GetContact(expected.org_id, expected.id);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ExpectSameContact(*stored, expected);
+}
+
+// ---- Orgs ----
+
+TEST_P(StoreContractTest, OrgRoundTrips) {
+  ASSERT_TRUE(store().CreateOrg({"org-a", "Acme", "free", 42, 1'234}).ok());
+  auto org = store().GetOrg("org-a");
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->id, "org-a");
+  EXPECT_EQ(org->name, "Acme");
+  EXPECT_EQ(org->plan, "free");
+  EXPECT_EQ(org->credits, 42);
+  EXPECT_EQ(org->created_at_ms, 1'234);
+}
+
+TEST_P(StoreContractTest, UnknownOrgIsNotFound) {
+  auto org = store().GetOrg("nope");
+  ASSERT_FALSE(org.ok());
+  EXPECT_EQ(org.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, DuplicateOrgIsConflictAndKeepsTheFirst) {
+  CreateOrg("org-a");
+  auto again = store().CreateOrg({"org-a", "Other", "free", 0, 5});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store().GetOrg("org-a")->name, "Org org-a");
+}
+
+// ---- API keys ----
+
+NewApiKey MakeKey(std::string org_id, std::string id, std::string hash) {
+  return {{std::move(id), std::move(org_id), "ci", "ck_abcd", 1'000, std::nullopt},
+          std::move(hash)};
+}
+
+TEST_P(StoreContractTest, ApiKeyIsFoundByHashAndListedInItsOrgOnly) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-1", "hash-1")).ok());
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-b", "key-2", "hash-2")).ok());
+
+  auto found = store().FindApiKeyByHash("hash-1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, "key-1");
+  EXPECT_EQ(found->org_id, "org-a");
+  EXPECT_EQ(found->name, "ci");
+  EXPECT_EQ(found->prefix, "ck_abcd");
+  EXPECT_EQ(found->created_at_ms, 1'000);
+  EXPECT_FALSE(found->revoked_at_ms.has_value());
+
+  auto listed = store().ListApiKeys("org-a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, "key-1");
+  EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-unknown")), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, RevokedKeyIsNotFoundButStillListed) {
+  CreateOrg("org-a");
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-1", "hash-1")).ok());
+
+  auto revoked = store().RevokeApiKey("key-1", 5'000);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->id, "key-1");
+  EXPECT_EQ(revoked->revoked_at_ms, 5'000);
+  EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-1")), ErrorCode::kNotFound);
+
+  // Revoking again keeps the first revocation time.
+  auto again = store().RevokeApiKey("key-1", 9'000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->revoked_at_ms, 5'000);
+
+  auto listed = store().ListApiKeys("org-a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].revoked_at_ms, 5'000);
+}
+
+TEST_P(StoreContractTest, RevokingAnUnknownKeyIsNotFound) {
+  auto revoked = store().RevokeApiKey("no-such-key", 5'000);
+  ASSERT_FALSE(revoked.ok());
+  EXPECT_EQ(revoked.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, KeyOfAMissingOrgIsNotFound) {
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-gone", "key-1", "hash-1")).ok());
+  EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-1")), ErrorCode::kNotFound);
+}
+
+// ---- Contacts: create, get, list ----
+
+TEST_P(StoreContractTest, ContactRoundTripsWithItsDocumentByteForByte) {
+  CreateOrg("org-a");
+  Contact contact = NewContact("org-a", R"({ "name" : "Zoë 😀",  "n": 1.50 })");
+  contact.version = 7;  // ignored: a new contact is version 1
+  contact.created_at_ms = 11;
+  contact.updated_at_ms = 12;
+  auto created = store().CreateContact(contact, {});
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->version, 1);
+
+  auto got = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(got.ok());
+  contact.version = 1;
+  ExpectSameContact(*got, contact);
+  ExpectSameContact(*created, contact);
+}
+
+TEST_P(StoreContractTest, UnknownContactIsNotFound) {
+  CreateOrg("org-a");
+  auto got = store().GetContact("org-a", NewUuidV7(1));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(got.error().message, "Contact not found");
+}
+
+TEST_P(StoreContractTest, ListPagesByIdAndSkipsArchivedUnlessAsked) {
+  CreateOrg("org-a");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(CreateContact("org-a", "{}").id);
+  ASSERT_TRUE(store().UpdateContact("org-a", ids[1], Write("{}", {}, 2'000, 2'000, "u")).ok());
+
+  ListQuery query{"org-a", std::nullopt, 2, false};
+  auto page1 = store().ListContacts(query);
+  ASSERT_TRUE(page1.ok());
+  EXPECT_EQ(Ids(*page1), (std::vector<std::string>{ids[0], ids[2]}));
+
+  query.after_id = ids[2];
+  auto page2 = store().ListContacts(query);
+  ASSERT_TRUE(page2.ok());
+  EXPECT_EQ(Ids(*page2), (std::vector<std::string>{ids[3], ids[4]}));
+
+  query.after_id = ids[4];
+  auto page3 = store().ListContacts(query);
+  ASSERT_TRUE(page3.ok());
+  EXPECT_TRUE(page3->empty());
+
+  ListQuery all{"org-a", std::nullopt, 50, true};
+  auto everything = store().ListContacts(all);
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(Ids(*everything), ids);
+  EXPECT_EQ((*everything)[1].archived_at_ms, 2'000);
+  EXPECT_EQ((*everything)[1].archived_by, "u");
+  EXPECT_EQ((*everything)[1].version, 2);
+}
+
+TEST_P(StoreContractTest, ListLimitOutsideItsRangeIsRefused) {
+  for (int limit : {0, 1001}) {
+    EXPECT_EQ(ErrorOf(store().ListContacts({"org-a", std::nullopt, limit, false})),
+              ErrorCode::kInternal)
+        << limit;
+  }
+  auto largest = store().ListContacts({"org-a", std::nullopt, 1000, false});
+  EXPECT_TRUE(largest.ok());
+}
+
+// ---- Tenant isolation ----
+
+TEST_P(StoreContractTest, AnotherTenantCannotSeeOrChangeAContact) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  Contact contact = CreateContact("org-a", R"({"a":1})", {{"email", "a@x.io"}});
+
+  EXPECT_EQ(ErrorOf(store().GetContact("org-b", contact.id)), ErrorCode::kNotFound);
+  bool called = false;
+  auto update = store().UpdateContact("org-b", contact.id, [&](const Contact&) {
+    called = true;
+    return Result<ContactWrite>(ContactWrite{true, "{}", {}, 9, std::nullopt, ""});
+  });
+  ASSERT_FALSE(update.ok());
+  EXPECT_EQ(update.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(called);
+  auto listed = store().ListContacts({"org-b", std::nullopt, 50, true});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+
+  auto unchanged = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(unchanged.ok());
+  ExpectSameContact(*unchanged, contact);
+}
+
+TEST_P(StoreContractTest, TheSameKeyValueIsFineInTwoOrgs) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  CreateContact("org-a", "{}", {{"email", "same@x.io"}});
+  auto other = store().CreateContact(NewContact("org-b", "{}"), {{"email", "same@x.io"}});
+  EXPECT_TRUE(other.ok());
+}
+
+// ---- UpdateContact ----
+
+TEST_P(StoreContractTest, UpdateReplacesTheDocumentAndBumpsTheVersion) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})");
+  auto updated = store().UpdateContact("org-a", contact.id, [&](const Contact& current) {
+    EXPECT_EQ(current.doc, R"({"v":1})");
+    EXPECT_EQ(current.version, 1);
+    return Result<ContactWrite>(ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, ""});
+  });
+  ASSERT_TRUE(updated.ok());
+  Contact expected = contact;
+  expected.doc = R"({"v":2})";
+  expected.version = 2;
+  expected.updated_at_ms = 2'500;
+  ExpectSameContact(*updated, expected);
+  auto stored = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(stored.ok());
+  ExpectSameContact(*stored, expected);
+}
+
+TEST_P(StoreContractTest, UnchangedWriteKeepsTheVersion) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})");
+  auto same = store().UpdateContact("org-a", contact.id, [](const Contact&) {
+    return Result<ContactWrite>(ContactWrite{false, R"({"ignored":1})", {}, 9'999, 1, "x"});
+  });
+  ASSERT_TRUE(same.ok());
+  ExpectSameContact(*same, contact);
+  ExpectStored(store(), contact);
+}
+
+TEST_P(StoreContractTest, MutationErrorIsReturnedAsIsAndNothingChanges) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})", {{"email", "a@x.io"}});
+  Error rule = Error::Validation({{"email", "invalid_format", "Not an email"}});
+  auto failed = store().UpdateContact("org-a", contact.id,
+                                      [&](const Contact&) -> Result<ContactWrite> { return rule; });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, rule.code);
+  EXPECT_EQ(failed.error().error, rule.error);
+  EXPECT_EQ(failed.error().message, rule.message);
+  ASSERT_EQ(failed.error().details.size(), 1u);
+  EXPECT_EQ(failed.error().details[0].field, "email");
+  EXPECT_EQ(failed.error().details[0].code, "invalid_format");
+
+  ExpectStored(store(), contact);
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "a@x.io"}));
+}
+
+TEST_P(StoreContractTest, KeyConflictOnUpdateIsNamedAndNothingChanges) {
+  CreateOrg("org-a");
+  CreateContact("org-a", "{}", {{"email", "a@x.io"}});
+  Contact b = CreateContact("org-a", R"({"b":1})", {{"email", "b@x.io"}, {"phone", "+100"}});
+
+  // Drops phone +100, adds phone +200 (inserted before the clash), takes a's email.
+  auto clash = store().UpdateContact("org-a", b.id,
+                                     Write(R"({"b":2})", {{"phone", "+200"}, {"email", "a@x.io"}}));
+  ASSERT_FALSE(clash.ok());
+  const Error& error = clash.error();
+  EXPECT_EQ(error.code, ErrorCode::kConflict);
+  EXPECT_EQ(error.error, "duplicate");
+  EXPECT_EQ(error.message, "email is already used by another contact");
+  ASSERT_EQ(error.details.size(), 1u);
+  EXPECT_EQ(error.details[0].field, "email");
+  EXPECT_EQ(error.details[0].code, "duplicate");
+  EXPECT_EQ(error.details[0].message, "email is already used by another contact");
+
+  ExpectStored(store(), b);
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "b@x.io"}));
+  EXPECT_TRUE(KeyTaken("org-a", {"phone", "+100"}));
+  EXPECT_FALSE(KeyTaken("org-a", {"phone", "+200"}));
+}
+
+TEST_P(StoreContractTest, UpdateMovesKeys) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", "{}", {{"email", "old@x.io"}});
+  ASSERT_TRUE(
+      store().UpdateContact("org-a", contact.id, Write("{}", {{"email", "new@x.io"}})).ok());
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "old@x.io"}));
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "new@x.io"}));
+  // Keeping a key it already holds is not a clash with itself.
+  auto kept =
+      store().UpdateContact("org-a", contact.id, Write(R"({"x":1})", {{"email", "new@x.io"}}));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->version, 3);
+}
+
+TEST_P(StoreContractTest, CreateWithATakenKeyStoresNothing) {
+  CreateOrg("org-a");
+  CreateContact("org-a", "{}", {{"email", "a@x.io"}});
+  Contact second = NewContact("org-a", "{}");
+  auto clash = store().CreateContact(second, {{"phone", "+1"}, {"email", "a@x.io"}});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+  ASSERT_FALSE(clash.error().details.empty());
+  EXPECT_EQ(clash.error().details[0].field, "email");
+  EXPECT_EQ(ErrorOf(store().GetContact("org-a", second.id)), ErrorCode::kNotFound);
+  EXPECT_FALSE(KeyTaken("org-a", {"phone", "+1"}));
+}
+
+TEST_P(StoreContractTest, ArchivingFreesKeysAndRestoringRetakesThem) {
+  CreateOrg("org-a");
+  const UniqueKey email{"email", "a@x.io"};
+  Contact a = CreateContact("org-a", "{}", {email});
+
+  // Archived: holds no keys, even when the write still lists them.
+  auto archived = store().UpdateContact("org-a", a.id, Write("{}", {email}, 2'000, 2'000, "u1"));
+  ASSERT_TRUE(archived.ok());
+  EXPECT_EQ(archived->archived_at_ms, 2'000);
+  EXPECT_EQ(archived->archived_by, "u1");
+  Contact b = CreateContact("org-a", "{}", {email});
+
+  // Restoring while b holds the key: conflict, a stays archived.
+  auto restore = store().UpdateContact("org-a", a.id, Write("{}", {email}, 3'000));
+  ASSERT_FALSE(restore.ok());
+  EXPECT_EQ(restore.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(restore.error().details.at(0).field, "email");
+  ExpectStored(store(), *archived);
+
+  // Once b lets go, a can take it back.
+  ASSERT_TRUE(store().UpdateContact("org-a", b.id, Write("{}", {})).ok());
+  auto restored = store().UpdateContact("org-a", a.id, Write("{}", {email}, 4'000));
+  ASSERT_TRUE(restored.ok());
+  EXPECT_FALSE(restored->archived_at_ms.has_value());
+  EXPECT_EQ(restored->archived_by, "");
+  EXPECT_EQ(restored->version, 3);
+  EXPECT_TRUE(KeyTaken("org-a", email));
+}
+
+TEST_P(StoreContractTest, ConcurrentUpdatesAreSerialized) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", "0");
+  constexpr int kThreads = 8;
+  constexpr int kUpdates = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kUpdates; ++i) {
+        // A read-modify-write: lost updates would show up in the counter.
+        auto updated = store().UpdateContact("org-a", contact.id, [](const Contact& current) {
+          return Result<ContactWrite>(ContactWrite{
+              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, ""});
+        });
+        if (!updated.ok()) ++failures;
+        if (auto read = store().GetContact("org-a", contact.id); !read.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto final_state = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(final_state.ok());
+  EXPECT_EQ(final_state->version, 1 + kThreads * kUpdates);
+  EXPECT_EQ(final_state->doc, std::to_string(kThreads * kUpdates));
+}
+
+// ---- Custom fields ----
+
+TEST_P(StoreContractTest, CustomFieldsAreListedPerOrgAndNamesAreUnique) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  ASSERT_TRUE(
+      store().CreateCustomField({"org-a", "tier", "enum", R"(["gold","silver"])", 10}).ok());
+  ASSERT_TRUE(store().CreateCustomField({"org-a", "age", "number", "[]", 20}).ok());
+  ASSERT_TRUE(store().CreateCustomField({"org-b", "tier", "string", "[]", 30}).ok());
+
+  auto duplicate = store().CreateCustomField({"org-a", "tier", "string", "[]", 40});
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(duplicate.error().error, "duplicate");
+  EXPECT_EQ(duplicate.error().message, "Custom field 'tier' already exists");
+
+  auto fields = store().ListCustomFields("org-a");
+  ASSERT_TRUE(fields.ok());
+  ASSERT_EQ(fields->size(), 2u);
+  const CustomField& tier = (*fields)[0];  // in creation order
+  EXPECT_EQ(tier.org_id, "org-a");
+  EXPECT_EQ(tier.name, "tier");
+  EXPECT_EQ(tier.type, "enum");
+  EXPECT_EQ(tier.options_json, R"(["gold","silver"])");
+  EXPECT_EQ(tier.created_at_ms, 10);
+  EXPECT_EQ((*fields)[1].name, "age");
+
+  auto other = store().ListCustomFields("org-b");
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ((*other)[0].type, "string");
+}
+
+// ---- Server secret ----
+
+TEST_P(StoreContractTest, ServerSecretIsStableAcrossCallsAndInstances) {
+  auto first = store().ServerSecret();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->size(), 32u);
+  EXPECT_EQ(*store().ServerSecret(), *first);
+  std::unique_ptr<Store> another = harness().OpenAnother();
+  ASSERT_NE(another, nullptr);
+  auto from_another = another->ServerSecret();
+  ASSERT_TRUE(from_another.ok());
+  EXPECT_EQ(*from_another, *first);
+}
+
+TEST_P(StoreContractTest, ServerSecretIsAgreedWhenInstancesRace) {
+  std::unique_ptr<Store> another = harness().OpenAnother();
+  ASSERT_NE(another, nullptr);
+  Result<std::string> a = Error::Internal("unset");
+  Result<std::string> b = Error::Internal("unset");
+  std::thread first([&] { a = store().ServerSecret(); });
+  std::thread second([&] { b = another->ServerSecret(); });
+  first.join();
+  second.join();
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*a, *b);
+}
+
+}  // namespace
+}  // namespace contactsd::store::test
