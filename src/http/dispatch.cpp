@@ -1,0 +1,81 @@
+#include "http/dispatch.hpp"
+
+#include "http/error_render.hpp"
+#include "http/target.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace contactsd::http {
+namespace {
+
+Error InternalError(const std::string& request_id) {
+  Error error = Error::Internal({});
+  error.message = "Internal server error (request id " + request_id + ")";
+  return error;
+}
+
+api::Response RenderHandlerError(Error error, const api::Request& request, std::string_view route) {
+  if (!error.internal.empty()) {
+    const auto level =
+        error.code == ErrorCode::kInternal ? spdlog::level::err : spdlog::level::warn;
+    spdlog::log(level, "rid={} {} {}: {}: {}", request.request_id, request.method, route,
+                error.error, error.internal);
+  }
+  if (error.code == ErrorCode::kInternal) {
+    error.message = InternalError(request.request_id).message;
+  }
+  return RenderError(error);
+}
+
+}  // namespace
+
+Dispatched Dispatch(const Router& router, api::Request& request, std::string_view target) {
+  Dispatched out;
+  Result<Target> parsed = ParseTarget(target);
+  if (!parsed) {
+    out.response = RenderError(parsed.error());
+    return out;
+  }
+  request.path = std::move(parsed->path);
+  request.query = std::move(parsed->query);
+
+  RouteMatch match = router.Match(request.method, parsed->segments);
+  if (!match.found()) {
+    out.response = RenderError(Router::NoRouteError(match, request.method, request.path));
+    if (!match.allowed.empty()) {
+      out.response.headers.emplace_back("Allow", Router::AllowHeader(match));
+    }
+    return out;
+  }
+  request.path_params = std::move(match.params);
+  out.route = match.route->pattern;
+
+  try {
+    Result<api::Response> result = match.route->handler(request);
+    if (!result) {
+      out.response = RenderHandlerError(std::move(result).error(), request, out.route);
+      return out;
+    }
+    out.response = std::move(result).value();
+    if (out.response.status < 200 || out.response.status > 599) {
+      spdlog::error("rid={} {} {}: handler answered status {}", request.request_id, request.method,
+                    out.route, out.response.status);
+      out.response = RenderError(InternalError(request.request_id));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("rid={} {} {}: handler threw: {}", request.request_id, request.method, out.route,
+                  e.what());
+    out.response = RenderError(InternalError(request.request_id));
+  } catch (...) {
+    spdlog::error("rid={} {} {}: handler threw a non-std exception", request.request_id,
+                  request.method, out.route);
+    out.response = RenderError(InternalError(request.request_id));
+  }
+  return out;
+}
+
+}  // namespace contactsd::http

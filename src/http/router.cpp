@@ -1,0 +1,130 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+namespace contactsd::http {
+namespace {
+
+// "/v1/contacts/{id}" → ["v1", "contacts", "{id}"]; "/" → [].
+std::vector<std::string_view> SplitPattern(std::string_view pattern) {
+  std::vector<std::string_view> parts;
+  pattern.remove_prefix(1);
+  if (!pattern.empty() && pattern.back() == '/') pattern.remove_suffix(1);
+  while (!pattern.empty()) {
+    const std::size_t slash = pattern.find('/');
+    parts.push_back(pattern.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    pattern.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+}  // namespace
+
+Router::Router(std::vector<api::Route> routes) {
+  routes_.reserve(routes.size());
+  for (api::Route& route : routes) {
+    const std::string pattern = route.pattern;
+    const std::string label = "route " + route.method + " " + pattern + ": ";
+    auto bad = [&](std::string_view why) {
+      return std::invalid_argument(label + std::string(why));
+    };
+    if (pattern.empty() || pattern.front() != '/') throw bad("a pattern starts with '/'");
+    if (!route.handler) throw bad("no handler");
+
+    Compiled compiled{std::move(route), {}};
+    for (std::string_view part : SplitPattern(pattern)) {
+      if (part.empty()) throw bad("empty segment");
+      const bool is_param = part.front() == '{';
+      if (is_param) {
+        if (part.size() < 3 || part.back() != '}') throw bad("a parameter is written {name}");
+        part = part.substr(1, part.size() - 2);
+        for (const Segment& s : compiled.segments) {
+          if (s.is_param && s.text == part) throw bad("repeated parameter name");
+        }
+      }
+      if (part.find_first_of("{}") != std::string_view::npos) throw bad("stray brace");
+      compiled.segments.push_back({std::string(part), is_param});
+    }
+
+    for (const Compiled& other : routes_) {
+      if (other.route.method != compiled.route.method) continue;
+      if (other.segments.size() != compiled.segments.size()) continue;
+      const bool same_shape =
+          std::equal(other.segments.begin(), other.segments.end(), compiled.segments.begin(),
+                     [](const Segment& a, const Segment& b) {
+                       return a.is_param == b.is_param && (a.is_param || a.text == b.text);
+                     });
+      if (same_shape) throw bad("duplicates " + other.route.method + " " + other.route.pattern);
+    }
+    routes_.push_back(std::move(compiled));
+  }
+}
+
+bool Router::Matches(const Compiled& c, const std::vector<std::string>& segments) {
+  if (c.segments.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const Segment& s = c.segments[i];
+    if (s.is_param ? segments[i].empty() : s.text != segments[i]) return false;
+  }
+  return true;
+}
+
+bool Router::MoreSpecific(const Compiled& a, const Compiled& b) {
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    if (a.segments[i].is_param != b.segments[i].is_param) return !a.segments[i].is_param;
+  }
+  return false;
+}
+
+RouteMatch Router::Match(std::string_view method, const std::vector<std::string>& segments) const {
+  RouteMatch match;
+  const Compiled* best = nullptr;
+  for (const Compiled& c : routes_) {
+    if (c.route.method != method || !Matches(c, segments)) continue;
+    if (best == nullptr || MoreSpecific(c, *best)) best = &c;
+  }
+  if (best != nullptr) {
+    match.route = &best->route;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (best->segments[i].is_param)
+        match.params.emplace_back(best->segments[i].text, segments[i]);
+    }
+    return match;
+  }
+  // The slow path, only for 404/405: which methods would the path accept?
+  for (const Compiled& c : routes_) {
+    if (!Matches(c, segments)) continue;
+    const std::string_view m = c.route.method;
+    if (std::find(match.allowed.begin(), match.allowed.end(), m) == match.allowed.end()) {
+      match.allowed.push_back(m);
+    }
+  }
+  return match;
+}
+
+std::string Router::AllowHeader(const RouteMatch& match) {
+  std::string allow;
+  for (std::string_view m : match.allowed) {
+    if (!allow.empty()) allow += ", ";
+    allow += m;
+  }
+  return allow;
+}
+
+Error Router::NoRouteError(const RouteMatch& match, std::string_view method,
+                           std::string_view path) {
+  if (match.allowed.empty()) {
+    return Error::NotFound("No route matches " + std::string(path));
+  }
+  Error error;
+  error.code = ErrorCode::kMethodNotAllowed;
+  error.error = "method_not_allowed";
+  error.message = "Method " + std::string(method) + " is not allowed on " + std::string(path) +
+                  "; allowed: " + AllowHeader(match);
+  return error;
+}
+
+}  // namespace contactsd::http

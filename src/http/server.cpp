@@ -1,0 +1,200 @@
+#include "http/server.hpp"
+
+#include "http/server_state.hpp"
+#include "http/session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <csignal>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+namespace contactsd::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kDrainPoll{20};
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+// After the forced close, how long to wait for sessions to notice before stopping the loop.
+constexpr std::chrono::milliseconds kForceGrace{2000};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions opts, std::vector<api::Route> routes)
+      : options(std::move(opts)),
+        state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log)),
+        ioc(std::max(1, options.threads)),
+        strand(asio::make_strand(ioc)),
+        acceptor(strand),
+        accept_retry(strand),
+        drain_timer(strand) {}
+
+  void Listen();
+  void Run();
+  void Accept();
+  void OnAccept(boost::system::error_code ec, tcp::socket socket);
+  void BeginShutdown();
+  void WaitForDrain();
+
+  ServerOptions options;
+  std::shared_ptr<ServerState> state;
+  // Declared after `state`: destroying the context destroys the sessions it still holds.
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> strand;  // the acceptor, signals and timers
+  tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  asio::steady_timer drain_timer;
+  std::optional<asio::signal_set> signals;
+  std::uint16_t port = 0;
+
+  // Used on `strand` only.
+  bool shutting_down = false;
+  bool forced = false;
+  Clock::time_point deadline;
+};
+
+void Server::Impl::Listen() {
+  boost::system::error_code ec;
+  tcp::resolver resolver(ioc);
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    throw std::runtime_error("cannot resolve " + where + ": " +
+                             (ec ? ec.message() : std::string("no address")));
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto fail = [&](std::string_view step) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return std::runtime_error("cannot listen on " + where + ": " + std::string(step) + ": " +
+                              ec.message());
+  };
+  if (acceptor.open(endpoint.protocol(), ec)) throw fail("open");
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) throw fail("setsockopt");
+  if (acceptor.bind(endpoint, ec)) throw fail("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) throw fail("listen");
+  port = acceptor.local_endpoint(ec).port();
+  if (ec) throw fail("getsockname");
+}
+
+void Server::Impl::Run() {
+  if (!acceptor.is_open()) Listen();
+  signals.emplace(strand, SIGINT, SIGTERM);
+  signals->async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}; shutting down", signal);
+    BeginShutdown();
+  });
+  asio::post(strand, [this] { Accept(); });
+
+  auto run = [this] {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {  // Sessions catch their own; this is a last resort.
+        spdlog::error("http: I/O loop: {}", e.what());
+      }
+    }
+  };
+  std::vector<std::thread> extra;
+  for (int i = 1; i < options.threads; ++i) extra.emplace_back(run);
+  run();
+  for (std::thread& t : extra) t.join();
+  signals.reset();  // gives SIGINT/SIGTERM back to their default handlers
+}
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](boost::system::error_code ec, tcp::socket socket) {
+                          OnAccept(ec, std::move(socket));
+                        });
+}
+
+void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+  if (shutting_down || ec == asio::error::operation_aborted) return;
+  if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+    spdlog::warn("http: accept: {}", ec.message());
+    accept_retry.expires_after(kAcceptRetry);
+    accept_retry.async_wait([this](boost::system::error_code wait_ec) {
+      if (!wait_ec && !shutting_down) Accept();
+    });
+    return;
+  }
+  if (state->session_count() >= options.limits.max_connections) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Session>(std::move(socket), state)->Start();
+  }
+  Accept();
+}
+
+void Server::Impl::BeginShutdown() {
+  if (shutting_down) return;
+  shutting_down = true;
+  state->set_stopping();
+  boost::system::error_code ignored;
+  acceptor.close(ignored);
+  accept_retry.cancel();
+  if (signals) signals->cancel(ignored);
+  for (const auto& session : state->Sessions()) session->Shutdown(false);
+  deadline = Clock::now() + options.shutdown_timeout;
+  WaitForDrain();
+}
+
+// Polls rather than being told by the last session: a session may be destroyed with the
+// io_context, when nothing may be posted any more.
+void Server::Impl::WaitForDrain() {
+  if (state->session_count() == 0) return;  // no work left: the threads return from run()
+  const Clock::time_point now = Clock::now();
+  if (!forced && now >= deadline) {
+    forced = true;
+    spdlog::warn("http: {} connection(s) still busy after {} ms; closing them",
+                 state->session_count(), options.shutdown_timeout.count());
+    for (const auto& session : state->Sessions()) session->Shutdown(true);
+  } else if (forced && now >= deadline + kForceGrace) {
+    spdlog::error("http: connections did not close; stopping the I/O loop");
+    ioc.stop();
+    return;
+  }
+  drain_timer.expires_after(kDrainPoll);
+  drain_timer.async_wait([this](boost::system::error_code ec) {
+    if (!ec) WaitForDrain();
+  });
+}
+
+Server::Server(ServerOptions options, std::vector<api::Route> routes)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(routes))) {}
+
+Server::~Server() = default;
+
+void Server::Listen() { impl_->Listen(); }
+
+std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::Run() { impl_->Run(); }
+
+void Server::Stop() {
+  Impl* impl = impl_.get();
+  asio::post(impl->strand, [impl] { impl->BeginShutdown(); });
+}
+
+}  // namespace contactsd::http

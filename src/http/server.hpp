@@ -1,0 +1,62 @@
+// The HTTP server: accepts connections, reads requests within RequestLimits, routes them to the
+// api::Route handlers and writes their answers. Beast and Asio stay behind the pimpl, so the app
+// can include this header cheaply.
+//
+//   http::Server server({.host = "0.0.0.0", .port = 8080, .threads = 1}, api::AllRoutes(...));
+//   server.Listen();  // throws std::runtime_error, e.g. "cannot listen on 0.0.0.0:8080: ..."
+//   server.Run();     // blocks until Stop() or SIGINT/SIGTERM, then drains and returns
+#pragma once
+
+#include "api/request.hpp"
+#include "http/limits.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace contactsd::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // an address or a name; resolved once by Listen()
+  std::uint16_t port = 8080;       // 0: any free port, see Server::port()
+  int threads = 1;                 // threads running the I/O loop (and so the handlers)
+  RequestLimits limits;
+  bool access_log = true;  // one logfmt line per request on stderr
+  // After Stop() or a signal: how long in-flight requests may take before their connections are
+  // closed anyway.
+  std::chrono::milliseconds shutdown_timeout{10000};
+};
+
+class Server {
+ public:
+  // Throws std::invalid_argument for a malformed route pattern or a duplicate route.
+  Server(ServerOptions options, std::vector<api::Route> routes);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Resolves the host, binds and listens. Throws std::runtime_error with a clear message (e.g.
+  // the address is in use). Call once, before Run().
+  void Listen();
+
+  // The bound port (useful when options.port is 0). REQUIRES: Listen() returned.
+  std::uint16_t port() const;
+
+  // Serves on options.threads threads (this one included) until Stop() or SIGINT/SIGTERM; then
+  // stops accepting, closes idle keep-alive connections, lets in-flight requests finish (at most
+  // options.shutdown_timeout), closes the rest and returns. Handlers run on the I/O threads, one
+  // request at a time per connection. Calls Listen() first if it has not been called. Call once.
+  void Run();
+
+  // Begins the shutdown described for Run(). Thread-safe; may be called before Run() (which then
+  // returns at once), from a handler, or more than once.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace contactsd::http

@@ -1,0 +1,35 @@
+#include "http/server_state.hpp"
+
+#include <utility>
+
+namespace contactsd::http {
+
+ServerState::ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log)
+    : limits(limits), router(std::move(routes)), access_log(access_log) {}
+
+void ServerState::Register(Session* session, std::weak_ptr<Session> handle) {
+  std::lock_guard lock(mu_);
+  sessions_.emplace(session, std::move(handle));
+}
+
+void ServerState::Unregister(Session* session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session);
+}
+
+std::size_t ServerState::session_count() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+std::vector<std::shared_ptr<Session>> ServerState::Sessions() const {
+  std::vector<std::shared_ptr<Session>> alive;
+  std::lock_guard lock(mu_);
+  alive.reserve(sessions_.size());
+  for (const auto& [key, handle] : sessions_) {
+    if (auto session = handle.lock()) alive.push_back(std::move(session));
+  }
+  return alive;
+}
+
+}  // namespace contactsd::http

@@ -1,0 +1,314 @@
+#include "http/session.hpp"
+
+#include "http/dispatch.hpp"
+#include "http/error_render.hpp"
+#include "http/request_id.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+#include <utility>
+
+namespace contactsd::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+constexpr std::size_t kReadChunk = 4096;
+// After an error answer, read and drop what the client is still sending, for at most this long,
+// so that closing does not reset the connection before the client has read the answer.
+constexpr std::chrono::milliseconds kMaxLinger{2000};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool IsHttpError(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::end_of_stream).category();
+}
+
+// A handler's extra header must not break the framing or inject another header.
+bool IsSafeHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (c <= ' ' || c == ':' || c == 0x7f) return false;
+  }
+  if (value.find_first_of("\r\n", 0) != std::string_view::npos) return false;
+  if (value.find('\0') != std::string_view::npos) return false;
+  return !beast::iequals(name, "content-length") && !beast::iequals(name, "transfer-encoding") &&
+         !beast::iequals(name, "connection") && !beast::iequals(name, "x-request-id");
+}
+
+std::string LowerCase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {}
+
+Session::~Session() { state_->Unregister(this); }
+
+void Session::Start() {
+  state_->Register(this, weak_from_this());
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
+}
+
+void Session::Shutdown(bool force) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
+    self->stopping_ = true;
+    if (force || self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) self->Close();
+  });
+}
+
+void Session::WaitForRequest() {
+  if (stopping_ || state_->stopping()) {
+    CloseGracefully();
+    return;
+  }
+  const RequestLimits& limits = state_->limits;
+  parser_.emplace();
+  parser_->body_limit(limits.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    phase_ = Phase::kReading;
+    started_ = std::chrono::steady_clock::now();
+    stream_.expires_after(limits.header_timeout);
+    ReadHeader();
+    return;
+  }
+  // Wait for the first bytes on their own, so that a keep-alive connection may sit idle for
+  // idle_timeout while a header, once started, must be complete within header_timeout.
+  phase_ = Phase::kIdle;
+  stream_.expires_after(first_message_ ? limits.header_timeout : limits.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+}
+
+void Session::OnFirstBytes(beast::error_code ec, std::size_t bytes) {
+  if (ec) {  // the client left, went quiet or we are shutting down: nothing to answer
+    Close();
+    return;
+  }
+  buffer_.commit(bytes);
+  phase_ = Phase::kReading;
+  started_ = std::chrono::steady_clock::now();
+  // For the first message the header_timeout deadline runs from the accept.
+  if (!first_message_) stream_.expires_after(state_->limits.header_timeout);
+  ReadHeader();
+}
+
+void Session::ReadHeader() {
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+}
+
+void Session::OnHeader(beast::error_code ec, std::size_t) {
+  if (ec) {
+    HandleReadError(ec);
+    return;
+  }
+  if (parser_->is_done()) {
+    HandleRequest();
+    return;
+  }
+  stream_.expires_after(state_->limits.body_timeout);
+  const auto& request = parser_->get();
+  if (request.version() >= 11 && beast::iequals(request[bhttp::field::expect], "100-continue")) {
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
+    return;
+  }
+  ReadBody();
+}
+
+void Session::OnContinueWritten(beast::error_code ec, std::size_t) {
+  if (ec) {
+    Close();
+    return;
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+}
+
+void Session::OnBody(beast::error_code ec, std::size_t) {
+  if (ec) {
+    HandleReadError(ec);
+    return;
+  }
+  HandleRequest();
+}
+
+void Session::HandleReadError(beast::error_code ec) {
+  // A client that leaves, goes quiet or is cut off by a shutdown gets no answer.
+  if (!IsHttpError(ec) || ec == bhttp::error::end_of_stream ||
+      ec == bhttp::error::partial_message) {
+    Close();
+    return;
+  }
+  const RequestLimits& limits = state_->limits;
+  Error error;
+  if (ec == bhttp::error::body_limit) {
+    error = {ErrorCode::kPayloadTooLarge,
+             "payload_too_large",
+             "The request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes",
+             {},
+             {}};
+  } else if (ec == bhttp::error::header_limit) {
+    error = {ErrorCode::kHeadersTooLarge,
+             "headers_too_large",
+             "The request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+             {},
+             {}};
+  } else {
+    error = Error::BadRequest("Malformed HTTP request: " + ec.message());
+  }
+  // After a body_limit on Content-Length the header has been parsed: keep the client's id.
+  const auto& partial = parser_->get();
+  const auto id = partial.find("x-request-id");
+  const std::string client_id = id == partial.end() ? std::string() : std::string(id->value());
+  request_id_ = RequestIdFor(&client_id);
+  method_ = partial.method_string().empty() ? "-" : std::string(partial.method_string());
+  route_ = "-";
+  org_.clear();
+  linger_after_write_ = true;
+  Send(RenderError(error), 11, false);
+}
+
+void Session::HandleRequest() {
+  phase_ = Phase::kHandling;
+  try {
+    bhttp::request<bhttp::string_body> message = parser_->release();
+    api::Request request;
+    request.method = std::string(message.method_string());
+    request.headers.reserve(
+        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) {
+      request.headers.emplace_back(LowerCase(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.request_id = RequestIdFor(request.Header("x-request-id"));
+
+    Dispatched dispatched = Dispatch(state_->router, request, message.target());
+    // Checked after the handler: a shutdown that began meanwhile closes this connection.
+    const bool keep_alive = message.keep_alive() && !stopping_ && !state_->stopping();
+
+    method_ = std::move(request.method);
+    route_ = dispatched.route;
+    org_ = std::move(request.log_org);
+    request_id_ = std::move(request.request_id);
+    first_message_ = false;
+    Send(std::move(dispatched.response), message.version(), keep_alive);
+  } catch (const std::exception& e) {  // not a handler's (Dispatch catches those): e.g. bad_alloc
+    spdlog::error("http session: {}", e.what());
+    Close();
+  }
+}
+
+void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
+  response_ = {};
+  response_.version(version);
+  response_.result(static_cast<unsigned>(answer.status));
+  for (const auto& [name, value] : answer.headers) {
+    if (IsSafeHeader(name, value)) {
+      response_.insert(name, value);
+    } else {
+      spdlog::warn("rid={} dropped unsafe response header {}", request_id_, name);
+    }
+  }
+  const bool bodiless = answer.status == 204 || answer.status == 304;
+  if (!bodiless && response_.find(bhttp::field::content_type) == response_.end()) {
+    response_.set(bhttp::field::content_type, "application/json");
+  }
+  if (response_.find(bhttp::field::server) == response_.end()) {
+    response_.set(bhttp::field::server, "contactsd");
+  }
+  response_.set("X-Request-Id", request_id_);
+  if (bodiless) answer.body.clear();
+  response_.body() = std::move(answer.body);
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+
+  phase_ = Phase::kWriting;
+  stream_.expires_after(state_->limits.write_timeout);
+  bhttp::async_write(stream_, response_,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+}
+
+void Session::OnWrite(beast::error_code ec, std::size_t) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started_);
+  state_->access_log.Write(
+      {method_, route_, static_cast<int>(response_.result_int()), elapsed, org_, request_id_});
+  if (ec) {
+    Close();
+    return;
+  }
+  if (linger_after_write_) {
+    Linger();
+    return;
+  }
+  if (!response_.keep_alive() || stopping_) {
+    CloseGracefully();
+    return;
+  }
+  response_.body() = std::string();  // do not hold the last answer while idle
+  WaitForRequest();
+}
+
+void Session::Linger() {
+  phase_ = Phase::kLingering;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(
+      std::min<std::chrono::milliseconds>(kMaxLinger, state_->limits.body_timeout));
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+}
+
+void Session::OnLinger(beast::error_code ec, std::size_t) {
+  if (ec || phase_ == Phase::kClosed) {
+    Close();
+    return;
+  }
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+}
+
+void Session::CloseGracefully() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  Close();
+}
+
+void Session::Close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  stream_.close();
+}
+
+}  // namespace contactsd::http

@@ -1,0 +1,76 @@
+// One connection (private to src/http): moves bytes between the socket and Dispatch(), one
+// request at a time, with a fresh parser per message and a deadline on every read and write.
+// Modelled on Beast's example/http/server/async and example/advanced/server.
+#pragma once
+
+#include "api/request.hpp"
+#include "common/error.hpp"
+#include "http/server_state.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace contactsd::http {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // `socket` must use its own strand as executor, so the session's handlers run serially.
+  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
+  ~Session();
+
+  // Registers with the state and starts reading. REQUIRES: owned by a shared_ptr.
+  void Start();
+
+  // Thread-safe. Closes the connection now if it is idle (or if `force`), otherwise after the
+  // response in progress; either way no further request is read.
+  void Shutdown(bool force);
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void WaitForRequest();
+  void OnFirstBytes(boost::beast::error_code ec, std::size_t bytes);
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec, std::size_t bytes);
+  void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec, std::size_t bytes);
+  void HandleRequest();
+  void HandleReadError(boost::beast::error_code ec);
+  void Send(api::Response response, unsigned version, bool keep_alive);
+  void OnWrite(boost::beast::error_code ec, std::size_t bytes);
+  void Linger();
+  void OnLinger(boost::beast::error_code ec, std::size_t bytes);
+  void CloseGracefully();
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ServerState> state_;
+  std::optional<Parser> parser_;
+  Response response_;
+  Phase phase_ = Phase::kIdle;
+  bool first_message_ = true;
+  bool stopping_ = false;
+  bool linger_after_write_ = false;
+
+  // For the access line, written when the response has been sent.
+  std::chrono::steady_clock::time_point started_;
+  std::string method_;
+  std::string_view route_ = "-";
+  std::string org_;
+  std::string request_id_;
+};
+
+}  // namespace contactsd::http

@@ -1,0 +1,10 @@
+contactsd_unit_test(contactsd_http_tests
+  SOURCES
+    http/access_log_test.cpp
+    http/dispatch_test.cpp
+    http/error_render_test.cpp
+    http/request_id_test.cpp
+    http/router_test.cpp
+    http/server_test.cpp
+    http/target_test.cpp
+  LIBS contactsd_http)

@@ -1,0 +1,118 @@
+#include "http/dispatch.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace contactsd::http {
+namespace {
+
+Router TestRouter() {
+  std::vector<api::Route> routes;
+  routes.push_back({"GET", "/v1/contacts/{id}", [](const api::Request& r) -> Result<api::Response> {
+                      r.log_org = "acme";
+                      boost::json::object q;
+                      for (const auto& [k, v] : r.query) q[k] = v;
+                      return api::Response{
+                          200,
+                          boost::json::serialize(boost::json::object{
+                              {"id", r.Param("id")}, {"path", r.path}, {"query", q}}),
+                          {{"ETag", "\"v1\""}}};
+                    }});
+  routes.push_back({"PATCH", "/v1/contacts/{id}", [](const api::Request&) -> Result<api::Response> {
+                      return Error::Validation({{"email", "invalid_format", "bad e-mail"}});
+                    }});
+  routes.push_back({"GET", "/throw", [](const api::Request&) -> Result<api::Response> {
+                      throw std::runtime_error("secret: db password wrong");
+                    }});
+  routes.push_back(
+      {"GET", "/throw-int", [](const api::Request&) -> Result<api::Response> { throw 42; }});
+  routes.push_back({"GET", "/internal", [](const api::Request&) -> Result<api::Response> {
+                      return Error::Internal("secret: invariant broken");
+                    }});
+  routes.push_back({"GET", "/bad-status", [](const api::Request&) -> Result<api::Response> {
+                      return api::Response{42, "{}", {}};
+                    }});
+  return Router(std::move(routes));
+}
+
+api::Request MakeRequest(std::string method) {
+  api::Request r;
+  r.method = std::move(method);
+  r.request_id = "rid-1";
+  return r;
+}
+
+boost::json::object Body(const api::Response& r) { return boost::json::parse(r.body).as_object(); }
+
+TEST(Dispatch, FillsPathParamsAndQueryThenCallsTheHandler) {
+  const Router router = TestRouter();
+  api::Request request = MakeRequest("GET");
+  const Dispatched d = Dispatch(router, request, "/v1/contacts/c%201/?properties=name&x=%C3%A9");
+  EXPECT_EQ(d.route, "/v1/contacts/{id}");
+  EXPECT_EQ(d.response.status, 200);
+  EXPECT_EQ(Body(d.response),
+            (boost::json::object{{"id", "c 1"},
+                                 {"path", "/v1/contacts/c 1/"},
+                                 {"query", {{"properties", "name"}, {"x", "\xC3\xA9"}}}}));
+  EXPECT_EQ(d.response.headers, (std::vector<api::NameValue>{{"ETag", "\"v1\""}}));
+  EXPECT_EQ(request.log_org, "acme");
+}
+
+TEST(Dispatch, RendersAHandlersError) {
+  const Router router = TestRouter();
+  api::Request request = MakeRequest("PATCH");
+  const Dispatched d = Dispatch(router, request, "/v1/contacts/1");
+  EXPECT_EQ(d.route, "/v1/contacts/{id}");
+  EXPECT_EQ(d.response.status, 400);
+  const boost::json::object body = Body(d.response);
+  EXPECT_EQ(body.at("error").as_string(), "validation_failed");
+  EXPECT_EQ(body.at("details").as_array()[0].as_object().at("code").as_string(), "invalid_format");
+}
+
+TEST(Dispatch, BadTargetIs400) {
+  const Router router = TestRouter();
+  api::Request request = MakeRequest("GET");
+  const Dispatched d = Dispatch(router, request, "/v1/contacts/%zz");
+  EXPECT_EQ(d.route, "-");
+  EXPECT_EQ(d.response.status, 400);
+  EXPECT_EQ(Body(d.response).at("error").as_string(), "bad_request");
+}
+
+TEST(Dispatch, NoRouteIs404AndWrongMethodIs405WithAllow) {
+  const Router router = TestRouter();
+  api::Request a = MakeRequest("GET");
+  const Dispatched missing = Dispatch(router, a, "/v2/nothing");
+  EXPECT_EQ(missing.response.status, 404);
+  EXPECT_EQ(Body(missing.response).at("error").as_string(), "not_found");
+  EXPECT_EQ(Body(missing.response).at("statusCode").as_int64(), 404);
+  EXPECT_TRUE(missing.response.headers.empty());
+
+  api::Request b = MakeRequest("DELETE");
+  const Dispatched wrong = Dispatch(router, b, "/v1/contacts/1");
+  EXPECT_EQ(wrong.route, "-");
+  EXPECT_EQ(wrong.response.status, 405);
+  EXPECT_EQ(Body(wrong.response).at("error").as_string(), "method_not_allowed");
+  EXPECT_EQ(wrong.response.headers, (std::vector<api::NameValue>{{"Allow", "GET, PATCH"}}));
+}
+
+TEST(Dispatch, ExceptionsBecomeA500NamingTheRequestId) {
+  const Router router = TestRouter();
+  for (const char* target : {"/throw", "/throw-int", "/internal", "/bad-status"}) {
+    api::Request request = MakeRequest("GET");
+    const Dispatched d = Dispatch(router, request, target);
+    EXPECT_EQ(d.response.status, 500) << target;
+    EXPECT_EQ(Body(d.response),
+              (boost::json::object{{"error", "internal_error"},
+                                   {"message", "Internal server error (request id rid-1)"},
+                                   {"statusCode", 500}}))
+        << target;
+    EXPECT_EQ(d.response.body.find("secret"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace contactsd::http

@@ -1,0 +1,83 @@
+#include "http/error_render.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
+namespace contactsd::http {
+namespace {
+
+boost::json::object ParseObject(const std::string& text) {
+  boost::json::value v = boost::json::parse(text);
+  EXPECT_TRUE(v.is_object()) << text;
+  return v.is_object() ? v.as_object() : boost::json::object{};
+}
+
+TEST(ErrorRender, HasTheErrorShape) {
+  const api::Response r = RenderError(Error::NotFound("No contact c_1"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"error":"not_found","message":"No contact c_1","statusCode":404})");
+  EXPECT_TRUE(r.headers.empty());
+}
+
+TEST(ErrorRender, StatusComesFromHttpStatus) {
+  EXPECT_EQ(RenderError(Error::Conflict("archived", "contact_archived")).status, 409);
+  EXPECT_EQ(RenderError(Error::Unauthenticated()).status, 401);
+  EXPECT_EQ(RenderError(Error::Unavailable("db locked")).status, 503);
+  const boost::json::object body = ParseObject(ErrorBody(Error::PaymentRequired("no credits")));
+  EXPECT_EQ(body.at("statusCode").as_int64(), 402);
+  EXPECT_EQ(body.at("error").as_string(), "insufficient_credits");
+}
+
+TEST(ErrorRender, DetailsOnlyWhenPresent) {
+  EXPECT_FALSE(ParseObject(ErrorBody(Error::BadRequest("bad"))).contains("details"));
+
+  const Error e = Error::Validation(
+      {{"email", "invalid_format", "not an e-mail"}, {"age", "invalid_type", "expected a number"}});
+  const api::Response r = RenderError(e);
+  EXPECT_EQ(r.status, 400);
+  const boost::json::object body = ParseObject(r.body);
+  EXPECT_EQ(body.at("error").as_string(), "validation_failed");
+  EXPECT_EQ(body.at("statusCode").as_int64(), 400);
+  const boost::json::array& details = body.at("details").as_array();
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[0],
+            (boost::json::object{
+                {"field", "email"}, {"code", "invalid_format"}, {"message", "not an e-mail"}}));
+  EXPECT_EQ(details[1].as_object().at("field").as_string(), "age");
+  EXPECT_EQ(body.size(), 4u);
+}
+
+TEST(ErrorRender, InternalTextIsNeverRendered) {
+  Error e = Error::Internal("sqlite: disk I/O error at /var/lib/contacts.db");
+  const api::Response r = RenderError(e);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("sqlite"), std::string::npos);
+  EXPECT_EQ(r.body.find("contacts.db"), std::string::npos);
+  const boost::json::object body = ParseObject(r.body);
+  EXPECT_EQ(body.at("error").as_string(), "internal_error");
+  EXPECT_EQ(body.at("message").as_string(), "Internal server error");
+
+  Error busy = Error::Unavailable("SQLITE_BUSY on contacts");
+  EXPECT_EQ(ErrorBody(busy).find("SQLITE_BUSY"), std::string::npos);
+  Error conflict = Error::Conflict("taken");
+  conflict.internal = "unique key email=x@y";
+  EXPECT_EQ(ErrorBody(conflict).find("unique key"), std::string::npos);
+}
+
+TEST(ErrorRender, EscapesQuotesAndControlCharacters) {
+  const Error e = Error::BadRequest("field \"name\" has a \\ and a\nnewline");
+  const std::string body = ErrorBody(e);
+  EXPECT_NE(body.find(R"(field \"name\" has a \\ and a\nnewline)"), std::string::npos) << body;
+  EXPECT_EQ(ParseObject(body).at("message").as_string(), e.message);
+
+  const Error v = Error::Validation({{"a\"b", "c\"d", "e\"f"}});
+  const boost::json::object parsed = ParseObject(ErrorBody(v));
+  const boost::json::object& d = parsed.at("details").as_array()[0].as_object();
+  EXPECT_EQ(d.at("field").as_string(), "a\"b");
+  EXPECT_EQ(d.at("code").as_string(), "c\"d");
+  EXPECT_EQ(d.at("message").as_string(), "e\"f");
+}
+
+}  // namespace
+}  // namespace contactsd::http

@@ -1,0 +1,643 @@
+// A real Server on port 0, spoken to over plain POSIX sockets (no Beast on this side).
+#include "http/server.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <thread>
+#include <unistd.h>
+
+namespace contactsd::http {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// ---- a tiny blocking HTTP/1.1 client --------------------------------------------------------
+
+struct HttpResponse {
+  std::string version;  // "HTTP/1.1"
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+  bool Has(const std::string& name) const { return headers.count(name) > 0; }
+  boost::json::object Json() const { return boost::json::parse(body).as_object(); }
+};
+
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) throw std::runtime_error("socket");
+    timeval tv{5, 0};  // no test may hang on a read
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("connect");
+    }
+  }
+  ~Client() { ::close(fd_); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // False when the server has closed or reset the connection.
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // One response; nullopt when the connection closes (or times out) first.
+  std::optional<HttpResponse> Read() {
+    std::size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return std::nullopt;
+    }
+    HttpResponse r;
+    const std::string head = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    std::size_t line_end = head.find("\r\n");
+    const std::string status_line = head.substr(0, line_end);
+    r.version = status_line.substr(0, status_line.find(' '));
+    r.status = std::stoi(status_line.substr(status_line.find(' ') + 1, 3));
+    while (line_end != std::string::npos) {
+      const std::size_t start = line_end + 2;
+      line_end = head.find("\r\n", start);
+      const std::string line = head.substr(start, line_end - start);
+      const std::size_t colon = line.find(':');
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      r.headers[name] = value;
+    }
+    if (r.status == 100) return r;
+    const std::size_t length = r.Has("content-length") ? std::stoul(r.Header("content-length")) : 0;
+    while (buffer_.size() < length) {
+      if (!Fill()) return std::nullopt;
+    }
+    r.body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return r;
+  }
+
+  // True when the server closes the connection (EOF or reset) before `timeout`, with no data.
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char c;
+    const ssize_t n = ::recv(fd_, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+  }
+
+ private:
+  bool Fill() {
+    char chunk[16384];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+std::string Get(const std::string& target, const std::string& extra_headers = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra_headers + "\r\n";
+}
+
+std::string Post(const std::string& target, const std::string& body,
+                 const std::string& extra_headers = "") {
+  return "POST " + target +
+         " HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         extra_headers + "\r\n" + body;
+}
+
+// ---- the server under test ------------------------------------------------------------------
+
+std::vector<api::Route> TestRoutes() {
+  std::vector<api::Route> routes;
+  routes.push_back(
+      {"POST", "/echo", [](const api::Request& r) -> Result<api::Response> {
+         return api::Response{200, r.body, {{"X-Body-Size", std::to_string(r.body.size())}}};
+       }});
+  routes.push_back({"GET", "/v1/contacts/{id}", [](const api::Request& r) -> Result<api::Response> {
+                      r.log_org = "acme";
+                      const std::string* ua = r.Header("x-test-header");
+                      return api::Response{200,
+                                           boost::json::serialize(boost::json::object{
+                                               {"id", r.Param("id")},
+                                               {"header", ua ? *ua : std::string("-")},
+                                               {"request_id", r.request_id}}),
+                                           {}};
+                    }});
+  routes.push_back({"PATCH", "/v1/contacts/{id}", [](const api::Request&) -> Result<api::Response> {
+                      return api::Response{200, "{}", {}};
+                    }});
+  routes.push_back({"POST", "/validate", [](const api::Request&) -> Result<api::Response> {
+                      return Error::Validation({{"email", "invalid_format", "Not an \"e-mail\""}});
+                    }});
+  routes.push_back({"GET", "/throw", [](const api::Request&) -> Result<api::Response> {
+                      throw std::runtime_error("secret detail");
+                    }});
+  routes.push_back(
+      {"DELETE", "/v1/contacts/{id}", [](const api::Request&) -> Result<api::Response> {
+         return api::Response{204, "", {}};
+       }});
+  routes.push_back({"GET", "/slow", [](const api::Request&) -> Result<api::Response> {
+                      std::this_thread::sleep_for(300ms);
+                      return api::Response{200, R"({"slow":true})", {}};
+                    }});
+  return routes;
+}
+
+class RunningServer {
+ public:
+  explicit RunningServer(ServerOptions options = Quiet())
+      : server_(std::move(options), TestRoutes()) {
+    server_.Listen();
+    thread_ = std::thread([this] {
+      server_.Run();
+      returned_ = true;
+    });
+  }
+  ~RunningServer() { StopAndJoin(); }
+
+  static ServerOptions Quiet() {
+    ServerOptions o;
+    o.port = 0;
+    o.access_log = false;
+    return o;
+  }
+
+  std::uint16_t port() const { return server_.port(); }
+  bool returned() const { return returned_; }
+
+  // How long Run() took to return after Stop().
+  std::chrono::milliseconds StopAndJoin() {
+    const auto start = Clock::now();
+    if (thread_.joinable()) {
+      server_.Stop();
+      thread_.join();
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  }
+  Server& server() { return server_; }
+
+ private:
+  Server server_;
+  std::thread thread_;
+  std::atomic<bool> returned_{false};
+};
+
+// ---- tests ------------------------------------------------------------------------------------
+
+TEST(Server, AnswersWithJsonAndTheStandardHeaders) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/c%201", "X-Test-Header: hello\r\n")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->version, "HTTP/1.1");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Header("server"), "contactsd");
+  EXPECT_EQ(r->Header("content-length"), std::to_string(r->body.size()));
+  const std::string id = r->Header("x-request-id");
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(r->Json(),
+            (boost::json::object{{"id", "c 1"}, {"header", "hello"}, {"request_id", id}}));
+}
+
+TEST(Server, KeepAliveServesTwoRequestsOnOneConnection) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/one")));
+  auto first = c.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->Json().at("id").as_string(), "one");
+  EXPECT_NE(first->Header("connection"), "close");
+  ASSERT_TRUE(c.Send(Post("/echo", R"({"two":2})")));
+  auto second = c.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, R"({"two":2})");
+  EXPECT_EQ(second->Header("x-body-size"), "9");
+}
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/a") + Post("/echo", "bee") + Get("/v1/contacts/c")));
+  auto a = c.Read();
+  auto b = c.Read();
+  auto cc = c.Read();
+  ASSERT_TRUE(a && b && cc);
+  EXPECT_EQ(a->Json().at("id").as_string(), "a");
+  EXPECT_EQ(b->body, "bee");
+  EXPECT_EQ(cc->Json().at("id").as_string(), "c");
+}
+
+TEST(Server, ConnectionCloseIsHonoured) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/x", "Connection: close\r\n")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("connection"), "close");
+  EXPECT_TRUE(c.ClosedWithin(2000ms));
+}
+
+TEST(Server, Http10IsAnsweredAndClosed) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send("GET /v1/contacts/old HTTP/1.0\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->version, "HTTP/1.0");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Json().at("id").as_string(), "old");
+  EXPECT_TRUE(c.ClosedWithin(2000ms));
+}
+
+TEST(Server, Http10KeepAliveWhenAsked) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send("GET /v1/contacts/a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("connection"), "keep-alive");
+  ASSERT_TRUE(c.Send("GET /v1/contacts/b HTTP/1.0\r\n\r\n"));
+  auto r2 = c.Read();
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->Json().at("id").as_string(), "b");
+}
+
+TEST(Server, BodyOfExactlyTheLimitIsAccepted) {
+  RunningServer s;
+  Client c(s.port());
+  const std::string body(1 << 20, 'x');
+  ASSERT_TRUE(c.Send(Post("/echo", body)));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("x-body-size"), std::to_string(1 << 20));
+}
+
+TEST(Server, OversizedBodyIs413JsonThenClose) {
+  RunningServer s;
+  Client c(s.port());
+  c.Send(Post("/echo", std::string((1 << 20) + 1, 'x'), "X-Request-Id: big-1\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Header("connection"), "close");
+  EXPECT_EQ(r->Header("x-request-id"), "big-1");
+  EXPECT_EQ(r->Json(), (boost::json::object{{"error", "payload_too_large"},
+                                            {"message", "The request body exceeds 1048576 bytes"},
+                                            {"statusCode", 413}}));
+  EXPECT_TRUE(c.ClosedWithin(3000ms));
+}
+
+TEST(Server, OversizedChunkedBodyIs413) {
+  ServerOptions o = RunningServer::Quiet();
+  o.limits.max_body_bytes = 10;
+  RunningServer s(o);
+  Client c(s.port());
+  c.Send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n");
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->Json().at("error").as_string(), "payload_too_large");
+}
+
+TEST(Server, OversizedHeadersAre431JsonThenClose) {
+  RunningServer s;
+  Client c(s.port());
+  c.Send(Get("/v1/contacts/x", "X-Big: " + std::string(17 << 10, 'h') + "\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Header("x-request-id").size(), 16u);
+  EXPECT_EQ(r->Json(), (boost::json::object{{"error", "headers_too_large"},
+                                            {"message", "The request headers exceed 16384 bytes"},
+                                            {"statusCode", 431}}));
+  EXPECT_TRUE(c.ClosedWithin(3000ms));
+}
+
+TEST(Server, MalformedRequestIs400JsonThenClose) {
+  RunningServer s;
+  for (const std::string& bad : {std::string("GARBAGE\r\n\r\n"),
+                                 std::string("GET /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"),
+                                 std::string("GET /x HTTP/9.9\r\n\r\n")}) {
+    Client c(s.port());
+    c.Send(bad);
+    auto r = c.Read();
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 400) << bad;
+    const boost::json::object body = r->Json();
+    EXPECT_EQ(body.at("error").as_string(), "bad_request");
+    EXPECT_EQ(body.at("statusCode").as_int64(), 400);
+    EXPECT_TRUE(c.ClosedWithin(3000ms)) << bad;
+  }
+}
+
+TEST(Server, TargetThatBoostUrlRejectsIs400AndKeepsTheConnection) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/%zz")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->Json().at("error").as_string(), "bad_request");
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/ok")));
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(Server, UnknownRouteIs404Json) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/nothing-here")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Json(), (boost::json::object{{"error", "not_found"},
+                                            {"message", "No route matches /v1/nothing-here"},
+                                            {"statusCode", 404}}));
+}
+
+TEST(Server, WrongMethodIs405WithAllow) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Post("/v1/contacts/7", "{}")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->Header("allow"), "GET, PATCH, DELETE");
+  const boost::json::object body = r->Json();
+  EXPECT_EQ(body.at("error").as_string(), "method_not_allowed");
+  EXPECT_EQ(body.at("statusCode").as_int64(), 405);
+}
+
+TEST(Server, HandlerErrorWithDetailsIsRendered) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Post("/validate", "{}")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  const boost::json::object body = r->Json();
+  EXPECT_EQ(body.at("error").as_string(), "validation_failed");
+  EXPECT_EQ(
+      body.at("details"),
+      (boost::json::array{boost::json::object{
+          {"field", "email"}, {"code", "invalid_format"}, {"message", "Not an \"e-mail\""}}}));
+}
+
+TEST(Server, HandlerExceptionIs500WithRequestIdAndTheConnectionLives) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/throw")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  const std::string id = r->Header("x-request-id");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(r->Json(),
+            (boost::json::object{{"error", "internal_error"},
+                                 {"message", "Internal server error (request id " + id + ")"},
+                                 {"statusCode", 500}}));
+  EXPECT_EQ(r->body.find("secret"), std::string::npos);
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/after")));
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->Json().at("id").as_string(), "after");
+}
+
+TEST(Server, RequestIdIsEchoedWhenSaneAndGeneratedWhenNot) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/1", "X-Request-Id: client-id_1.2:3\r\n")));
+  auto sane = c.Read();
+  ASSERT_TRUE(sane);
+  EXPECT_EQ(sane->Header("x-request-id"), "client-id_1.2:3");
+  EXPECT_EQ(sane->Json().at("request_id").as_string(), "client-id_1.2:3");
+
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/1", "X-Request-Id: not sane!\r\n")));
+  auto insane = c.Read();
+  ASSERT_TRUE(insane);
+  const std::string generated = insane->Header("x-request-id");
+  EXPECT_EQ(generated.size(), 16u);
+  EXPECT_EQ(generated.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(insane->Json().at("request_id").as_string(), generated);
+
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/1", "X-Request-Id: " + std::string(65, 'a') + "\r\n")));
+  auto too_long = c.Read();
+  ASSERT_TRUE(too_long);
+  EXPECT_EQ(too_long->Header("x-request-id").size(), 16u);
+}
+
+TEST(Server, NoContentHasNoBody) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send("DELETE /v1/contacts/1 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_TRUE(r->body.empty());
+  EXPECT_FALSE(r->Has("content-type"));
+  EXPECT_TRUE(r->Has("x-request-id"));
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/2")));  // framing still right after a 204
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->Json().at("id").as_string(), "2");
+}
+
+TEST(Server, ExpectContinueGetsA100First) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  auto cont = c.Read();
+  ASSERT_TRUE(cont);
+  EXPECT_EQ(cont->status, 100);
+  ASSERT_TRUE(c.Send("hello"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello");
+}
+
+TEST(Server, HeaderTimeoutClosesASilentConnection) {
+  ServerOptions o = RunningServer::Quiet();
+  o.limits.header_timeout = 200ms;
+  RunningServer s(o);
+  {
+    Client silent(s.port());
+    const auto start = Clock::now();
+    EXPECT_TRUE(silent.ClosedWithin(3000ms));
+    EXPECT_GE(Clock::now() - start, 150ms);
+  }
+  {
+    Client partial(s.port());  // a header that never ends
+    ASSERT_TRUE(partial.Send("GET /v1/contacts/1 HTTP/1.1\r\nHost: t\r\n"));
+    const auto start = Clock::now();
+    EXPECT_TRUE(partial.ClosedWithin(3000ms));
+    EXPECT_LT(Clock::now() - start, 2000ms);
+  }
+}
+
+TEST(Server, BodyTimeoutClosesAStalledUpload) {
+  ServerOptions o = RunningServer::Quiet();
+  o.limits.body_timeout = 200ms;
+  RunningServer s(o);
+  Client c(s.port());
+  ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"));
+  EXPECT_TRUE(c.ClosedWithin(3000ms));
+}
+
+TEST(Server, IdleTimeoutClosesAQuietKeepAliveConnection) {
+  ServerOptions o = RunningServer::Quiet();
+  o.limits.idle_timeout = 200ms;
+  RunningServer s(o);
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/1")));
+  ASSERT_TRUE(c.Read());
+  const auto start = Clock::now();
+  EXPECT_TRUE(c.ClosedWithin(3000ms));
+  EXPECT_GE(Clock::now() - start, 150ms);
+}
+
+TEST(Server, ConnectionsBeyondTheCapAreClosed) {
+  ServerOptions o = RunningServer::Quiet();
+  o.limits.max_connections = 1;
+  RunningServer s(o);
+  Client first(s.port());
+  ASSERT_TRUE(first.Send(Get("/v1/contacts/1")));
+  ASSERT_TRUE(first.Read());
+  Client second(s.port());
+  EXPECT_TRUE(second.ClosedWithin(2000ms));
+  ASSERT_TRUE(first.Send(Get("/v1/contacts/2")));
+  auto r = first.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(Server, StopReturnsRunPromptlyAndClosesIdleConnections) {
+  RunningServer s;
+  Client idle(s.port());
+  ASSERT_TRUE(idle.Send(Get("/v1/contacts/1")));
+  ASSERT_TRUE(idle.Read());
+  const auto took = s.StopAndJoin();
+  EXPECT_TRUE(s.returned());
+  EXPECT_LT(took, 1000ms);
+  EXPECT_TRUE(idle.ClosedWithin(1000ms));
+}
+
+TEST(Server, StopLetsAnInFlightRequestFinish) {
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 2;
+  RunningServer s(o);
+  Client busy(s.port());
+  ASSERT_TRUE(busy.Send(Get("/slow")));
+  std::this_thread::sleep_for(100ms);  // the handler is now sleeping
+  const auto took = s.StopAndJoin();
+  EXPECT_GE(took, 100ms);
+  EXPECT_LT(took, 2000ms);
+  auto r = busy.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"slow":true})");
+  EXPECT_EQ(r->Header("connection"), "close");
+  EXPECT_TRUE(busy.ClosedWithin(1000ms));
+}
+
+TEST(Server, SigtermStopsRun) {
+  RunningServer s;
+  Client c(s.port());
+  // An answer proves Run() is serving, so its signal_set has replaced the default handler.
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/1")));
+  ASSERT_TRUE(c.Read());
+  ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+  const auto deadline = Clock::now() + 2s;
+  while (!s.returned() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(s.returned());
+  EXPECT_TRUE(c.ClosedWithin(1000ms));
+}
+
+TEST(Server, StopBeforeRunMakesRunReturn) {
+  Server server(RunningServer::Quiet(), TestRoutes());
+  server.Listen();
+  server.Stop();
+  const auto start = Clock::now();
+  server.Run();
+  EXPECT_LT(Clock::now() - start, 1000ms);
+}
+
+TEST(Server, ListenOnAPortInUseThrowsAClearError) {
+  RunningServer s;
+  ServerOptions o = RunningServer::Quiet();
+  o.port = s.port();
+  Server second(o, TestRoutes());
+  try {
+    second.Listen();
+    FAIL() << "Listen() should have thrown";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(s.port())),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Server, AccessLogDoesNotDisturbServing) {
+  ServerOptions o = RunningServer::Quiet();
+  o.access_log = true;
+  RunningServer s(o);
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/v1/contacts/logged")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+}  // namespace
+}  // namespace contactsd::http
