@@ -1,5 +1,7 @@
 // contactsd: the command line. Every flag also reads an environment variable.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <thread>
 
@@ -19,6 +21,8 @@ void AddDbOption(CLI::App* cmd, std::string& db) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout carries the commands' JSON only; every log line goes to stderr.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("contactsd"));
   CLI::App app{"contactsd: a self-hosted, multi-tenant contacts API"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "contactsd 0.1.0");
