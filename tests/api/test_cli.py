@@ -54,6 +54,7 @@ def test_org_ids_are_unique(server):
     pytest.param(["org", "show", "not-an-id"], id="show-malformed-id"),
     pytest.param(["org", "create"], id="create-without-name"),
     pytest.param(["org", "create", "--name", "x", "--credits", "abc"], id="credits-not-a-number"),
+    pytest.param(["org", "create", "--name", "x", "--credits", "-5"], id="negative-credits"),
     pytest.param(["org", "bogus"], id="unknown-org-command"),
     pytest.param(["nonsense"], id="unknown-command"),
     pytest.param(["key", "create", "--org", str(uuid.uuid4())], id="key-for-unknown-org"),
@@ -162,6 +163,21 @@ def test_serve_with_an_unknown_model_fails_at_once(make_server):
     p = subprocess.run([str(srv.binary), "serve", "--db", srv.db_url, "--model", "no-such-model",
                         "--listen", f"127.0.0.1:{free_port()}"],
                        capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+    assert p.returncode != 0 and p.stderr.strip()
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["--listen", "nonsense"], id="listen-without-port"),
+    pytest.param(["--listen", "127.0.0.1:99999"], id="port-out-of-range"),
+    pytest.param(["--threads", "0"], id="zero-threads"),
+    pytest.param(["--threads", "abc"], id="threads-not-a-number"),
+])
+def test_serve_with_bad_flags_fails_at_once(make_server, args):
+    srv = make_server(start=False)
+    base = {"--db": srv.db_url, "--model": "standard", "--listen": f"127.0.0.1:{free_port()}"}
+    base.update(dict(zip(args[::2], args[1::2])))
+    argv = [str(srv.binary), "serve"] + [x for kv in base.items() for x in kv]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
     assert p.returncode != 0 and p.stderr.strip()
 
 

@@ -192,3 +192,32 @@ def test_parallel_archive_and_restore_keep_a_consistent_state(tenant):
         assert_error(r, 409, "duplicate")
     else:
         assert_contact_response(r, 201)
+
+
+def test_two_server_processes_on_one_database_agree(make_server, tmp_path):
+    """Two processes on one SQLite file: unique keys and versions hold across both."""
+    db = tmp_path / "two.db"
+    a, b = make_server(db_path=db, name="a"), make_server(db_path=db, name="b")
+    t = a.tenant()
+    c = t.create_contact({"first_name": "shared"})
+    servers = [a, b] * 4
+    create_status, patch_status = [None] * len(servers), []
+    lock = threading.Lock()
+
+    def worker(i, barrier):
+        client = Client(servers[i].base_url, f"Bearer {t.secret}")
+        barrier.wait()
+        create_status[i] = client.post("/v1/contacts", {"email": "both@example.com"}).status_code
+        for j in range(10):
+            r = client.patch(f"/v1/contacts/{c['id']}", {"first_name": f"{i}-{j}"})
+            with lock:
+                patch_status.append(r.status_code)
+        client.close()
+
+    _run_threads(len(servers), worker)
+    assert sorted(create_status) == [201] + [409] * (len(servers) - 1)
+    assert patch_status == [200] * len(servers) * 10
+    final_a = t.get_contact(c["id"])
+    final_b = assert_contact_response(Client(b.base_url, f"Bearer {t.secret}")
+                                      .get(f"/v1/contacts/{c['id']}"))
+    assert final_a == final_b and final_a["version"] == 1 + len(servers) * 10

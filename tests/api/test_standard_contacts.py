@@ -60,6 +60,7 @@ def test_ids_are_unique(tenant):
 NORMALIZED = [
     ("email", "  Ada.Lovelace@Example.COM ", "ada.lovelace@example.com"),
     ("email", "ada+tag@sub.example.co.uk", "ada+tag@sub.example.co.uk"),
+    ("email", "\tAda@Example.com\n", "ada@example.com"),
     ("email", LONG_EMAIL.upper(), LONG_EMAIL),
     ("email", None, None),
     ("owner", " Boss@Example.com", "boss@example.com"),
@@ -95,14 +96,12 @@ NORMALIZED_IDS = [f"{f}-{i}" for i, (f, _, _) in enumerate(NORMALIZED)]
 
 
 @pytest.mark.parametrize("field,sent,stored", NORMALIZED, ids=NORMALIZED_IDS)
-def test_create_normalizes(tenant, field, sent, stored):
+def test_create_and_patch_normalize(tenant, field, sent, stored):
     c = tenant.create_contact({field: sent})
     assert c[field] == stored
     assert tenant.get_contact(c["id"]) == c
-
-
-@pytest.mark.parametrize("field,sent,stored", NORMALIZED, ids=NORMALIZED_IDS)
-def test_patch_normalizes(tenant, field, sent, stored):
+    assert_contact_response(tenant.client.delete(_url(c["id"])))  # frees its unique values
+    # the same value through PATCH, on a contact that holds other values
     before = tenant.create_contact(FULL)
     _tick()
     r = tenant.client.patch(_url(before["id"]), {field: sent})
@@ -188,13 +187,9 @@ INVALID_TAGS = [
 
 
 @pytest.mark.parametrize("body,fields", INVALID, ids=INVALID_IDS)
-def test_create_rejects_invalid_fields_all_at_once(tenant, body, fields):
+def test_invalid_fields_are_all_listed_and_nothing_is_written(tenant, body, fields):
     assert_error(tenant.client.post("/v1/contacts", body), 400, "validation_failed", fields)
     assert list_all(tenant.client) == []
-
-
-@pytest.mark.parametrize("body,fields", INVALID, ids=INVALID_IDS)
-def test_patch_rejects_invalid_fields_all_at_once_and_changes_nothing(tenant, body, fields):
     before = tenant.create_contact(FULL)
     r = tenant.client.patch(_url(before["id"]), body)
     assert_error(r, 400, "validation_failed", fields)
@@ -241,14 +236,13 @@ MALFORMED_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g",
 
 
 @pytest.mark.parametrize("bad_id", MALFORMED_IDS)
-@pytest.mark.parametrize("method,suffix", [("GET", ""), ("PATCH", ""), ("DELETE", ""),
-                                           ("POST", "/restore")])
-def test_malformed_id_is_400_invalid_id(tenant, bad_id, method, suffix):
+def test_malformed_id_is_400_invalid_id(tenant, bad_id):
     other = tenant.create_contact(FULL)
-    body = {"first_name": "x"} if method == "PATCH" else None
-    r = tenant.client.request(method, f"/v1/contacts/{bad_id}{suffix}",
-                              **({} if body is None else {"body": body}))
-    assert_error(r, 400, "invalid_id")
+    for method, suffix, body in [("GET", "", None), ("PATCH", "", {"first_name": "x"}),
+                                 ("DELETE", "", None), ("POST", "/restore", None)]:
+        r = tenant.client.request(method, f"/v1/contacts/{bad_id}{suffix}",
+                                  **({} if body is None else {"body": body}))
+        assert_error(r, 400, "invalid_id")
     assert tenant.get_contact(other["id"]) == other
 
 

@@ -361,3 +361,12 @@ def test_extreme_numbers_are_rejected_or_round_trip(cf, type_, value):
             c["custom_fields"][f"cf_{type_}"] == int(value)
         assert cf.get_contact(c["id"]) == c
         assert list_all(cf.client) == [c]
+
+
+@pytest.mark.parametrize("value", ["1E-400", "0.5", "2.000001", "-1e-5"])
+def test_an_integer_field_rejects_non_integers_however_written(cf, value):
+    # 1E-400 is not an integer even though it underflows to 0.0 as a double
+    r = cf.client.post("/v1/contacts", '{"custom_fields": {"cf_integer": %s}}' % value)
+    assert_error(r, 400, "validation_failed",
+                 {"custom_fields.cf_integer": {"invalid_type", "invalid_format"}})
+    assert list_all(cf.client) == []
