@@ -14,9 +14,16 @@ The binary is $CONTACTSD_BIN, else build/contactsd in this repo. Run:
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from contactsd_harness import Server, binary_path
+
+# Hypothesis caches data in ./.hypothesis; keep the work tree clean (examples are not saved:
+# the property tests use database=None).
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="contactsd-hypothesis-"))
 
 
 @pytest.fixture(scope="session")
