@@ -14,6 +14,8 @@ The binary is $CONTACTSD_BIN, else build/contactsd in this repo. Run:
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 
 import pytest
@@ -23,7 +25,9 @@ from contactsd_harness import Server, binary_path
 
 # Hypothesis caches data in ./.hypothesis; keep the work tree clean (examples are not saved:
 # the property tests use database=None).
-set_hypothesis_home_dir(tempfile.mkdtemp(prefix="contactsd-hypothesis-"))
+_hypothesis_home = tempfile.mkdtemp(prefix="contactsd-hypothesis-")
+set_hypothesis_home_dir(_hypothesis_home)
+atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
