@@ -1,13 +1,13 @@
 // /contacts: decode the request, call the service, encode the contact in the model's shape.
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
-#include <charconv>
-
 #include "api/json_body.hpp"
 #include "api/principal_of.hpp"
 #include "api/routes.hpp"
 #include "model/projection.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
 
 namespace contactsd::api {
 namespace {

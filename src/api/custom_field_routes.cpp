@@ -1,11 +1,11 @@
 // /custom-fields: a tenant defines and lists its own fields.
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include "api/json_body.hpp"
 #include "api/principal_of.hpp"
 #include "api/routes.hpp"
 #include "common/time.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 namespace contactsd::api {
 namespace {

@@ -1,13 +1,13 @@
 // Request bodies in, response bodies out: the JSON edges of the API layer.
 #pragma once
 
-#include <string_view>
-
-#include <boost/json/fwd.hpp>
-
 #include "api/request.hpp"
 #include "common/result.hpp"
 #include "model/model.hpp"
+
+#include <boost/json/fwd.hpp>
+
+#include <string_view>
 
 namespace contactsd::api {
 

@@ -2,21 +2,21 @@
 // transport turns its messages into these, and handlers never see a socket or a parser.
 #pragma once
 
+#include "common/result.hpp"
+
 #include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "common/result.hpp"
-
 namespace contactsd::api {
 
 using NameValue = std::pair<std::string, std::string>;
 
 struct Request {
-  std::string method;                 // "GET", "PATCH", ...
-  std::string path;                   // percent-decoded path, no query
+  std::string method;                  // "GET", "PATCH", ...
+  std::string path;                    // percent-decoded path, no query
   std::vector<NameValue> path_params;  // filled by the router: {"id", "..."}
   std::vector<NameValue> query;        // percent-decoded, in order; repeated names kept
   std::vector<NameValue> headers;      // names lower-cased

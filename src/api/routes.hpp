@@ -1,13 +1,13 @@
 // Every route of the API for one model, each resource's in its own file.
 #pragma once
 
-#include <vector>
-
 #include "api/request.hpp"
 #include "auth/authenticator.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "model/model.hpp"
+
+#include <vector>
 
 namespace contactsd::api {
 

@@ -1,15 +1,15 @@
 #include "app/admin_commands.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
-#include <iostream>
-
 #include "auth/api_key.hpp"
 #include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "model/builtin_models.hpp"
 #include "store/store.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <iostream>
 
 namespace contactsd::app {
 namespace {
@@ -42,8 +42,8 @@ json::object KeyJson(const store::ApiKey& key) {
                    {"name", key.name},
                    {"prefix", key.prefix},
                    {"created_at", FormatTimestamp(key.created_at_ms)}};
-  out["revoked_at"] = key.revoked_at_ms ? json::value(FormatTimestamp(*key.revoked_at_ms))
-                                        : json::value(nullptr);
+  out["revoked_at"] =
+      key.revoked_at_ms ? json::value(FormatTimestamp(*key.revoked_at_ms)) : json::value(nullptr);
   return out;
 }
 

@@ -1,12 +1,12 @@
 // contactsd: the command line. Every flag also reads an environment variable.
+#include "app/admin_commands.hpp"
+#include "app/serve_command.hpp"
+
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <thread>
-
-#include "app/admin_commands.hpp"
-#include "app/serve_command.hpp"
 
 namespace {
 

@@ -1,9 +1,9 @@
 #include "app/model_source.hpp"
 
+#include "model/builtin_models.hpp"
+
 #include <fstream>
 #include <sstream>
-
-#include "model/builtin_models.hpp"
 
 namespace contactsd::app {
 

@@ -1,10 +1,10 @@
 // Where a model comes from: a built-in name ("standard") or a path to a model file.
 #pragma once
 
-#include <string_view>
-
 #include "common/result.hpp"
 #include "model/model.hpp"
+
+#include <string_view>
 
 namespace contactsd::app {
 

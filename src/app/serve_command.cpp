@@ -1,10 +1,5 @@
 #include "app/serve_command.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <charconv>
-#include <iostream>
-
 #include "api/routes.hpp"
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
@@ -13,6 +8,11 @@
 #include "contacts/custom_fields_service.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <iostream>
 
 namespace contactsd::app {
 namespace {
@@ -36,8 +36,8 @@ bool ParseListen(const std::string& listen, std::string& host, std::uint16_t& po
 void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
                      const std::string& host) {
   std::string db = " --db " + config.db_url;
-  std::cerr << "contactsd: serving model '" << model.name() << "' on http://" << host << ":"
-            << port << " (database " << config.db_url << ")\n"
+  std::cerr << "contactsd: serving model '" << model.name() << "' on http://" << host << ":" << port
+            << " (database " << config.db_url << ")\n"
             << "To get started, in another terminal:\n"
             << "  build/contactsd org create --name \"My Company\"" << db << "\n"
             << "  build/contactsd key create --org <id printed above>" << db << "\n"

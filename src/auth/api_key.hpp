@@ -2,12 +2,12 @@
 // key is stored; the secret is shown once, when it is issued.
 #pragma once
 
+#include "store/store.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "store/store.hpp"
 
 namespace contactsd::auth {
 

@@ -3,11 +3,11 @@
 // nothing about which it was. Thread-safe.
 #pragma once
 
-#include <string>
-
 #include "common/principal.hpp"
 #include "common/result.hpp"
 #include "store/store.hpp"
+
+#include <string>
 
 namespace contactsd::auth {
 

@@ -43,13 +43,15 @@ Error Error::PreconditionFailed(std::string message) {
 }
 
 Error Error::Unavailable(std::string internal) {
-  return {ErrorCode::kUnavailable, "unavailable", "The service is temporarily unavailable", {},
+  return {ErrorCode::kUnavailable,
+          "unavailable",
+          "The service is temporarily unavailable",
+          {},
           std::move(internal)};
 }
 
 Error Error::Internal(std::string internal) {
-  return {ErrorCode::kInternal, "internal_error", "Internal server error", {},
-          std::move(internal)};
+  return {ErrorCode::kInternal, "internal_error", "Internal server error", {}, std::move(internal)};
 }
 
 int HttpStatus(ErrorCode code) {

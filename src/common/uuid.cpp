@@ -2,13 +2,46 @@
 
 #include "common/crypto.hpp"
 
+#include <mutex>
+#include <utility>
+
 namespace contactsd {
 
+namespace {
+
+// RFC 9562 method 1: the 12 bits after the version hold a counter, so ids made in the same
+// millisecond by this process still sort in the order they were made. The counter starts
+// at a random value below 2048 each millisecond; if it ever runs out, the timestamp moves
+// one millisecond ahead (the clock catches up in a millisecond).
+struct Monotonic {
+  std::mutex mutex;
+  std::uint64_t last_ms = 0;
+  std::uint16_t counter = 0;
+
+  std::pair<std::uint64_t, std::uint16_t> Next(std::uint64_t ms, std::uint16_t seed) {
+    std::lock_guard lock(mutex);
+    if (ms > last_ms) {
+      last_ms = ms;
+      counter = seed & 0x7ff;
+    } else if (++counter > 0xfff) {
+      ++last_ms;
+      counter = seed & 0x7ff;
+    }
+    return {last_ms, counter};
+  }
+};
+
+}  // namespace
+
 std::string NewUuidV7(std::int64_t unix_ms) {
+  static Monotonic monotonic;
   std::string b = RandomBytes(16);
-  auto ms = static_cast<std::uint64_t>(unix_ms);
+  auto seed = static_cast<std::uint16_t>(static_cast<unsigned char>(b[6]) << 8 |
+                                         static_cast<unsigned char>(b[7]));
+  auto [ms, counter] = monotonic.Next(static_cast<std::uint64_t>(unix_ms), seed);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x70);  // version 7
+  b[6] = static_cast<char>(0x70 | (counter >> 8));  // version 7, then the counter's top bits
+  b[7] = static_cast<char>(counter & 0xff);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -8,7 +8,9 @@
 
 namespace contactsd {
 
-// A new UUIDv7 for the instant `unix_ms`, random bits from the CSPRNG.
+// A new UUIDv7 for the instant `unix_ms`: ids made by one process sort in the order they were
+// made, also within one millisecond (a counter), and never go back when the clock does.
+// The rest is random, from the CSPRNG. Thread-safe.
 std::string NewUuidV7(std::int64_t unix_ms);
 
 // True for 8-4-4-4-12 hex digits (either case). Ids are compared after ToLowerUuid.

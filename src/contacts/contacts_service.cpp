@@ -1,13 +1,13 @@
 #include "contacts/contacts_service.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include "common/uuid.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace contactsd::contacts {
 namespace json = boost::json;
@@ -162,20 +162,20 @@ Result<ContactView> ContactsService::Patch(const Principal& who, std::string_vie
 Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
-  auto stored = store_.UpdateContact(
-      who.org_id, ToLowerUuid(id),
-      [&](const store::Contact& current) -> Result<store::ContactWrite> {
-        store::ContactWrite write;
-        if (current.archived_at_ms) {
-          write.changed = false;
-          return write;
-        }
-        write.doc = current.doc;
-        write.updated_at_ms = std::max(now, current.updated_at_ms);
-        write.archived_at_ms = write.updated_at_ms;
-        write.archived_by = who.subject;
-        return write;
-      });
+  auto stored =
+      store_.UpdateContact(who.org_id, ToLowerUuid(id),
+                           [&](const store::Contact& current) -> Result<store::ContactWrite> {
+                             store::ContactWrite write;
+                             if (current.archived_at_ms) {
+                               write.changed = false;
+                               return write;
+                             }
+                             write.doc = current.doc;
+                             write.updated_at_ms = std::max(now, current.updated_at_ms);
+                             write.archived_at_ms = write.updated_at_ms;
+                             write.archived_by = who.subject;
+                             return write;
+                           });
   if (!stored.ok()) return std::move(stored).error();
   return ViewOf(std::move(stored).value());
 }
@@ -183,21 +183,21 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
 Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
-  auto stored = store_.UpdateContact(
-      who.org_id, ToLowerUuid(id),
-      [&](const store::Contact& current) -> Result<store::ContactWrite> {
-        store::ContactWrite write;
-        if (!current.archived_at_ms) {
-          write.changed = false;
-          return write;
-        }
-        auto record = ParseRecord(current);
-        if (!record.ok()) return std::move(record).error();
-        write.doc = current.doc;
-        write.unique_keys = KeysOf(*record);
-        write.updated_at_ms = std::max(now, current.updated_at_ms);
-        return write;
-      });
+  auto stored =
+      store_.UpdateContact(who.org_id, ToLowerUuid(id),
+                           [&](const store::Contact& current) -> Result<store::ContactWrite> {
+                             store::ContactWrite write;
+                             if (!current.archived_at_ms) {
+                               write.changed = false;
+                               return write;
+                             }
+                             auto record = ParseRecord(current);
+                             if (!record.ok()) return std::move(record).error();
+                             write.doc = current.doc;
+                             write.unique_keys = KeysOf(*record);
+                             write.updated_at_ms = std::max(now, current.updated_at_ms);
+                             return write;
+                           });
   if (!stored.ok()) return std::move(stored).error();
   return ViewOf(std::move(stored).value());
 }

@@ -4,19 +4,19 @@
 // Thread-safe: holds only references to immutable or thread-safe things.
 #pragma once
 
+#include "common/principal.hpp"
+#include "common/result.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
-
-#include "common/principal.hpp"
-#include "common/result.hpp"
-#include "model/model.hpp"
-#include "store/store.hpp"
 
 namespace contactsd::contacts {
 

@@ -1,9 +1,9 @@
 #include "contacts/custom_fields_service.hpp"
 
+#include "model/custom_field.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "model/custom_field.hpp"
 
 namespace contactsd::contacts {
 

@@ -1,16 +1,16 @@
 // Per-tenant custom field definitions: define and list, checked against the model.
 #pragma once
 
-#include <vector>
-
-#include <boost/json/object.hpp>
-
 #include "common/principal.hpp"
 #include "common/result.hpp"
 #include "contacts/contacts_service.hpp"
 #include "model/field_spec.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <vector>
 
 namespace contactsd::contacts {
 

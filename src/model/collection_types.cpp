@@ -1,9 +1,9 @@
 // Collections: arrays of strings, free-form objects, and the tenant's custom fields.
+#include "model/type_checks.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
-#include "model/type_checks.hpp"
 
 namespace contactsd::model::types {
 
@@ -24,8 +24,7 @@ std::optional<FieldError> StringArray(const FieldSpec& spec, const boost::json::
     if (s.empty()) return MakeError(path, "invalid_value", "must not contain empty strings");
     if (spec.max_length && CodePoints(s) > *spec.max_length) {
       return MakeError(path, "too_long",
-                       "items must be at most " + std::to_string(*spec.max_length) +
-                           " characters");
+                       "items must be at most " + std::to_string(*spec.max_length) + " characters");
     }
     if (spec.dedupe) {
       bool seen = false;
@@ -38,9 +37,8 @@ std::optional<FieldError> StringArray(const FieldSpec& spec, const boost::json::
   return std::nullopt;
 }
 
-std::optional<FieldError> Object(const FieldSpec&, const boost::json::value& in,
-                                 const TypeContext&, std::string_view path,
-                                 boost::json::value& out) {
+std::optional<FieldError> Object(const FieldSpec&, const boost::json::value& in, const TypeContext&,
+                                 std::string_view path, boost::json::value& out) {
   if (!in.is_object()) return TypeError(path, "an object");
   out = in;
   return std::nullopt;

@@ -1,8 +1,8 @@
 #include "model/custom_field.hpp"
 
-#include <algorithm>
-
 #include <boost/json/value.hpp>
+
+#include <algorithm>
 
 namespace contactsd::model {
 namespace {
@@ -33,8 +33,7 @@ FieldSpec CustomFieldSpec(std::string name, FieldType type, std::vector<std::str
   return spec;
 }
 
-Result<FieldSpec> CheckCustomFieldDefinition(const Model& model,
-                                             const boost::json::object& body) {
+Result<FieldSpec> CheckCustomFieldDefinition(const Model& model, const boost::json::object& body) {
   std::vector<FieldError> errors;
   for (const auto& [key, value] : body) {
     if (key != "name" && key != "type" && key != "options") {
@@ -61,8 +60,8 @@ Result<FieldSpec> CheckCustomFieldDefinition(const Model& model,
     errors.push_back({"type", t ? "invalid_type" : "required", "must be a string"});
   } else {
     auto parsed = ParseFieldType(t->get_string());
-    has_type = parsed && std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes),
-                                   *parsed) != std::end(kAllowedTypes);
+    has_type = parsed && std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes), *parsed) !=
+                             std::end(kAllowedTypes);
     if (has_type) {
       type = *parsed;
     } else {
@@ -76,8 +75,7 @@ Result<FieldSpec> CheckCustomFieldDefinition(const Model& model,
   const boost::json::value* o = body.if_contains("options");
   bool has_options = o && !o->is_null() && !(o->is_array() && o->get_array().empty());
   if (has_type && type == FieldType::kEnum) {
-    bool ok = o && o->is_array() && !o->get_array().empty() &&
-              o->get_array().size() <= kMaxOptions;
+    bool ok = o && o->is_array() && !o->get_array().empty() && o->get_array().size() <= kMaxOptions;
     for (const auto& item : ok ? o->get_array() : boost::json::array()) {
       if (!item.is_string() || item.get_string().empty() || item.get_string().size() > 200) {
         ok = false;

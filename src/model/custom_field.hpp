@@ -2,14 +2,14 @@
 // the FieldSpec each definition becomes when its values are validated.
 #pragma once
 
-#include <string>
-#include <vector>
-
-#include <boost/json/object.hpp>
-
 #include "common/result.hpp"
 #include "model/field_spec.hpp"
 #include "model/model.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <vector>
 
 namespace contactsd::model {
 

@@ -1,13 +1,13 @@
 // A field of a contact model, as declared in a model file: its type and its rules. Pure data.
 #pragma once
 
+#include <boost/json/value.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 namespace contactsd::model {
 

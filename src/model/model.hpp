@@ -3,13 +3,13 @@
 // Immutable after loading; safe to share between threads.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "common/result.hpp"
 #include "model/field_spec.hpp"
 #include "model/value_check.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace contactsd::model {
 

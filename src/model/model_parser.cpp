@@ -1,12 +1,12 @@
 // Model files: JSON, checked key by key so a mistake is reported with the path of the bad key
 // before the server starts. docs/models/README.md documents the format.
+#include "model/model.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
 #include <set>
-
-#include "model/model.hpp"
 
 namespace contactsd::model {
 namespace json = boost::json;
@@ -29,12 +29,12 @@ class ModelParser {
 
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"name",         "description", "base_path",
-                                         "envelope",     "custom_fields", "fields",
-                                         "system_fields", "response",   "phone_default_region"};
-constexpr std::string_view kFieldKeys[] = {"type",     "description", "required", "nullable",
-                                           "read_only", "unique",     "lowercase", "dedupe",
-                                           "max_length", "max_items", "values",   "default"};
+constexpr std::string_view kTopKeys[] = {"name",          "description",   "base_path",
+                                         "envelope",      "custom_fields", "fields",
+                                         "system_fields", "response",      "phone_default_region"};
+constexpr std::string_view kFieldKeys[] = {"type",       "description", "required",  "nullable",
+                                           "read_only",  "unique",      "lowercase", "dedupe",
+                                           "max_length", "max_items",   "values",    "default"};
 
 template <std::size_t N>
 bool Known(const std::string_view (&keys)[N], std::string_view key) {
@@ -74,8 +74,8 @@ Status ModelParser::ParseTop(const json::object& top) {
 
   const json::value* base = top.if_contains("base_path");
   if (!base || !base->is_string() ||
-      (base->get_string() != "" && (base->get_string().front() != '/' ||
-                                    base->get_string().back() == '/'))) {
+      (base->get_string() != "" &&
+       (base->get_string().front() != '/' || base->get_string().back() == '/'))) {
     return Bad("base_path", "required, \"\" or a path such as \"/v1\" (no trailing slash)");
   }
   model_.base_path_ = base->get_string();
@@ -173,7 +173,7 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
     return {};
   };
   const std::pair<std::string_view, bool*> flags[] = {
-      {"required", &out.required}, {"nullable", &out.nullable}, {"read_only", &out.read_only},
+      {"required", &out.required}, {"nullable", &out.nullable},   {"read_only", &out.read_only},
       {"unique", &out.unique},     {"lowercase", &out.lowercase}, {"dedupe", &out.dedupe}};
   for (auto [key, target] : flags) {
     if (auto st = flag(key, *target); !st) return st;
@@ -201,8 +201,8 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
     // A default must itself be a valid value of the field.
     json::value normalized;
     std::vector<FieldError> errors;
-    if (!def->is_null() && !CheckValue(out, *def, model_.type_context_, path + ".default",
-                                       normalized, errors)) {
+    if (!def->is_null() &&
+        !CheckValue(out, *def, model_.type_context_, path + ".default", normalized, errors)) {
       return Bad(path + ".default", errors.front().message);
     }
     out.default_value = def->is_null() ? json::value() : std::move(normalized);

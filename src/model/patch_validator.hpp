@@ -3,12 +3,12 @@
 // Pure; collects every problem instead of stopping at the first.
 #pragma once
 
-#include <vector>
+#include "common/result.hpp"
+#include "model/model.hpp"
 
 #include <boost/json/object.hpp>
 
-#include "common/result.hpp"
-#include "model/model.hpp"
+#include <vector>
 
 namespace contactsd::model {
 

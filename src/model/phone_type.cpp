@@ -1,9 +1,8 @@
 // Phone numbers, parsed and validated with libphonenumber and stored in E.164.
-#include <phonenumbers/phonenumberutil.h>
+#include "model/type_checks.hpp"
 
 #include <boost/json/value.hpp>
-
-#include "model/type_checks.hpp"
+#include <phonenumbers/phonenumberutil.h>
 
 namespace contactsd::model::types {
 

@@ -1,8 +1,8 @@
 #include "model/projection.hpp"
 
-#include <boost/json/value.hpp>
-
 #include "common/time.hpp"
+
+#include <boost/json/value.hpp>
 
 namespace contactsd::model {
 

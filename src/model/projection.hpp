@@ -1,13 +1,13 @@
 // The response shape: which properties a stored contact shows, in the model's order.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string_view>
+#include "model/model.hpp"
 
 #include <boost/json/object.hpp>
 
-#include "model/model.hpp"
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace contactsd::model {
 

@@ -5,14 +5,14 @@
 namespace contactsd::model {
 
 boost::json::object NewRecord(const Model& model, const boost::json::object& patch) {
-  boost::json::object record;
-  record.reserve(model.fields().size());
+  boost::json::object defaults;
+  defaults.reserve(model.fields().size());
   for (const auto& f : model.fields()) {
-    if (f.read_only) continue;
-    const boost::json::value* v = patch.if_contains(f.name);
-    record[f.name] = v ? *v : f.default_value;
+    if (!f.read_only) defaults[f.name] = f.default_value;
   }
-  return record;
+  // A create is a patch over the defaults, so null and custom values mean what they mean in
+  // a PATCH (a null custom value stores nothing).
+  return MergePatch(model, defaults, patch);
 }
 
 boost::json::object MergePatch(const Model& model, const boost::json::object& current,
@@ -20,6 +20,12 @@ boost::json::object MergePatch(const Model& model, const boost::json::object& cu
   boost::json::object merged = current;
   const FieldSpec* custom = model.custom_fields_field();
   for (const auto& [key, value] : patch) {
+    if (value.is_null()) {
+      // null clears: back to the field's default ([] for tags, {} for custom fields).
+      const FieldSpec* spec = model.FindField(key);
+      merged[key] = spec ? spec->default_value : boost::json::value();
+      continue;
+    }
     if (custom && key == custom->name && value.is_object()) {
       boost::json::value& target = merged[key];
       if (!target.is_object()) target = boost::json::object();

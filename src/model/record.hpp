@@ -2,14 +2,14 @@
 // merge and check whole records. Pure.
 #pragma once
 
-#include <string>
-#include <utility>
-#include <vector>
+#include "common/error.hpp"
+#include "model/model.hpp"
 
 #include <boost/json/object.hpp>
 
-#include "common/error.hpp"
-#include "model/model.hpp"
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace contactsd::model {
 
@@ -17,8 +17,9 @@ namespace contactsd::model {
 // default (or null). REQUIRES: `patch` came from ValidatePatch.
 boost::json::object NewRecord(const Model& model, const boost::json::object& patch);
 
-// A partial update: every key of the patch replaces the stored value, except the custom-fields
-// object, which is merged key by key (a null value removes that key).
+// A partial update: every key of the patch replaces the stored value (null: the field's
+// default, which is null unless the model gives one), except the custom-fields object, which
+// is merged key by key (a null value removes that key).
 // REQUIRES: `patch` came from ValidatePatch.
 boost::json::object MergePatch(const Model& model, const boost::json::object& current,
                                const boost::json::object& patch);

@@ -1,7 +1,9 @@
 // Scalars: boolean, integer, number, enum. No coercion: "true" is not a boolean.
+#include "model/type_checks.hpp"
+
 #include <boost/json/value.hpp>
 
-#include "model/type_checks.hpp"
+#include <cmath>
 
 namespace contactsd::model::types {
 
@@ -23,28 +25,23 @@ std::optional<FieldError> Integer(const FieldSpec&, const boost::json::value& in
     out = in.is_int64() ? in.get_int64() : static_cast<std::int64_t>(in.get_uint64());
     return std::nullopt;
   }
-  if (in.is_double()) {
-    double d = in.get_double();
-    // 2.0 is an integer written as a double; 2.5 is not.
-    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
-      out = static_cast<std::int64_t>(d);
-      return std::nullopt;
-    }
-  }
+  // A number with a fraction or an exponent is refused even when its value is whole: the
+  // parser has already rounded it ("1E-400" arrives as 0.0), so its value cannot be trusted.
   return TypeError(path, "an integer");
 }
 
-std::optional<FieldError> Number(const FieldSpec&, const boost::json::value& in,
-                                 const TypeContext&, std::string_view path,
-                                 boost::json::value& out) {
+std::optional<FieldError> Number(const FieldSpec&, const boost::json::value& in, const TypeContext&,
+                                 std::string_view path, boost::json::value& out) {
   if (!in.is_number()) return TypeError(path, "a number");
+  if (in.is_double() && !std::isfinite(in.get_double())) {
+    return MakeError(path, "out_of_range", "must be a finite number");
+  }
   out = in;
   return std::nullopt;
 }
 
 std::optional<FieldError> Enum(const FieldSpec& spec, const boost::json::value& in,
-                               const TypeContext&, std::string_view path,
-                               boost::json::value& out) {
+                               const TypeContext&, std::string_view path, boost::json::value& out) {
   std::string allowed;
   for (const auto& v : spec.values) {
     if (!allowed.empty()) allowed += ", ";

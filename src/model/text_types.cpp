@@ -1,9 +1,9 @@
 // String-like types: string, email, url, uuid; and the helpers they share.
-#include <boost/json/value.hpp>
-#include <boost/url/parse.hpp>
-
 #include "common/uuid.hpp"
 #include "model/type_checks.hpp"
+
+#include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
 
 namespace contactsd::model::types {
 namespace {

@@ -1,8 +1,8 @@
 // Dates ("yyyy-mm-dd", real calendar dates) and datetimes (ISO 8601, stored as UTC).
-#include <boost/json/value.hpp>
-
 #include "common/time.hpp"
 #include "model/type_checks.hpp"
+
+#include <boost/json/value.hpp>
 
 namespace contactsd::model::types {
 

@@ -3,11 +3,11 @@
 // Each receives a non-null value and either fills `out` or returns the error.
 #pragma once
 
+#include "model/value_check.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "model/value_check.hpp"
 
 namespace contactsd::model::types {
 
@@ -27,8 +27,8 @@ std::optional<FieldError> Phone(const FieldSpec&, const boost::json::value&, con
                                 std::string_view, boost::json::value&);
 std::optional<FieldError> Date(const FieldSpec&, const boost::json::value&, const TypeContext&,
                                std::string_view, boost::json::value&);
-std::optional<FieldError> Datetime(const FieldSpec&, const boost::json::value&,
-                                   const TypeContext&, std::string_view, boost::json::value&);
+std::optional<FieldError> Datetime(const FieldSpec&, const boost::json::value&, const TypeContext&,
+                                   std::string_view, boost::json::value&);
 std::optional<FieldError> Boolean(const FieldSpec&, const boost::json::value&, const TypeContext&,
                                   std::string_view, boost::json::value&);
 std::optional<FieldError> Integer(const FieldSpec&, const boost::json::value&, const TypeContext&,

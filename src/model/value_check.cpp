@@ -47,7 +47,7 @@ bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeC
       errors.push_back(types::MakeError(path, "not_nullable", "must not be null"));
       return false;
     }
-    out = spec.default_value;  // null unless the field has a default (e.g. [] for tags)
+    out = nullptr;
     return true;
   }
   if (spec.type == FieldType::kCustomFields) {

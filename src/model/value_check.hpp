@@ -2,27 +2,27 @@
 // (trimmed, lower-cased, normalized). Pure: no I/O, no clock.
 #pragma once
 
+#include "common/error.hpp"
+#include "model/field_spec.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "common/error.hpp"
-#include "model/field_spec.hpp"
-
 namespace contactsd::model {
 
 // What a check may need beyond the field itself.
 struct TypeContext {
-  std::string default_phone_region = "US";  // for numbers written without "+"
+  std::string default_phone_region = "US";                // for numbers written without "+"
   const std::vector<FieldSpec>* custom_fields = nullptr;  // the tenant's, for kCustomFields
 };
 
 // Validates `in` for `spec`. On success stores the normalized value in `out` and returns
 // true; otherwise appends every problem to `errors`, each naming its field by a path
 // ("email", "custom_fields.score"), and returns false. Null is handled here once for every
-// type: accepted when the field is nullable (a field with a default, such as [] for an
-// array, gets its default back instead).
+// type: accepted (and kept as null) when the field is nullable; what a null then does to a
+// stored record (clear to the default) is MergePatch's business.
 bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeContext& ctx,
                 std::string_view path, boost::json::value& out, std::vector<FieldError>& errors);
 

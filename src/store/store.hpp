@@ -7,6 +7,8 @@
 // busy or gone), Internal. Every contact query is scoped by org_id.
 #pragma once
 
+#include "common/result.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,8 +16,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace contactsd::store {
 

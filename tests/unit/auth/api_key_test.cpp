@@ -1,8 +1,8 @@
 #include "auth/api_key.hpp"
 
-#include <gtest/gtest.h>
-
 #include "common/crypto.hpp"
+
+#include <gtest/gtest.h>
 
 namespace contactsd::auth {
 namespace {

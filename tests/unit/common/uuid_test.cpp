@@ -14,6 +14,15 @@ TEST(Uuid, V7IsWellFormedAndTimeOrdered) {
   EXPECT_NE(NewUuidV7(1000), NewUuidV7(1000));
 }
 
+TEST(Uuid, V7SortsInCreationOrderWithinOneMillisecondAndWhenTheClockGoesBack) {
+  std::string previous = NewUuidV7(5000);
+  for (int i = 0; i < 10000; ++i) {  // far more than fit in one millisecond's counter
+    std::string next = NewUuidV7(i % 3 == 0 ? 4000 : 5000);
+    ASSERT_LT(previous, next) << "after " << i;
+    previous = next;
+  }
+}
+
 TEST(Uuid, RecognisesOnlyCanonicalText) {
   EXPECT_TRUE(IsUuid("550e8400-e29b-41d4-a716-446655440000"));
   EXPECT_TRUE(IsUuid("550E8400-E29B-41D4-A716-446655440000"));

@@ -1,8 +1,8 @@
 #include "model/builtin_models.hpp"
 
-#include <gtest/gtest.h>
-
 #include "model/model.hpp"
+
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {

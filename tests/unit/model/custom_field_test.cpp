@@ -1,8 +1,7 @@
 #include "model/custom_field.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {
@@ -14,7 +13,8 @@ const Model& TestModel() {
     "name": "t", "base_path": "", "custom_fields": true,
     "fields": {"email": {"type": "email"}, "custom_fields": {"type": "custom_fields"}},
     "system_fields": ["id"], "response": ["email"]
-  })")).value();
+  })"))
+                                 .value();
   return model;
 }
 
@@ -23,8 +23,8 @@ Result<FieldSpec> Define(std::string_view body) {
 }
 
 TEST(CustomFieldDefinition, AcceptsEachAllowedType) {
-  for (const char* type : {"string", "number", "integer", "boolean", "date", "datetime", "email",
-                           "phone", "url"}) {
+  for (const char* type :
+       {"string", "number", "integer", "boolean", "date", "datetime", "email", "phone", "url"}) {
     auto r = Define(std::string(R"({"name":"x_1","type":")") + type + "\"}");
     ASSERT_TRUE(r.ok()) << type;
     EXPECT_EQ(FieldTypeName(r->type), type);

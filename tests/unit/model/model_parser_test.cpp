@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "model/model.hpp"
+
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {

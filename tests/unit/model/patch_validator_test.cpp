@@ -1,9 +1,8 @@
 #include "model/patch_validator.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {
@@ -23,7 +22,8 @@ const Model& TestModel() {
     },
     "system_fields": ["id", "created_at"],
     "response": ["id", "first_name"]
-  })")).value();
+  })"))
+                                 .value();
   return model;
 }
 

@@ -1,9 +1,8 @@
 #include "model/projection.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {

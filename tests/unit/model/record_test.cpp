@@ -1,9 +1,8 @@
 #include "model/record.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 namespace contactsd::model {
 namespace {
@@ -21,7 +20,8 @@ const Model& TestModel() {
       "custom_fields": {"type": "custom_fields", "default": {}}
     },
     "response": ["name"]
-  })")).value();
+  })"))
+                                 .value();
   return model;
 }
 
@@ -36,6 +36,17 @@ TEST(RecordMerge, PatchReplacesSentKeysOnly) {
   auto merged = MergePatch(TestModel(), Obj(R"({"name":"Ada","email":"a@x.io","tags":["x"]})"),
                            Obj(R"({"email":null,"tags":["y"]})"));
   EXPECT_EQ(json::serialize(merged), R"({"name":"Ada","email":null,"tags":["y"]})");
+}
+
+TEST(RecordMerge, NullResetsToTheFieldsDefault) {
+  auto merged = MergePatch(TestModel(), Obj(R"({"tags":["x"],"custom_fields":{"a":1}})"),
+                           Obj(R"({"tags":null,"custom_fields":null})"));
+  EXPECT_EQ(json::serialize(merged), R"({"tags":[],"custom_fields":{}})");
+}
+
+TEST(RecordMerge, NewRecordDropsNullCustomValues) {
+  auto record = NewRecord(TestModel(), Obj(R"({"name":"A","custom_fields":{"a":null,"b":2}})"));
+  EXPECT_EQ(json::serialize(record.at("custom_fields")), R"({"b":2})");
 }
 
 TEST(RecordMerge, CustomFieldsMergeKeyByKeyAndNullRemoves) {
