@@ -7,7 +7,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <span>
 
 namespace contactsd::api {
 namespace {
@@ -15,14 +17,58 @@ namespace {
 namespace json = boost::json;
 using contacts::ContactView;
 
-json::object Encode(const model::Model& model, const ContactView& c) {
-  model::RecordMeta meta{c.stored.id, c.stored.version, c.stored.created_at_ms,
-                         c.stored.updated_at_ms, c.stored.archived_at_ms};
-  return model::Project(model, meta, c.record);
+json::object Encode(const model::Model& model, const ContactView& c,
+                    std::span<const std::string> requested = {}) {
+  model::RecordMeta meta{c.stored.id,
+                         c.stored.version,
+                         c.stored.created_at_ms,
+                         c.stored.updated_at_ms,
+                         c.stored.archived_at_ms,
+                         c.stored.archived_by};
+  return model::Project(model, meta, c.record, requested);
 }
 
-Response ContactResponse(const model::Model& model, int status, const ContactView& c) {
-  Response r = JsonResponse(status, Encode(model, c));
+// ?properties=a,b: optional response properties to add. Whitespace around names is ignored;
+// a name that is not a response property of the model is a 400 naming it.
+Result<std::vector<std::string>> RequestedProperties(const model::Model& model,
+                                                     const Request& req) {
+  std::vector<std::string> names;
+  const std::string* list = req.Query("properties");
+  if (!list) return names;
+  std::string_view rest = *list;
+  while (!rest.empty() || names.empty()) {
+    auto comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name.empty()) {
+      if (rest.empty()) break;
+      continue;
+    }
+    bool known = std::any_of(model.response().begin(), model.response().end(),
+                             [&](const model::ResponseProperty& p) { return p.name == name; });
+    if (!known) {
+      Error e =
+          Error::BadRequest("Unknown property '" + std::string(name) + "'", "invalid_properties");
+      e.details.push_back({"properties", "unknown_property",
+                           "'" + std::string(name) + "' is not a property of this resource"});
+      return e;
+    }
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+    if (comma == std::string_view::npos) break;
+  }
+  return names;
+}
+
+bool HasOptionalProperties(const model::Model& model) {
+  return std::any_of(model.response().begin(), model.response().end(),
+                     [](const model::ResponseProperty& p) { return p.optional; });
+}
+
+Response ContactResponse(const model::Model& model, int status, const ContactView& c,
+                         std::span<const std::string> requested = {}) {
+  Response r = JsonResponse(status, Encode(model, c, requested));
   r.headers.emplace_back("ETag", "\"" + std::to_string(c.stored.version) + "\"");
   return r;
 }
@@ -54,85 +100,113 @@ Result<json::object> WriteFields(const ApiContext& ctx, const Request& req) {
   return FieldsOf(ctx.model, std::move(body).value());
 }
 
+// The handlers: decode, call the service, encode. Each takes what it needs from the context.
+
+Result<Response> HandleCreate(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  auto fields = WriteFields(ctx, req);
+  if (!fields.ok()) return std::move(fields).error();
+  auto created = ctx.contacts.Create(*who, *fields);
+  if (!created.ok()) return std::move(created).error();
+  return ContactResponse(ctx.model, 201, *created, *requested);
+}
+
+Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  int limit = contacts::ContactsService::kDefaultPageSize;
+  std::string_view cursor;
+  std::vector<std::pair<std::string, std::string>> filters;
+  for (const auto& [name, value] : req.query) {
+    if (name == "limit") {
+      auto v = ParseCount(value);
+      if (!v || *v > contacts::ContactsService::kMaxPageSize || *v < 1) {
+        return Error::BadRequest("limit must be an integer between 1 and " +
+                                     std::to_string(contacts::ContactsService::kMaxPageSize),
+                                 "invalid_query");
+      }
+      limit = static_cast<int>(*v);
+    } else if (name == "cursor") {
+      cursor = value;
+    } else if (name != "properties" || !HasOptionalProperties(ctx.model)) {
+      filters.emplace_back(name, value);
+    }
+  }
+  auto page = ctx.contacts.List(*who, limit, cursor, filters);
+  if (!page.ok()) return std::move(page).error();
+  json::array data;
+  data.reserve(page->items.size());
+  for (const auto& c : page->items) data.push_back(Encode(ctx.model, c, *requested));
+  json::object out;
+  out["data"] = std::move(data);
+  out["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : nullptr;
+  return JsonResponse(200, out);
+}
+
+Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  auto c = ctx.contacts.Get(*who, req.Param("id"));
+  if (!c.ok()) return std::move(c).error();
+  return ContactResponse(ctx.model, 200, *c, *requested);
+}
+
+Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  auto expected = ExpectedVersion(req);
+  if (!expected.ok()) return std::move(expected).error();
+  auto fields = WriteFields(ctx, req);
+  if (!fields.ok()) return std::move(fields).error();
+  auto c = ctx.contacts.Patch(*who, req.Param("id"), *fields, *expected);
+  if (!c.ok()) return std::move(c).error();
+  return ContactResponse(ctx.model, 200, *c, *requested);
+}
+
+// Where archived contacts stay visible, DELETE answers with the archived contact; where they
+// are hidden, the contact is gone for the client and DELETE answers 204.
+Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto c = ctx.contacts.Archive(*who, req.Param("id"));
+  if (!c.ok()) return std::move(c).error();
+  if (ctx.model.archived_hidden()) return Response{204, {}, {}};
+  return ContactResponse(ctx.model, 200, *c);
+}
+
+Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto c = ctx.contacts.Restore(*who, req.Param("id"));
+  if (!c.ok()) return std::move(c).error();
+  return ContactResponse(ctx.model, 200, *c);
+}
+
 }  // namespace
 
 std::vector<Route> ContactRoutes(const ApiContext& ctx) {
   const std::string base = ctx.model.base_path() + "/contacts";
   const std::string one = base + "/{id}";
-  const model::Model& model = ctx.model;
-  return {
-      {"POST", base,
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         auto fields = WriteFields(ctx, req);
-         if (!fields.ok()) return std::move(fields).error();
-         auto created = ctx.contacts.Create(*who, *fields);
-         if (!created.ok()) return std::move(created).error();
-         return ContactResponse(model, 201, *created);
-       }},
-      {"GET", base,
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         int limit = contacts::ContactsService::kDefaultPageSize;
-         if (const std::string* l = req.Query("limit")) {
-           auto v = ParseCount(*l);
-           if (!v || *v > contacts::ContactsService::kMaxPageSize || *v < 1) {
-             return Error::BadRequest("limit must be an integer between 1 and " +
-                                          std::to_string(contacts::ContactsService::kMaxPageSize),
-                                      "invalid_query");
-           }
-           limit = static_cast<int>(*v);
-         }
-         const std::string* cursor = req.Query("cursor");
-         auto page = ctx.contacts.List(*who, limit, cursor ? *cursor : std::string_view());
-         if (!page.ok()) return std::move(page).error();
-         json::array data;
-         data.reserve(page->items.size());
-         for (const auto& c : page->items) data.push_back(Encode(model, c));
-         json::object out;
-         out["data"] = std::move(data);
-         out["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : nullptr;
-         return JsonResponse(200, out);
-       }},
-      {"GET", one,
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         auto c = ctx.contacts.Get(*who, req.Param("id"));
-         if (!c.ok()) return std::move(c).error();
-         return ContactResponse(model, 200, *c);
-       }},
-      {"PATCH", one,
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         auto expected = ExpectedVersion(req);
-         if (!expected.ok()) return std::move(expected).error();
-         auto fields = WriteFields(ctx, req);
-         if (!fields.ok()) return std::move(fields).error();
-         auto c = ctx.contacts.Patch(*who, req.Param("id"), *fields, *expected);
-         if (!c.ok()) return std::move(c).error();
-         return ContactResponse(model, 200, *c);
-       }},
-      {"DELETE", one,
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         auto c = ctx.contacts.Archive(*who, req.Param("id"));
-         if (!c.ok()) return std::move(c).error();
-         return ContactResponse(model, 200, *c);
-       }},
-      {"POST", one + "/restore",
-       [&ctx, &model](const Request& req) -> Result<Response> {
-         auto who = PrincipalOf(ctx, req);
-         if (!who.ok()) return std::move(who).error();
-         auto c = ctx.contacts.Restore(*who, req.Param("id"));
-         if (!c.ok()) return std::move(c).error();
-         return ContactResponse(model, 200, *c);
-       }},
+  auto bind = [&ctx](Result<Response> (*handler)(const ApiContext&, const Request&)) {
+    return [&ctx, handler](const Request& req) { return handler(ctx, req); };
   };
+  std::vector<Route> routes = {
+      {"POST", base, bind(HandleCreate)},  {"GET", base, bind(HandleList)},
+      {"GET", one, bind(HandleGet)},       {"PATCH", one, bind(HandlePatch)},
+      {"DELETE", one, bind(HandleDelete)},
+  };
+  if (!ctx.model.archived_hidden())
+    routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
+  return routes;
 }
 
 }  // namespace contactsd::api

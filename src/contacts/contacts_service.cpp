@@ -9,6 +9,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
+
 namespace contactsd::contacts {
 namespace json = boost::json;
 
@@ -31,6 +33,29 @@ Result<ContactView> ViewOf(store::Contact stored) {
   if (!record.ok()) return std::move(record).error();
   return ContactView{std::move(stored), std::move(record).value()};
 }
+
+// The store filter for one list parameter of the model; integers are compared as integers.
+Result<store::DocFilter> FilterFor(const model::Model& model, std::string_view param,
+                                   std::string_view value) {
+  for (const auto& f : model.list_filters()) {
+    if (f.param != param) continue;
+    store::DocFilter filter{f.field->name, std::string(value), std::nullopt};
+    if (f.field->type == model::FieldType::kInteger ||
+        f.field->type == model::FieldType::kIntegerArray) {
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size()) {
+        return Error::BadRequest(std::string(param) + " must be an integer", "invalid_query");
+      }
+      filter.integer = n;
+    }
+    return filter;
+  }
+  return Error::BadRequest("Unknown filter '" + std::string(param) + "'", "invalid_query");
+}
+
+// The store's own not-found error, for contacts that exist but are hidden from clients.
+Error NotFound() { return Error::NotFound("Contact not found"); }
 
 Error Archived() {
   return Error::Conflict("The contact is archived; restore it before changing it", "archived");
@@ -87,11 +112,13 @@ Result<ContactView> ContactsService::Get(const Principal& who, std::string_view 
   if (auto st = CheckId(id); !st) return std::move(st).error();
   auto stored = store_.GetContact(who.org_id, ToLowerUuid(id));
   if (!stored.ok()) return std::move(stored).error();
+  if (model_.archived_hidden() && stored->archived_at_ms) return NotFound();
   return ViewOf(std::move(stored).value());
 }
 
-Result<ContactPage> ContactsService::List(const Principal& who, int limit,
-                                          std::string_view cursor) const {
+Result<ContactPage> ContactsService::List(
+    const Principal& who, int limit, std::string_view cursor,
+    const std::vector<std::pair<std::string, std::string>>& filters) const {
   if (limit < 1 || limit > kMaxPageSize) {
     return Error::BadRequest("limit must be between 1 and " + std::to_string(kMaxPageSize),
                              "invalid_query");
@@ -103,6 +130,15 @@ Result<ContactPage> ContactsService::List(const Principal& who, int limit,
     auto after = DecodeCursor(cursor, cursor_secret_);
     if (!after) return Error::BadRequest("The cursor is not valid", "invalid_cursor");
     query.after_id = std::move(*after);
+  }
+  for (const auto& [param, value] : filters) {
+    auto filter = FilterFor(model_, param, value);
+    if (!filter.ok()) return std::move(filter).error();
+    query.filters.push_back(std::move(filter).value());
+  }
+  if (query.filters.size() > store::kMaxListFilters) {
+    return Error::BadRequest(
+        "At most " + std::to_string(store::kMaxListFilters) + " filters at once", "invalid_query");
   }
   auto rows = store_.ListContacts(query);
   if (!rows.ok()) return std::move(rows).error();
@@ -133,7 +169,7 @@ Result<ContactView> ContactsService::Patch(const Principal& who, std::string_vie
   auto stored = store_.UpdateContact(
       who.org_id, ToLowerUuid(id),
       [&](const store::Contact& current) -> Result<store::ContactWrite> {
-        if (current.archived_at_ms) return Archived();
+        if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
         if (expected_version && *expected_version != current.version) {
           return Error::PreconditionFailed("The contact has changed: its version is " +
                                            std::to_string(current.version));

@@ -43,8 +43,12 @@ class ContactsService {
   // `fields` is the request's field map (already out of the model's envelope).
   Result<ContactView> Create(const Principal& who, const boost::json::object& fields) const;
   Result<ContactView> Get(const Principal& who, std::string_view id) const;
-  // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, "invalid_cursor".
-  Result<ContactPage> List(const Principal& who, int limit, std::string_view cursor) const;
+  // `filters` are the request's (parameter, value) pairs for the model's list filters.
+  // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, a filter value of
+  // the wrong type or too many filters; "invalid_cursor".
+  Result<ContactPage> List(
+      const Principal& who, int limit, std::string_view cursor,
+      const std::vector<std::pair<std::string, std::string>>& filters = {}) const;
   // Only the keys of `fields` change. `expected_version` (If-Match) must equal the stored
   // version when given (412 otherwise). Errors: invalid_id, validation_failed, not_found,
   // archived (409), duplicate (409), precondition_failed.

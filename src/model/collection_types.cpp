@@ -37,9 +37,45 @@ std::optional<FieldError> StringArray(const FieldSpec& spec, const boost::json::
   return std::nullopt;
 }
 
+std::optional<FieldError> IntegerArray(const FieldSpec& spec, const boost::json::value& in,
+                                       const TypeContext&, std::string_view path,
+                                       boost::json::value& out) {
+  if (!in.is_array()) return TypeError(path, "an array of integers");
+  const auto& items = in.get_array();
+  if (spec.max_items && items.size() > *spec.max_items) {
+    return MakeError(path, "too_many_items",
+                     "must have at most " + std::to_string(*spec.max_items) + " items");
+  }
+  boost::json::array result;
+  result.reserve(items.size());
+  for (const auto& item : items) {
+    // Fractions and exponents are refused, as for integer fields (see scalar_types.cpp).
+    if (!item.is_int64() && !item.is_uint64()) return TypeError(path, "an array of integers");
+    if (item.is_uint64() && item.get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return MakeError(path, "out_of_range", "items must fit in a signed 64-bit integer");
+    }
+    std::int64_t v =
+        item.is_int64() ? item.get_int64() : static_cast<std::int64_t>(item.get_uint64());
+    if (spec.dedupe) {
+      bool seen = false;
+      for (const auto& kept : result) seen = seen || kept.get_int64() == v;
+      if (seen) continue;
+    }
+    result.emplace_back(v);
+  }
+  out = std::move(result);
+  return std::nullopt;
+}
+
 std::optional<FieldError> Object(const FieldSpec&, const boost::json::value& in, const TypeContext&,
                                  std::string_view path, boost::json::value& out) {
   if (!in.is_object()) return TypeError(path, "an object");
+  out = in;
+  return std::nullopt;
+}
+
+std::optional<FieldError> Any(const FieldSpec&, const boost::json::value& in, const TypeContext&,
+                              std::string_view, boost::json::value& out) {
   out = in;
   return std::nullopt;
 }
@@ -60,6 +96,7 @@ bool CustomFields(const FieldSpec&, const boost::json::value& in, const TypeCont
         if (f.name == key) def = &f;
       }
     }
+    if (!def && ctx.drop_unknown_custom_keys) continue;
     if (!def) {
       errors.push_back(MakeError(key_path, "unknown_field", "is not a defined custom field"));
       ok = false;

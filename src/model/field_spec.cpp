@@ -6,7 +6,7 @@
 namespace contactsd::model {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, FieldType>, 14> kTypeNames = {{
+constexpr std::array<std::pair<std::string_view, FieldType>, 16> kTypeNames = {{
     {"string", FieldType::kString},
     {"email", FieldType::kEmail},
     {"phone", FieldType::kPhone},
@@ -19,7 +19,9 @@ constexpr std::array<std::pair<std::string_view, FieldType>, 14> kTypeNames = {{
     {"uuid", FieldType::kUuid},
     {"enum", FieldType::kEnum},
     {"string_array", FieldType::kStringArray},
+    {"integer_array", FieldType::kIntegerArray},
     {"object", FieldType::kObject},
+    {"any", FieldType::kAny},
     {"custom_fields", FieldType::kCustomFields},
 }};
 

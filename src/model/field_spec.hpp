@@ -24,7 +24,9 @@ enum class FieldType {
   kUuid,
   kEnum,
   kStringArray,
+  kIntegerArray,
   kObject,        // any JSON object, stored as sent
+  kAny,           // any JSON value, stored as sent
   kCustomFields,  // an object keyed by the tenant's custom field names
 };
 
@@ -36,12 +38,15 @@ std::string_view FieldTypeName(FieldType type);
 struct FieldSpec {
   std::string name;
   FieldType type = FieldType::kString;
-  bool required = false;   // the merged record must have a non-null, non-empty value
-  bool nullable = true;    // null is accepted (and clears the field)
-  bool read_only = false;  // system-managed: a request that sends it is refused
-  bool unique = false;     // unique among the tenant's active contacts
-  bool lowercase = false;  // strings and emails: stored lower-cased
-  bool dedupe = false;     // arrays: repeated items stored once, first occurrence kept
+  bool required = false;            // the merged record must have a non-null, non-empty value
+  bool nullable = true;             // null is accepted (and clears the field)
+  bool read_only = false;           // system-managed: a request that sends it is refused
+  bool unique = false;              // unique among the tenant's active contacts
+  bool lowercase = false;           // strings and emails: stored lower-cased
+  bool dedupe = false;              // arrays: repeated items stored once, first occurrence kept
+  bool empty_as_null = false;       // "" is stored as null
+  bool invalid_as_default = false;  // enums: a string outside `values` stores the default
+  bool write_only = false;          // accepted in requests for a write rule, never stored or shown
   std::optional<std::size_t> max_length;  // strings and array items, in code points
   std::optional<std::size_t> max_items;   // arrays
   std::vector<std::string> values;        // enums: the allowed values, case-sensitive

@@ -7,6 +7,7 @@
 #include "model/field_spec.hpp"
 #include "model/value_check.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,13 +21,43 @@ enum class Envelope {
 };
 
 // Where a response property comes from.
-enum class PropertySource { kField, kId, kVersion, kCreatedAt, kUpdatedAt, kArchivedAt };
+enum class PropertySource {
+  kField,  // a stored field, maybe under another name ({"name": "phone", "field": "phone_number"})
+  kJoin,   // stored strings joined by one space; null when all are empty
+  kId,
+  kVersion,
+  kCreatedAt,
+  kUpdatedAt,
+  kArchivedAt,    // null, or when it was archived
+  kArchivedFlag,  // false, or when it was archived
+  kArchivedBy,    // who archived it (null when active)
+};
 
 struct ResponseProperty {
   std::string name;
   PropertySource source = PropertySource::kField;
-  const FieldSpec* field = nullptr;  // for kField
+  const FieldSpec* field = nullptr;     // kField
+  std::vector<const FieldSpec*> parts;  // kJoin
+  bool optional = false;                // shown only when the request asks for it (?properties=)
+  bool omit_when_null = false;          // left out of the answer rather than shown as null
 };
+
+// A write rule turns one write-only input into stored fields.
+struct SplitNameRule {
+  const FieldSpec* from = nullptr;   // e.g. full_name (write-only)
+  const FieldSpec* first = nullptr;  // gets the first word
+  const FieldSpec* last = nullptr;   // gets the rest, or null
+};
+
+// A query parameter of the list endpoint that filters on a stored field: equality for a
+// scalar field, membership for an array field.
+struct ListFilter {
+  std::string param;
+  const FieldSpec* field = nullptr;
+};
+
+// What happens to keys of the custom-fields object that the tenant has not defined.
+enum class UnknownCustomKeys { kReject, kDrop };
 
 class Model {
  public:
@@ -44,6 +75,13 @@ class Model {
   const std::string& base_path() const { return base_path_; }
   Envelope envelope() const { return envelope_; }
   bool custom_fields_enabled() const { return custom_fields_enabled_; }
+  UnknownCustomKeys unknown_custom_keys() const { return unknown_custom_keys_; }
+  // The type of a custom field defined without one (nullopt: the type is required).
+  std::optional<FieldType> custom_default_type() const { return custom_default_type_; }
+  // true: an archived contact is gone for clients (404; DELETE answers 204), though kept.
+  bool archived_hidden() const { return archived_hidden_; }
+  const std::vector<SplitNameRule>& split_name_rules() const { return split_name_rules_; }
+  const std::vector<ListFilter>& list_filters() const { return list_filters_; }
   const TypeContext& type_context() const { return type_context_; }
 
   // Every field, in model-file order. Pointers into it stay valid for the model's life.
@@ -64,6 +102,11 @@ class Model {
   std::string base_path_;
   Envelope envelope_ = Envelope::kFlat;
   bool custom_fields_enabled_ = false;
+  UnknownCustomKeys unknown_custom_keys_ = UnknownCustomKeys::kReject;
+  std::optional<FieldType> custom_default_type_;
+  bool archived_hidden_ = false;
+  std::vector<SplitNameRule> split_name_rules_;
+  std::vector<ListFilter> list_filters_;
   TypeContext type_context_;
   std::vector<FieldSpec> fields_;
   std::vector<std::string> system_names_;

@@ -19,6 +19,11 @@ class ModelParser {
   Status ParseTop(const json::object& top);
   Status ParseField(std::string_view name, const json::value& v, FieldSpec& out);
   Status ParseResponse(const json::value& v);
+  Status ParseResponseProperty(const json::value& item, ResponseProperty& out);
+  Status ParseCustomFields(const json::value& v);
+  Status ParseWriteRules(const json::value& v);
+  Status ParseListFilters(const json::value& v);
+  Result<const FieldSpec*> FieldNamed(std::string_view path, const json::value* name) const;
 
   static Error Bad(std::string_view path, std::string_view what) {
     return Error::BadRequest(std::string(path) + ": " + std::string(what), "invalid_model");
@@ -31,10 +36,12 @@ namespace {
 
 constexpr std::string_view kTopKeys[] = {"name",          "description",   "base_path",
                                          "envelope",      "custom_fields", "fields",
-                                         "system_fields", "response",      "phone_default_region"};
-constexpr std::string_view kFieldKeys[] = {"type",       "description", "required",  "nullable",
-                                           "read_only",  "unique",      "lowercase", "dedupe",
-                                           "max_length", "max_items",   "values",    "default"};
+                                         "system_fields", "response",      "phone_default_region",
+                                         "archived",      "write_rules",   "list_filters"};
+constexpr std::string_view kFieldKeys[] = {
+    "type",   "description", "required",      "nullable",           "read_only",
+    "unique", "lowercase",   "dedupe",        "max_length",         "max_items",
+    "values", "default",     "empty_as_null", "invalid_as_default", "write_only"};
 
 template <std::size_t N>
 bool Known(const std::string_view (&keys)[N], std::string_view key) {
@@ -96,8 +103,16 @@ Status ModelParser::ParseTop(const json::object& top) {
     model_.type_context_.default_phone_region = region->get_string();
   }
   if (const json::value* custom = top.if_contains("custom_fields")) {
-    if (!custom->is_bool()) return Bad("custom_fields", "must be a boolean");
-    model_.custom_fields_enabled_ = custom->get_bool();
+    if (auto st = ParseCustomFields(*custom); !st) return st;
+  }
+  if (const json::value* archived = top.if_contains("archived")) {
+    if (*archived == "visible") {
+      model_.archived_hidden_ = false;
+    } else if (*archived == "hidden") {
+      model_.archived_hidden_ = true;
+    } else {
+      return Bad("archived", "must be \"visible\" or \"hidden\"");
+    }
   }
 
   const json::value* fields = top.if_contains("fields");
@@ -135,9 +150,114 @@ Status ModelParser::ParseTop(const json::object& top) {
       model_.system_names_.emplace_back(n.get_string());
     }
   }
+  if (const json::value* rules = top.if_contains("write_rules")) {
+    if (auto st = ParseWriteRules(*rules); !st) return st;
+  }
+  for (const auto& f : model_.fields_) {
+    bool used = std::any_of(model_.split_name_rules_.begin(), model_.split_name_rules_.end(),
+                            [&](const SplitNameRule& r) { return r.from == &f; });
+    if (f.write_only && !used) {
+      return Bad("fields." + f.name + ".write_only", "no write rule reads this field");
+    }
+  }
+  if (const json::value* filters = top.if_contains("list_filters")) {
+    if (auto st = ParseListFilters(*filters); !st) return st;
+  }
   const json::value* response = top.if_contains("response");
   if (!response) return Bad("response", "required, the list of response properties");
   return ParseResponse(*response);
+}
+
+Status ModelParser::ParseCustomFields(const json::value& v) {
+  if (v.is_bool()) {
+    model_.custom_fields_enabled_ = v.get_bool();
+    return {};
+  }
+  if (!v.is_object()) return Bad("custom_fields", "must be a boolean or an object");
+  model_.custom_fields_enabled_ = true;
+  for (const auto& [key, value] : v.get_object()) {
+    if (key == "unknown") {
+      if (value == "reject") {
+        model_.unknown_custom_keys_ = UnknownCustomKeys::kReject;
+      } else if (value == "drop") {
+        model_.unknown_custom_keys_ = UnknownCustomKeys::kDrop;
+      } else {
+        return Bad("custom_fields.unknown", "must be \"reject\" or \"drop\"");
+      }
+    } else if (key == "default_type") {
+      auto type = value.is_string() ? ParseFieldType(value.get_string()) : std::nullopt;
+      if (!type || *type == FieldType::kCustomFields || *type == FieldType::kEnum) {
+        return Bad("custom_fields.default_type", "must be a field type other than enum");
+      }
+      model_.custom_default_type_ = *type;
+    } else {
+      return Bad("custom_fields." + std::string(key), "unknown key");
+    }
+  }
+  model_.type_context_.drop_unknown_custom_keys =
+      model_.unknown_custom_keys_ == UnknownCustomKeys::kDrop;
+  return {};
+}
+
+Result<const FieldSpec*> ModelParser::FieldNamed(std::string_view path,
+                                                 const json::value* name) const {
+  if (!name || !name->is_string()) return Bad(path, "required, a field name");
+  const FieldSpec* f = model_.FindField(name->get_string());
+  if (!f) return Bad(path, "'" + std::string(name->get_string()) + "' is not a field");
+  return f;
+}
+
+Status ModelParser::ParseWriteRules(const json::value& v) {
+  if (!v.is_array()) return Bad("write_rules", "must be an array of rules");
+  for (std::size_t i = 0; i < v.get_array().size(); ++i) {
+    std::string path = "write_rules[" + std::to_string(i) + "]";
+    const json::value& item = v.get_array()[i];
+    if (!item.is_object()) return Bad(path, "must be an object");
+    const json::object& o = item.get_object();
+    for (const auto& [key, value] : o) {
+      if (key != "rule" && key != "from" && key != "first" && key != "last") {
+        return Bad(path + "." + std::string(key), "unknown key");
+      }
+    }
+    if (o.if_contains("rule") == nullptr || o.at("rule") != "split_name") {
+      return Bad(path + ".rule", "must be \"split_name\"");
+    }
+    SplitNameRule rule;
+    auto from = FieldNamed(path + ".from", o.if_contains("from"));
+    auto first = FieldNamed(path + ".first", o.if_contains("first"));
+    auto last = FieldNamed(path + ".last", o.if_contains("last"));
+    if (!from.ok()) return std::move(from).error();
+    if (!first.ok()) return std::move(first).error();
+    if (!last.ok()) return std::move(last).error();
+    if (!(*from)->write_only || (*from)->type != FieldType::kString) {
+      return Bad(path + ".from", "must be a write_only string field");
+    }
+    for (const FieldSpec* target : {*first, *last}) {
+      if (target->write_only || target->type != FieldType::kString) {
+        return Bad(path, "first and last must be stored string fields");
+      }
+    }
+    model_.split_name_rules_.push_back({*from, *first, *last});
+  }
+  return {};
+}
+
+Status ModelParser::ParseListFilters(const json::value& v) {
+  if (!v.is_object()) return Bad("list_filters", "must be an object: parameter → field");
+  for (const auto& [param, field] : v.get_object()) {
+    std::string path = "list_filters." + std::string(param);
+    if (!IsIdentifier(param)) return Bad(path, "parameter names are lower-case identifiers");
+    if (param == "limit" || param == "cursor") return Bad(path, "is reserved for pagination");
+    auto f = FieldNamed(path, &field);
+    if (!f.ok()) return std::move(f).error();
+    FieldType t = (*f)->type;
+    if ((*f)->write_only || t == FieldType::kObject || t == FieldType::kAny ||
+        t == FieldType::kCustomFields) {
+      return Bad(path, "can only filter on a stored scalar or array field");
+    }
+    model_.list_filters_.push_back({std::string(param), *f});
+  }
+  return {};
 }
 
 Status ModelParser::ParseField(std::string_view name, const json::value& v, FieldSpec& out) {
@@ -173,8 +293,11 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
     return {};
   };
   const std::pair<std::string_view, bool*> flags[] = {
-      {"required", &out.required}, {"nullable", &out.nullable},   {"read_only", &out.read_only},
-      {"unique", &out.unique},     {"lowercase", &out.lowercase}, {"dedupe", &out.dedupe}};
+      {"required", &out.required},           {"nullable", &out.nullable},
+      {"read_only", &out.read_only},         {"unique", &out.unique},
+      {"lowercase", &out.lowercase},         {"dedupe", &out.dedupe},
+      {"empty_as_null", &out.empty_as_null}, {"invalid_as_default", &out.invalid_as_default},
+      {"write_only", &out.write_only}};
   for (auto [key, target] : flags) {
     if (auto st = flag(key, *target); !st) return st;
   }
@@ -197,6 +320,9 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
       out.type != FieldType::kPhone && out.type != FieldType::kUuid) {
     return Bad(path + ".unique", "only string, email, phone and uuid fields can be unique");
   }
+  if (out.invalid_as_default && (out.type != FieldType::kEnum || !o.contains("default"))) {
+    return Bad(path + ".invalid_as_default", "needs an enum with a default");
+  }
   if (const json::value* def = o.if_contains("default")) {
     // A default must itself be a valid value of the field.
     json::value normalized;
@@ -212,34 +338,107 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
 
 Status ModelParser::ParseResponse(const json::value& v) {
   if (!v.is_array() || v.get_array().empty()) {
-    return Bad("response", "must be a non-empty array of property names");
+    return Bad("response", "must be a non-empty array of properties");
   }
+  std::set<std::string, std::less<>> seen;
+  for (const auto& item : v.get_array()) {
+    ResponseProperty property;
+    if (auto st = ParseResponseProperty(item, property); !st) return st;
+    if (!seen.insert(property.name).second) {
+      return Bad("response." + property.name, "listed twice");
+    }
+    model_.response_.push_back(std::move(property));
+  }
+  return {};
+}
+
+// A property is a name (a field, or a system property) or an object:
+// {"name", "field" | "join" | "source", "optional", "omit_when_null"}.
+Status ModelParser::ParseResponseProperty(const json::value& item, ResponseProperty& out) {
   static constexpr std::pair<std::string_view, PropertySource> kSystem[] = {
       {"id", PropertySource::kId},
       {"version", PropertySource::kVersion},
       {"created_at", PropertySource::kCreatedAt},
       {"updated_at", PropertySource::kUpdatedAt},
       {"archived_at", PropertySource::kArchivedAt},
+      {"archived_flag", PropertySource::kArchivedFlag},
+      {"archived_by", PropertySource::kArchivedBy},
   };
-  std::set<std::string, std::less<>> seen;
-  for (const auto& item : v.get_array()) {
-    if (!item.is_string()) return Bad("response", "must be an array of property names");
-    std::string_view name = item.get_string();
-    if (!seen.insert(std::string(name)).second) {
-      return Bad("response." + std::string(name), "listed twice");
+  auto system = [&](std::string_view name) {
+    return std::find_if(std::begin(kSystem), std::end(kSystem),
+                        [&](const auto& s) { return s.first == name; });
+  };
+  auto field_source = [&](std::string_view path, const FieldSpec* f) -> Status {
+    if (f->write_only) return Bad(path, "a write_only field is never shown");
+    out.source = PropertySource::kField;
+    out.field = f;
+    return {};
+  };
+
+  if (item.is_string()) {
+    out.name = item.get_string();
+    std::string path = "response." + out.name;
+    if (const FieldSpec* f = model_.FindField(out.name)) return field_source(path, f);
+    auto it = system(out.name);
+    if (it == std::end(kSystem) || it->second == PropertySource::kArchivedFlag) {
+      return Bad(path, "is neither a field nor a system property");
     }
-    ResponseProperty property{std::string(name)};
-    if (const FieldSpec* f = model_.FindField(name)) {
-      property.field = f;
-    } else {
-      auto it = std::find_if(std::begin(kSystem), std::end(kSystem),
-                             [&](const auto& s) { return s.first == name; });
-      if (it == std::end(kSystem)) {
-        return Bad("response." + std::string(name), "is neither a field nor a system property");
+    out.source = it->second;
+    return {};
+  }
+  if (!item.is_object()) return Bad("response", "items are names or objects");
+  const json::object& o = item.get_object();
+  const json::value* name = o.if_contains("name");
+  if (!name || !name->is_string() || name->get_string().empty()) {
+    return Bad("response", "an object property needs a \"name\"");
+  }
+  out.name = name->get_string();
+  std::string path = "response." + out.name;
+  int sources = 0;
+  for (const auto& [key, value] : o) {
+    if (key == "name") continue;
+    if (key == "optional" || key == "omit_when_null") {
+      if (!value.is_bool()) return Bad(path + "." + std::string(key), "must be a boolean");
+      (key == "optional" ? out.optional : out.omit_when_null) = value.get_bool();
+    } else if (key == "field") {
+      ++sources;
+      auto f = FieldNamed(path + ".field", &value);
+      if (!f.ok()) return std::move(f).error();
+      if (auto st = field_source(path, *f); !st) return st;
+    } else if (key == "join") {
+      ++sources;
+      if (!value.is_array() || value.get_array().size() < 2) {
+        return Bad(path + ".join", "must list at least two string fields");
       }
-      property.source = it->second;
+      out.source = PropertySource::kJoin;
+      for (const auto& part : value.get_array()) {
+        auto f = FieldNamed(path + ".join", &part);
+        if (!f.ok()) return std::move(f).error();
+        if ((*f)->type != FieldType::kString || (*f)->write_only) {
+          return Bad(path + ".join", "joins stored string fields only");
+        }
+        out.parts.push_back(*f);
+      }
+    } else if (key == "source") {
+      ++sources;
+      auto it = value.is_string() ? system(value.get_string()) : std::end(kSystem);
+      if (it == std::end(kSystem)) {
+        return Bad(path + ".source",
+                   "must be one of id, version, created_at, updated_at, archived_at, "
+                   "archived_flag, archived_by");
+      }
+      out.source = it->second;
+    } else {
+      return Bad(path + "." + std::string(key), "unknown key");
     }
-    model_.response_.push_back(std::move(property));
+  }
+  if (sources == 0) {
+    if (const FieldSpec* f = model_.FindField(out.name)) return field_source(path, f);
+    auto it = system(out.name);
+    if (it == std::end(kSystem)) return Bad(path, "is neither a field nor a system property");
+    out.source = it->second;
+  } else if (sources > 1) {
+    return Bad(path, "takes one of field, join and source");
   }
   return {};
 }

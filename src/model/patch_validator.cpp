@@ -1,6 +1,54 @@
 #include "model/patch_validator.hpp"
 
+#include <boost/json/value.hpp>
+
+#include <cctype>
+
 namespace contactsd::model {
+namespace {
+
+// "  Mary   Ann Smith " → "Mary", "Ann Smith"; one word → that word and null; blank → nulls.
+std::pair<boost::json::value, boost::json::value> SplitName(std::string_view text) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    std::size_t start = i;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) words.push_back(text.substr(start, i - start));
+  }
+  if (words.empty()) return {nullptr, nullptr};
+  if (words.size() == 1) return {boost::json::string(words[0]), nullptr};
+  std::string rest;
+  for (std::size_t w = 1; w < words.size(); ++w) {
+    if (w > 1) rest += ' ';
+    rest += words[w];
+  }
+  return {boost::json::string(words[0]), boost::json::string(rest)};
+}
+
+// Write rules turn write-only inputs into stored fields. A stored field sent in the same
+// request wins over the value a rule derives for it.
+void ApplyWriteRules(const Model& model, const boost::json::object& fields, const TypeContext& ctx,
+                     boost::json::object& normalized, std::vector<FieldError>& errors) {
+  for (const auto& rule : model.split_name_rules()) {
+    auto it = normalized.find(rule.from->name);
+    if (it == normalized.end()) continue;
+    auto [first, last] = it->value().is_string()
+                             ? SplitName(it->value().get_string())
+                             : std::pair<boost::json::value, boost::json::value>{};
+    normalized.erase(it);
+    for (auto [target, value] : {std::pair{rule.first, &first}, std::pair{rule.last, &last}}) {
+      if (fields.contains(target->name)) continue;
+      boost::json::value out;
+      if (CheckValue(*target, *value, ctx, rule.from->name, out, errors)) {
+        normalized[target->name] = std::move(out);
+      }
+    }
+  }
+}
+
+}  // namespace
 
 Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
                                           const std::vector<FieldSpec>& custom_fields) {
@@ -22,6 +70,7 @@ Result<boost::json::object> ValidatePatch(const Model& model, const boost::json:
     boost::json::value out;
     if (CheckValue(*spec, value, ctx, key, out, errors)) normalized[key] = std::move(out);
   }
+  if (errors.empty()) ApplyWriteRules(model, fields, ctx, normalized, errors);
   if (!errors.empty()) return Error::Validation(std::move(errors));
   return normalized;
 }

@@ -8,7 +8,7 @@ boost::json::object NewRecord(const Model& model, const boost::json::object& pat
   boost::json::object defaults;
   defaults.reserve(model.fields().size());
   for (const auto& f : model.fields()) {
-    if (!f.read_only) defaults[f.name] = f.default_value;
+    if (!f.write_only) defaults[f.name] = f.default_value;
   }
   // A create is a patch over the defaults, so null and custom values mean what they mean in
   // a PATCH (a null custom value stores nothing).

@@ -42,19 +42,25 @@ std::optional<FieldError> Number(const FieldSpec&, const boost::json::value& in,
 
 std::optional<FieldError> Enum(const FieldSpec& spec, const boost::json::value& in,
                                const TypeContext&, std::string_view path, boost::json::value& out) {
+  if (in.is_string()) {
+    std::string_view s = in.get_string();
+    for (const auto& v : spec.values) {
+      if (s == v) {
+        out = in;
+        return std::nullopt;
+      }
+    }
+    if (spec.invalid_as_default) {
+      out = spec.default_value;
+      return std::nullopt;
+    }
+  }
   std::string allowed;
   for (const auto& v : spec.values) {
     if (!allowed.empty()) allowed += ", ";
     allowed += v;
   }
   if (!in.is_string()) return TypeError(path, "one of: " + allowed);
-  std::string_view s = in.get_string();
-  for (const auto& v : spec.values) {
-    if (s == v) {
-      out = in;
-      return std::nullopt;
-    }
-  }
   return MakeError(path, "invalid_value", "must be one of: " + allowed);
 }
 

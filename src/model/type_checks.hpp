@@ -39,8 +39,12 @@ std::optional<FieldError> Enum(const FieldSpec&, const boost::json::value&, cons
                                std::string_view, boost::json::value&);
 std::optional<FieldError> StringArray(const FieldSpec&, const boost::json::value&,
                                       const TypeContext&, std::string_view, boost::json::value&);
+std::optional<FieldError> IntegerArray(const FieldSpec&, const boost::json::value&,
+                                       const TypeContext&, std::string_view, boost::json::value&);
 std::optional<FieldError> Object(const FieldSpec&, const boost::json::value&, const TypeContext&,
                                  std::string_view, boost::json::value&);
+std::optional<FieldError> Any(const FieldSpec&, const boost::json::value&, const TypeContext&,
+                              std::string_view, boost::json::value&);
 // A container rather than a value: every key is checked, and every bad one reported.
 bool CustomFields(const FieldSpec&, const boost::json::value&, const TypeContext&,
                   std::string_view path, boost::json::value& out, std::vector<FieldError>& errors);

@@ -31,7 +31,12 @@ types::Check CheckFor(FieldType type) {
       return types::Enum;
     case FieldType::kStringArray:
       return types::StringArray;
+    case FieldType::kIntegerArray:
+      return types::IntegerArray;
     case FieldType::kObject:
+      return types::Object;
+    case FieldType::kAny:
+      return types::Any;
     case FieldType::kCustomFields:  // handled in CheckValue
       return types::Object;
   }
@@ -42,6 +47,10 @@ types::Check CheckFor(FieldType type) {
 
 bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeContext& ctx,
                 std::string_view path, boost::json::value& out, std::vector<FieldError>& errors) {
+  if (spec.empty_as_null && in.is_string() && in.get_string().empty()) {
+    out = nullptr;
+    return true;
+  }
   if (in.is_null()) {
     if (!spec.nullable) {
       errors.push_back(types::MakeError(path, "not_nullable", "must not be null"));

@@ -16,6 +16,7 @@ namespace contactsd::model {
 struct TypeContext {
   std::string default_phone_region = "US";                // for numbers written without "+"
   const std::vector<FieldSpec>* custom_fields = nullptr;  // the tenant's, for kCustomFields
+  bool drop_unknown_custom_keys = false;  // else an undefined custom key is an error
 };
 
 // Validates `in` for `spec`. On success stores the normalized value in `out` and returns

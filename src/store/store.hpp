@@ -75,12 +75,23 @@ struct ContactWrite {
 // transaction back and is returned to the caller unchanged.
 using Mutation = std::function<Result<ContactWrite>(const Contact& current)>;
 
+// Keeps the contacts whose document field `field` equals `value` or, for an array field,
+// holds it as an item. `field` is a model field name (a lower-case identifier).
+struct DocFilter {
+  std::string field;
+  std::string text;                     // compared as a string, unless
+  std::optional<std::int64_t> integer;  // set: compared as an integer
+};
+
 struct ListQuery {
   std::string org_id;
   std::optional<std::string> after_id;  // keyset pagination: ids greater than this one
   int limit = 50;                       // REQUIRES: 1..1000
   bool include_archived = false;
+  std::vector<DocFilter> filters;  // all must hold; REQUIRES: at most kMaxListFilters
 };
+
+inline constexpr std::size_t kMaxListFilters = 3;
 
 struct CustomField {
   std::string org_id;

@@ -48,6 +48,15 @@ inline constexpr char kListContacts[] =
 inline constexpr char kListActiveContacts[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id > ?2 AND archived_at IS NULL ORDER BY id LIMIT ?3";
+// Up to three document filters; a NULL path turns its slot off. json_each() yields the items
+// of an array and the value itself for a scalar, so one test serves both kinds of field.
+inline constexpr char kListContactsFiltered[] =
+    "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
+    "FROM contacts WHERE org_id = ?1 AND id > ?2 AND (?4 OR archived_at IS NULL) "
+    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
+    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
+    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
+    "ORDER BY id LIMIT ?3";
 inline constexpr char kUpdateContact[] =
     "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
     "archived_by = ?6 WHERE org_id = ?1 AND id = ?2";

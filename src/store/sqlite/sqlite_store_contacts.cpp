@@ -79,15 +79,35 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
     return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
                            " is outside 1..1000");
   }
+  if (query.filters.size() > kMaxListFilters) {
+    return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
+  }
   const int limit = query.limit;
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  auto stmt =
-      (*reader)->Prepare(query.include_archived ? sql::kListContacts : sql::kListActiveContacts);
+  const char* sql = query.filters.empty()
+                        ? (query.include_archived ? sql::kListContacts : sql::kListActiveContacts)
+                        : sql::kListContactsFiltered;
+  auto stmt = (*reader)->Prepare(sql);
   if (!stmt) return std::move(stmt).error();
   // Every id sorts after "", so no cursor means the first page.
   stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
   stmt->Bind(3, std::int64_t{limit});
+  std::string paths[kMaxListFilters];  // must outlive the statement's steps
+  if (!query.filters.empty()) {
+    stmt->Bind(4, std::int64_t{query.include_archived ? 1 : 0});
+    for (std::size_t i = 0; i < query.filters.size(); ++i) {
+      const DocFilter& f = query.filters[i];
+      paths[i] = "$." + f.field;
+      int slot = 5 + 2 * static_cast<int>(i);
+      stmt->Bind(slot, paths[i]);
+      if (f.integer) {
+        stmt->Bind(slot + 1, *f.integer);
+      } else {
+        stmt->Bind(slot + 1, f.text);
+      }
+    }
+  }
   return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(limit, 100)));
 }
 

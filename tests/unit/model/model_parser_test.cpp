@@ -76,3 +76,35 @@ TEST(ModelParser, CustomFieldsNeedTheSwitch) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+TEST(ModelParser, ChecksRulesFiltersAndShapedProperties) {
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string",
+      "write_only":true}},"response":["id"]})"),
+            "fields.a.write_only: no write rule reads this field");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+      "write_rules":[{"rule":"split_name","from":"a","first":"a","last":"b"}],
+      "response":["a"]})"),
+            "write_rules[0].last: 'b' is not a field");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"object"}},
+      "list_filters":{"q":"a"},"response":["a"]})"),
+            "list_filters.q: can only filter on a stored scalar or array field");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+      "response":[{"name":"b","join":["a"]}]})"),
+            "response.b.join: must list at least two string fields");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+      "response":[{"name":"b","source":"when"}]})"),
+            "response.b.source: must be one of id, version, created_at, updated_at, "
+            "archived_at, archived_flag, archived_by");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"enum",
+      "values":["p"],"invalid_as_default":true}},"response":["a"]})"),
+            "fields.a.invalid_as_default: needs an enum with a default");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","archived":"gone",
+      "fields":{"a":{"type":"string"}},"response":["a"]})"),
+            "archived: must be \"visible\" or \"hidden\"");
+}
+
+}  // namespace
+}  // namespace contactsd::model

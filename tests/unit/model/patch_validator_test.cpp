@@ -79,3 +79,67 @@ TEST(PatchValidator, ChecksCustomFieldsAgainstTheTenantsDefinitions) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+const Model& VoiceLikeModel() {
+  static const Model model = std::move(Model::Parse(R"({
+    "name": "v", "base_path": "", "custom_fields": {"unknown": "drop", "default_type": "any"},
+    "fields": {
+      "full_name": {"type": "string", "write_only": true},
+      "first_name": {"type": "string"}, "last_name": {"type": "string"},
+      "email": {"type": "string", "empty_as_null": true},
+      "lead_source": {"type": "enum", "values": ["manual", "api"], "default": "manual",
+                      "invalid_as_default": true, "nullable": false},
+      "lists": {"type": "integer_array", "dedupe": true},
+      "custom_fields": {"type": "custom_fields", "default": {}}
+    },
+    "write_rules": [{"rule": "split_name", "from": "full_name", "first": "first_name",
+                     "last": "last_name"}],
+    "response": ["first_name"]
+  })"))
+                                 .value();
+  return model;
+}
+
+std::string Normalized(std::string_view body, const std::vector<FieldSpec>& custom = {}) {
+  auto r = ValidatePatch(VoiceLikeModel(), json::parse(body).as_object(), custom);
+  if (!r.ok()) return "error:" + r.error().details.at(0).field + ":" + r.error().details[0].code;
+  return json::serialize(*r);
+}
+
+TEST(WriteRules, SplitNameIntoFirstAndRest) {
+  EXPECT_EQ(Normalized(R"({"full_name":"  Mary   Ann  Smith "})"),
+            R"({"first_name":"Mary","last_name":"Ann Smith"})");
+  EXPECT_EQ(Normalized(R"({"full_name":"Ada"})"), R"({"first_name":"Ada","last_name":null})");
+  EXPECT_EQ(Normalized(R"({"full_name":"   "})"), R"({"first_name":null,"last_name":null})");
+  EXPECT_EQ(Normalized(R"({"full_name":null})"), R"({"first_name":null,"last_name":null})");
+}
+
+TEST(WriteRules, ExplicitNamesWinOverTheSplit) {
+  EXPECT_EQ(Normalized(R"({"full_name":"Mary Smith","last_name":"Jones"})"),
+            R"({"last_name":"Jones","first_name":"Mary"})");
+  EXPECT_EQ(Normalized(R"({"full_name":12})"), "error:full_name:invalid_type");
+}
+
+TEST(Coercions, EmptyAsNullAndInvalidAsDefault) {
+  EXPECT_EQ(Normalized(R"({"email":""})"), R"({"email":null})");
+  EXPECT_EQ(Normalized(R"({"email":"<string>"})"), R"({"email":"<string>"})");
+  EXPECT_EQ(Normalized(R"({"lead_source":"api"})"), R"({"lead_source":"api"})");
+  EXPECT_EQ(Normalized(R"({"lead_source":"carrier pigeon"})"), R"({"lead_source":"manual"})");
+  EXPECT_EQ(Normalized(R"({"lead_source":7})"), "error:lead_source:invalid_type");
+}
+
+TEST(Coercions, IntegerArraysAndDroppedCustomKeys) {
+  EXPECT_EQ(Normalized(R"({"lists":[3,1,3]})"), R"({"lists":[3,1]})");
+  EXPECT_EQ(Normalized(R"({"lists":[1.5]})"), "error:lists:invalid_type");
+  FieldSpec known;
+  known.name = "plan";
+  known.type = FieldType::kAny;
+  EXPECT_EQ(Normalized(R"({"custom_fields":{"plan":{"x":1},"nope":2}})", {known}),
+            R"({"custom_fields":{"plan":{"x":1}}})");
+}
+
+}  // namespace
+}  // namespace contactsd::model
