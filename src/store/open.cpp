@@ -1,4 +1,6 @@
 // OpenStore: the one place that maps a database URL to a backend.
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/url.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -10,15 +12,11 @@ namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
 
-bool IsPostgresUrl(std::string_view url) {
-  return url.starts_with("postgresql://") || url.starts_with("postgres://");
-}
-
 // The URL is never echoed back: a PostgreSQL URL may carry a password.
 Error UnsupportedUrl() {
   return Error::BadRequest(
       "Unsupported database URL: expected sqlite:PATH (e.g. sqlite:data/contactsd.db or "
-      "sqlite:/var/lib/contactsd/contactsd.db)");
+      "sqlite:/var/lib/contactsd/contactsd.db) or postgresql://USER:PASSWORD@HOST:PORT/DBNAME");
 }
 
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
@@ -43,11 +41,23 @@ Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
   return std::unique_ptr<Store>(std::move(*store));
 }
 
+// The pool size comes from the URL's ?pool=N (default 8).
+Result<std::unique_ptr<Store>> OpenPostgres(std::string_view url) {
+  auto parsed = postgres::ParsePostgresUrl(url);
+  if (!parsed) return std::move(parsed).error();
+  postgres::PostgresOptions pg;
+  pg.conninfo = std::move(parsed->conninfo);
+  pg.pool_size = parsed->pool_size;
+  auto store = postgres::PostgresStore::Open(pg);
+  if (auto migrated = store->Migrate(); !migrated) return std::move(migrated).error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   if (url.starts_with(kSqlitePrefix)) return OpenSqlite(url.substr(kSqlitePrefix.size()));
-  if (IsPostgresUrl(url)) return Error::BadRequest("PostgreSQL is not supported yet");
+  if (postgres::IsPostgresUrl(url)) return OpenPostgres(url);
   return UnsupportedUrl();
 }
 

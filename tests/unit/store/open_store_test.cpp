@@ -1,4 +1,5 @@
 // OpenStore: URL schemes, path handling and migration on open.
+#include "pg_test_schema.hpp"
 #include "temp_dir.hpp"
 
 #include "store/store.hpp"
@@ -46,13 +47,40 @@ TEST(OpenStore, ReopeningTheSameFileKeepsItsData) {
   EXPECT_TRUE((*store)->GetOrg("org-a").ok());
 }
 
-TEST(OpenStore, PostgresIsNotSupportedYet) {
-  for (const char* url : {"postgresql://u:secret@localhost/db", "postgres://localhost/db"}) {
+TEST(OpenStore, PostgresServerDownIsUnavailableWithoutThePassword) {
+  // Port 1 on loopback: nothing listens there, the connection is refused at once.
+  for (const char* url :
+       {"postgresql://u:hunter2@127.0.0.1:1/db", "postgres://u:hunter2@127.0.0.1:1/db?pool=2"}) {
     auto store = OpenStore(url);
-    ASSERT_FALSE(store.ok());
-    EXPECT_EQ(store.error().code, ErrorCode::kBadRequest);
-    EXPECT_EQ(store.error().message, "PostgreSQL is not supported yet");
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << url;
+    EXPECT_EQ(store.error().message.find("hunter2"), std::string::npos);
+    EXPECT_EQ(store.error().internal.find("hunter2"), std::string::npos);
+    EXPECT_NE(store.error().internal.find("postgres: connect"), std::string::npos);
   }
+}
+
+TEST(OpenStore, PostgresUrlMistakesAreBadRequestsWithoutEchoingTheUrl) {
+  for (const char* url :
+       {"postgresql://u:hunter2@127.0.0.1:1/db?pool=0", "postgresql://u:hunter2@h/db?pool=x",
+        "postgresql://u:hunter2@h/db?pool=1001", "postgresql://u:hunter2%zz@h/db",
+        "postgresql://u:hunter2@h/db?no_such_param=1"}) {
+    auto store = OpenStore(url);
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.error().code, ErrorCode::kBadRequest) << url;
+    EXPECT_EQ(store.error().message.find("hunter2"), std::string::npos) << url;
+    EXPECT_EQ(store.error().internal.find("hunter2"), std::string::npos) << url;
+  }
+}
+
+TEST(OpenStore, PostgresOpensAndMigrates) {
+  const char* url = PostgresTestUrl();
+  if (url == nullptr) GTEST_SKIP() << kNoPostgresServer;
+  TestSchema schema(url);
+  auto store = OpenStore(schema.Url("pool=2"));
+  ASSERT_TRUE(store.ok()) << store.error().internal;
+  ASSERT_TRUE((*store)->CreateOrg({"org-a", "Acme", "free", 0, 1}).ok());
+  EXPECT_EQ((*store)->GetOrg("org-a")->name, "Acme");
 }
 
 TEST(OpenStore, UnknownSchemeNamesTheAcceptedFormWithoutEchoingTheUrl) {

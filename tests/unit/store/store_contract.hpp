@@ -19,7 +19,8 @@
 
 namespace contactsd::store::test {
 
-// One fresh database and a store on it, kept alive for one test.
+// One fresh database and a store on it, kept alive for one test. A backend whose server is
+// not available calls GTEST_SKIP() in its `make` and returns null: the test is skipped.
 class StoreHarness {
  public:
   virtual ~StoreHarness() = default;

@@ -14,6 +14,7 @@ namespace contactsd::store::test {
 
 void StoreContractTest::SetUp() {
   harness_ = GetParam().make();
+  if (IsSkipped()) return;  // a backend without its server (PostgreSQL without a test URL)
   ASSERT_NE(harness_, nullptr);
 }
 
@@ -79,6 +80,16 @@ void ExpectSameContact(const Contact& actual, const Contact& expected) {
   EXPECT_EQ(actual.updated_at_ms, expected.updated_at_ms);
   EXPECT_EQ(actual.archived_at_ms, expected.archived_at_ms);
   EXPECT_EQ(actual.archived_by, expected.archived_by);
+}
+
+// The first page of an org's contacts (members set by name, so new ListQuery members need no
+// change here).
+ListQuery FirstPage(std::string org_id, int limit, bool include_archived = false) {
+  ListQuery query;
+  query.org_id = std::move(org_id);
+  query.limit = limit;
+  query.include_archived = include_archived;
+  return query;
 }
 
 // The stored contact equals `expected`.
@@ -209,7 +220,7 @@ TEST_P(StoreContractTest, ListPagesByIdAndSkipsArchivedUnlessAsked) {
   for (int i = 0; i < 5; ++i) ids.push_back(CreateContact("org-a", "{}").id);
   ASSERT_TRUE(store().UpdateContact("org-a", ids[1], Write("{}", {}, 2'000, 2'000, "u")).ok());
 
-  ListQuery query{"org-a", std::nullopt, 2, false};
+  ListQuery query = FirstPage("org-a", 2);
   auto page1 = store().ListContacts(query);
   ASSERT_TRUE(page1.ok());
   EXPECT_EQ(Ids(*page1), (std::vector<std::string>{ids[0], ids[2]}));
@@ -224,7 +235,7 @@ TEST_P(StoreContractTest, ListPagesByIdAndSkipsArchivedUnlessAsked) {
   ASSERT_TRUE(page3.ok());
   EXPECT_TRUE(page3->empty());
 
-  ListQuery all{"org-a", std::nullopt, 50, true};
+  ListQuery all = FirstPage("org-a", 50, true);
   auto everything = store().ListContacts(all);
   ASSERT_TRUE(everything.ok());
   EXPECT_EQ(Ids(*everything), ids);
@@ -235,11 +246,10 @@ TEST_P(StoreContractTest, ListPagesByIdAndSkipsArchivedUnlessAsked) {
 
 TEST_P(StoreContractTest, ListLimitOutsideItsRangeIsRefused) {
   for (int limit : {0, 1001}) {
-    EXPECT_EQ(ErrorOf(store().ListContacts({"org-a", std::nullopt, limit, false})),
-              ErrorCode::kInternal)
+    EXPECT_EQ(ErrorOf(store().ListContacts(FirstPage("org-a", limit))), ErrorCode::kInternal)
         << limit;
   }
-  auto largest = store().ListContacts({"org-a", std::nullopt, 1000, false});
+  auto largest = store().ListContacts(FirstPage("org-a", 1000));
   EXPECT_TRUE(largest.ok());
 }
 
@@ -259,7 +269,7 @@ TEST_P(StoreContractTest, AnotherTenantCannotSeeOrChangeAContact) {
   ASSERT_FALSE(update.ok());
   EXPECT_EQ(update.error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(called);
-  auto listed = store().ListContacts({"org-b", std::nullopt, 50, true});
+  auto listed = store().ListContacts(FirstPage("org-b", 50, true));
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());
 

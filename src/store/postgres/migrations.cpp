@@ -1,0 +1,133 @@
+#include "store/postgres/migrations.hpp"
+
+#include "store/postgres/connection.hpp"
+
+#include <array>
+#include <string>
+
+namespace contactsd::store::postgres {
+namespace {
+
+// Version 1: the same logical schema as SQLite's version 1 (store/sqlite/migrations.cpp).
+// Every primary key starts with the tenant id, so contacts, contact_keys and custom_fields can
+// be distributed by org_id (Citus: see docs/scaling.md). Text keys use the "C" collation:
+// byte order, as in SQLite, whatever the database's locale, so ids sort in creation order and
+// key equality is byte equality. Timestamps are Unix milliseconds; NULL archived_at means
+// active. `doc` is text, not jsonb: it round-trips the serialized document byte for byte
+// (jsonb would reorder keys and rewrite numbers) and costs no parse on write.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE orgs (
+  id text COLLATE "C" NOT NULL PRIMARY KEY,
+  name text NOT NULL,
+  plan text NOT NULL,
+  credits bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+
+CREATE TABLE api_keys (
+  org_id text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  name text NOT NULL,
+  prefix text NOT NULL,
+  key_hash text COLLATE "C" NOT NULL UNIQUE,
+  created_at bigint NOT NULL,
+  revoked_at bigint,
+  PRIMARY KEY (org_id, id)
+);
+CREATE INDEX api_keys_by_id ON api_keys (id);
+
+CREATE TABLE contacts (
+  org_id text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  doc text NOT NULL,
+  version bigint NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  archived_at bigint,
+  archived_by text,
+  PRIMARY KEY (org_id, id)
+);
+
+-- The unique keys of active contacts: the primary key is the uniqueness rule.
+CREATE TABLE contact_keys (
+  org_id text COLLATE "C" NOT NULL,
+  key_name text COLLATE "C" NOT NULL,
+  key_value text COLLATE "C" NOT NULL,
+  contact_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (org_id, key_name, key_value)
+);
+CREATE INDEX contact_keys_by_contact ON contact_keys (org_id, contact_id);
+
+CREATE TABLE custom_fields (
+  org_id text COLLATE "C" NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  type text NOT NULL,
+  options text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (org_id, name)
+);
+
+-- Server-wide values shared by every process on this database (not per tenant).
+CREATE TABLE settings (
+  name text COLLATE "C" NOT NULL PRIMARY KEY,
+  value text NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+
+// The advisory lock's key: any constant that no other application on the database uses
+// ("contacts" in ASCII).
+constexpr char kLockAndPrepare[] = R"sql(
+SELECT pg_advisory_xact_lock(7165064483209180019);
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version integer NOT NULL PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT coalesce(max(version), 0) FROM schema_migrations;
+)sql";
+
+Status MigrateInTransaction(Connection& connection);
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Connection& connection) {
+  auto migrated = MigrateInTransaction(connection);
+  if (!migrated && connection.usable() && !connection.idle()) {
+    (void)connection.Exec("ROLLBACK");  // nothing of a failed step stays
+  }
+  return migrated;
+}
+
+namespace {
+
+Status MigrateInTransaction(Connection& connection) {
+  if (auto begun = connection.Exec("BEGIN"); !begun) return std::move(begun).error();
+  auto current = connection.Exec(kLockAndPrepare);
+  if (!current) return std::move(current).error();
+  const int version = static_cast<int>(current->Int8(0, 0));
+  if (version > LatestSchemaVersion()) {
+    return Error::Internal("postgres: schema version " + std::to_string(version) +
+                           " is newer than this binary's " + std::to_string(LatestSchemaVersion()));
+  }
+  for (int step = version; step < LatestSchemaVersion(); ++step) {
+    if (auto applied = connection.Exec(kMigrations[static_cast<std::size_t>(step)]); !applied) {
+      return std::move(applied).error();
+    }
+    // Our own integer, not input: no parameter needed.
+    const std::string record =
+        "INSERT INTO schema_migrations (version) VALUES (" + std::to_string(step + 1) + ")";
+    if (auto recorded = connection.Exec(record.c_str()); !recorded) {
+      return std::move(recorded).error();
+    }
+  }
+  // Committing even when nothing was applied ends the transaction and frees the lock.
+  if (auto committed = connection.Exec("COMMIT"); !committed) return std::move(committed).error();
+  return {};
+}
+
+}  // namespace
+
+}  // namespace contactsd::store::postgres

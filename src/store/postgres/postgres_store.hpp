@@ -1,0 +1,105 @@
+// PostgresStore: the Store on a PostgreSQL database, through a pool of connections (each with
+// its statements prepared once). Several processes may share one database: row locks
+// (SELECT ... FOR UPDATE) serialize writes to a contact, unique constraints hold the unique
+// keys, and an advisory lock serializes migrations.
+//
+// A call that finds its pooled connection gone (the server restarted) reconnects; it is retried
+// once on a new connection if it had sent nothing that may have committed. A transaction the
+// server aborts to break a deadlock is retried from the start (up to 3 times).
+//
+// Thread-safe.
+#pragma once
+
+#include "store/postgres/pool.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace contactsd::store::postgres {
+
+struct PostgresOptions {
+  std::string conninfo;  // a libpq URL or connection string; never put into an error
+  int pool_size = 8;     // REQUIRES: >= 1
+  // How long a call waits for a pooled connection before failing with Unavailable.
+  std::chrono::milliseconds acquire_timeout{10'000};
+};
+
+class PostgresStore final : public Store {
+ public:
+  // Makes the store; connects lazily, on the first call that needs a connection (OpenStore
+  // calls Migrate at once, so a server that is down fails the start-up). Does not migrate.
+  static std::unique_ptr<PostgresStore> Open(const PostgresOptions& options);
+
+  Status Migrate() override;
+
+  Status CreateOrg(const Org& org) override;
+  Result<Org> GetOrg(std::string_view org_id) override;
+
+  Status CreateApiKey(const NewApiKey& key) override;
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
+  Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+
+  Result<Contact> CreateContact(const Contact& contact,
+                                const std::vector<UniqueKey>& keys) override;
+  Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
+  Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
+  // `mutate` runs with the contact's row locked and a pooled connection held: it must not block
+  // on I/O nor call this store (with every connection leased, that would wait forever). It may
+  // run more than once (a retried deadlock); only the last run's result is written.
+  Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
+                                const Mutation& mutate) override;
+
+  Status CreateCustomField(const CustomField& field) override;
+  Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
+
+  // 32 random bytes, created by the first process ever to ask, cached after the first read.
+  Result<std::string> ServerSecret() override;
+
+ private:
+  explicit PostgresStore(const PostgresOptions& options);
+
+  // Runs `op(connection)` on a pooled connection, retrying as the class comment says.
+  // `op` returns a Result or a Status.
+  template <class Op>
+  auto WithConnection(Op op) -> decltype(op(std::declval<Connection&>()));
+
+  Pool pool_;
+
+  std::mutex secret_mu_;
+  std::string secret_;  // guarded by secret_mu_; empty until first read
+};
+
+// SQLSTATEs of a transaction the server aborted (deadlock, serialization failure): nothing of
+// it was applied, so running it again from the start is safe.
+bool IsRetryableAbort(const Failure& failure);
+
+template <class Op>
+auto PostgresStore::WithConnection(Op op) -> decltype(op(std::declval<Connection&>())) {
+  constexpr int kMaxAbortRetries = 3;
+  bool reconnected = false;
+  int aborts = 0;
+  for (;;) {
+    auto lease = pool_.Acquire();
+    if (!lease) return std::move(lease).error();
+    Connection& connection = **lease;
+    connection.ClearMayHaveCommitted();
+    auto result = op(connection);
+    if (result.ok()) return result;
+    if (!connection.usable()) {
+      // Lost mid-call (the pool had found it alive): once, on a new connection, unless a
+      // change may have been applied, which only the caller can decide to redo.
+      if (reconnected || connection.may_have_committed()) return result;
+      reconnected = true;
+      continue;
+    }
+    if (IsRetryableAbort(connection.failure()) && aborts++ < kMaxAbortRetries) continue;
+    return result;
+  }
+}
+
+}  // namespace contactsd::store::postgres

@@ -1,0 +1,189 @@
+// PostgresStore: contacts. A create is one round trip: BEGIN, the unique keys, the row, COMMIT,
+// pipelined. An update is two: BEGIN + the row locked with the keys it holds; then the key
+// changes, the row with version + 1 and COMMIT. A unique key another contact holds stops the
+// batch with unique_violation (the server skips the rest, COMMIT included) and the pool rolls
+// the transaction back, so a failure leaves nothing changed.
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/rows.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+
+namespace contactsd::store::postgres {
+namespace {
+
+constexpr int kMaxListLimit = 1000;
+
+// The same Conflict as the SQLite backend's: the first detail names the key.
+Error KeyTakenError(std::string_view key_name) {
+  std::string message = std::string(key_name) + " is already used by another contact";
+  Error error = Error::Conflict(message, "duplicate");
+  error.details.push_back({std::string(key_name), "duplicate", std::move(message)});
+  return error;
+}
+
+bool Contains(const std::vector<UniqueKey>& keys, const UniqueKey& key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// The index of the query that hit a unique violation, or -1.
+int UniqueViolationAt(const Connection& connection) {
+  return connection.failure().sqlstate == kUniqueViolation ? connection.failure().index : -1;
+}
+
+// A batch under construction, remembering which queries insert which key.
+struct Batch {
+  std::vector<Query> queries;
+  std::vector<std::pair<int, std::string_view>> key_inserts;  // query index, key name
+
+  void InsertKey(std::string_view org_id, std::string_view contact_id, const UniqueKey& key) {
+    key_inserts.emplace_back(static_cast<int>(queries.size()), key.name);
+    queries.push_back(
+        Query(Sql::kInsertContactKey).Text(org_id).Text(key.name).Text(key.value).Text(contact_id));
+  }
+  // The key whose insert failed at `index`, if any.
+  const std::string_view* KeyAt(int index) const {
+    for (const auto& [at, name] : key_inserts) {
+      if (at == index) return &name;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+Result<Contact> PostgresStore::CreateContact(const Contact& contact,
+                                             const std::vector<UniqueKey>& keys) {
+  return WithConnection([&](Connection& connection) -> Result<Contact> {
+    Batch batch;
+    batch.queries.reserve(keys.size() + 3);
+    batch.queries.emplace_back(Sql::kBegin);
+    // Archived contacts hold no keys. Keys go first, in the caller's order, as in SQLite: the
+    // first taken one is the one reported.
+    if (!contact.archived_at_ms) {
+      for (auto it = keys.begin(); it != keys.end(); ++it) {
+        if (std::find(keys.begin(), it, *it) != it) continue;  // a duplicate in the list itself
+        batch.InsertKey(contact.org_id, contact.id, *it);
+      }
+    }
+    const int contact_at = static_cast<int>(batch.queries.size());
+    batch.queries.push_back(Query(Sql::kInsertContact)
+                                .Text(contact.org_id)
+                                .Text(contact.id)
+                                .Text(contact.doc)
+                                .Int8(contact.created_at_ms)
+                                .Int8(contact.updated_at_ms)
+                                .Int8(contact.archived_at_ms)
+                                .TextOrNull(contact.archived_by));
+    batch.queries.emplace_back(Sql::kCommit);
+    auto done = connection.Run(batch.queries);
+    if (!done) {
+      const int at = UniqueViolationAt(connection);
+      if (const auto* key = batch.KeyAt(at)) return KeyTakenError(*key);
+      if (at == contact_at) return Error::Conflict("Contact already exists", "duplicate");
+      return std::move(done).error();
+    }
+    Contact stored = contact;
+    stored.version = 1;
+    return stored;
+  });
+}
+
+Result<Contact> PostgresStore::GetContact(std::string_view org_id, std::string_view id) {
+  return WithConnection([&](Connection& connection) -> Result<Contact> {
+    auto rows = connection.Run(Query(Sql::kGetContact).Text(org_id).Text(id));
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return Error::NotFound("Contact not found");
+    return ReadContact(*rows, 0);
+  });
+}
+
+Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query) {
+  // A caller's bug, not a client's: clamping instead would silently cut pages short.
+  if (query.limit < 1 || query.limit > kMaxListLimit) {
+    return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
+                           " is outside 1..1000");
+  }
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
+    // Every id sorts after "", so no cursor means the first page.
+    auto rows = connection.Run(
+        Query(query.include_archived ? Sql::kListContacts : Sql::kListActiveContacts)
+            .Text(query.org_id)
+            .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
+            .Int8(std::int64_t{query.limit}));
+    if (!rows) return std::move(rows).error();
+    return AllRows(*rows, ReadContact);
+  });
+}
+
+Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::string_view id,
+                                             const Mutation& mutate) {
+  // Any early return leaves the transaction open; the pool rolls it back.
+  return WithConnection([&](Connection& connection) -> Result<Contact> {
+    const std::array<Query, 2> lock = {Query(Sql::kBegin),
+                                       Query(Sql::kLockContactWithKeys).Text(org_id).Text(id)};
+    auto locked = connection.Run(lock);
+    if (!locked) return std::move(locked).error();
+    const Rows& rows = (*locked)[1];
+    if (rows.empty()) return Error::NotFound("Contact not found");
+    Contact current = ReadContact(rows, 0);
+    std::vector<UniqueKey> held;
+    for (int row = 0; row < rows.size(); ++row) {
+      if (rows.IsNull(row, 8)) continue;  // holds no key
+      held.push_back({std::string(rows.Text(row, 8)), std::string(rows.Text(row, 9))});
+    }
+
+    auto write = mutate(current);
+    if (!write) return std::move(write).error();
+    if (!write->changed) {
+      if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+        return std::move(committed).error();
+      }
+      return current;
+    }
+
+    // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+    static const std::vector<UniqueKey> kNoKeys;
+    const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+    Batch batch;
+    batch.queries.reserve(held.size() + keys.size() + 2);
+    // A contact holds a handful of keys: linear scans beat building sets.
+    for (const UniqueKey& key : held) {
+      if (Contains(keys, key)) continue;
+      batch.queries.push_back(
+          Query(Sql::kDeleteContactKey).Text(org_id).Text(key.name).Text(key.value).Text(id));
+    }
+    for (auto it = keys.begin(); it != keys.end(); ++it) {
+      if (Contains(held, *it) || std::find(keys.begin(), it, *it) != it) continue;
+      batch.InsertKey(org_id, id, *it);
+    }
+    const std::size_t update_at = batch.queries.size();
+    batch.queries.push_back(Query(Sql::kUpdateContact)
+                                .Text(org_id)
+                                .Text(id)
+                                .Text(write->doc)
+                                .Int8(write->updated_at_ms)
+                                .Int8(write->archived_at_ms)
+                                .TextOrNull(write->archived_by));
+    batch.queries.emplace_back(Sql::kCommit);
+    auto done = connection.Run(batch.queries);
+    if (!done) {
+      if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) return KeyTakenError(*key);
+      return std::move(done).error();
+    }
+    if ((*done)[update_at].affected() != 1) {
+      // Cannot happen: the row is locked. Committed anyway, so say so loudly.
+      return Error::Internal("postgres: contact vanished inside its transaction");
+    }
+    current.doc = std::move(write->doc);
+    current.version += 1;
+    current.updated_at_ms = write->updated_at_ms;
+    current.archived_at_ms = write->archived_at_ms;
+    current.archived_by = std::move(write->archived_by);
+    return current;
+  });
+}
+
+}  // namespace contactsd::store::postgres

@@ -1,0 +1,50 @@
+// The PostgreSQL backend's statements, as a catalogue of named constants. Each is prepared
+// (PQprepare-style, by its name) once per connection, the first time that connection runs it,
+// and executed with PQexecPrepared-style calls after that. The schema lives in migrations.cpp.
+//
+// Parameters are sent in binary with explicit types, so no statement depends on the server
+// guessing them: the `params` string has one letter per $n, 't' = text, 'i' = int8 (bigint).
+#pragma once
+
+namespace contactsd::store::postgres {
+
+enum class Sql {
+  kBegin,
+  kCommit,
+  kRollback,
+  kInsertOrg,
+  kGetOrg,
+  kInsertApiKey,
+  kListApiKeys,
+  kRevokeApiKey,
+  kGetApiKeyById,
+  kFindActiveApiKeyByHash,
+  kInsertContact,
+  kGetContact,
+  kLockContactWithKeys,
+  kListContacts,
+  kListActiveContacts,
+  kUpdateContact,
+  kInsertContactKey,
+  kDeleteContactKey,
+  kInsertCustomField,
+  kListCustomFields,
+  kInsertSettingIfAbsent,
+  kGetSetting,
+  kCount,  // not a statement
+};
+
+struct StatementDef {
+  const char* name;    // the prepared statement's name on the server
+  const char* sql;     //
+  const char* params;  // one letter per parameter: 't' text, 'i' int8
+  // True when running it may make a change durable (an INSERT/UPDATE/DELETE outside an explicit
+  // transaction, or COMMIT): after a connection is lost mid-way, such an operation is never
+  // retried, since it may have been applied.
+  bool may_commit;
+};
+
+// REQUIRES: sql != Sql::kCount.
+const StatementDef& Def(Sql sql);
+
+}  // namespace contactsd::store::postgres

@@ -1,0 +1,46 @@
+// ParsePostgresUrl: contactsd's own ?pool=N is taken out of the URL, libpq's parameters stay.
+#include "store/postgres/url.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace contactsd::store::postgres {
+namespace {
+
+TEST(PostgresUrl, PoolIsTakenOutAndTheRestKept) {
+  auto parsed =
+      ParsePostgresUrl("postgresql://u:p@h:5432/db?sslmode=disable&pool=12&connect_timeout=3");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->pool_size, 12);
+  EXPECT_EQ(parsed->conninfo, "postgresql://u:p@h:5432/db?sslmode=disable&connect_timeout=3");
+
+  auto only_pool = ParsePostgresUrl("postgres://h/db?pool=1");
+  ASSERT_TRUE(only_pool.ok());
+  EXPECT_EQ(only_pool->pool_size, 1);
+  EXPECT_EQ(only_pool->conninfo, "postgres://h/db");
+}
+
+TEST(PostgresUrl, DefaultAndOverride) {
+  auto plain = ParsePostgresUrl("postgresql://h/db");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->pool_size, kDefaultPoolSize);
+  EXPECT_EQ(plain->conninfo, "postgresql://h/db");
+  auto overridden = ParsePostgresUrl("postgresql://h/db?pool=4", 16);
+  ASSERT_TRUE(overridden.ok());
+  EXPECT_EQ(overridden->pool_size, 16);
+}
+
+TEST(PostgresUrl, BadPoolSizesAreRefused) {
+  for (const char* url :
+       {"postgresql://h/db?pool=0", "postgresql://h/db?pool=", "postgresql://h/db?pool=2x",
+        "postgresql://h/db?pool=-1", "postgresql://h/db?pool=1001"}) {
+    auto parsed = ParsePostgresUrl(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kBadRequest) << url;
+  }
+  EXPECT_FALSE(ParsePostgresUrl("postgresql://h/db", 1001).ok());
+}
+
+}  // namespace
+}  // namespace contactsd::store::postgres
