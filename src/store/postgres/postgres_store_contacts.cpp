@@ -106,13 +106,30 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
     return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
                            " is outside 1..1000");
   }
+  if (query.filters.size() > kMaxListFilters) {
+    return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
+  }
+  const Sql sql = !query.filters.empty()   ? Sql::kListContactsFiltered
+                  : query.include_archived ? Sql::kListContacts
+                                           : Sql::kListActiveContacts;
+  // Every id sorts after "", so no cursor means the first page.
+  Query list(sql);
+  list.Text(query.org_id)
+      .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
+      .Int8(std::int64_t{query.limit});
+  if (sql == Sql::kListContactsFiltered) {
+    list.Int8(std::int64_t{query.include_archived ? 1 : 0});
+    for (std::size_t i = 0; i < kMaxListFilters; ++i) {
+      if (i < query.filters.size()) {
+        const DocFilter& filter = query.filters[i];
+        list.Text(filter.field).Text(filter.text).Int8(filter.integer);
+      } else {
+        list.TextOrNull({}).TextOrNull({}).Int8(std::nullopt);  // slot off
+      }
+    }
+  }
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
-    // Every id sorts after "", so no cursor means the first page.
-    auto rows = connection.Run(
-        Query(query.include_archived ? Sql::kListContacts : Sql::kListActiveContacts)
-            .Text(query.org_id)
-            .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
-            .Int8(std::int64_t{query.limit}));
+    auto rows = connection.Run(list);
     if (!rows) return std::move(rows).error();
     return AllRows(*rows, ReadContact);
   });

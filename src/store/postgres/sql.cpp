@@ -10,7 +10,17 @@ namespace {
 #define CONTACTSD_CONTACT_COLUMNS \
   "org_id, id, doc, version, created_at, updated_at, archived_at, archived_by"
 
-// Indexed by Sql; the static_assert below keeps the table and the enum the same length.
+// The items of the document's `field` (the field itself unless it is an array) of which one is
+// the string `text` or, when `integer` is not NULL, the number `integer`.
+#define CONTACTSD_DOC_HAS(field, text, integer)                                               \
+  "SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc::json -> " field               \
+  ") = 'array' THEN doc::json -> " field " ELSE json_build_array(doc::json -> " field         \
+  ") END) AS e(v) WHERE CASE WHEN " integer                                                   \
+  " IS NULL THEN json_typeof(v) = 'string' AND "                                              \
+  "v #>> '{}' = " text " ELSE json_typeof(v) = 'number' AND (v #>> '{}')::numeric = " integer \
+  " END"
+
+// Indexed by Sql. A missing entry would be zero-filled: the static_assert below catches it.
 constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kStatements = {{
     {"begin", "BEGIN", "", false},
     {"commit", "COMMIT", "", true},
@@ -70,6 +80,21 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT " CONTACTSD_CONTACT_COLUMNS
      " FROM contacts WHERE org_id = $1 AND id > $2 AND archived_at IS NULL ORDER BY id LIMIT $3",
      "tti", false},
+    // Up to three document filters ($5-$7, $8-$10, $11-$13: field, text, integer); a NULL field
+    // turns its slot off. Like SQLite's json_each(doc, '$.field'), an array field is searched
+    // item by item and a scalar field is its one item; a text filter matches JSON strings, an
+    // integer filter JSON numbers. json, not jsonb: parsing is validation only, and it accepts
+    // every document the service writes.
+    // clang-format off
+    {"list_contacts_filtered",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts "
+     "WHERE org_id = $1 AND id > $2 AND ($4 = 1 OR archived_at IS NULL) "
+     "AND ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
+     "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
+     "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
+     "ORDER BY id LIMIT $3",
+     "ttii" "tti" "tti" "tti", false},
+    // clang-format on
     {"update_contact",
      "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
      "archived_by = $6 WHERE org_id = $1 AND id = $2",
@@ -102,7 +127,10 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     {"get_setting", "SELECT value FROM settings WHERE name = $1", "t", false},
 }};
 
+static_assert(kStatements.back().name != nullptr, "a statement of enum Sql has no entry");
+
 #undef CONTACTSD_CONTACT_COLUMNS
+#undef CONTACTSD_DOC_HAS
 
 }  // namespace
 

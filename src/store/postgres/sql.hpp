@@ -24,6 +24,7 @@ enum class Sql {
   kLockContactWithKeys,
   kListContacts,
   kListActiveContacts,
+  kListContactsFiltered,
   kUpdateContact,
   kInsertContactKey,
   kDeleteContactKey,

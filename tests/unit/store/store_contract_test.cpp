@@ -253,6 +253,60 @@ TEST_P(StoreContractTest, ListLimitOutsideItsRangeIsRefused) {
   EXPECT_TRUE(largest.ok());
 }
 
+// ---- Document filters ----
+
+DocFilter TextIs(std::string field, std::string text) {
+  return {std::move(field), std::move(text), std::nullopt};
+}
+DocFilter IntegerIs(std::string field, std::int64_t value) { return {std::move(field), "", value}; }
+
+TEST_P(StoreContractTest, ListFiltersMatchScalarsAndArrayItems) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  const std::string a =
+      CreateContact("org-a", R"({"city":"Oslo","tags":["vip","new"],"score":5,"nums":[1,2]})").id;
+  const std::string b =
+      CreateContact("org-a", R"({"city":"Bergen","tags":["new"],"score":5.0,"nums":[3]})").id;
+  const std::string c =
+      CreateContact("org-a", R"({"city":"oslo","tags":[],"score":"5","nums":null})").id;
+  const std::string d = CreateContact("org-a", R"({"tags":"vip","city":null})").id;
+  CreateContact("org-b", R"({"city":"Oslo","tags":["vip","new"]})");
+
+  auto list = [&](std::vector<DocFilter> filters, int limit = 50,
+                  std::optional<std::string> after = std::nullopt, bool archived = false) {
+    ListQuery query = FirstPage("org-a", limit, archived);
+    query.after_id = std::move(after);
+    query.filters = std::move(filters);
+    auto page = store().ListContacts(query);
+    EXPECT_TRUE(page.ok()) << page.error().internal;
+    return page.ok() ? Ids(*page) : std::vector<std::string>{"<error>"};
+  };
+  using IdList = std::vector<std::string>;
+  EXPECT_EQ(list({TextIs("city", "Oslo")}), IdList({a}));    // exact, case-sensitive
+  EXPECT_EQ(list({TextIs("tags", "vip")}), IdList({a, d}));  // an array item, or the scalar
+  EXPECT_EQ(list({TextIs("tags", "new")}), IdList({a, b}));
+  EXPECT_EQ(list({IntegerIs("score", 5)}), IdList({a, b}));  // numbers only, 5.0 == 5
+  EXPECT_EQ(list({TextIs("score", "5")}), IdList({c}));      // strings only
+  EXPECT_EQ(list({IntegerIs("nums", 2)}), IdList({a}));
+  EXPECT_EQ(list({IntegerIs("nums", 3)}), IdList({b}));
+  EXPECT_EQ(list({TextIs("nope", "x")}), IdList({}));
+  EXPECT_EQ(list({TextIs("city", "Oslo"), TextIs("tags", "new")}), IdList({a}));  // all must hold
+  EXPECT_EQ(list({TextIs("city", "Bergen"), TextIs("tags", "vip")}), IdList({}));
+  EXPECT_EQ(list({TextIs("tags", "new"), TextIs("tags", "vip"), IntegerIs("score", 5)}),
+            IdList({a}));
+
+  // Pages, and archived contacts only when asked.
+  EXPECT_EQ(list({TextIs("tags", "new")}, 1), IdList({a}));
+  EXPECT_EQ(list({TextIs("tags", "new")}, 1, a), IdList({b}));
+  ASSERT_TRUE(
+      store()
+          .UpdateContact("org-a", b,
+                         Write(R"({"city":"Bergen","tags":["new"]})", {}, 2'000, 2'000, "u"))
+          .ok());
+  EXPECT_EQ(list({TextIs("tags", "new")}), IdList({a}));
+  EXPECT_EQ(list({TextIs("tags", "new")}, 50, std::nullopt, true), IdList({a, b}));
+}
+
 // ---- Tenant isolation ----
 
 TEST_P(StoreContractTest, AnotherTenantCannotSeeOrChangeAContact) {
