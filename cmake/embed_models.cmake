@@ -1,5 +1,6 @@
 # Writes a C++ source that holds each model file as a string, so the binary carries its
-# built-in models. Run at build time: -DOUT=<file.cpp> -DMODELS="a;b" -DDIR=<models dir>.
+# built-in models. Run at build time: -DOUT=<file.cpp> -DMODELS=a,b -DDIR=<models dir>.
+string(REPLACE "," ";" MODELS "${MODELS}")
 set(body "// Generated from models/*.json by cmake/embed_models.cmake. Do not edit.\n")
 string(APPEND body "#include \"model/builtin_models.hpp\"\n\nnamespace contactsd::model {\n")
 string(APPEND body "const std::vector<BuiltinModel>& BuiltinModels() {\n")

@@ -46,8 +46,10 @@ Result<std::vector<std::string>> RequestedProperties(const model::Model& model,
       if (rest.empty()) break;
       continue;
     }
-    bool known = std::any_of(model.response().begin(), model.response().end(),
-                             [&](const model::ResponseProperty& p) { return p.name == name; });
+    // Flattened custom fields are always shown and are not a property of their own.
+    bool known =
+        std::any_of(model.response().begin(), model.response().end(),
+                    [&](const model::ResponseProperty& p) { return p.name == name && !p.flatten; });
     if (!known) {
       Error e =
           Error::BadRequest("Unknown property '" + std::string(name) + "'", "invalid_properties");

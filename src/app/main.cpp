@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--jwt-secret", serve.jwt_secret, "HS256 secret for JWT bearer tokens")
       ->envname("CONTACTSD_JWT_SECRET");
+  serve_cmd
+      ->add_option("--jwt-public-key", serve.jwt_public_key_path,
+                   "PEM public key file for RS256 JWT bearer tokens")
+      ->envname("CONTACTSD_JWT_PUBLIC_KEY");
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
 

@@ -3,6 +3,7 @@
 #include "api/routes.hpp"
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/jwt_verifier.hpp"
 #include "common/time.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
@@ -12,7 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 namespace contactsd::app {
 namespace {
@@ -31,6 +35,19 @@ bool ParseListen(const std::string& listen, std::string& host, std::uint16_t& po
   if (ec != std::errc() || end != digits.data() + digits.size() || value > 65535) return false;
   port = static_cast<std::uint16_t>(value);
   return true;
+}
+
+Result<auth::JwtVerifier> LoadJwtVerifier(const ServeConfig& config) {
+  if (!config.jwt_secret.empty()) return auth::JwtVerifier::Hs256(config.jwt_secret);
+  std::ifstream in(config.jwt_public_key_path);
+  if (!in) return Error::BadRequest("cannot read " + config.jwt_public_key_path);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  auto verifier = auth::JwtVerifier::Rs256(pem.str());
+  if (!verifier.ok()) {
+    return Error::BadRequest(config.jwt_public_key_path + ": " + verifier.error().message);
+  }
+  return verifier;
 }
 
 void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
@@ -77,7 +94,20 @@ int ServeCommand(const ServeConfig& config) {
     return 1;
   }
 
-  auth::Authenticator authenticator(**store);
+  if (!config.jwt_secret.empty() && !config.jwt_public_key_path.empty()) {
+    std::cerr << "contactsd: give --jwt-secret (HS256) or --jwt-public-key (RS256), not both\n";
+    return 1;
+  }
+  std::optional<auth::JwtVerifier> jwt;
+  if (!config.jwt_secret.empty() || !config.jwt_public_key_path.empty()) {
+    auto verifier = LoadJwtVerifier(config);
+    if (!verifier.ok()) {
+      std::cerr << "contactsd: " << verifier.error().message << "\n";
+      return 1;
+    }
+    jwt.emplace(std::move(verifier).value());
+  }
+  auth::Authenticator authenticator(**store, jwt ? &*jwt : nullptr);
   contacts::ContactsService contacts(*model, **store, NowMillis, *secret);
   contacts::CustomFieldsService custom_fields(*model, **store, NowMillis);
   api::ApiContext ctx{*model, authenticator, contacts, custom_fields};

@@ -11,6 +11,7 @@ struct ServeConfig {
   std::string listen;  // HOST:PORT
   int threads = 2;
   std::string jwt_secret;
+  std::string jwt_public_key_path;
   bool access_log = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include "auth/api_key.hpp"
 #include "common/crypto.hpp"
+#include "common/time.hpp"
 
 namespace contactsd::auth {
 
@@ -9,9 +10,27 @@ Result<Principal> Authenticator::Authenticate(const std::string* authorization) 
   if (!authorization) return Error::Unauthenticated();
   auto credential = CredentialFromHeader(*authorization);
   if (!credential) return Error::Unauthenticated();
+  if (jwt_ && !credential->starts_with(kApiKeyPrefix) && LooksLikeJwt(*credential)) {
+    return FromJwt(*credential);
+  }
+  return FromApiKey(*credential);
+}
+
+Result<Principal> Authenticator::FromJwt(std::string_view token) const {
+  auto claims = jwt_->Verify(token, NowMillis() / 1000);
+  if (!claims.ok()) return std::move(claims).error();
+  auto org = store_.GetOrg(claims->account_id);
+  if (!org.ok()) {
+    if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
+    return std::move(org).error();
+  }
+  return Principal{org->id, org->plan, claims->subject};
+}
+
+Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
   // Look the hash up whatever the credential looks like, so a well-formed unknown key and a
   // malformed one take the same path.
-  auto key = store_.FindApiKeyByHash(Sha256Hex(*credential));
+  auto key = store_.FindApiKeyByHash(Sha256Hex(credential));
   if (!key.ok()) {
     if (key.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(key).error();

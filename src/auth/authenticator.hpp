@@ -3,6 +3,7 @@
 // nothing about which it was. Thread-safe.
 #pragma once
 
+#include "auth/jwt_verifier.hpp"
 #include "common/principal.hpp"
 #include "common/result.hpp"
 #include "store/store.hpp"
@@ -13,13 +14,20 @@ namespace contactsd::auth {
 
 class Authenticator {
  public:
-  explicit Authenticator(store::Store& store) : store_(store) {}
+  // `jwt`: when set, bearer JWTs are accepted beside API keys (owned by the caller, outlives
+  // this object).
+  explicit Authenticator(store::Store& store, const JwtVerifier* jwt = nullptr)
+      : store_(store), jwt_(jwt) {}
 
   // `authorization` is the header's value, or nullptr when the request had none.
   Result<Principal> Authenticate(const std::string* authorization) const;
 
  private:
+  Result<Principal> FromApiKey(std::string_view key) const;
+  Result<Principal> FromJwt(std::string_view token) const;
+
   store::Store& store_;
+  const JwtVerifier* jwt_;
 };
 
 }  // namespace contactsd::auth

@@ -74,7 +74,14 @@ Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
     const Principal& who, const json::object& fields) const {
   // Only a request that sends custom values pays for reading the tenant's definitions.
   const model::FieldSpec* container = model_.custom_fields_field();
-  if (!container || !fields.contains(container->name)) return std::vector<model::FieldSpec>{};
+  if (!container) return std::vector<model::FieldSpec>{};
+  bool sends_custom = fields.contains(container->name);
+  if (model_.custom_fields_flat()) {
+    for (const auto& [key, value] : fields) {
+      sends_custom = sends_custom || (!model_.FindField(key) && !model_.IsSystemName(key));
+    }
+  }
+  if (!sends_custom) return std::vector<model::FieldSpec>{};
   return CustomFieldSpecs(store_, who.org_id);
 }
 

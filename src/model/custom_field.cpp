@@ -56,12 +56,17 @@ Result<FieldSpec> CheckCustomFieldDefinition(const Model& model, const boost::js
   FieldType type = FieldType::kString;
   bool has_type = false;
   const boost::json::value* t = body.if_contains("type");
-  if (!t || !t->is_string()) {
+  if ((!t || t->is_null()) && model.custom_default_type()) {
+    // The model lets a definition name only the field (e.g. voice's {"name": "plan"}).
+    type = *model.custom_default_type();
+    has_type = true;
+  } else if (!t || !t->is_string()) {
     errors.push_back({"type", t ? "invalid_type" : "required", "must be a string"});
   } else {
     auto parsed = ParseFieldType(t->get_string());
-    has_type = parsed && std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes), *parsed) !=
-                             std::end(kAllowedTypes);
+    has_type = parsed && (std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes), *parsed) !=
+                              std::end(kAllowedTypes) ||
+                          parsed == model.custom_default_type());
     if (has_type) {
       type = *parsed;
     } else {

@@ -40,6 +40,7 @@ struct ResponseProperty {
   std::vector<const FieldSpec*> parts;  // kJoin
   bool optional = false;                // shown only when the request asks for it (?properties=)
   bool omit_when_null = false;          // left out of the answer rather than shown as null
+  bool flatten = false;  // custom fields: each key shown at the top level, not nested
 };
 
 // A write rule turns one write-only input into stored fields.
@@ -76,6 +77,11 @@ class Model {
   Envelope envelope() const { return envelope_; }
   bool custom_fields_enabled() const { return custom_fields_enabled_; }
   UnknownCustomKeys unknown_custom_keys() const { return unknown_custom_keys_; }
+  // true: requests carry custom values as top-level keys beside the model's fields (stored in
+  // the custom_fields field all the same); false: inside that field's object.
+  bool custom_fields_flat() const { return custom_fields_flat_; }
+  // The message of every 401 (the same for every cause).
+  const std::string& unauthorized_message() const { return unauthorized_message_; }
   // The type of a custom field defined without one (nullopt: the type is required).
   std::optional<FieldType> custom_default_type() const { return custom_default_type_; }
   // true: an archived contact is gone for clients (404; DELETE answers 204), though kept.
@@ -103,6 +109,8 @@ class Model {
   Envelope envelope_ = Envelope::kFlat;
   bool custom_fields_enabled_ = false;
   UnknownCustomKeys unknown_custom_keys_ = UnknownCustomKeys::kReject;
+  bool custom_fields_flat_ = false;
+  std::string unauthorized_message_ = "Missing or invalid credentials";
   std::optional<FieldType> custom_default_type_;
   bool archived_hidden_ = false;
   std::vector<SplitNameRule> split_name_rules_;

@@ -34,10 +34,19 @@ class ModelParser {
 
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"name",          "description",   "base_path",
-                                         "envelope",      "custom_fields", "fields",
-                                         "system_fields", "response",      "phone_default_region",
-                                         "archived",      "write_rules",   "list_filters"};
+constexpr std::string_view kTopKeys[] = {"name",
+                                         "description",
+                                         "base_path",
+                                         "envelope",
+                                         "custom_fields",
+                                         "fields",
+                                         "system_fields",
+                                         "response",
+                                         "phone_default_region",
+                                         "archived",
+                                         "write_rules",
+                                         "list_filters",
+                                         "unauthorized_message"};
 constexpr std::string_view kFieldKeys[] = {
     "type",   "description", "required",      "nullable",           "read_only",
     "unique", "lowercase",   "dedupe",        "max_length",         "max_items",
@@ -104,6 +113,12 @@ Status ModelParser::ParseTop(const json::object& top) {
   }
   if (const json::value* custom = top.if_contains("custom_fields")) {
     if (auto st = ParseCustomFields(*custom); !st) return st;
+  }
+  if (const json::value* message = top.if_contains("unauthorized_message")) {
+    if (!message->is_string() || message->get_string().empty()) {
+      return Bad("unauthorized_message", "must be a non-empty string");
+    }
+    model_.unauthorized_message_ = message->get_string();
   }
   if (const json::value* archived = top.if_contains("archived")) {
     if (*archived == "visible") {
@@ -183,6 +198,14 @@ Status ModelParser::ParseCustomFields(const json::value& v) {
         model_.unknown_custom_keys_ = UnknownCustomKeys::kDrop;
       } else {
         return Bad("custom_fields.unknown", "must be \"reject\" or \"drop\"");
+      }
+    } else if (key == "placement") {
+      if (value == "nested") {
+        model_.custom_fields_flat_ = false;
+      } else if (value == "flat") {
+        model_.custom_fields_flat_ = true;
+      } else {
+        return Bad("custom_fields.placement", "must be \"nested\" or \"flat\"");
       }
     } else if (key == "default_type") {
       auto type = value.is_string() ? ParseFieldType(value.get_string()) : std::nullopt;
@@ -397,9 +420,11 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
   int sources = 0;
   for (const auto& [key, value] : o) {
     if (key == "name") continue;
-    if (key == "optional" || key == "omit_when_null") {
+    if (key == "optional" || key == "omit_when_null" || key == "flatten") {
       if (!value.is_bool()) return Bad(path + "." + std::string(key), "must be a boolean");
-      (key == "optional" ? out.optional : out.omit_when_null) = value.get_bool();
+      (key == "optional"  ? out.optional
+       : key == "flatten" ? out.flatten
+                          : out.omit_when_null) = value.get_bool();
     } else if (key == "field") {
       ++sources;
       auto f = FieldNamed(path + ".field", &value);
@@ -431,6 +456,10 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
     } else {
       return Bad(path + "." + std::string(key), "unknown key");
     }
+  }
+  if (out.flatten && (sources != 0 || !model_.FindField(out.name) ||
+                      model_.FindField(out.name)->type != FieldType::kCustomFields)) {
+    return Bad(path + ".flatten", "only for the custom_fields field, named by its name");
   }
   if (sources == 0) {
     if (const FieldSpec* f = model_.FindField(out.name)) return field_source(path, f);

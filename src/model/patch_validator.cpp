@@ -57,10 +57,29 @@ Result<boost::json::object> ValidatePatch(const Model& model, const boost::json:
   std::vector<FieldError> errors;
   boost::json::object normalized;
   normalized.reserve(fields.size());
+  const FieldSpec* container = model.custom_fields_field();
   for (const auto& [key, value] : fields) {
     const FieldSpec* spec = model.FindField(key);
     if (model.IsSystemName(key) || (spec && spec->read_only)) {
       errors.push_back({std::string(key), "read_only", "is read-only"});
+      continue;
+    }
+    if (model.custom_fields_flat() && (!spec || spec == container)) {
+      // A top-level key that is not a model field names a custom field.
+      const FieldSpec* def = nullptr;
+      for (const auto& f : custom_fields) {
+        if (f.name == key && spec != container) def = &f;
+      }
+      if (!def) {
+        errors.push_back({std::string(key), "unknown_field", "is not a field of this resource"});
+        continue;
+      }
+      boost::json::value out;
+      if (CheckValue(*def, value, ctx, key, out, errors)) {
+        boost::json::value& nested = normalized[container->name];
+        if (!nested.is_object()) nested = boost::json::object();
+        nested.get_object()[key] = std::move(out);
+      }
       continue;
     }
     if (!spec) {

@@ -66,6 +66,14 @@ boost::json::object Project(const Model& model, const RecordMeta& meta,
         if (meta.archived_at_ms) v = meta.archived_by;
         break;
     }
+    if (p.flatten) {
+      if (v.is_object()) {
+        for (auto& [key, value] : v.get_object()) {
+          if (!out.contains(key)) out[key] = std::move(value);
+        }
+      }
+      continue;
+    }
     if (v.is_null() && p.omit_when_null) continue;
     out[p.name] = std::move(v);
   }

@@ -1,0 +1,111 @@
+#include "auth/jwt_verifier.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <jwt.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+namespace contactsd::auth {
+namespace {
+
+constexpr std::size_t kMaxToken = 8192;
+// Tolerance for clocks that disagree a little between the issuer and us.
+constexpr std::int64_t kLeewaySeconds = 30;
+
+struct JwtFree {
+  void operator()(jwt_t* j) const { jwt_free(j); }
+};
+struct CharFree {
+  void operator()(char* p) const { std::free(p); }
+};
+
+// A numeric date claim, absent → nullopt; present but not a number → error.
+bool NumericDate(const boost::json::object& claims, std::string_view name,
+                 std::optional<std::int64_t>& out) {
+  const boost::json::value* v = claims.if_contains(name);
+  if (!v) return true;
+  if (v->is_int64()) {
+    out = v->get_int64();
+  } else if (v->is_uint64()) {
+    out = static_cast<std::int64_t>(v->get_uint64() > INT64_MAX ? INT64_MAX : v->get_uint64());
+  } else if (v->is_double()) {
+    out = static_cast<std::int64_t>(v->get_double());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<JwtVerifier> JwtVerifier::Hs256(std::string secret) {
+  if (secret.empty()) return Error::BadRequest("the JWT secret must not be empty");
+  return JwtVerifier(Algorithm::kHs256, std::move(secret));
+}
+
+Result<JwtVerifier> JwtVerifier::Rs256(std::string public_key_pem) {
+  if (public_key_pem.find("-----BEGIN PUBLIC KEY-----") == std::string::npos &&
+      public_key_pem.find("-----BEGIN RSA PUBLIC KEY-----") == std::string::npos) {
+    return Error::BadRequest("the JWT public key must be a PEM public key");
+  }
+  return JwtVerifier(Algorithm::kRs256, std::move(public_key_pem));
+}
+
+bool LooksLikeJwt(std::string_view credential) {
+  int dots = 0;
+  for (char c : credential) {
+    if (c == '.') {
+      ++dots;
+    } else if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return false;
+    }
+  }
+  return dots == 2;
+}
+
+Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s) const {
+  if (token.size() > kMaxToken || !LooksLikeJwt(token)) return Error::Unauthenticated();
+  std::string text(token);
+  jwt_t* raw = nullptr;
+  int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key_.data()),
+                      static_cast<int>(key_.size()));
+  std::unique_ptr<jwt_t, JwtFree> jwt(raw);
+  if (rc != 0 || !jwt) return Error::Unauthenticated();
+  // libjwt verifies with whatever algorithm the token names, and accepts "none" unverified:
+  // only the configured algorithm may pass (this also stops HS256 tokens "signed" with a
+  // public RS256 key).
+  jwt_alg_t expected = algorithm_ == Algorithm::kHs256 ? JWT_ALG_HS256 : JWT_ALG_RS256;
+  if (jwt_get_alg(jwt.get()) != expected) return Error::Unauthenticated();
+
+  std::unique_ptr<char, CharFree> grants(jwt_get_grants_json(jwt.get(), nullptr));
+  if (!grants) return Error::Unauthenticated();
+  boost::system::error_code ec;
+  boost::json::value claims = boost::json::parse(grants.get(), ec);
+  if (ec || !claims.is_object()) return Error::Unauthenticated();
+  const boost::json::object& c = claims.get_object();
+
+  std::optional<std::int64_t> exp, nbf;
+  if (!NumericDate(c, "exp", exp) || !NumericDate(c, "nbf", nbf)) return Error::Unauthenticated();
+  if (exp && now_s >= *exp + kLeewaySeconds) return Error::Unauthenticated();
+  if (nbf && now_s + kLeewaySeconds < *nbf) return Error::Unauthenticated();
+
+  JwtClaims out;
+  const boost::json::value* account = c.if_contains("account_id");
+  if (account && account->is_string() && !account->get_string().empty()) {
+    out.account_id = account->get_string();
+  } else if (account && account->is_int64()) {
+    out.account_id = std::to_string(account->get_int64());
+  } else {
+    return Error::Unauthenticated();
+  }
+  if (const boost::json::value* sub = c.if_contains("sub"); sub && sub->is_string()) {
+    out.subject = sub->get_string();
+  }
+  return out;
+}
+
+}  // namespace contactsd::auth

@@ -1,0 +1,40 @@
+// JwtVerifier: checks a bearer JWT with libjwt against the one configured algorithm (HS256 with
+// a shared secret, or RS256 with a PEM public key) and reads the claims contactsd uses.
+// Refuses `alg: none`, any other algorithm, a bad signature, and a token outside exp/nbf.
+// Immutable after creation; thread-safe.
+#pragma once
+
+#include "common/result.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace contactsd::auth {
+
+struct JwtClaims {
+  std::string account_id;  // the org the token speaks for
+  std::string subject;     // `sub`: the user (an email is typical); may be empty
+};
+
+class JwtVerifier {
+ public:
+  // Errors: BadRequest for an empty secret or a key that is not a PEM public key.
+  static Result<JwtVerifier> Hs256(std::string secret);
+  static Result<JwtVerifier> Rs256(std::string public_key_pem);
+
+  // Every failure is Unauthenticated, whatever its cause. `now_s`: Unix seconds.
+  Result<JwtClaims> Verify(std::string_view token, std::int64_t now_s) const;
+
+ private:
+  enum class Algorithm { kHs256, kRs256 };
+  JwtVerifier(Algorithm algorithm, std::string key) : algorithm_(algorithm), key_(std::move(key)) {}
+
+  Algorithm algorithm_;
+  std::string key_;
+};
+
+// True when `credential` has the shape of a JWT (three base64url parts).
+bool LooksLikeJwt(std::string_view credential);
+
+}  // namespace contactsd::auth
