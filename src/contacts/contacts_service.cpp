@@ -205,20 +205,20 @@ Result<ContactView> ContactsService::Patch(const Principal& who, std::string_vie
 Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
-  auto stored =
-      store_.UpdateContact(who.org_id, ToLowerUuid(id),
-                           [&](const store::Contact& current) -> Result<store::ContactWrite> {
-                             store::ContactWrite write;
-                             if (current.archived_at_ms) {
-                               write.changed = false;
-                               return write;
-                             }
-                             write.doc = current.doc;
-                             write.updated_at_ms = std::max(now, current.updated_at_ms);
-                             write.archived_at_ms = write.updated_at_ms;
-                             write.archived_by = who.subject;
-                             return write;
-                           });
+  auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    store::ContactWrite write;
+    if (current.archived_at_ms) {
+      if (model_.archived_hidden()) return NotFound();  // already gone for the client
+      write.changed = false;
+      return write;
+    }
+    write.doc = current.doc;
+    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.archived_at_ms = write.updated_at_ms;
+    write.archived_by = who.subject;
+    return write;
+  };
+  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), archive);
   if (!stored.ok()) return std::move(stored).error();
   return ViewOf(std::move(stored).value());
 }
@@ -226,21 +226,20 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
 Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
-  auto stored =
-      store_.UpdateContact(who.org_id, ToLowerUuid(id),
-                           [&](const store::Contact& current) -> Result<store::ContactWrite> {
-                             store::ContactWrite write;
-                             if (!current.archived_at_ms) {
-                               write.changed = false;
-                               return write;
-                             }
-                             auto record = ParseRecord(current);
-                             if (!record.ok()) return std::move(record).error();
-                             write.doc = current.doc;
-                             write.unique_keys = KeysOf(*record);
-                             write.updated_at_ms = std::max(now, current.updated_at_ms);
-                             return write;
-                           });
+  auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    store::ContactWrite write;
+    if (!current.archived_at_ms) {
+      write.changed = false;
+      return write;
+    }
+    auto record = ParseRecord(current);
+    if (!record.ok()) return std::move(record).error();
+    write.doc = current.doc;
+    write.unique_keys = KeysOf(*record);  // taken back; a clash is the store's 409
+    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    return write;
+  };
+  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), restore);
   if (!stored.ok()) return std::move(stored).error();
   return ViewOf(std::move(stored).value());
 }

@@ -2,19 +2,36 @@
 
 #include <boost/json/value.hpp>
 
-#include <cctype>
-
 namespace contactsd::model {
 namespace {
+
+// The length of the whitespace character at text[i], or 0: ASCII spaces and the Unicode
+// spaces people paste from documents and forms (no-break, en/em, thin, ideographic, ...).
+std::size_t SpaceAt(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) {
+    return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u;
+  };
+  unsigned char c = byte(i);
+  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+  if (c == 0xC2 && (byte(i + 1) == 0xA0 || byte(i + 1) == 0x85)) return 2;  // U+00A0, U+0085
+  if (c == 0xE1 && byte(i + 1) == 0x9A && byte(i + 2) == 0x80) return 3;    // U+1680
+  if (c == 0xE2 && byte(i + 1) == 0x80 &&
+      (byte(i + 2) <= 0x8A || byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9 || byte(i + 2) == 0xAF)) {
+    return 3;  // U+2000..U+200A, U+2028, U+2029, U+202F
+  }
+  if (c == 0xE2 && byte(i + 1) == 0x81 && byte(i + 2) == 0x9F) return 3;  // U+205F
+  if (c == 0xE3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) return 3;  // U+3000
+  return 0;
+}
 
 // "  Mary   Ann Smith " → "Mary", "Ann Smith"; one word → that word and null; blank → nulls.
 std::pair<boost::json::value, boost::json::value> SplitName(std::string_view text) {
   std::vector<std::string_view> words;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    while (std::size_t n = SpaceAt(text, i)) i += n;
     std::size_t start = i;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && SpaceAt(text, i) == 0) ++i;
     if (i > start) words.push_back(text.substr(start, i - start));
   }
   if (words.empty()) return {nullptr, nullptr};

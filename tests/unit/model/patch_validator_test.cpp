@@ -114,6 +114,8 @@ TEST(WriteRules, SplitNameIntoFirstAndRest) {
             R"({"first_name":"Mary","last_name":"Ann Smith"})");
   EXPECT_EQ(Normalized(R"({"full_name":"Ada"})"), R"({"first_name":"Ada","last_name":null})");
   EXPECT_EQ(Normalized(R"({"full_name":"   "})"), R"({"first_name":null,"last_name":null})");
+  EXPECT_EQ(Normalized("{\"full_name\":\"\u00a0Ada\u00a0 Lovelace\u3000\"}"),
+            R"({"first_name":"Ada","last_name":"Lovelace"})");
   EXPECT_EQ(Normalized(R"({"full_name":null})"), R"({"first_name":null,"last_name":null})");
 }
 
