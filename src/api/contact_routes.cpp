@@ -174,6 +174,20 @@ Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
+Result<Response> HandleReplace(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  auto expected = ExpectedVersion(req);
+  if (!expected.ok()) return std::move(expected).error();
+  auto fields = WriteFields(ctx, req);
+  if (!fields.ok()) return std::move(fields).error();
+  auto c = ctx.contacts.Replace(*who, req.Param("id"), *fields, *expected);
+  if (!c.ok()) return std::move(c).error();
+  return ContactResponse(ctx.model, 200, *c, *requested);
+}
+
 // Where archived contacts stay visible, DELETE answers with the archived contact; where they
 // are hidden, the contact is gone for the client and DELETE answers 204.
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
@@ -206,6 +220,7 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
       {"GET", one, bind(HandleGet)},       {"PATCH", one, bind(HandlePatch)},
       {"DELETE", one, bind(HandleDelete)},
   };
+  if (ctx.model.replace_enabled()) routes.push_back({"PUT", one, bind(HandleReplace)});
   if (!ctx.model.archived_hidden())
     routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
   return routes;

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace contactsd::contacts {
@@ -57,6 +58,17 @@ Result<store::DocFilter> FilterFor(const model::Model& model, std::string_view p
 // The store's own not-found error, for contacts that exist but are hidden from clients.
 Error NotFound() { return Error::NotFound("Contact not found"); }
 
+// The request's errors, then the record's on fields the request has not already named (a
+// field sent with a bad value is not also reported as missing).
+std::vector<FieldError> Combine(std::vector<FieldError> request, std::vector<FieldError> record) {
+  for (auto& e : record) {
+    bool named = std::any_of(request.begin(), request.end(),
+                             [&](const FieldError& r) { return r.field == e.field; });
+    if (!named) request.push_back(std::move(e));
+  }
+  return request;
+}
+
 Error Archived() {
   return Error::Conflict("The contact is archived; restore it before changing it", "archived");
 }
@@ -97,12 +109,10 @@ Result<ContactView> ContactsService::Create(const Principal& who,
                                             const json::object& fields) const {
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
-  auto patch = model::ValidatePatch(model_, fields, *custom);
-  if (!patch.ok()) return std::move(patch).error();
-  json::object record = model::NewRecord(model_, *patch);
-  if (auto errors = model::ValidateRecord(model_, record); !errors.empty()) {
-    return Error::Validation(std::move(errors));
-  }
+  model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
+  json::object record = model::NewRecord(model_, check.normalized);
+  auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, record));
+  if (!errors.empty()) return Error::Validation(std::move(errors));
   std::int64_t now = clock_();
   store::Contact contact;
   contact.org_id = who.org_id;
@@ -165,39 +175,57 @@ Result<ContactPage> ContactsService::List(
 Result<ContactView> ContactsService::Patch(const Principal& who, std::string_view id,
                                            const json::object& fields,
                                            std::optional<std::int64_t> expected_version) const {
+  return Write(who, id, fields, expected_version, WriteMode::kMerge);
+}
+
+Result<ContactView> ContactsService::Replace(const Principal& who, std::string_view id,
+                                             const json::object& fields,
+                                             std::optional<std::int64_t> expected_version) const {
+  if (!model_.replace_enabled()) return Error::NotFound();
+  return Write(who, id, fields, expected_version, WriteMode::kReplace);
+}
+
+Result<ContactView> ContactsService::Write(const Principal& who, std::string_view id,
+                                           const json::object& fields,
+                                           std::optional<std::int64_t> expected_version,
+                                           WriteMode mode) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
-  auto patch = model::ValidatePatch(model_, fields, *custom);
-  if (!patch.ok()) return std::move(patch).error();
+  model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
+  // Without whole-record rules there is nothing to add to the request's own errors, and no
+  // reason to open a transaction.
+  if (!check.errors.empty() && !model_.has_record_rules()) {
+    return Error::Validation(std::move(check.errors));
+  }
 
   std::int64_t now = clock_();
   json::object result_record;
-  auto stored = store_.UpdateContact(
-      who.org_id, ToLowerUuid(id),
-      [&](const store::Contact& current) -> Result<store::ContactWrite> {
-        if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-        if (expected_version && *expected_version != current.version) {
-          return Error::PreconditionFailed("The contact has changed: its version is " +
-                                           std::to_string(current.version));
-        }
-        auto record = ParseRecord(current);
-        if (!record.ok()) return std::move(record).error();
-        json::object merged = model::MergePatch(model_, *record, *patch);
-        if (auto errors = model::ValidateRecord(model_, merged); !errors.empty()) {
-          return Error::Validation(std::move(errors));
-        }
-        store::ContactWrite write;
-        if (merged == *record) {
-          write.changed = false;
-        } else {
-          write.doc = json::serialize(merged);
-          write.unique_keys = KeysOf(merged);
-          write.updated_at_ms = std::max(now, current.updated_at_ms);
-        }
-        result_record = std::move(merged);
-        return write;
-      });
+  auto write_one = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
+    if (expected_version && *expected_version != current.version) {
+      return Error::PreconditionFailed("The contact has changed: its version is " +
+                                       std::to_string(current.version));
+    }
+    auto record = ParseRecord(current);
+    if (!record.ok()) return std::move(record).error();
+    json::object merged = mode == WriteMode::kMerge
+                              ? model::MergePatch(model_, *record, check.normalized)
+                              : model::NewRecord(model_, check.normalized);
+    auto errors = Combine(check.errors, model::ValidateRecord(model_, merged));
+    if (!errors.empty()) return Error::Validation(std::move(errors));
+    store::ContactWrite write;
+    if (merged == *record) {
+      write.changed = false;
+    } else {
+      write.doc = json::serialize(merged);
+      write.unique_keys = KeysOf(merged);
+      write.updated_at_ms = std::max(now, current.updated_at_ms);
+    }
+    result_record = std::move(merged);
+    return write;
+  };
+  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), write_one);
   if (!stored.ok()) return std::move(stored).error();
   return ContactView{std::move(stored).value(), std::move(result_record)};
 }

@@ -55,6 +55,11 @@ class ContactsService {
   Result<ContactView> Patch(const Principal& who, std::string_view id,
                             const boost::json::object& fields,
                             std::optional<std::int64_t> expected_version) const;
+  // PUT: the fields sent replace the whole record (a field not sent is cleared), for models
+  // with "replace": true (404 otherwise). Same errors as Patch.
+  Result<ContactView> Replace(const Principal& who, std::string_view id,
+                              const boost::json::object& fields,
+                              std::optional<std::int64_t> expected_version) const;
   // Archiving keeps the data, frees the unique keys, and is idempotent.
   Result<ContactView> Archive(const Principal& who, std::string_view id) const;
   // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
@@ -64,6 +69,10 @@ class ContactsService {
   static constexpr int kDefaultPageSize = 50;
 
  private:
+  enum class WriteMode { kMerge, kReplace };
+  Result<ContactView> Write(const Principal& who, std::string_view id,
+                            const boost::json::object& fields,
+                            std::optional<std::int64_t> expected_version, WriteMode mode) const;
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
                                                         const boost::json::object& fields) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;

@@ -6,7 +6,7 @@
 namespace contactsd::model {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, FieldType>, 16> kTypeNames = {{
+constexpr std::array<std::pair<std::string_view, FieldType>, 17> kTypeNames = {{
     {"string", FieldType::kString},
     {"email", FieldType::kEmail},
     {"phone", FieldType::kPhone},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<std::string_view, FieldType>, 16> kTypeNames = {{
     {"integer", FieldType::kInteger},
     {"number", FieldType::kNumber},
     {"uuid", FieldType::kUuid},
+    {"country", FieldType::kCountry},
     {"enum", FieldType::kEnum},
     {"string_array", FieldType::kStringArray},
     {"integer_array", FieldType::kIntegerArray},

@@ -22,6 +22,7 @@ enum class FieldType {
   kInteger,
   kNumber,
   kUuid,
+  kCountry,  // an ISO 3166-1 alpha-2 code that exists, upper-case
   kEnum,
   kStringArray,
   kIntegerArray,

@@ -50,6 +50,19 @@ struct SplitNameRule {
   const FieldSpec* last = nullptr;   // gets the rest, or null
 };
 
+// Rules over the whole record, checked after a merge (in the write transaction).
+// A subdivision field must be a valid ISO 3166-2 code of the record's country when that
+// country is one of `countries` (any non-empty string otherwise).
+struct SubdivisionRule {
+  const FieldSpec* field = nullptr;
+  const FieldSpec* country = nullptr;
+  std::vector<std::string> countries;
+};
+// At least one of `fields` must be a non-empty string.
+struct OneOfRequiredRule {
+  std::vector<const FieldSpec*> fields;
+};
+
 // A query parameter of the list endpoint that filters on a stored field: equality for a
 // scalar field, membership for an array field.
 struct ListFilter {
@@ -88,6 +101,12 @@ class Model {
   bool archived_hidden() const { return archived_hidden_; }
   const std::vector<SplitNameRule>& split_name_rules() const { return split_name_rules_; }
   const std::vector<ListFilter>& list_filters() const { return list_filters_; }
+  const std::vector<SubdivisionRule>& subdivision_rules() const { return subdivision_rules_; }
+  const std::vector<OneOfRequiredRule>& one_of_required_rules() const { return one_of_rules_; }
+  // true when a write has rules beyond its fields' own (required fields, record rules).
+  bool has_record_rules() const { return has_record_rules_; }
+  // true: PUT replaces the whole record (fields not sent are cleared).
+  bool replace_enabled() const { return replace_enabled_; }
   const TypeContext& type_context() const { return type_context_; }
 
   // Every field, in model-file order. Pointers into it stay valid for the model's life.
@@ -115,6 +134,10 @@ class Model {
   bool archived_hidden_ = false;
   std::vector<SplitNameRule> split_name_rules_;
   std::vector<ListFilter> list_filters_;
+  std::vector<SubdivisionRule> subdivision_rules_;
+  std::vector<OneOfRequiredRule> one_of_rules_;
+  bool has_record_rules_ = false;
+  bool replace_enabled_ = false;
   TypeContext type_context_;
   std::vector<FieldSpec> fields_;
   std::vector<std::string> system_names_;

@@ -1,5 +1,6 @@
 // Model files: JSON, checked key by key so a mistake is reported with the path of the bad key
 // before the server starts. docs/models/README.md documents the format.
+#include "model/iso_codes.hpp"
 #include "model/model.hpp"
 
 #include <boost/json/parse.hpp>
@@ -23,6 +24,7 @@ class ModelParser {
   Status ParseCustomFields(const json::value& v);
   Status ParseWriteRules(const json::value& v);
   Status ParseListFilters(const json::value& v);
+  Status ParseRecordRules(const json::value& v);
   Result<const FieldSpec*> FieldNamed(std::string_view path, const json::value* name) const;
 
   static Error Bad(std::string_view path, std::string_view what) {
@@ -34,19 +36,12 @@ class ModelParser {
 
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"name",
-                                         "description",
-                                         "base_path",
-                                         "envelope",
-                                         "custom_fields",
-                                         "fields",
-                                         "system_fields",
-                                         "response",
-                                         "phone_default_region",
-                                         "archived",
-                                         "write_rules",
-                                         "list_filters",
-                                         "unauthorized_message"};
+// clang-format off
+constexpr std::string_view kTopKeys[] = {
+    "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
+    "response", "phone_default_region", "archived", "write_rules", "list_filters",
+    "unauthorized_message", "record_rules", "replace"};
+// clang-format on
 constexpr std::string_view kFieldKeys[] = {
     "type",   "description", "required",      "nullable",           "read_only",
     "unique", "lowercase",   "dedupe",        "max_length",         "max_items",
@@ -175,6 +170,16 @@ Status ModelParser::ParseTop(const json::object& top) {
       return Bad("fields." + f.name + ".write_only", "no write rule reads this field");
     }
   }
+  if (const json::value* rules = top.if_contains("record_rules")) {
+    if (auto st = ParseRecordRules(*rules); !st) return st;
+  }
+  if (const json::value* replace = top.if_contains("replace")) {
+    if (!replace->is_bool()) return Bad("replace", "must be a boolean");
+    model_.replace_enabled_ = replace->get_bool();
+  }
+  model_.has_record_rules_ = !model_.subdivision_rules_.empty() || !model_.one_of_rules_.empty() ||
+                             std::any_of(model_.fields_.begin(), model_.fields_.end(),
+                                         [](const FieldSpec& f) { return f.required; });
   if (const json::value* filters = top.if_contains("list_filters")) {
     if (auto st = ParseListFilters(*filters); !st) return st;
   }
@@ -261,6 +266,65 @@ Status ModelParser::ParseWriteRules(const json::value& v) {
       }
     }
     model_.split_name_rules_.push_back({*from, *first, *last});
+  }
+  return {};
+}
+
+Status ModelParser::ParseRecordRules(const json::value& v) {
+  if (!v.is_array()) return Bad("record_rules", "must be an array of rules");
+  for (std::size_t i = 0; i < v.get_array().size(); ++i) {
+    std::string path = "record_rules[" + std::to_string(i) + "]";
+    const json::value& item = v.get_array()[i];
+    const json::value* rule = item.is_object() ? item.get_object().if_contains("rule") : nullptr;
+    if (!rule) return Bad(path + ".rule", "required: subdivision or one_of_required");
+    const json::object& o = item.get_object();
+    if (*rule == "subdivision") {
+      for (const auto& [key, value] : o) {
+        if (key != "rule" && key != "field" && key != "country_field" && key != "countries") {
+          return Bad(path + "." + std::string(key), "unknown key");
+        }
+      }
+      SubdivisionRule r;
+      auto field = FieldNamed(path + ".field", o.if_contains("field"));
+      auto country = FieldNamed(path + ".country_field", o.if_contains("country_field"));
+      if (!field.ok()) return std::move(field).error();
+      if (!country.ok()) return std::move(country).error();
+      if ((*country)->type != FieldType::kCountry) {
+        return Bad(path + ".country_field", "must name a field of type country");
+      }
+      r.field = *field;
+      r.country = *country;
+      const json::value* countries = o.if_contains("countries");
+      if (!countries || !countries->is_array() || countries->get_array().empty()) {
+        return Bad(path + ".countries", "must be a non-empty array of country codes");
+      }
+      for (const auto& c : countries->get_array()) {
+        if (!c.is_string() || !IsCountryCode(c.get_string())) {
+          return Bad(path + ".countries", "must be a non-empty array of country codes");
+        }
+        r.countries.emplace_back(c.get_string());
+      }
+      model_.subdivision_rules_.push_back(std::move(r));
+    } else if (*rule == "one_of_required") {
+      for (const auto& [key, value] : o) {
+        if (key != "rule" && key != "fields") {
+          return Bad(path + "." + std::string(key), "unknown key");
+        }
+      }
+      const json::value* fields = o.if_contains("fields");
+      if (!fields || !fields->is_array() || fields->get_array().size() < 2) {
+        return Bad(path + ".fields", "must list at least two fields");
+      }
+      OneOfRequiredRule r;
+      for (const auto& name : fields->get_array()) {
+        auto f = FieldNamed(path + ".fields", &name);
+        if (!f.ok()) return std::move(f).error();
+        r.fields.push_back(*f);
+      }
+      model_.one_of_rules_.push_back(std::move(r));
+    } else {
+      return Bad(path + ".rule", "must be subdivision or one_of_required");
+    }
   }
   return {};
 }

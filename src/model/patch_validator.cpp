@@ -67,8 +67,8 @@ void ApplyWriteRules(const Model& model, const boost::json::object& fields, cons
 
 }  // namespace
 
-Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
-                                          const std::vector<FieldSpec>& custom_fields) {
+PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
+                      const std::vector<FieldSpec>& custom_fields) {
   TypeContext ctx = model.type_context();
   ctx.custom_fields = &custom_fields;
   std::vector<FieldError> errors;
@@ -107,8 +107,14 @@ Result<boost::json::object> ValidatePatch(const Model& model, const boost::json:
     if (CheckValue(*spec, value, ctx, key, out, errors)) normalized[key] = std::move(out);
   }
   if (errors.empty()) ApplyWriteRules(model, fields, ctx, normalized, errors);
-  if (!errors.empty()) return Error::Validation(std::move(errors));
-  return normalized;
+  return {std::move(normalized), std::move(errors)};
+}
+
+Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
+                                          const std::vector<FieldSpec>& custom_fields) {
+  PatchCheck check = CheckPatch(model, fields, custom_fields);
+  if (!check.errors.empty()) return Error::Validation(std::move(check.errors));
+  return std::move(check.normalized);
 }
 
 }  // namespace contactsd::model

@@ -1,5 +1,7 @@
 #include "model/record.hpp"
 
+#include "model/iso_codes.hpp"
+
 #include <boost/json/value.hpp>
 
 namespace contactsd::model {
@@ -44,6 +46,41 @@ boost::json::object MergePatch(const Model& model, const boost::json::object& cu
   return merged;
 }
 
+namespace {
+
+// The record's non-empty string value of `f`, or an empty view.
+std::string_view StringOf(const boost::json::object& record, const FieldSpec& f) {
+  const boost::json::value* v = record.if_contains(f.name);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+void CheckSubdivision(const SubdivisionRule& rule, const boost::json::object& record,
+                      std::vector<FieldError>& errors) {
+  std::string_view country = StringOf(record, *rule.country);
+  std::string_view value = StringOf(record, *rule.field);
+  if (value.empty()) return;  // "required" says it, when the field is required
+  for (const auto& checked : rule.countries) {
+    if (checked == country && !IsSubdivisionCode(country, value)) {
+      errors.push_back({rule.field->name, "invalid_value",
+                        "must be an ISO 3166-2 subdivision code of " + checked + " (such as " +
+                            (checked == "US" ? "NY" : "ON") + ")"});
+    }
+  }
+}
+
+void CheckOneOfRequired(const OneOfRequiredRule& rule, const boost::json::object& record,
+                        std::vector<FieldError>& errors) {
+  std::string names;
+  for (const FieldSpec* f : rule.fields) {
+    if (!StringOf(record, *f).empty()) return;
+    names += names.empty() ? "" : " or ";
+    names += f->name;
+  }
+  errors.push_back({rule.fields.front()->name, "required", names + " is required"});
+}
+
+}  // namespace
+
 std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::object& record) {
   std::vector<FieldError> errors;
   for (const auto& f : model.fields()) {
@@ -53,6 +90,8 @@ std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::ob
                    (v->is_array() && v->get_array().empty());
     if (missing) errors.push_back({f.name, "required", "is required"});
   }
+  for (const auto& rule : model.subdivision_rules()) CheckSubdivision(rule, record, errors);
+  for (const auto& rule : model.one_of_required_rules()) CheckOneOfRequired(rule, record, errors);
   return errors;
 }
 

@@ -1,5 +1,6 @@
 // String-like types: string, email, url, uuid; and the helpers they share.
 #include "common/uuid.hpp"
+#include "model/iso_codes.hpp"
 #include "model/type_checks.hpp"
 
 #include <boost/json/value.hpp>
@@ -125,6 +126,18 @@ std::optional<FieldError> Uuid(const FieldSpec&, const boost::json::value& in, c
   std::string_view s = in.get_string();
   if (!IsUuid(s)) return MakeError(path, "invalid_format", "must be a UUID");
   out = boost::json::string(ToLowerUuid(s));
+  return std::nullopt;
+}
+
+std::optional<FieldError> Country(const FieldSpec&, const boost::json::value& in,
+                                  const TypeContext&, std::string_view path,
+                                  boost::json::value& out) {
+  if (!in.is_string()) return TypeError(path, "a string");
+  if (!IsCountryCode(in.get_string())) {
+    return MakeError(path, "invalid_value",
+                     "must be an ISO 3166-1 alpha-2 country code in capitals, such as US");
+  }
+  out = in;
   return std::nullopt;
 }
 

@@ -23,6 +23,8 @@ std::optional<FieldError> Url(const FieldSpec&, const boost::json::value&, const
                               std::string_view, boost::json::value&);
 std::optional<FieldError> Uuid(const FieldSpec&, const boost::json::value&, const TypeContext&,
                                std::string_view, boost::json::value&);
+std::optional<FieldError> Country(const FieldSpec&, const boost::json::value&, const TypeContext&,
+                                  std::string_view, boost::json::value&);
 std::optional<FieldError> Phone(const FieldSpec&, const boost::json::value&, const TypeContext&,
                                 std::string_view, boost::json::value&);
 std::optional<FieldError> Date(const FieldSpec&, const boost::json::value&, const TypeContext&,

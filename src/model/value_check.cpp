@@ -27,6 +27,8 @@ types::Check CheckFor(FieldType type) {
       return types::Number;
     case FieldType::kUuid:
       return types::Uuid;
+    case FieldType::kCountry:
+      return types::Country;
     case FieldType::kEnum:
       return types::Enum;
     case FieldType::kStringArray:

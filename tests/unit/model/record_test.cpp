@@ -75,3 +75,50 @@ TEST(RecordKeys, UniqueFieldsThatAreSetEmailsLowerCased) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+const Model& AddressModel() {
+  static const Model model = std::move(Model::Parse(R"({
+    "name": "a", "base_path": "",
+    "fields": {"country": {"type": "country", "required": true},
+               "state": {"type": "string", "required": true},
+               "address": {"type": "string"}, "address2": {"type": "string"}},
+    "record_rules": [
+      {"rule": "subdivision", "field": "state", "country_field": "country",
+       "countries": ["US", "CA"]},
+      {"rule": "one_of_required", "fields": ["address", "address2"]}],
+    "response": ["country"]
+  })"))
+                                 .value();
+  return model;
+}
+
+std::vector<std::string> Problems(std::string_view record) {
+  std::vector<std::string> out;
+  for (const auto& e : ValidateRecord(AddressModel(), Obj(record))) {
+    out.push_back(e.field + ":" + e.code);
+  }
+  return out;
+}
+
+TEST(RecordRules, SubdivisionsOfCheckedCountriesComeFromIsoCodes) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Problems(R"({"country":"US","state":"NY","address":"1 Main St"})"), V{});
+  EXPECT_EQ(Problems(R"({"country":"US","state":"DC","address":"1 Main St"})"), V{});
+  EXPECT_EQ(Problems(R"({"country":"CA","state":"ON","address2":"Unit 4"})"), V{});
+  EXPECT_EQ(Problems(R"({"country":"US","state":"ON","address":"x"})"), V{"state:invalid_value"});
+  EXPECT_EQ(Problems(R"({"country":"CA","state":"NY","address":"x"})"), V{"state:invalid_value"});
+  EXPECT_EQ(Problems(R"({"country":"FR","state":"Anything","address":"x"})"), V{});
+}
+
+TEST(RecordRules, OneOfRequiredAndRequiredFields) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Problems(R"({"country":"FR","state":"x","address":"","address2":null})"),
+            V{"address:required"});
+  EXPECT_EQ(Problems(R"({})"), (V{"country:required", "state:required", "address:required"}));
+}
+
+}  // namespace
+}  // namespace contactsd::model

@@ -112,6 +112,15 @@ TEST(ScalarTypes, NoCoercion) {
   EXPECT_EQ(Check(Spec(FieldType::kUuid), R"("550E8400")"), "error:invalid_format");
 }
 
+TEST(CountryType, OnlyExistingUpperCaseAlpha2Codes) {
+  FieldSpec s = Spec(FieldType::kCountry);
+  EXPECT_EQ(Check(s, R"("US")"), R"("US")");
+  EXPECT_EQ(Check(s, R"("CA")"), R"("CA")");
+  for (const char* bad : {R"("XX")", R"("usa")", R"("us")", R"("")", "1"}) {
+    EXPECT_NE(Check(s, bad).find("error:"), std::string::npos) << bad;
+  }
+}
+
 TEST(EnumType, CaseSensitiveAndListsAllowedValues) {
   FieldSpec s = Spec(FieldType::kEnum);
   s.values = {"male", "female"};
