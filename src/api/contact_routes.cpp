@@ -188,6 +188,11 @@ Result<Response> HandleReplace(const ApiContext& ctx, const Request& req) {
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
+// PATCH, PUT or DELETE on the collection: the client forgot the id. Saying so beats a 405.
+Result<Response> HandleMissingId(const ApiContext&, const Request&) {
+  return Error::BadRequest("The contact id is missing from the path", "invalid_id");
+}
+
 // Where archived contacts stay visible, DELETE answers with the archived contact; where they
 // are hidden, the contact is gone for the client and DELETE answers 204.
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
@@ -221,6 +226,9 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
       {"DELETE", one, bind(HandleDelete)},
   };
   if (ctx.model.replace_enabled()) routes.push_back({"PUT", one, bind(HandleReplace)});
+  for (const char* method : {"PATCH", "PUT", "DELETE"}) {
+    routes.push_back({method, base, bind(HandleMissingId)});
+  }
   if (!ctx.model.archived_hidden())
     routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
   return routes;

@@ -6,9 +6,9 @@
 namespace contactsd::auth {
 namespace {
 
-constexpr std::size_t kSecretChars = 40;  // ~238 bits
-constexpr std::size_t kShownPrefix = 12;  // "sk_live_" + 4: enough to tell keys apart in a list
-constexpr std::size_t kMaxCredential = 512;
+constexpr std::size_t kSecretChars = 40;      // ~238 bits
+constexpr std::size_t kShownPrefix = 12;      // "sk_live_" + 4: enough to tell keys apart in a list
+constexpr std::size_t kMaxCredential = 8192;  // room for RS256 JWTs with 4096-bit keys
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

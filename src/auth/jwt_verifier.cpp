@@ -78,8 +78,11 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   // libjwt verifies with whatever algorithm the token names, and accepts "none" unverified:
   // only the configured algorithm may pass (this also stops HS256 tokens "signed" with a
   // public RS256 key).
-  jwt_alg_t expected = algorithm_ == Algorithm::kHs256 ? JWT_ALG_HS256 : JWT_ALG_RS256;
-  if (jwt_get_alg(jwt.get()) != expected) return Error::Unauthenticated();
+  // libjwt also reads "hs256" as HS256; the JOSE names are case-sensitive, so compare the
+  // header's own text.
+  const char* alg = jwt_get_header(jwt.get(), "alg");
+  std::string_view expected = algorithm_ == Algorithm::kHs256 ? "HS256" : "RS256";
+  if (alg == nullptr || expected != alg) return Error::Unauthenticated();
 
   std::unique_ptr<char, CharFree> grants(jwt_get_grants_json(jwt.get(), nullptr));
   if (!grants) return Error::Unauthenticated();
@@ -102,9 +105,10 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   } else {
     return Error::Unauthenticated();
   }
-  if (const boost::json::value* sub = c.if_contains("sub"); sub && sub->is_string()) {
-    out.subject = sub->get_string();
-  }
+  // `sub` names who acts (it is recorded as archived_by): a token without one is refused.
+  const boost::json::value* sub = c.if_contains("sub");
+  if (!sub || !sub->is_string() || sub->get_string().empty()) return Error::Unauthenticated();
+  out.subject = sub->get_string();
   return out;
 }
 

@@ -1,6 +1,7 @@
 // JwtVerifier: checks a bearer JWT with libjwt against the one configured algorithm (HS256 with
 // a shared secret, or RS256 with a PEM public key) and reads the claims contactsd uses.
-// Refuses `alg: none`, any other algorithm, a bad signature, and a token outside exp/nbf.
+// Refuses `alg: none`, any other algorithm, a bad signature, a token outside exp/nbf, and one
+// without `account_id` or `sub`.
 // Immutable after creation; thread-safe.
 #pragma once
 
@@ -14,7 +15,7 @@ namespace contactsd::auth {
 
 struct JwtClaims {
   std::string account_id;  // the org the token speaks for
-  std::string subject;     // `sub`: the user (an email is typical); may be empty
+  std::string subject;     // `sub`: the user (an email is typical); required
 };
 
 class JwtVerifier {

@@ -416,8 +416,6 @@ def test_upper_case_id_names_the_same_contact(shared):
     assert shared.stored(c["id"])["first_name"] == "Grace"
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: PATCH /contacts/ (no contactId) is a 405 "
-                                       "method_not_allowed; the page lists it as a 400")
 def test_missing_contact_id_is_400(shared):
     """The page's error table: "400 | Missing contactId, ...". """
     r = shared.client.patch("/contacts/", {"fields": {"first_name": "Grace"}})

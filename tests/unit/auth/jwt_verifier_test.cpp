@@ -39,8 +39,8 @@ TEST(JwtVerifier, AcceptsAValidHs256TokenAndReadsItsClaims) {
 TEST(JwtVerifier, EnforcesExpAndNbfWithALittleLeeway) {
   auto v = JwtVerifier::Hs256("secret");
   auto at = [&](std::int64_t exp, std::int64_t nbf) {
-    std::string grants = R"({"account_id":"o","exp":)" + std::to_string(exp) + R"(,"nbf":)" +
-                         std::to_string(nbf) + "}";
+    std::string grants = R"({"account_id":"o","sub":"u","exp":)" + std::to_string(exp) +
+                         R"(,"nbf":)" + std::to_string(nbf) + "}";
     return v->Verify(Token(JWT_ALG_HS256, "secret", grants.c_str()), kNow).ok();
   };
   EXPECT_TRUE(at(kNow + 60, kNow - 60));
@@ -51,11 +51,14 @@ TEST(JwtVerifier, EnforcesExpAndNbfWithALittleLeeway) {
 
 TEST(JwtVerifier, RefusesNoneOtherAlgorithmsWrongKeysAndMissingAccount) {
   auto v = JwtVerifier::Hs256("secret");
-  const char* grants = R"({"account_id":"org-1"})";
+  const char* grants = R"({"account_id":"org-1","sub":"u"})";
   EXPECT_FALSE(v->Verify(Token(JWT_ALG_NONE, "", grants), kNow).ok());
   EXPECT_FALSE(v->Verify(Token(JWT_ALG_HS512, "secret", grants), kNow).ok());
   EXPECT_FALSE(v->Verify(Token(JWT_ALG_HS256, "other", grants), kNow).ok());
   EXPECT_FALSE(v->Verify(Token(JWT_ALG_HS256, "secret", R"({"sub":"x"})"), kNow).ok());
+  EXPECT_FALSE(v->Verify(Token(JWT_ALG_HS256, "secret", R"({"account_id":"o"})"), kNow).ok());
+  EXPECT_FALSE(
+      v->Verify(Token(JWT_ALG_HS256, "secret", R"({"account_id":"o","sub":7})"), kNow).ok());
   EXPECT_FALSE(v->Verify("not.a.jwt", kNow).ok());
   EXPECT_FALSE(v->Verify("", kNow).ok());
   auto e = v->Verify(Token(JWT_ALG_HS256, "other", grants), kNow);
