@@ -15,17 +15,24 @@ build: deps
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
 	cmake --build $(BUILD_DIR)
 
+# DB may be sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DBNAME[?pool=N]; quoted, as a
+# URL may hold '&'.
 run: build
 	@mkdir -p data
-	$(BUILD_DIR)/contactsd serve --db $(DB) --model $(MODEL) --listen $(LISTEN)
+	$(BUILD_DIR)/contactsd serve --db '$(DB)' --model $(MODEL) --listen $(LISTEN)
 
+# PostgreSQL unit tests run when CONTACTSD_TEST_PG_URL is set, and are skipped otherwise.
 unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
+# On SQLite; on PostgreSQL when CONTACTSD_TEST_DB=postgresql://... is set.
 api-test: build
 	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
-test: unit-test api-test
+# Everything: unit tests, the API suite on SQLite and on PostgreSQL, on a throw-away PostgreSQL
+# cluster that scripts/test-all.sh starts first and removes at the end, even on failure.
+test: build
+	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
 
 bench: build
 	./bench/run.sh

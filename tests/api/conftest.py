@@ -1,6 +1,8 @@
 """Fixtures for the black-box API suites (see contactsd_harness.py for the Server helper).
 
-- `server`: one real contactsd per test module, on a fresh SQLite file. A module picks the
+- `server`: one real contactsd per test module, on a fresh database: a SQLite file, or a
+  PostgreSQL database when CONTACTSD_TEST_DB=postgresql://... (`make test` runs the suite
+  both ways; see contactsd_harness.Server for the rules). A module picks the
   model and the thread count by overriding the module-scoped `model_name` / `server_threads`
   fixtures, e.g. in test_crm_*.py:  `@pytest.fixture(scope="module")
   def model_name(): return "crm"`.
@@ -10,6 +12,7 @@
 
 The binary is $CONTACTSD_BIN, else build/contactsd in this repo. Run:
     /usr/bin/python3 -m pytest -q tests/api
+    CONTACTSD_TEST_DB=postgresql://user:pass@127.0.0.1:5432/db /usr/bin/python3 -m pytest -q tests/api
 """
 
 from __future__ import annotations
@@ -21,13 +24,20 @@ import tempfile
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contactsd_harness import Server, binary_path
+from contactsd_harness import Server, binary_path, drop_test_databases
 
 # Hypothesis caches data in ./.hypothesis; keep the work tree clean (examples are not saved:
 # the property tests use database=None).
 _hypothesis_home = tempfile.mkdtemp(prefix="contactsd-hypothesis-")
 set_hypothesis_home_dir(_hypothesis_home)
 atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases():
+    """With CONTACTSD_TEST_DB: drops the session's PostgreSQL databases at the end."""
+    yield
+    drop_test_databases()
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +86,8 @@ def other_tenant(make_tenant):
 
 @pytest.fixture
 def make_server(contactsd_bin, tmp_path):
-    """Factory for servers owned by one test: make_server(model=..., db_path=..., start=True)."""
+    """Factory for servers owned by one test: make_server(model=..., db_path=..., db_url=...,
+    start=True)."""
     servers: list[Server] = []
 
     def make(model: str = "standard", *, start: bool = True, name: str | None = None,

@@ -1,5 +1,13 @@
-"""Black-box harness for the contactsd API suites: start the real binary on a fresh SQLite
-file, drive its CLI, talk to it over HTTP, and check responses against the common contract.
+"""Black-box harness for the contactsd API suites: start the real binary on a fresh database,
+drive its CLI, talk to it over HTTP, and check responses against the common contract.
+
+The backend: a fresh SQLite file per server, or, with CONTACTSD_TEST_DB=postgresql://..., a
+fresh PostgreSQL database per server on that server (CREATE DATABASE through psql; dropped at
+the end of the session by drop_test_databases() unless CONTACTSD_TEST_DB_THROWAWAY=1 says the
+whole cluster goes away anyway). A server given another server's `db_path` shares that
+server's database, on either backend; a test that names a SQLite file of its own (db_path)
+gets that file on either backend; one that wants a shared PostgreSQL database passes
+db_url=fresh_pg_database().
 
 Model-neutral on purpose (crm, gifting, voice and prospects suites reuse it); the few helpers
 that know the `standard` model's contact shape sit at the bottom, clearly marked.
@@ -15,7 +23,9 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -44,6 +54,67 @@ _UNSET = object()
 def binary_path() -> Path:
     """The binary under test: $CONTACTSD_BIN, else build/contactsd in this repo."""
     return Path(os.environ.get("CONTACTSD_BIN") or DEFAULT_BIN)
+
+
+# --------------------------------------------------------------------------------------------
+# The PostgreSQL backend (CONTACTSD_TEST_DB)
+# --------------------------------------------------------------------------------------------
+
+_created_databases: list[str] = []
+_pg_database_of_path: dict[Path, str] = {}  # a PostgreSQL-backed server's db_path -> its URL
+
+
+def pg_base_url() -> str | None:
+    """$CONTACTSD_TEST_DB when it names a PostgreSQL database, else None (SQLite)."""
+    url = os.environ.get("CONTACTSD_TEST_DB", "")
+    return url if url.startswith(("postgresql://", "postgres://")) else None
+
+
+def _psql(base_url: str, *sql: str, timeout: float = 60):
+    """Runs SQL on the base database with psql; the password travels in the environment, not
+    on a command line."""
+    parts = urllib.parse.urlsplit(base_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update({
+        "PGHOST": urllib.parse.unquote(parts.hostname or "localhost"),
+        "PGPORT": str(parts.port or 5432),
+        "PGUSER": urllib.parse.unquote(parts.username or ""),
+        "PGPASSWORD": urllib.parse.unquote(parts.password or ""),
+        "PGDATABASE": urllib.parse.unquote(parts.path.lstrip("/")),
+    })
+    argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    for statement in sql:
+        argv += ["-c", statement]
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        raise AssertionError(f"psql failed ({p.returncode}): {p.stderr.strip()}")
+
+
+def fresh_pg_database() -> str:
+    """Creates an empty database on the CONTACTSD_TEST_DB server and returns its URL."""
+    base = pg_base_url()
+    assert base, "CONTACTSD_TEST_DB does not name a PostgreSQL database"
+    name = f"contactsd_t_{uuid.uuid4().hex[:16]}"
+    _psql(base, f'CREATE DATABASE "{name}"')
+    _created_databases.append(name)
+    parts = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def drop_test_databases():
+    """Drops every database fresh_pg_database() created (their servers must be stopped). Each
+    DROP DATABASE waits for a checkpoint, so a throw-away cluster is better left to its removal
+    (CONTACTSD_TEST_DB_THROWAWAY=1). A failure here is a warning, not a test failure."""
+    base = pg_base_url()
+    names, _created_databases[:] = list(_created_databases), []
+    if not base or not names or os.environ.get("CONTACTSD_TEST_DB_THROWAWAY") == "1":
+        return
+    try:
+        _psql(base, *[f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names],
+              timeout=30 + 10 * len(names))
+    except (AssertionError, subprocess.TimeoutExpired) as e:
+        warnings.warn(f"could not drop the test databases {names}: {e}")
 
 
 def free_port() -> int:
@@ -253,7 +324,11 @@ class Tenant:
 
 
 class Server:
-    """The real contactsd binary serving one fresh SQLite database on a free loopback port.
+    """The real contactsd binary serving one fresh database on a free loopback port.
+
+    The database: `db_url` when given; else, with `db_path`, that of the server whose db_path
+    it is, or else the SQLite file `db_path`; else a fresh PostgreSQL database when
+    CONTACTSD_TEST_DB names a PostgreSQL server; else a fresh SQLite file in the work dir.
 
     start() waits for GET /healthz (failing with the server's stderr); stop() sends SIGTERM
     and fails the test if the process has not exited within 10 s. stderr goes to a file in
@@ -262,6 +337,7 @@ class Server:
 
     def __init__(self, binary: Path, workdir: Path, *, model: str = "standard",
                  threads: int | None = None, db_path: Path | None = None,
+                 db_url: str | None = None,
                  extra_args: Iterable[str] = (), env: Mapping[str, str] | None = None,
                  config_via_env: bool = False):
         self.binary = Path(binary)
@@ -270,6 +346,13 @@ class Server:
         self.model = model
         self.threads = threads
         self.db_path = Path(db_path) if db_path else self.workdir / "contacts.db"
+        if db_url is None and pg_base_url():
+            key = self.db_path.resolve()
+            if db_path is None:
+                db_url = _pg_database_of_path[key] = fresh_pg_database()
+            else:
+                db_url = _pg_database_of_path.get(key)  # another server's: share it
+        self._db_url = db_url or f"sqlite:{self.db_path}"
         self.extra_args = list(extra_args)
         self.env = dict(env or {})
         self.config_via_env = config_via_env  # pass db/model/listen/threads as CONTACTSD_* vars
@@ -284,7 +367,12 @@ class Server:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:{self.db_path}"
+        return self._db_url
+
+    @property
+    def backend(self) -> str:
+        """"postgresql" or "sqlite"."""
+        return "postgresql" if self._db_url.startswith(("postgresql:", "postgres:")) else "sqlite"
 
     def serve_env(self) -> dict[str, str]:
         if not self.config_via_env:

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make test`: the unit tests, then the API suite twice, on SQLite and on PostgreSQL. A
+# throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the PostgreSQL unit tests and the
+# second API run; it is stopped and removed on every exit: success, failure or interruption.
+# Every stage runs even when an earlier one failed; the exit status says whether all passed.
+#
+#   BUILD_DIR=build PYTHON=/usr/bin/python3 scripts/test-all.sh [pytest args...]
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=$(cd "$root" && realpath -m "${BUILD_DIR:-build}")
+python=${PYTHON:-/usr/bin/python3}
+
+cluster=$(mktemp -d /tmp/contactsd-pg.XXXXXX)
+cleanup() {
+  "$root/scripts/pg-cluster.sh" stop "$cluster" || true
+  rmdir "$cluster" 2>/dev/null || true  # left empty when the cluster never started
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "test-all: starting a throw-away PostgreSQL cluster in $cluster" >&2
+if ! url=$("$root/scripts/pg-cluster.sh" start "$cluster"); then
+  echo "test-all: could not start PostgreSQL" >&2
+  exit 1
+fi
+
+failed=()
+run() {  # run NAME COMMAND...: runs a stage and remembers a failure
+  local name=$1
+  shift
+  echo "test-all: === $name ===" >&2
+  "$@" || failed+=("$name")
+}
+
+cd "$root" || exit 1
+export CONTACTSD_TEST_DB_THROWAWAY=1  # the cluster is removed: no need to drop its databases
+run "unit tests (PostgreSQL ones included)" \
+  env CONTACTSD_TEST_PG_URL="$url" ctest --test-dir "$build_dir" --output-on-failure
+run "API suite on SQLite" \
+  env -u CONTACTSD_TEST_DB CONTACTSD_BIN="$build_dir/contactsd" \
+  "$python" -m pytest -q -p no:cacheprovider tests/api "$@"
+run "API suite on PostgreSQL" \
+  env CONTACTSD_TEST_DB="$url" CONTACTSD_BIN="$build_dir/contactsd" \
+  "$python" -m pytest -q -p no:cacheprovider tests/api "$@"
+
+if [ ${#failed[@]} -ne 0 ]; then
+  printf 'test-all: FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "test-all: all passed (unit, API on SQLite, API on PostgreSQL)" >&2

@@ -1,0 +1,135 @@
+"""Several servers, one PostgreSQL database: two contactsd processes behind an imaginary load
+balancer. No update is lost (each contact's final version is 1 + the number of successful
+PATCHes), and unique keys hold across both (of two racing creates of one email through
+different servers, exactly one wins). Runs only with CONTACTSD_TEST_DB=postgresql://...; the
+SQLite variant is test_concurrency.py's two-processes test."""
+
+import json
+import threading
+
+import pytest
+
+from contactsd_harness import Client, assert_contact_response, assert_error, fresh_pg_database, \
+    list_all, pg_base_url
+
+pytestmark = pytest.mark.skipif(pg_base_url() is None,
+                                reason="needs CONTACTSD_TEST_DB=postgresql://... (make test sets it)")
+
+
+def _run_threads(n, target):
+    """Runs target(i, barrier) in n threads that start together; re-raises the first error."""
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def wrap(i):
+        try:
+            target(i, barrier)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+            barrier.abort()
+
+    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a worker hung"
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture
+def two_servers(make_server):
+    """Two processes on one fresh database, each with its own small pool."""
+    db = fresh_pg_database()
+    a = make_server(db_url=db, name="a", threads=4)
+    b = make_server(db_url=db, name="b", threads=4)
+    assert a.backend == b.backend == "postgresql"
+    return a, b
+
+
+def test_concurrent_patches_through_two_servers_lose_no_update(two_servers):
+    a, b = two_servers
+    t = a.tenant()
+    contacts = [t.create_contact({"first_name": f"c{k}", "company": "start"}) for k in range(3)]
+    servers, per_thread = [a, b] * 4, 12
+    results = [[] for _ in servers]  # (contact index, status, body)
+
+    def worker(i, barrier):
+        client = Client(servers[i].base_url, f"Bearer {t.secret}")
+        barrier.wait()
+        for j in range(per_thread):
+            k = (i + j) % len(contacts)
+            r = client.patch(f"/v1/contacts/{contacts[k]['id']}",
+                             {"first_name": f"w{i}-{j}", "company": f"s{i % 2}"})
+            results[i].append((k, r.status_code, r.text))
+        client.close()
+
+    _run_threads(len(servers), worker)
+    flat = [x for r in results for x in r]
+    bad = [(s, body[:200]) for _, s, body in flat if s != 200]
+    assert not bad, f"{len(bad)} of {len(flat)} PATCHes failed, e.g. {bad[:3]}"
+    for k, c in enumerate(contacts):
+        mine = [json.loads(body) for kk, _, body in flat if kk == k]
+        versions = sorted(body["version"] for body in mine)
+        assert versions == list(range(2, 2 + len(mine))), \
+            f"contact {k}: each PATCH must get its own version (no lost or merged updates)"
+        # Read back through both servers: the same, final state.
+        final_a = t.get_contact(c["id"])
+        final_b = assert_contact_response(
+            Client(b.base_url, f"Bearer {t.secret}").get(f"/v1/contacts/{c['id']}"))
+        assert final_a == final_b
+        assert final_a["version"] == 1 + len(mine)
+        assert final_a == max(mine, key=lambda body: body["version"])
+
+
+def test_racing_creates_of_one_email_through_two_servers_let_exactly_one_win(two_servers):
+    a, b = two_servers
+    t = a.tenant()
+    for round_ in range(8):
+        email = f"race{round_}@example.com"
+        results = [None, None]
+
+        def worker(i, barrier):
+            client = Client((a, b)[i].base_url, f"Bearer {t.secret}")
+            barrier.wait()
+            r = client.post("/v1/contacts", {"email": email, "first_name": f"s{i}"})
+            results[i] = (r.status_code, r)
+            client.close()
+
+        _run_threads(2, worker)
+        assert sorted(s for s, _ in results) == [201, 409], [(s, r.text) for s, r in results]
+        loser = next(r for s, r in results if s == 409)
+        assert_error(loser, 409, "duplicate", {"email": "duplicate"})
+    holders = [c["email"] for c in list_all(t.client)]
+    assert sorted(holders) == sorted(f"race{r}@example.com" for r in range(8))
+
+
+def test_racing_patches_into_one_email_through_two_servers_let_exactly_one_win(two_servers):
+    a, b = two_servers
+    t = a.tenant()
+    n = 6
+    contacts = [t.create_contact({"first_name": f"p{i}"}) for i in range(n)]
+    statuses = [None] * n
+
+    def worker(i, barrier):
+        client = Client((a, b)[i % 2].base_url, f"Bearer {t.secret}")
+        barrier.wait()
+        statuses[i] = client.patch(f"/v1/contacts/{contacts[i]['id']}",
+                                   {"email": "one@example.com"}).status_code
+        client.close()
+
+    _run_threads(n, worker)
+    assert sorted(statuses) == [200] + [409] * (n - 1)
+    holders = [c for c in list_all(t.client) if c["email"] == "one@example.com"]
+    assert len(holders) == 1 and holders[0]["version"] == 2
+
+
+def test_a_key_revoked_through_one_server_is_refused_by_the_other(two_servers):
+    a, b = two_servers
+    t = a.tenant()
+    other = b.client(f"Bearer {t.secret}")
+    assert other.get("/v1/contacts").status_code == 200
+    p = a.run_cli("key", "revoke", t.key["id"])
+    assert p.returncode == 0, p.stderr
+    assert other.get("/v1/contacts").status_code == 401
