@@ -1,5 +1,5 @@
 // PostgresStore: contacts. A create is one round trip: BEGIN, the unique keys, the row, COMMIT,
-// pipelined. An update is two: BEGIN + the row locked with the keys it holds; then the key
+// pipelined. An update is two: BEGIN + the row locked + the keys it holds; then the key
 // changes, the row with version + 1 and COMMIT. A unique key another contact holds stops the
 // batch with unique_violation (the server skips the rest, COMMIT included) and the pool rolls
 // the transaction back, so a failure leaves nothing changed.
@@ -139,17 +139,20 @@ Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::strin
                                              const Mutation& mutate) {
   // Any early return leaves the transaction open; the pool rolls it back.
   return WithConnection([&](Connection& connection) -> Result<Contact> {
-    const std::array<Query, 2> lock = {Query(Sql::kBegin),
-                                       Query(Sql::kLockContactWithKeys).Text(org_id).Text(id)};
+    // One round trip: the keys are read by a statement that starts once the row is locked.
+    const std::array<Query, 3> lock = {Query(Sql::kBegin),
+                                       Query(Sql::kLockContact).Text(org_id).Text(id),
+                                       Query(Sql::kListContactKeys).Text(org_id).Text(id)};
     auto locked = connection.Run(lock);
     if (!locked) return std::move(locked).error();
-    const Rows& rows = (*locked)[1];
-    if (rows.empty()) return Error::NotFound("Contact not found");
-    Contact current = ReadContact(rows, 0);
+    const Rows& row = (*locked)[1];
+    if (row.empty()) return Error::NotFound("Contact not found");
+    Contact current = ReadContact(row, 0);
+    const Rows& keys_held = (*locked)[2];
     std::vector<UniqueKey> held;
-    for (int row = 0; row < rows.size(); ++row) {
-      if (rows.IsNull(row, 8)) continue;  // holds no key
-      held.push_back({std::string(rows.Text(row, 8)), std::string(rows.Text(row, 9))});
+    held.reserve(static_cast<std::size_t>(keys_held.size()));
+    for (int i = 0; i < keys_held.size(); ++i) {
+      held.push_back({std::string(keys_held.Text(i, 0)), std::string(keys_held.Text(i, 1))});
     }
 
     auto write = mutate(current);

@@ -11,45 +11,56 @@ namespace {
   "org_id, id, doc, version, created_at, updated_at, archived_at, archived_by"
 
 // The items of the document's `field` (the field itself unless it is an array) of which one is
-// the string `text` or, when `integer` is not NULL, the number `integer`.
+// the string `text` or, when `integer` is not NULL, the number `integer`. `d.j` is the document
+// as json (see CONTACTSD_DOC_JSON).
 #define CONTACTSD_DOC_HAS(field, text, integer)                                               \
-  "SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc::json -> " field               \
-  ") = 'array' THEN doc::json -> " field " ELSE json_build_array(doc::json -> " field         \
+  "SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(d.j -> " field                     \
+  ") = 'array' THEN d.j -> " field " ELSE json_build_array(d.j -> " field                     \
   ") END) AS e(v) WHERE CASE WHEN " integer                                                   \
   " IS NULL THEN json_typeof(v) = 'string' AND "                                              \
   "v #>> '{}' = " text " ELSE json_typeof(v) = 'number' AND (v #>> '{}')::numeric = " integer \
   " END"
 
-// Indexed by Sql. A missing entry would be zero-filled: the static_assert below catches it.
+// The document as json. PostgreSQL's JSON functions refuse a string with an escaped NUL
+// (\u0000: text cannot hold NUL), so such a document is read with each \u0000 turned into
+// \uffff first, a noncharacter that no filter holds: such a string then matches no filter, as on
+// SQLite, where a string with a NUL equals no filter text either. The escaped backslashes are
+// set aside (as \x01, which JSON text never holds raw) so that "\\u0000" is left alone.
+#define CONTACTSD_DOC_JSON                                                                      \
+  R"sql((CASE WHEN strpos(doc, E'\\u0000') = 0 THEN doc ELSE replace(replace(replace(doc, )sql" \
+  R"sql(E'\\\\', E'\x01'), E'\\u0000', E'\\uffff'), E'\x01', E'\\\\') END)::json)sql"
+
+// Indexed by Sql: the static_assert below checks that each entry sits at its own index.
 constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kStatements = {{
-    {"begin", "BEGIN", "", false},
-    {"commit", "COMMIT", "", true},
-    {"rollback", "ROLLBACK", "", false},
+    {Sql::kBegin, "begin", "BEGIN", "", false},
+    {Sql::kCommit, "commit", "COMMIT", "", true},
+    {Sql::kRollback, "rollback", "ROLLBACK", "", false},
 
     // Orgs. Columns as read by ReadOrg: id, name, plan, credits, created_at.
-    {"insert_org",
+    {Sql::kInsertOrg, "insert_org",
      "INSERT INTO orgs (id, name, plan, credits, created_at) VALUES ($1, $2, $3, $4, $5) "
      "ON CONFLICT DO NOTHING",
      "tttii", true},
-    {"get_org", "SELECT id, name, plan, credits, created_at FROM orgs WHERE id = $1", "t", false},
+    {Sql::kGetOrg, "get_org", "SELECT id, name, plan, credits, created_at FROM orgs WHERE id = $1",
+     "t", false},
 
     // API keys. Columns as read by ReadApiKey: org_id, id, name, prefix, created_at,
     // revoked_at.
-    {"insert_api_key",
+    {Sql::kInsertApiKey, "insert_api_key",
      "INSERT INTO api_keys (org_id, id, name, prefix, key_hash, created_at, revoked_at) "
      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
      "tttttii", true},
-    {"list_api_keys",
+    {Sql::kListApiKeys, "list_api_keys",
      "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
      "WHERE org_id = $1 ORDER BY created_at, id",
      "t", false},
-    {"revoke_api_key", "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-     "ti", true},
-    {"get_api_key_by_id",
+    {Sql::kRevokeApiKey, "revoke_api_key",
+     "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", "ti", true},
+    {Sql::kGetApiKeyById, "get_api_key_by_id",
      "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
      "WHERE id = $1 ORDER BY org_id LIMIT 1",
      "t", false},
-    {"find_active_api_key_by_hash",
+    {Sql::kFindActiveApiKeyByHash, "find_active_api_key_by_hash",
      "SELECT k.org_id, k.id, k.name, k.prefix, k.created_at, k.revoked_at "
      "FROM api_keys AS k JOIN orgs AS o ON o.id = k.org_id "
      "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
@@ -57,37 +68,32 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
 
     // Contacts. Columns as read by ReadContact: org_id, id, doc, version, created_at,
     // updated_at, archived_at, archived_by. A taken id fails with unique_violation (23505).
-    {"insert_contact",
+    {Sql::kInsertContact, "insert_contact",
      "INSERT INTO contacts (" CONTACTSD_CONTACT_COLUMNS ") VALUES ($1, $2, $3, 1, $4, $5, $6, $7)",
      "tttiiit", true},
-    {"get_contact",
+    {Sql::kGetContact, "get_contact",
      "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts WHERE org_id = $1 AND id = $2", "tt",
      false},
-    // The contact, locked for the rest of the transaction, with the unique keys it holds: one
-    // row per key (key columns NULL when it holds none), so one round trip reads both.
-    {"lock_contact_with_keys",
-     "SELECT c.org_id, c.id, c.doc, c.version, c.created_at, c.updated_at, c.archived_at, "
-     "c.archived_by, k.key_name, k.key_value "
-     "FROM contacts AS c LEFT JOIN contact_keys AS k "
-     "ON k.org_id = c.org_id AND k.contact_id = c.id "
-     "WHERE c.org_id = $1 AND c.id = $2 FOR UPDATE OF c",
+    // The contact, locked for the rest of the transaction.
+    {Sql::kLockContact, "lock_contact",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts WHERE org_id = $1 AND id = $2 FOR UPDATE",
      "tt", false},
-    {"list_contacts",
+    {Sql::kListContacts, "list_contacts",
      "SELECT " CONTACTSD_CONTACT_COLUMNS
      " FROM contacts WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
      "tti", false},
-    {"list_active_contacts",
+    {Sql::kListActiveContacts, "list_active_contacts",
      "SELECT " CONTACTSD_CONTACT_COLUMNS
      " FROM contacts WHERE org_id = $1 AND id > $2 AND archived_at IS NULL ORDER BY id LIMIT $3",
      "tti", false},
     // Up to three document filters ($5-$7, $8-$10, $11-$13: field, text, integer); a NULL field
     // turns its slot off. Like SQLite's json_each(doc, '$.field'), an array field is searched
     // item by item and a scalar field is its one item; a text filter matches JSON strings, an
-    // integer filter JSON numbers. json, not jsonb: parsing is validation only, and it accepts
-    // every document the service writes.
+    // integer filter JSON numbers. json, not jsonb: parsing is validation only.
     // clang-format off
-    {"list_contacts_filtered",
-     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts "
+    {Sql::kListContactsFiltered, "list_contacts_filtered",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
      "WHERE org_id = $1 AND id > $2 AND ($4 = 1 OR archived_at IS NULL) "
      "AND ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
      "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
@@ -95,42 +101,56 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "ORDER BY id LIMIT $3",
      "ttii" "tti" "tti" "tti", false},
     // clang-format on
-    {"update_contact",
+    {Sql::kUpdateContact, "update_contact",
      "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
      "archived_by = $6 WHERE org_id = $1 AND id = $2",
      "tttiit", true},
 
     // Unique keys of active contacts. A key another contact holds fails with unique_violation.
-    {"insert_contact_key",
+    {Sql::kInsertContactKey, "insert_contact_key",
      "INSERT INTO contact_keys (org_id, key_name, key_value, contact_id) "
      "VALUES ($1, $2, $3, $4)",
      "tttt", true},
-    {"delete_contact_key",
+    // The keys a contact holds. Read in a statement of its own after lock_contact (not joined
+    // to it): a statement that waited for the row lock sees the locked row's newest version,
+    // but joined rows only as of its start, which would miss keys the previous holder of the
+    // lock wrote.
+    {Sql::kListContactKeys, "list_contact_keys",
+     "SELECT key_name, key_value FROM contact_keys WHERE org_id = $1 AND contact_id = $2", "tt",
+     false},
+    {Sql::kDeleteContactKey, "delete_contact_key",
      "DELETE FROM contact_keys "
      "WHERE org_id = $1 AND key_name = $2 AND key_value = $3 AND contact_id = $4",
      "tttt", true},
 
     // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options,
     // created_at.
-    {"insert_custom_field",
+    {Sql::kInsertCustomField, "insert_custom_field",
      "INSERT INTO custom_fields (org_id, name, type, options, created_at) "
      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
      "tttti", true},
-    {"list_custom_fields",
+    {Sql::kListCustomFields, "list_custom_fields",
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 ORDER BY created_at, name",
      "t", false},
 
     // Server-wide settings.
-    {"insert_setting_if_absent",
+    {Sql::kInsertSettingIfAbsent, "insert_setting_if_absent",
      "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", "tt", true},
-    {"get_setting", "SELECT value FROM settings WHERE name = $1", "t", false},
+    {Sql::kGetSetting, "get_setting", "SELECT value FROM settings WHERE name = $1", "t", false},
 }};
 
-static_assert(kStatements.back().name != nullptr, "a statement of enum Sql has no entry");
+constexpr bool InEnumOrder() {
+  for (std::size_t i = 0; i < kStatements.size(); ++i) {
+    if (kStatements[i].id != static_cast<Sql>(i) || kStatements[i].name == nullptr) return false;
+  }
+  return true;
+}
+static_assert(InEnumOrder(), "kStatements must list every Sql, in the enum's order");
 
 #undef CONTACTSD_CONTACT_COLUMNS
 #undef CONTACTSD_DOC_HAS
+#undef CONTACTSD_DOC_JSON
 
 }  // namespace
 

@@ -21,12 +21,13 @@ enum class Sql {
   kFindActiveApiKeyByHash,
   kInsertContact,
   kGetContact,
-  kLockContactWithKeys,
+  kLockContact,
   kListContacts,
   kListActiveContacts,
   kListContactsFiltered,
   kUpdateContact,
   kInsertContactKey,
+  kListContactKeys,
   kDeleteContactKey,
   kInsertCustomField,
   kListCustomFields,
@@ -36,6 +37,7 @@ enum class Sql {
 };
 
 struct StatementDef {
+  Sql id;              // its index in the catalogue (checked at compile time)
   const char* name;    // the prepared statement's name on the server
   const char* sql;     //
   const char* params;  // one letter per parameter: 't' text, 'i' int8
