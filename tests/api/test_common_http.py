@@ -82,12 +82,17 @@ def test_unknown_route_is_a_json_404(tenant, path):
 WRONG_METHODS = [
     ("PUT", "/v1/contacts/{id}", {"GET", "PATCH", "DELETE"}),
     ("POST", "/v1/contacts/{id}", {"GET", "PATCH", "DELETE"}),
-    ("DELETE", "/v1/contacts", {"GET", "POST"}),
-    ("PATCH", "/v1/contacts", {"GET", "POST"}),
     ("GET", "/v1/contacts/{id}/restore", {"POST"}),
     ("DELETE", "/v1/custom-fields", {"GET", "POST"}),
     ("POST", "/healthz", {"GET"}),
 ]
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_a_write_without_an_id_is_a_400_naming_it(tenant, method):
+    r = tenant.client.request(method, "/v1/contacts", **({"body": {}} if method == "PATCH" else {}))
+    body = assert_error(r, 400, "invalid_id")
+    assert "missing" in body["message"]
 
 
 @pytest.mark.parametrize("method,path,allowed", WRONG_METHODS,
