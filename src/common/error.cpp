@@ -34,6 +34,10 @@ Error Error::NotFound(std::string message) {
   return {ErrorCode::kNotFound, "not_found", std::move(message), {}, {}};
 }
 
+Error Error::MethodNotAllowed(std::string message) {
+  return {ErrorCode::kMethodNotAllowed, "method_not_allowed", std::move(message), {}, {}};
+}
+
 Error Error::Conflict(std::string message, std::string error) {
   return {ErrorCode::kConflict, std::move(error), std::move(message), {}, {}};
 }
@@ -42,12 +46,16 @@ Error Error::PreconditionFailed(std::string message) {
   return {ErrorCode::kPreconditionFailed, "precondition_failed", std::move(message), {}, {}};
 }
 
-Error Error::Unavailable(std::string internal) {
-  return {ErrorCode::kUnavailable,
-          "unavailable",
-          "The service is temporarily unavailable",
-          {},
-          std::move(internal)};
+Error Error::PayloadTooLarge(std::string message) {
+  return {ErrorCode::kPayloadTooLarge, "payload_too_large", std::move(message), {}, {}};
+}
+
+Error Error::HeadersTooLarge(std::string message) {
+  return {ErrorCode::kHeadersTooLarge, "headers_too_large", std::move(message), {}, {}};
+}
+
+Error Error::Unavailable(std::string internal, std::string message) {
+  return {ErrorCode::kUnavailable, "unavailable", std::move(message), {}, std::move(internal)};
 }
 
 Error Error::Internal(std::string internal) {

@@ -45,9 +45,15 @@ struct Error {
   static Error PaymentRequired(std::string message);
   static Error Forbidden(std::string message);
   static Error NotFound(std::string message = "Not found");
+  static Error MethodNotAllowed(std::string message);
   static Error Conflict(std::string message, std::string error = "conflict");
   static Error PreconditionFailed(std::string message);
-  static Error Unavailable(std::string internal);
+  static Error PayloadTooLarge(std::string message);
+  static Error HeadersTooLarge(std::string message);
+  // A busy or missing dependency, or an overloaded server: retrying later may help. `internal`
+  // is for the log; `message` is what the client reads.
+  static Error Unavailable(std::string internal,
+                           std::string message = "The service is temporarily unavailable");
   static Error Internal(std::string internal);
 };
 

@@ -119,12 +119,8 @@ Error Router::NoRouteError(const RouteMatch& match, std::string_view method,
   if (match.allowed.empty()) {
     return Error::NotFound("No route matches " + std::string(path));
   }
-  Error error;
-  error.code = ErrorCode::kMethodNotAllowed;
-  error.error = "method_not_allowed";
-  error.message = "Method " + std::string(method) + " is not allowed on " + std::string(path) +
-                  "; allowed: " + AllowHeader(match);
-  return error;
+  return Error::MethodNotAllowed("Method " + std::string(method) + " is not allowed on " +
+                                 std::string(path) + "; allowed: " + AllowHeader(match));
 }
 
 }  // namespace contactsd::http

@@ -172,17 +172,11 @@ void Session::HandleReadError(beast::error_code ec) {
   const RequestLimits& limits = state_->limits;
   Error error;
   if (ec == bhttp::error::body_limit) {
-    error = {ErrorCode::kPayloadTooLarge,
-             "payload_too_large",
-             "The request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes",
-             {},
-             {}};
+    error = Error::PayloadTooLarge("The request body exceeds " +
+                                   std::to_string(limits.max_body_bytes) + " bytes");
   } else if (ec == bhttp::error::header_limit) {
-    error = {ErrorCode::kHeadersTooLarge,
-             "headers_too_large",
-             "The request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
-             {},
-             {}};
+    error = Error::HeadersTooLarge("The request headers exceed " +
+                                   std::to_string(limits.max_header_bytes) + " bytes");
   } else {
     error = Error::BadRequest("Malformed HTTP request: " + ec.message());
   }

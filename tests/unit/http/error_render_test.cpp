@@ -29,6 +29,35 @@ TEST(ErrorRender, StatusComesFromHttpStatus) {
   EXPECT_EQ(body.at("error").as_string(), "insufficient_credits");
 }
 
+TEST(ErrorRender, TransportFactoriesHaveStableCodesAndStatuses) {
+  EXPECT_EQ(RenderError(Error::MethodNotAllowed("Method PUT is not allowed")).body,
+            R"({"error":"method_not_allowed","message":"Method PUT is not allowed",)"
+            R"("statusCode":405})");
+  EXPECT_EQ(RenderError(Error::PayloadTooLarge("The request body exceeds 10 bytes")).body,
+            R"({"error":"payload_too_large","message":"The request body exceeds 10 bytes",)"
+            R"("statusCode":413})");
+  EXPECT_EQ(RenderError(Error::HeadersTooLarge("The request headers exceed 10 bytes")).body,
+            R"({"error":"headers_too_large","message":"The request headers exceed 10 bytes",)"
+            R"("statusCode":431})");
+  EXPECT_EQ(RenderError(Error::MethodNotAllowed("m")).status, 405);
+  EXPECT_EQ(RenderError(Error::PayloadTooLarge("m")).status, 413);
+  EXPECT_EQ(RenderError(Error::HeadersTooLarge("m")).status, 431);
+}
+
+TEST(ErrorRender, UnavailableHasADefaultOrAGivenMessageAndHidesTheInternalText) {
+  const Error busy = Error::Unavailable("SQLITE_BUSY");
+  EXPECT_EQ(busy.code, ErrorCode::kUnavailable);
+  EXPECT_EQ(busy.internal, "SQLITE_BUSY");
+  EXPECT_EQ(ErrorBody(busy),
+            R"({"error":"unavailable","message":"The service is temporarily unavailable",)"
+            R"("statusCode":503})");
+  const Error overloaded =
+      Error::Unavailable("worker queue full", "The server is overloaded; retry later");
+  EXPECT_EQ(ErrorBody(overloaded),
+            R"({"error":"unavailable","message":"The server is overloaded; retry later",)"
+            R"("statusCode":503})");
+}
+
 TEST(ErrorRender, DetailsOnlyWhenPresent) {
   EXPECT_FALSE(ParseObject(ErrorBody(Error::BadRequest("bad"))).contains("details"));
 
