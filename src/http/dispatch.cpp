@@ -33,12 +33,12 @@ api::Response RenderHandlerError(Error error, const api::Request& request, std::
 
 }  // namespace
 
-Dispatched Dispatch(const Router& router, api::Request& request, std::string_view target) {
-  Dispatched out;
+const api::Route* ResolveRoute(const Router& router, api::Request& request, std::string_view target,
+                               Dispatched& out) {
   Result<Target> parsed = ParseTarget(target);
   if (!parsed) {
     out.response = RenderError(parsed.error());
-    return out;
+    return nullptr;
   }
   request.path = std::move(parsed->path);
   request.query = std::move(parsed->query);
@@ -49,16 +49,20 @@ Dispatched Dispatch(const Router& router, api::Request& request, std::string_vie
     if (!match.allowed.empty()) {
       out.response.headers.emplace_back("Allow", Router::AllowHeader(match));
     }
-    return out;
+    return nullptr;
   }
   request.path_params = std::move(match.params);
   out.route = match.route->pattern;
+  return match.route;
+}
 
+void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out) {
+  out.route = route.pattern;
   try {
-    Result<api::Response> result = match.route->handler(request);
+    Result<api::Response> result = route.handler(request);
     if (!result) {
       out.response = RenderHandlerError(std::move(result).error(), request, out.route);
-      return out;
+      return;
     }
     out.response = std::move(result).value();
     if (out.response.status < 200 || out.response.status > 599) {
@@ -74,6 +78,13 @@ Dispatched Dispatch(const Router& router, api::Request& request, std::string_vie
     spdlog::error("rid={} {} {}: handler threw a non-std exception", request.request_id,
                   request.method, out.route);
     out.response = RenderError(InternalError(request.request_id));
+  }
+}
+
+Dispatched Dispatch(const Router& router, api::Request& request, std::string_view target) {
+  Dispatched out;
+  if (const api::Route* route = ResolveRoute(router, request, target, out)) {
+    CallHandler(*route, request, out);
   }
   return out;
 }

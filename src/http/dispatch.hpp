@@ -18,6 +18,18 @@ struct Dispatched {
 // `request` arrives with method, headers, body and request_id set; Dispatch fills path, query
 // and path_params from `target`. Never throws for anything a handler does: an exception is
 // logged with the request id and answered 500. Errors' internal text is logged, never sent.
+// The same as ResolveRoute() then, when a route matched, CallHandler().
 Dispatched Dispatch(const Router& router, api::Request& request, std::string_view target);
+
+// The two halves of Dispatch, so that the session can run the handler on another thread.
+// ResolveRoute is cheap (no handler runs): it fills the request's path, query and path_params
+// and `out.route`, and returns the route to call, or null with `out.response` set to the
+// 400/404/405 answer. The route is owned by `router`.
+const api::Route* ResolveRoute(const Router& router, api::Request& request, std::string_view target,
+                               Dispatched& out);
+
+// Calls `route`'s handler and sets `out.response`, with the guarantees of Dispatch. Thread-safe
+// as far as the handler is.
+void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out);
 
 }  // namespace contactsd::http

@@ -14,6 +14,9 @@ struct RequestLimits {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive connection with no request
   std::chrono::milliseconds write_timeout{30000};   // to write one response
   std::size_t max_connections = 10000;              // further connections are closed at once
+  // Requests waiting for a worker thread (ServerOptions::worker_threads); one more that needs a
+  // worker is answered 503 JSON ("unavailable", Retry-After: 1) at once, not queued without bound.
+  std::size_t max_worker_queue = 4096;
 };
 
 }  // namespace contactsd::http

@@ -2,6 +2,7 @@
 
 #include "http/server_state.hpp"
 #include "http/session.hpp"
+#include "http/worker_pool.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -31,17 +32,29 @@ constexpr std::chrono::milliseconds kAcceptRetry{100};
 // After the forced close, how long to wait for sessions to notice before stopping the loop.
 constexpr std::chrono::milliseconds kForceGrace{2000};
 
+std::unique_ptr<WorkerPool> MakeWorkers(const ServerOptions& options) {
+  if (options.worker_threads <= 0) return nullptr;
+  return std::make_unique<WorkerPool>(options.worker_threads, options.limits.max_worker_queue);
+}
+
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions opts, std::vector<api::Route> routes)
       : options(std::move(opts)),
-        state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log)),
+        workers(MakeWorkers(options)),
+        state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log,
+                                            workers.get())),
         ioc(std::max(1, options.threads)),
         strand(asio::make_strand(ioc)),
         acceptor(strand),
         accept_retry(strand),
         drain_timer(strand) {}
+  // Jobs post their answers to the io_context, so they must be done before it is destroyed (Run
+  // joins the pool; this covers a Run that did not get that far).
+  ~Impl() {
+    if (workers) workers->Join();
+  }
 
   void Listen();
   void Run();
@@ -51,6 +64,7 @@ struct Server::Impl {
   void WaitForDrain();
 
   ServerOptions options;
+  std::unique_ptr<WorkerPool> workers;  // null when options.worker_threads is 0
   std::shared_ptr<ServerState> state;
   // Declared after `state`: destroying the context destroys the sessions it still holds.
   asio::io_context ioc;
@@ -94,6 +108,7 @@ void Server::Impl::Listen() {
 
 void Server::Impl::Run() {
   if (!acceptor.is_open()) Listen();
+  if (workers) workers->Start();
   signals.emplace(strand, SIGINT, SIGTERM);
   signals->async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -116,6 +131,12 @@ void Server::Impl::Run() {
   for (int i = 1; i < options.threads; ++i) extra.emplace_back(run);
   run();
   for (std::thread& t : extra) t.join();
+  // The loop ends once every session is gone, and a job holds its session, so the pool is idle
+  // here unless the loop was stopped by force: then wait for the handlers still running.
+  if (workers) {
+    if (forced) spdlog::warn("http: waiting for the handlers still running on the worker pool");
+    workers->Join();
+  }
   signals.reset();  // gives SIGINT/SIGTERM back to their default handlers
 }
 

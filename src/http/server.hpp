@@ -5,6 +5,10 @@
 //   http::Server server({.host = "0.0.0.0", .port = 8080, .threads = 1}, api::AllRoutes(...));
 //   server.Listen();  // throws std::runtime_error, e.g. "cannot listen on 0.0.0.0:8080: ..."
 //   server.Run();     // blocks until Stop() or SIGINT/SIGTERM, then drains and returns
+//
+// Threads: `threads` run the I/O loop and the GET/HEAD handlers; `worker_threads` run the handlers
+// of every other method (which may wait for a commit's disk sync), so that a write never parks
+// an I/O thread that other connections need.
 #pragma once
 
 #include "api/request.hpp"
@@ -21,7 +25,11 @@ namespace contactsd::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // an address or a name; resolved once by Listen()
   std::uint16_t port = 8080;       // 0: any free port, see Server::port()
-  int threads = 1;                 // threads running the I/O loop (and so the handlers)
+  int threads = 1;                 // threads running the I/O loop and the GET/HEAD handlers
+  // Threads running the handlers of every other method; their queue is bounded by
+  // limits.max_worker_queue. 0 runs them on the I/O threads too (one slow commit then stalls
+  // every connection of that thread).
+  int worker_threads = 16;
   RequestLimits limits;
   bool access_log = true;  // one logfmt line per request on stderr
   // After Stop() or a signal: how long in-flight requests may take before their connections are
@@ -44,10 +52,12 @@ class Server {
   // The bound port (useful when options.port is 0). REQUIRES: Listen() returned.
   std::uint16_t port() const;
 
-  // Serves on options.threads threads (this one included) until Stop() or SIGINT/SIGTERM; then
-  // stops accepting, closes idle keep-alive connections, lets in-flight requests finish (at most
-  // options.shutdown_timeout), closes the rest and returns. Handlers run on the I/O threads, one
-  // request at a time per connection. Calls Listen() first if it has not been called. Call once.
+  // Serves on options.threads threads (this one included) plus the worker pool until Stop() or
+  // SIGINT/SIGTERM; then stops accepting, closes idle keep-alive connections, lets in-flight
+  // requests finish (at most options.shutdown_timeout), closes the rest and returns. One request
+  // at a time per connection. Never returns while a handler is still running (handlers use objects
+  // that the caller destroys after Run()): a handler stuck past the timeout loses its connection
+  // but is still waited for. Calls Listen() first if it has not been called. Call once.
   void Run();
 
   // Begins the shutdown described for Run(). Thread-safe; may be called before Run() (which then

@@ -4,8 +4,9 @@
 
 namespace contactsd::http {
 
-ServerState::ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log)
-    : limits(limits), router(std::move(routes)), access_log(access_log) {}
+ServerState::ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log,
+                         WorkerPool* workers)
+    : limits(limits), router(std::move(routes)), access_log(access_log), workers(workers) {}
 
 void ServerState::Register(Session* session, std::weak_ptr<Session> handle) {
   std::lock_guard lock(mu_);

@@ -1,5 +1,5 @@
-// What a Server shares with its sessions: the immutable configuration (limits, router, access log)
-// and the registry of live sessions that a shutdown walks. No Beast here.
+// What a Server shares with its sessions: the immutable configuration (limits, router, access log,
+// the worker pool) and the registry of live sessions that a shutdown walks. No Beast here.
 #pragma once
 
 #include "api/request.hpp"
@@ -17,14 +17,20 @@
 namespace contactsd::http {
 
 class Session;
+class WorkerPool;
 
 class ServerState {
  public:
-  ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log);
+  // `workers` is owned by the Server and outlives every session's use of it; null runs every
+  // handler on the I/O threads.
+  ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log,
+              WorkerPool* workers);
 
   const RequestLimits limits;
   const Router router;
   const AccessLog access_log;
+  // Where handlers of requests that may write (every method but GET and HEAD) run.
+  WorkerPool* const workers;
 
   // Set once when the server begins to shut down; sessions then answer with Connection: close.
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }

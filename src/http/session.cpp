@@ -3,6 +3,7 @@
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/request_id.hpp"
+#include "http/worker_pool.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -48,6 +49,14 @@ bool IsSafeHeader(std::string_view name, std::string_view value) {
   if (value.find('\0') != std::string_view::npos) return false;
   return !beast::iequals(name, "content-length") && !beast::iequals(name, "transfer-encoding") &&
          !beast::iequals(name, "connection") && !beast::iequals(name, "x-request-id");
+}
+
+// GET and HEAD only read, fast enough that a hop to a worker would cost more than it saves;
+// anything else may commit, and so wait for a disk sync.
+bool MayWrite(std::string_view method) { return method != "GET" && method != "HEAD"; }
+
+Error Overloaded() {
+  return Error::Unavailable("worker queue full", "The server is overloaded; retry later");
 }
 
 std::string LowerCase(std::string_view s) {
@@ -192,6 +201,33 @@ void Session::HandleReadError(beast::error_code ec) {
   Send(RenderError(error), 11, false);
 }
 
+// Runs one handler on the worker pool, then posts its answer back to the session's strand. The
+// shared_ptr keeps the session (and so the state, the router and its route) alive while the
+// handler runs, even if the connection is closed meanwhile.
+struct Session::WorkerJob {
+  std::shared_ptr<Session> self;
+  beast::tcp_stream::executor_type strand;
+  const api::Route* route;
+  api::Request request;
+  Dispatched dispatched;
+  unsigned version;
+  bool wants_keep_alive;
+
+  void operator()() {
+    CallHandler(*route, request, dispatched);
+    asio::post(strand, [self = std::move(self), request = std::move(request),
+                        dispatched = std::move(dispatched), version = version,
+                        keep_alive = wants_keep_alive]() mutable {
+      try {
+        self->Respond(std::move(request), std::move(dispatched), version, keep_alive);
+      } catch (const std::exception& e) {  // e.g. bad_alloc
+        spdlog::error("http session: {}", e.what());
+        self->Close();
+      }
+    });
+  }
+};
+
 void Session::HandleRequest() {
   phase_ = Phase::kHandling;
   try {
@@ -206,20 +242,48 @@ void Session::HandleRequest() {
     request.body = std::move(message.body());
     request.request_id = RequestIdFor(request.Header("x-request-id"));
 
-    Dispatched dispatched = Dispatch(state_->router, request, message.target());
-    // Checked after the handler: a shutdown that began meanwhile closes this connection.
-    const bool keep_alive = message.keep_alive() && !stopping_ && !state_->stopping();
-
-    method_ = std::move(request.method);
-    route_ = dispatched.route;
-    org_ = std::move(request.log_org);
-    request_id_ = std::move(request.request_id);
-    first_message_ = false;
-    Send(std::move(dispatched.response), message.version(), keep_alive);
+    Dispatched dispatched;
+    const api::Route* route = ResolveRoute(state_->router, request, message.target(), dispatched);
+    if (route != nullptr && state_->workers != nullptr && MayWrite(request.method)) {
+      WorkerJob job{.self = shared_from_this(),
+                    .strand = stream_.get_executor(),
+                    .route = route,
+                    .request = std::move(request),
+                    .dispatched = std::move(dispatched),
+                    .version = message.version(),
+                    .wants_keep_alive = message.keep_alive()};
+      if (state_->workers->TrySubmit(std::move(job))) return;  // Respond() comes later
+      // The queue is full; TrySubmit left the job as it was. Answering now, rather than queueing
+      // without bound, keeps latency bounded and tells the client to back off.
+      request = std::move(job.request);
+      dispatched = std::move(job.dispatched);
+      dispatched.response = RenderError(Overloaded());
+      dispatched.response.headers.emplace_back("Retry-After", "1");
+    } else if (route != nullptr) {
+      CallHandler(*route, request, dispatched);
+    }
+    Respond(std::move(request), std::move(dispatched), message.version(), message.keep_alive());
   } catch (const std::exception& e) {  // not a handler's (Dispatch catches those): e.g. bad_alloc
     spdlog::error("http session: {}", e.what());
     Close();
   }
+}
+
+void Session::Respond(api::Request request, Dispatched dispatched, unsigned version,
+                      bool wants_keep_alive) {
+  if (phase_ == Phase::kClosed) {  // a forced shutdown closed it while the handler ran
+    spdlog::warn("rid={} {} {}: answer {} not sent: the connection was closed meanwhile",
+                 request.request_id, request.method, dispatched.route, dispatched.response.status);
+    return;
+  }
+  // Checked after the handler: a shutdown that began meanwhile closes this connection.
+  const bool keep_alive = wants_keep_alive && !stopping_ && !state_->stopping();
+  method_ = std::move(request.method);
+  route_ = dispatched.route;
+  org_ = std::move(request.log_org);
+  request_id_ = std::move(request.request_id);
+  first_message_ = false;
+  Send(std::move(dispatched.response), version, keep_alive);
 }
 
 void Session::Send(api::Response answer, unsigned version, bool keep_alive) {

@@ -1,10 +1,14 @@
 // One connection (private to src/http): moves bytes between the socket and Dispatch(), one
 // request at a time, with a fresh parser per message and a deadline on every read and write.
 // Modelled on Beast's example/http/server/async and example/advanced/server.
+// GET and HEAD handlers run inline on the I/O thread; the handlers of every other method may wait
+// for a disk sync, so they run on the ServerState's WorkerPool and their answer is posted back to
+// this session's strand to be written.
 #pragma once
 
 #include "api/request.hpp"
 #include "common/error.hpp"
+#include "http/dispatch.hpp"
 #include "http/server_state.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -38,6 +42,7 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
+  struct WorkerJob;  // one handler call on the worker pool, holding this session alive
 
   void WaitForRequest();
   void OnFirstBytes(boost::beast::error_code ec, std::size_t bytes);
@@ -47,6 +52,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
   void HandleRequest();
+  void Respond(api::Request request, Dispatched dispatched, unsigned version,
+               bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);
   void Send(api::Response response, unsigned version, bool keep_alive);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);

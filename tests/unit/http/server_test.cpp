@@ -10,8 +10,11 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <optional>
@@ -21,6 +24,7 @@
 #include <sys/time.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace contactsd::http {
 namespace {
@@ -174,17 +178,14 @@ std::vector<api::Route> TestRoutes() {
       {"DELETE", "/v1/contacts/{id}", [](const api::Request&) -> Result<api::Response> {
          return api::Response{204, "", {}};
        }});
-  routes.push_back({"GET", "/slow", [](const api::Request&) -> Result<api::Response> {
-                      std::this_thread::sleep_for(300ms);
-                      return api::Response{200, R"({"slow":true})", {}};
-                    }});
   return routes;
 }
 
 class RunningServer {
  public:
-  explicit RunningServer(ServerOptions options = Quiet())
-      : server_(std::move(options), TestRoutes()) {
+  explicit RunningServer(ServerOptions options = Quiet(),
+                         std::vector<api::Route> routes = TestRoutes())
+      : server_(std::move(options), std::move(routes)) {
     server_.Listen();
     thread_ = std::thread([this] {
       server_.Run();
@@ -219,6 +220,80 @@ class RunningServer {
   std::thread thread_;
   std::atomic<bool> returned_{false};
 };
+
+// Holds handlers until the test opens it; counts the handlers that have arrived.
+class Gate {
+ public:
+  void Wait() {
+    std::unique_lock lock(mu_);
+    ++arrived_;
+    arrived_cv_.notify_all();
+    open_cv_.wait(lock, [this] { return open_; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    open_cv_.notify_all();
+  }
+  // True when `n` handlers have arrived within `timeout`.
+  bool WaitForArrivals(int n, std::chrono::milliseconds timeout = 3000ms) {
+    std::unique_lock lock(mu_);
+    return arrived_cv_.wait_for(lock, timeout, [&] { return arrived_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable open_cv_;
+  std::condition_variable arrived_cv_;
+  bool open_ = false;
+  int arrived_ = 0;
+};
+
+// Opens the gate when the test ends, however it ends, so the server's shutdown (which waits for
+// running handlers) cannot hang. Declare it after the RunningServer: it must run first.
+struct OpenAtExit {
+  Gate& gate;
+  ~OpenAtExit() { gate.Open(); }
+};
+
+std::string Patch(const std::string& target, const std::string& body,
+                  const std::string& extra_headers = "") {
+  return "PATCH " + target +
+         " HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         extra_headers + "\r\n" + body;
+}
+
+// TestRoutes() plus handlers that wait: PATCH /slow-write sleeps kSlowWrite, GET /gated and PATCH
+// /gated wait for `gate`, PATCH /echo-write/{id} answers {"id","body"} after a short sleep (a
+// commit), PATCH /throw-write throws.
+constexpr auto kSlowWrite = 300ms;
+std::vector<api::Route> RoutesWithWrites(Gate* gate, std::atomic<int>* started = nullptr) {
+  std::vector<api::Route> routes = TestRoutes();
+  routes.push_back(
+      {"PATCH", "/slow-write", [started](const api::Request&) -> Result<api::Response> {
+         if (started) ++*started;
+         std::this_thread::sleep_for(kSlowWrite);
+         return api::Response{200, R"({"written":true})", {}};
+       }});
+  for (const char* method : {"GET", "PATCH"}) {
+    routes.push_back({method, "/gated", [gate](const api::Request&) -> Result<api::Response> {
+                        gate->Wait();
+                        return api::Response{200, R"({"gated":true})", {}};
+                      }});
+  }
+  routes.push_back(
+      {"PATCH", "/echo-write/{id}", [](const api::Request& r) -> Result<api::Response> {
+         std::this_thread::sleep_for(2ms);
+         return api::Response{
+             200,
+             boost::json::serialize(boost::json::object{{"id", r.Param("id")}, {"body", r.body}}),
+             {}};
+       }});
+  routes.push_back({"PATCH", "/throw-write", [](const api::Request&) -> Result<api::Response> {
+                      throw std::runtime_error("secret write detail");
+                    }});
+  return routes;
+}
 
 // ---- tests ------------------------------------------------------------------------------------
 
@@ -573,22 +648,34 @@ TEST(Server, StopReturnsRunPromptlyAndClosesIdleConnections) {
   EXPECT_TRUE(idle.ClosedWithin(1000ms));
 }
 
-TEST(Server, StopLetsAnInFlightRequestFinish) {
-  ServerOptions o = RunningServer::Quiet();
-  o.threads = 2;
-  RunningServer s(o);
+// Stop() while a handler runs: Run() waits for it and its client gets the answer, then a close.
+void ExpectStopWaitsForTheRunningHandler(const ServerOptions& options, const std::string& request) {
+  Gate gate;
+  RunningServer s(options, RoutesWithWrites(&gate));
+  OpenAtExit open_at_exit{gate};
   Client busy(s.port());
-  ASSERT_TRUE(busy.Send(Get("/slow")));
-  std::this_thread::sleep_for(100ms);  // the handler is now sleeping
+  ASSERT_TRUE(busy.Send(request));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  std::thread opener([&] {
+    std::this_thread::sleep_for(200ms);
+    gate.Open();
+  });
   const auto took = s.StopAndJoin();
-  EXPECT_GE(took, 100ms);
+  opener.join();
+  EXPECT_GE(took, 150ms);  // it did wait for the handler
   EXPECT_LT(took, 2000ms);
   auto r = busy.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body, R"({"slow":true})");
+  EXPECT_EQ(r->body, R"({"gated":true})");
   EXPECT_EQ(r->Header("connection"), "close");
   EXPECT_TRUE(busy.ClosedWithin(1000ms));
+}
+
+TEST(Server, StopLetsAnInFlightRequestFinish) {
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 2;
+  ExpectStopWaitsForTheRunningHandler(o, Get("/gated"));
 }
 
 TEST(Server, SigtermStopsRun) {
@@ -637,6 +724,175 @@ TEST(Server, AccessLogDoesNotDisturbServing) {
   auto r = c.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+// ---- writes on the worker pool -------------------------------------------------------------
+
+// A GET on another connection takes how long while a slow PATCH's handler is running?
+std::chrono::milliseconds GetLatencyDuringASlowWrite(const ServerOptions& options) {
+  Gate unused;
+  std::atomic<int> started{0};
+  RunningServer s(options, RoutesWithWrites(&unused, &started));
+  Client writer(s.port());
+  EXPECT_TRUE(writer.Send(Patch("/slow-write", "{}")));
+  const auto deadline = Clock::now() + 3s;
+  while (started == 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(started, 1);
+
+  Client reader(s.port());
+  const auto start = Clock::now();
+  EXPECT_TRUE(reader.Send(Get("/v1/contacts/r")));
+  auto read = reader.Read();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  EXPECT_TRUE(read && read->status == 200);
+
+  auto written = writer.Read();
+  EXPECT_TRUE(written);
+  if (written) {
+    EXPECT_EQ(written->status, 200);
+    EXPECT_EQ(written->body, R"({"written":true})");
+  }
+  return took;
+}
+
+TEST(ServerWorkers, ASlowWriteDoesNotDelayAReadOnAnotherConnection) {
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 1;  // the one I/O thread must stay free while the PATCH sleeps
+  o.worker_threads = 2;
+  EXPECT_LT(GetLatencyDuringASlowWrite(o), kSlowWrite / 2);
+}
+
+TEST(ServerWorkers, WithoutWorkersASlowWriteDoesDelayTheRead) {
+  // The control for the test above: it measures what it claims to.
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 1;
+  o.worker_threads = 0;
+  EXPECT_GE(GetLatencyDuringASlowWrite(o), kSlowWrite / 2);
+}
+
+TEST(ServerWorkers, ManyConcurrentWritesAllCompleteWithTheirOwnBodies) {
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 2;
+  o.worker_threads = 4;
+  RunningServer s(o, RoutesWithWrites(nullptr));
+  constexpr int kConnections = 48;
+  constexpr int kPerConnection = 4;  // pipelined: answered in order, one at a time
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int c = 0; c < kConnections; ++c) {
+    clients.push_back(std::make_unique<Client>(s.port()));
+    std::string pipeline;
+    for (int i = 0; i < kPerConnection; ++i) {
+      const std::string id = std::to_string(c) + "-" + std::to_string(i);
+      pipeline += Patch("/echo-write/" + id, R"({"n":")" + id + R"("})");
+    }
+    ASSERT_TRUE(clients.back()->Send(pipeline));
+  }
+  for (int c = 0; c < kConnections; ++c) {
+    for (int i = 0; i < kPerConnection; ++i) {
+      const std::string id = std::to_string(c) + "-" + std::to_string(i);
+      auto r = clients[c]->Read();
+      ASSERT_TRUE(r) << id;
+      EXPECT_EQ(r->status, 200) << id;
+      EXPECT_EQ(r->Json(), (boost::json::object{{"id", id}, {"body", R"({"n":")" + id + R"("})"}}));
+    }
+  }
+}
+
+TEST(ServerWorkers, AWriteThatThrowsIs500AndTheConnectionLives) {
+  RunningServer s(RunningServer::Quiet(), RoutesWithWrites(nullptr));
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Patch("/throw-write", "{}")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  const std::string id = r->Header("x-request-id");
+  EXPECT_EQ(r->Json(),
+            (boost::json::object{{"error", "internal_error"},
+                                 {"message", "Internal server error (request id " + id + ")"},
+                                 {"statusCode", 500}}));
+  EXPECT_EQ(r->body.find("secret"), std::string::npos);
+  ASSERT_TRUE(c.Send(Patch("/echo-write/after", "x")));
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(ServerWorkers, StopWaitsForARunningWriteAndItsClientGetsTheAnswer) {
+  ExpectStopWaitsForTheRunningHandler(RunningServer::Quiet(), Patch("/gated", "{}"));
+}
+
+TEST(ServerWorkers, AWritePastTheShutdownTimeoutLosesItsConnectionButIsWaitedFor) {
+  ServerOptions o = RunningServer::Quiet();
+  o.shutdown_timeout = 100ms;
+  Gate gate;
+  std::atomic<bool> finished{false};
+  std::vector<api::Route> routes = RoutesWithWrites(&gate);
+  routes.push_back({"PUT", "/stuck", [&](const api::Request&) -> Result<api::Response> {
+                      gate.Wait();
+                      finished = true;
+                      return api::Response{200, "{}", {}};
+                    }});
+  RunningServer s(o, std::move(routes));
+  OpenAtExit open_at_exit{gate};
+  Client stuck(s.port());
+  ASSERT_TRUE(stuck.Send("PUT /stuck HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  std::thread opener([&] {
+    std::this_thread::sleep_for(500ms);  // well past the timeout
+    gate.Open();
+  });
+  s.server().Stop();
+  // The connection is closed at the timeout, before the handler returns.
+  EXPECT_TRUE(stuck.ClosedWithin(400ms));
+  EXPECT_FALSE(finished);
+  const auto took = s.StopAndJoin();
+  opener.join();
+  EXPECT_TRUE(finished);  // Run() did not return before the handler did
+  EXPECT_LT(took, 3000ms);
+}
+
+TEST(ServerWorkers, AFullWorkerQueueIsAnswered503AtOnce) {
+  ServerOptions o = RunningServer::Quiet();
+  o.worker_threads = 1;
+  o.limits.max_worker_queue = 1;
+  Gate gate;
+  RunningServer s(o, RoutesWithWrites(&gate));
+  OpenAtExit open_at_exit{gate};
+
+  Client running(s.port());  // occupies the only worker
+  ASSERT_TRUE(running.Send(Patch("/gated", "{}")));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  Client queued(s.port());  // fills the queue
+  ASSERT_TRUE(queued.Send(Patch("/gated", "{}")));
+  std::this_thread::sleep_for(100ms);  // let the server queue it
+
+  Client refused(s.port());
+  ASSERT_TRUE(refused.Send(Patch("/echo-write/x", "{}", "X-Request-Id: over-1\r\n")));
+  auto r = refused.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_EQ(r->Header("retry-after"), "1");
+  EXPECT_EQ(r->Header("x-request-id"), "over-1");
+  EXPECT_EQ(r->body, R"({"error":"unavailable","message":"The server is overloaded; retry later",)"
+                     R"("statusCode":503})");
+  // Reads do not need a worker, and the refused connection stays usable.
+  ASSERT_TRUE(refused.Send(Get("/v1/contacts/still-here")));
+  auto read = refused.Read();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+
+  gate.Open();
+  for (Client* c : {&running, &queued}) {
+    auto done = c->Read();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->status, 200);
+    EXPECT_EQ(done->body, R"({"gated":true})");
+  }
+  ASSERT_TRUE(refused.Send(Patch("/echo-write/y", "{}")));  // room again
+  auto again = refused.Read();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
 }
 
 }  // namespace
