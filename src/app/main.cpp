@@ -45,6 +45,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "I/O threads")
       ->envname("CONTACTSD_THREADS")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--worker-threads", serve.worker_threads,
+                   "Threads that run writes, so I/O threads never wait on a commit")
+      ->envname("CONTACTSD_WORKER_THREADS")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--db-pool", serve.db_pool,
+                   "PostgreSQL connections per process (default: threads + worker threads)")
+      ->envname("CONTACTSD_DB_POOL");
   serve_cmd->add_option("--jwt-secret", serve.jwt_secret, "HS256 secret for JWT bearer tokens")
       ->envname("CONTACTSD_JWT_SECRET");
   serve_cmd

@@ -52,9 +52,9 @@ Result<auth::JwtVerifier> LoadJwtVerifier(const ServeConfig& config) {
 
 void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
                      const std::string& host) {
-  std::string db = " --db " + config.db_url;
+  std::string db = " --db '" + store::RedactedUrl(config.db_url) + "'";
   std::cerr << "contactsd: serving model '" << model.name() << "' on http://" << host << ":" << port
-            << " (database " << config.db_url << ")\n"
+            << " (database " << store::RedactedUrl(config.db_url) << ")\n"
             << "To get started, in another terminal:\n"
             << "  build/contactsd org create --name \"My Company\"" << db << "\n"
             << "  build/contactsd key create --org <id printed above>" << db << "\n"
@@ -81,9 +81,21 @@ int ServeCommand(const ServeConfig& config) {
     std::cerr << "contactsd: " << model.error().message << "\n";
     return 1;
   }
-  auto store = store::OpenStore(config.db_url);
+  if (config.worker_threads < 0 || config.worker_threads > 1024) {
+    std::cerr << "contactsd: --worker-threads must be between 0 and 1024\n";
+    return 1;
+  }
+  if (config.db_pool < 0 || config.db_pool > 1000) {
+    std::cerr << "contactsd: --db-pool must be between 1 and 1000\n";
+    return 1;
+  }
+  // One connection for every thread that can run a handler, so no request (a GET on an I/O
+  // thread above all) ever waits for a connection.
+  int pool = config.db_pool > 0 ? config.db_pool : config.threads + config.worker_threads;
+  auto store = store::OpenStore(config.db_url, {pool});
   if (!store.ok()) {
-    std::cerr << "contactsd: cannot open " << config.db_url << ": " << store.error().message;
+    std::cerr << "contactsd: cannot open " << store::RedactedUrl(config.db_url) << ": "
+              << store.error().message;
     if (!store.error().internal.empty()) std::cerr << " (" << store.error().internal << ")";
     std::cerr << "\n";
     return 1;
@@ -116,6 +128,7 @@ int ServeCommand(const ServeConfig& config) {
   options.host = host;
   options.port = port;
   options.threads = config.threads;
+  options.worker_threads = config.worker_threads;
   options.access_log = config.access_log;
   http::Server server(options, api::AllRoutes(ctx));
   try {

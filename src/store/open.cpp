@@ -5,6 +5,7 @@
 #include "store/store.hpp"
 
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 namespace contactsd::store {
@@ -41,9 +42,9 @@ Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
   return std::unique_ptr<Store>(std::move(*store));
 }
 
-// The pool size comes from the URL's ?pool=N (default 8).
-Result<std::unique_ptr<Store>> OpenPostgres(std::string_view url) {
-  auto parsed = postgres::ParsePostgresUrl(url);
+// The pool size: OpenOptions::pool_size when set, else the URL's ?pool=N, else 8.
+Result<std::unique_ptr<Store>> OpenPostgres(std::string_view url, const OpenOptions& options) {
+  auto parsed = postgres::ParsePostgresUrl(url, options.pool_size);
   if (!parsed) return std::move(parsed).error();
   postgres::PostgresOptions pg;
   pg.conninfo = std::move(parsed->conninfo);
@@ -55,10 +56,20 @@ Result<std::unique_ptr<Store>> OpenPostgres(std::string_view url) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions& options) {
   if (url.starts_with(kSqlitePrefix)) return OpenSqlite(url.substr(kSqlitePrefix.size()));
-  if (postgres::IsPostgresUrl(url)) return OpenPostgres(url);
+  if (postgres::IsPostgresUrl(url)) return OpenPostgres(url, options);
   return UnsupportedUrl();
+}
+
+std::string RedactedUrl(std::string_view url) {
+  // scheme://user:password@host → scheme://user:***@host; anything else is shown as it is.
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (scheme == std::string_view::npos || at == std::string_view::npos) return std::string(url);
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
 }  // namespace contactsd::store

@@ -142,8 +142,17 @@ class Store {
   virtual Result<std::string> ServerSecret() = 0;
 };
 
-// Opens the store a URL names: "sqlite:PATH" (later "postgresql://..."), and migrates it.
+struct OpenOptions {
+  int pool_size = 0;  // PostgreSQL connections per process; 0: the URL's ?pool=N, else 8
+};
+
+// Opens the store a URL names: "sqlite:PATH" or "postgresql://USER:PASSWORD@HOST:PORT/DB"
+// (libpq parameters in the query, plus pool=N), and migrates it.
 // Errors: BadRequest for an unknown scheme, Unavailable when the database cannot be opened.
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+// No error ever contains the URL (it may hold a password).
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions& options = {});
+
+// The URL with its password replaced by "***", for messages and logs.
+std::string RedactedUrl(std::string_view url);
 
 }  // namespace contactsd::store

@@ -109,3 +109,16 @@ TEST(OpenStore, AnUnopenableFileIsUnavailable) {
 
 }  // namespace
 }  // namespace contactsd::store::test
+
+namespace contactsd::store {
+namespace {
+
+TEST(RedactedUrl, HidesOnlyThePassword) {
+  EXPECT_EQ(RedactedUrl("postgresql://app:s3cret@db:5432/c?pool=4"),
+            "postgresql://app:***@db:5432/c?pool=4");
+  EXPECT_EQ(RedactedUrl("postgresql://app@db/c"), "postgresql://app@db/c");
+  EXPECT_EQ(RedactedUrl("sqlite:./data/contacts.db"), "sqlite:./data/contacts.db");
+}
+
+}  // namespace
+}  // namespace contactsd::store
