@@ -25,6 +25,8 @@ key=$("$bin" key create --org "$org" --db "$db" | /usr/bin/python3 -c 'import js
 
 args=(serve --db "$db" --listen "127.0.0.1:$port" --no-access-log)
 [ -n "$threads" ] && args+=(--threads "$threads")
+# shellcheck disable=SC2206
+args+=(${BENCH_SERVER_ARGS:-})
 "$bin" "${args[@]}" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
