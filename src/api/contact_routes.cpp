@@ -160,7 +160,11 @@ Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
-Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
+// PATCH (merge the sent keys) and PUT (replace the record) differ only in the service call.
+using WriteCall = Result<contacts::ContactView> (contacts::ContactsService::*)(
+    const Principal&, std::string_view, const json::object&, std::optional<std::int64_t>) const;
+
+Result<Response> HandleWrite(const ApiContext& ctx, const Request& req, WriteCall call) {
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto requested = RequestedProperties(ctx.model, req);
@@ -169,23 +173,17 @@ Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
   if (!expected.ok()) return std::move(expected).error();
   auto fields = WriteFields(ctx, req);
   if (!fields.ok()) return std::move(fields).error();
-  auto c = ctx.contacts.Patch(*who, req.Param("id"), *fields, *expected);
+  auto c = (ctx.contacts.*call)(*who, req.Param("id"), *fields, *expected);
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
+Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
+  return HandleWrite(ctx, req, &contacts::ContactsService::Patch);
+}
+
 Result<Response> HandleReplace(const ApiContext& ctx, const Request& req) {
-  auto who = PrincipalOf(ctx, req);
-  if (!who.ok()) return std::move(who).error();
-  auto requested = RequestedProperties(ctx.model, req);
-  if (!requested.ok()) return std::move(requested).error();
-  auto expected = ExpectedVersion(req);
-  if (!expected.ok()) return std::move(expected).error();
-  auto fields = WriteFields(ctx, req);
-  if (!fields.ok()) return std::move(fields).error();
-  auto c = ctx.contacts.Replace(*who, req.Param("id"), *fields, *expected);
-  if (!c.ok()) return std::move(c).error();
-  return ContactResponse(ctx.model, 200, *c, *requested);
+  return HandleWrite(ctx, req, &contacts::ContactsService::Replace);
 }
 
 // PATCH, PUT or DELETE on the collection: the client forgot the id. Saying so beats a 405.
