@@ -12,6 +12,14 @@ Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
   if (!model_.custom_fields_enabled()) return Error::NotFound("This model has no custom fields");
   auto spec = model::CheckCustomFieldDefinition(model_, body);
   if (!spec.ok()) return std::move(spec).error();
+  // Every write that sends custom values reads the definitions, so their number is bounded.
+  auto existing = store_.ListCustomFields(who.org_id);
+  if (!existing.ok()) return std::move(existing).error();
+  if (existing->size() >= kMaxCustomFields) {
+    return Error::Conflict(
+        "An account may define at most " + std::to_string(kMaxCustomFields) + " custom fields",
+        "limit_reached");
+  }
   boost::json::array options;
   for (const auto& v : spec->values) options.emplace_back(v);
   store::CustomField field{who.org_id, spec->name, std::string(model::FieldTypeName(spec->type)),

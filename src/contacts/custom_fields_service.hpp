@@ -19,7 +19,10 @@ class CustomFieldsService {
   CustomFieldsService(const model::Model& model, store::Store& store, Clock clock)
       : model_(model), store_(store), clock_(std::move(clock)) {}
 
-  // Errors: Forbidden-free; Validation for a bad definition, Conflict for a taken name.
+  static constexpr std::size_t kMaxCustomFields = 100;
+
+  // Errors: Validation for a bad definition; Conflict "duplicate" for a taken name,
+  // "limit_reached" past kMaxCustomFields definitions.
   Result<store::CustomField> Define(const Principal& who, const boost::json::object& body) const;
   Result<std::vector<store::CustomField>> List(const Principal& who) const;
 

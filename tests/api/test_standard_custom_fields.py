@@ -370,3 +370,14 @@ def test_an_integer_field_rejects_non_integers_however_written(cf, value):
     assert_error(r, 400, "validation_failed",
                  {"custom_fields.cf_integer": {"invalid_type", "invalid_format"}})
     assert list_all(cf.client) == []
+
+
+def test_an_account_may_define_at_most_100_custom_fields(tenant):
+    for i in range(100):
+        assert_status(tenant.client.post("/v1/custom-fields", {"name": f"f{i}", "type": "string"}),
+                      201)
+    body = assert_error(tenant.client.post("/v1/custom-fields", {"name": "one_more", "type": "string"}),
+                        409, "limit_reached")
+    assert "100" in body["message"]
+    listed = assert_status(tenant.client.get("/v1/custom-fields"), 200)["data"]
+    assert len(listed) == 100 and "one_more" not in {f["name"] for f in listed}
