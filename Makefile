@@ -34,8 +34,10 @@ api-test: build
 test: build
 	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
 
+# On a fresh SQLite file by default; `make bench DB=postgresql://...` benchmarks that database
+# (it must be empty: the run creates its own org and seeds it).
 bench: build
-	./bench/run.sh
+	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/run.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp')

@@ -18,7 +18,9 @@ cleanup() {
 trap cleanup EXIT
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-db="sqlite:$work/bench.db"
+db=${BENCH_DB:-}
+[ -n "$db" ] || db="sqlite:$work/bench.db"
+case "$db" in sqlite:*) patch_name=patch_sqlite_full ;; *) patch_name=patch_postgresql ;; esac
 base="http://127.0.0.1:$port"
 org=$("$bin" org create --name bench --db "$db" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 key=$("$bin" key create --org "$org" --db "$db" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
@@ -43,7 +45,7 @@ run() {  # name, script, [path]
 }
 health=$(BENCH_IDS= BENCH_KEY= run healthz get.lua /healthz)
 get=$(run get_contact get.lua /v1/contacts)
-patch=$(run patch_sqlite_full patch.lua)
+patch=$(run "$patch_name" patch.lua)
 echo "$health"; echo "$get"; echo "$patch"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 /usr/bin/python3 - "$health" "$get" "$patch" "$rss_kb" "$seed_count" <<'PY'
