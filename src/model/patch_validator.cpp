@@ -110,11 +110,4 @@ PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
   return {std::move(normalized), std::move(errors)};
 }
 
-Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
-                                          const std::vector<FieldSpec>& custom_fields) {
-  PatchCheck check = CheckPatch(model, fields, custom_fields);
-  if (!check.errors.empty()) return Error::Validation(std::move(check.errors));
-  return std::move(check.normalized);
-}
-
 }  // namespace contactsd::model

@@ -12,20 +12,17 @@
 
 namespace contactsd::model {
 
-// Returns the normalized patch (trimmed, lower-cased, E.164 ...) with the same keys, or a
-// Validation error whose details name every bad field: unknown_field, read_only,
-// invalid_type, invalid_format, too_long, ... `custom_fields` are the tenant's definitions.
-// Both halves of the check: the normalized values of the fields that passed, and the problems
-// of those that did not. Lets a caller add the whole-record problems of the same request to
-// one 400 (a required field missing beside a bad email).
+// Both halves of the check of a request's fields: the normalized values (trimmed,
+// lower-cased, E.164, write rules applied ...) of the fields that passed, and the problems of
+// those that did not, each naming its field: unknown_field, read_only, invalid_type,
+// invalid_format, too_long, ... Keeping both lets the service add the whole-record problems
+// of the same request to one 400 (a required field missing beside a bad email).
+// `custom_fields` are the tenant's definitions.
 struct PatchCheck {
   boost::json::object normalized;
   std::vector<FieldError> errors;
 };
 PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
                       const std::vector<FieldSpec>& custom_fields);
-
-Result<boost::json::object> ValidatePatch(const Model& model, const boost::json::object& fields,
-                                          const std::vector<FieldSpec>& custom_fields);
 
 }  // namespace contactsd::model

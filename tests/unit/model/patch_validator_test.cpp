@@ -9,6 +9,14 @@ namespace {
 
 namespace json = boost::json;
 
+// The check as the service uses it when the model has no record rules: all or nothing.
+Result<json::object> ValidatePatch(const Model& model, const json::object& fields,
+                                   const std::vector<FieldSpec>& custom) {
+  PatchCheck check = CheckPatch(model, fields, custom);
+  if (!check.errors.empty()) return Error::Validation(std::move(check.errors));
+  return std::move(check.normalized);
+}
+
 const Model& TestModel() {
   static const Model model = std::move(Model::Parse(R"({
     "name": "t", "base_path": "/v1", "custom_fields": true,
