@@ -22,6 +22,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
@@ -676,3 +677,25 @@ def list_all(client: Client, limit: int | None = None, max_pages: int = 1000) ->
             return out
         assert isinstance(cursor, str) and cursor, cursor
     raise AssertionError(f"no end of the list after {max_pages} pages")
+
+
+def run_together(n: int, target, timeout: float = 120) -> None:
+    """Runs target(i, barrier) in n threads that start together; re-raises the first error."""
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def wrap(i):
+        try:
+            target(i, barrier)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+            barrier.abort()
+
+    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a worker hung"
+    if errors:
+        raise errors[0]

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from contactsd_harness import Client, assert_contact_response, assert_error, list_all
+from contactsd_harness import Client, assert_contact_response, assert_error, list_all, \
+    run_together
 
 
 @pytest.fixture(scope="module")
@@ -14,26 +15,6 @@ def server_threads():
     return 4
 
 
-def _run_threads(n, target):
-    """Runs target(i, barrier) in n threads that start together; re-raises the first error."""
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def wrap(i):
-        try:
-            target(i, barrier)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-            barrier.abort()
-
-    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    if errors:
-        raise errors[0]
 
 
 def _own_client(tenant):
@@ -59,7 +40,7 @@ def test_parallel_patches_to_one_contact_lose_nothing(tenant):
     for t in range(threads):
         for i in range(per_thread):
             sent.add((f"t{t}-{i}", f"c{t}-{i}", (f"t{t}", str(i))))
-    _run_threads(threads, worker)
+    run_together(threads, worker)
 
     flat = [x for r in results for x in r]
     bad = [(s, body[:200]) for s, body, _ in flat if s != 200]
@@ -86,7 +67,7 @@ def test_parallel_creates_of_one_email_let_exactly_one_win(tenant):
         results[i] = (r.status_code, r.json() if r.content else None)
         client.close()
 
-    _run_threads(n, worker)
+    run_together(n, worker)
     statuses = sorted(s for s, _ in results)
     assert statuses == [201] + [409] * (n - 1), results
     assert all(b["error"] == "duplicate" for s, b in results if s == 409), results
@@ -104,7 +85,7 @@ def test_parallel_creates_of_one_external_id_let_exactly_one_win(tenant):
         statuses[i] = client.post("/v1/contacts", {"external_id": "ext-race"}).status_code
         client.close()
 
-    _run_threads(n, worker)
+    run_together(n, worker)
     assert sorted(statuses) == [201] + [409] * (n - 1)
     assert len(list_all(tenant.client)) == 1
 
@@ -122,7 +103,7 @@ def test_parallel_patches_with_the_same_if_match_let_exactly_one_win(tenant):
         results[i] = (r.status_code, r.json())
         client.close()
 
-    _run_threads(n, worker)
+    run_together(n, worker)
     assert sorted(s for s, _ in results) == [200] + [412] * (n - 1), results
     winner = next(b for s, b in results if s == 200)
     assert winner["version"] == 2
@@ -141,7 +122,7 @@ def test_parallel_patches_into_one_email_let_exactly_one_win(tenant):
                                    {"email": "one@example.com"}).status_code
         client.close()
 
-    _run_threads(n, worker)
+    run_together(n, worker)
     assert sorted(statuses) == [200] + [409] * (n - 1)
     holders = [c for c in list_all(tenant.client) if c["email"] == "one@example.com"]
     assert len(holders) == 1 and holders[0]["version"] == 2
@@ -161,7 +142,7 @@ def test_parallel_tenants_do_not_see_each_other(make_tenant):
             created[i].append(assert_contact_response(r, 201))
         client.close()
 
-    _run_threads(len(tenants), worker)
+    run_together(len(tenants), worker)
     for t, mine in zip(tenants, created):
         assert list_all(t.client) == mine
 
@@ -181,7 +162,7 @@ def test_parallel_archive_and_restore_keep_a_consistent_state(tenant):
                 statuses.append(r.status_code)
         client.close()
 
-    _run_threads(4, worker)
+    run_together(4, worker)
     assert set(statuses) == {200}, statuses
     final = tenant.get_contact(c["id"])
     listed = list_all(tenant.client)
@@ -214,7 +195,7 @@ def test_two_server_processes_on_one_database_agree(make_server, tmp_path):
                 patch_status.append(r.status_code)
         client.close()
 
-    _run_threads(len(servers), worker)
+    run_together(len(servers), worker)
     assert sorted(create_status) == [201] + [409] * (len(servers) - 1)
     assert patch_status == [200] * len(servers) * 10
     final_a = t.get_contact(c["id"])

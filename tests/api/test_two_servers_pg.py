@@ -5,37 +5,16 @@ different servers, exactly one wins). Runs only with CONTACTSD_TEST_DB=postgresq
 SQLite variant is test_concurrency.py's two-processes test."""
 
 import json
-import threading
 
 import pytest
 
 from contactsd_harness import Client, assert_contact_response, assert_error, fresh_pg_database, \
-    list_all, pg_base_url
+    list_all, pg_base_url, run_together
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
                                 reason="needs CONTACTSD_TEST_DB=postgresql://... (make test sets it)")
 
 
-def _run_threads(n, target):
-    """Runs target(i, barrier) in n threads that start together; re-raises the first error."""
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def wrap(i):
-        try:
-            target(i, barrier)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-            barrier.abort()
-
-    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    if errors:
-        raise errors[0]
 
 
 @pytest.fixture
@@ -65,7 +44,7 @@ def test_concurrent_patches_through_two_servers_lose_no_update(two_servers):
             results[i].append((k, r.status_code, r.text))
         client.close()
 
-    _run_threads(len(servers), worker)
+    run_together(len(servers), worker)
     flat = [x for r in results for x in r]
     bad = [(s, body[:200]) for _, s, body in flat if s != 200]
     assert not bad, f"{len(bad)} of {len(flat)} PATCHes failed, e.g. {bad[:3]}"
@@ -97,7 +76,7 @@ def test_racing_creates_of_one_email_through_two_servers_let_exactly_one_win(two
             results[i] = (r.status_code, r)
             client.close()
 
-        _run_threads(2, worker)
+        run_together(2, worker)
         assert sorted(s for s, _ in results) == [201, 409], [(s, r.text) for s, r in results]
         loser = next(r for s, r in results if s == 409)
         assert_error(loser, 409, "duplicate", {"email": "duplicate"})
@@ -119,7 +98,7 @@ def test_racing_patches_into_one_email_through_two_servers_let_exactly_one_win(t
                                    {"email": "one@example.com"}).status_code
         client.close()
 
-    _run_threads(n, worker)
+    run_together(n, worker)
     assert sorted(statuses) == [200] + [409] * (n - 1)
     holders = [c for c in list_all(t.client) if c["email"] == "one@example.com"]
     assert len(holders) == 1 and holders[0]["version"] == 2
