@@ -36,29 +36,27 @@ Result<std::vector<std::string>> RequestedProperties(const model::Model& model,
   const std::string* list = req.Query("properties");
   if (!list) return names;
   std::string_view rest = *list;
-  while (!rest.empty() || names.empty()) {
+  while (true) {
     auto comma = rest.find(',');
     std::string_view name = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name.empty()) {
-      if (rest.empty()) break;
-      continue;
+    if (!name.empty()) {
+      // Flattened custom fields are always shown and are not a property of their own.
+      bool known = std::any_of(
+          model.response().begin(), model.response().end(),
+          [&](const model::ResponseProperty& p) { return p.name == name && !p.flatten; });
+      if (!known) {
+        Error e =
+            Error::BadRequest("Unknown property '" + std::string(name) + "'", "invalid_properties");
+        e.details.push_back({"properties", "unknown_property",
+                             "'" + std::string(name) + "' is not a property of this resource"});
+        return e;
+      }
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
     }
-    // Flattened custom fields are always shown and are not a property of their own.
-    bool known =
-        std::any_of(model.response().begin(), model.response().end(),
-                    [&](const model::ResponseProperty& p) { return p.name == name && !p.flatten; });
-    if (!known) {
-      Error e =
-          Error::BadRequest("Unknown property '" + std::string(name) + "'", "invalid_properties");
-      e.details.push_back({"properties", "unknown_property",
-                           "'" + std::string(name) + "' is not a property of this resource"});
-      return e;
-    }
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
     if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
   }
   return names;
 }
