@@ -52,10 +52,11 @@ TestSchema::~TestSchema() {
   (void)(*dropper)->Exec(drop.c_str());
 }
 
-std::string TestSchema::Url(std::string_view extra) const {
+std::string TestSchema::Url(std::string_view extra, std::string_view settings) const {
   std::string url = base_url_;
   url += url.find('?') == std::string::npos ? '?' : '&';
   url += "options=-c%20search_path%3D" + name_;
+  if (!settings.empty()) url += "%20" + std::string(settings);
   if (!extra.empty()) url += "&" + std::string(extra);
   return url;
 }

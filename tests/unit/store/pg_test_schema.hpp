@@ -30,8 +30,9 @@ class TestSchema {
 
   const std::string& name() const { return name_; }
   // A URL whose connections see this schema only (search_path); `extra` adds query parameters
-  // ("pool=2&application_name=x").
-  std::string Url(std::string_view extra = "") const;
+  // ("pool=2&application_name=x"); `settings` adds server settings to the connections'
+  // options, percent-encoded ("-c%20deadlock_timeout%3D3s").
+  std::string Url(std::string_view extra = "", std::string_view settings = "") const;
   // The first column of the first row of `sql`, run in this schema ("" when no row).
   // Fails the test on error.
   std::string Value(const std::string& sql);

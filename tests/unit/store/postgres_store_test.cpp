@@ -361,14 +361,17 @@ void AwaitLockWaiter(TestSchema& schema) {
 
 TEST_F(PostgresStoreTest, ADeadlockVictimIsRetriedFromTheStart) {
   // Another session holds key k (uncommitted) while the store, holding the contact's row lock,
-  // waits to insert k; then that session asks for the row lock: a deadlock. The store waited
-  // first, so its deadlock check fires first and its transaction is the one aborted (40P01).
-  // The store runs the whole update again, which succeeds once the other session rolls back.
-  auto store = OpenMigrated(schema().Url());
+  // waits to insert k; then that session asks for the row lock: a deadlock, and the store's
+  // transaction is the one aborted (40P01). The store runs the whole update again, which
+  // succeeds once the other session rolls back. PostgreSQL aborts the waiter whose
+  // deadlock_timeout fires first once the cycle exists (each waiter checks once), so the
+  // store's is 3 s, ample for the other session to start waiting on a loaded 2-core machine,
+  // and the other's a minute.
+  auto store = OpenMigrated(schema().Url("", "-c%20deadlock_timeout%3D3s"));
   ASSERT_NE(store, nullptr);
   Contact contact = MakeContact("org-a", "0");
   ASSERT_TRUE(store->CreateContact(contact, {}).ok());
-  auto other = Connection::Open(schema().Url());
+  auto other = Connection::Open(schema().Url("", "-c%20deadlock_timeout%3D60s"));
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE((*other)
                   ->Exec("BEGIN; INSERT INTO contact_keys VALUES "
