@@ -17,23 +17,13 @@ namespace {
 constexpr char kServerSecretName[] = "server_secret";
 constexpr std::size_t kServerSecretBytes = 32;
 
-// Runs one statement as its own write transaction. Returns the rows it changed.
-// REQUIRES: the caller holds the write mutex.
+// Runs one statement on the writer. Returns the rows it changed.
 template <class BindFn>
-Result<int> WriteOne(Connection& writer, const char* sql, BindFn bind) {
-  WriteTransaction txn(writer);
-  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
-  int changed = 0;
-  {
-    auto stmt = writer.Prepare(sql);
-    if (!stmt) return std::move(stmt).error();
-    bind(*stmt);
-    auto done = stmt->Exec();
-    if (!done) return std::move(done).error();
-    changed = *done;
-  }
-  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
-  return changed;
+Result<int> ExecOne(Connection& writer, const char* sql, BindFn bind) {
+  auto stmt = writer.Prepare(sql);
+  if (!stmt) return std::move(stmt).error();
+  bind(*stmt);
+  return stmt->Exec();
 }
 
 Result<std::optional<std::string>> ReadSetting(Connection& connection, std::string_view name) {
@@ -58,16 +48,25 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions
                 options.busy_timeout_ms},
                std::max(1, options.read_connections)) {}
 
+Status SqliteStore::RunWrite(const std::function<Status(Connection& writer)>& body) {
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  if (auto begun = txn.Begin(); !begun) return begun;
+  if (auto done = body(*writer_); !done) return done;  // the destructor rolls back
+  return txn.Commit();
+}
+
 Status SqliteStore::Migrate() {
   std::lock_guard lock(write_mu_);
   return sqlite::Migrate(*writer_);
 }
 
 Status SqliteStore::CreateOrg(const Org& org) {
-  std::lock_guard lock(write_mu_);
-  auto inserted = WriteOne(*writer_, sql::kInsertOrg, [&](Statement& stmt) {
-    stmt.Bind(1, org.id).Bind(2, org.name).Bind(3, org.plan).Bind(4, org.credits);
-    stmt.Bind(5, org.created_at_ms);
+  auto inserted = Write([&](Connection& writer) {
+    return ExecOne(writer, sql::kInsertOrg, [&](Statement& stmt) {
+      stmt.Bind(1, org.id).Bind(2, org.name).Bind(3, org.plan).Bind(4, org.credits);
+      stmt.Bind(5, org.created_at_ms);
+    });
   });
   if (!inserted) return std::move(inserted).error();
   if (*inserted == 0) return Error::Conflict("Organization already exists", "duplicate");
@@ -88,10 +87,11 @@ Result<Org> SqliteStore::GetOrg(std::string_view org_id) {
 
 Status SqliteStore::CreateApiKey(const NewApiKey& created) {
   const ApiKey& key = created.key;
-  std::lock_guard lock(write_mu_);
-  auto inserted = WriteOne(*writer_, sql::kInsertApiKey, [&](Statement& stmt) {
-    stmt.Bind(1, key.org_id).Bind(2, key.id).Bind(3, key.name).Bind(4, key.prefix);
-    stmt.Bind(5, created.key_hash).Bind(6, key.created_at_ms).Bind(7, key.revoked_at_ms);
+  auto inserted = Write([&](Connection& writer) {
+    return ExecOne(writer, sql::kInsertApiKey, [&](Statement& stmt) {
+      stmt.Bind(1, key.org_id).Bind(2, key.id).Bind(3, key.name).Bind(4, key.prefix);
+      stmt.Bind(5, created.key_hash).Bind(6, key.created_at_ms).Bind(7, key.revoked_at_ms);
+    });
   });
   if (!inserted) return std::move(inserted).error();
   if (*inserted == 0) return Error::Conflict("API key already exists", "duplicate");
@@ -108,27 +108,18 @@ Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(std::string_view org_id) {
 }
 
 Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t now_ms) {
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
-  {
-    auto revoke = writer_->Prepare(sql::kRevokeApiKey);
-    if (!revoke) return std::move(revoke).error();
-    revoke->Bind(1, key_id).Bind(2, now_ms);
-    if (auto done = revoke->Exec(); !done) return std::move(done).error();
-  }
-  std::optional<ApiKey> key;
-  {
-    auto get = writer_->Prepare(sql::kGetApiKeyById);
+  return Write([&](Connection& writer) -> Result<ApiKey> {
+    auto revoked = ExecOne(writer, sql::kRevokeApiKey,
+                           [&](Statement& stmt) { stmt.Bind(1, key_id).Bind(2, now_ms); });
+    if (!revoked) return std::move(revoked).error();
+    auto get = writer.Prepare(sql::kGetApiKeyById);
     if (!get) return std::move(get).error();
     get->Bind(1, key_id);
-    auto found = FirstRow(*get, ReadApiKey);
-    if (!found) return std::move(found).error();
-    key = std::move(*found);
-  }
-  if (!key) return Error::NotFound("API key not found");
-  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
-  return std::move(*key);
+    auto key = FirstRow(*get, ReadApiKey);
+    if (!key) return std::move(key).error();
+    if (!*key) return Error::NotFound("API key not found");
+    return std::move(**key);
+  });
 }
 
 Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
@@ -144,10 +135,11 @@ Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
 }
 
 Status SqliteStore::CreateCustomField(const CustomField& field) {
-  std::lock_guard lock(write_mu_);
-  auto inserted = WriteOne(*writer_, sql::kInsertCustomField, [&](Statement& stmt) {
-    stmt.Bind(1, field.org_id).Bind(2, field.name).Bind(3, field.type);
-    stmt.Bind(4, field.options_json).Bind(5, field.created_at_ms);
+  auto inserted = Write([&](Connection& writer) {
+    return ExecOne(writer, sql::kInsertCustomField, [&](Statement& stmt) {
+      stmt.Bind(1, field.org_id).Bind(2, field.name).Bind(3, field.type);
+      stmt.Bind(4, field.options_json).Bind(5, field.created_at_ms);
+    });
   });
   if (!inserted) return std::move(inserted).error();
   if (*inserted == 0) {
@@ -193,19 +185,13 @@ Result<std::optional<std::string>> SqliteStore::ReadServerSecret() {
 
 Result<std::optional<std::string>> SqliteStore::CreateServerSecret() {
   const std::string proposed = Base64UrlEncode(RandomBytes(kServerSecretBytes));
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
-  {
-    auto insert = writer_->Prepare(sql::kInsertSettingIfAbsent);
-    if (!insert) return std::move(insert).error();
-    insert->Bind(1, kServerSecretName).Bind(2, proposed);
-    if (auto done = insert->Exec(); !done) return std::move(done).error();
-  }
-  auto stored = ReadSetting(*writer_, kServerSecretName);
-  if (!stored) return stored;
-  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
-  return stored;
+  return Write([&](Connection& writer) -> Result<std::optional<std::string>> {
+    auto inserted = ExecOne(writer, sql::kInsertSettingIfAbsent, [&](Statement& stmt) {
+      stmt.Bind(1, kServerSecretName).Bind(2, proposed);
+    });
+    if (!inserted) return std::move(inserted).error();
+    return ReadSetting(writer, kServerSecretName);
+  });
 }
 
 }  // namespace contactsd::store::sqlite

@@ -1,5 +1,5 @@
-// SqliteStore: the Store on one SQLite file in WAL mode. One writer connection, behind a
-// mutex, runs every write in BEGIN IMMEDIATE ... COMMIT; a pool of query-only connections
+// SqliteStore: the Store on one SQLite file in WAL mode. One writer connection runs every
+// write (through Write()) in BEGIN IMMEDIATE ... COMMIT; a pool of query-only connections
 // serves reads, which therefore never wait for the writer. Several processes may open the
 // same file: SQLite's file locks (with a 5 s busy timeout) serialize their writers.
 //
@@ -10,6 +10,7 @@
 #include "store/sqlite/read_pool.hpp"
 #include "store/store.hpp"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,6 +62,14 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options);
 
+  // Runs `body` on the writer connection inside a write transaction: committed when it
+  // succeeds, rolled back when it returns an error (which is returned as is). Every write of
+  // this store goes through here and nowhere else touches the writer.
+  Status RunWrite(const std::function<Status(Connection& writer)>& body);
+  // RunWrite for a body that returns a value: `Result<T> body(Connection&)`.
+  template <class Body>
+  auto Write(Body&& body) -> decltype(body(std::declval<Connection&>()));
+
   Result<std::optional<std::string>> ReadServerSecret();    // base64url, if created
   Result<std::optional<std::string>> CreateServerSecret();  // base64url, as stored
 
@@ -71,5 +80,18 @@ class SqliteStore final : public Store {
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read
 };
+
+template <class Body>
+auto SqliteStore::Write(Body&& body) -> decltype(body(std::declval<Connection&>())) {
+  using R = decltype(body(std::declval<Connection&>()));
+  std::optional<R> out;
+  Status written = RunWrite([&](Connection& writer) -> Status {
+    out.emplace(body(writer));
+    if (!out->ok()) return out->error();
+    return {};
+  });
+  if (!written) return std::move(written).error();  // the body's error, or the commit's
+  return std::move(*out);
+}
 
 }  // namespace contactsd::store::sqlite

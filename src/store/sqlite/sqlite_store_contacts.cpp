@@ -1,10 +1,9 @@
-// SqliteStore: contacts. Each write is one BEGIN IMMEDIATE transaction on the writer that
-// changes the row and its unique keys together; any error rolls all of it back.
+// SqliteStore: contacts. Each write is one Write() on the writer that changes the row and its
+// unique keys together; any error rolls all of it back.
 #include "store/sqlite/contact_keys.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "store/sqlite/write_transaction.hpp"
 
 #include <algorithm>
 #include <string>
@@ -42,17 +41,14 @@ Status StoreWrite(Connection& writer, std::string_view org_id, std::string_view 
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
                                            const std::vector<UniqueKey>& keys) {
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
-  // Archived contacts hold no keys.
-  if (!contact.archived_at_ms) {
-    if (auto held = InsertContactKeys(*writer_, contact.org_id, contact.id, keys); !held) {
-      return std::move(held).error();
+  return Write([&](Connection& writer) -> Result<Contact> {
+    // Archived contacts hold no keys.
+    if (!contact.archived_at_ms) {
+      if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
+        return std::move(held).error();
+      }
     }
-  }
-  {
-    auto stmt = writer_->Prepare(sql::kInsertContact);
+    auto stmt = writer.Prepare(sql::kInsertContact);
     if (!stmt) return std::move(stmt).error();
     stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
     stmt->Bind(4, contact.created_at_ms).Bind(5, contact.updated_at_ms);
@@ -60,11 +56,10 @@ Result<Contact> SqliteStore::CreateContact(const Contact& contact,
     auto inserted = stmt->Exec();
     if (!inserted) return std::move(inserted).error();
     if (*inserted == 0) return Error::Conflict("Contact already exists", "duplicate");
-  }
-  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
-  Contact stored = contact;
-  stored.version = 1;
-  return stored;
+    Contact stored = contact;
+    stored.version = 1;
+    return stored;
+  });
 }
 
 Result<Contact> SqliteStore::GetContact(std::string_view org_id, std::string_view id) {
@@ -113,34 +108,29 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
 
 Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,
                                            const Mutation& mutate) {
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return std::move(begun).error();
-  auto current = LoadContact(*writer_, org_id, id);
-  if (!current) return std::move(current).error();
-  auto write = mutate(*current);
-  if (!write) return std::move(write).error();  // returned as is; the destructor rolls back
-  if (!write->changed) {
-    if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
+  return Write([&](Connection& writer) -> Result<Contact> {
+    auto current = LoadContact(writer, org_id, id);
+    if (!current) return std::move(current).error();
+    auto write = mutate(*current);
+    if (!write) return std::move(write).error();  // returned as is, and rolled back
+    if (!write->changed) return current;
+    // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+    static const std::vector<UniqueKey> kNoKeys;
+    const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+    if (auto held = ReplaceContactKeys(writer, org_id, id, keys); !held) {
+      return std::move(held).error();
+    }
+    if (auto stored = StoreWrite(writer, org_id, id, *write); !stored) {
+      return std::move(stored).error();
+    }
+    Contact& updated = *current;
+    updated.doc = std::move(write->doc);
+    updated.version += 1;
+    updated.updated_at_ms = write->updated_at_ms;
+    updated.archived_at_ms = write->archived_at_ms;
+    updated.archived_by = std::move(write->archived_by);
     return current;
-  }
-  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
-  static const std::vector<UniqueKey> kNoKeys;
-  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
-  if (auto held = ReplaceContactKeys(*writer_, org_id, id, keys); !held) {
-    return std::move(held).error();
-  }
-  if (auto stored = StoreWrite(*writer_, org_id, id, *write); !stored) {
-    return std::move(stored).error();
-  }
-  if (auto committed = txn.Commit(); !committed) return std::move(committed).error();
-  Contact& updated = *current;
-  updated.doc = std::move(write->doc);
-  updated.version += 1;
-  updated.updated_at_ms = write->updated_at_ms;
-  updated.archived_at_ms = write->archived_at_ms;
-  updated.archived_by = std::move(write->archived_by);
-  return current;
+  });
 }
 
 }  // namespace contactsd::store::sqlite
