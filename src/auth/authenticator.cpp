@@ -28,9 +28,14 @@ Result<Principal> Authenticator::FromJwt(std::string_view token) const {
 }
 
 Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
-  // Look the hash up whatever the credential looks like, so a well-formed unknown key and a
-  // malformed one take the same path.
-  auto key = store_.FindApiKeyByHash(Sha256Hex(credential));
+  // Hash whatever the credential looks like, so a well-formed unknown key and a malformed one
+  // take the same path.
+  std::string key_hash = Sha256Hex(credential);
+  // Read before the lookup: a key revoked after it then fails at the next request.
+  auto version = store_.CredentialsVersion();
+  if (!version.ok()) return std::move(version).error();
+  if (auto cached = api_keys_.Find(key_hash, *version)) return std::move(*cached);
+  auto key = store_.FindApiKeyByHash(key_hash);
   if (!key.ok()) {
     if (key.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(key).error();
@@ -40,7 +45,9 @@ Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
     if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(org).error();
   }
-  return Principal{key->org_id, org->plan, key->id};
+  Principal principal{key->org_id, org->plan, key->id};
+  api_keys_.Insert(std::move(key_hash), principal, *version);
+  return principal;
 }
 
 }  // namespace contactsd::auth

@@ -1,8 +1,10 @@
 // Authenticator: an Authorization header → the Principal it speaks for, or a 401.
 // Every failure (missing, malformed, unknown, revoked) is the same error, so a caller learns
-// nothing about which it was. Thread-safe.
+// nothing about which it was. A key seen before is answered from an ApiKeyCache that any
+// revoke invalidates (Store::CredentialsVersion). Thread-safe.
 #pragma once
 
+#include "auth/api_key_cache.hpp"
 #include "auth/jwt_verifier.hpp"
 #include "common/principal.hpp"
 #include "common/result.hpp"
@@ -28,6 +30,7 @@ class Authenticator {
 
   store::Store& store_;
   const JwtVerifier* jwt_;
+  mutable ApiKeyCache api_keys_;  // a cache: filling it does not change what is answered
 };
 
 }  // namespace contactsd::auth

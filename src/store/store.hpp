@@ -119,6 +119,12 @@ class Store {
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) = 0;
   virtual Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) = 0;
   virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
+  // A number that changes whenever a credential stops being valid (a key is revoked), by any
+  // process on this database, so that a cache of authenticated keys can be checked against it
+  // on every request. Cheap: it reads no table while nothing changed (SQLite) or while the
+  // revocation notifications are being received (PostgreSQL); when it cannot tell, it returns
+  // a new number on every call, which defeats the cache instead of trusting it.
+  virtual Result<std::uint64_t> CredentialsVersion() = 0;
 
   // Contacts. CreateContact inserts the contact (version 1) with its unique keys in one
   // transaction; a taken key is a Conflict whose first detail names the key.

@@ -71,6 +71,9 @@ class Connection {
   // How many statements this connection has prepared (each at most once).
   int prepared_count() const;
 
+  // The libpq handle, for what this class does not wrap (waiting for notifications).
+  pg_conn* handle() const { return conn_; }
+
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
   Error Fail(int index, const char* sqlstate, std::string internal);

@@ -41,7 +41,8 @@ std::unique_ptr<PostgresStore> PostgresStore::Open(const PostgresOptions& option
 }
 
 PostgresStore::PostgresStore(const PostgresOptions& options)
-    : pool_(options.conninfo, std::max(1, options.pool_size), options.acquire_timeout) {}
+    : pool_(options.conninfo, std::max(1, options.pool_size), options.acquire_timeout),
+      credentials_(options.conninfo) {}
 
 Status PostgresStore::Migrate() {
   return WithConnection([](Connection& connection) { return postgres::Migrate(connection); });
@@ -99,6 +100,8 @@ Result<ApiKey> PostgresStore::FindApiKeyByHash(std::string_view key_hash) {
                           ReadApiKey, "API key not found");
   });
 }
+
+Result<std::uint64_t> PostgresStore::CredentialsVersion() { return credentials_.Version(); }
 
 Status PostgresStore::CreateCustomField(const CustomField& field) {
   return WithConnection([&](Connection& connection) {

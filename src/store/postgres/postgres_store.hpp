@@ -10,6 +10,7 @@
 // Thread-safe.
 #pragma once
 
+#include "store/postgres/credentials_listener.hpp"
 #include "store/postgres/pool.hpp"
 #include "store/store.hpp"
 
@@ -43,6 +44,7 @@ class PostgresStore final : public Store {
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
   Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
   Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+  Result<std::uint64_t> CredentialsVersion() override;
 
   Result<Contact> CreateContact(const Contact& contact,
                                 const std::vector<UniqueKey>& keys) override;
@@ -69,6 +71,7 @@ class PostgresStore final : public Store {
   auto WithConnection(Op op) -> decltype(op(std::declval<Connection&>()));
 
   Pool pool_;
+  CredentialsListener credentials_;
 
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read

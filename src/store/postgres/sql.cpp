@@ -54,8 +54,12 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
      "WHERE org_id = $1 ORDER BY created_at, id",
      "t", false},
+    // A revoke that revoked something tells every server's CredentialsListener
+    // (credentials_listener.hpp); PostgreSQL delivers the notification at commit.
     {Sql::kRevokeApiKey, "revoke_api_key",
-     "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", "ti", true},
+     "WITH revoked AS (UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL "
+     "RETURNING id) SELECT pg_notify('contactsd_credentials', id) FROM revoked",
+     "ti", true},
     {Sql::kGetApiKeyById, "get_api_key_by_id",
      "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
      "WHERE id = $1 ORDER BY org_id LIMIT 1",

@@ -84,4 +84,14 @@ inline constexpr char kInsertSettingIfAbsent[] =
     "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 inline constexpr char kGetSetting[] = "SELECT value FROM settings WHERE name = ?1";
 
+// The credentials version (see Store::CredentialsVersion): bumped by every revoke, in its
+// transaction; 0 until the first.
+inline constexpr char kBumpCredentialsVersion[] =
+    "INSERT INTO settings (name, value) VALUES ('credentials_version', '1') "
+    "ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1";
+inline constexpr char kGetCredentialsVersion[] =
+    "SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'credentials_version'";
+// Changes, on this connection, whenever another connection has committed since the last call.
+inline constexpr char kDataVersion[] = "PRAGMA data_version";
+
 }  // namespace contactsd::store::sqlite::sql

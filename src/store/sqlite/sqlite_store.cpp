@@ -46,7 +46,9 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions
     : writer_(std::move(writer)),
       readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
                 options.busy_timeout_ms},
-               std::max(1, options.read_connections)) {}
+               std::max(1, options.read_connections)),
+      credentials_({options.path, ConnectionRole::kReader, options.synchronous_full,
+                    options.busy_timeout_ms}) {}
 
 Status SqliteStore::RunWrite(const std::function<Status(Connection& writer)>& body) {
   std::lock_guard lock(write_mu_);
@@ -112,6 +114,10 @@ Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t n
     auto revoked = ExecOne(writer, sql::kRevokeApiKey,
                            [&](Statement& stmt) { stmt.Bind(1, key_id).Bind(2, now_ms); });
     if (!revoked) return std::move(revoked).error();
+    if (*revoked == 1) {
+      auto bumped = ExecOne(writer, sql::kBumpCredentialsVersion, [](Statement&) {});
+      if (!bumped) return std::move(bumped).error();
+    }
     auto get = writer.Prepare(sql::kGetApiKeyById);
     if (!get) return std::move(get).error();
     get->Bind(1, key_id);
@@ -133,6 +139,8 @@ Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
   if (!*key) return Error::NotFound("API key not found");
   return std::move(**key);
 }
+
+Result<std::uint64_t> SqliteStore::CredentialsVersion() { return credentials_.Version(); }
 
 Status SqliteStore::CreateCustomField(const CustomField& field) {
   auto inserted = Write([&](Connection& writer) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/credentials_watch.hpp"
 #include "store/sqlite/read_pool.hpp"
 #include "store/store.hpp"
 
@@ -43,6 +44,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
   Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
   Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+  Result<std::uint64_t> CredentialsVersion() override;
 
   Result<Contact> CreateContact(const Contact& contact,
                                 const std::vector<UniqueKey>& keys) override;
@@ -76,6 +78,7 @@ class SqliteStore final : public Store {
   std::mutex write_mu_;
   const std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   ReadPool readers_;
+  CredentialsWatch credentials_;
 
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read

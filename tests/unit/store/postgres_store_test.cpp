@@ -402,7 +402,10 @@ TEST_F(PostgresStoreTest, ADeadlockVictimIsRetriedFromTheStart) {
   ASSERT_TRUE(result.ok()) << result.error().internal;
   EXPECT_EQ(result->version, 2);
   EXPECT_EQ(result->doc, "1");
-  EXPECT_EQ(runs.load(), 2);
+  // At least one retry; more when a retry took the row lock back before the other session got
+  // it (a second deadlock, under load), but never beyond the store's 3 retries.
+  EXPECT_GE(runs.load(), 2);
+  EXPECT_LE(runs.load(), 4);
   Contact rival = MakeContact("org-a", "{}", 3'000);
   EXPECT_EQ(ErrorOf(store->CreateContact(rival, {{"email", "k@x.io"}})), ErrorCode::kConflict);
 }

@@ -195,6 +195,28 @@ TEST(SqliteStore, ReopenedStoreSeesEarlierWrites) {
   EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
 }
 
+TEST(SqliteStore, ARevokeByAnotherProcessChangesTheCredentialsVersionAtOnce) {
+  // SQLite's version is read from the file, so unlike PostgreSQL's notifications there is no
+  // delay at all: the very next call sees the revoke.
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  auto other = OpenMigrated({path});
+  ASSERT_TRUE(store && other);
+  ASSERT_TRUE(store->CreateOrg(MakeOrg("org-a")).ok());
+  ASSERT_TRUE(
+      store->CreateApiKey({{"key-1", "org-a", "ci", "sk_live_ab", 1'000, std::nullopt}, "hash-1"})
+          .ok());
+  const std::uint64_t before = store->CredentialsVersion().value();
+  EXPECT_EQ(before, 0u);  // nothing was ever revoked
+  ASSERT_TRUE(store->CreateContact(MakeContact("org-a", "{}"), {}).ok());
+  EXPECT_EQ(store->CredentialsVersion().value(), before);  // other writes do not count
+  ASSERT_TRUE(other->RevokeApiKey("key-1", 2'000).ok());
+  EXPECT_EQ(store->CredentialsVersion().value(), before + 1);
+  ASSERT_TRUE(other->RevokeApiKey("key-1", 3'000).ok());  // already revoked: nothing changes
+  EXPECT_EQ(store->CredentialsVersion().value(), before + 1);
+}
+
 TEST(SqliteStore, TwoStoresOnOneFileSerializeTheirWriters) {
   TempDir dir;
   const std::string path = (dir.path() / "db.sqlite").string();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -185,6 +186,58 @@ TEST_P(StoreContractTest, RevokingAnUnknownKeyIsNotFound) {
 TEST_P(StoreContractTest, KeyOfAMissingOrgIsNotFound) {
   ASSERT_TRUE(store().CreateApiKey(MakeKey("org-gone", "key-1", "hash-1")).ok());
   EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-1")), ErrorCode::kNotFound);
+}
+
+// The credentials version, once settled: PostgreSQL's changes on every call until its
+// listener is connected, which takes a moment after the first call.
+std::uint64_t SettledCredentialsVersion(Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    auto first = store.CredentialsVersion();
+    auto second = store.CredentialsVersion();
+    EXPECT_TRUE(first.ok() && second.ok());
+    if (!first.ok() || !second.ok()) return 0;
+    if (*first == *second) return *first;
+    EXPECT_LT(std::chrono::steady_clock::now(), deadline) << "the version never settles";
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Polls until the version differs from `before` (a notification may take a moment to arrive).
+bool CredentialsVersionChanges(Store& store, std::uint64_t before) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto now = store.CredentialsVersion();
+    if (now.ok() && *now != before) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+TEST_P(StoreContractTest, CredentialsVersionStaysWhileNoKeyIsRevoked) {
+  CreateOrg("org-a");
+  const std::uint64_t before = SettledCredentialsVersion(store());
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-1", "hash-1")).ok());
+  CreateContact("org-a", "{}");
+  EXPECT_EQ(ErrorOf(store().RevokeApiKey("no-such-key", 5'000)), ErrorCode::kNotFound);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // room for a stray notification
+  EXPECT_EQ(store().CredentialsVersion().value(), before);
+}
+
+TEST_P(StoreContractTest, CredentialsVersionChangesWhenAnotherProcessRevokesAKey) {
+  CreateOrg("org-a");
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-1", "hash-1")).ok());
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-2", "hash-2")).ok());
+  auto other = harness().OpenAnother();
+  ASSERT_NE(other, nullptr);
+  std::uint64_t before = SettledCredentialsVersion(store());
+  ASSERT_TRUE(other->RevokeApiKey("key-1", 5'000).ok());
+  EXPECT_TRUE(CredentialsVersionChanges(store(), before));
+  // and again, through this store
+  before = SettledCredentialsVersion(store());
+  ASSERT_TRUE(store().RevokeApiKey("key-2", 6'000).ok());
+  EXPECT_TRUE(CredentialsVersionChanges(store(), before));
 }
 
 // ---- Contacts: create, get, list ----
