@@ -4,7 +4,6 @@
 #include "api/routes.hpp"
 #include "model/projection.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>

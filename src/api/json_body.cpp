@@ -1,7 +1,8 @@
 #include "api/json_body.hpp"
 
+#include "model/json_text.hpp"
+
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cmath>
@@ -65,7 +66,7 @@ Result<boost::json::object> FieldsOf(const model::Model& model, boost::json::obj
 }
 
 Response JsonResponse(int status, const boost::json::value& value) {
-  return Response{status, boost::json::serialize(value), {}};
+  return Response{status, model::JsonText(value), {}};
 }
 
 }  // namespace contactsd::api

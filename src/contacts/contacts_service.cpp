@@ -3,11 +3,11 @@
 #include "common/uuid.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -117,7 +117,7 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   store::Contact contact;
   contact.org_id = who.org_id;
   contact.id = NewUuidV7(now);
-  contact.doc = json::serialize(record);
+  contact.doc = model::JsonText(record);
   contact.created_at_ms = now;
   contact.updated_at_ms = now;
   auto stored = store_.CreateContact(contact, KeysOf(record));
@@ -218,7 +218,7 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
     if (merged == *record) {
       write.changed = false;
     } else {
-      write.doc = json::serialize(merged);
+      write.doc = model::JsonText(merged);
       write.unique_keys = KeysOf(merged);
       write.updated_at_ms = std::max(now, current.updated_at_ms);
     }

@@ -1,9 +1,9 @@
 #include "contacts/custom_fields_service.hpp"
 
 #include "model/custom_field.hpp"
+#include "model/json_text.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace contactsd::contacts {
 
@@ -23,7 +23,7 @@ Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
   boost::json::array options;
   for (const auto& v : spec->values) options.emplace_back(v);
   store::CustomField field{who.org_id, spec->name, std::string(model::FieldTypeName(spec->type)),
-                           boost::json::serialize(options), clock_()};
+                           model::JsonText(options), clock_()};
   if (auto st = store_.CreateCustomField(field); !st) {
     Error e = std::move(st).error();
     if (e.code == ErrorCode::kConflict) e.details = {{"name", "duplicate", "is already defined"}};

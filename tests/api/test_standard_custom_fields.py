@@ -381,3 +381,14 @@ def test_an_account_may_define_at_most_100_custom_fields(tenant):
     assert "100" in body["message"]
     listed = assert_status(tenant.client.get("/v1/custom-fields"), 200)["data"]
     assert len(listed) == 100 and "one_more" not in {f["name"] for f in listed}
+
+
+@pytest.mark.parametrize("sent,text", [("1.5", "1.5"), ("0.1", "0.1"), ("-2000.25", "-2000.25"),
+                                       ("2.50", "2.5"), ("1e-7", "1e-07"), ("1E2", "100")])
+def test_numbers_are_written_as_people_write_them(cf, sent, text):
+    # Not Boost 1.81's default "1.5E0": the shortest text that reads back to the same number.
+    r = cf.client.post("/v1/contacts", '{"custom_fields": {"cf_number": %s}}' % sent)
+    assert r.status_code == 201, r.text
+    assert f'"cf_number":{text}' in r.text
+    got = cf.client.get(f"/v1/contacts/{r.json()['id']}")
+    assert f'"cf_number":{text}' in got.text

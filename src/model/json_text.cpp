@@ -1,0 +1,115 @@
+#include "model/json_text.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <string_view>
+
+namespace contactsd::model {
+namespace {
+
+void AppendString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(text, run, text.size() - run);
+  out += '"';
+}
+
+template <class Number>
+void AppendNumber(std::string& out, Number number) {
+  char buffer[32];  // the longest double is 24 characters, an int64 20
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, end);
+}
+
+}  // namespace
+
+void AppendJsonText(std::string& out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::bool_:
+      out += value.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::int64:
+      AppendNumber(out, value.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      AppendNumber(out, value.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      AppendNumber(out, value.get_double());
+      return;
+    case boost::json::kind::string:
+      AppendString(out, value.get_string());
+      return;
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : value.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJsonText(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : value.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        AppendString(out, key);
+        out += ':';
+        AppendJsonText(out, item);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+std::string JsonText(const boost::json::value& value) {
+  std::string out;
+  out.reserve(256);
+  AppendJsonText(out, value);
+  return out;
+}
+
+}  // namespace contactsd::model

@@ -1,0 +1,16 @@
+// JsonText: a JSON value as compact text, as boost::json::serialize writes it except for
+// doubles. Boost 1.81 writes 1.5 as "1.5E0" and 100.0 as "1E2"; valid JSON, but not what any
+// client or person expects to read. Here a double is the shortest text that reads back to the
+// same double (std::to_chars): 1.5, 0.1, 100, 1e+300.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <string>
+
+namespace contactsd::model {
+
+std::string JsonText(const boost::json::value& value);
+void AppendJsonText(std::string& out, const boost::json::value& value);
+
+}  // namespace contactsd::model
