@@ -97,13 +97,13 @@ TEST(ModelParser, ChecksRulesFiltersAndShapedProperties) {
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
       "response":[{"name":"b","source":"when"}]})"),
             "response.b.source: must be one of id, version, created_at, updated_at, "
-            "archived_at, archived_flag, archived_by");
+            "archived_at, archived_flag, archived_by, access");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"enum",
       "values":["p"],"invalid_as_default":true}},"response":["a"]})"),
             "fields.a.invalid_as_default: needs an enum with a default");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","archived":"gone",
       "fields":{"a":{"type":"string"}},"response":["a"]})"),
-            "archived: must be \"visible\" or \"hidden\"");
+            "archived: must be \"visible\", \"hidden\" or \"none\"");
 }
 
 }  // namespace

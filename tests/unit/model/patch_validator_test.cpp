@@ -12,7 +12,7 @@ namespace json = boost::json;
 // The check as the service uses it when the model has no record rules: all or nothing.
 Result<json::object> ValidatePatch(const Model& model, const json::object& fields,
                                    const std::vector<FieldSpec>& custom) {
-  PatchCheck check = CheckPatch(model, fields, custom);
+  PatchCheck check = CheckPatch(model, fields, custom, WriteKind::kUpdate);
   if (!check.errors.empty()) return Error::Validation(std::move(check.errors));
   return std::move(check.normalized);
 }
