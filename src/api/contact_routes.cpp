@@ -236,12 +236,9 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
     return [&ctx, handler](const Request& req) { return handler(ctx, req); };
   };
   std::vector<Route> routes = {
-      {"POST", base, bind(HandleCreate)},
-      {"GET", base, bind(HandleList)},
-      {"GET", one, bind(HandleGet)},
-      {"PATCH", one, bind(HandlePatch)},
-      {"PATCH", base, bind(HandleMissingId)},
-      {"PUT", base, bind(HandleMissingId)},
+      {"POST", base, bind(HandleCreate)},     {"GET", base, bind(HandleList)},
+      {"GET", one, bind(HandleGet)},          {"PATCH", one, bind(HandlePatch)},
+      {"PATCH", base, bind(HandleMissingId)}, {"PUT", base, bind(HandleMissingId)},
   };
   if (ctx.model.replace_enabled()) routes.push_back({"PUT", one, bind(HandleReplace)});
   if (ctx.model.archiving_enabled()) {

@@ -106,7 +106,7 @@ Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
 
 std::string_view ContactsService::TenantOf(const Principal& who) const {
   return model_.tenancy() == model::Tenancy::kCatalogue ? store::kCatalogueTenantId
-                                                         : std::string_view(who.org_id);
+                                                        : std::string_view(who.org_id);
 }
 
 Status ContactsService::MayWrite(const Principal& who) const {

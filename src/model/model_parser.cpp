@@ -20,12 +20,11 @@ constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters",
     "unauthorized_message", "record_rules", "replace", "tenancy", "write_plans", "unlocks"};
-// clang-format on
 constexpr std::string_view kFieldKeys[] = {
-    "type",       "description", "required",      "nullable",           "read_only",
-    "unique",     "lowercase",   "dedupe",        "max_length",         "max_items",
-    "values",     "default",     "empty_as_null", "invalid_as_default", "write_only",
-    "create_only", "gated",      "minimum",       "maximum"};
+    "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
+    "max_length", "max_items", "values", "default", "empty_as_null", "invalid_as_default",
+    "write_only", "create_only", "gated", "minimum", "maximum"};
+// clang-format on
 
 template <std::size_t N>
 bool Known(const std::string_view (&keys)[N], std::string_view key) {
@@ -230,18 +229,24 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
     return {};
   };
   const std::pair<std::string_view, bool*> flags[] = {
-      {"required", &out.required},           {"nullable", &out.nullable},
-      {"read_only", &out.read_only},         {"unique", &out.unique},
-      {"lowercase", &out.lowercase},         {"dedupe", &out.dedupe},
-      {"empty_as_null", &out.empty_as_null}, {"invalid_as_default", &out.invalid_as_default},
-      {"write_only", &out.write_only},       {"create_only", &out.create_only},
+      {"required", &out.required},
+      {"nullable", &out.nullable},
+      {"read_only", &out.read_only},
+      {"unique", &out.unique},
+      {"lowercase", &out.lowercase},
+      {"dedupe", &out.dedupe},
+      {"empty_as_null", &out.empty_as_null},
+      {"invalid_as_default", &out.invalid_as_default},
+      {"write_only", &out.write_only},
+      {"create_only", &out.create_only},
       {"gated", &out.gated}};
   for (auto [key, target] : flags) {
     if (auto st = flag(key, *target); !st) return st;
   }
   if (auto st = count("max_length", out.max_length); !st) return st;
   if (auto st = count("max_items", out.max_items); !st) return st;
-  for (auto [key, target] : {std::pair{"minimum", &out.minimum}, std::pair{"maximum", &out.maximum}}) {
+  for (auto [key, target] :
+       {std::pair{"minimum", &out.minimum}, std::pair{"maximum", &out.maximum}}) {
     const json::value* bound = o.if_contains(key);
     if (!bound) continue;
     if (out.type != FieldType::kInteger && out.type != FieldType::kNumber) {

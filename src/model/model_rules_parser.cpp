@@ -148,7 +148,7 @@ Status ModelParser::ParseRecordRules(const json::value& v) {
 }
 
 Result<std::vector<std::string>> ModelParser::PlanNames(std::string_view path,
-                                                         const json::value& v) {
+                                                        const json::value& v) {
   if (!v.is_array()) return Bad(path, "must be an array of plan names");
   std::vector<std::string> plans;
   for (const auto& plan : v.get_array()) {

@@ -25,8 +25,8 @@ struct RecordMeta {
 
 // For a model with unlocks: what the calling org may see of one contact.
 struct AccessState {
-  bool full_access = false;  // the org's plan sees gated fields without unlocking
-  bool unlocked = false;     // the org has unlocked the contact
+  bool full_access = false;                    // the org's plan sees gated fields without unlocking
+  bool unlocked = false;                       // the org has unlocked the contact
   std::optional<std::int64_t> unlocked_at_ms;  // when, if it has
   std::int64_t credits_spent = 0;              // what it paid (0 unless unlocked)
 };

@@ -11,9 +11,8 @@ namespace contactsd::store {
 
 // CreateOrg with the catalogue's tenant id.
 inline Error ReservedOrgIdError() {
-  return Error::BadRequest("The organization id '" + std::string(kCatalogueTenantId) +
-                               "' is reserved",
-                           "reserved_id");
+  return Error::BadRequest(
+      "The organization id '" + std::string(kCatalogueTenantId) + "' is reserved", "reserved_id");
 }
 
 // UnlockContact when the org's balance is below the cost.

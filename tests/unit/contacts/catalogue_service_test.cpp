@@ -1,7 +1,6 @@
 // The service over a real SQLite store with the built-in `prospects` model: the catalogue's
 // tenancy, the write policy by plan, create-only fields, and unlocks with their access state.
 #include "contacts/contacts_service.hpp"
-
 #include "model/builtin_models.hpp"
 #include "store/temp_dir.hpp"
 
@@ -16,7 +15,8 @@ namespace json = boost::json;
 const model::Model& Prospects() {
   static const model::Model model = [] {
     for (const auto& builtin : model::BuiltinModels()) {
-      if (builtin.name == "prospects") return std::move(model::Model::Parse(builtin.json_text)).value();
+      if (builtin.name == "prospects")
+        return std::move(model::Model::Parse(builtin.json_text)).value();
     }
     throw std::runtime_error("no built-in prospects model");
   }();
@@ -33,8 +33,8 @@ class CatalogueServiceTest : public ::testing::Test {
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->CreateOrg({"org-internal", "Ops", "internal", 0, 1}).ok());
     ASSERT_TRUE(store_->CreateOrg({"org-customer", "Buyer", "free", 5, 1}).ok());
-    service_ = std::make_unique<ContactsService>(Prospects(), *store_, [this] { return now_; },
-                                                 std::string(32, 's'));
+    service_ = std::make_unique<ContactsService>(
+        Prospects(), *store_, [this] { return now_; }, std::string(32, 's'));
   }
 
   std::int64_t Credits(const std::string& org) { return store_->GetOrg(org)->credits; }
@@ -89,9 +89,8 @@ TEST_F(CatalogueServiceTest, OnlyTheWritePlansWrite) {
 
 TEST_F(CatalogueServiceTest, APatchChangesOnlyTheEditableFields) {
   ContactView c = Create(R"({"name":"Ada","state":"NY","unlock_cost":2})");
-  auto refused = service_->Patch(internal_, c.stored.id,
-                                 Obj(R"({"name":"Bea","state":"CA","unlock_cost":0})"),
-                                 std::nullopt);
+  auto refused = service_->Patch(
+      internal_, c.stored.id, Obj(R"({"name":"Bea","state":"CA","unlock_cost":0})"), std::nullopt);
   ASSERT_FALSE(refused.ok());
   ASSERT_EQ(refused.error().details.size(), 2u);
   EXPECT_EQ(refused.error().details[0].field, "state");
@@ -156,8 +155,8 @@ TEST_F(CatalogueServiceTest, TooFewCreditsIsA402AndSpendsNothing) {
 
 TEST_F(CatalogueServiceTest, UuidListFiltersMustBeUuidsAndIgnoreCase) {
   Create(R"({"name":"Ada","district_id":"0190A0B0-C0D0-7000-8000-00000000000D"})");
-  auto found = service_->List(customer_, 10, "",
-                              {{"district_id", "0190a0b0-c0d0-7000-8000-00000000000D"}});
+  auto found =
+      service_->List(customer_, 10, "", {{"district_id", "0190a0b0-c0d0-7000-8000-00000000000D"}});
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->items.size(), 1u);
   auto bad = service_->List(customer_, 10, "", {{"district_id", "nope"}});

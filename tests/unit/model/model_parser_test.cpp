@@ -180,9 +180,9 @@ TEST(ModelParser, NamesTheBadCatalogueKey) {
             "unlocks.cost_field: 'x' is not a field");
   EXPECT_EQ(ParseError(CatalogueWith(R"("full_access_plans")", R"("free_plans")")),
             "unlocks.free_plans: unknown key");
-  EXPECT_EQ(ParseError(CatalogueWith(R"("minimum": 0, "maximum": 10)",
-                                     R"("minimum": 5, "maximum": 1)")),
-            "fields.cost.minimum: must not be greater than maximum");
+  EXPECT_EQ(
+      ParseError(CatalogueWith(R"("minimum": 0, "maximum": 10)", R"("minimum": 5, "maximum": 1)")),
+      "fields.cost.minimum: must not be greater than maximum");
   EXPECT_EQ(ParseError(CatalogueWith(R"("name": {"type": "string"})",
                                      R"("name": {"type": "string", "minimum": 1})")),
             "fields.name.minimum: only for types integer and number");
@@ -201,10 +201,9 @@ TEST(ModelParser, GatedFieldsAndAccessNeedUnlocks) {
   std::string no_unlocks = CatalogueWith(
       R"("unlocks": {"cost_field": "cost", "full_access_plans": ["internal", "staff"]},)", "");
   EXPECT_EQ(ParseError(no_unlocks), "fields.email.gated: needs the model's \"unlocks\" section");
-  EXPECT_EQ(
-      ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
         "response":["a",{"name":"_access","source":"access"}]})"),
-      "response._access.source: access needs the model's \"unlocks\" section");
+            "response._access.source: access needs the model's \"unlocks\" section");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
         "response":["a","access"]})"),
             "response.access: is neither a field nor a system property");

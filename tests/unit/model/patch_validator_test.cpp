@@ -180,20 +180,20 @@ std::vector<std::pair<std::string, std::string>> Problems(const PatchCheck& chec
 }
 
 TEST(PatchValidator, CreateOnlyFieldsAreTakenByACreate) {
-  auto check = CheckPatch(CreateOnlyModel(),
-                          json::parse(R"({"name":"Ada","email":"A@x.io","status":"done"})")
-                              .as_object(),
-                          {}, WriteKind::kCreate);
+  auto check =
+      CheckPatch(CreateOnlyModel(),
+                 json::parse(R"({"name":"Ada","email":"A@x.io","status":"done"})").as_object(), {},
+                 WriteKind::kCreate);
   EXPECT_TRUE(check.errors.empty());
   EXPECT_EQ(json::serialize(check.normalized),
             R"({"name":"Ada","email":"A@x.io","status":"done"})");
 }
 
 TEST(PatchValidator, CreateOnlyFieldsAreReadOnlyForAnUpdate) {
-  auto check = CheckPatch(CreateOnlyModel(),
-                          json::parse(R"({"name":"Ada","email":"a@x.io","status":"nope","id":1})")
-                              .as_object(),
-                          {}, WriteKind::kUpdate);
+  auto check = CheckPatch(
+      CreateOnlyModel(),
+      json::parse(R"({"name":"Ada","email":"a@x.io","status":"nope","id":1})").as_object(), {},
+      WriteKind::kUpdate);
   std::vector<std::pair<std::string, std::string>> want = {
       {"email", "read_only"}, {"status", "read_only"}, {"id", "read_only"}};
   EXPECT_EQ(Problems(check), want);

@@ -135,9 +135,8 @@ TEST(RecordReplace, KeepsCreateOnlyFieldsAndClearsTheRest) {
     "response": ["name"]
   })");
   ASSERT_TRUE(model.ok()) << model.error().message;
-  auto replaced =
-      ReplaceRecord(*model, Obj(R"({"name":"A","title":"T","source":"web","cost":3})"),
-                    Obj(R"({"name":"B"})"));
+  auto replaced = ReplaceRecord(*model, Obj(R"({"name":"A","title":"T","source":"web","cost":3})"),
+                                Obj(R"({"name":"B"})"));
   EXPECT_EQ(json::serialize(replaced), R"({"name":"B","title":null,"source":"web","cost":3})");
   // A record written before a create_only field existed gets its default.
   EXPECT_EQ(json::serialize(ReplaceRecord(*model, Obj(R"({"name":"A"})"), Obj("{}"))),
