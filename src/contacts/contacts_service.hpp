@@ -69,7 +69,8 @@ class ContactsService {
   Result<ContactView> Replace(const Principal& who, std::string_view id,
                               const boost::json::object& fields,
                               std::optional<std::int64_t> expected_version) const;
-  // Archiving keeps the data, frees the unique keys, and is idempotent.
+  // Archiving keeps the data, frees the unique keys, and is idempotent. Both this and Restore
+  // are not_found for a model without archiving.
   Result<ContactView> Archive(const Principal& who, std::string_view id) const;
   // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
   Result<ContactView> Restore(const Principal& who, std::string_view id) const;
