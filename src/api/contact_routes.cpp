@@ -24,7 +24,7 @@ json::object Encode(const model::Model& model, const ContactView& c,
                          c.stored.updated_at_ms,
                          c.stored.archived_at_ms,
                          c.stored.archived_by};
-  return model::Project(model, meta, c.record, requested);
+  return model::Project(model, meta, c.record, requested, &c.access);
 }
 
 // ?properties=a,b: optional response properties to add. Whitespace around names is ignored;
@@ -93,6 +93,15 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& req) {
   return Error::PreconditionFailed("If-Match must name a version, e.g. \"3\"");
 }
 
+// The principal of a write: 401 for bad credentials, then 403 when the model's write policy
+// leaves out the org's plan, before anything of the request is read.
+Result<Principal> WriterOf(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return who;
+  if (auto allowed = ctx.contacts.MayWrite(*who); !allowed) return std::move(allowed).error();
+  return who;
+}
+
 Result<json::object> WriteFields(const ApiContext& ctx, const Request& req) {
   auto body = ParseObject(req.body);
   if (!body.ok()) return std::move(body).error();
@@ -102,7 +111,7 @@ Result<json::object> WriteFields(const ApiContext& ctx, const Request& req) {
 // The handlers: decode, call the service, encode. Each takes what it needs from the context.
 
 Result<Response> HandleCreate(const ApiContext& ctx, const Request& req) {
-  auto who = PrincipalOf(ctx, req);
+  auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return std::move(requested).error();
@@ -162,7 +171,7 @@ using WriteCall = Result<contacts::ContactView> (contacts::ContactsService::*)(
     const Principal&, std::string_view, const json::object&, std::optional<std::int64_t>) const;
 
 Result<Response> HandleWrite(const ApiContext& ctx, const Request& req, WriteCall call) {
-  auto who = PrincipalOf(ctx, req);
+  auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return std::move(requested).error();
@@ -191,7 +200,7 @@ Result<Response> HandleMissingId(const ApiContext&, const Request&) {
 // Where archived contacts stay visible, DELETE answers with the archived contact; where they
 // are hidden, the contact is gone for the client and DELETE answers 204.
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
-  auto who = PrincipalOf(ctx, req);
+  auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto c = ctx.contacts.Archive(*who, req.Param("id"));
   if (!c.ok()) return std::move(c).error();
@@ -200,9 +209,19 @@ Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
 }
 
 Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
-  auto who = PrincipalOf(ctx, req);
+  auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto c = ctx.contacts.Restore(*who, req.Param("id"));
+  if (!c.ok()) return std::move(c).error();
+  return ContactResponse(ctx.model, 200, *c);
+}
+
+// POST .../unlock: any body is ignored (the request names everything in its path). 200 with
+// the contact, its gated fields shown, and its access block.
+Result<Response> HandleUnlock(const ApiContext& ctx, const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto c = ctx.contacts.Unlock(*who, req.Param("id"));
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c);
 }
@@ -216,16 +235,19 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
     return [&ctx, handler](const Request& req) { return handler(ctx, req); };
   };
   std::vector<Route> routes = {
-      {"POST", base, bind(HandleCreate)},  {"GET", base, bind(HandleList)},
-      {"GET", one, bind(HandleGet)},       {"PATCH", one, bind(HandlePatch)},
-      {"DELETE", one, bind(HandleDelete)},
+      {"POST", base, bind(HandleCreate)},     {"GET", base, bind(HandleList)},
+      {"GET", one, bind(HandleGet)},          {"PATCH", one, bind(HandlePatch)},
+      {"PATCH", base, bind(HandleMissingId)}, {"PUT", base, bind(HandleMissingId)},
   };
   if (ctx.model.replace_enabled()) routes.push_back({"PUT", one, bind(HandleReplace)});
-  for (const char* method : {"PATCH", "PUT", "DELETE"}) {
-    routes.push_back({method, base, bind(HandleMissingId)});
+  if (ctx.model.archiving_enabled()) {
+    routes.push_back({"DELETE", one, bind(HandleDelete)});
+    routes.push_back({"DELETE", base, bind(HandleMissingId)});
+    if (!ctx.model.archived_hidden()) {
+      routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
+    }
   }
-  if (!ctx.model.archived_hidden())
-    routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
+  if (ctx.model.unlocks()) routes.push_back({"POST", one + "/unlock", bind(HandleUnlock)});
   return routes;
 }
 

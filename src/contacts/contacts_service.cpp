@@ -32,7 +32,7 @@ Result<json::object> ParseRecord(const store::Contact& c) {
 Result<ContactView> ViewOf(store::Contact stored) {
   auto record = ParseRecord(stored);
   if (!record.ok()) return std::move(record).error();
-  return ContactView{std::move(stored), std::move(record).value()};
+  return ContactView{std::move(stored), std::move(record).value(), {}};
 }
 
 // The store filter for one list parameter of the model; integers are compared as integers.
@@ -41,6 +41,13 @@ Result<store::DocFilter> FilterFor(const model::Model& model, std::string_view p
   for (const auto& f : model.list_filters()) {
     if (f.param != param) continue;
     store::DocFilter filter{f.field->name, std::string(value), std::nullopt};
+    if (f.field->type == model::FieldType::kUuid) {
+      // Stored lower-case; anything that is not a UUID matches nothing, so it is a mistake.
+      if (!IsUuid(value)) {
+        return Error::BadRequest(std::string(param) + " must be a UUID", "invalid_query");
+      }
+      filter.text = ToLowerUuid(value);
+    }
     if (f.field->type == model::FieldType::kInteger ||
         f.field->type == model::FieldType::kIntegerArray) {
       std::int64_t n = 0;
@@ -94,7 +101,55 @@ Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
     }
   }
   if (!sends_custom) return std::vector<model::FieldSpec>{};
-  return CustomFieldSpecs(store_, who.org_id);
+  return CustomFieldSpecs(store_, TenantOf(who));
+}
+
+std::string_view ContactsService::TenantOf(const Principal& who) const {
+  return model_.tenancy() == model::Tenancy::kCatalogue ? store::kCatalogueTenantId
+                                                        : std::string_view(who.org_id);
+}
+
+Status ContactsService::MayWrite(const Principal& who) const {
+  if (model_.PlanMayWrite(who.plan)) return {};
+  std::string plans;
+  for (const auto& plan : model_.write_plans()) {
+    plans += plans.empty() ? "" : " or ";
+    plans += "'" + plan + "'";
+  }
+  return Error::Forbidden("Only organizations on the " + plans +
+                          " plan may create or change contacts");
+}
+
+Result<ContactView> ContactsService::ViewWithAccess(const Principal& who,
+                                                    store::Contact stored) const {
+  auto view = ViewOf(std::move(stored));
+  if (!view.ok()) return view;
+  if (auto filled = FillAccess(who, {&*view}); !filled) return std::move(filled).error();
+  return view;
+}
+
+Status ContactsService::FillAccess(const Principal& who, std::vector<ContactView*> views) const {
+  if (!model_.unlocks() || views.empty()) return {};
+  const bool full_access = model_.PlanHasFullAccess(who.plan);
+  std::vector<std::string> ids;
+  ids.reserve(views.size());
+  for (ContactView* view : views) {
+    view->access = model::AccessState{};
+    view->access.full_access = full_access;
+    ids.push_back(view->stored.id);
+  }
+  // The unlocks are the org's own (its tenant), whoever stores the contacts.
+  auto unlocks = store_.ListUnlocks(who.org_id, ids);
+  if (!unlocks.ok()) return std::move(unlocks).error();
+  for (const store::Unlock& unlock : *unlocks) {
+    for (ContactView* view : views) {
+      if (view->stored.id != unlock.contact_id) continue;
+      view->access.unlocked = true;
+      view->access.unlocked_at_ms = unlock.unlocked_at_ms;
+      view->access.credits_spent = unlock.credits_spent;
+    }
+  }
+  return {};
 }
 
 std::vector<store::UniqueKey> ContactsService::KeysOf(const json::object& record) const {
@@ -107,30 +162,34 @@ std::vector<store::UniqueKey> ContactsService::KeysOf(const json::object& record
 
 Result<ContactView> ContactsService::Create(const Principal& who,
                                             const json::object& fields) const {
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
-  model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
+  model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kCreate);
   json::object record = model::NewRecord(model_, check.normalized);
   auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, record));
   if (!errors.empty()) return Error::Validation(std::move(errors));
   std::int64_t now = clock_();
   store::Contact contact;
-  contact.org_id = who.org_id;
+  contact.org_id = TenantOf(who);
   contact.id = NewUuidV7(now);
   contact.doc = model::JsonText(record);
   contact.created_at_ms = now;
   contact.updated_at_ms = now;
   auto stored = store_.CreateContact(contact, KeysOf(record));
   if (!stored.ok()) return std::move(stored).error();
-  return ContactView{std::move(stored).value(), std::move(record)};
+  ContactView view{std::move(stored).value(), std::move(record), {}};
+  // A new contact has no unlocks yet: only the plan can open it.
+  view.access.full_access = model_.unlocks() && model_.PlanHasFullAccess(who.plan);
+  return view;
 }
 
 Result<ContactView> ContactsService::Get(const Principal& who, std::string_view id) const {
   if (auto st = CheckId(id); !st) return std::move(st).error();
-  auto stored = store_.GetContact(who.org_id, ToLowerUuid(id));
+  auto stored = store_.GetContact(TenantOf(who), ToLowerUuid(id));
   if (!stored.ok()) return std::move(stored).error();
   if (model_.archived_hidden() && stored->archived_at_ms) return NotFound();
-  return ViewOf(std::move(stored).value());
+  return ViewWithAccess(who, std::move(stored).value());
 }
 
 Result<ContactPage> ContactsService::List(
@@ -141,7 +200,7 @@ Result<ContactPage> ContactsService::List(
                              "invalid_query");
   }
   store::ListQuery query;
-  query.org_id = who.org_id;
+  query.org_id = TenantOf(who);
   query.limit = limit + 1;  // one more tells whether another page follows
   if (!cursor.empty()) {
     auto after = DecodeCursor(cursor, cursor_secret_);
@@ -169,6 +228,10 @@ Result<ContactPage> ContactsService::List(
     page.items.push_back(std::move(view).value());
   }
   if (more) page.next_cursor = EncodeCursor(page.items.back().stored.id, cursor_secret_);
+  std::vector<ContactView*> views;
+  views.reserve(page.items.size());
+  for (ContactView& view : page.items) views.push_back(&view);
+  if (auto filled = FillAccess(who, std::move(views)); !filled) return std::move(filled).error();
   return page;
 }
 
@@ -189,10 +252,11 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
                                            const json::object& fields,
                                            std::optional<std::int64_t> expected_version,
                                            WriteMode mode) const {
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
-  model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
+  model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate);
   // Without whole-record rules there is nothing to add to the request's own errors, and no
   // reason to open a transaction.
   if (!check.errors.empty() && !model_.has_record_rules()) {
@@ -211,7 +275,7 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
     if (!record.ok()) return std::move(record).error();
     json::object merged = mode == WriteMode::kMerge
                               ? model::MergePatch(model_, *record, check.normalized)
-                              : model::NewRecord(model_, check.normalized);
+                              : model::ReplaceRecord(model_, *record, check.normalized);
     auto errors = Combine(check.errors, model::ValidateRecord(model_, merged));
     if (!errors.empty()) return Error::Validation(std::move(errors));
     store::ContactWrite write;
@@ -225,12 +289,16 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
     result_record = std::move(merged);
     return write;
   };
-  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), write_one);
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), write_one);
   if (!stored.ok()) return std::move(stored).error();
-  return ContactView{std::move(stored).value(), std::move(result_record)};
+  ContactView view{std::move(stored).value(), std::move(result_record), {}};
+  if (auto filled = FillAccess(who, {&view}); !filled) return std::move(filled).error();
+  return view;
 }
 
 Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
   auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
@@ -246,12 +314,14 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
     write.archived_by = who.subject;
     return write;
   };
-  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), archive);
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive);
   if (!stored.ok()) return std::move(stored).error();
-  return ViewOf(std::move(stored).value());
+  return ViewWithAccess(who, std::move(stored).value());
 }
 
 Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
   auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
@@ -267,9 +337,24 @@ Result<ContactView> ContactsService::Restore(const Principal& who, std::string_v
     write.updated_at_ms = std::max(now, current.updated_at_ms);
     return write;
   };
-  auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), restore);
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore);
   if (!stored.ok()) return std::move(stored).error();
-  return ViewOf(std::move(stored).value());
+  return ViewWithAccess(who, std::move(stored).value());
+}
+
+Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {
+  if (!model_.unlocks()) return NotFound();
+  auto view = Get(who, id);  // the id's checks and the 404, with the org's access
+  if (!view.ok()) return view;
+  if (view->access.full_access || view->access.unlocked) return view;  // nothing to pay for
+  // The cost is read outside the store's transaction: it is create_only, so it cannot change.
+  const std::int64_t cost = model::UnlockCostOf(model_, view->record);
+  auto unlock = store_.UnlockContact(who.org_id, view->stored.id, cost, clock_());
+  if (!unlock.ok()) return std::move(unlock).error();
+  view->access.unlocked = true;
+  view->access.unlocked_at_ms = unlock->unlocked_at_ms;
+  view->access.credits_spent = unlock->credits_spent;
+  return view;
 }
 
 }  // namespace contactsd::contacts

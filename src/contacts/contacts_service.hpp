@@ -1,12 +1,14 @@
-// The contacts service: create, get, list, patch, archive and restore, for one model over one
-// Store. Knows no HTTP and no SQL. Every operation is scoped to the principal's tenant, and a
-// write is validated as a whole and applied in one store transaction, or not at all.
+// The contacts service: create, get, list, patch, archive, restore and unlock, for one model
+// over one Store. Knows no HTTP and no SQL. Every operation is scoped to the principal's tenant
+// (or, for a catalogue model, to the shared catalogue), and a write is validated as a whole and
+// applied in one store transaction, or not at all.
 // Thread-safe: holds only references to immutable or thread-safe things.
 #pragma once
 
 #include "common/principal.hpp"
 #include "common/result.hpp"
 #include "model/model.hpp"
+#include "model/projection.hpp"
 #include "store/store.hpp"
 
 #include <boost/json/object.hpp>
@@ -20,10 +22,12 @@
 
 namespace contactsd::contacts {
 
-// A stored contact with its record parsed, ready to be projected for a response.
+// A stored contact with its record parsed, ready to be projected for a response, and (for a
+// model with unlocks) what the calling org may see of it.
 struct ContactView {
   store::Contact stored;
   boost::json::object record;
+  model::AccessState access;
 };
 
 struct ContactPage {
@@ -39,6 +43,11 @@ class ContactsService {
   // `cursor_secret` signs pagination cursors (Store::ServerSecret).
   ContactsService(const model::Model& model, store::Store& store, Clock clock,
                   std::string cursor_secret);
+
+  // Whether `who` may create and change contacts: Forbidden (403) when the model's
+  // write_plans leave out the org's plan. Every write below checks it first; handlers call it
+  // before reading the body, so such an org learns nothing about its request.
+  Status MayWrite(const Principal& who) const;
 
   // `fields` is the request's field map (already out of the model's envelope).
   Result<ContactView> Create(const Principal& who, const boost::json::object& fields) const;
@@ -60,10 +69,16 @@ class ContactsService {
   Result<ContactView> Replace(const Principal& who, std::string_view id,
                               const boost::json::object& fields,
                               std::optional<std::int64_t> expected_version) const;
-  // Archiving keeps the data, frees the unique keys, and is idempotent.
+  // Archiving keeps the data, frees the unique keys, and is idempotent. Both this and Restore
+  // are not_found for a model without archiving.
   Result<ContactView> Archive(const Principal& who, std::string_view id) const;
   // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
   Result<ContactView> Restore(const Principal& who, std::string_view id) const;
+  // For a model with unlocks: the org pays the contact's unlock cost from its credits, once (a
+  // second unlock is free), and gets the contact with its gated fields. An org whose plan has
+  // full access pays nothing and records nothing. Errors: invalid_id, not_found (also for a
+  // model without unlocks), insufficient_credits (402, nothing spent).
+  Result<ContactView> Unlock(const Principal& who, std::string_view id) const;
 
   static constexpr int kMaxPageSize = 100;
   static constexpr int kDefaultPageSize = 50;
@@ -76,6 +91,13 @@ class ContactsService {
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
                                                         const boost::json::object& fields) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;
+  // The tenant id the contacts of `who` are stored under: its org, or the catalogue's.
+  std::string_view TenantOf(const Principal& who) const;
+  // Fills each view's access for `who` with one lookup of its unlocks (nothing to do for a
+  // model without unlocks).
+  Status FillAccess(const Principal& who, std::vector<ContactView*> views) const;
+  // The view of a stored contact, with its access for `who`.
+  Result<ContactView> ViewWithAccess(const Principal& who, store::Contact stored) const;
 
   const model::Model& model_;
   store::Store& store_;

@@ -48,8 +48,12 @@ struct FieldSpec {
   bool empty_as_null = false;       // "" is stored as null
   bool invalid_as_default = false;  // enums: a string outside `values` stores the default
   bool write_only = false;          // accepted in requests for a write rule, never stored or shown
+  bool create_only = false;         // accepted when a contact is created, refused by PATCH and PUT
+  bool gated = false;  // unlocks: shown (not null) only to orgs that unlocked the contact
   std::optional<std::size_t> max_length;  // strings and array items, in code points
   std::optional<std::size_t> max_items;   // arrays
+  std::optional<double> minimum;          // integers and numbers: the smallest value accepted
+  std::optional<double> maximum;          // integers and numbers: the largest value accepted
   std::vector<std::string> values;        // enums: the allowed values, case-sensitive
   boost::json::value default_value;       // stored when the field is absent at create
 };

@@ -19,4 +19,14 @@ bool Model::IsSystemName(std::string_view name) const {
   return std::find(system_names_.begin(), system_names_.end(), name) != system_names_.end();
 }
 
+bool Model::PlanMayWrite(std::string_view plan) const {
+  return write_plans_.empty() ||
+         std::find(write_plans_.begin(), write_plans_.end(), plan) != write_plans_.end();
+}
+
+bool Model::PlanHasFullAccess(std::string_view plan) const {
+  const auto& plans = unlocks_->full_access_plans;
+  return std::find(plans.begin(), plans.end(), plan) != plans.end();
+}
+
 }  // namespace contactsd::model

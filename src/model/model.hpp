@@ -31,6 +31,7 @@ enum class PropertySource {
   kArchivedAt,    // null, or when it was archived
   kArchivedFlag,  // false, or when it was archived
   kArchivedBy,    // who archived it (null when active)
+  kAccess,        // unlocks: what the calling org may see of the contact, and what it paid
 };
 
 struct ResponseProperty {
@@ -73,6 +74,24 @@ struct ListFilter {
 // What happens to keys of the custom-fields object that the tenant has not defined.
 enum class UnknownCustomKeys { kReject, kDrop };
 
+// Whose contacts a request sees.
+enum class Tenancy {
+  kOrg,        // each org its own contacts (the default)
+  kCatalogue,  // one catalogue shared by every org
+};
+
+// What archiving is: DELETE keeps the contact visible (restore exists), hides it, or is not
+// served at all.
+enum class Archiving { kVisible, kHidden, kNone };
+
+// Paid access to a contact's gated fields: an org sees them once it has unlocked the contact
+// (spending the contact's cost from its credits, once), or always when its plan is one of
+// `full_access_plans`.
+struct UnlockPolicy {
+  const FieldSpec* cost_field = nullptr;  // an integer field, minimum >= 0, with a default
+  std::vector<std::string> full_access_plans;
+};
+
 class Model {
  public:
   // Parses and checks a model file. Errors: BadRequest whose message names the bad key,
@@ -98,7 +117,18 @@ class Model {
   // The type of a custom field defined without one (nullopt: the type is required).
   std::optional<FieldType> custom_default_type() const { return custom_default_type_; }
   // true: an archived contact is gone for clients (404; DELETE answers 204), though kept.
-  bool archived_hidden() const { return archived_hidden_; }
+  bool archived_hidden() const { return archiving_ == Archiving::kHidden; }
+  // false: no DELETE and no restore (the model has no archiving).
+  bool archiving_enabled() const { return archiving_ != Archiving::kNone; }
+  Tenancy tenancy() const { return tenancy_; }
+  // Whether an org on `plan` may create and change contacts: every plan unless the model
+  // lists the plans that may ("write_plans").
+  bool PlanMayWrite(std::string_view plan) const;
+  const std::vector<std::string>& write_plans() const { return write_plans_; }
+  // Paid access to gated fields, or nullptr when every field is shown to every reader.
+  const UnlockPolicy* unlocks() const { return unlocks_ ? &*unlocks_ : nullptr; }
+  // Whether an org on `plan` sees gated fields without unlocking. REQUIRES: unlocks().
+  bool PlanHasFullAccess(std::string_view plan) const;
   const std::vector<SplitNameRule>& split_name_rules() const { return split_name_rules_; }
   const std::vector<ListFilter>& list_filters() const { return list_filters_; }
   const std::vector<SubdivisionRule>& subdivision_rules() const { return subdivision_rules_; }
@@ -131,7 +161,10 @@ class Model {
   bool custom_fields_flat_ = false;
   std::string unauthorized_message_ = "Missing or invalid credentials";
   std::optional<FieldType> custom_default_type_;
-  bool archived_hidden_ = false;
+  Archiving archiving_ = Archiving::kVisible;
+  Tenancy tenancy_ = Tenancy::kOrg;
+  std::vector<std::string> write_plans_;
+  std::optional<UnlockPolicy> unlocks_;
   std::vector<SplitNameRule> split_name_rules_;
   std::vector<ListFilter> list_filters_;
   std::vector<SubdivisionRule> subdivision_rules_;

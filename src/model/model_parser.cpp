@@ -19,12 +19,12 @@ namespace {
 constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters",
-    "unauthorized_message", "record_rules", "replace"};
-// clang-format on
+    "unauthorized_message", "record_rules", "replace", "tenancy", "write_plans", "unlocks"};
 constexpr std::string_view kFieldKeys[] = {
-    "type",   "description", "required",      "nullable",           "read_only",
-    "unique", "lowercase",   "dedupe",        "max_length",         "max_items",
-    "values", "default",     "empty_as_null", "invalid_as_default", "write_only"};
+    "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
+    "max_length", "max_items", "values", "default", "empty_as_null", "invalid_as_default",
+    "write_only", "create_only", "gated", "minimum", "maximum"};
+// clang-format on
 
 template <std::size_t N>
 bool Known(const std::string_view (&keys)[N], std::string_view key) {
@@ -96,12 +96,33 @@ Status ModelParser::ParseTop(const json::object& top) {
   }
   if (const json::value* archived = top.if_contains("archived")) {
     if (*archived == "visible") {
-      model_.archived_hidden_ = false;
+      model_.archiving_ = Archiving::kVisible;
     } else if (*archived == "hidden") {
-      model_.archived_hidden_ = true;
+      model_.archiving_ = Archiving::kHidden;
+    } else if (*archived == "none") {
+      model_.archiving_ = Archiving::kNone;
     } else {
-      return Bad("archived", "must be \"visible\" or \"hidden\"");
+      return Bad("archived", "must be \"visible\", \"hidden\" or \"none\"");
     }
+  }
+  if (const json::value* tenancy = top.if_contains("tenancy")) {
+    if (*tenancy == "org") {
+      model_.tenancy_ = Tenancy::kOrg;
+    } else if (*tenancy == "catalogue") {
+      model_.tenancy_ = Tenancy::kCatalogue;
+    } else {
+      return Bad("tenancy", "must be \"org\" or \"catalogue\"");
+    }
+    // Custom field definitions belong to one org; a shared catalogue has no such owner.
+    if (model_.tenancy_ == Tenancy::kCatalogue && model_.custom_fields_enabled_) {
+      return Bad("tenancy", "a catalogue cannot have custom_fields");
+    }
+  }
+  if (const json::value* plans = top.if_contains("write_plans")) {
+    auto parsed = PlanNames("write_plans", *plans);
+    if (!parsed.ok()) return std::move(parsed).error();
+    if (parsed->empty()) return Bad("write_plans", "must name at least one plan");
+    model_.write_plans_ = std::move(parsed).value();
   }
 
   const json::value* fields = top.if_contains("fields");
@@ -156,6 +177,14 @@ Status ModelParser::ParseTop(const json::object& top) {
     if (!replace->is_bool()) return Bad("replace", "must be a boolean");
     model_.replace_enabled_ = replace->get_bool();
   }
+  if (const json::value* unlocks = top.if_contains("unlocks")) {
+    if (auto st = ParseUnlocks(*unlocks); !st) return st;
+  }
+  for (const auto& f : model_.fields_) {
+    if (f.gated && !model_.unlocks_) {
+      return Bad("fields." + f.name + ".gated", "needs the model's \"unlocks\" section");
+    }
+  }
   model_.has_record_rules_ = !model_.subdivision_rules_.empty() || !model_.one_of_rules_.empty() ||
                              std::any_of(model_.fields_.begin(), model_.fields_.end(),
                                          [](const FieldSpec& f) { return f.required; });
@@ -200,16 +229,39 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
     return {};
   };
   const std::pair<std::string_view, bool*> flags[] = {
-      {"required", &out.required},           {"nullable", &out.nullable},
-      {"read_only", &out.read_only},         {"unique", &out.unique},
-      {"lowercase", &out.lowercase},         {"dedupe", &out.dedupe},
-      {"empty_as_null", &out.empty_as_null}, {"invalid_as_default", &out.invalid_as_default},
-      {"write_only", &out.write_only}};
+      {"required", &out.required},
+      {"nullable", &out.nullable},
+      {"read_only", &out.read_only},
+      {"unique", &out.unique},
+      {"lowercase", &out.lowercase},
+      {"dedupe", &out.dedupe},
+      {"empty_as_null", &out.empty_as_null},
+      {"invalid_as_default", &out.invalid_as_default},
+      {"write_only", &out.write_only},
+      {"create_only", &out.create_only},
+      {"gated", &out.gated}};
   for (auto [key, target] : flags) {
     if (auto st = flag(key, *target); !st) return st;
   }
   if (auto st = count("max_length", out.max_length); !st) return st;
   if (auto st = count("max_items", out.max_items); !st) return st;
+  for (auto [key, target] :
+       {std::pair{"minimum", &out.minimum}, std::pair{"maximum", &out.maximum}}) {
+    const json::value* bound = o.if_contains(key);
+    if (!bound) continue;
+    if (out.type != FieldType::kInteger && out.type != FieldType::kNumber) {
+      return Bad(path + "." + key, "only for types integer and number");
+    }
+    if (!bound->is_number()) return Bad(path + "." + key, "must be a number");
+    *target = bound->to_number<double>();
+  }
+  if (out.minimum && out.maximum && *out.minimum > *out.maximum) {
+    return Bad(path + ".minimum", "must not be greater than maximum");
+  }
+  if (out.create_only && (out.read_only || out.write_only)) {
+    return Bad(path + ".create_only", "a read_only or write_only field is never updated anyway");
+  }
+  if (out.gated && out.write_only) return Bad(path + ".gated", "a write_only field is never shown");
 
   if (const json::value* values = o.if_contains("values")) {
     if (out.type != FieldType::kEnum) return Bad(path + ".values", "only for type enum");
@@ -270,6 +322,7 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
       {"archived_at", PropertySource::kArchivedAt},
       {"archived_flag", PropertySource::kArchivedFlag},
       {"archived_by", PropertySource::kArchivedBy},
+      {"access", PropertySource::kAccess},
   };
   auto system = [&](std::string_view name) {
     return std::find_if(std::begin(kSystem), std::end(kSystem),
@@ -287,7 +340,8 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
     std::string path = "response." + out.name;
     if (const FieldSpec* f = model_.FindField(out.name)) return field_source(path, f);
     auto it = system(out.name);
-    if (it == std::end(kSystem) || it->second == PropertySource::kArchivedFlag) {
+    if (it == std::end(kSystem) || it->second == PropertySource::kArchivedFlag ||
+        it->second == PropertySource::kAccess) {
       return Bad(path, "is neither a field nor a system property");
     }
     out.source = it->second;
@@ -334,7 +388,7 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
       if (it == std::end(kSystem)) {
         return Bad(path + ".source",
                    "must be one of id, version, created_at, updated_at, archived_at, "
-                   "archived_flag, archived_by");
+                   "archived_flag, archived_by, access");
       }
       out.source = it->second;
     } else {
@@ -352,6 +406,9 @@ Status ModelParser::ParseResponseProperty(const json::value& item, ResponsePrope
     out.source = it->second;
   } else if (sources > 1) {
     return Bad(path, "takes one of field, join and source");
+  }
+  if (out.source == PropertySource::kAccess && !model_.unlocks_) {
+    return Bad(path + ".source", "access needs the model's \"unlocks\" section");
   }
   return {};
 }

@@ -25,6 +25,9 @@ class ModelParser {
   Status ParseWriteRules(const json::value& v);
   Status ParseListFilters(const json::value& v);
   Status ParseRecordRules(const json::value& v);
+  Status ParseUnlocks(const json::value& v);
+  // An array of plan names (lower-case words), as in "write_plans".
+  static Result<std::vector<std::string>> PlanNames(std::string_view path, const json::value& v);
   Result<const FieldSpec*> FieldNamed(std::string_view path, const json::value* name) const;
 
   // An error naming the key at `path`.

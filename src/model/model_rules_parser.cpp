@@ -147,6 +147,47 @@ Status ModelParser::ParseRecordRules(const json::value& v) {
   return {};
 }
 
+Result<std::vector<std::string>> ModelParser::PlanNames(std::string_view path,
+                                                        const json::value& v) {
+  if (!v.is_array()) return Bad(path, "must be an array of plan names");
+  std::vector<std::string> plans;
+  for (const auto& plan : v.get_array()) {
+    if (!plan.is_string() || plan.get_string().empty()) {
+      return Bad(path, "must be an array of plan names");
+    }
+    plans.emplace_back(plan.get_string());
+  }
+  return plans;
+}
+
+Status ModelParser::ParseUnlocks(const json::value& v) {
+  if (!v.is_object()) return Bad("unlocks", "must be an object");
+  const json::object& o = v.get_object();
+  for (const auto& [key, value] : o) {
+    if (key != "cost_field" && key != "full_access_plans") {
+      return Bad("unlocks." + std::string(key), "unknown key");
+    }
+  }
+  UnlockPolicy policy;
+  auto cost = FieldNamed("unlocks.cost_field", o.if_contains("cost_field"));
+  if (!cost.ok()) return std::move(cost).error();
+  // A negative cost would add credits, and a contact without a cost could not be priced.
+  const FieldSpec& f = **cost;
+  if (f.type != FieldType::kInteger || !f.minimum || *f.minimum < 0 || f.write_only ||
+      !f.default_value.is_int64()) {
+    return Bad("unlocks.cost_field",
+               "must name an integer field with a minimum of 0 or more and a default");
+  }
+  policy.cost_field = &f;
+  if (const json::value* plans = o.if_contains("full_access_plans")) {
+    auto parsed = PlanNames("unlocks.full_access_plans", *plans);
+    if (!parsed.ok()) return std::move(parsed).error();
+    policy.full_access_plans = std::move(parsed).value();
+  }
+  model_.unlocks_ = std::move(policy);
+  return {};
+}
+
 Status ModelParser::ParseListFilters(const json::value& v) {
   if (!v.is_object()) return Bad("list_filters", "must be an object: parameter → field");
   for (const auto& [param, field] : v.get_object()) {
@@ -160,6 +201,8 @@ Status ModelParser::ParseListFilters(const json::value& v) {
         t == FieldType::kCustomFields) {
       return Bad(path, "can only filter on a stored scalar or array field");
     }
+    // A filter would tell whether a locked contact holds a value, without unlocking it.
+    if ((*f)->gated) return Bad(path, "cannot filter on a gated field");
     model_.list_filters_.push_back({std::string(param), *f});
   }
   return {};

@@ -68,7 +68,7 @@ void ApplyWriteRules(const Model& model, const boost::json::object& fields, cons
 }  // namespace
 
 PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
-                      const std::vector<FieldSpec>& custom_fields) {
+                      const std::vector<FieldSpec>& custom_fields, WriteKind kind) {
   TypeContext ctx = model.type_context();
   ctx.custom_fields = &custom_fields;
   std::vector<FieldError> errors;
@@ -79,6 +79,11 @@ PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
     const FieldSpec* spec = model.FindField(key);
     if (model.IsSystemName(key) || (spec && spec->read_only)) {
       errors.push_back({std::string(key), "read_only", "is read-only"});
+      continue;
+    }
+    if (spec && spec->create_only && kind == WriteKind::kUpdate) {
+      errors.push_back(
+          {std::string(key), "read_only", "can only be set when the contact is created"});
       continue;
     }
     if (model.custom_fields_flat() && (!spec || spec == container)) {

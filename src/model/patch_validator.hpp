@@ -18,11 +18,14 @@ namespace contactsd::model {
 // invalid_format, too_long, ... Keeping both lets the service add the whole-record problems
 // of the same request to one 400 (a required field missing beside a bad email).
 // `custom_fields` are the tenant's definitions.
+// `kind` says which fields are writable: a create takes create_only fields, an update (PATCH,
+// PUT) refuses them as read_only.
+enum class WriteKind { kCreate, kUpdate };
 struct PatchCheck {
   boost::json::object normalized;
   std::vector<FieldError> errors;
 };
 PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
-                      const std::vector<FieldSpec>& custom_fields);
+                      const std::vector<FieldSpec>& custom_fields, WriteKind kind);
 
 }  // namespace contactsd::model

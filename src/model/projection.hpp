@@ -23,11 +23,26 @@ struct RecordMeta {
   std::string_view archived_by;  // empty unless archived
 };
 
+// For a model with unlocks: what the calling org may see of one contact.
+struct AccessState {
+  bool full_access = false;                    // the org's plan sees gated fields without unlocking
+  bool unlocked = false;                       // the org has unlocked the contact
+  std::optional<std::int64_t> unlocked_at_ms;  // when, if it has
+  std::int64_t credits_spent = 0;              // what it paid (0 unless unlocked)
+};
+
 // The response object for a stored record: every property of the model's response that is
 // not optional, plus the optional ones named in `requested`. A field missing from the record
 // (a model that gained a field after the record was written) shows its default.
+// Gated fields show null unless `access` says the caller may see them (no `access`: they are
+// masked), and an access property shows `access` as
+// {is_unlocked, is_unlocking, unlocked_at, credits_spent, unlock_cost}.
+// The contact's unlock cost (its cost field); 0 for a model without unlocks.
+std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record);
+
 boost::json::object Project(const Model& model, const RecordMeta& meta,
                             const boost::json::object& record,
-                            std::span<const std::string> requested = {});
+                            std::span<const std::string> requested = {},
+                            const AccessState* access = nullptr);
 
 }  // namespace contactsd::model

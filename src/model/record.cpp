@@ -17,6 +17,17 @@ boost::json::object NewRecord(const Model& model, const boost::json::object& pat
   return MergePatch(model, defaults, patch);
 }
 
+boost::json::object ReplaceRecord(const Model& model, const boost::json::object& current,
+                                  const boost::json::object& patch) {
+  boost::json::object record = NewRecord(model, patch);
+  for (const auto& f : model.fields()) {
+    if (!f.create_only) continue;
+    const boost::json::value* kept = current.if_contains(f.name);
+    record[f.name] = kept ? *kept : f.default_value;
+  }
+  return record;
+}
+
 boost::json::object MergePatch(const Model& model, const boost::json::object& current,
                                const boost::json::object& patch) {
   boost::json::object merged = current;

@@ -14,13 +14,19 @@
 namespace contactsd::model {
 
 // A record for a create (or a full replace): each field the patch does not set gets its
-// default (or null). REQUIRES: `patch` came from ValidatePatch.
+// default (or null). REQUIRES: `patch` came from CheckPatch.
 boost::json::object NewRecord(const Model& model, const boost::json::object& patch);
+
+// A full replace (PUT): a new record from the patch, except that create_only fields keep
+// their values from `current` (a replace cannot change them any more than a PATCH can).
+// REQUIRES: `patch` came from CheckPatch with WriteKind::kUpdate.
+boost::json::object ReplaceRecord(const Model& model, const boost::json::object& current,
+                                  const boost::json::object& patch);
 
 // A partial update: every key of the patch replaces the stored value (null: the field's
 // default, which is null unless the model gives one), except the custom-fields object, which
 // is merged key by key (a null value removes that key).
-// REQUIRES: `patch` came from ValidatePatch.
+// REQUIRES: `patch` came from CheckPatch.
 boost::json::object MergePatch(const Model& model, const boost::json::object& current,
                                const boost::json::object& patch);
 

@@ -4,8 +4,38 @@
 #include <boost/json/value.hpp>
 
 #include <cmath>
+#include <string>
 
 namespace contactsd::model::types {
+namespace {
+
+// The shortest text of a bound: "0", "100", "0.5".
+std::string BoundText(double bound) {
+  std::string text = std::to_string(bound);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+// nullopt when `value` lies within the field's minimum and maximum, else the out_of_range error.
+std::optional<FieldError> CheckRange(const FieldSpec& spec, double value, std::string_view path) {
+  bool low = spec.minimum && value < *spec.minimum;
+  bool high = spec.maximum && value > *spec.maximum;
+  if (!low && !high) return std::nullopt;
+  std::string message;
+  if (spec.minimum && spec.maximum) {
+    message = "must be between " + BoundText(*spec.minimum) + " and " + BoundText(*spec.maximum);
+  } else if (spec.minimum) {
+    message = "must be at least " + BoundText(*spec.minimum);
+  } else {
+    message = "must be at most " + BoundText(*spec.maximum);
+  }
+  return MakeError(path, "out_of_range", std::move(message));
+}
+
+}  // namespace
 
 std::optional<FieldError> Boolean(const FieldSpec&, const boost::json::value& in,
                                   const TypeContext&, std::string_view path,
@@ -15,14 +45,17 @@ std::optional<FieldError> Boolean(const FieldSpec&, const boost::json::value& in
   return std::nullopt;
 }
 
-std::optional<FieldError> Integer(const FieldSpec&, const boost::json::value& in,
+std::optional<FieldError> Integer(const FieldSpec& spec, const boost::json::value& in,
                                   const TypeContext&, std::string_view path,
                                   boost::json::value& out) {
   if (in.is_int64() || in.is_uint64()) {
     if (in.is_uint64() && in.get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
       return MakeError(path, "out_of_range", "must fit in a signed 64-bit integer");
     }
-    out = in.is_int64() ? in.get_int64() : static_cast<std::int64_t>(in.get_uint64());
+    std::int64_t value =
+        in.is_int64() ? in.get_int64() : static_cast<std::int64_t>(in.get_uint64());
+    if (auto e = CheckRange(spec, static_cast<double>(value), path)) return e;
+    out = value;
     return std::nullopt;
   }
   // A number with a fraction or an exponent is refused even when its value is whole: the
@@ -30,12 +63,14 @@ std::optional<FieldError> Integer(const FieldSpec&, const boost::json::value& in
   return TypeError(path, "an integer");
 }
 
-std::optional<FieldError> Number(const FieldSpec&, const boost::json::value& in, const TypeContext&,
-                                 std::string_view path, boost::json::value& out) {
+std::optional<FieldError> Number(const FieldSpec& spec, const boost::json::value& in,
+                                 const TypeContext&, std::string_view path,
+                                 boost::json::value& out) {
   if (!in.is_number()) return TypeError(path, "a number");
   if (in.is_double() && !std::isfinite(in.get_double())) {
     return MakeError(path, "out_of_range", "must be a finite number");
   }
+  if (auto e = CheckRange(spec, in.to_number<double>(), path)) return e;
   out = in;
   return std::nullopt;
 }

@@ -3,8 +3,9 @@
 // implement it, and nothing above src/store knows which one is running.
 //
 // Thread-safety: every method may be called from any thread at the same time.
-// Errors: NotFound, Conflict (unique key taken; details name the key), Unavailable (database
-// busy or gone), Internal. Every contact query is scoped by org_id.
+// Errors: NotFound, Conflict (unique key taken; details name the key), PaymentRequired (too few
+// credits), Unavailable (database busy or gone), Internal. Every contact query is scoped by
+// org_id.
 #pragma once
 
 #include "common/result.hpp"
@@ -18,6 +19,11 @@
 #include <vector>
 
 namespace contactsd::store {
+
+// The tenant id of a shared catalogue (a model with "tenancy": "catalogue"): its contacts are
+// stored under this id, as if it were an org, so every query is still scoped by a tenant id.
+// No org can have it: CreateOrg refuses it (real org ids are UUIDs anyway).
+inline constexpr std::string_view kCatalogueTenantId = "catalogue";
 
 struct Org {
   std::string id;
@@ -93,6 +99,17 @@ struct ListQuery {
 
 inline constexpr std::size_t kMaxListFilters = 3;
 
+// An org's paid access to one contact (of a catalogue): unlocked once, at `unlocked_at_ms`, for
+// `credits_spent` credits. The org is the row's tenant; the contact is the catalogue's.
+struct Unlock {
+  std::string org_id;
+  std::string contact_id;
+  std::int64_t credits_spent = 0;
+  std::int64_t unlocked_at_ms = 0;
+};
+
+inline constexpr std::size_t kMaxUnlockLookup = 1000;
+
 struct CustomField {
   std::string org_id;
   std::string name;
@@ -109,7 +126,8 @@ class Store {
   // at once (the first one migrates, the others wait and find nothing to do).
   virtual Status Migrate() = 0;
 
-  // Tenants. CreateOrg takes a filled Org (id and created_at chosen by the caller).
+  // Tenants. CreateOrg takes a filled Org (id and created_at chosen by the caller); the
+  // catalogue's id is a BadRequest.
   virtual Status CreateOrg(const Org& org) = 0;
   virtual Result<Org> GetOrg(std::string_view org_id) = 0;
 
@@ -138,6 +156,20 @@ class Store {
   // all in one transaction. Returns the contact as stored afterwards.
   virtual Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                         const Mutation& mutate) = 0;
+
+  // Unlocks, in one transaction: the org's unlock of the contact if it has one (nothing
+  // spent); else `cost` is taken from the org's credits and the unlock {org, contact, cost,
+  // now} recorded. Concurrent calls for one org and contact, from any number of processes,
+  // spend once: the others return the first one's unlock.
+  // Errors: PaymentRequired when the org has fewer credits than `cost` (nothing spent or
+  // recorded); NotFound when the org does not exist. Knows nothing of the contact: the caller
+  // checks that it exists. REQUIRES: cost >= 0.
+  virtual Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
+                                       std::int64_t cost, std::int64_t now_ms) = 0;
+  // The org's unlocks of any of `contact_ids`, in one query (in no particular order; a contact
+  // it has not unlocked has none). REQUIRES: at most kMaxUnlockLookup ids.
+  virtual Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
+                                                  const std::vector<std::string>& contact_ids) = 0;
 
   // Per-tenant custom field definitions. A taken name is a Conflict.
   virtual Status CreateCustomField(const CustomField& field) = 0;

@@ -1,8 +1,9 @@
 """Several servers, one PostgreSQL database: two contactsd processes behind an imaginary load
 balancer. No update is lost (each contact's final version is 1 + the number of successful
-PATCHes), and unique keys hold across both (of two racing creates of one email through
-different servers, exactly one wins). Runs only with CONTACTSD_TEST_DB=postgresql://...; the
-SQLite variant is test_concurrency.py's two-processes test."""
+PATCHes), unique keys hold across both (of two racing creates of one email through different
+servers, exactly one wins), and credits are never spent twice by racing unlocks (the
+`prospects` model). Runs only with CONTACTSD_TEST_DB=postgresql://...; the SQLite variant is
+test_concurrency.py's two-processes test (and, for unlocks, test_prospects_unlock.py's)."""
 
 import json
 
@@ -10,11 +11,10 @@ import pytest
 
 from contactsd_harness import Client, assert_contact_response, assert_error, fresh_pg_database, \
     list_all, pg_base_url, run_together
+import test_prospects_common as prospects
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
                                 reason="needs CONTACTSD_TEST_DB=postgresql://... (make test sets it)")
-
-
 
 
 @pytest.fixture
@@ -112,3 +112,66 @@ def test_a_key_revoked_through_one_server_is_refused_by_the_other(two_servers):
     p = a.run_cli("key", "revoke", t.key["id"])
     assert p.returncode == 0, p.stderr
     assert other.get("/v1/contacts").status_code == 401
+
+
+@pytest.fixture
+def two_prospects_servers(make_server):
+    """Two `prospects` processes on one fresh database, and an internal org to fill it."""
+    db = fresh_pg_database()
+    a = make_server("prospects", db_url=db, name="pa", threads=4)
+    b = make_server("prospects", db_url=db, name="pb", threads=4)
+    assert a.backend == b.backend == "postgresql"
+    return a, b, a.tenant(plan="internal")
+
+
+def _unlock_statuses(servers, secret, contact_ids):
+    """Unlocks contact_ids[i] through servers[i], all at once; returns (status, body) each."""
+    results = [None] * len(servers)
+
+    def worker(i, barrier):
+        client = Client(servers[i].base_url, f"Bearer {secret}")
+        barrier.wait()
+        r = client.post(f"{prospects.BASE}/{contact_ids[i]}/unlock")
+        results[i] = (r.status_code, r)
+        client.close()
+
+    run_together(len(servers), worker)
+    return results
+
+
+def test_racing_unlocks_through_two_servers_spend_credits_once(two_prospects_servers):
+    a, b, ops = two_prospects_servers
+    for round_ in range(3):
+        contact = prospects.create(ops, {**prospects.FULL, "unlock_cost": 3})
+        customer = a.tenant(plan="free", credits=10)
+        servers = [a, b] * 8
+        results = _unlock_statuses(servers, customer.secret, [contact["id"]] * len(servers))
+        bodies = [prospects.prospect(r) for _, r in results]
+        assert all(body == bodies[0] for body in bodies), f"round {round_}: one unlock for all"
+        assert bodies[0]["_access"]["credits_spent"] == 3
+        assert bodies[0]["email"] == prospects.FULL["email"]
+        # Spent exactly once, as both servers and the CLI see it.
+        assert prospects.credits(a, customer) == 7
+        assert prospects.credits(b, customer) == 7
+        seen_by_b = prospects.prospect(
+            Client(b.base_url, f"Bearer {customer.secret}").get(
+                f"{prospects.BASE}/{contact['id']}"))
+        assert seen_by_b == bodies[0]
+
+
+def test_credits_for_one_unlock_buy_one_of_two_contacts_across_two_servers(
+        two_prospects_servers):
+    a, b, ops = two_prospects_servers
+    for round_ in range(6):
+        first = prospects.create(ops, {**prospects.FULL, "unlock_cost": 3})
+        second = prospects.create(ops, {**prospects.FULL, "unlock_cost": 3})
+        customer = b.tenant(plan="free", credits=3)
+        results = _unlock_statuses([a, b], customer.secret, [first["id"], second["id"]])
+        assert sorted(s for s, _ in results) == [200, 402], \
+            f"round {round_}: {[(s, r.text[:200]) for s, r in results]}"
+        loser = next(r for s, r in results if s == 402)
+        assert_error(loser, 402, "insufficient_credits")
+        assert prospects.credits(a, customer) == 0
+        unlocked = [prospects.get(customer, c["id"])["_access"]["is_unlocked"]
+                    for c in (first, second)]
+        assert unlocked == [s == 200 for s, _ in results]

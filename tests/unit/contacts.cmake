@@ -1,3 +1,7 @@
 contactsd_unit_test(contactsd_contacts_tests
-  SOURCES contacts/cursor_test.cpp
+  SOURCES
+    contacts/cursor_test.cpp
+    contacts/catalogue_service_test.cpp
+    store/temp_dir.cpp
   LIBS contactsd_contacts)
+target_include_directories(contactsd_contacts_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

@@ -2,6 +2,7 @@ contactsd_unit_test(contactsd_store_tests
   SOURCES
     store/temp_dir.cpp
     store/store_contract_test.cpp
+    store/unlock_contract_test.cpp
     store/sqlite_store_test.cpp
     store/open_store_test.cpp
     store/pg_test_schema.cpp

@@ -74,7 +74,20 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+// Unlocks: the same table as SQLite's (store/sqlite/migrations.cpp). Distributed by org_id
+// and co-located with contacts on Citus (docs/scaling.md). Named V3: it was written beside
+// another V2 (issue 8); merged, they run in number order.
+constexpr char kSchemaV3Unlocks[] = R"sql(
+CREATE TABLE unlocks (
+  org_id text COLLATE "C" NOT NULL,
+  contact_id text COLLATE "C" NOT NULL,
+  credits_spent bigint NOT NULL,
+  unlocked_at bigint NOT NULL,
+  PRIMARY KEY (org_id, contact_id)
+);
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV3Unlocks};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

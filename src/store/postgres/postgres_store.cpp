@@ -3,6 +3,7 @@
 #include "store/postgres/postgres_store.hpp"
 
 #include "common/crypto.hpp"
+#include "store/errors.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -49,6 +50,7 @@ Status PostgresStore::Migrate() {
 }
 
 Status PostgresStore::CreateOrg(const Org& org) {
+  if (org.id == kCatalogueTenantId) return ReservedOrgIdError();
   return WithConnection([&](Connection& connection) {
     Query insert(Sql::kInsertOrg);
     insert.Text(org.id).Text(org.name).Text(org.plan).Int8(org.credits).Int8(org.created_at_ms);

@@ -56,6 +56,11 @@ class PostgresStore final : public Store {
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                 const Mutation& mutate) override;
 
+  Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
+                               std::int64_t cost, std::int64_t now_ms) override;
+  Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
+                                          const std::vector<std::string>& contact_ids) override;
+
   Status CreateCustomField(const CustomField& field) override;
   Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
 

@@ -48,4 +48,13 @@ CustomField ReadCustomField(const Rows& rows, int row) {
   return field;
 }
 
+Unlock ReadUnlock(const Rows& rows, int row) {
+  Unlock unlock;
+  unlock.org_id = rows.Text(row, 0);
+  unlock.contact_id = rows.Text(row, 1);
+  unlock.credits_spent = rows.Int8(row, 2);
+  unlock.unlocked_at_ms = rows.Int8(row, 3);
+  return unlock;
+}
+
 }  // namespace contactsd::store::postgres

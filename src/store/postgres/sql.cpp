@@ -127,6 +127,30 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "WHERE org_id = $1 AND key_name = $2 AND key_value = $3 AND contact_id = $4",
      "tttt", true},
 
+    // Unlocks. Columns as read by ReadUnlock: org_id, contact_id, credits_spent, unlocked_at.
+    // The insert returns its row only when it inserted one: a concurrent insert of the same
+    // (org, contact) waits for the first to commit or roll back, then does nothing.
+    {Sql::kInsertUnlock, "insert_unlock",
+     "INSERT INTO unlocks (org_id, contact_id, credits_spent, unlocked_at) "
+     "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING "
+     "RETURNING org_id, contact_id, credits_spent, unlocked_at",
+     "ttii", true},
+    {Sql::kGetUnlock, "get_unlock",
+     "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
+     "WHERE org_id = $1 AND contact_id = $2",
+     "tt", false},
+    // $2 is a JSON array of contact ids: one prepared statement for any number of them.
+    {Sql::kListUnlocks, "list_unlocks",
+     "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
+     "WHERE org_id = $1 AND contact_id IN (SELECT json_array_elements_text($2::json))",
+     "tt", false},
+    // No row when the org has fewer credits than the cost (or does not exist). A concurrent
+    // debit of the same org waits for the row lock, then re-checks the condition on the
+    // balance the other one left.
+    {Sql::kDebitCredits, "debit_credits",
+     "UPDATE orgs SET credits = credits - $2 WHERE id = $1 AND credits >= $2 RETURNING credits",
+     "ti", true},
+
     // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options,
     // created_at.
     {Sql::kInsertCustomField, "insert_custom_field",

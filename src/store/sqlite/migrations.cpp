@@ -74,7 +74,21 @@ CREATE TABLE settings (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+// Unlocks: which org has paid for which catalogue contact. The org is the tenant (the primary
+// key starts with it); the contact is one of the catalogue's (stored under its reserved
+// tenant id). The primary key is the once-only rule: an org unlocks a contact at most once.
+// Named V3: it was written beside another V2 (issue 8); merged, they run in number order.
+constexpr char kSchemaV3Unlocks[] = R"sql(
+CREATE TABLE unlocks (
+  org_id TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  credits_spent INTEGER NOT NULL,
+  unlocked_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, contact_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV3Unlocks};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -48,4 +48,13 @@ CustomField ReadCustomField(const Statement& row) {
   return field;
 }
 
+Unlock ReadUnlock(const Statement& row) {
+  Unlock unlock;
+  unlock.org_id = row.Text(0);
+  unlock.contact_id = row.Text(1);
+  unlock.credits_spent = row.Int64(2);
+  unlock.unlocked_at_ms = row.Int64(3);
+  return unlock;
+}
+
 }  // namespace contactsd::store::sqlite

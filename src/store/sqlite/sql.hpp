@@ -71,6 +71,21 @@ inline constexpr char kDeleteContactKey[] =
     "DELETE FROM contact_keys "
     "WHERE org_id = ?1 AND key_name = ?2 AND key_value = ?3 AND contact_id = ?4";
 
+// Unlocks. Columns as read by ReadUnlock: org_id, contact_id, credits_spent, unlocked_at.
+inline constexpr char kGetUnlock[] =
+    "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
+    "WHERE org_id = ?1 AND contact_id = ?2";
+// ?2 is a JSON array of contact ids: one statement for any number of them.
+inline constexpr char kListUnlocks[] =
+    "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
+    "WHERE org_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))";
+inline constexpr char kInsertUnlock[] =
+    "INSERT INTO unlocks (org_id, contact_id, credits_spent, unlocked_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+// Changes nothing (0 rows) when the org has fewer credits than the cost, or does not exist.
+inline constexpr char kDebitCredits[] =
+    "UPDATE orgs SET credits = credits - ?2 WHERE id = ?1 AND credits >= ?2";
+
 // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options, created_at.
 inline constexpr char kInsertCustomField[] =
     "INSERT INTO custom_fields (org_id, name, type, options, created_at) "

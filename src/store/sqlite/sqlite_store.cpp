@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "common/crypto.hpp"
+#include "store/errors.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
@@ -64,6 +65,7 @@ Status SqliteStore::Migrate() {
 }
 
 Status SqliteStore::CreateOrg(const Org& org) {
+  if (org.id == kCatalogueTenantId) return ReservedOrgIdError();
   auto inserted = Write([&](Connection& writer) {
     return ExecOne(writer, sql::kInsertOrg, [&](Statement& stmt) {
       stmt.Bind(1, org.id).Bind(2, org.name).Bind(3, org.plan).Bind(4, org.credits);

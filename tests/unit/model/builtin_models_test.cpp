@@ -31,3 +31,42 @@ TEST(BuiltinModels, StandardHasTheDocumentedContract) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+const BuiltinModel* Builtin(std::string_view name) {
+  for (const auto& m : BuiltinModels()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+TEST(BuiltinModels, ProspectsIsASharedCatalogueWithPaidUnlocks) {
+  const BuiltinModel* builtin = Builtin("prospects");
+  ASSERT_NE(builtin, nullptr);
+  auto m = Model::Parse(builtin->json_text);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->base_path(), "/api/v1");
+  EXPECT_EQ(m->tenancy(), Tenancy::kCatalogue);
+  EXPECT_FALSE(m->archiving_enabled());
+  EXPECT_TRUE(m->PlanMayWrite("internal"));
+  EXPECT_FALSE(m->PlanMayWrite("free"));
+  ASSERT_NE(m->unlocks(), nullptr);
+  EXPECT_EQ(m->unlocks()->cost_field->name, "unlock_cost");
+  EXPECT_TRUE(m->PlanHasFullAccess("internal"));
+  // The contact details are gated; PATCH may change only name, title and is_district_contact.
+  std::vector<std::string> gated, updatable;
+  for (const auto& f : m->fields()) {
+    if (f.gated) gated.push_back(f.name);
+    if (!f.create_only && !f.read_only) updatable.push_back(f.name);
+  }
+  EXPECT_EQ(gated, (std::vector<std::string>{"email", "phone", "linkedin_url"}));
+  EXPECT_EQ(updatable, (std::vector<std::string>{"name", "title", "is_district_contact"}));
+  EXPECT_FALSE(m->FindField("name")->nullable);
+  EXPECT_TRUE(m->FindField("title")->nullable);
+  EXPECT_TRUE(m->FindField("is_district_contact")->nullable);
+}
+
+}  // namespace
+}  // namespace contactsd::model

@@ -97,13 +97,116 @@ TEST(ModelParser, ChecksRulesFiltersAndShapedProperties) {
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
       "response":[{"name":"b","source":"when"}]})"),
             "response.b.source: must be one of id, version, created_at, updated_at, "
-            "archived_at, archived_flag, archived_by");
+            "archived_at, archived_flag, archived_by, access");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"enum",
       "values":["p"],"invalid_as_default":true}},"response":["a"]})"),
             "fields.a.invalid_as_default: needs an enum with a default");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","archived":"gone",
       "fields":{"a":{"type":"string"}},"response":["a"]})"),
-            "archived: must be \"visible\" or \"hidden\"");
+            "archived: must be \"visible\", \"hidden\" or \"none\"");
+}
+
+}  // namespace
+}  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+constexpr std::string_view kCatalogue = R"({
+  "name": "cat", "base_path": "/api/v1", "tenancy": "catalogue", "write_plans": ["internal"],
+  "archived": "none",
+  "unlocks": {"cost_field": "cost", "full_access_plans": ["internal", "staff"]},
+  "fields": {"name": {"type": "string"},
+             "email": {"type": "email", "gated": true, "create_only": true},
+             "cost": {"type": "integer", "minimum": 0, "maximum": 10, "default": 1,
+                      "create_only": true}},
+  "response": ["id", "name", "email", {"name": "_access", "source": "access"}]
+})";
+
+TEST(ModelParser, ReadsTheCatalogueKeys) {
+  auto m = Model::Parse(kCatalogue);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->tenancy(), Tenancy::kCatalogue);
+  EXPECT_FALSE(m->archiving_enabled());
+  EXPECT_FALSE(m->archived_hidden());
+  EXPECT_TRUE(m->PlanMayWrite("internal"));
+  EXPECT_FALSE(m->PlanMayWrite("free"));
+  ASSERT_NE(m->unlocks(), nullptr);
+  EXPECT_EQ(m->unlocks()->cost_field, m->FindField("cost"));
+  EXPECT_TRUE(m->PlanHasFullAccess("staff"));
+  EXPECT_FALSE(m->PlanHasFullAccess("free"));
+  EXPECT_TRUE(m->FindField("email")->gated);
+  EXPECT_TRUE(m->FindField("email")->create_only);
+  EXPECT_EQ(m->FindField("cost")->minimum, 0.0);
+  EXPECT_EQ(m->FindField("cost")->maximum, 10.0);
+  EXPECT_EQ(m->response()[3].source, PropertySource::kAccess);
+}
+
+TEST(ModelParser, DefaultsAreOrgTenancyWithEveryPlanWriting) {
+  auto m = Model::Parse(kMinimal);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->tenancy(), Tenancy::kOrg);
+  EXPECT_TRUE(m->archiving_enabled());
+  EXPECT_TRUE(m->PlanMayWrite("anything"));
+  EXPECT_EQ(m->unlocks(), nullptr);
+}
+
+// kCatalogue with `from` replaced by `to` (once).
+std::string CatalogueWith(std::string_view from, std::string_view to) {
+  std::string text(kCatalogue);
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(ModelParser, NamesTheBadCatalogueKey) {
+  EXPECT_EQ(ParseError(CatalogueWith(R"("tenancy": "catalogue")", R"("tenancy": "shared")")),
+            "tenancy: must be \"org\" or \"catalogue\"");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("tenancy": "catalogue")",
+                                     R"("tenancy": "catalogue", "custom_fields": true)")),
+            "tenancy: a catalogue cannot have custom_fields");
+  EXPECT_EQ(ParseError(CatalogueWith(R"(["internal"])", "[]")),
+            "write_plans: must name at least one plan");
+  EXPECT_EQ(ParseError(CatalogueWith(R"(["internal"])", R"(["internal", 3])")),
+            "write_plans: must be an array of plan names");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("cost_field": "cost")", R"("cost_field": "name")")),
+            "unlocks.cost_field: must name an integer field with a minimum of 0 or more and a "
+            "default");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("minimum": 0, "maximum": 10)", R"("maximum": 10)")),
+            "unlocks.cost_field: must name an integer field with a minimum of 0 or more and a "
+            "default");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("cost_field": "cost")", R"("cost_field": "x")")),
+            "unlocks.cost_field: 'x' is not a field");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("full_access_plans")", R"("free_plans")")),
+            "unlocks.free_plans: unknown key");
+  EXPECT_EQ(
+      ParseError(CatalogueWith(R"("minimum": 0, "maximum": 10)", R"("minimum": 5, "maximum": 1)")),
+      "fields.cost.minimum: must not be greater than maximum");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("name": {"type": "string"})",
+                                     R"("name": {"type": "string", "minimum": 1})")),
+            "fields.name.minimum: only for types integer and number");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("name": {"type": "string"})",
+                                     R"("name": {"type": "string", "read_only": true,
+                                                 "create_only": true})")),
+            "fields.name.create_only: a read_only or write_only field is never updated anyway");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("default": 1,)", R"("default": -1,)")),
+            "fields.cost.default: must be between 0 and 10");
+  EXPECT_EQ(ParseError(CatalogueWith(R"("archived": "none",)",
+                                     R"("archived": "none", "list_filters": {"e": "email"},)")),
+            "list_filters.e: cannot filter on a gated field");
+}
+
+TEST(ModelParser, GatedFieldsAndAccessNeedUnlocks) {
+  std::string no_unlocks = CatalogueWith(
+      R"("unlocks": {"cost_field": "cost", "full_access_plans": ["internal", "staff"]},)", "");
+  EXPECT_EQ(ParseError(no_unlocks), "fields.email.gated: needs the model's \"unlocks\" section");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+        "response":["a",{"name":"_access","source":"access"}]})"),
+            "response._access.source: access needs the model's \"unlocks\" section");
+  EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"a":{"type":"string"}},
+        "response":["a","access"]})"),
+            "response.access: is neither a field nor a system property");
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace json = boost::json;
 // The check as the service uses it when the model has no record rules: all or nothing.
 Result<json::object> ValidatePatch(const Model& model, const json::object& fields,
                                    const std::vector<FieldSpec>& custom) {
-  PatchCheck check = CheckPatch(model, fields, custom);
+  PatchCheck check = CheckPatch(model, fields, custom, WriteKind::kUpdate);
   if (!check.errors.empty()) return Error::Validation(std::move(check.errors));
   return std::move(check.normalized);
 }
@@ -149,6 +149,56 @@ TEST(Coercions, IntegerArraysAndDroppedCustomKeys) {
   known.type = FieldType::kAny;
   EXPECT_EQ(Normalized(R"({"custom_fields":{"plan":{"x":1},"nope":2}})", {known}),
             R"({"custom_fields":{"plan":{"x":1}}})");
+}
+
+}  // namespace
+}  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+const Model& CreateOnlyModel() {
+  static const Model model = std::move(Model::Parse(R"({
+    "name": "t", "base_path": "",
+    "fields": {
+      "name": {"type": "string", "nullable": false},
+      "email": {"type": "email", "create_only": true},
+      "status": {"type": "enum", "values": ["pending", "done"], "default": "pending",
+                 "create_only": true}
+    },
+    "system_fields": ["id"],
+    "response": ["id", "name"]
+  })"))
+                                 .value();
+  return model;
+}
+
+std::vector<std::pair<std::string, std::string>> Problems(const PatchCheck& check) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& e : check.errors) out.emplace_back(e.field, e.code);
+  return out;
+}
+
+TEST(PatchValidator, CreateOnlyFieldsAreTakenByACreate) {
+  auto check =
+      CheckPatch(CreateOnlyModel(),
+                 json::parse(R"({"name":"Ada","email":"A@x.io","status":"done"})").as_object(), {},
+                 WriteKind::kCreate);
+  EXPECT_TRUE(check.errors.empty());
+  EXPECT_EQ(json::serialize(check.normalized),
+            R"({"name":"Ada","email":"A@x.io","status":"done"})");
+}
+
+TEST(PatchValidator, CreateOnlyFieldsAreReadOnlyForAnUpdate) {
+  auto check = CheckPatch(
+      CreateOnlyModel(),
+      json::parse(R"({"name":"Ada","email":"a@x.io","status":"nope","id":1})").as_object(), {},
+      WriteKind::kUpdate);
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"email", "read_only"}, {"status", "read_only"}, {"id", "read_only"}};
+  EXPECT_EQ(Problems(check), want);
+  EXPECT_EQ(check.errors[0].message, "can only be set when the contact is created");
+  EXPECT_EQ(json::serialize(check.normalized), R"({"name":"Ada"})");  // the good half
 }
 
 }  // namespace

@@ -73,3 +73,62 @@ TEST(Projection, OptionalPropertiesOnlyWhenRequested) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+const Model& GatedModel() {
+  static const Model model = std::move(Model::Parse(R"({
+    "name": "t", "base_path": "",
+    "unlocks": {"cost_field": "cost", "full_access_plans": ["internal"]},
+    "fields": {"name": {"type": "string"}, "email": {"type": "email", "gated": true},
+               "first": {"type": "string"}, "last": {"type": "string", "gated": true},
+               "cost": {"type": "integer", "minimum": 0, "default": 1}},
+    "response": ["id", "name", "email", {"name": "full", "join": ["first", "last"]},
+                 {"name": "_access", "source": "access"}]
+  })"))
+                                 .value();
+  return model;
+}
+
+json::object GatedRecord() {
+  return json::parse(R"({"name":"Ada","email":"ada@x.io","first":"Ada","last":"L","cost":3})")
+      .as_object();
+}
+
+TEST(Projection, GatedFieldsAreNullUntilUnlocked) {
+  RecordMeta meta{"0190-x", 1, 0, 0, std::nullopt, ""};
+  AccessState locked;
+  EXPECT_EQ(json::serialize(Project(GatedModel(), meta, GatedRecord(), {}, &locked)),
+            R"({"id":"0190-x","name":"Ada","email":null,"full":"Ada",)"
+            R"("_access":{"is_unlocked":false,"is_unlocking":false,"unlocked_at":null,)"
+            R"("credits_spent":0,"unlock_cost":3}})");
+  // No access state at all: masked too (fail closed).
+  EXPECT_TRUE(Project(GatedModel(), meta, GatedRecord()).at("email").is_null());
+
+  AccessState unlocked{false, true, 2000, 3};
+  EXPECT_EQ(json::serialize(Project(GatedModel(), meta, GatedRecord(), {}, &unlocked)),
+            R"({"id":"0190-x","name":"Ada","email":"ada@x.io","full":"Ada L",)"
+            R"("_access":{"is_unlocked":true,"is_unlocking":false,)"
+            R"("unlocked_at":"1970-01-01T00:00:02.000Z","credits_spent":3,"unlock_cost":3}})");
+}
+
+TEST(Projection, FullAccessShowsEverythingWithoutAnUnlock) {
+  RecordMeta meta{"0190-x", 1, 0, 0, std::nullopt, ""};
+  AccessState full{true, false, std::nullopt, 0};
+  auto out = Project(GatedModel(), meta, GatedRecord(), {}, &full);
+  EXPECT_EQ(out.at("email"), "ada@x.io");
+  EXPECT_EQ(json::serialize(out.at("_access")),
+            R"({"is_unlocked":true,"is_unlocking":false,"unlocked_at":null,"credits_spent":0,)"
+            R"("unlock_cost":3})");
+}
+
+TEST(Projection, AContactWithoutItsCostFieldCostsTheDefault) {
+  RecordMeta meta{"0190-x", 1, 0, 0, std::nullopt, ""};
+  auto out = Project(GatedModel(), meta, json::parse(R"({"name":"A"})").as_object());
+  EXPECT_EQ(out.at("_access").at("unlock_cost"), 1);
+  EXPECT_EQ(UnlockCostOf(GatedModel(), json::parse(R"({"cost":7})").as_object()), 7);
+}
+
+}  // namespace
+}  // namespace contactsd::model

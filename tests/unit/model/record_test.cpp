@@ -122,3 +122,26 @@ TEST(RecordRules, OneOfRequiredAndRequiredFields) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+TEST(RecordReplace, KeepsCreateOnlyFieldsAndClearsTheRest) {
+  auto model = Model::Parse(R"({
+    "name": "t", "base_path": "",
+    "fields": {"name": {"type": "string"}, "title": {"type": "string"},
+               "source": {"type": "string", "create_only": true},
+               "cost": {"type": "integer", "default": 1, "create_only": true}},
+    "response": ["name"]
+  })");
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  auto replaced = ReplaceRecord(*model, Obj(R"({"name":"A","title":"T","source":"web","cost":3})"),
+                                Obj(R"({"name":"B"})"));
+  EXPECT_EQ(json::serialize(replaced), R"({"name":"B","title":null,"source":"web","cost":3})");
+  // A record written before a create_only field existed gets its default.
+  EXPECT_EQ(json::serialize(ReplaceRecord(*model, Obj(R"({"name":"A"})"), Obj("{}"))),
+            R"({"name":null,"title":null,"source":null,"cost":1})");
+}
+
+}  // namespace
+}  // namespace contactsd::model

@@ -175,3 +175,45 @@ TEST(CustomFieldsType, ChecksEveryKeyAndReportsEachBadOne) {
 
 }  // namespace
 }  // namespace contactsd::model
+
+namespace contactsd::model {
+namespace {
+
+TEST(NumberRange, IntegersAndNumbersStayWithinTheirBounds) {
+  FieldSpec count = Spec(FieldType::kInteger);
+  count.minimum = 0;
+  EXPECT_EQ(Check(count, "0"), "0");
+  EXPECT_EQ(Check(count, "9007199254740991"), "9007199254740991");
+  EXPECT_EQ(Check(count, "-1"), "error:out_of_range");
+  FieldSpec percent = Spec(FieldType::kInteger);
+  percent.minimum = 0;
+  percent.maximum = 100;
+  EXPECT_EQ(Check(percent, "100"), "100");
+  EXPECT_EQ(Check(percent, "101"), "error:out_of_range");
+  EXPECT_EQ(Check(percent, "50.5"), "error:invalid_type");  // the type comes first
+  FieldSpec score = Spec(FieldType::kNumber);
+  score.minimum = 0;
+  EXPECT_EQ(Check(score, "0.25"), "2.5E-1");
+  EXPECT_EQ(Check(score, "-0.5"), "error:out_of_range");
+  EXPECT_EQ(Check(score, "null"), "null");  // null is the field's business (nullable)
+}
+
+TEST(NumberRange, TheMessageSaysTheBounds) {
+  FieldSpec percent = Spec(FieldType::kInteger);
+  percent.minimum = 0;
+  percent.maximum = 100;
+  json::value out;
+  std::vector<FieldError> errors;
+  EXPECT_FALSE(CheckValue(percent, json::value(-3), {}, "email_confidence_score", out, errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "email_confidence_score");
+  EXPECT_EQ(errors[0].message, "must be between 0 and 100");
+  FieldSpec low = Spec(FieldType::kNumber);
+  low.minimum = 0.5;
+  errors.clear();
+  EXPECT_FALSE(CheckValue(low, json::value(0.25), {}, "f", out, errors));
+  EXPECT_EQ(errors.at(0).message, "must be at least 0.5");
+}
+
+}  // namespace
+}  // namespace contactsd::model
