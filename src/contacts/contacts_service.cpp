@@ -3,6 +3,7 @@
 #include "common/uuid.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "contacts/entry_references.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
 
@@ -111,6 +112,10 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   if (!custom.ok()) return std::move(custom).error();
   model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
   json::object record = model::NewRecord(model_, check.normalized);
+  std::vector<store::Reference> references = ReferencesOf(model_, record);
+  if (auto st = AddMissingReferences(store_, who.org_id, references, check.errors); !st) {
+    return std::move(st).error();
+  }
   auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, record));
   if (!errors.empty()) return Error::Validation(std::move(errors));
   std::int64_t now = clock_();
@@ -120,7 +125,9 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   contact.doc = json::serialize(record);
   contact.created_at_ms = now;
   contact.updated_at_ms = now;
-  auto stored = store_.CreateContact(contact, KeysOf(record));
+  // The store checks the references again in its transaction: an entry deleted since the check
+  // above fails the create the same way.
+  auto stored = store_.CreateContact(contact, KeysOf(record), references);
   if (!stored.ok()) return std::move(stored).error();
   return ContactView{std::move(stored).value(), std::move(record)};
 }
@@ -193,6 +200,11 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
   model::PatchCheck check = model::CheckPatch(model_, fields, *custom);
+  if (auto st = AddMissingReferences(store_, who.org_id, ReferencesOf(model_, check.normalized),
+                                     check.errors);
+      !st) {
+    return std::move(st).error();
+  }
   // Without whole-record rules there is nothing to add to the request's own errors, and no
   // reason to open a transaction.
   if (!check.errors.empty() && !model_.has_record_rules()) {
@@ -221,6 +233,10 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
       write.doc = json::serialize(merged);
       write.unique_keys = KeysOf(merged);
       write.updated_at_ms = std::max(now, current.updated_at_ms);
+      // Checked again in the transaction: only the ids the contact did not hold already (a
+      // delete of one it holds rewrites this contact after the write).
+      write.references =
+          AddedReferences(ReferencesOf(model_, merged), ReferencesOf(model_, *record));
     }
     result_record = std::move(merged);
     return write;

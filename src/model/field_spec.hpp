@@ -51,7 +51,10 @@ struct FieldSpec {
   std::optional<std::size_t> max_length;  // strings and array items, in code points
   std::optional<std::size_t> max_items;   // arrays
   std::vector<std::string> values;        // enums: the allowed values, case-sensitive
-  boost::json::value default_value;       // stored when the field is absent at create
+  // integer and integer_array fields: the model collection ("lists") whose entry ids the values
+  // must be, in the writer's tenant; empty for none.
+  std::string references;
+  boost::json::value default_value;  // stored when the field is absent at create
 };
 
 }  // namespace contactsd::model

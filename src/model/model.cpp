@@ -19,4 +19,16 @@ bool Model::IsSystemName(std::string_view name) const {
   return std::find(system_names_.begin(), system_names_.end(), name) != system_names_.end();
 }
 
+bool Model::HasCollection(std::string_view name) const {
+  return std::find(collections_.begin(), collections_.end(), name) != collections_.end();
+}
+
+std::vector<const FieldSpec*> Model::FieldsReferencing(std::string_view collection) const {
+  std::vector<const FieldSpec*> fields;
+  for (const auto& f : fields_) {
+    if (!f.references.empty() && f.references == collection) fields.push_back(&f);
+  }
+  return fields;
+}
+
 }  // namespace contactsd::model

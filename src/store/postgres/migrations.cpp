@@ -74,7 +74,29 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+// Collections: the same logical tables as SQLite's kSchemaV2Collections. Per-tenant named
+// entries with integer ids (a model's "lists", "labels"); collection_counters holds the last id
+// each (org, collection) allocated, so ids are never reused. Both are keyed by org_id first,
+// so they distribute with the contacts.
+constexpr char kSchemaV2Collections[] = R"sql(
+CREATE TABLE collection_entries (
+  org_id text COLLATE "C" NOT NULL,
+  collection text COLLATE "C" NOT NULL,
+  id bigint NOT NULL,
+  name text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (org_id, collection, id)
+);
+
+CREATE TABLE collection_counters (
+  org_id text COLLATE "C" NOT NULL,
+  collection text COLLATE "C" NOT NULL,
+  last_id bigint NOT NULL,
+  PRIMARY KEY (org_id, collection)
+);
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV2Collections};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -14,6 +14,7 @@ Org ReadOrg(const Rows& rows, int row);
 ApiKey ReadApiKey(const Rows& rows, int row);
 Contact ReadContact(const Rows& rows, int row);
 CustomField ReadCustomField(const Rows& rows, int row);
+CollectionEntry ReadCollectionEntry(const Rows& rows, int row);
 
 // Every row, read with `read`.
 template <class Read>

@@ -74,7 +74,28 @@ CREATE TABLE settings (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchemaV1};
+// Collections: per-tenant named entries with integer ids (a model's "lists", "labels").
+// collection_counters holds the last id each (org, collection) allocated, so ids are never
+// reused, even after the entry with the highest one is deleted.
+constexpr char kSchemaV2Collections[] = R"sql(
+CREATE TABLE collection_entries (
+  org_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, collection, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE collection_counters (
+  org_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  last_id INTEGER NOT NULL,
+  PRIMARY KEY (org_id, collection)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV2Collections};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

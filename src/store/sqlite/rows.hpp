@@ -17,6 +17,7 @@ Org ReadOrg(const Statement& row);
 ApiKey ReadApiKey(const Statement& row);
 Contact ReadContact(const Statement& row);
 CustomField ReadCustomField(const Statement& row);
+CollectionEntry ReadCollectionEntry(const Statement& row);
 
 // Steps `stmt` to SQLITE_DONE, reading its first row (if any) with `read`.
 template <class Read>
