@@ -214,8 +214,14 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
   std::int64_t now = clock_();
   json::object result_record;
   auto write_one = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    // The request's own problems come before the contact's state, as they do (without a
+    // lookup) where the model has no record rules: a bad body is a 400 whatever the id names.
+    bool stale = expected_version && *expected_version != current.version;
+    if (!check.errors.empty() && (current.archived_at_ms || stale)) {
+      return Error::Validation(check.errors);
+    }
     if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-    if (expected_version && *expected_version != current.version) {
+    if (stale) {
       return Error::PreconditionFailed("The contact has changed: its version is " +
                                        std::to_string(current.version));
     }
@@ -242,7 +248,12 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
     return write;
   };
   auto stored = store_.UpdateContact(who.org_id, ToLowerUuid(id), write_one);
-  if (!stored.ok()) return std::move(stored).error();
+  if (!stored.ok()) {
+    if (stored.error().code == ErrorCode::kNotFound && !check.errors.empty()) {
+      return Error::Validation(std::move(check.errors));  // as above: the body first
+    }
+    return std::move(stored).error();
+  }
   return ContactView{std::move(stored).value(), std::move(result_record)};
 }
 
