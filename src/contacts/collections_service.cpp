@@ -12,13 +12,16 @@
 namespace contactsd::contacts {
 namespace {
 
-// A decimal integer ("12", "-3"); an integer too large for 64 bits names no entry (NotFound).
-Result<std::int64_t> ParseEntryId(std::string_view text) {
+// A decimal integer ("12", "-3"); one too large for 64 bits names no entry (NotFound, as the
+// store answers for any other id it does not have).
+Result<std::int64_t> ParseEntryId(std::string_view collection, std::string_view text) {
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (end == text.data() + text.size() && !text.empty()) {
     if (ec == std::errc()) return id;
-    if (ec == std::errc::result_out_of_range) return Error::NotFound("Not found");
+    if (ec == std::errc::result_out_of_range) {
+      return Error::NotFound("No entry " + std::string(text) + " in " + std::string(collection));
+    }
   }
   return Error::BadRequest("The id must be an integer", "invalid_id");
 }
@@ -50,7 +53,7 @@ Result<std::vector<store::CollectionEntry>> CollectionsService::List(
 Status CollectionsService::Delete(const Principal& who, std::string_view collection,
                                   std::string_view id_text) const {
   if (auto st = CheckCollection(collection); !st) return std::move(st).error();
-  auto id = ParseEntryId(id_text);
+  auto id = ParseEntryId(collection, id_text);
   if (!id.ok()) return std::move(id).error();
   std::vector<std::string> fields;
   for (const model::FieldSpec* f : model_.FieldsReferencing(collection)) fields.push_back(f->name);

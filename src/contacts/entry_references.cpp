@@ -17,15 +17,18 @@ std::vector<store::Reference> ReferencesOf(const model::Model& model,
 
 std::vector<store::Reference> AddedReferences(const std::vector<store::Reference>& after,
                                               const std::vector<store::Reference>& before) {
+  // Held before in any field of the same collection counts as held: the entry's delete
+  // rewrites the contact either way.
+  auto held = [&](const std::string& collection, std::int64_t id) {
+    return std::any_of(before.begin(), before.end(), [&](const store::Reference& b) {
+      return b.collection == collection && std::find(b.ids.begin(), b.ids.end(), id) != b.ids.end();
+    });
+  };
   std::vector<store::Reference> added;
   for (const store::Reference& ref : after) {
-    auto old = std::find_if(before.begin(), before.end(),
-                            [&](const store::Reference& b) { return b.field == ref.field; });
     store::Reference fresh{ref.field, ref.collection, {}};
     for (std::int64_t id : ref.ids) {
-      bool held =
-          old != before.end() && std::find(old->ids.begin(), old->ids.end(), id) != old->ids.end();
-      if (!held) fresh.ids.push_back(id);
+      if (!held(ref.collection, id)) fresh.ids.push_back(id);
     }
     if (!fresh.ids.empty()) added.push_back(std::move(fresh));
   }

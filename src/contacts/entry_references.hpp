@@ -18,7 +18,8 @@ namespace contactsd::contacts {
 std::vector<store::Reference> ReferencesOf(const model::Model& model,
                                            const boost::json::object& values);
 
-// The ids of `after` that `before` does not hold in the same field: what a write adds.
+// The ids of `after` that `before` does not hold (in any field of the same collection): what a
+// write adds.
 std::vector<store::Reference> AddedReferences(const std::vector<store::Reference>& after,
                                               const std::vector<store::Reference>& before);
 
