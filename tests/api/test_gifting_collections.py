@@ -20,7 +20,7 @@ model_name, fresh, other = gift.model_name, gift.fresh, gift.other  # fixtures, 
 COLLECTIONS = ["lists", "labels"]
 
 
-# ---- creating and listing entries -----------------------------------------------------------------
+# ---- creating and listing entries ----------------------------------------------------------------
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_entries_get_ids_from_one_in_creation_order(fresh, collection):
@@ -110,7 +110,7 @@ def test_an_account_holds_at_most_1000_entries_per_collection(fresh):
     assert fresh.add("lists", "in its place") == 1001
 
 
-# ---- accounts -------------------------------------------------------------------------------------
+# ---- accounts ------------------------------------------------------------------------------------
 
 def test_another_accounts_entries_do_not_exist(fresh, other):
     theirs = other.add("lists", "theirs")      # id 1 of the other account
@@ -128,7 +128,7 @@ def test_another_accounts_entries_do_not_exist(fresh, other):
     assert fresh.ids(list_id=mine) == [c["id"]]
 
 
-# ---- contacts carrying ids ------------------------------------------------------------------------
+# ---- contacts carrying ids -----------------------------------------------------------------------
 
 def test_ids_are_stored_once_each_in_the_order_sent(fresh):
     a, b, c = (fresh.add("lists", n) for n in "abc")
@@ -194,7 +194,7 @@ def test_a_missing_id_joins_the_other_violations(fresh):
     assert_unchanged(fresh, before)
 
 
-# ---- deleting entries -----------------------------------------------------------------------------
+# ---- deleting entries ----------------------------------------------------------------------------
 
 def test_deleting_an_entry_takes_its_id_out_of_every_contact(fresh, other):
     a, b = fresh.add("lists", "a"), fresh.add("lists", "b")
@@ -285,7 +285,7 @@ def test_concurrent_deletes_and_writes_leave_no_dangling_id(fresh):
         assert fresh.get(cid)["lists"] == []
 
 
-# ---- list filters ---------------------------------------------------------------------------------
+# ---- list filters --------------------------------------------------------------------------------
 
 def test_the_contact_list_filters_by_list_id_and_label_id(fresh):
     l1, l2 = fresh.add("lists", "1"), fresh.add("lists", "2")

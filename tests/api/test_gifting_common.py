@@ -177,7 +177,7 @@ def assert_rejected(resp, fields: Mapping[str, Any], error: str = "validation_fa
     return assert_error(resp, 400, error, fields)
 
 
-# ---- fixtures (imported by name into each gifting module) ---------------------------------------
+# ---- fixtures (imported by name into each gifting module) ----------------------------------------
 
 @pytest.fixture(scope="module")
 def model_name():

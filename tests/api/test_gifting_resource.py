@@ -45,7 +45,7 @@ def test_a_revoked_key_stops_working(server, fresh):
     assert_error(fresh.client.get(f"/contacts/{c['id']}"), 401, "unauthorized")
 
 
-# ---- routes -------------------------------------------------------------------------------------
+# ---- routes --------------------------------------------------------------------------------------
 
 def test_create_answers_201_with_the_contact_and_its_etag(fresh):
     r = fresh.client.post("/contacts", FULL)

@@ -46,7 +46,7 @@ def accepted_everywhere(t, changes, stored):
     assert t.get(base["id"]) == put
 
 
-# ---- a valid contact ----------------------------------------------------------------------------
+# ---- a valid contact -----------------------------------------------------------------------------
 
 def test_a_full_contact_is_stored_and_shown_as_sent(fresh):
     c = fresh.create(FULL)
@@ -62,7 +62,7 @@ def test_the_least_valid_contact_gets_empty_values(fresh):
     assert c["address_validated"] is False and c["lists"] == [] and c["phone"] is None
 
 
-# ---- required fields ------------------------------------------------------------------------------
+# ---- required fields -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", REQUIRED)
 @pytest.mark.parametrize("value", [None, ""], ids=["null", "empty"])
@@ -100,7 +100,7 @@ def test_whitespace_is_a_value_for_plain_strings(fresh):
     assert (c["city"], c["zip"]) == (" ", " 10001 ")
 
 
-# ---- email ----------------------------------------------------------------------------------------
+# ---- email ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bad", ["not-an-email", "a@", "@example.com", "a b@example.com",
                                  "ada@exa_mple.com", "ada@-example.com", "ada@@example.com",
@@ -129,7 +129,7 @@ def test_emails_are_not_unique(fresh):
     assert a["email"] == b["email"] and a["id"] != b["id"]
 
 
-# ---- enums: gender, shirt_size, contact_type -------------------------------------------------------
+# ---- enums: gender, shirt_size, contact_type -----------------------------------------------------
 
 ENUMS = {
     "gender": (["male", "female"], ["Male", "FEMALE", "other", " male"]),
@@ -166,7 +166,7 @@ def test_optional_enums_can_be_cleared(fresh):
     assert (cleared["gender"], cleared["shirt_size"]) == (None, None)
 
 
-# ---- dates ----------------------------------------------------------------------------------------
+# ---- dates ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", DATES)
 def test_a_real_date_is_accepted(fresh, field):
@@ -189,7 +189,7 @@ def test_a_date_that_is_not_a_real_yyyy_mm_dd_is_refused(fresh, field):
     refused_everywhere(fresh, {field: 20240115}, {field: "invalid_type"})
 
 
-# ---- country and state ------------------------------------------------------------------------------
+# ---- country and state ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bad", ["XX", "usa", "us", "Us", "U", "USA", "ZZ", " US", "EU"])
 def test_a_country_that_is_not_an_upper_case_iso_code_is_refused(fresh, bad):
@@ -247,7 +247,7 @@ def test_a_put_checks_the_state_against_the_country_it_sends(fresh):
     assert_unchanged(fresh, c)
 
 
-# ---- address / address2 ----------------------------------------------------------------------------
+# ---- address / address2 --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("address,address2", [("1 Main St", None), (None, "Suite 5"),
                                               ("1 Main St", "Suite 5"), ("1 Main St", ""),
@@ -278,7 +278,7 @@ def test_an_address_of_another_type_is_refused(fresh):
     refused_everywhere(fresh, {"address2": ["x"]}, {"address2": "invalid_type"})
 
 
-# ---- booleans ---------------------------------------------------------------------------------------
+# ---- booleans ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", BOOLEANS)
 def test_the_address_flags_take_true_and_false(fresh, field):
@@ -297,7 +297,7 @@ def test_the_address_flags_are_never_null(fresh, field):
     refused_everywhere(fresh, {field: None}, {field: "not_nullable"})
 
 
-# ---- plain strings -----------------------------------------------------------------------------------
+# ---- plain strings -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field", STRINGS + ["first_name", "last_name", "city", "zip", "address2"])
 def test_a_string_field_takes_only_strings(fresh, field):
@@ -331,7 +331,7 @@ def test_strings_have_a_length_limit_in_characters(fresh, field, limit):
     refused_everywhere(fresh, {**country, field: over}, {field: "too_long"})
 
 
-# ---- unknown and read-only names ----------------------------------------------------------------------
+# ---- unknown and read-only names -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["nickname", "First_name", "custom_fields", "version",
                                   "archived_at", "list_ids"])
@@ -344,7 +344,7 @@ def test_a_system_name_is_read_only(fresh, name):
     refused_everywhere(fresh, {name: "x"}, {name: "read_only"})
 
 
-# ---- every violation at once ---------------------------------------------------------------------------
+# ---- every violation at once ---------------------------------------------------------------------
 
 def test_every_violation_is_listed_in_one_400(fresh):
     before = fresh.create(FULL)
@@ -380,7 +380,7 @@ def test_a_bad_value_is_not_also_reported_as_missing(fresh):
     assert len(body["details"]) == 1
 
 
-# ---- PUT replaces, PATCH merges -------------------------------------------------------------------------
+# ---- PUT replaces, PATCH merges ------------------------------------------------------------------
 
 def test_patch_changes_only_the_sent_keys(fresh):
     c = fresh.create(FULL)
