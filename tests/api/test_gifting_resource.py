@@ -19,6 +19,8 @@ def test_a_bearer_api_key_is_the_credential(server, fresh):
     c = fresh.create()
     lower = server.client(f"bearer {fresh.key['key']}")
     assert contact_response(lower.get(f"/contacts/{c['id']}")) == c
+    bare = server.client(fresh.key["key"])  # the bare key works too
+    assert contact_response(bare.get(f"/contacts/{c['id']}")) == c
 
 
 @pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer sk_live_unknown",
