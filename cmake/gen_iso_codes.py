@@ -32,6 +32,13 @@ text = (
     "  std::copy(code.begin(), code.end(), full + 3);\n"
     "  std::string_view key(full, 3 + code.size());\n"
     "  return std::binary_search(kSubdivisions.begin(), kSubdivisions.end(), key);\n}\n\n"
+    "std::string_view SubdivisionExample(std::string_view country) {\n"
+    "  if (country.size() != 2) return {};\n"
+    "  char prefix[3] = {country[0], country[1], '-'};\n"
+    "  std::string_view key(prefix, 3);\n"
+    "  auto it = std::lower_bound(kSubdivisions.begin(), kSubdivisions.end(), key);\n"
+    "  if (it == kSubdivisions.end() || !it->starts_with(key)) return {};\n"
+    "  return it->substr(3);\n}\n\n"
     "}  // namespace contactsd::model\n"
 )
 tmp = out.with_suffix(".tmp")

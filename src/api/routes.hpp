@@ -3,6 +3,7 @@
 
 #include "api/request.hpp"
 #include "auth/authenticator.hpp"
+#include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "model/model.hpp"
@@ -17,11 +18,13 @@ struct ApiContext {
   const auth::Authenticator& authenticator;
   const contacts::ContactsService& contacts;
   const contacts::CustomFieldsService& custom_fields;
+  const contacts::CollectionsService& collections;
 };
 
 std::vector<Route> HealthRoutes();
 std::vector<Route> ContactRoutes(const ApiContext& ctx);
 std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
+std::vector<Route> CollectionRoutes(const ApiContext& ctx);
 
 // All of the above.
 std::vector<Route> AllRoutes(const ApiContext& ctx);

@@ -5,6 +5,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
 #include "common/time.hpp"
+#include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "http/server.hpp"
@@ -122,7 +123,8 @@ int ServeCommand(const ServeConfig& config) {
   auth::Authenticator authenticator(**store, jwt ? &*jwt : nullptr);
   contacts::ContactsService contacts(*model, **store, NowMillis, *secret);
   contacts::CustomFieldsService custom_fields(*model, **store, NowMillis);
-  api::ApiContext ctx{*model, authenticator, contacts, custom_fields};
+  contacts::CollectionsService collections(*model, **store, NowMillis);
+  api::ApiContext ctx{*model, authenticator, contacts, custom_fields, collections};
 
   http::ServerOptions options;
   options.host = host;

@@ -3,6 +3,7 @@
 #include "common/uuid.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "contacts/entry_references.hpp"
 #include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
@@ -167,6 +168,10 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   if (!custom.ok()) return std::move(custom).error();
   model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kCreate);
   json::object record = model::NewRecord(model_, check.normalized);
+  std::vector<store::Reference> references = ReferencesOf(model_, record);
+  if (auto st = AddMissingReferences(store_, TenantOf(who), references, check.errors); !st) {
+    return std::move(st).error();
+  }
   auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, record));
   if (!errors.empty()) return Error::Validation(std::move(errors));
   std::int64_t now = clock_();
@@ -176,7 +181,9 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   contact.doc = model::JsonText(record);
   contact.created_at_ms = now;
   contact.updated_at_ms = now;
-  auto stored = store_.CreateContact(contact, KeysOf(record));
+  // The store checks the references again in its transaction: an entry deleted since the check
+  // above fails the create the same way.
+  auto stored = store_.CreateContact(contact, KeysOf(record), references);
   if (!stored.ok()) return std::move(stored).error();
   ContactView view{std::move(stored).value(), std::move(record), {}};
   // A new contact has no unlocks yet: only the plan can open it.
@@ -257,6 +264,11 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
   model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate);
+  if (auto st = AddMissingReferences(store_, TenantOf(who), ReferencesOf(model_, check.normalized),
+                                     check.errors);
+      !st) {
+    return std::move(st).error();
+  }
   // Without whole-record rules there is nothing to add to the request's own errors, and no
   // reason to open a transaction.
   if (!check.errors.empty() && !model_.has_record_rules()) {
@@ -266,8 +278,14 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
   std::int64_t now = clock_();
   json::object result_record;
   auto write_one = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    // The request's own problems come before the contact's state, as they do (without a
+    // lookup) where the model has no record rules: a bad body is a 400 whatever the id names.
+    bool stale = expected_version && *expected_version != current.version;
+    if (!check.errors.empty() && (current.archived_at_ms || stale)) {
+      return Error::Validation(check.errors);
+    }
     if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-    if (expected_version && *expected_version != current.version) {
+    if (stale) {
       return Error::PreconditionFailed("The contact has changed: its version is " +
                                        std::to_string(current.version));
     }
@@ -285,12 +303,21 @@ Result<ContactView> ContactsService::Write(const Principal& who, std::string_vie
       write.doc = model::JsonText(merged);
       write.unique_keys = KeysOf(merged);
       write.updated_at_ms = std::max(now, current.updated_at_ms);
+      // Checked again in the transaction: only the ids the contact did not hold already (a
+      // delete of one it holds rewrites this contact after the write).
+      write.references =
+          AddedReferences(ReferencesOf(model_, merged), ReferencesOf(model_, *record));
     }
     result_record = std::move(merged);
     return write;
   };
   auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), write_one);
-  if (!stored.ok()) return std::move(stored).error();
+  if (!stored.ok()) {
+    if (stored.error().code == ErrorCode::kNotFound && !check.errors.empty()) {
+      return Error::Validation(std::move(check.errors));  // as above: the body first
+    }
+    return std::move(stored).error();
+  }
   ContactView view{std::move(stored).value(), std::move(result_record), {}};
   if (auto filled = FillAccess(who, {&view}); !filled) return std::move(filled).error();
   return view;

@@ -55,7 +55,10 @@ struct FieldSpec {
   std::optional<double> minimum;          // integers and numbers: the smallest value accepted
   std::optional<double> maximum;          // integers and numbers: the largest value accepted
   std::vector<std::string> values;        // enums: the allowed values, case-sensitive
-  boost::json::value default_value;       // stored when the field is absent at create
+  // integer and integer_array fields: the model collection ("lists") whose entry ids the values
+  // must be, in the writer's tenant; empty for none.
+  std::string references;
+  boost::json::value default_value;  // stored when the field is absent at create
 };
 
 }  // namespace contactsd::model

@@ -11,4 +11,8 @@ bool IsCountryCode(std::string_view code);
 // An ISO 3166-2 subdivision of `country` by its code after the dash ("NY" for US-NY).
 bool IsSubdivisionCode(std::string_view country, std::string_view code);
 
+// The first of `country`'s subdivision codes, after the dash ("AK" for US), for messages;
+// empty when the country has none.
+std::string_view SubdivisionExample(std::string_view country);
+
 }  // namespace contactsd::model

@@ -29,4 +29,16 @@ bool Model::PlanHasFullAccess(std::string_view plan) const {
   return std::find(plans.begin(), plans.end(), plan) != plans.end();
 }
 
+bool Model::HasCollection(std::string_view name) const {
+  return std::find(collections_.begin(), collections_.end(), name) != collections_.end();
+}
+
+std::vector<const FieldSpec*> Model::FieldsReferencing(std::string_view collection) const {
+  std::vector<const FieldSpec*> fields;
+  for (const auto& f : fields_) {
+    if (!f.references.empty() && f.references == collection) fields.push_back(&f);
+  }
+  return fields;
+}
+
 }  // namespace contactsd::model

@@ -131,6 +131,12 @@ class Model {
   bool PlanHasFullAccess(std::string_view plan) const;
   const std::vector<SplitNameRule>& split_name_rules() const { return split_name_rules_; }
   const std::vector<ListFilter>& list_filters() const { return list_filters_; }
+  // The per-tenant collections of named entries with integer ids ("lists", "labels"), each
+  // served at {base}/<name>, in model-file order.
+  const std::vector<std::string>& collections() const { return collections_; }
+  bool HasCollection(std::string_view name) const;
+  // The fields whose values are ids of `collection`'s entries.
+  std::vector<const FieldSpec*> FieldsReferencing(std::string_view collection) const;
   const std::vector<SubdivisionRule>& subdivision_rules() const { return subdivision_rules_; }
   const std::vector<OneOfRequiredRule>& one_of_required_rules() const { return one_of_rules_; }
   // true when a write has rules beyond its fields' own (required fields, record rules).
@@ -167,6 +173,7 @@ class Model {
   std::optional<UnlockPolicy> unlocks_;
   std::vector<SplitNameRule> split_name_rules_;
   std::vector<ListFilter> list_filters_;
+  std::vector<std::string> collections_;
   std::vector<SubdivisionRule> subdivision_rules_;
   std::vector<OneOfRequiredRule> one_of_rules_;
   bool has_record_rules_ = false;

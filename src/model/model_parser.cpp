@@ -19,11 +19,12 @@ namespace {
 constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters",
-    "unauthorized_message", "record_rules", "replace", "tenancy", "write_plans", "unlocks"};
+    "unauthorized_message", "record_rules", "replace", "collections", "tenancy", "write_plans",
+    "unlocks"};
 constexpr std::string_view kFieldKeys[] = {
     "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
     "max_length", "max_items", "values", "default", "empty_as_null", "invalid_as_default",
-    "write_only", "create_only", "gated", "minimum", "maximum"};
+    "write_only", "create_only", "gated", "minimum", "maximum", "references"};
 // clang-format on
 
 template <std::size_t N>
@@ -123,6 +124,11 @@ Status ModelParser::ParseTop(const json::object& top) {
     if (!parsed.ok()) return std::move(parsed).error();
     if (parsed->empty()) return Bad("write_plans", "must name at least one plan");
     model_.write_plans_ = std::move(parsed).value();
+  }
+
+  // Before the fields, which may reference them.
+  if (const json::value* collections = top.if_contains("collections")) {
+    if (auto st = ParseCollections(*collections); !st) return st;
   }
 
   const json::value* fields = top.if_contains("fields");
@@ -279,6 +285,15 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
       out.type != FieldType::kPhone && out.type != FieldType::kUuid) {
     return Bad(path + ".unique", "only string, email, phone and uuid fields can be unique");
   }
+  if (const json::value* collection = o.if_contains("references")) {
+    if (!collection->is_string() || !model_.HasCollection(collection->get_string())) {
+      return Bad(path + ".references", "must name one of the model's collections");
+    }
+    if (out.type != FieldType::kInteger && out.type != FieldType::kIntegerArray) {
+      return Bad(path + ".references", "only integer and integer_array fields hold entry ids");
+    }
+    out.references = collection->get_string();
+  }
   if (out.invalid_as_default && (out.type != FieldType::kEnum || !o.contains("default"))) {
     return Bad(path + ".invalid_as_default", "needs an enum with a default");
   }
@@ -291,6 +306,11 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
       return Bad(path + ".default", errors.front().message);
     }
     out.default_value = def->is_null() ? json::value() : std::move(normalized);
+  }
+  // Entry ids belong to one tenant: no id can be a default for every tenant.
+  if (!out.references.empty() && !out.default_value.is_null() &&
+      !(out.default_value.is_array() && out.default_value.get_array().empty())) {
+    return Bad(path + ".default", "a field that references a collection defaults to null or []");
   }
   return {};
 }

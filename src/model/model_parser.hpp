@@ -1,6 +1,6 @@
 // ModelParser: reads a model file into a Model, key by key, naming the path of the first bad
 // key. Private to src/model: split over model_parser.cpp (the file, fields, responses) and
-// model_rules_parser.cpp (custom fields, write rules, record rules, list filters).
+// model_rules_parser.cpp (custom fields, write rules, record rules, list filters, collections).
 #pragma once
 
 #include "model/model.hpp"
@@ -28,6 +28,7 @@ class ModelParser {
   Status ParseUnlocks(const json::value& v);
   // An array of plan names (lower-case words), as in "write_plans".
   static Result<std::vector<std::string>> PlanNames(std::string_view path, const json::value& v);
+  Status ParseCollections(const json::value& v);
   Result<const FieldSpec*> FieldNamed(std::string_view path, const json::value* name) const;
 
   // An error naming the key at `path`.

@@ -1,4 +1,5 @@
-// The model file's rule sections: custom fields, write rules, record rules, list filters.
+// The model file's rule sections: custom fields, write rules, record rules, list filters,
+// collections.
 #include "model/iso_codes.hpp"
 #include "model/model_parser.hpp"
 
@@ -204,6 +205,24 @@ Status ModelParser::ParseListFilters(const json::value& v) {
     // A filter would tell whether a locked contact holds a value, without unlocking it.
     if ((*f)->gated) return Bad(path, "cannot filter on a gated field");
     model_.list_filters_.push_back({std::string(param), *f});
+  }
+  return {};
+}
+
+Status ModelParser::ParseCollections(const json::value& v) {
+  // Each is served at {base}/<name>: names that other routes use are taken.
+  static constexpr std::string_view kTaken[] = {"contacts", "healthz"};
+  if (!v.is_array()) return Bad("collections", "must be an array of names");
+  for (const auto& item : v.get_array()) {
+    if (!item.is_string() || !IsIdentifier(item.get_string())) {
+      return Bad("collections", "names are lower-case identifiers");
+    }
+    std::string name(item.get_string());
+    if (std::find(std::begin(kTaken), std::end(kTaken), name) != std::end(kTaken)) {
+      return Bad("collections." + name, "is the path of another resource");
+    }
+    if (model_.HasCollection(name)) return Bad("collections." + name, "listed twice");
+    model_.collections_.push_back(std::move(name));
   }
   return {};
 }

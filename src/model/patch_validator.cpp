@@ -108,6 +108,12 @@ PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
       errors.push_back({std::string(key), "unknown_field", "is not a field of this resource"});
       continue;
     }
+    if (spec->required && value.is_string() && value.get_string().empty()) {
+      // Missing, whatever the field's type (an email, an enum): the whole-record check reports
+      // it as "required", as it does a null or an absent value, rather than as a bad format.
+      normalized[key] = value;
+      continue;
+    }
     boost::json::value out;
     if (CheckValue(*spec, value, ctx, key, out, errors)) normalized[key] = std::move(out);
   }

@@ -4,6 +4,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <optional>
+
 namespace contactsd::model {
 
 boost::json::object NewRecord(const Model& model, const boost::json::object& patch) {
@@ -59,6 +62,15 @@ boost::json::object MergePatch(const Model& model, const boost::json::object& cu
 
 namespace {
 
+// The value of a JSON integer that fits in 64 bits, else nullopt.
+std::optional<std::int64_t> IntegerOf(const boost::json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v.get_uint64());
+  }
+  return std::nullopt;
+}
+
 // The record's non-empty string value of `f`, or an empty view.
 std::string_view StringOf(const boost::json::object& record, const FieldSpec& f) {
   const boost::json::value* v = record.if_contains(f.name);
@@ -73,8 +85,8 @@ void CheckSubdivision(const SubdivisionRule& rule, const boost::json::object& re
   for (const auto& checked : rule.countries) {
     if (checked == country && !IsSubdivisionCode(country, value)) {
       errors.push_back({rule.field->name, "invalid_value",
-                        "must be an ISO 3166-2 subdivision code of " + checked + " (such as " +
-                            (checked == "US" ? "NY" : "ON") + ")"});
+                        "must be an ISO 3166-2 subdivision code of " + checked + ", such as " +
+                            std::string(SubdivisionExample(checked))});
     }
   }
 }
@@ -122,6 +134,52 @@ std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
     keys.emplace_back(f.name, std::move(value));
   }
   return keys;
+}
+
+std::vector<FieldReferences> ReferencedIds(const Model& model, const boost::json::object& values) {
+  std::vector<FieldReferences> found;
+  for (const auto& f : model.fields()) {
+    if (f.references.empty()) continue;
+    const boost::json::value* v = values.if_contains(f.name);
+    if (!v) continue;
+    FieldReferences refs{&f, {}};
+    auto add = [&](const boost::json::value& item) {
+      auto id = IntegerOf(item);
+      if (id && std::find(refs.ids.begin(), refs.ids.end(), *id) == refs.ids.end()) {
+        refs.ids.push_back(*id);
+      }
+    };
+    if (v->is_array()) {
+      for (const auto& item : v->get_array()) add(item);
+    } else {
+      add(*v);
+    }
+    if (!refs.ids.empty()) found.push_back(std::move(refs));
+  }
+  return found;
+}
+
+bool RemoveReference(const Model& model, std::string_view collection, std::int64_t id,
+                     boost::json::object& record) {
+  bool changed = false;
+  for (const FieldSpec* f : model.FieldsReferencing(collection)) {
+    boost::json::value* v = record.if_contains(f->name);
+    if (!v) continue;
+    if (v->is_array()) {
+      boost::json::array& items = v->get_array();
+      auto kept = std::remove_if(items.begin(), items.end(), [&](const boost::json::value& item) {
+        return IntegerOf(item) == id;
+      });
+      if (kept != items.end()) {
+        items.erase(kept, items.end());
+        changed = true;
+      }
+    } else if (IntegerOf(*v) == id) {
+      *v = f->default_value;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 }  // namespace contactsd::model

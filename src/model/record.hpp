@@ -7,7 +7,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,5 +39,19 @@ std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::ob
 // set. Emails compare case-insensitively, so their key is lower-cased.
 std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
                                                             const boost::json::object& record);
+
+// The entry ids that the referencing fields (those with "references") of `values` hold: one
+// item per field holding at least one id, each id once, in the order held. `values` is a
+// record, or the normalized values of a request (null and absent fields hold none).
+struct FieldReferences {
+  const FieldSpec* field = nullptr;
+  std::vector<std::int64_t> ids;
+};
+std::vector<FieldReferences> ReferencedIds(const Model& model, const boost::json::object& values);
+
+// Takes `id` out of every field of `record` that references `collection`: an array loses the
+// item, an integer field equal to it goes back to its default. Returns whether anything changed.
+bool RemoveReference(const Model& model, std::string_view collection, std::int64_t id,
+                     boost::json::object& record);
 
 }  // namespace contactsd::model

@@ -67,6 +67,20 @@ struct UniqueKey {
   bool operator==(const UniqueKey&) const = default;
 };
 
+// Ids of entries of one collection (a model's "lists", "labels") that a contact's document
+// field holds. A write declares the ids it adds, and the store checks them in the write's
+// transaction; `field` names the field in the error.
+struct Reference {
+  std::string field;
+  std::string collection;
+  std::vector<std::int64_t> ids;
+  bool operator==(const Reference&) const = default;
+};
+
+// The 400 for references whose ids do not exist: Validation with one detail per reference,
+// {field, "not_found", "no such id in lists: 7, 9"}. REQUIRES: each has at least one id.
+Error MissingReferencesError(const std::vector<Reference>& missing);
+
 // What the service decides to write, computed inside the transaction from the current contact.
 struct ContactWrite {
   bool changed = true;  // false: a no-op, nothing written, the version stays
@@ -75,6 +89,9 @@ struct ContactWrite {
   std::int64_t updated_at_ms = 0;
   std::optional<std::int64_t> archived_at_ms;
   std::string archived_by;
+  // Entry ids the new document holds that the current one does not: each must exist (checked,
+  // and on PostgreSQL share-locked against a concurrent delete, inside the transaction).
+  std::vector<Reference> references;
 };
 
 // Runs inside the write transaction with the current stored contact. An error rolls the
@@ -109,6 +126,22 @@ struct Unlock {
 };
 
 inline constexpr std::size_t kMaxUnlockLookup = 1000;
+
+// An entry of a per-tenant collection: a name under an integer id, allocated per
+// (org, collection) from 1 upwards and never reused, so an id names one entry forever.
+struct CollectionEntry {
+  std::string org_id;
+  std::string collection;
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t created_at_ms = 0;
+};
+
+// The largest id a collection allocates: ids are int32s on the wire.
+inline constexpr std::int64_t kMaxCollectionEntryId = 2'147'483'647;
+
+// Makes the new document of a contact that held a deleted entry's id.
+using DocRewrite = std::function<Result<std::string>(const Contact& current)>;
 
 struct CustomField {
   std::string org_id;
@@ -145,15 +178,20 @@ class Store {
   virtual Result<std::uint64_t> CredentialsVersion() = 0;
 
   // Contacts. CreateContact inserts the contact (version 1) with its unique keys in one
-  // transaction; a taken key is a Conflict whose first detail names the key.
-  virtual Result<Contact> CreateContact(const Contact& contact,
-                                        const std::vector<UniqueKey>& keys) = 0;
+  // transaction; a taken key is a Conflict whose first detail names the key. Every id of
+  // `references` must exist when the transaction commits (MissingReferencesError otherwise).
+  virtual Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
+                                        const std::vector<Reference>& references) = 0;
+  Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys) {
+    return CreateContact(contact, keys, {});
+  }
   virtual Result<Contact> GetContact(std::string_view org_id, std::string_view id) = 0;
   // Ordered by id ascending (ids are UUIDv7, so this is creation order).
   virtual Result<std::vector<Contact>> ListContacts(const ListQuery& query) = 0;
   // Loads the contact (NotFound if the tenant has none with this id), runs `mutate`, and, if
-  // it asks for a change, writes the document with version + 1 and replaces the unique keys,
-  // all in one transaction. Returns the contact as stored afterwards.
+  // it asks for a change, checks the write's references (MissingReferencesError), writes the
+  // document with version + 1 and replaces the unique keys, all in one transaction. Returns the
+  // contact as stored afterwards.
   virtual Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                         const Mutation& mutate) = 0;
 
@@ -174,6 +212,31 @@ class Store {
   // Per-tenant custom field definitions. A taken name is a Conflict.
   virtual Status CreateCustomField(const CustomField& field) = 0;
   virtual Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) = 0;
+
+  // Collections of per-tenant entries (a model's "collections"). CreateCollectionEntry takes
+  // the entry without its id, allocates the next one and returns the entry as stored.
+  // Errors: Conflict "limit_reached" when the tenant already has `max_entries` entries in the
+  // collection, or has used every id up to kMaxCollectionEntryId.
+  virtual Result<CollectionEntry> CreateCollectionEntry(const CollectionEntry& entry,
+                                                        std::size_t max_entries) = 0;
+  // In id order.
+  virtual Result<std::vector<CollectionEntry>> ListCollectionEntries(
+      std::string_view org_id, std::string_view collection) = 0;
+  // The references whose ids do not all exist in the tenant's collections, each with only its
+  // missing ids; empty when every id exists.
+  virtual Result<std::vector<Reference>> MissingReferences(
+      std::string_view org_id, const std::vector<Reference>& references) = 0;
+  // Deletes the entry and, in the same transaction, rewrites every contact of the tenant
+  // (archived ones too) whose document field named in `fields` holds `id` (as an integer or an
+  // array item): the document becomes `rewrite(contact)`, the version goes up by one and
+  // updated_at becomes max(now_ms, updated_at). A write adding the id concurrently either
+  // commits first (and is rewritten) or fails with MissingReferencesError. Returns how many
+  // contacts were rewritten. Errors: NotFound when the tenant has no such entry; `rewrite`'s
+  // errors, with nothing changed. `rewrite` runs inside the transaction, under the same rules
+  // as UpdateContact's mutation.
+  virtual Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
+                                            std::int64_t id, const std::vector<std::string>& fields,
+                                            std::int64_t now_ms, const DocRewrite& rewrite) = 0;
 
   // A server-wide random secret of 32 bytes (created once, shared by every process on this
   // database), used to sign pagination cursors.

@@ -8,4 +8,5 @@ contactsd_unit_test(contactsd_model_tests
     model/custom_field_test.cpp
     model/builtin_models_test.cpp
     model/json_text_test.cpp
+    model/collections_test.cpp
   LIBS contactsd_model)

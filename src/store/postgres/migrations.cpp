@@ -74,9 +74,30 @@ CREATE TABLE settings (
 );
 )sql";
 
+// Collections: the same logical tables as SQLite's kSchemaV2Collections. Per-tenant named
+// entries with integer ids (a model's "lists", "labels"); collection_counters holds the last id
+// each (org, collection) allocated, so ids are never reused. Both are keyed by org_id first,
+// so they distribute with the contacts.
+constexpr char kSchemaV2Collections[] = R"sql(
+CREATE TABLE collection_entries (
+  org_id text COLLATE "C" NOT NULL,
+  collection text COLLATE "C" NOT NULL,
+  id bigint NOT NULL,
+  name text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (org_id, collection, id)
+);
+
+CREATE TABLE collection_counters (
+  org_id text COLLATE "C" NOT NULL,
+  collection text COLLATE "C" NOT NULL,
+  last_id bigint NOT NULL,
+  PRIMARY KEY (org_id, collection)
+);
+)sql";
+
 // Unlocks: the same table as SQLite's (store/sqlite/migrations.cpp). Distributed by org_id
-// and co-located with contacts on Citus (docs/scaling.md). Named V3: it was written beside
-// another V2 (issue 8); merged, they run in number order.
+// and co-located with contacts on Citus (docs/scaling.md).
 constexpr char kSchemaV3Unlocks[] = R"sql(
 CREATE TABLE unlocks (
   org_id text COLLATE "C" NOT NULL,
@@ -87,7 +108,8 @@ CREATE TABLE unlocks (
 );
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV3Unlocks};
+constexpr std::array<const char*, 3> kMigrations = {kSchemaV1, kSchemaV2Collections,
+                                                   kSchemaV3Unlocks};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -3,6 +3,7 @@
 // changes, the row with version + 1 and COMMIT. A unique key another contact holds stops the
 // batch with unique_violation (the server skips the rest, COMMIT included) and the pool rolls
 // the transaction back, so a failure leaves nothing changed.
+#include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -55,11 +56,25 @@ struct Batch {
 }  // namespace
 
 Result<Contact> PostgresStore::CreateContact(const Contact& contact,
-                                             const std::vector<UniqueKey>& keys) {
+                                             const std::vector<UniqueKey>& keys,
+                                             const std::vector<Reference>& references) {
   return WithConnection([&](Connection& connection) -> Result<Contact> {
     Batch batch;
     batch.queries.reserve(keys.size() + 3);
     batch.queries.emplace_back(Sql::kBegin);
+    // Referenced entries are share-locked first, in a round trip of their own (the rest of the
+    // batch depends on them all existing); any early return leaves the transaction open, and
+    // the pool rolls it back.
+    ReferenceLookup lookup(contact.org_id, references, ReferenceLookup::Mode::kLock);
+    if (!lookup.empty()) {
+      lookup.AppendTo(batch.queries);
+      auto locked = connection.Run(batch.queries);
+      if (!locked) return std::move(locked).error();
+      if (auto missing = lookup.Missing(*locked); !missing.empty()) {
+        return MissingReferencesError(missing);
+      }
+      batch.queries.clear();
+    }
     // Archived contacts hold no keys. Keys go first, in the caller's order, as in SQLite: the
     // first taken one is the one reported.
     if (!contact.archived_at_ms) {
@@ -162,6 +177,18 @@ Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::strin
         return std::move(committed).error();
       }
       return current;
+    }
+    // Only ids the contact did not hold are locked: a delete of one it holds already waits for
+    // this row and then rewrites it, so locking those could only deadlock with that delete.
+    ReferenceLookup lookup(org_id, write->references, ReferenceLookup::Mode::kLock);
+    if (!lookup.empty()) {
+      std::vector<Query> check;
+      lookup.AppendTo(check);
+      auto locked = connection.Run(check);
+      if (!locked) return std::move(locked).error();
+      if (auto missing = lookup.Missing(*locked); !missing.empty()) {
+        return MissingReferencesError(missing);
+      }
     }
 
     // Archived contacts hold no keys, so archiving frees them and restoring takes them back.

@@ -57,4 +57,14 @@ Unlock ReadUnlock(const Rows& rows, int row) {
   return unlock;
 }
 
+CollectionEntry ReadCollectionEntry(const Rows& rows, int row) {
+  CollectionEntry entry;
+  entry.org_id = rows.Text(row, 0);
+  entry.collection = rows.Text(row, 1);
+  entry.id = rows.Int8(row, 2);
+  entry.name = rows.Text(row, 3);
+  entry.created_at_ms = rows.Int8(row, 4);
+  return entry;
+}
+
 }  // namespace contactsd::store::postgres

@@ -15,6 +15,7 @@ ApiKey ReadApiKey(const Rows& rows, int row);
 Contact ReadContact(const Rows& rows, int row);
 CustomField ReadCustomField(const Rows& rows, int row);
 Unlock ReadUnlock(const Rows& rows, int row);
+CollectionEntry ReadCollectionEntry(const Rows& rows, int row);
 
 // Every row, read with `read`.
 template <class Read>

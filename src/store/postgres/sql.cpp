@@ -166,6 +166,51 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     {Sql::kInsertSettingIfAbsent, "insert_setting_if_absent",
      "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", "tt", true},
     {Sql::kGetSetting, "get_setting", "SELECT value FROM settings WHERE name = $1", "t", false},
+
+    // Collections of per-tenant entries. Columns as read by ReadCollectionEntry: org_id,
+    // collection, id, name, created_at. The counter holds the last id allocated (so ids are
+    // never reused); its upsert also locks the counter row, which serializes the creations of
+    // one (org, collection), so the count read after it is exact.
+    {Sql::kCountCollectionEntries, "count_collection_entries",
+     "SELECT count(*) FROM collection_entries WHERE org_id = $1 AND collection = $2", "tt", false},
+    {Sql::kBumpCollectionCounter, "bump_collection_counter",
+     "INSERT INTO collection_counters (org_id, collection, last_id) VALUES ($1, $2, 1) "
+     "ON CONFLICT (org_id, collection) DO UPDATE SET last_id = collection_counters.last_id + 1 "
+     "RETURNING last_id",
+     "tt", true},
+    {Sql::kInsertCollectionEntry, "insert_collection_entry",
+     "INSERT INTO collection_entries (org_id, collection, id, name, created_at) "
+     "VALUES ($1, $2, $3, $4, $5)",
+     "ttiti", true},
+    {Sql::kListCollectionEntries, "list_collection_entries",
+     "SELECT org_id, collection, id, name, created_at FROM collection_entries "
+     "WHERE org_id = $1 AND collection = $2 ORDER BY id",
+     "tt", false},
+    // Which of the ids in the array literal $3 ('{1,2}') exist; the locking variant holds them
+    // until the transaction ends, so a concurrent delete of one waits (see
+    // DeleteCollectionEntry).
+    {Sql::kFindCollectionIds, "find_collection_ids",
+     "SELECT id FROM collection_entries "
+     "WHERE org_id = $1 AND collection = $2 AND id = ANY($3::bigint[])",
+     "ttt", false},
+    {Sql::kLockCollectionIds, "lock_collection_ids",
+     "SELECT id FROM collection_entries "
+     "WHERE org_id = $1 AND collection = $2 AND id = ANY($3::bigint[]) FOR SHARE",
+     "ttt", false},
+    {Sql::kDeleteCollectionEntry, "delete_collection_entry",
+     "DELETE FROM collection_entries WHERE org_id = $1 AND collection = $2 AND id = $3", "tti",
+     true},
+    // A page of the tenant's contacts (archived ones too) whose field $3 holds the integer $4,
+    // locked for the rest of the transaction, in id order.
+    // clang-format off
+    {Sql::kLockContactsHolding, "lock_contacts_holding",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND id > $2 "
+     "AND EXISTS (" CONTACTSD_DOC_HAS("$3", "NULL::text", "$4") ") "
+     "ORDER BY id LIMIT $5 FOR UPDATE OF contacts",
+     "tttii", false},
+    // clang-format on
 }};
 
 constexpr bool InEnumOrder() {

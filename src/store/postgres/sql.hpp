@@ -37,6 +37,14 @@ enum class Sql {
   kListCustomFields,
   kInsertSettingIfAbsent,
   kGetSetting,
+  kCountCollectionEntries,
+  kBumpCollectionCounter,
+  kInsertCollectionEntry,
+  kListCollectionEntries,
+  kFindCollectionIds,
+  kLockCollectionIds,
+  kDeleteCollectionEntry,
+  kLockContactsHolding,
   kCount,  // not a statement
 };
 

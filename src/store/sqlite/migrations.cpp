@@ -74,10 +74,30 @@ CREATE TABLE settings (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Collections: per-tenant named entries with integer ids (a model's "lists", "labels").
+// collection_counters holds the last id each (org, collection) allocated, so ids are never
+// reused, even after the entry with the highest one is deleted.
+constexpr char kSchemaV2Collections[] = R"sql(
+CREATE TABLE collection_entries (
+  org_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, collection, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE collection_counters (
+  org_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  last_id INTEGER NOT NULL,
+  PRIMARY KEY (org_id, collection)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // Unlocks: which org has paid for which catalogue contact. The org is the tenant (the primary
 // key starts with it); the contact is one of the catalogue's (stored under its reserved
 // tenant id). The primary key is the once-only rule: an org unlocks a contact at most once.
-// Named V3: it was written beside another V2 (issue 8); merged, they run in number order.
 constexpr char kSchemaV3Unlocks[] = R"sql(
 CREATE TABLE unlocks (
   org_id TEXT NOT NULL,
@@ -88,7 +108,8 @@ CREATE TABLE unlocks (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations = {kSchemaV1, kSchemaV3Unlocks};
+constexpr std::array<const char*, 3> kMigrations = {kSchemaV1, kSchemaV2Collections,
+                                                   kSchemaV3Unlocks};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

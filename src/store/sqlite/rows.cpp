@@ -57,4 +57,14 @@ Unlock ReadUnlock(const Statement& row) {
   return unlock;
 }
 
+CollectionEntry ReadCollectionEntry(const Statement& row) {
+  CollectionEntry entry;
+  entry.org_id = row.Text(0);
+  entry.collection = row.Text(1);
+  entry.id = row.Int64(2);
+  entry.name = row.Text(3);
+  entry.created_at_ms = row.Int64(4);
+  return entry;
+}
+
 }  // namespace contactsd::store::sqlite

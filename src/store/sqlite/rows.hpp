@@ -18,6 +18,7 @@ ApiKey ReadApiKey(const Statement& row);
 Contact ReadContact(const Statement& row);
 CustomField ReadCustomField(const Statement& row);
 Unlock ReadUnlock(const Statement& row);
+CollectionEntry ReadCollectionEntry(const Statement& row);
 
 // Steps `stmt` to SQLITE_DONE, reading its first row (if any) with `read`.
 template <class Read>

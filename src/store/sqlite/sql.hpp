@@ -94,6 +94,29 @@ inline constexpr char kListCustomFields[] =
     "SELECT org_id, name, type, options, created_at FROM custom_fields "
     "WHERE org_id = ?1 ORDER BY created_at, name";
 
+// Collections of per-tenant entries. Columns as read by ReadCollectionEntry:
+// org_id, collection, id, name, created_at. The counter holds the last id allocated, so a
+// deleted entry's id is never given again.
+inline constexpr char kCountCollectionEntries[] =
+    "SELECT count(*) FROM collection_entries WHERE org_id = ?1 AND collection = ?2";
+inline constexpr char kBumpCollectionCounter[] =
+    "INSERT INTO collection_counters (org_id, collection, last_id) VALUES (?1, ?2, 1) "
+    "ON CONFLICT (org_id, collection) DO UPDATE SET last_id = collection_counters.last_id + 1";
+inline constexpr char kGetCollectionCounter[] =
+    "SELECT last_id FROM collection_counters WHERE org_id = ?1 AND collection = ?2";
+inline constexpr char kInsertCollectionEntry[] =
+    "INSERT INTO collection_entries (org_id, collection, id, name, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+inline constexpr char kListCollectionEntries[] =
+    "SELECT org_id, collection, id, name, created_at FROM collection_entries "
+    "WHERE org_id = ?1 AND collection = ?2 ORDER BY id";
+// Which of the ids in the JSON array ?3 ("[1,2]") exist.
+inline constexpr char kFindCollectionIds[] =
+    "SELECT id FROM collection_entries WHERE org_id = ?1 AND collection = ?2 "
+    "AND id IN (SELECT value FROM json_each(?3))";
+inline constexpr char kDeleteCollectionEntry[] =
+    "DELETE FROM collection_entries WHERE org_id = ?1 AND collection = ?2 AND id = ?3";
+
 // Server-wide settings.
 inline constexpr char kInsertSettingIfAbsent[] =
     "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING";

@@ -46,8 +46,9 @@ class SqliteStore final : public Store {
   Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::uint64_t> CredentialsVersion() override;
 
-  Result<Contact> CreateContact(const Contact& contact,
-                                const std::vector<UniqueKey>& keys) override;
+  using Store::CreateContact;
+  Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
+                                const std::vector<Reference>& references) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
   // `mutate` runs with the write lock held: it must not block on I/O, nor write through this
@@ -62,6 +63,17 @@ class SqliteStore final : public Store {
 
   Status CreateCustomField(const CustomField& field) override;
   Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
+
+  Result<CollectionEntry> CreateCollectionEntry(const CollectionEntry& entry,
+                                                std::size_t max_entries) override;
+  Result<std::vector<CollectionEntry>> ListCollectionEntries(std::string_view org_id,
+                                                             std::string_view collection) override;
+  Result<std::vector<Reference>> MissingReferences(
+      std::string_view org_id, const std::vector<Reference>& references) override;
+  // `rewrite` runs with the write lock held, under the same rules as UpdateContact's mutation.
+  Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
+                                    std::int64_t id, const std::vector<std::string>& fields,
+                                    std::int64_t now_ms, const DocRewrite& rewrite) override;
 
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;

@@ -1,6 +1,7 @@
 // SqliteStore: contacts. Each write is one Write() on the writer that changes the row and its
 // unique keys together; any error rolls all of it back.
 #include "store/sqlite/contact_keys.hpp"
+#include "store/sqlite/entry_references.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -40,8 +41,13 @@ Status StoreWrite(Connection& writer, std::string_view org_id, std::string_view 
 }  // namespace
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
-                                           const std::vector<UniqueKey>& keys) {
+                                           const std::vector<UniqueKey>& keys,
+                                           const std::vector<Reference>& references) {
   return Write([&](Connection& writer) -> Result<Contact> {
+    // Writes are serialized: no delete can come between this check and the commit.
+    if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
+      return std::move(exist).error();
+    }
     // Archived contacts hold no keys.
     if (!contact.archived_at_ms) {
       if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
@@ -114,6 +120,9 @@ Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_
     auto write = mutate(*current);
     if (!write) return std::move(write).error();  // returned as is, and rolled back
     if (!write->changed) return current;
+    if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
+      return std::move(exist).error();
+    }
     // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
     static const std::vector<UniqueKey> kNoKeys;
     const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;

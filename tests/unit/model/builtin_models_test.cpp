@@ -29,6 +29,33 @@ TEST(BuiltinModels, StandardHasTheDocumentedContract) {
   }
 }
 
+TEST(BuiltinModels, GiftingHasTheDocumentedContract) {
+  const BuiltinModel* gifting = nullptr;
+  for (const auto& builtin : BuiltinModels()) {
+    if (builtin.name == "gifting") gifting = &builtin;
+  }
+  ASSERT_NE(gifting, nullptr);
+  auto m = Model::Parse(gifting->json_text);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->base_path(), "");
+  EXPECT_TRUE(m->replace_enabled());
+  EXPECT_TRUE(m->archived_hidden());
+  EXPECT_EQ(m->collections(), (std::vector<std::string>{"lists", "labels"}));
+  EXPECT_EQ(m->FindField("lists")->references, "lists");
+  EXPECT_EQ(m->FindField("labels")->references, "labels");
+  EXPECT_TRUE(m->FindField("lists")->dedupe);
+  for (const char* required :
+       {"first_name", "last_name", "email", "country", "city", "state", "zip", "contact_type"}) {
+    EXPECT_TRUE(m->FindField(required)->required) << required;
+  }
+  ASSERT_EQ(m->subdivision_rules().size(), 1u);
+  EXPECT_EQ(m->subdivision_rules()[0].countries, (std::vector<std::string>{"US", "CA"}));
+  ASSERT_EQ(m->one_of_required_rules().size(), 1u);
+  ASSERT_EQ(m->list_filters().size(), 2u);
+  EXPECT_EQ(m->list_filters()[0].param, "list_id");
+  EXPECT_EQ(m->list_filters()[1].param, "label_id");
+}
+
 }  // namespace
 }  // namespace contactsd::model
 

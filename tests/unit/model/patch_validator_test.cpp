@@ -151,6 +151,26 @@ TEST(Coercions, IntegerArraysAndDroppedCustomKeys) {
             R"({"custom_fields":{"plan":{"x":1}}})");
 }
 
+TEST(PatchValidator, ARequiredFieldSentEmptyIsLeftToTheRecordCheck) {
+  static const Model required = std::move(Model::Parse(R"({
+    "name": "r", "base_path": "",
+    "fields": {"email": {"type": "email", "required": true},
+               "kind": {"type": "enum", "values": ["a"], "required": true},
+               "note": {"type": "email"}},
+    "response": ["email"]
+  })"))
+                                    .value();
+  PatchCheck check =
+      CheckPatch(required, json::parse(R"({"email":"","kind":"","note":""})").as_object(), {},
+                 WriteKind::kUpdate);
+  // Only the optional field's "" is a bad value; the required ones reach the record as "",
+  // where ValidateRecord calls them missing.
+  ASSERT_EQ(check.errors.size(), 1u);
+  EXPECT_EQ(check.errors[0].field, "note");
+  EXPECT_EQ(check.errors[0].code, "invalid_format");
+  EXPECT_EQ(json::serialize(check.normalized), R"({"email":"","kind":""})");
+}
+
 }  // namespace
 }  // namespace contactsd::model
 

@@ -113,6 +113,13 @@ TEST(RecordRules, SubdivisionsOfCheckedCountriesComeFromIsoCodes) {
   EXPECT_EQ(Problems(R"({"country":"FR","state":"Anything","address":"x"})"), V{});
 }
 
+TEST(RecordRules, SubdivisionMessageNamesTheCountryAndAnExampleFromIsoCodes) {
+  auto errors =
+      ValidateRecord(AddressModel(), Obj(R"({"country":"CA","state":"NY","address":"x"})"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "must be an ISO 3166-2 subdivision code of CA, such as AB");
+}
+
 TEST(RecordRules, OneOfRequiredAndRequiredFields) {
   using V = std::vector<std::string>;
   EXPECT_EQ(Problems(R"({"country":"FR","state":"x","address":"","address2":null})"),

@@ -84,8 +84,8 @@ Contact MakeContact(const std::string& org_id, std::string doc, std::int64_t id_
 Result<Contact> Increment(Store& store, const Contact& contact,
                           const std::vector<UniqueKey>& keys = {}) {
   return store.UpdateContact(contact.org_id, contact.id, [&](const Contact& current) {
-    return Result<ContactWrite>(ContactWrite{true, std::to_string(std::stoi(current.doc) + 1), keys,
-                                             2'000, std::nullopt, ""});
+    return Result<ContactWrite>(ContactWrite{
+        true, std::to_string(std::stoi(current.doc) + 1), keys, 2'000, std::nullopt, "", {}});
   });
 }
 
@@ -334,7 +334,7 @@ TEST_F(PostgresStoreTest, KeysSwappedAtOnceByTwoStoresConflictWithoutDeadlockErr
         waited = true;
         both_locked.arrive_and_wait();
       }
-      return Result<ContactWrite>(ContactWrite{true, "1", {take}, 2'000, std::nullopt, ""});
+      return Result<ContactWrite>(ContactWrite{true, "1", {take}, 2'000, std::nullopt, "", {}});
     });
   };
   std::thread one([&] { swap(0, *a, first, y); });
@@ -387,7 +387,8 @@ TEST_F(PostgresStoreTest, ADeadlockVictimIsRetriedFromTheStart) {
                                                {{"email", "k@x.io"}},
                                                2'000,
                                                std::nullopt,
-                                               ""});
+                                               "",
+                                               {}});
     });
   });
   AwaitLockWaiter(schema());  // the store waits for the other session's key
@@ -435,7 +436,7 @@ TEST_F(PostgresStoreTest, AFailureAtTheLastStepLeavesNothingChanged) {
 
   auto update = store->UpdateContact("org-a", contact.id, [](const Contact&) {
     return Result<ContactWrite>(
-        ContactWrite{true, "boom", {{"email", "new@x.io"}}, 2'000, std::nullopt, ""});
+        ContactWrite{true, "boom", {{"email", "new@x.io"}}, 2'000, std::nullopt, "", {}});
   });
   ASSERT_FALSE(update.ok());
   expect_injected(update.error());

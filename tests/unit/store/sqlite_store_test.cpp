@@ -83,8 +83,8 @@ Contact MakeContact(const std::string& org_id, std::string doc) {
 Result<Contact> Increment(Store& store, const Contact& contact,
                           const std::vector<UniqueKey>& keys = {}) {
   return store.UpdateContact(contact.org_id, contact.id, [&](const Contact& current) {
-    return Result<ContactWrite>(ContactWrite{true, std::to_string(std::stoi(current.doc) + 1), keys,
-                                             2'000, std::nullopt, ""});
+    return Result<ContactWrite>(ContactWrite{
+        true, std::to_string(std::stoi(current.doc) + 1), keys, 2'000, std::nullopt, "", {}});
   });
 }
 
@@ -257,7 +257,7 @@ TEST(SqliteStore, ReadsDoNotWaitForTheWriter) {
   auto updated = store->UpdateContact("org-a", contact.id, [&](const Contact&) {
     auto during = store->GetContact("org-a", contact.id);
     EXPECT_TRUE(during.ok() && during->version == 1);
-    return Result<ContactWrite>(ContactWrite{true, "1", {}, 2, std::nullopt, ""});
+    return Result<ContactWrite>(ContactWrite{true, "1", {}, 2, std::nullopt, "", {}});
   });
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(store->GetContact("org-a", contact.id)->version, 2);
@@ -298,7 +298,7 @@ TEST(SqliteStore, AFailureAtTheLastStepLeavesNothingChanged) {
 
   auto update = store->UpdateContact("org-a", contact.id, [](const Contact&) {
     return Result<ContactWrite>(
-        ContactWrite{true, "boom", {{"email", "new@x.io"}}, 2'000, std::nullopt, ""});
+        ContactWrite{true, "boom", {{"email", "new@x.io"}}, 2'000, std::nullopt, "", {}});
   });
   ASSERT_FALSE(update.ok());
   expect_injected(update.error());
@@ -369,7 +369,7 @@ TEST(SqliteStore, WalStaysBoundedUnderSteadyWrites) {
   for (int i = 0; i < 3'000; ++i) {
     auto updated = store->UpdateContact("org-a", contact.id, [&](const Contact&) {
       return Result<ContactWrite>(
-          ContactWrite{true, padding + std::to_string(i), {}, i, std::nullopt, ""});
+          ContactWrite{true, padding + std::to_string(i), {}, i, std::nullopt, "", {}});
     });
     ASSERT_TRUE(updated.ok());
     ASSERT_TRUE(store->GetContact("org-a", contact.id).ok());

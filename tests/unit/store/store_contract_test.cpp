@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace contactsd::store::test {
@@ -377,7 +378,7 @@ TEST_P(StoreContractTest, AnotherTenantCannotSeeOrChangeAContact) {
   bool called = false;
   auto update = store().UpdateContact("org-b", contact.id, [&](const Contact&) {
     called = true;
-    return Result<ContactWrite>(ContactWrite{true, "{}", {}, 9, std::nullopt, ""});
+    return Result<ContactWrite>(ContactWrite{true, "{}", {}, 9, std::nullopt, "", {}});
   });
   ASSERT_FALSE(update.ok());
   EXPECT_EQ(update.error().code, ErrorCode::kNotFound);
@@ -407,7 +408,7 @@ TEST_P(StoreContractTest, UpdateReplacesTheDocumentAndBumpsTheVersion) {
   auto updated = store().UpdateContact("org-a", contact.id, [&](const Contact& current) {
     EXPECT_EQ(current.doc, R"({"v":1})");
     EXPECT_EQ(current.version, 1);
-    return Result<ContactWrite>(ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, ""});
+    return Result<ContactWrite>(ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, "", {}});
   });
   ASSERT_TRUE(updated.ok());
   Contact expected = contact;
@@ -424,7 +425,7 @@ TEST_P(StoreContractTest, UnchangedWriteKeepsTheVersion) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", R"({"v":1})");
   auto same = store().UpdateContact("org-a", contact.id, [](const Contact&) {
-    return Result<ContactWrite>(ContactWrite{false, R"({"ignored":1})", {}, 9'999, 1, "x"});
+    return Result<ContactWrite>(ContactWrite{false, R"({"ignored":1})", {}, 9'999, 1, "x", {}});
   });
   ASSERT_TRUE(same.ok());
   ExpectSameContact(*same, contact);
@@ -542,7 +543,7 @@ TEST_P(StoreContractTest, ConcurrentUpdatesAreSerialized) {
         // A read-modify-write: lost updates would show up in the counter.
         auto updated = store().UpdateContact("org-a", contact.id, [](const Contact& current) {
           return Result<ContactWrite>(ContactWrite{
-              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, ""});
+              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, "", {}});
         });
         if (!updated.ok()) ++failures;
         if (auto read = store().GetContact("org-a", contact.id); !read.ok()) ++failures;
@@ -626,6 +627,320 @@ TEST_P(StoreContractTest, CustomFieldsAreListedPerOrgAndNamesAreUnique) {
   ASSERT_TRUE(other.ok());
   ASSERT_EQ(other->size(), 1u);
   EXPECT_EQ((*other)[0].type, "string");
+}
+
+// ---- Collections ----
+
+CollectionEntry Entry(std::string org_id, std::string collection, std::string name,
+                      std::int64_t created_at_ms = 1'000) {
+  return {std::move(org_id), std::move(collection), 0, std::move(name), created_at_ms};
+}
+
+// Creates an entry (at most 1000 per collection); fails the test on error. Returns its id.
+std::int64_t AddEntry(Store& store, const std::string& org_id, const std::string& collection,
+                      const std::string& name = "n") {
+  auto created = store.CreateCollectionEntry(Entry(org_id, collection, name), 1000);
+  EXPECT_TRUE(created.ok()) << created.error().message << " " << created.error().internal;
+  return created.ok() ? created->id : 0;
+}
+
+std::vector<std::int64_t> EntryIds(Store& store, const std::string& org_id,
+                                   const std::string& collection) {
+  auto entries = store.ListCollectionEntries(org_id, collection);
+  EXPECT_TRUE(entries.ok());
+  std::vector<std::int64_t> ids;
+  for (const auto& e : entries.ok() ? *entries : std::vector<CollectionEntry>{}) {
+    ids.push_back(e.id);
+  }
+  return ids;
+}
+
+// The rewrite a service would make of a document that holds one list: none.
+const DocRewrite kEmptyLists = [](const Contact&) -> Result<std::string> {
+  return std::string(R"({"lists":[]})");
+};
+
+using IdList = std::vector<std::int64_t>;
+
+TEST_P(StoreContractTest, EntryIdsCountFromOnePerOrgAndCollectionAndAreNeverReused) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  auto vip = store().CreateCollectionEntry(Entry("org-a", "lists", "VIP", 1'234), 1000);
+  ASSERT_TRUE(vip.ok()) << vip.error().internal;
+  EXPECT_EQ(vip->id, 1);
+  EXPECT_EQ(vip->org_id, "org-a");
+  EXPECT_EQ(vip->collection, "lists");
+  EXPECT_EQ(vip->name, "VIP");
+  EXPECT_EQ(vip->created_at_ms, 1'234);
+  EXPECT_EQ(AddEntry(store(), "org-a", "lists", "Clients"), 2);
+  EXPECT_EQ(AddEntry(store(), "org-a", "labels"), 1);  // another collection counts apart
+  EXPECT_EQ(AddEntry(store(), "org-b", "lists"), 1);   // and so does another org
+
+  // The highest id deleted: the next one is still new.
+  ASSERT_TRUE(
+      store().DeleteCollectionEntry("org-a", "lists", 2, {"lists"}, 5'000, kEmptyLists).ok());
+  EXPECT_EQ(AddEntry(store(), "org-a", "lists", "Later"), 3);
+
+  auto listed = store().ListCollectionEntries("org-a", "lists");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, 1);
+  EXPECT_EQ((*listed)[0].name, "VIP");
+  EXPECT_EQ((*listed)[0].created_at_ms, 1'234);
+  EXPECT_EQ((*listed)[1].id, 3);
+  EXPECT_EQ((*listed)[1].name, "Later");
+  EXPECT_EQ(EntryIds(store(), "org-b", "lists"), IdList({1}));
+  EXPECT_EQ(EntryIds(store(), "org-b", "labels"), IdList({}));
+}
+
+TEST_P(StoreContractTest, EntriesPerCollectionAreCapped) {
+  CreateOrg("org-a");
+  ASSERT_TRUE(store().CreateCollectionEntry(Entry("org-a", "lists", "a"), 2).ok());
+  ASSERT_TRUE(store().CreateCollectionEntry(Entry("org-a", "lists", "b"), 2).ok());
+  auto third = store().CreateCollectionEntry(Entry("org-a", "lists", "c"), 2);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(third.error().error, "limit_reached");
+  EXPECT_EQ(EntryIds(store(), "org-a", "lists"), IdList({1, 2}));
+  EXPECT_TRUE(store().CreateCollectionEntry(Entry("org-a", "labels", "other"), 2).ok());
+  // A refused create used no id.
+  ASSERT_TRUE(store().DeleteCollectionEntry("org-a", "lists", 1, {}, 5'000, kEmptyLists).ok());
+  auto after = store().CreateCollectionEntry(Entry("org-a", "lists", "c"), 2);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->id, 3);
+}
+
+TEST_P(StoreContractTest, MissingReferencesAreThoseNotInTheOrgsCollection) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  AddEntry(store(), "org-a", "lists");                              // 1
+  AddEntry(store(), "org-a", "lists");                              // 2
+  AddEntry(store(), "org-a", "labels");                             // 1
+  for (int i = 0; i < 5; ++i) AddEntry(store(), "org-b", "lists");  // 1..5, org-b's
+
+  auto missing = store().MissingReferences("org-a", {{"lists", "lists", {2, 5, 1, 9}},
+                                                     {"labels", "labels", {1}},
+                                                     {"tags", "labels", {2}},
+                                                     {"empty", "lists", {}}});
+  ASSERT_TRUE(missing.ok()) << missing.error().internal;
+  EXPECT_EQ(*missing,
+            (std::vector<Reference>{{"lists", "lists", {5, 9}}, {"tags", "labels", {2}}}));
+  auto none = store().MissingReferences("org-a", {{"lists", "lists", {1, 2}}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  auto nothing = store().MissingReferences("org-a", {});
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+}
+
+void ExpectMissingReferenceError(const Error& error, const std::string& field,
+                                 const std::string& message) {
+  EXPECT_EQ(error.code, ErrorCode::kValidation);
+  EXPECT_EQ(error.error, "validation_failed");
+  ASSERT_EQ(error.details.size(), 1u);
+  EXPECT_EQ(error.details[0].field, field);
+  EXPECT_EQ(error.details[0].code, "not_found");
+  EXPECT_EQ(error.details[0].message, message);
+}
+
+TEST_P(StoreContractTest, CreateWithAMissingReferenceStoresNothing) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  AddEntry(store(), "org-a", "lists");
+  AddEntry(store(), "org-b", "lists");
+  AddEntry(store(), "org-b", "lists");
+
+  Contact bad = NewContact("org-a", R"({"lists":[1,2]})");
+  auto refused = store().CreateContact(bad, {{"email", "a@x.io"}}, {{"lists", "lists", {1, 2}}});
+  ASSERT_FALSE(refused.ok());
+  ExpectMissingReferenceError(refused.error(), "lists", "no such id in lists: 2");
+  EXPECT_EQ(ErrorOf(store().GetContact("org-a", bad.id)), ErrorCode::kNotFound);
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "a@x.io"}));
+
+  Contact good = NewContact("org-a", R"({"lists":[1]})");
+  auto created = store().CreateContact(good, {}, {{"lists", "lists", {1}}});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  ExpectStored(store(), *created);
+}
+
+TEST_P(StoreContractTest, UpdateWithAMissingReferenceChangesNothing) {
+  CreateOrg("org-a");
+  AddEntry(store(), "org-a", "labels");
+  Contact contact = CreateContact("org-a", R"({"labels":[]})", {{"email", "a@x.io"}});
+  auto refused = store().UpdateContact("org-a", contact.id, [](const Contact&) {
+    ContactWrite write;
+    write.doc = R"({"labels":[1,7,8]})";
+    write.updated_at_ms = 2'000;
+    write.references = {{"labels", "labels", {1, 7, 8}}};
+    return Result<ContactWrite>(std::move(write));
+  });
+  ASSERT_FALSE(refused.ok());
+  ExpectMissingReferenceError(refused.error(), "labels", "no such id in labels: 7, 8");
+  ExpectStored(store(), contact);
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "a@x.io"}));
+
+  auto updated = store().UpdateContact("org-a", contact.id, [](const Contact&) {
+    ContactWrite write;
+    write.doc = R"({"labels":[1]})";
+    write.unique_keys = {{"email", "a@x.io"}};
+    write.updated_at_ms = 2'000;
+    write.references = {{"labels", "labels", {1}}};
+    return Result<ContactWrite>(std::move(write));
+  });
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->doc, R"({"labels":[1]})");
+  EXPECT_EQ(updated->version, 2);
+}
+
+TEST_P(StoreContractTest, DeletingAnEntryRewritesTheContactsThatHeldIt) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  AddEntry(store(), "org-a", "lists");  // 1
+  AddEntry(store(), "org-a", "lists");  // 2
+  AddEntry(store(), "org-b", "lists");  // org-b's 1
+  Contact holds = CreateContact("org-a", R"({"lists":[1,2]})");
+  Contact scalar = CreateContact("org-a", R"({"main":2,"lists":[]})");
+  Contact other = CreateContact("org-a", R"({"lists":[1],"main":1})");
+  Contact archived = CreateContact("org-a", R"({"lists":[2]})");
+  auto archiving =
+      store().UpdateContact("org-a", archived.id, Write(R"({"lists":[2]})", {}, 9'000, 9'000, "u"));
+  ASSERT_TRUE(archiving.ok());
+  archived = *archiving;
+  Contact foreign = CreateContact("org-b", R"({"lists":[2]})");
+
+  std::vector<std::string> seen;
+  auto rewrite = [&](const Contact& current) -> Result<std::string> {
+    seen.push_back(current.id);
+    return R"({"was":)" + current.doc + "}";  // still JSON, no longer holding the id
+  };
+  auto deleted =
+      store().DeleteCollectionEntry("org-a", "lists", 2, {"lists", "main"}, 5'000, rewrite);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().internal;
+  EXPECT_EQ(*deleted, 3);
+  // Each field in turn, in id order: `scalar` through "main", the others through "lists".
+  std::vector<std::string> expected_seen = {holds.id, archived.id, scalar.id};
+  EXPECT_EQ(seen, expected_seen);
+  EXPECT_EQ(EntryIds(store(), "org-a", "lists"), IdList({1}));
+  EXPECT_EQ(EntryIds(store(), "org-b", "lists"), IdList({1}));
+
+  auto expect_rewritten = [&](Contact c, std::int64_t updated_at) {
+    c.doc = R"({"was":)" + c.doc + "}";
+    c.version += 1;
+    c.updated_at_ms = updated_at;
+    ExpectStored(store(), c);
+  };
+  expect_rewritten(holds, 5'000);
+  expect_rewritten(scalar, 5'000);
+  expect_rewritten(archived, 9'000);  // never moves back in time; stays archived
+  ExpectStored(store(), other);
+  ExpectStored(store(), foreign);
+}
+
+TEST_P(StoreContractTest, DeletingAnUnknownOrForeignEntryIsNotFound) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  AddEntry(store(), "org-b", "lists");
+  Contact contact = CreateContact("org-b", R"({"lists":[1]})");
+  for (auto [org, collection, id] : {std::tuple{"org-a", "lists", 1},
+                                     {"org-b", "lists", 2},
+                                     {"org-b", "labels", 1},
+                                     {"org-b", "lists", -1}}) {
+    auto deleted =
+        store().DeleteCollectionEntry(org, collection, id, {"lists"}, 5'000, kEmptyLists);
+    EXPECT_EQ(ErrorOf(deleted), ErrorCode::kNotFound) << org << " " << collection << " " << id;
+  }
+  EXPECT_EQ(EntryIds(store(), "org-b", "lists"), IdList({1}));
+  ExpectStored(store(), contact);
+}
+
+TEST_P(StoreContractTest, ARewriteErrorKeepsTheEntryAndEveryContact) {
+  CreateOrg("org-a");
+  AddEntry(store(), "org-a", "lists");
+  Contact first = CreateContact("org-a", R"({"lists":[1]})");
+  Contact second = CreateContact("org-a", R"({"lists":[1]})");
+  int calls = 0;
+  auto failing = [&](const Contact&) -> Result<std::string> {
+    if (++calls == 2) return Error::Internal("unreadable document");
+    return std::string(R"({"lists":[]})");
+  };
+  auto deleted = store().DeleteCollectionEntry("org-a", "lists", 1, {"lists"}, 5'000, failing);
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.error().internal, "unreadable document");
+  EXPECT_EQ(EntryIds(store(), "org-a", "lists"), IdList({1}));
+  ExpectStored(store(), first);
+  ExpectStored(store(), second);
+}
+
+TEST_P(StoreContractTest, DeletingAnEntryRewritesContactsPastOnePage) {
+  CreateOrg("org-a");
+  AddEntry(store(), "org-a", "lists");
+  constexpr int kContacts = 520;  // the backends rewrite 500 per page
+  for (int i = 0; i < kContacts; ++i) {
+    CreateContact("org-a", i % 2 == 0 ? R"({"lists":[1]})" : R"({"lists":[]})");
+  }
+  auto deleted = store().DeleteCollectionEntry("org-a", "lists", 1, {"lists"}, 5'000, kEmptyLists);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().internal;
+  EXPECT_EQ(*deleted, kContacts / 2);
+  auto all = store().ListContacts(FirstPage("org-a", 1000, true));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), static_cast<std::size_t>(kContacts));
+  for (int i = 0; i < kContacts; ++i) {
+    const Contact& c = (*all)[static_cast<std::size_t>(i)];
+    EXPECT_EQ(c.doc, R"({"lists":[]})") << i;
+    EXPECT_EQ(c.version, i % 2 == 0 ? 2 : 1) << i;
+  }
+}
+
+TEST_P(StoreContractTest, NoContactKeepsTheIdOfAnEntryDeletedWhileWritesAddIt) {
+  // Writers keep putting fresh entry ids into contacts while a deleter removes the entries:
+  // every write either lands before the delete (which then rewrites it) or is refused.
+  CreateOrg("org-a");
+  constexpr int kEntries = 40;
+  constexpr int kContacts = 4;
+  for (int i = 0; i < kEntries; ++i) AddEntry(store(), "org-a", "lists");
+  std::vector<std::string> ids;
+  for (int i = 0; i < kContacts; ++i) ids.push_back(CreateContact("org-a", R"({"lists":[]})").id);
+
+  std::atomic<int> failures = 0;
+  std::atomic<int> refused = 0;
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    for (std::int64_t id = 1; id <= kEntries; ++id) {
+      if (!store()
+               .DeleteCollectionEntry("org-a", "lists", id, {"lists"}, 5'000, kEmptyLists)
+               .ok()) {
+        ++failures;
+      }
+    }
+  });
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (std::int64_t id = 1; id <= kEntries; ++id) {
+        const std::string& contact = ids[static_cast<std::size_t>((id + w) % kContacts)];
+        auto written = store().UpdateContact("org-a", contact, [id](const Contact&) {
+          ContactWrite write;
+          write.doc = R"({"lists":[)" + std::to_string(id) + "]}";
+          write.updated_at_ms = 2'000;
+          write.references = {{"lists", "lists", {id}}};
+          return Result<ContactWrite>(std::move(write));
+        });
+        if (written.ok()) continue;
+        if (written.error().code == ErrorCode::kValidation) {
+          ++refused;
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(EntryIds(store(), "org-a", "lists"), IdList({}));
+  for (const std::string& id : ids) {
+    auto stored = store().GetContact("org-a", id);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->doc, R"({"lists":[]})") << "refused writes: " << refused.load();
+  }
 }
 
 // ---- Server secret ----

@@ -1,0 +1,76 @@
+// /<collection> for each of the model's collections ("/lists", "/labels"): a tenant creates,
+// lists and deletes its named entries.
+#include "api/json_body.hpp"
+#include "api/principal_of.hpp"
+#include "api/routes.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace contactsd::api {
+namespace {
+
+namespace json = boost::json;
+
+json::object Encode(const store::CollectionEntry& e) {
+  return json::object{{"id", e.id}, {"name", e.name}};
+}
+
+Result<Response> HandleCreate(const ApiContext& ctx, const std::string& collection,
+                              const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return std::move(body).error();
+  auto entry = ctx.collections.Create(*who, collection, *body);
+  if (!entry.ok()) return std::move(entry).error();
+  return JsonResponse(201, Encode(*entry));
+}
+
+Result<Response> HandleList(const ApiContext& ctx, const std::string& collection,
+                            const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto entries = ctx.collections.List(*who, collection);
+  if (!entries.ok()) return std::move(entries).error();
+  json::array data;
+  data.reserve(entries->size());
+  for (const auto& e : *entries) data.push_back(Encode(e));
+  return JsonResponse(200, json::object{{"data", std::move(data)}});
+}
+
+Result<Response> HandleDelete(const ApiContext& ctx, const std::string& collection,
+                              const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  if (auto deleted = ctx.collections.Delete(*who, collection, req.Param("id")); !deleted) {
+    return std::move(deleted).error();
+  }
+  return Response{204, {}, {}};
+}
+
+// DELETE on the collection itself: the client forgot the id, as for contacts.
+Result<Response> HandleMissingId(const ApiContext&, const std::string&, const Request&) {
+  return Error::BadRequest("The id is missing from the path", "invalid_id");
+}
+
+}  // namespace
+
+std::vector<Route> CollectionRoutes(const ApiContext& ctx) {
+  std::vector<Route> routes;
+  using Handler = Result<Response> (*)(const ApiContext&, const std::string&, const Request&);
+  for (const std::string& collection : ctx.model.collections()) {
+    const std::string base = ctx.model.base_path() + "/" + collection;
+    // Pointers by value: the context and the model's names outlive the routes, this loop's
+    // locals do not.
+    auto bind = [context = &ctx, name = &collection](Handler handler) {
+      return [context, name, handler](const Request& req) { return handler(*context, *name, req); };
+    };
+    routes.push_back({"POST", base, bind(HandleCreate)});
+    routes.push_back({"GET", base, bind(HandleList)});
+    routes.push_back({"DELETE", base + "/{id}", bind(HandleDelete)});
+    routes.push_back({"DELETE", base, bind(HandleMissingId)});
+  }
+  return routes;
+}
+
+}  // namespace contactsd::api

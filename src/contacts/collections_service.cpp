@@ -1,0 +1,75 @@
+#include "contacts/collections_service.hpp"
+
+#include "model/collection_entry.hpp"
+#include "model/record.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace contactsd::contacts {
+namespace {
+
+// A decimal integer ("12", "-3"); one too large for 64 bits names no entry (NotFound, as the
+// store answers for any other id it does not have).
+Result<std::int64_t> ParseEntryId(std::string_view collection, std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (end == text.data() + text.size() && !text.empty()) {
+    if (ec == std::errc()) return id;
+    if (ec == std::errc::result_out_of_range) {
+      return Error::NotFound("No entry " + std::string(text) + " in " + std::string(collection));
+    }
+  }
+  return Error::BadRequest("The id must be an integer", "invalid_id");
+}
+
+}  // namespace
+
+Status CollectionsService::CheckCollection(std::string_view collection) const {
+  if (!model_.HasCollection(collection)) return Error::NotFound("Not found");
+  return {};
+}
+
+Result<store::CollectionEntry> CollectionsService::Create(const Principal& who,
+                                                          std::string_view collection,
+                                                          const boost::json::object& body) const {
+  if (auto st = CheckCollection(collection); !st) return std::move(st).error();
+  auto name = model::CheckCollectionEntry(body);
+  if (!name.ok()) return std::move(name).error();
+  store::CollectionEntry entry{who.org_id, std::string(collection), 0, std::move(name).value(),
+                               clock_()};
+  return store_.CreateCollectionEntry(entry, kMaxEntries);
+}
+
+Result<std::vector<store::CollectionEntry>> CollectionsService::List(
+    const Principal& who, std::string_view collection) const {
+  if (auto st = CheckCollection(collection); !st) return std::move(st).error();
+  return store_.ListCollectionEntries(who.org_id, collection);
+}
+
+Status CollectionsService::Delete(const Principal& who, std::string_view collection,
+                                  std::string_view id_text) const {
+  if (auto st = CheckCollection(collection); !st) return std::move(st).error();
+  auto id = ParseEntryId(collection, id_text);
+  if (!id.ok()) return std::move(id).error();
+  std::vector<std::string> fields;
+  for (const model::FieldSpec* f : model_.FieldsReferencing(collection)) fields.push_back(f->name);
+  auto rewrite = [&](const store::Contact& current) -> Result<std::string> {
+    boost::system::error_code ec;
+    boost::json::value doc = boost::json::parse(current.doc, ec);
+    if (ec || !doc.is_object()) {
+      return Error::Internal("stored contact " + current.id + " is not an object");
+    }
+    model::RemoveReference(model_, collection, *id, doc.get_object());
+    return boost::json::serialize(doc);
+  };
+  auto removed =
+      store_.DeleteCollectionEntry(who.org_id, collection, *id, fields, clock_(), rewrite);
+  if (!removed.ok()) return std::move(removed).error();
+  return {};
+}
+
+}  // namespace contactsd::contacts

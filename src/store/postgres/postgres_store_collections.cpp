@@ -1,0 +1,142 @@
+// PostgresStore: collections of per-tenant entries.
+//
+// Integrity against a concurrent delete: a write that adds an entry's id share-locks the entry
+// (lock_collection_ids ... FOR SHARE) before it commits, and a delete removes the entry row
+// first (waiting for those share locks) and only then looks for the contacts holding the id,
+// in a statement that therefore sees every such write committed. A write that comes later finds
+// the entry gone. So no contact keeps the id of a deleted entry.
+#include "store/postgres/entry_references.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/rows.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+
+namespace contactsd::store::postgres {
+namespace {
+
+// Contacts rewritten per page: bounds the memory a delete holds, whatever the tenant's size.
+constexpr int kRewritePage = 500;
+
+Query PageHolding(std::string_view org_id, std::string_view after_id, std::string_view field,
+                  std::int64_t id) {
+  Query page(Sql::kLockContactsHolding);
+  page.Text(org_id).Text(after_id).Text(field).Int8(id).Int8(std::int64_t{kRewritePage});
+  return page;
+}
+
+}  // namespace
+
+Result<CollectionEntry> PostgresStore::CreateCollectionEntry(const CollectionEntry& entry,
+                                                             std::size_t max_entries) {
+  return WithConnection([&](Connection& connection) -> Result<CollectionEntry> {
+    // Any early return leaves the transaction open; the pool rolls it back (the counter too).
+    const std::array<Query, 3> allocate = {
+        Query(Sql::kBegin),
+        Query(Sql::kBumpCollectionCounter).Text(entry.org_id).Text(entry.collection),
+        Query(Sql::kCountCollectionEntries).Text(entry.org_id).Text(entry.collection)};
+    auto allocated = connection.Run(allocate);
+    if (!allocated) return std::move(allocated).error();
+    const std::int64_t id = (*allocated)[1].Int8(0, 0);
+    const std::int64_t count = (*allocated)[2].Int8(0, 0);
+    if (count >= static_cast<std::int64_t>(max_entries)) {
+      return Error::Conflict(
+          "At most " + std::to_string(max_entries) + " " + entry.collection + " per account",
+          "limit_reached");
+    }
+    if (id > kMaxCollectionEntryId) {
+      return Error::Conflict("Every id of " + entry.collection + " has been used", "limit_reached");
+    }
+    const std::array<Query, 2> insert = {Query(Sql::kInsertCollectionEntry)
+                                             .Text(entry.org_id)
+                                             .Text(entry.collection)
+                                             .Int8(id)
+                                             .Text(entry.name)
+                                             .Int8(entry.created_at_ms),
+                                         Query(Sql::kCommit)};
+    if (auto done = connection.Run(insert); !done) return std::move(done).error();
+    CollectionEntry stored = entry;
+    stored.id = id;
+    return stored;
+  });
+}
+
+Result<std::vector<CollectionEntry>> PostgresStore::ListCollectionEntries(
+    std::string_view org_id, std::string_view collection) {
+  return WithConnection([&](Connection& connection) -> Result<std::vector<CollectionEntry>> {
+    auto rows = connection.Run(Query(Sql::kListCollectionEntries).Text(org_id).Text(collection));
+    if (!rows) return std::move(rows).error();
+    return AllRows(*rows, ReadCollectionEntry);
+  });
+}
+
+Result<std::vector<Reference>> PostgresStore::MissingReferences(
+    std::string_view org_id, const std::vector<Reference>& references) {
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Reference>> {
+    ReferenceLookup lookup(org_id, references, ReferenceLookup::Mode::kRead);
+    if (lookup.empty()) return std::vector<Reference>{};
+    std::vector<Query> batch;
+    lookup.AppendTo(batch);
+    auto results = connection.Run(batch);
+    if (!results) return std::move(results).error();
+    return lookup.Missing(*results);
+  });
+}
+
+Result<int> PostgresStore::DeleteCollectionEntry(std::string_view org_id,
+                                                 std::string_view collection, std::int64_t id,
+                                                 const std::vector<std::string>& fields,
+                                                 std::int64_t now_ms, const DocRewrite& rewrite) {
+  // Any early return leaves the transaction open; the pool rolls it back.
+  return WithConnection([&](Connection& connection) -> Result<int> {
+    std::vector<Query> batch = {
+        Query(Sql::kBegin),
+        Query(Sql::kDeleteCollectionEntry).Text(org_id).Text(collection).Int8(id)};
+    if (!fields.empty()) batch.push_back(PageHolding(org_id, "", fields[0], id));
+    auto results = connection.Run(batch);
+    if (!results) return std::move(results).error();
+    if ((*results)[1].affected() == 0) {
+      return Error::NotFound("No entry " + std::to_string(id) + " in " + std::string(collection));
+    }
+    int rewritten = 0;
+    std::size_t field = 0;
+    // Each round trip writes one page and reads the next: of the same field after its last
+    // contact, or of the next field from the start.
+    while (field < fields.size()) {
+      const Rows& page = results->back();
+      std::vector<Contact> contacts = AllRows(page, ReadContact);
+      std::vector<std::string> docs;  // reserved: the queries below keep views of them
+      docs.reserve(contacts.size());
+      std::vector<Query> next;
+      next.reserve(contacts.size() + 1);
+      for (const Contact& contact : contacts) {
+        auto doc = rewrite(contact);
+        if (!doc) return std::move(doc).error();
+        docs.push_back(std::move(*doc));
+        next.push_back(Query(Sql::kUpdateContact)
+                           .Text(contact.org_id)
+                           .Text(contact.id)
+                           .Text(docs.back())
+                           .Int8(std::max(now_ms, contact.updated_at_ms))
+                           .Int8(contact.archived_at_ms)
+                           .TextOrNull(contact.archived_by));
+      }
+      rewritten += static_cast<int>(contacts.size());
+      if (contacts.empty()) ++field;
+      std::string_view after = contacts.empty() ? std::string_view() : contacts.back().id;
+      if (field < fields.size()) next.push_back(PageHolding(org_id, after, fields[field], id));
+      if (next.empty()) break;
+      auto written = connection.Run(next);
+      if (!written) return std::move(written).error();
+      results = std::move(written);
+    }
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
+    }
+    return rewritten;
+  });
+}
+
+}  // namespace contactsd::store::postgres
