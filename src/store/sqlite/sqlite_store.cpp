@@ -6,7 +6,6 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
-#include "store/sqlite/write_transaction.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -43,22 +42,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
-    : writer_(std::move(writer)),
-      readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
+    : readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
                 options.busy_timeout_ms},
-               std::max(1, options.read_connections)) {}
+               std::max(1, options.read_connections)),
+      writer_(std::move(writer), options.max_batch_writes) {}
 
-Status SqliteStore::RunWrite(const std::function<Status(Connection& writer)>& body) {
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return begun;
-  if (auto done = body(*writer_); !done) return done;  // the destructor rolls back
-  return txn.Commit();
-}
+Status SqliteStore::RunWrite(const GroupCommitWriter::Body& body) { return writer_.Write(body); }
 
 Status SqliteStore::Migrate() {
-  std::lock_guard lock(write_mu_);
-  return sqlite::Migrate(*writer_);
+  // Alone on the writer, between batches: migrations open their own transaction.
+  return writer_.Exclusive([](Connection& writer) { return sqlite::Migrate(writer); });
 }
 
 Status SqliteStore::CreateOrg(const Org& org) {
