@@ -92,7 +92,11 @@ int ServeCommand(const ServeConfig& config) {
   // One connection for every thread that can run a handler, so no request (a GET on an I/O
   // thread above all) ever waits for a connection.
   int pool = config.db_pool > 0 ? config.db_pool : config.threads + config.worker_threads;
-  auto store = store::OpenStore(config.db_url, {pool});
+  if (config.sqlite_sync != "full" && config.sqlite_sync != "normal") {
+    std::cerr << "contactsd: --sync must be full or normal\n";
+    return 1;
+  }
+  auto store = store::OpenStore(config.db_url, {pool, config.sqlite_sync == "full"});
   if (!store.ok()) {
     std::cerr << "contactsd: cannot open " << store::RedactedUrl(config.db_url) << ": "
               << store.error().message;
