@@ -47,12 +47,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--worker-threads", serve.worker_threads,
-                   "Threads that run writes, so I/O threads never wait on a commit")
+                   "Threads that run writes, so I/O threads never wait on a commit (on SQLite, "
+                   "at most this many writes share one commit)")
       ->envname("CONTACTSD_WORKER_THREADS")
       ->capture_default_str();
   serve_cmd
       ->add_option("--db-pool", serve.db_pool,
-                   "PostgreSQL connections per process (default: threads + worker threads)")
+                   "PostgreSQL connections per process (default: threads + worker threads, "
+                   "at most threads + 16)")
       ->envname("CONTACTSD_DB_POOL");
   serve_cmd
       ->add_option("--sync", serve.sqlite_sync,
