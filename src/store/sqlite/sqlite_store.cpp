@@ -35,17 +35,24 @@ Result<std::optional<std::string>> ReadSetting(Connection& connection, std::stri
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
-  auto writer = Connection::Open(
-      {options.path, ConnectionRole::kWriter, options.synchronous_full, options.busy_timeout_ms});
+  const ConnectionOptions writing{options.path, ConnectionRole::kWriter, options.synchronous_full,
+                                  options.busy_timeout_ms};
+  auto writer = Connection::Open(writing);
   if (!writer) return std::move(writer).error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*writer), options));
+  // The checkpointer writes the database file too, and syncs it as the writer would.
+  auto checkpointer = Connection::Open(writing);
+  if (!checkpointer) return std::move(checkpointer).error();
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(*writer), std::move(*checkpointer), options));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
+SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
+                         std::unique_ptr<Connection> checkpointer, const SqliteOptions& options)
     : readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
                 options.busy_timeout_ms},
                std::max(1, options.read_connections)),
-      writer_(std::move(writer), options.max_batch_writes) {}
+      checkpointer_(std::move(checkpointer)),
+      writer_(checkpointer_.Attach(std::move(writer)), options.max_batch_writes) {}
 
 Status SqliteStore::RunWrite(const GroupCommitWriter::Body& body) { return writer_.Write(body); }
 

@@ -11,6 +11,7 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/group_commit_writer.hpp"
 #include "store/sqlite/read_pool.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -71,7 +72,8 @@ class SqliteStore final : public Store {
   WriteStats write_stats() const { return writer_.stats(); }
 
  private:
-  SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options);
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> checkpointer,
+              const SqliteOptions& options);
 
   // Runs `body` on the writer connection inside a write transaction (shared with the other
   // writes queued at the time, in a savepoint of its own): committed when it succeeds, rolled
@@ -87,7 +89,9 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> CreateServerSecret();  // base64url, as stored
 
   ReadPool readers_;
-  // After readers_: destroyed first, so that the writes it drains at shutdown can still read.
+  WalCheckpointer checkpointer_;
+  // Last: destroyed first, so that the writes it drains at shutdown can still read, and its
+  // connection (whose WAL hook points at checkpointer_) closes before checkpointer_ goes.
   GroupCommitWriter writer_;
 
   std::mutex secret_mu_;

@@ -479,5 +479,30 @@ TEST(SqliteStore, WalStaysBoundedUnderSteadyWrites) {
   EXPECT_LT(wal_bytes, 8u * 1024 * 1024);
 }
 
+// The WAL is copied back into the file by the checkpoint thread once it passes
+// kCheckpointPages, long before the writer's own checkpoint (kWriterCheckpointPages) would run:
+// the database file grows while the store only commits.
+TEST(SqliteStore, TheCheckpointThreadCopiesTheWalBackEarly) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  const auto file_size_before = std::filesystem::file_size(path);
+  const std::string padding(6'000, 'x');
+  auto wal_pages = [&] { return std::filesystem::file_size(path + "-wal") / 4096; };
+  std::uintmax_t written = 0;
+  while (wal_pages() < std::uintmax_t{sqlite::kCheckpointPages} + 50) {
+    ASSERT_TRUE(store->CreateContact(MakeContact("org-a", padding), {}).ok());
+    written += padding.size();
+  }
+  ASSERT_LT(wal_pages(), std::uintmax_t{sqlite::kWriterCheckpointPages});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::file_size(path) < file_size_before + written &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), file_size_before + written);
+}
+
 }  // namespace
 }  // namespace contactsd::store::test
