@@ -34,8 +34,9 @@ api-test: build
 test: build
 	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
 
-# On a fresh SQLite file by default; `make bench DB=postgresql://...` benchmarks that database
-# (it must be empty: the run creates its own org and seeds it).
+# SQLite (FULL, NORMAL), PostgreSQL and the node-fastify peer in one run (docs/benchmarks.md).
+# PostgreSQL: a throw-away cluster, or `make bench DB=postgresql://...` (the run creates its own
+# org there and seeds it; the peer's PostgreSQL run then is skipped).
 bench: build
 	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/run.sh
 

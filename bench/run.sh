@@ -1,57 +1,244 @@
 #!/usr/bin/env bash
-# make bench: starts contactsd on a fresh SQLite file, seeds contacts, and drives it with wrk.
-# Prints one line per scenario (req/s, p50, p99) and the ratios, measured in this one run.
+# make bench: contactsd against the machine's limits and a typical peer, in one run.
+#
+#   1. contactsd on a fresh SQLite file (synchronous=FULL), seeded with BENCH_SEED contacts
+#      through the API (wrk POSTing concurrently); its RSS is read right after the seeding.
+#   2. GET /healthz, GET /v1/contacts/{id}, PATCH /v1/contacts/{id} on that server.
+#   3. The same file served with --sync normal: PATCH.
+#   4. PostgreSQL: BENCH_DB, or a throw-away cluster (scripts/pg-cluster.sh) stopped at the end;
+#      contactsd seeded with BENCH_PG_SEED contacts: PATCH.
+#   5. The peer (../shared/peers/node-fastify, when present and `npm ci` works in a copy under
+#      bench/out/): PATCH on SQLite NORMAL and on PostgreSQL, with its own wrk script.
+# Every load is wrk -t1 -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s against 127.0.0.1, repeated
+# BENCH_ROUNDS times (the medians are reported). Prints one JSON line per scenario, then the
+# table, the ratios of issue 8's targets and the RSS. Only processes this script started are
+# stopped, by their PID; everything it creates lives in bench/out/run-* (removed at the end).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${CONTACTSD_BIN:-$here/../build/contactsd}
+repo=$(cd "$here/.." && pwd)
+bin=${CONTACTSD_BIN:-$repo/build/contactsd}
 seconds=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
-seed_count=${BENCH_SEED:-10000}
-threads=${BENCH_SERVER_THREADS:-}
+rounds=${BENCH_ROUNDS:-3}
+seed_count=${BENCH_SEED:-100000}
+pg_seed_count=${BENCH_PG_SEED:-20000}
+pg_url=${BENCH_DB:-}
+py=${PYTHON:-/usr/bin/python3}
+# The peer sits beside the repository in the shared tree: ../shared/peers/node-fastify from the
+# repo's parent, wherever the repo lives; BENCH_PEER_DIR overrides, an empty value skips it.
+peer_src=${BENCH_PEER_DIR-}
+if [ -z "${BENCH_PEER_DIR+x}" ]; then
+  for candidate in "$repo/../shared/peers/node-fastify" "$repo/../../shared/peers/node-fastify" \
+    /work/shared/peers/node-fastify; do
+    if [ -f "$candidate/server.js" ]; then peer_src=$(cd "$candidate" && pwd); break; fi
+  done
+fi
 
-work=$(mktemp -d)
-server_pid=""
+out=$repo/bench/out
+mkdir -p "$out"
+work=$(mktemp -d "$out/run-XXXXXX")
+results=$work/results.jsonl
+pids=()          # every long-running process started here
+pg_dir=""        # the throw-away cluster, when started here
+
+log() { echo "bench: $*" >&2; }
+
+stop_pid() {  # SIGTERM, then SIGKILL after 10 s; only ever a PID this script started
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  local pid
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  if [ -n "$pg_dir" ]; then "$repo/scripts/pg-cluster.sh" stop "$pg_dir" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-db=${BENCH_DB:-}
-[ -n "$db" ] || db="sqlite:$work/bench.db"
-case "$db" in sqlite:*) patch_name=patch_sqlite_full ;; *) patch_name=patch_postgresql ;; esac
-base="http://127.0.0.1:$port"
-org=$("$bin" org create --name bench --db "$db" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-key=$("$bin" key create --org "$org" --db "$db" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-
-args=(serve --db "$db" --listen "127.0.0.1:$port" --no-access-log)
-[ -n "$threads" ] && args+=(--threads "$threads")
-# shellcheck disable=SC2206
-args+=(${BENCH_SERVER_ARGS:-})
-"$bin" "${args[@]}" 2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-
-echo "seeding $seed_count contacts..." >&2
-/usr/bin/python3 "$here/seed.py" "$base" "$key" "$seed_count" "$work/ids.txt"
-
-export BENCH_DIR=$here BENCH_IDS=$work/ids.txt BENCH_KEY=$key
-run() {  # name, script, [path]
-  local name=$1 script=$2
-  local line
-  line=$(BENCH_PATH=${3:-} wrk -t1 -c"$conns" -d"${seconds}s" -s "$here/$script" "$base" | tail -n 1)
-  echo "$name $line"
+free_port() {
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-health=$(BENCH_IDS= BENCH_KEY= run healthz get.lua /healthz)
-get=$(run get_contact get.lua /v1/contacts)
-patch=$(run "$patch_name" patch.lua)
-echo "$health"; echo "$get"; echo "$patch"
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-/usr/bin/python3 - "$health" "$get" "$patch" "$rss_kb" "$seed_count" <<'PY'
-import json, sys
-h, g, p = (json.loads(a.split(" ", 1)[1]) for a in sys.argv[1:4])
-print(f"ratio PATCH/healthz = {p['rps'] / h['rps']:.3f}")
-print(f"ratio GET/healthz   = {g['rps'] / h['rps']:.3f}")
-print(f"server RSS after seeding {sys.argv[5]} contacts and the runs: {int(sys.argv[4]) / 1024:.1f} MiB")
+
+json_field() {  # json_field FIELD: reads one JSON object on stdin
+  "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+wait_http() {  # wait_http URL PID SECONDS
+  local url=$1 pid=$2 limit=$3
+  for _ in $(seq $((limit * 10))); do
+    curl -fs -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# start_contactsd DB LOG [serve args...]: starts a server on a free port; sets server_pid, base.
+start_contactsd() {
+  local db=$1 logfile=$2 port
+  shift 2
+  port=$(free_port)
+  "$bin" serve --db "$db" --listen "127.0.0.1:$port" --no-access-log "$@" 2>"$logfile" &
+  server_pid=$!
+  pids+=("$server_pid")
+  base="http://127.0.0.1:$port"
+  wait_http "$base/healthz" "$server_pid" 30 || { cat "$logfile" >&2; log "contactsd did not start"; exit 1; }
+}
+
+# tenant DB: creates an org and a key on DB; sets key.
+tenant() {
+  local org
+  org=$("$bin" org create --name bench --db "$1" | json_field id)
+  key=$("$bin" key create --org "$org" --db "$1" | json_field key)
+}
+
+# seed BASE KEY COUNT IDS_FILE: creates COUNT contacts through the API with wrk (64
+# connections), writing their ids; stops wrk once the count is reached.
+seed() {
+  local url=$1 k=$2 count=$3 ids=$4 wrk_pid started=$SECONDS
+  : >"$ids"
+  BENCH_KEY=$k BENCH_SEED=$count BENCH_IDS_OUT=$ids \
+    wrk -t1 -c64 -d600s -s "$here/seed.lua" "$url" >"$ids.wrk" 2>&1 &
+  wrk_pid=$!
+  pids+=("$wrk_pid")
+  # seed.lua stops sending at the count, but wrk itself only ends at -d: stop it then.
+  while kill -0 "$wrk_pid" 2>/dev/null && [ "$(wc -l <"$ids")" -lt "$count" ]; do sleep 0.5; done
+  kill -INT "$wrk_pid" 2>/dev/null || true
+  wait "$wrk_pid" 2>/dev/null || true
+  local got
+  got=$(wc -l <"$ids")
+  [ "$got" -ge "$count" ] || { cat "$ids.wrk" >&2; log "seeding stopped at $got of $count"; exit 1; }
+  log "seeded $got contacts in $((SECONDS - started)) s"
+}
+
+# measure NAME SCRIPT URL [VAR=VALUE...]: one wrk run, appended to $results as a JSON line.
+measure() {
+  local name=$1 script=$2 url=$3 round line
+  shift 3
+  for round in $(seq "$rounds"); do
+    line=$(env "$@" wrk -t1 -c"$conns" -d"${seconds}s" -s "$here/$script" "$url" | tail -n 1)
+    echo "{\"scenario\":\"$name\",\"round\":$round,\"result\":$line}" | tee -a "$results"
+  done
+}
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# pg_create_database URL NAME: CREATE DATABASE through psql, the password in the environment
+# rather than on a command line.
+pg_create_database() {
+  "$py" - "$1" "$2" <<'PY'
+import os, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+env = dict(os.environ, PGHOST=u.hostname or "127.0.0.1", PGPORT=str(u.port or 5432),
+           PGUSER=urllib.parse.unquote(u.username or ""),
+           PGPASSWORD=urllib.parse.unquote(u.password or ""),
+           PGDATABASE=urllib.parse.unquote(u.path.lstrip("/")))
+sys.exit(subprocess.run(["psql", "-X", "-q", "-c", f'CREATE DATABASE "{sys.argv[2]}"'],
+                        env=env, stdout=subprocess.DEVNULL).returncode)
 PY
+}
+
+export BENCH_DIR=$here
+
+# ---- SQLite -------------------------------------------------------------------------------
+sqlite_db="sqlite:$work/contacts.db"
+tenant "$sqlite_db"
+sqlite_key=$key
+start_contactsd "$sqlite_db" "$work/sqlite-full.log"
+log "seeding $seed_count contacts on SQLite..."
+seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
+rss_after_seed=$(rss_kb "$server_pid")
+measure healthz get.lua "$base" BENCH_PATH=/healthz BENCH_IDS= BENCH_KEY=
+measure get_contact get.lua "$base" BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+measure patch_sqlite_full patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+rss_after_runs=$(rss_kb "$server_pid")
+stop_pid "$server_pid"
+
+start_contactsd "$sqlite_db" "$work/sqlite-normal.log" --sync normal
+measure patch_sqlite_normal patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+stop_pid "$server_pid"
+
+# ---- PostgreSQL -----------------------------------------------------------------------------
+if [ -z "$pg_url" ]; then
+  pg_dir=$(mktemp -d /tmp/contactsd-bench-pg-XXXXXX)
+  rmdir "$pg_dir"  # pg-cluster.sh wants a missing or empty directory it then owns
+  log "starting a throw-away PostgreSQL cluster in $pg_dir..."
+  pg_url=$("$repo/scripts/pg-cluster.sh" start "$pg_dir")
+fi
+tenant "$pg_url"
+start_contactsd "$pg_url" "$work/pg.log"
+log "seeding $pg_seed_count contacts on PostgreSQL..."
+seed "$base" "$key" "$pg_seed_count" "$work/pg-ids.txt"
+measure patch_postgresql patch.lua "$base" BENCH_IDS="$work/pg-ids.txt" BENCH_KEY="$key"
+stop_pid "$server_pid"
+
+# ---- the peer -------------------------------------------------------------------------------
+peer_note=""
+if [ -z "$peer_src" ]; then
+  peer_note="peer not found (looked for ../shared/peers/node-fastify): skipped"
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  peer_note="peer skipped: node or npm is not installed"
+else
+  peer=$out/node-fastify
+  # A copy of the peer (the shared tree is read-only and never modified); `npm ci` runs again
+  # only when the peer's lockfile changed since the copy was installed.
+  if ! cmp -s "$peer_src/package-lock.json" "$peer/package-lock.json" ||
+    [ ! -d "$peer/node_modules" ]; then
+    rm -rf "$peer"
+    mkdir -p "$peer"
+    cp "$peer_src"/*.js "$peer_src"/*.json "$peer_src"/*.lua "$peer_src"/*.md "$peer"/
+    chmod -R u+w "$peer"
+    log "npm ci in $peer (better-sqlite3 may build from source: minutes)..."
+    if ! (cd "$peer" && npm_config_nodedir=${npm_config_nodedir:-/usr} timeout 900 \
+      npm ci --no-audit --no-fund >"$work/npm.log" 2>&1); then
+      tail -n 20 "$work/npm.log" >&2
+      rm -rf "$peer/node_modules"
+      peer_note="peer skipped: npm ci failed (see above)"
+    fi
+  fi
+  if [ -z "$peer_note" ]; then
+    run_peer() {  # run_peer NAME [VAR=VALUE...]
+      local name=$1 port peer_pid
+      shift
+      port=$(free_port)
+      (cd "$work" && exec env PORT="$port" "$@" node "$peer/server.js") >"$work/$name.log" 2>&1 &
+      peer_pid=$!
+      pids+=("$peer_pid")
+      # The peer seeds 100,000 rows on its first start, then prints "listening".
+      for _ in $(seq 1200); do
+        grep -q listening "$work/$name.log" 2>/dev/null && break
+        kill -0 "$peer_pid" 2>/dev/null || break
+        sleep 0.25
+      done
+      if grep -q listening "$work/$name.log"; then
+        measure "$name" peer_patch.lua "http://127.0.0.1:$port" PEER_DIR="$peer"
+      else
+        tail -n 20 "$work/$name.log" >&2
+        log "$name did not start"
+      fi
+      stop_pid "$peer_pid"
+    }
+    log "peer on SQLite NORMAL (seeding 100,000 rows)..."
+    run_peer peer_sqlite_normal DB=sqlite SQLITE_SYNC=NORMAL SQLITE_PATH="$work/peer.db"
+    # The peer needs a database of its own (its table is also called contacts): made only on
+    # the throw-away cluster, never on a server given through BENCH_DB.
+    if [ -z "$pg_dir" ]; then
+      peer_note="peer on PostgreSQL skipped: it runs only on the bench's own cluster (no BENCH_DB)"
+    elif pg_create_database "$pg_url" contactsd_peer; then
+      log "peer on PostgreSQL (seeding 100,000 rows)..."
+      run_peer peer_postgresql DB=pg PG_URL="${pg_url%/*}/contactsd_peer"
+    else
+      peer_note="peer on PostgreSQL skipped: could not create its database"
+    fi
+  fi
+fi
+
+echo
+"$py" "$here/summarize.py" "$results" "$rss_after_seed" "$rss_after_runs" "$seed_count" \
+  "$peer_note"

@@ -47,13 +47,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--worker-threads", serve.worker_threads,
-                   "Threads that run writes, so I/O threads never wait on a commit")
+                   "Threads that run writes, so I/O threads never wait on a commit (on SQLite, "
+                   "at most this many writes share one commit)")
       ->envname("CONTACTSD_WORKER_THREADS")
       ->capture_default_str();
   serve_cmd
       ->add_option("--db-pool", serve.db_pool,
-                   "PostgreSQL connections per process (default: threads + worker threads)")
+                   "PostgreSQL connections per process (default: threads + worker threads, "
+                   "at most threads + 16)")
       ->envname("CONTACTSD_DB_POOL");
+  serve_cmd
+      ->add_option("--sync", serve.sqlite_sync,
+                   "SQLite: full (an acknowledged write survives power loss) or normal (the "
+                   "last commits may be lost on power loss, never on a crash of the process)")
+      ->envname("CONTACTSD_SQLITE_SYNC")
+      ->check(CLI::IsMember({"full", "normal"}))
+      ->capture_default_str();
   serve_cmd->add_option("--jwt-secret", serve.jwt_secret, "HS256 secret for JWT bearer tokens")
       ->envname("CONTACTSD_JWT_SECRET");
   serve_cmd

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -90,10 +91,16 @@ int ServeCommand(const ServeConfig& config) {
     std::cerr << "contactsd: --db-pool must be between 1 and 1000\n";
     return 1;
   }
-  // One connection for every thread that can run a handler, so no request (a GET on an I/O
-  // thread above all) ever waits for a connection.
-  int pool = config.db_pool > 0 ? config.db_pool : config.threads + config.worker_threads;
-  auto store = store::OpenStore(config.db_url, {pool});
+  // One connection for every I/O thread, so a GET never waits for one, plus one for each of up
+  // to kDefaultPoolWorkers write handlers.
+  int pool = config.db_pool > 0
+                 ? config.db_pool
+                 : config.threads + std::min(config.worker_threads, kDefaultPoolWorkers);
+  if (config.sqlite_sync != "full" && config.sqlite_sync != "normal") {
+    std::cerr << "contactsd: --sync must be full or normal\n";
+    return 1;
+  }
+  auto store = store::OpenStore(config.db_url, {pool, config.sqlite_sync == "full"});
   if (!store.ok()) {
     std::cerr << "contactsd: cannot open " << store::RedactedUrl(config.db_url) << ": "
               << store.error().message;

@@ -5,13 +5,25 @@
 
 namespace contactsd::app {
 
+// PostgreSQL does its own group commit and gains nothing from more concurrent transactions than
+// this on a small machine: with 64 connections on 2 cores, PATCH throughput fell by a third and
+// lock waits pushed p99 past a second (docs/benchmarks.md), so by default the writes beyond
+// these wait for a pooled connection instead.
+inline constexpr int kDefaultPoolWorkers = 16;
+
 struct ServeConfig {
   std::string db_url;
   std::string model;   // a built-in name or a path
   std::string listen;  // HOST:PORT
   int threads = 2;
-  int worker_threads = 16;  // run the handlers of writes, off the I/O threads
-  int db_pool = 0;          // PostgreSQL connections; 0: threads + worker_threads
+  // Run the handlers of writes, off the I/O threads. Each one waits out its write's commit,
+  // so on SQLite the number of writes that can share one group commit is at most this many:
+  // 64 lets the 64 concurrent PATCHes of the benchmark all join the next batch. A waiting
+  // thread costs a futex sleep and a small stack, not a core (docs/benchmarks.md).
+  int worker_threads = 64;
+  // PostgreSQL connections; 0: threads + min(worker_threads, kDefaultPoolWorkers).
+  int db_pool = 0;
+  std::string sqlite_sync = "full";  // "full" or "normal": SQLite's synchronous level
   std::string jwt_secret;
   std::string jwt_public_key_path;
   bool access_log = true;

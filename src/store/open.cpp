@@ -20,7 +20,7 @@ Error UnsupportedUrl() {
       "sqlite:/var/lib/contactsd/contactsd.db) or postgresql://USER:PASSWORD@HOST:PORT/DBNAME");
 }
 
-Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
+Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text, const OpenOptions& open) {
   if (path_text.empty() || path_text.starts_with(':')) {
     // ":memory:" and friends would give each connection its own database.
     return Error::BadRequest("sqlite: URL needs a file path, e.g. sqlite:data/contactsd.db");
@@ -36,6 +36,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text) {
   }
   sqlite::SqliteOptions options;
   options.path = path.string();
+  options.synchronous_full = open.sqlite_synchronous_full;
   auto store = sqlite::SqliteStore::Open(options);
   if (!store) return std::move(store).error();
   if (auto migrated = (*store)->Migrate(); !migrated) return std::move(migrated).error();
@@ -57,7 +58,9 @@ Result<std::unique_ptr<Store>> OpenPostgres(std::string_view url, const OpenOpti
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions& options) {
-  if (url.starts_with(kSqlitePrefix)) return OpenSqlite(url.substr(kSqlitePrefix.size()));
+  if (url.starts_with(kSqlitePrefix)) {
+    return OpenSqlite(url.substr(kSqlitePrefix.size()), options);
+  }
   if (postgres::IsPostgresUrl(url)) return OpenPostgres(url, options);
   return UnsupportedUrl();
 }

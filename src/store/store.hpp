@@ -245,6 +245,10 @@ class Store {
 
 struct OpenOptions {
   int pool_size = 0;  // PostgreSQL connections per process; 0: the URL's ?pool=N, else 8
+  // SQLite only. true: synchronous=FULL, an acknowledged write survives power loss. false:
+  // NORMAL, the last commits may be lost on power loss or an OS crash (never on a process
+  // crash), and the file stays consistent.
+  bool sqlite_synchronous_full = true;
 };
 
 // Opens the store a URL names: "sqlite:PATH" or "postgresql://USER:PASSWORD@HOST:PORT/DB"

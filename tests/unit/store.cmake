@@ -4,6 +4,7 @@ contactsd_unit_test(contactsd_store_tests
     store/store_contract_test.cpp
     store/unlock_contract_test.cpp
     store/sqlite_store_test.cpp
+    store/group_commit_writer_test.cpp
     store/open_store_test.cpp
     store/pg_test_schema.cpp
     store/postgres_store_test.cpp

@@ -1,7 +1,7 @@
 // Connection: one sqlite3 handle, configured for contactsd (WAL, busy timeout, WAL size cap),
 // with a cache of prepared statements so that each SQL text is prepared once per connection.
 //
-// Not thread-safe: one thread at a time (the store's write mutex or a ReadPool lease).
+// Not thread-safe: one thread at a time (the store's writer thread, or a ReadPool lease).
 #pragma once
 
 #include "common/result.hpp"

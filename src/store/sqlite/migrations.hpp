@@ -16,7 +16,7 @@ int LatestSchemaVersion();
 // user_version after it commits and find nothing to do.
 // Errors: Unavailable (write lock not obtained within the busy timeout); Internal (a step
 // failed, or the file's schema is newer than this binary). Nothing is applied on error.
-// REQUIRES: the caller holds the writer `connection` exclusively.
+// REQUIRES: the caller holds the writer `connection` exclusively, with no transaction open.
 Status Migrate(Connection& connection);
 
 }  // namespace contactsd::store::sqlite

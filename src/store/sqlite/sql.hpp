@@ -9,6 +9,10 @@ namespace contactsd::store::sqlite::sql {
 inline constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
 inline constexpr char kCommit[] = "COMMIT";
 inline constexpr char kRollback[] = "ROLLBACK";
+// Each write of a group-committed batch runs inside this savepoint, so it can be undone alone.
+inline constexpr char kSavepoint[] = "SAVEPOINT write";
+inline constexpr char kRollbackToSavepoint[] = "ROLLBACK TO write";
+inline constexpr char kReleaseSavepoint[] = "RELEASE write";
 
 // Orgs. Columns as read by ReadOrg: id, name, plan, credits, created_at.
 inline constexpr char kInsertOrg[] =

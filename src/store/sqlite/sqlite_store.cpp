@@ -7,7 +7,6 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
-#include "store/sqlite/write_transaction.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -37,31 +36,32 @@ Result<std::optional<std::string>> ReadSetting(Connection& connection, std::stri
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
-  auto writer = Connection::Open(
-      {options.path, ConnectionRole::kWriter, options.synchronous_full, options.busy_timeout_ms});
+  const ConnectionOptions writing{options.path, ConnectionRole::kWriter, options.synchronous_full,
+                                  options.busy_timeout_ms};
+  auto writer = Connection::Open(writing);
   if (!writer) return std::move(writer).error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*writer), options));
+  // The checkpointer writes the database file too, and syncs it as the writer would.
+  auto checkpointer = Connection::Open(writing);
+  if (!checkpointer) return std::move(checkpointer).error();
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(*writer), std::move(*checkpointer), options));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options)
-    : writer_(std::move(writer)),
-      readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
+SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
+                         std::unique_ptr<Connection> checkpointer, const SqliteOptions& options)
+    : readers_({options.path, ConnectionRole::kReader, options.synchronous_full,
                 options.busy_timeout_ms},
                std::max(1, options.read_connections)),
       credentials_({options.path, ConnectionRole::kReader, options.synchronous_full,
-                    options.busy_timeout_ms}) {}
+                    options.busy_timeout_ms}),
+      checkpointer_(std::move(checkpointer)),
+      writer_(checkpointer_.Attach(std::move(writer)), options.max_batch_writes) {}
 
-Status SqliteStore::RunWrite(const std::function<Status(Connection& writer)>& body) {
-  std::lock_guard lock(write_mu_);
-  WriteTransaction txn(*writer_);
-  if (auto begun = txn.Begin(); !begun) return begun;
-  if (auto done = body(*writer_); !done) return done;  // the destructor rolls back
-  return txn.Commit();
-}
+Status SqliteStore::RunWrite(const GroupCommitWriter::Body& body) { return writer_.Write(body); }
 
 Status SqliteStore::Migrate() {
-  std::lock_guard lock(write_mu_);
-  return sqlite::Migrate(*writer_);
+  // Alone on the writer, between batches: migrations open their own transaction.
+  return writer_.Exclusive([](Connection& writer) { return sqlite::Migrate(writer); });
 }
 
 Status SqliteStore::CreateOrg(const Org& org) {

@@ -1,14 +1,18 @@
-// SqliteStore: the Store on one SQLite file in WAL mode. One writer connection runs every
-// write (through Write()) in BEGIN IMMEDIATE ... COMMIT; a pool of query-only connections
-// serves reads, which therefore never wait for the writer. Several processes may open the
-// same file: SQLite's file locks (with a 5 s busy timeout) serialize their writers.
+// SqliteStore: the Store on one SQLite file in WAL mode. One writer thread owns the writer
+// connection and runs every write (through Write()) with group commit: the writes queued
+// meanwhile share one BEGIN IMMEDIATE ... COMMIT, each in its own savepoint (see
+// group_commit_writer.hpp). A pool of query-only connections serves reads, which therefore
+// never wait for the writer. Several processes may open the same file: SQLite's file locks
+// (with a 5 s busy timeout) serialize their writers.
 //
 // Thread-safe.
 #pragma once
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/credentials_watch.hpp"
+#include "store/sqlite/group_commit_writer.hpp"
 #include "store/sqlite/read_pool.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -27,6 +31,10 @@ struct SqliteOptions {
   int read_connections = 4;  // REQUIRES: >= 1
   // How long a statement waits for another process's lock before failing with Unavailable.
   int busy_timeout_ms = 5000;
+  // The most writes one transaction takes. In practice the HTTP worker threads (each waits for
+  // its own write's commit) bound a batch first; this cap bounds how long the first write of a
+  // batch waits behind the others when callers are many.
+  int max_batch_writes = 128;  // REQUIRES: >= 1
 };
 
 class SqliteStore final : public Store {
@@ -51,8 +59,9 @@ class SqliteStore final : public Store {
                                 const std::vector<Reference>& references) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
-  // `mutate` runs with the write lock held: it must not block on I/O, nor write through this
-  // store (which would deadlock). Reads through this store are fine.
+  // `mutate` runs on the writer thread, inside the batch's transaction: it must not block (its
+  // batch-mates wait for it), nor write through this store (an Internal error). Reads through
+  // this store are fine; they see the last commit, not the batch's writes.
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                 const Mutation& mutate) override;
 
@@ -78,13 +87,19 @@ class SqliteStore final : public Store {
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;
 
- private:
-  SqliteStore(std::unique_ptr<Connection> writer, const SqliteOptions& options);
+  // How many writes the commits so far held (writes / transactions is the mean batch).
+  WriteStats write_stats() const { return writer_.stats(); }
 
-  // Runs `body` on the writer connection inside a write transaction: committed when it
-  // succeeds, rolled back when it returns an error (which is returned as is). Every write of
-  // this store goes through here and nowhere else touches the writer.
-  Status RunWrite(const std::function<Status(Connection& writer)>& body);
+ private:
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> checkpointer,
+              const SqliteOptions& options);
+
+  // Runs `body` on the writer connection inside a write transaction (shared with the other
+  // writes queued at the time, in a savepoint of its own): committed when it succeeds, rolled
+  // back alone when it returns an error (which is returned as is). Returns only after the
+  // COMMIT that holds the write has returned (its error, if it failed). Every write of this
+  // store goes through here and nowhere else touches the writer.
+  Status RunWrite(const GroupCommitWriter::Body& body);
   // RunWrite for a body that returns a value: `Result<T> body(Connection&)`.
   template <class Body>
   auto Write(Body&& body) -> decltype(body(std::declval<Connection&>()));
@@ -92,10 +107,12 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> ReadServerSecret();    // base64url, if created
   Result<std::optional<std::string>> CreateServerSecret();  // base64url, as stored
 
-  std::mutex write_mu_;
-  const std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   ReadPool readers_;
   CredentialsWatch credentials_;
+  WalCheckpointer checkpointer_;
+  // Last: destroyed first, so that the writes it drains at shutdown can still read, and its
+  // connection (whose WAL hook points at checkpointer_) closes before checkpointer_ goes.
+  GroupCommitWriter writer_;
 
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read

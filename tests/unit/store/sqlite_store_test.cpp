@@ -11,8 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <latch>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +27,7 @@ using sqlite::Connection;
 using sqlite::ConnectionRole;
 using sqlite::SqliteOptions;
 using sqlite::SqliteStore;
+using sqlite::WriteStats;
 
 std::unique_ptr<SqliteStore> OpenMigrated(const SqliteOptions& options) {
   auto store = SqliteStore::Open(options);
@@ -263,6 +267,123 @@ TEST(SqliteStore, ReadsDoNotWaitForTheWriter) {
   EXPECT_EQ(store->GetContact("org-a", contact.id)->version, 2);
 }
 
+// Group commit through the store: writes from many threads at once all succeed, are all
+// visible afterwards, and share transactions.
+TEST(SqliteStore, ConcurrentWritesAllSucceedAndShareCommits) {
+  TempDir dir;
+  auto store = OpenMigrated({(dir.path() / "db.sqlite").string()});
+  ASSERT_NE(store, nullptr);
+  Contact shared = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(shared, {}).ok());
+  constexpr int kThreads = 32;
+  constexpr int kUpdates = 20;
+  std::vector<Contact> own;
+  for (int t = 0; t < kThreads; ++t) own.push_back(MakeContact("org-a", "0"));
+  const WriteStats before = store->write_stats();
+
+  std::atomic<int> failures = 0;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      const std::vector<UniqueKey> keys = {{"email", "t" + std::to_string(t) + "@x.io"}};
+      if (!store->CreateContact(own[t], keys).ok()) ++failures;
+      for (int i = 0; i < kUpdates; ++i) {
+        if (!Increment(*store, own[t], keys).ok()) ++failures;
+        if (!Increment(*store, shared).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  for (int t = 0; t < kThreads; ++t) {
+    auto stored = store->GetContact("org-a", own[t].id);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->version, 1 + kUpdates);
+    EXPECT_EQ(stored->doc, std::to_string(kUpdates));
+  }
+  auto stored = store->GetContact("org-a", shared.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->version, 1 + kThreads * kUpdates);  // no update lost or merged
+  EXPECT_EQ(stored->doc, std::to_string(kThreads * kUpdates));
+
+  const WriteStats after = store->write_stats();
+  const std::uint64_t writes = after.writes - before.writes;
+  const std::uint64_t transactions = after.transactions - before.transactions;
+  EXPECT_EQ(writes, std::uint64_t{kThreads} * (1 + 2 * kUpdates));
+  // With 32 writers and a disk sync per commit, writes pile up behind every COMMIT.
+  EXPECT_LT(transactions, writes / 2) << transactions << " transactions for " << writes;
+}
+
+// Holds the store's writer inside an update of `contact` until `n` writes queue behind it, so
+// that those n share the next transaction. Returns once the holding write runs.
+std::thread HoldWriterUntilQueued(SqliteStore& store, const Contact& contact, std::size_t n) {
+  auto running = std::make_shared<std::atomic<bool>>(false);
+  std::thread holder([&store, contact, n, running] {
+    auto held = store.UpdateContact(contact.org_id, contact.id, [&](const Contact& current) {
+      *running = true;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (store.write_stats().queued < n && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return Result<ContactWrite>(
+          ContactWrite{true, current.doc + "+", {}, 3'000, std::nullopt, "", {}});
+    });
+    EXPECT_TRUE(held.ok());
+  });
+  while (!*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return holder;
+}
+
+TEST(SqliteStore, AConflictInABatchIsItsOwnErrorAndItsBatchMatesCommit) {
+  TempDir dir;
+  auto store = OpenMigrated({(dir.path() / "db.sqlite").string()});
+  ASSERT_NE(store, nullptr);
+  Contact holder_contact = MakeContact("org-a", "h");
+  Contact owner = MakeContact("org-a", "owner");
+  Contact other = MakeContact("org-a", "0");
+  ASSERT_TRUE(store->CreateContact(holder_contact, {}).ok());
+  ASSERT_TRUE(store->CreateContact(owner, {{"email", "taken@x.io"}}).ok());
+  ASSERT_TRUE(store->CreateContact(other, {}).ok());
+  Contact rival = MakeContact("org-a", "rival");
+  Contact fresh = MakeContact("org-a", "fresh");
+  const WriteStats before = store->write_stats();
+
+  std::thread holder = HoldWriterUntilQueued(*store, holder_contact, 3);
+  Result<Contact> clash = Error::Internal("not run");
+  Result<Contact> created = Error::Internal("not run");
+  Result<Contact> updated = Error::Internal("not run");
+  std::thread t1([&] { clash = store->CreateContact(rival, {{"email", "taken@x.io"}}); });
+  std::thread t2([&] { created = store->CreateContact(fresh, {{"email", "fresh@x.io"}}); });
+  std::thread t3([&] { updated = Increment(*store, other, {{"email", "other@x.io"}}); });
+  t1.join();
+  t2.join();
+  t3.join();
+  holder.join();
+
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
+  ASSERT_EQ(clash.error().details.size(), 1u);
+  EXPECT_EQ(clash.error().details[0].field, "email");
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_EQ(store->write_stats().transactions - before.transactions, 2u);
+
+  // The stored state: the rival is absent, its batch-mates are there, keys as they should be.
+  EXPECT_EQ(ErrorOf(store->GetContact("org-a", rival.id)), ErrorCode::kNotFound);
+  EXPECT_EQ(store->GetContact("org-a", fresh.id)->doc, "fresh");
+  EXPECT_EQ(store->GetContact("org-a", other.id)->doc, "1");
+  EXPECT_EQ(store->GetContact("org-a", holder_contact.id)->doc, "h+");
+  Contact probe = MakeContact("org-a", "probe");
+  auto taken = store->CreateContact(probe, {{"email", "taken@x.io"}});
+  EXPECT_EQ(ErrorOf(taken), ErrorCode::kConflict);  // still the owner's
+  auto other_key = store->CreateContact(probe, {{"email", "other@x.io"}});
+  EXPECT_EQ(ErrorOf(other_key), ErrorCode::kConflict);  // taken by the batched update
+}
+
 // Fault injection at the last step of a write: a trigger makes the contacts row write fail
 // after the unique keys were already changed in the same transaction.
 TEST(SqliteStore, AFailureAtTheLastStepLeavesNothingChanged) {
@@ -378,6 +499,31 @@ TEST(SqliteStore, WalStaysBoundedUnderSteadyWrites) {
   // auto-checkpoints every 1,000 pages keep it near 4 MiB.
   const auto wal_bytes = std::filesystem::file_size(path + "-wal");
   EXPECT_LT(wal_bytes, 8u * 1024 * 1024);
+}
+
+// The WAL is copied back into the file by the checkpoint thread once it passes
+// kCheckpointPages, long before the writer's own checkpoint (kWriterCheckpointPages) would run:
+// the database file grows while the store only commits.
+TEST(SqliteStore, TheCheckpointThreadCopiesTheWalBackEarly) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  const auto file_size_before = std::filesystem::file_size(path);
+  const std::string padding(6'000, 'x');
+  auto wal_pages = [&] { return std::filesystem::file_size(path + "-wal") / 4096; };
+  std::uintmax_t written = 0;
+  while (wal_pages() < std::uintmax_t{sqlite::kCheckpointPages} + 50) {
+    ASSERT_TRUE(store->CreateContact(MakeContact("org-a", padding), {}).ok());
+    written += padding.size();
+  }
+  ASSERT_LT(wal_pages(), std::uintmax_t{sqlite::kWriterCheckpointPages});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::file_size(path) < file_size_before + written &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), file_size_before + written);
 }
 
 }  // namespace

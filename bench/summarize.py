@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""The end of `make bench`: medians per scenario, the table, issue 8's target ratios, the RSS.
+
+usage: summarize.py RESULTS.jsonl RSS_AFTER_SEED_KB RSS_AFTER_RUNS_KB SEED_COUNT [PEER_NOTE]
+RESULTS.jsonl holds one {"scenario", "round", "result": {requests, rps, p50_ms, p99_ms,
+errors}} per wrk run.
+"""
+import json
+import statistics
+import sys
+
+LABELS = {
+    "healthz": "`GET /healthz`",
+    "get_contact": "`GET /v1/contacts/{id}`",
+    "patch_sqlite_full": "`PATCH`, SQLite FULL",
+    "patch_sqlite_normal": "`PATCH`, SQLite NORMAL",
+    "patch_postgresql": "`PATCH`, PostgreSQL",
+    "peer_sqlite_normal": "peer `PATCH`, SQLite NORMAL",
+    "peer_postgresql": "peer `PATCH`, PostgreSQL",
+}
+
+
+def main():
+    path, rss_seed_kb, rss_runs_kb, seed_count = sys.argv[1:5]
+    peer_note = sys.argv[5] if len(sys.argv) > 5 else ""
+    runs: dict[str, list[dict]] = {}
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            runs.setdefault(row["scenario"], []).append(row["result"])
+
+    med = {}
+    for name, results in runs.items():
+        med[name] = {k: statistics.median(r[k] for r in results)
+                     for k in ("rps", "p50_ms", "p99_ms")}
+        med[name]["errors"] = sum(r["errors"] for r in results)
+        med[name]["rounds"] = len(results)
+
+    print("| scenario | req/s | p50 | p99 | non-2xx/errors | rounds |")
+    print("|---|---|---|---|---|---|")
+    for name, label in LABELS.items():
+        if name in med:
+            m = med[name]
+            print(f"| {label} | {m['rps']:,.0f} | {m['p50_ms']:.2f} ms | {m['p99_ms']:.2f} ms "
+                  f"| {m['errors']} | {m['rounds']} |")
+    if peer_note:
+        print(f"\n{peer_note}")
+
+    def rps(name):
+        return med[name]["rps"] if name in med else None
+
+    def ratio(a, b):
+        return rps(a) / rps(b) if rps(a) is not None and rps(b) else None
+
+    rss_seed_mib = int(rss_seed_kb) / 1024
+    targets = [
+        ("PATCH SQLite FULL req/s", rps("patch_sqlite_full"), ">=", 25000, "{:,.0f}"),
+        ("PATCH SQLite FULL / healthz", ratio("patch_sqlite_full", "healthz"), ">=", 0.4,
+         "{:.3f}"),
+        ("PATCH SQLite FULL / peer SQLite NORMAL",
+         ratio("patch_sqlite_full", "peer_sqlite_normal"), ">=", 5, "{:.2f}"),
+        ("PATCH SQLite FULL p99 (ms)",
+         med["patch_sqlite_full"]["p99_ms"] if "patch_sqlite_full" in med else None, "<", 10,
+         "{:.2f}"),
+        ("PATCH PostgreSQL / peer PostgreSQL", ratio("patch_postgresql", "peer_postgresql"),
+         ">=", 1.5, "{:.2f}"),
+        ("GET contact / healthz", ratio("get_contact", "healthz"), ">=", 0.6, "{:.3f}"),
+        (f"RSS after seeding {int(seed_count):,} contacts (MiB)", rss_seed_mib, "<", 64,
+         "{:.1f}"),
+    ]
+    print("\n| target | measured | goal | met |")
+    print("|---|---|---|---|")
+    for label, value, op, goal, fmt in targets:
+        if value is None:
+            print(f"| {label} | n/a | {op} {goal} | not measured |")
+            continue
+        met = value >= goal if op == ">=" else value < goal
+        print(f"| {label} | {fmt.format(value)} | {op} {goal} | {'yes' if met else 'NO'} |")
+    extra = ratio("patch_sqlite_normal", "patch_sqlite_full")
+    if extra is not None:
+        print(f"\nPATCH SQLite NORMAL / FULL = {extra:.2f}")
+    print(f"server RSS: {rss_seed_mib:.1f} MiB after seeding, "
+          f"{int(rss_runs_kb) / 1024:.1f} MiB after the SQLite runs")
+
+
+if __name__ == "__main__":
+    main()
