@@ -660,23 +660,30 @@ def get_contact(client: Client, contact_id: str) -> dict:
     return assert_contact_response(client.get(f"/v1/contacts/{contact_id}"), 200)
 
 
-def list_all(client: Client, limit: int | None = None, max_pages: int = 1000) -> list[dict]:
-    """Walks the list cursors to the end; every page must be a 200 {data, next_cursor}."""
+def walk_pages(fetch, params: Mapping[str, Any] | None = None, max_pages: int = 1000) -> list[dict]:
+    """Follows next_cursor from the first page to the last; `fetch(params)` returns one checked
+    {data, next_cursor} page."""
     out, cursor = [], None
     for _ in range(max_pages):
-        params = {}
-        if limit is not None:
-            params["limit"] = limit
+        p = dict(params or {})
         if cursor is not None:
-            params["cursor"] = cursor
-        page = assert_status(client.get("/v1/contacts", params=params), 200)
-        assert set(page) == {"data", "next_cursor"}, page
+            p["cursor"] = cursor
+        page = fetch(p)
         out.extend(page["data"])
         cursor = page["next_cursor"]
         if cursor is None:
             return out
         assert isinstance(cursor, str) and cursor, cursor
     raise AssertionError(f"no end of the list after {max_pages} pages")
+
+
+def list_all(client: Client, limit: int | None = None, max_pages: int = 1000) -> list[dict]:
+    """Walks the list cursors to the end; every page must be a 200 {data, next_cursor}."""
+    def fetch(params):
+        page = assert_status(client.get("/v1/contacts", params=params), 200)
+        assert set(page) == {"data", "next_cursor"}, page
+        return page
+    return walk_pages(fetch, {} if limit is None else {"limit": limit}, max_pages)
 
 
 def run_together(n: int, target, timeout: float = 120) -> None:

@@ -17,7 +17,8 @@ from typing import Any, Mapping
 
 import pytest
 
-from contactsd_harness import Client, Server, assert_error, assert_status, is_timestamp, is_uuid
+from contactsd_harness import (Client, Server, assert_error, assert_status, is_timestamp, is_uuid,
+                               walk_pages)
 
 RESPONSE_KEYS = [
     "id", "first_name", "last_name", "email", "phone", "gender", "shirt_size", "birthday",
@@ -136,17 +137,7 @@ class GiftTenant:
         return page
 
     def list_all(self, **params) -> list[dict]:
-        out, cursor = [], None
-        for _ in range(1000):
-            p = dict(params)
-            if cursor is not None:
-                p["cursor"] = cursor
-            page = self.page(**p)
-            out.extend(page["data"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return out
-        raise AssertionError("no end of the list")
+        return walk_pages(lambda p: self.page(**p), params)
 
     def ids(self, **params) -> list[str]:
         return [c["id"] for c in self.list_all(**params)]

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from contactsd_harness import Client, Server, assert_error, assert_status, is_timestamp, is_uuid
+from contactsd_harness import (Client, Server, assert_error, assert_status, is_timestamp, is_uuid,
+                               walk_pages)
 
 VOICE_KEYS = {
     "id", "name", "email", "phone", "business_name", "notes", "tags", "lead_source", "is_dnd",
@@ -146,19 +147,9 @@ class VoiceTenant:
         return page
 
     def list_all(self, limit: int | None = None, **params) -> list[dict]:
-        out, cursor = [], None
-        for _ in range(1000):
-            p = dict(params)
-            if limit is not None:
-                p["limit"] = limit
-            if cursor is not None:
-                p["cursor"] = cursor
-            page = self.page(**p)
-            out.extend(page["data"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return out
-        raise AssertionError("no end of the list")
+        if limit is not None:
+            params["limit"] = limit
+        return walk_pages(lambda p: self.page(**p), params)
 
     def define(self, body: dict) -> dict:
         d = assert_status(self.client.post("/custom-fields/", body), 201)
