@@ -166,30 +166,43 @@ Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
-// PATCH (merge the sent keys) and PUT (replace the record) differ only in the service call.
-using WriteCall = Result<contacts::ContactView> (contacts::ContactsService::*)(
-    const Principal&, std::string_view, const json::object&, std::optional<std::int64_t>) const;
+// PATCH (merge the sent keys) and PUT (replace the record) differ only in the service call,
+// which answers later (after the commit) on another thread: the response is rendered by the
+// Render handed back, on the connection's thread.
+using WriteCall = void (contacts::ContactsService::*)(const Principal&, std::string_view,
+                                                      const json::object&,
+                                                      std::optional<std::int64_t>,
+                                                      contacts::ViewDone) const;
 
-Result<Response> HandleWrite(const ApiContext& ctx, const Request& req, WriteCall call) {
+void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, WriteCall call) {
+  auto fail = [&reply](Error error) {
+    reply([error = std::move(error)]() -> Result<Response> { return error; });
+  };
   auto who = WriterOf(ctx, req);
-  if (!who.ok()) return std::move(who).error();
+  if (!who.ok()) return fail(std::move(who).error());
   auto requested = RequestedProperties(ctx.model, req);
-  if (!requested.ok()) return std::move(requested).error();
+  if (!requested.ok()) return fail(std::move(requested).error());
   auto expected = ExpectedVersion(req);
-  if (!expected.ok()) return std::move(expected).error();
+  if (!expected.ok()) return fail(std::move(expected).error());
   auto fields = WriteFields(ctx, req);
-  if (!fields.ok()) return std::move(fields).error();
-  auto c = (ctx.contacts.*call)(*who, req.Param("id"), *fields, *expected);
-  if (!c.ok()) return std::move(c).error();
-  return ContactResponse(ctx.model, 200, *c, *requested);
+  if (!fields.ok()) return fail(std::move(fields).error());
+  (ctx.contacts.*call)(
+      *who, req.Param("id"), *fields, *expected,
+      [&model = ctx.model, requested = std::move(requested).value(),
+       reply](Result<contacts::ContactView> written) {
+        reply([&model, requested, written = std::move(written)]() -> Result<Response> {
+          if (!written.ok()) return written.error();
+          return ContactResponse(model, 200, *written, requested);
+        });
+      });
 }
 
-Result<Response> HandlePatch(const ApiContext& ctx, const Request& req) {
-  return HandleWrite(ctx, req, &contacts::ContactsService::Patch);
+void HandlePatch(const ApiContext& ctx, const Request& req, const Reply& reply) {
+  HandleWrite(ctx, req, reply, &contacts::ContactsService::PatchAsync);
 }
 
-Result<Response> HandleReplace(const ApiContext& ctx, const Request& req) {
-  return HandleWrite(ctx, req, &contacts::ContactsService::Replace);
+void HandleReplace(const ApiContext& ctx, const Request& req, const Reply& reply) {
+  HandleWrite(ctx, req, reply, &contacts::ContactsService::ReplaceAsync);
 }
 
 // PATCH, PUT or DELETE on the collection: the client forgot the id. Saying so beats a 405.
@@ -234,12 +247,23 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
   auto bind = [&ctx](Result<Response> (*handler)(const ApiContext&, const Request&)) {
     return [&ctx, handler](const Request& req) { return handler(ctx, req); };
   };
+  // Writes of one contact hand their commit over and return: on the I/O thread where the
+  // store queues writes (SQLite), on the worker pool where they block (PostgreSQL).
+  auto bind_async = [&ctx](std::string method, std::string pattern,
+                           void (*handler)(const ApiContext&, const Request&, const Reply&)) {
+    return Route{.method = std::move(method),
+                 .pattern = std::move(pattern),
+                 .handler = {},
+                 .async_handler = [&ctx, handler](const Request& req,
+                                                  Reply reply) { handler(ctx, req, reply); },
+                 .async_blocks = !ctx.contacts.QueuesWrites()};
+  };
   std::vector<Route> routes = {
       {"POST", base, bind(HandleCreate)},     {"GET", base, bind(HandleList)},
-      {"GET", one, bind(HandleGet)},          {"PATCH", one, bind(HandlePatch)},
+      {"GET", one, bind(HandleGet)},          bind_async("PATCH", one, HandlePatch),
       {"PATCH", base, bind(HandleMissingId)}, {"PUT", base, bind(HandleMissingId)},
   };
-  if (ctx.model.replace_enabled()) routes.push_back({"PUT", one, bind(HandleReplace)});
+  if (ctx.model.replace_enabled()) routes.push_back(bind_async("PUT", one, HandleReplace));
   if (ctx.model.archiving_enabled()) {
     routes.push_back({"DELETE", one, bind(HandleDelete)});
     routes.push_back({"DELETE", base, bind(HandleMissingId)});

@@ -41,10 +41,24 @@ struct Response {
 
 using Handler = std::function<Result<Response>(const Request&)>;
 
+// The last step of an asynchronous handler's answer: the transport runs it on the connection's
+// own thread, so that whichever thread finished the work (a database writer) only hands over.
+using Render = std::function<Result<Response>()>;
+// How an asynchronous handler answers: exactly once, from any thread. A Reply dropped without
+// being called answers 500, so a lost callback cannot leave a client waiting.
+using Reply = std::function<void(Render)>;
+// Starts the work and returns; answers through its Reply, at once or later. `request` lives
+// until then, but a handler that needs something of it afterwards copies it.
+using AsyncHandler = std::function<void(const Request&, Reply)>;
+
 struct Route {
   std::string method;   // "GET", "POST", "PATCH", "PUT", "DELETE"
   std::string pattern;  // "/v1/contacts/{id}"; a trailing slash on a request is ignored
-  Handler handler;
+  Handler handler;      // answers by returning; empty when async_handler is set
+  AsyncHandler async_handler = {};
+  // Whether async_handler may wait for the database before it returns (so it must run where
+  // waiting is fine); false when it only queues its work.
+  bool async_blocks = true;
 };
 
 }  // namespace contactsd::api

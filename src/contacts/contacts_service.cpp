@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
+#include <memory>
 
 namespace contactsd::contacts {
 namespace json = boost::json;
@@ -242,85 +244,137 @@ Result<ContactPage> ContactsService::List(
   return page;
 }
 
+// What an asynchronous write carries from the calls that start it to its completion.
+struct ContactsService::PendingWrite {
+  WriteMode mode;
+  model::PatchCheck check;  // the request's fields, normalized, and their errors
+  std::optional<std::int64_t> expected_version;
+  std::int64_t now_ms;
+  boost::json::object result_record;  // set by Rewrite: the record as written
+};
+
+namespace {
+
+// Runs an asynchronous call and waits for its answer.
+template <class Start>
+Result<ContactView> Await(Start start) {
+  std::promise<Result<ContactView>> answer;
+  start([&answer](Result<ContactView> view) { answer.set_value(std::move(view)); });
+  return answer.get_future().get();
+}
+
+}  // namespace
+
 Result<ContactView> ContactsService::Patch(const Principal& who, std::string_view id,
                                            const json::object& fields,
                                            std::optional<std::int64_t> expected_version) const {
-  return Write(who, id, fields, expected_version, WriteMode::kMerge);
+  return Await([&](ViewDone done) { PatchAsync(who, id, fields, expected_version, done); });
 }
 
 Result<ContactView> ContactsService::Replace(const Principal& who, std::string_view id,
                                              const json::object& fields,
                                              std::optional<std::int64_t> expected_version) const {
-  if (!model_.replace_enabled()) return Error::NotFound();
-  return Write(who, id, fields, expected_version, WriteMode::kReplace);
+  return Await([&](ViewDone done) { ReplaceAsync(who, id, fields, expected_version, done); });
 }
 
-Result<ContactView> ContactsService::Write(const Principal& who, std::string_view id,
-                                           const json::object& fields,
-                                           std::optional<std::int64_t> expected_version,
-                                           WriteMode mode) const {
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  if (auto st = CheckId(id); !st) return std::move(st).error();
+void ContactsService::PatchAsync(const Principal& who, std::string_view id,
+                                 const json::object& fields,
+                                 std::optional<std::int64_t> expected_version,
+                                 ViewDone done) const {
+  WriteAsync(who, id, fields, expected_version, WriteMode::kMerge, std::move(done));
+}
+
+void ContactsService::ReplaceAsync(const Principal& who, std::string_view id,
+                                   const json::object& fields,
+                                   std::optional<std::int64_t> expected_version,
+                                   ViewDone done) const {
+  if (!model_.replace_enabled()) return done(Error::NotFound());
+  WriteAsync(who, id, fields, expected_version, WriteMode::kReplace, std::move(done));
+}
+
+void ContactsService::WriteAsync(const Principal& who, std::string_view id,
+                                 const json::object& fields,
+                                 std::optional<std::int64_t> expected_version, WriteMode mode,
+                                 ViewDone done) const {
+  if (auto allowed = MayWrite(who); !allowed) return done(std::move(allowed).error());
+  if (auto st = CheckId(id); !st) return done(std::move(st).error());
   auto custom = CustomFieldsFor(who, fields);
-  if (!custom.ok()) return std::move(custom).error();
-  model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate);
+  if (!custom.ok()) return done(std::move(custom).error());
+  auto pending = std::make_shared<PendingWrite>(
+      PendingWrite{mode,
+                   model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate),
+                   expected_version,
+                   clock_(),
+                   {}});
+  model::PatchCheck& check = pending->check;
   if (auto st = AddMissingReferences(store_, TenantOf(who), ReferencesOf(model_, check.normalized),
                                      check.errors);
       !st) {
-    return std::move(st).error();
+    return done(std::move(st).error());
   }
   // Without whole-record rules there is nothing to add to the request's own errors, and no
   // reason to open a transaction.
   if (!check.errors.empty() && !model_.has_record_rules()) {
-    return Error::Validation(std::move(check.errors));
+    return done(Error::Validation(std::move(check.errors)));
   }
-
-  std::int64_t now = clock_();
-  json::object result_record;
-  auto write_one = [&](const store::Contact& current) -> Result<store::ContactWrite> {
-    // The request's own problems come before the contact's state, as they do (without a
-    // lookup) where the model has no record rules: a bad body is a 400 whatever the id names.
-    bool stale = expected_version && *expected_version != current.version;
-    if (!check.errors.empty() && (current.archived_at_ms || stale)) {
-      return Error::Validation(check.errors);
-    }
-    if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-    if (stale) {
-      return Error::PreconditionFailed("The contact has changed: its version is " +
-                                       std::to_string(current.version));
-    }
-    auto record = ParseRecord(current);
-    if (!record.ok()) return std::move(record).error();
-    json::object merged = mode == WriteMode::kMerge
-                              ? model::MergePatch(model_, *record, check.normalized)
-                              : model::ReplaceRecord(model_, *record, check.normalized);
-    auto errors = Combine(check.errors, model::ValidateRecord(model_, merged));
-    if (!errors.empty()) return Error::Validation(std::move(errors));
-    store::ContactWrite write;
-    if (merged == *record) {
-      write.changed = false;
-    } else {
-      write.doc = model::JsonText(merged);
-      write.unique_keys = KeysOf(merged);
-      write.updated_at_ms = std::max(now, current.updated_at_ms);
-      // Checked again in the transaction: only the ids the contact did not hold already (a
-      // delete of one it holds rewrites this contact after the write).
-      write.references =
-          AddedReferences(ReferencesOf(model_, merged), ReferencesOf(model_, *record));
-    }
-    result_record = std::move(merged);
-    return write;
+  // What the org may see of the contact is read here, before the write rather than after it,
+  // so that the completion, which runs on the store's writer, reads nothing. A write does not
+  // change unlocks, so this is the access the contact has when the write commits, unless an
+  // unlock races with the write; then the answer shows the state just before the unlock.
+  ContactView view;
+  view.stored.id = ToLowerUuid(id);
+  if (auto filled = FillAccess(who, {&view}); !filled) return done(std::move(filled).error());
+  auto mutate = [this, pending](const store::Contact& current) {
+    return Rewrite(*pending, current);
   };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), write_one);
-  if (!stored.ok()) {
-    if (stored.error().code == ErrorCode::kNotFound && !check.errors.empty()) {
-      return Error::Validation(std::move(check.errors));  // as above: the body first
+  auto complete = [pending, access = view.access,
+                   done = std::move(done)](Result<store::Contact> stored) {
+    if (!stored.ok()) {
+      if (stored.error().code == ErrorCode::kNotFound && !pending->check.errors.empty()) {
+        return done(Error::Validation(std::move(pending->check.errors)));  // the body first
+      }
+      return done(std::move(stored).error());
     }
-    return std::move(stored).error();
+    done(ContactView{std::move(stored).value(), std::move(pending->result_record), access});
+  };
+  store_.UpdateContactAsync(TenantOf(who), view.stored.id, std::move(mutate), std::move(complete));
+}
+
+Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
+                                                     const store::Contact& current) const {
+  const model::PatchCheck& check = pending.check;
+  // The request's own problems come before the contact's state, as they do (without a lookup)
+  // where the model has no record rules: a bad body is a 400 whatever the id names.
+  bool stale = pending.expected_version && *pending.expected_version != current.version;
+  if (!check.errors.empty() && (current.archived_at_ms || stale)) {
+    return Error::Validation(check.errors);
   }
-  ContactView view{std::move(stored).value(), std::move(result_record), {}};
-  if (auto filled = FillAccess(who, {&view}); !filled) return std::move(filled).error();
-  return view;
+  if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
+  if (stale) {
+    return Error::PreconditionFailed("The contact has changed: its version is " +
+                                     std::to_string(current.version));
+  }
+  auto record = ParseRecord(current);
+  if (!record.ok()) return std::move(record).error();
+  json::object merged = pending.mode == WriteMode::kMerge
+                            ? model::MergePatch(model_, *record, check.normalized)
+                            : model::ReplaceRecord(model_, *record, check.normalized);
+  auto errors = Combine(check.errors, model::ValidateRecord(model_, merged));
+  if (!errors.empty()) return Error::Validation(std::move(errors));
+  store::ContactWrite write;
+  if (merged == *record) {
+    write.changed = false;
+  } else {
+    write.doc = model::JsonText(merged);
+    write.unique_keys = KeysOf(merged);
+    write.keys_unchanged = write.unique_keys == KeysOf(*record);  // the contact is active
+    write.updated_at_ms = std::max(pending.now_ms, current.updated_at_ms);
+    // Checked again in the transaction: only the ids the contact did not hold already (a
+    // delete of one it holds rewrites this contact after the write).
+    write.references = AddedReferences(ReferencesOf(model_, merged), ReferencesOf(model_, *record));
+  }
+  pending.result_record = std::move(merged);
+  return write;
 }
 
 Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {

@@ -35,6 +35,9 @@ struct ContactPage {
   std::optional<std::string> next_cursor;  // absent on the last page
 };
 
+// Receives the result of an asynchronous write (PatchAsync, ReplaceAsync).
+using ViewDone = std::function<void(Result<ContactView>)>;
+
 // Milliseconds since the Unix epoch; injected so tests can pin time.
 using Clock = std::function<std::int64_t()>;
 
@@ -69,6 +72,18 @@ class ContactsService {
   Result<ContactView> Replace(const Principal& who, std::string_view id,
                               const boost::json::object& fields,
                               std::optional<std::int64_t> expected_version) const;
+  // Patch and Replace answered through `done` instead of by returning: `done` is called exactly
+  // once, on any thread (on SQLite the store's writer thread, after the commit) and possibly
+  // before this returns, so it must be quick and must neither block nor throw. The checks that
+  // need no contact run first, on the calling thread (they may read the store); the write
+  // itself waits for the database only where the store's writes block (QueuesWrites()).
+  void PatchAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
+                  std::optional<std::int64_t> expected_version, ViewDone done) const;
+  void ReplaceAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
+                    std::optional<std::int64_t> expected_version, ViewDone done) const;
+  // True when PatchAsync and ReplaceAsync return without waiting for a commit.
+  bool QueuesWrites() const { return store_.QueuesWrites(); }
+
   // Archiving keeps the data, frees the unique keys, and is idempotent. Both this and Restore
   // are not_found for a model without archiving.
   Result<ContactView> Archive(const Principal& who, std::string_view id) const;
@@ -85,9 +100,12 @@ class ContactsService {
 
  private:
   enum class WriteMode { kMerge, kReplace };
-  Result<ContactView> Write(const Principal& who, std::string_view id,
-                            const boost::json::object& fields,
-                            std::optional<std::int64_t> expected_version, WriteMode mode) const;
+  struct PendingWrite;
+  void WriteAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
+                  std::optional<std::int64_t> expected_version, WriteMode mode,
+                  ViewDone done) const;
+  // The write's mutation, inside the store's transaction: what `pending` makes of `current`.
+  Result<store::ContactWrite> Rewrite(PendingWrite& pending, const store::Contact& current) const;
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
                                                         const boost::json::object& fields) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;

@@ -56,10 +56,14 @@ const api::Route* ResolveRoute(const Router& router, api::Request& request, std:
   return match.route;
 }
 
-void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out) {
-  out.route = route.pattern;
+namespace {
+
+// Sets `out.response` from what `produce` answers, whatever it does: an error is rendered, an
+// exception or an impossible status is a logged 500.
+template <class Produce>
+void Answer(Produce&& produce, const api::Request& request, Dispatched& out) {
   try {
-    Result<api::Response> result = route.handler(request);
+    Result<api::Response> result = produce();
     if (!result) {
       out.response = RenderHandlerError(std::move(result).error(), request, out.route);
       return;
@@ -79,6 +83,38 @@ void CallHandler(const api::Route& route, const api::Request& request, Dispatche
                   request.method, out.route);
     out.response = RenderError(InternalError(request.request_id));
   }
+}
+
+}  // namespace
+
+void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out) {
+  out.route = route.pattern;
+  if (!route.handler) {
+    spdlog::error("rid={} {} {}: an asynchronous route was called synchronously",
+                  request.request_id, request.method, out.route);
+    out.response = RenderError(InternalError(request.request_id));
+    return;
+  }
+  Answer([&] { return route.handler(request); }, request, out);
+}
+
+void CallAsyncHandler(const api::Route& route, const api::Request& request,
+                      const api::Reply& reply) {
+  try {
+    route.async_handler(request, reply);
+  } catch (const std::exception& e) {
+    spdlog::error("rid={} {} {}: handler threw: {}", request.request_id, request.method,
+                  route.pattern, e.what());
+    reply([]() -> Result<api::Response> { return Error::Internal({}); });
+  } catch (...) {
+    spdlog::error("rid={} {} {}: handler threw a non-std exception", request.request_id,
+                  request.method, route.pattern);
+    reply([]() -> Result<api::Response> { return Error::Internal({}); });
+  }
+}
+
+void CallRender(const api::Render& render, const api::Request& request, Dispatched& out) {
+  Answer(render, request, out);
 }
 
 Dispatched Dispatch(const Router& router, api::Request& request, std::string_view target) {

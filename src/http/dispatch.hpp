@@ -29,7 +29,16 @@ const api::Route* ResolveRoute(const Router& router, api::Request& request, std:
                                Dispatched& out);
 
 // Calls `route`'s handler and sets `out.response`, with the guarantees of Dispatch. Thread-safe
-// as far as the handler is.
+// as far as the handler is. An asynchronous route is a logged 500 here.
 void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out);
+
+// For a route with an async_handler: starts it. An exception it throws is logged and replied as
+// a 500 (the transport ignores a second reply).
+void CallAsyncHandler(const api::Route& route, const api::Request& request,
+                      const api::Reply& reply);
+
+// Sets `out.response` from an asynchronous handler's Render, with the guarantees of Dispatch.
+// REQUIRES: `out.route` was set by ResolveRoute.
+void CallRender(const api::Render& render, const api::Request& request, Dispatched& out);
 
 }  // namespace contactsd::http

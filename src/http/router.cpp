@@ -32,7 +32,7 @@ Router::Router(std::vector<api::Route> routes) {
       return std::invalid_argument(label + std::string(why));
     };
     if (pattern.empty() || pattern.front() != '/') throw bad("a pattern starts with '/'");
-    if (!route.handler) throw bad("no handler");
+    if (!route.handler == !route.async_handler) throw bad("give a handler or an async_handler");
 
     Compiled compiled{std::move(route), {}};
     for (std::string_view part : SplitPattern(pattern)) {

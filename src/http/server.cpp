@@ -5,12 +5,12 @@
 #include "http/worker_pool.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -37,6 +37,21 @@ std::unique_ptr<WorkerPool> MakeWorkers(const ServerOptions& options) {
   return std::make_unique<WorkerPool>(options.worker_threads, options.limits.max_worker_queue);
 }
 
+// One io_context per I/O thread, each run by its own thread alone, and every connection on one
+// of them (round robin): a connection's handlers run on one thread, in order, with no strand,
+// and the threads never hand work to each other through a shared queue. With one io_context
+// shared by two threads, GET cost 84 us of CPU per request instead of 51, most of the
+// difference in the futex wake-ups and lock traffic of that queue (docs/benchmarks.md).
+// The acceptor, the signals and the shutdown run on a loop of their own (the thread that calls
+// Run()), so that a connection's slow handler never delays a new connection or a stop.
+std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int threads) {
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread only
+  }
+  return loops;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -45,15 +60,16 @@ struct Server::Impl {
         workers(MakeWorkers(options)),
         state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log,
                                             workers.get())),
-        ioc(std::max(1, options.threads)),
-        strand(asio::make_strand(ioc)),
-        acceptor(strand),
-        accept_retry(strand),
-        drain_timer(strand) {}
+        control(1),
+        loops(MakeLoops(options.threads)),
+        acceptor(control),
+        accept_retry(control),
+        drain_timer(control) {}
   // Jobs post their answers to the io_context, so they must be done before it is destroyed (Run
   // joins the pool; this covers a Run that did not get that far).
   ~Impl() {
     if (workers) workers->Join();
+    state->WaitForReplies();
   }
 
   void Listen();
@@ -63,19 +79,25 @@ struct Server::Impl {
   void BeginShutdown();
   void WaitForDrain();
 
+  // Lets the loops without a connection wait for one; released once the server has drained.
+  void ReleaseLoops();
+  void StopLoops();
+
   ServerOptions options;
   std::unique_ptr<WorkerPool> workers;  // null when options.worker_threads is 0
   std::shared_ptr<ServerState> state;
-  // Declared after `state`: destroying the context destroys the sessions it still holds.
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> strand;  // the acceptor, signals and timers
+  // Declared after `state`: destroying a loop destroys the sessions it still holds.
+  asio::io_context control;  // the acceptor, signals and timers; run by Run()'s caller
+  std::vector<std::unique_ptr<asio::io_context>> loops;  // the connections
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_loop = 0;  // the loop of the next connection; used on `control` only
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   asio::steady_timer drain_timer;
   std::optional<asio::signal_set> signals;
   std::uint16_t port = 0;
 
-  // Used on `strand` only.
+  // Used on `control` only.
   bool shutting_down = false;
   bool forced = false;
   Clock::time_point deadline;
@@ -83,7 +105,7 @@ struct Server::Impl {
 
 void Server::Impl::Listen() {
   boost::system::error_code ec;
-  tcp::resolver resolver(ioc);
+  tcp::resolver resolver(control);
   const std::string where = options.host + ":" + std::to_string(options.port);
   auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -109,39 +131,52 @@ void Server::Impl::Listen() {
 void Server::Impl::Run() {
   if (!acceptor.is_open()) Listen();
   if (workers) workers->Start();
-  signals.emplace(strand, SIGINT, SIGTERM);
+  signals.emplace(control, SIGINT, SIGTERM);
   signals->async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}; shutting down", signal);
     BeginShutdown();
   });
-  asio::post(strand, [this] { Accept(); });
+  asio::post(control, [this] { Accept(); });
 
-  auto run = [this] {
+  for (auto& loop : loops) keep_running.push_back(asio::make_work_guard(*loop));
+  auto run = [](asio::io_context& loop) {
     for (;;) {
       try {
-        ioc.run();
+        loop.run();
         return;
       } catch (const std::exception& e) {  // Sessions catch their own; this is a last resort.
         spdlog::error("http: I/O loop: {}", e.what());
       }
     }
   };
-  std::vector<std::thread> extra;
-  for (int i = 1; i < options.threads; ++i) extra.emplace_back(run);
-  run();
-  for (std::thread& t : extra) t.join();
+  std::vector<std::thread> threads;
+  for (auto& loop : loops) threads.emplace_back([&run, &loop = *loop] { run(loop); });
+  run(control);
+  for (std::thread& t : threads) t.join();
   // The loop ends once every session is gone, and a job holds its session, so the pool is idle
   // here unless the loop was stopped by force: then wait for the handlers still running.
   if (workers) {
     if (forced) spdlog::warn("http: waiting for the handlers still running on the worker pool");
     workers->Join();
   }
+  // Likewise for the answers of asynchronous handlers (writes queued on the store's writer):
+  // each is posted to the loop before it counts as ended, so none is posted after this.
+  state->WaitForReplies();
   signals.reset();  // gives SIGINT/SIGTERM back to their default handlers
 }
 
+void Server::Impl::ReleaseLoops() { keep_running.clear(); }
+
+void Server::Impl::StopLoops() {
+  for (auto& loop : loops) loop->stop();
+  control.stop();
+}
+
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
+  asio::io_context& loop = *loops[next_loop];
+  next_loop = (next_loop + 1) % loops.size();
+  acceptor.async_accept(loop.get_executor(),
                         [this](boost::system::error_code ec, tcp::socket socket) {
                           OnAccept(ec, std::move(socket));
                         });
@@ -184,7 +219,10 @@ void Server::Impl::BeginShutdown() {
 // Polls rather than being told by the last session: a session may be destroyed with the
 // io_context, when nothing may be posted any more.
 void Server::Impl::WaitForDrain() {
-  if (state->session_count() == 0) return;  // no work left: the threads return from run()
+  if (state->session_count() == 0) {  // no work left: the threads return from run()
+    ReleaseLoops();
+    return;
+  }
   const Clock::time_point now = Clock::now();
   if (!forced && now >= deadline) {
     forced = true;
@@ -192,8 +230,8 @@ void Server::Impl::WaitForDrain() {
                  state->session_count(), options.shutdown_timeout.count());
     for (const auto& session : state->Sessions()) session->Shutdown(true);
   } else if (forced && now >= deadline + kForceGrace) {
-    spdlog::error("http: connections did not close; stopping the I/O loop");
-    ioc.stop();
+    spdlog::error("http: connections did not close; stopping the I/O loops");
+    StopLoops();
     return;
   }
   drain_timer.expires_after(kDrainPoll);
@@ -215,7 +253,7 @@ void Server::Run() { impl_->Run(); }
 
 void Server::Stop() {
   Impl* impl = impl_.get();
-  asio::post(impl->strand, [impl] { impl->BeginShutdown(); });
+  asio::post(impl->control, [impl] { impl->BeginShutdown(); });
 }
 
 }  // namespace contactsd::http

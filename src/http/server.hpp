@@ -6,9 +6,10 @@
 //   server.Listen();  // throws std::runtime_error, e.g. "cannot listen on 0.0.0.0:8080: ..."
 //   server.Run();     // blocks until Stop() or SIGINT/SIGTERM, then drains and returns
 //
-// Threads: `threads` run the I/O loop and the GET/HEAD handlers; `worker_threads` run the handlers
-// of every other method (which may wait for a commit's disk sync), so that a write never parks
-// an I/O thread that other connections need.
+// Threads: each of `threads` runs an I/O loop of its own, which owns a share of the connections
+// (round robin) and runs their GET/HEAD handlers and the asynchronous handlers that only queue
+// their work; `worker_threads` run the handlers of every other method (which may wait for a
+// commit's disk sync), so that a write never parks an I/O thread that other connections need.
 #pragma once
 
 #include "api/request.hpp"
@@ -25,7 +26,7 @@ namespace contactsd::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // an address or a name; resolved once by Listen()
   std::uint16_t port = 8080;       // 0: any free port, see Server::port()
-  int threads = 1;                 // threads running the I/O loop and the GET/HEAD handlers
+  int threads = 1;                 // I/O threads, each with a loop of its own
   // Threads running the handlers of every other method; their queue is bounded by
   // limits.max_worker_queue. 0 runs them on the I/O threads too (one slow commit then stalls
   // every connection of that thread).

@@ -33,4 +33,18 @@ std::vector<std::shared_ptr<Session>> ServerState::Sessions() const {
   return alive;
 }
 
+void ServerState::BeginReply() { replies_.fetch_add(1, std::memory_order_relaxed); }
+
+void ServerState::EndReply() {
+  if (replies_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Taking the lock orders this notification after a waiter's check of the count.
+  std::lock_guard lock(replies_mu_);
+  replies_done_.notify_all();
+}
+
+void ServerState::WaitForReplies() {
+  std::unique_lock lock(replies_mu_);
+  replies_done_.wait(lock, [this] { return replies_.load(std::memory_order_acquire) == 0; });
+}
+
 }  // namespace contactsd::http

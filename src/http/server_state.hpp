@@ -8,6 +8,7 @@
 #include "http/router.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -43,10 +44,21 @@ class ServerState {
   // The sessions still alive.
   std::vector<std::shared_ptr<Session>> Sessions() const;
 
+  // Thread-safe. Counts the asynchronous answers handed to handlers and not yet posted back to
+  // the I/O loop: the server must not return (and its loop die) while another thread may
+  // still post to it.
+  void BeginReply();
+  void EndReply();
+  // Blocks until every reply begun has ended.
+  void WaitForReplies();
+
  private:
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::atomic<std::size_t> replies_{0};
+  std::mutex replies_mu_;  // for WaitForReplies only: counting takes no lock
+  std::condition_variable replies_done_;
 };
 
 }  // namespace contactsd::http

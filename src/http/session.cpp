@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace contactsd::http {
@@ -201,12 +202,12 @@ void Session::HandleReadError(beast::error_code ec) {
   Send(RenderError(error), 11, false);
 }
 
-// Runs one handler on the worker pool, then posts its answer back to the session's strand. The
+// Runs one handler on the worker pool, then posts its answer back to the session's loop. The
 // shared_ptr keeps the session (and so the state, the router and its route) alive while the
 // handler runs, even if the connection is closed meanwhile.
 struct Session::WorkerJob {
   std::shared_ptr<Session> self;
-  beast::tcp_stream::executor_type strand;
+  beast::tcp_stream::executor_type executor;
   const api::Route* route;
   api::Request request;
   Dispatched dispatched;
@@ -215,9 +216,9 @@ struct Session::WorkerJob {
 
   void operator()() {
     CallHandler(*route, request, dispatched);
-    asio::post(strand, [self = std::move(self), request = std::move(request),
-                        dispatched = std::move(dispatched), version = version,
-                        keep_alive = wants_keep_alive]() mutable {
+    asio::post(executor, [self = std::move(self), request = std::move(request),
+                          dispatched = std::move(dispatched), version = version,
+                          keep_alive = wants_keep_alive]() mutable {
       try {
         self->Respond(std::move(request), std::move(dispatched), version, keep_alive);
       } catch (const std::exception& e) {  // e.g. bad_alloc
@@ -227,6 +228,102 @@ struct Session::WorkerJob {
     });
   }
 };
+
+// The answer an asynchronous handler owes. Every copy of the handler's Reply shares it; the
+// first reply posts the answer to the session's loop, where its Render runs; a second is
+// ignored. Dropped without a reply (a handler's bug), it answers 500 rather than leave the
+// client waiting. The server waits for every one to have posted before it returns.
+struct Session::PendingReply {
+  PendingReply(std::shared_ptr<Session> owner, api::Request req, Dispatched routed,
+               unsigned http_version, bool keep_alive)
+      : session(std::move(owner)),
+        executor(session->stream_.get_executor()),
+        request(std::move(req)),
+        dispatched(std::move(routed)),
+        version(http_version),
+        wants_keep_alive(keep_alive) {
+    session->state_->BeginReply();
+  }
+
+  ~PendingReply() {
+    if (answered.load(std::memory_order_acquire)) return;
+    spdlog::error("rid={} {} {}: an asynchronous handler never replied", request.request_id,
+                  request.method, dispatched.route);
+    try {
+      CallRender([]() -> Result<api::Response> { return Error::Internal({}); }, request,
+                 dispatched);
+      PostAnswer(std::move(session), std::move(request), std::move(dispatched), version,
+                 wants_keep_alive, executor);
+    } catch (const std::exception& e) {  // e.g. bad_alloc: the connection waits for its timeout
+      spdlog::error("http session: {}", e.what());
+    }
+    state->EndReply();
+  }
+
+  static void Answer(const std::shared_ptr<PendingReply>& pending, api::Render render) {
+    if (pending->answered.exchange(true, std::memory_order_acq_rel)) return;
+    std::shared_ptr<ServerState> state = pending->state;
+    asio::post(pending->executor, [pending, render = std::move(render)] {
+      CallRender(render, pending->request, pending->dispatched);
+      PostAnswer(std::move(pending->session), std::move(pending->request),
+                 std::move(pending->dispatched), pending->version, pending->wants_keep_alive, {});
+    });
+    state->EndReply();
+  }
+
+  // Responds on the session's loop: at once when `executor` is empty (already there), else
+  // posted there.
+  static void PostAnswer(std::shared_ptr<Session> session, api::Request request,
+                         Dispatched dispatched, unsigned version, bool keep_alive,
+                         std::optional<beast::tcp_stream::executor_type> executor) {
+    auto respond = [session = std::move(session), request = std::move(request),
+                    dispatched = std::move(dispatched), version, keep_alive]() mutable {
+      try {
+        session->Respond(std::move(request), std::move(dispatched), version, keep_alive);
+      } catch (const std::exception& e) {  // e.g. bad_alloc
+        spdlog::error("http session: {}", e.what());
+        session->Close();
+      }
+    };
+    if (executor) {
+      asio::post(*executor, std::move(respond));
+    } else {
+      respond();
+    }
+  }
+
+  std::shared_ptr<Session> session;
+  std::shared_ptr<ServerState> state = session->state_;
+  beast::tcp_stream::executor_type executor;
+  api::Request request;
+  Dispatched dispatched;
+  unsigned version;
+  bool wants_keep_alive;
+  std::atomic<bool> answered{false};
+};
+
+void Session::StartAsync(const api::Route& route, api::Request request, Dispatched dispatched,
+                         unsigned version, bool wants_keep_alive) {
+  auto pending = std::make_shared<PendingReply>(shared_from_this(), std::move(request),
+                                                std::move(dispatched), version, wants_keep_alive);
+  api::Reply reply = [pending](api::Render render) {
+    PendingReply::Answer(pending, std::move(render));
+  };
+  if (!route.async_blocks || state_->workers == nullptr) {
+    CallAsyncHandler(route, pending->request, reply);
+    return;
+  }
+  // The route pointer stays valid: the router lives as long as the state the session holds.
+  auto job = [&route, request = &pending->request, reply] {
+    CallAsyncHandler(route, *request, reply);
+  };
+  if (state_->workers->TrySubmit(std::move(job))) return;
+  reply([]() -> Result<api::Response> {
+    api::Response overloaded = RenderError(Overloaded());
+    overloaded.headers.emplace_back("Retry-After", "1");
+    return overloaded;
+  });
+}
 
 void Session::HandleRequest() {
   phase_ = Phase::kHandling;
@@ -244,9 +341,14 @@ void Session::HandleRequest() {
 
     Dispatched dispatched;
     const api::Route* route = ResolveRoute(state_->router, request, message.target(), dispatched);
+    if (route != nullptr && route->async_handler) {
+      StartAsync(*route, std::move(request), std::move(dispatched), message.version(),
+                 message.keep_alive());
+      return;  // Respond() comes later
+    }
     if (route != nullptr && state_->workers != nullptr && MayWrite(request.method)) {
       WorkerJob job{.self = shared_from_this(),
-                    .strand = stream_.get_executor(),
+                    .executor = stream_.get_executor(),
                     .route = route,
                     .request = std::move(request),
                     .dispatched = std::move(dispatched),

@@ -3,7 +3,9 @@
 // Modelled on Beast's example/http/server/async and example/advanced/server.
 // GET and HEAD handlers run inline on the I/O thread; the handlers of every other method may wait
 // for a disk sync, so they run on the ServerState's WorkerPool and their answer is posted back to
-// this session's strand to be written.
+// this session's loop to be written. An asynchronous handler that does not block (it queues
+// its write) starts inline and replies later from whichever thread finished the work; its
+// answer is rendered back on this session's loop.
 #pragma once
 
 #include "api/request.hpp"
@@ -27,7 +29,8 @@ namespace contactsd::http {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `socket` must use its own strand as executor, so the session's handlers run serially.
+  // `socket`'s executor must run one handler at a time (a loop run by one thread, or a
+  // strand): the session's handlers are not synchronized otherwise.
   Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
   ~Session();
 
@@ -42,7 +45,8 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
-  struct WorkerJob;  // one handler call on the worker pool, holding this session alive
+  struct WorkerJob;     // one handler call on the worker pool, holding this session alive
+  struct PendingReply;  // an asynchronous handler's answer to come, holding this session alive
 
   void WaitForRequest();
   void OnFirstBytes(boost::beast::error_code ec, std::size_t bytes);
@@ -52,6 +56,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
   void HandleRequest();
+  // Starts an asynchronous handler, here or on the worker pool (route.async_blocks); its reply
+  // is posted back to this session's loop.
+  void StartAsync(const api::Route& route, api::Request request, Dispatched dispatched,
+                  unsigned version, bool wants_keep_alive);
   void Respond(api::Request request, Dispatched dispatched, unsigned version,
                bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);

@@ -92,11 +92,17 @@ struct ContactWrite {
   // Entry ids the new document holds that the current one does not: each must exist (checked,
   // and on PostgreSQL share-locked against a concurrent delete, inside the transaction).
   std::vector<Reference> references;
+  // Set when unique_keys are exactly the keys the active contact holds already (most writes
+  // change no unique field): the store then neither reads nor writes them.
+  bool keys_unchanged = false;
 };
 
 // Runs inside the write transaction with the current stored contact. An error rolls the
 // transaction back and is returned to the caller unchanged.
 using Mutation = std::function<Result<ContactWrite>(const Contact& current)>;
+
+// Receives the result of an asynchronous write (Store::UpdateContactAsync).
+using ContactDone = std::function<void(Result<Contact>)>;
 
 // Keeps the contacts whose document field `field` equals `value` or, for an array field,
 // holds it as an item. `field` is a model field name (a lower-case identifier).
@@ -194,6 +200,17 @@ class Store {
   // contact as stored afterwards.
   virtual Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                         const Mutation& mutate) = 0;
+  // UpdateContact answered through `done` instead of by returning: `done` is called exactly
+  // once with what UpdateContact would return, once the transaction has committed or failed,
+  // on any thread and possibly before this returns. It must be quick and must neither block
+  // nor throw (on SQLite it runs on the writer thread, and the rest of its batch is answered
+  // after it). The default runs UpdateContact on the calling thread.
+  virtual void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
+                                  ContactDone done);
+  // Whether UpdateContactAsync returns without waiting for the database (SQLite, where the
+  // writer thread does the work). When false it blocks like UpdateContact: call it only where
+  // blocking is fine.
+  virtual bool QueuesWrites() const { return false; }
 
   // Unlocks, in one transaction: the org's unlock of the contact if it has one (nothing
   // spent); else `cost` is taken from the org's credits and the unlock {org, contact, cost,

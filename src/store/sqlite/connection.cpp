@@ -49,7 +49,8 @@ Status Connection::Configure(const ConnectionOptions& options) {
   if (auto wal = EnableWal(options); !wal) return wal;
   const std::string pragmas =
       std::string("PRAGMA synchronous = ") + (options.synchronous_full ? "FULL" : "NORMAL") +
-      "; PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimitBytes) + ";";
+      "; PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimitBytes) +
+      "; PRAGMA cache_size = -" + std::to_string(kWriterCacheKiB) + ";";
   return ExecScript(pragmas.c_str());
 }
 

@@ -29,6 +29,11 @@ struct ConnectionOptions {
   int busy_timeout_ms = 5000;    // how long to wait for another process's lock
 };
 
+// The writer's page cache (SQLite's default is 2 MiB for every connection). Every PATCH reads
+// the contact's pages and its key index on the writer: a page missing from the cache is a
+// pread(2), one of the costliest steps of a write. Readers keep the default.
+inline constexpr int kWriterCacheKiB = 16 * 1024;
+
 // After a checkpoint, a WAL file larger than this is truncated to it.
 inline constexpr std::int64_t kJournalSizeLimitBytes = std::int64_t{64} * 1024 * 1024;
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <exception>
 #include <linux/futex.h>
+#include <memory>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,14 +67,19 @@ class DoneFlag {
 
 }  // namespace
 
-// One caller's write, on the caller's stack: the caller waits until the writer thread has set
-// `result` (and `thrown`), so the pointers in the queue stay valid until then.
+// One caller's write. A waiting caller's job lives on its stack (the caller waits until the
+// writer thread has set `result`, so the pointer in the queue stays valid until then); an
+// asynchronous job owns its body and completion and is freed once completed.
 struct GroupCommitWriter::Job {
   const Body* body = nullptr;
   bool exclusive = false;
   Status result;
   std::exception_ptr thrown;
   DoneFlag done;
+  // Asynchronous jobs only: `body` points at owned_body, and `completion` is called instead of
+  // setting `done`.
+  Body owned_body;
+  Completion completion;
 };
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch)
@@ -111,18 +117,40 @@ WriteStats GroupCommitWriter::stats() const {
   return stats;
 }
 
+void GroupCommitWriter::WriteAsync(Body body, Completion done) {
+  auto job = std::make_unique<Job>();
+  job->owned_body = std::move(body);
+  job->body = &job->owned_body;
+  job->completion = std::move(done);
+  // Nobody waits for it, so even the writer thread itself (a completion) may queue one.
+  Enqueue(job.release());  // Finish() frees it
+}
+
+void GroupCommitWriter::Enqueue(Job* job) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back(job);
+  }
+  work_cv_.notify_one();
+}
+
 Status GroupCommitWriter::Submit(Job& job) {
   if (std::this_thread::get_id() == thread_.get_id()) {
     return Error::Internal("sqlite: a write body wrote through the store (it would deadlock)");
   }
-  {
-    std::lock_guard lock(mu_);
-    pending_.push_back(&job);
-  }
-  work_cv_.notify_one();
+  Enqueue(&job);
   job.done.Wait();
   if (job.thrown) std::rethrow_exception(job.thrown);
   return std::move(job.result);
+}
+
+void GroupCommitWriter::Finish(Job* job) {
+  if (!job->completion) {
+    job->done.Set();  // the caller returns, and its Job is gone: nothing may touch it after this
+    return;
+  }
+  std::unique_ptr<Job> owned(job);
+  owned->completion(std::move(owned->result));
 }
 
 void GroupCommitWriter::Loop() {
@@ -147,7 +175,7 @@ void GroupCommitWriter::Loop() {
       RunBatch(batch);
     }
     // Once finished, a job's caller returns and its Job is gone: finish last.
-    for (Job* job : batch) job->done.Set();
+    for (Job* job : batch) Finish(job);
     batch.clear();
   }
 }
@@ -155,9 +183,12 @@ void GroupCommitWriter::Loop() {
 void GroupCommitWriter::RunBody(Job& job, Connection& connection) {
   try {
     job.result = (*job.body)(connection);
+  } catch (const std::exception& e) {
+    job.thrown = std::current_exception();
+    job.result = Error::Internal(std::string("sqlite: a write body threw: ") + e.what());
   } catch (...) {
     job.thrown = std::current_exception();
-    job.result = Error::Internal("sqlite: a write body threw");
+    job.result = Error::Internal("sqlite: a write body threw a non-std exception");
   }
 }
 

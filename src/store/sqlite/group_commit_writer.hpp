@@ -8,6 +8,10 @@
 // writes queue up, and the thread takes them all as soon as it is free. A lone write is
 // committed at once.
 //
+// A caller either waits (Write) or hands over a completion (WriteAsync) that the thread calls
+// after the commit: then no thread of the caller's is parked per write, which is what lets an
+// HTTP I/O thread hand a PATCH over and go on serving.
+//
 // Thread-safe.
 #pragma once
 
@@ -41,6 +45,10 @@ class GroupCommitWriter {
   // waiting on other threads: its batch-mates wait for it) and must not write through the
   // store; reading through the store's read connections is fine.
   using Body = std::function<Status(Connection& writer)>;
+  // Called once on the writer thread with what Write would return, after the COMMIT holding the
+  // write has returned. It must be quick, must not block and must not throw: the rest of its
+  // batch is answered after it (hand heavier work to another thread).
+  using Completion = std::function<void(Status)>;
 
   // Takes the connection and starts the thread. REQUIRES: max_batch >= 1.
   GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch);
@@ -56,6 +64,12 @@ class GroupCommitWriter {
   // back. Errors: Internal when called from a body (it would wait for itself forever).
   Status Write(const Body& body);
 
+  // Write without waiting: queues `body` and returns; `done` gets Write's result on the writer
+  // thread. An exception from the body is an Internal error naming it. It may be called on the
+  // writer thread too (from a completion, or a body): the write joins a later batch. Every
+  // write queued before the destructor runs is still committed and answered.
+  void WriteAsync(Body body, Completion done);
+
   // Runs `job` alone on the writer thread, with no transaction around it (it opens its own,
   // e.g. migrations), and returns its result.
   Status Exclusive(const Body& job);
@@ -65,6 +79,7 @@ class GroupCommitWriter {
  private:
   struct Job;
 
+  void Enqueue(Job* job);
   Status Submit(Job& job);
   void Loop();
   // Runs the batch's transactions; on return every job has its result.
@@ -77,6 +92,8 @@ class GroupCommitWriter {
   // could not be undone).
   bool RunInSavepoint(Job& job);
   static void RunBody(Job& job, Connection& connection);
+  // Gives the job its result: wakes its waiting caller, or calls its completion and frees it.
+  static void Finish(Job* job);
 
   const std::unique_ptr<Connection> connection_;  // used by thread_ only
   const std::size_t max_batch_;

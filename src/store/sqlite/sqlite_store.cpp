@@ -9,6 +9,7 @@
 #include "store/sqlite/sql.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 namespace contactsd::store::sqlite {
@@ -112,13 +113,15 @@ Result<std::vector<ApiKey>> SqliteStore::ListApiKeys(std::string_view org_id) {
 }
 
 Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t now_ms) {
-  return Write([&](Connection& writer) -> Result<ApiKey> {
+  bool bumped_version = false;
+  auto key = Write([&](Connection& writer) -> Result<ApiKey> {
     auto revoked = ExecOne(writer, sql::kRevokeApiKey,
                            [&](Statement& stmt) { stmt.Bind(1, key_id).Bind(2, now_ms); });
     if (!revoked) return std::move(revoked).error();
     if (*revoked == 1) {
       auto bumped = ExecOne(writer, sql::kBumpCredentialsVersion, [](Statement&) {});
       if (!bumped) return std::move(bumped).error();
+      bumped_version = true;
     }
     auto get = writer.Prepare(sql::kGetApiKeyById);
     if (!get) return std::move(get).error();
@@ -128,6 +131,10 @@ Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t n
     if (!*key) return Error::NotFound("API key not found");
     return std::move(**key);
   });
+  // Every server trusts the version it last read for kCredentialsMaxAge (CredentialsWatch):
+  // once that has passed since the commit, none can accept the key any more.
+  if (key.ok() && bumped_version) std::this_thread::sleep_for(2 * kCredentialsMaxAge);
+  return key;
 }
 
 Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {

@@ -64,6 +64,10 @@ class SqliteStore final : public Store {
   // this store are fine; they see the last commit, not the batch's writes.
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                 const Mutation& mutate) override;
+  // Queues the write and returns; `done` runs on the writer thread after the batch's COMMIT.
+  void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
+                          ContactDone done) override;
+  bool QueuesWrites() const override { return true; }
 
   Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
                                std::int64_t cost, std::int64_t now_ms) override;
@@ -103,6 +107,10 @@ class SqliteStore final : public Store {
   // RunWrite for a body that returns a value: `Result<T> body(Connection&)`.
   template <class Body>
   auto Write(Body&& body) -> decltype(body(std::declval<Connection&>()));
+  // Write without waiting: `done(Result<T>)` gets what Write would return, on the writer thread
+  // after the COMMIT (see GroupCommitWriter::WriteAsync). `body` is kept until then.
+  template <class Body, class Done>
+  void WriteAsync(Body body, Done done);
 
   Result<std::optional<std::string>> ReadServerSecret();    // base64url, if created
   Result<std::optional<std::string>> CreateServerSecret();  // base64url, as stored
@@ -129,6 +137,26 @@ auto SqliteStore::Write(Body&& body) -> decltype(body(std::declval<Connection&>(
   });
   if (!written) return std::move(written).error();  // the body's error, or the commit's
   return std::move(*out);
+}
+
+template <class Body, class Done>
+void SqliteStore::WriteAsync(Body body, Done done) {
+  using R = decltype(body(std::declval<Connection&>()));
+  // The body's value, from the body (before the COMMIT) to the completion (after it).
+  auto out = std::make_shared<std::optional<R>>();
+  writer_.WriteAsync(
+      [body = std::move(body), out](Connection& writer) mutable -> Status {
+        out->emplace(body(writer));
+        if (!(*out)->ok()) return (*out)->error();
+        return {};
+      },
+      [out, done = std::move(done)](Status written) mutable {
+        if (!written) {
+          done(R(std::move(written).error()));  // the body's error, or the commit's
+          return;
+        }
+        done(std::move(**out));
+      });
 }
 
 }  // namespace contactsd::store::sqlite

@@ -38,6 +38,37 @@ Status StoreWrite(Connection& writer, std::string_view org_id, std::string_view 
   return {};
 }
 
+// UpdateContact's transaction body: load, mutate, check, write.
+Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
+                                    std::string_view id, const Mutation& mutate) {
+  auto current = LoadContact(writer, org_id, id);
+  if (!current) return std::move(current).error();
+  auto write = mutate(*current);
+  if (!write) return std::move(write).error();  // returned as is, and rolled back
+  if (!write->changed) return current;
+  if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
+    return std::move(exist).error();
+  }
+  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+  static const std::vector<UniqueKey> kNoKeys;
+  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+  if (write->archived_at_ms || !write->keys_unchanged) {
+    if (auto held = ReplaceContactKeys(writer, org_id, id, keys); !held) {
+      return std::move(held).error();
+    }
+  }
+  if (auto stored = StoreWrite(writer, org_id, id, *write); !stored) {
+    return std::move(stored).error();
+  }
+  Contact& updated = *current;
+  updated.doc = std::move(write->doc);
+  updated.version += 1;
+  updated.updated_at_ms = write->updated_at_ms;
+  updated.archived_at_ms = write->archived_at_ms;
+  updated.archived_by = std::move(write->archived_by);
+  return current;
+}
+
 }  // namespace
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
@@ -114,32 +145,14 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
 
 Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,
                                            const Mutation& mutate) {
-  return Write([&](Connection& writer) -> Result<Contact> {
-    auto current = LoadContact(writer, org_id, id);
-    if (!current) return std::move(current).error();
-    auto write = mutate(*current);
-    if (!write) return std::move(write).error();  // returned as is, and rolled back
-    if (!write->changed) return current;
-    if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
-      return std::move(exist).error();
-    }
-    // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
-    static const std::vector<UniqueKey> kNoKeys;
-    const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
-    if (auto held = ReplaceContactKeys(writer, org_id, id, keys); !held) {
-      return std::move(held).error();
-    }
-    if (auto stored = StoreWrite(writer, org_id, id, *write); !stored) {
-      return std::move(stored).error();
-    }
-    Contact& updated = *current;
-    updated.doc = std::move(write->doc);
-    updated.version += 1;
-    updated.updated_at_ms = write->updated_at_ms;
-    updated.archived_at_ms = write->archived_at_ms;
-    updated.archived_by = std::move(write->archived_by);
-    return current;
-  });
+  return Write([&](Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate); });
+}
+
+void SqliteStore::UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
+                                     ContactDone done) {
+  WriteAsync([org_id = std::string(org_id), id = std::string(id), mutate = std::move(mutate)](
+                 Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate); },
+             std::move(done));
 }
 
 }  // namespace contactsd::store::sqlite

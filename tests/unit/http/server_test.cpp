@@ -895,5 +895,185 @@ TEST(ServerWorkers, AFullWorkerQueueIsAnswered503AtOnce) {
   EXPECT_EQ(again->status, 200);
 }
 
+// ---- asynchronous handlers --------------------------------------------------------------------
+
+// Stands in for a database writer: holds the replies handed to it and calls them from a thread
+// of its own, `delay` after each arrived.
+class Replier {
+ public:
+  explicit Replier(std::chrono::milliseconds delay) : delay_(delay), thread_([this] { Loop(); }) {}
+  ~Replier() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Hold(api::Reply reply, std::string id) {
+    std::lock_guard lock(mu_);
+    held_.push_back({std::move(reply), std::move(id)});
+    cv_.notify_all();
+  }
+  std::thread::id thread_id() const { return thread_.get_id(); }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stopping_ || !held_.empty(); });
+      if (held_.empty()) return;
+      auto [reply, id] = std::move(held_.front());
+      held_.erase(held_.begin());
+      lock.unlock();
+      std::this_thread::sleep_for(delay_);
+      const std::thread::id replied_on = std::this_thread::get_id();
+      reply([id, replied_on]() -> Result<api::Response> {
+        const bool elsewhere = std::this_thread::get_id() != replied_on;
+        return api::Response{
+            200,
+            boost::json::serialize(boost::json::object{{"id", id}, {"elsewhere", elsewhere}}),
+            {}};
+      });
+      lock.lock();
+    }
+  }
+
+  const std::chrono::milliseconds delay_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<api::Reply, std::string>> held_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
+// TestRoutes() plus asynchronous ones: PATCH /async/{id} hands its reply to `replier`, PATCH
+// /async-dropped drops its reply, PATCH /async-throw throws; all of them only queue their work
+// (async_blocks = false), unlike PATCH /async-worker, which waits for `gate` and then replies.
+std::vector<api::Route> AsyncRoutes(Replier* replier, Gate* gate = nullptr) {
+  std::vector<api::Route> routes = TestRoutes();
+  auto async = [](std::string method, std::string pattern, api::AsyncHandler handler,
+                  bool blocks = false) {
+    return api::Route{.method = std::move(method),
+                      .pattern = std::move(pattern),
+                      .handler = {},
+                      .async_handler = std::move(handler),
+                      .async_blocks = blocks};
+  };
+  routes.push_back(
+      async("PATCH", "/async/{id}", [replier](const api::Request& r, api::Reply reply) {
+        replier->Hold(std::move(reply), std::string(r.Param("id")));
+      }));
+  routes.push_back(async("PATCH", "/async-dropped", [](const api::Request&, api::Reply) {}));
+  routes.push_back(async("PATCH", "/async-throw", [](const api::Request&, api::Reply) {
+    throw std::runtime_error("secret async detail");
+  }));
+  routes.push_back(async(
+      "PATCH", "/async-worker",
+      [gate](const api::Request&, api::Reply reply) {
+        if (gate) gate->Wait();
+        reply([]() -> Result<api::Response> {
+          return api::Response{200, R"({"worker":true})", {}};
+        });
+      },
+      true));
+  return routes;
+}
+
+TEST(ServerAsync, AReplyFromAnotherThreadIsRenderedOnTheConnectionsLoop) {
+  Replier replier(5ms);
+  RunningServer s(RunningServer::Quiet(), AsyncRoutes(&replier));
+  Client c(s.port());
+  for (const char* id : {"a", "b"}) {  // twice on one connection: it stays usable
+    ASSERT_TRUE(c.Send(Patch(std::string("/async/") + id, "{}")));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, std::string(R"({"id":")") + id + R"(","elsewhere":true})");
+    EXPECT_EQ(r->Header("content-type"), "application/json");
+  }
+}
+
+TEST(ServerAsync, ManyConnectionsWaitingForRepliesAllGetTheirOwn) {
+  Replier replier(1ms);
+  RunningServer s(RunningServer::Quiet(), AsyncRoutes(&replier));
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 16; ++i) {
+    clients.push_back(std::make_unique<Client>(s.port()));
+    ASSERT_TRUE(clients.back()->Send(Patch("/async/c" + std::to_string(i), "{}")));
+  }
+  for (int i = 0; i < 16; ++i) {
+    auto r = clients[i]->Read();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, R"({"id":"c)" + std::to_string(i) + R"(","elsewhere":true})");
+  }
+}
+
+TEST(ServerAsync, ADroppedReplyIs500AndTheConnectionLives) {
+  Replier replier(0ms);
+  RunningServer s(RunningServer::Quiet(), AsyncRoutes(&replier));
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Patch("/async-dropped", "{}", "X-Request-Id: dropped-1\r\n")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->Header("x-request-id"), "dropped-1");
+  EXPECT_NE(r->body.find("dropped-1"), std::string::npos);  // the message names the request
+  ASSERT_TRUE(c.Send(Patch("/async/after", "{}")));
+  auto after = c.Read();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST(ServerAsync, AThrowingAsyncHandlerIs500WithoutItsDetail) {
+  Replier replier(0ms);
+  RunningServer s(RunningServer::Quiet(), AsyncRoutes(&replier));
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Patch("/async-throw", "{}")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body.find("secret"), std::string::npos);
+}
+
+// With one I/O thread, a blocking async handler that ran inline would hold up every other
+// connection; on the worker pool it does not.
+TEST(ServerAsync, ABlockingAsyncHandlerRunsOnTheWorkerPool) {
+  Replier replier(0ms);
+  Gate gate;
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 1;
+  RunningServer s(o, AsyncRoutes(&replier, &gate));
+  OpenAtExit open_at_exit{gate};
+  Client held(s.port());
+  ASSERT_TRUE(held.Send(Patch("/async-worker", "{}")));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  Client other(s.port());
+  ASSERT_TRUE(other.Send(Get("/v1/contacts/meanwhile")));
+  auto read = other.Read();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+  gate.Open();
+  auto r = held.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"worker":true})");
+}
+
+TEST(ServerAsync, StopWaitsForAPendingReplyAndItsClientGetsTheAnswer) {
+  Replier replier(300ms);
+  RunningServer s(RunningServer::Quiet(), AsyncRoutes(&replier));
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Patch("/async/late", "{}")));
+  std::this_thread::sleep_for(50ms);  // the handler has handed its reply over
+  const auto took = s.StopAndJoin();
+  EXPECT_GE(took, 150ms);  // Run() waited for the reply
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"id":"late","elsewhere":true})");
+  EXPECT_EQ(r->Header("connection"), "close");
+}
+
 }  // namespace
 }  // namespace contactsd::http

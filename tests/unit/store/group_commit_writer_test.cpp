@@ -14,10 +14,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace contactsd::store::test {
@@ -238,6 +241,113 @@ TEST_F(GroupCommitWriterTest, ExclusiveJobsRunOutsideAnyTransaction) {
   EXPECT_TRUE(job.ok()) << job.error().internal;
   EXPECT_EQ(Count(kHasItem, "own"), 1);
   EXPECT_TRUE(WriteItem("next").ok());
+}
+
+// WriteAsync's completions, collected for a test to wait on.
+class Completions {
+ public:
+  GroupCommitWriter::Completion For(const std::string& name) {
+    return [this, name](Status result) {
+      std::lock_guard lock(mu_);
+      // What a new reader sees when the completion runs: the write must be committed by then.
+      results_.emplace_back(name, std::move(result));
+      cv_.notify_all();
+    };
+  }
+  // The results, in completion order, once `n` have arrived (fails the test after 10 s).
+  std::vector<std::pair<std::string, Status>> WaitFor(std::size_t n) {
+    std::unique_lock lock(mu_);
+    EXPECT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [&] { return results_.size() >= n; }));
+    return results_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<std::string, Status>> results_;
+};
+
+TEST_F(GroupCommitWriterTest, AnAsynchronousWriteIsCompletedAfterItsCommit) {
+  Completions done;
+  std::int64_t seen_at_completion = -1;
+  writer_->WriteAsync([](Connection& writer) { return Insert(writer, "async"); },
+                      [&](Status result) {
+                        EXPECT_TRUE(result.ok());
+                        seen_at_completion = Count(kHasItem, "async");  // from another connection
+                        done.For("async")(std::move(result));
+                      });
+  done.WaitFor(1);
+  EXPECT_EQ(seen_at_completion, 1);  // committed before its completion ran
+  EXPECT_EQ(writer_->stats().transactions, 1u);
+}
+
+TEST_F(GroupCommitWriterTest, AsynchronousWritesShareABatchAndFailAlone) {
+  std::thread gate = Gate(3);
+  Completions done;
+  writer_->WriteAsync([](Connection& writer) { return Insert(writer, "x"); }, done.For("first"));
+  writer_->WriteAsync([](Connection& writer) { return Insert(writer, "x"); }, done.For("taken"));
+  writer_->WriteAsync([](Connection& writer) { return Insert(writer, "y"); }, done.For("last"));
+  gate.join();
+  auto results = done.WaitFor(3);
+  ASSERT_EQ(results.size(), 3u);
+  // Completed in the order they were queued, after the one COMMIT they shared.
+  EXPECT_EQ(results[0].first, "first");
+  EXPECT_TRUE(results[0].second.ok());
+  EXPECT_EQ(results[1].first, "taken");
+  EXPECT_FALSE(results[1].second.ok());  // the primary key: its own error, undone alone
+  EXPECT_EQ(results[2].first, "last");
+  EXPECT_TRUE(results[2].second.ok());
+  EXPECT_EQ(Count(kCountItems), 2);
+  EXPECT_EQ(writer_->stats().transactions, 2u);  // the gate's, then one for the three
+}
+
+TEST_F(GroupCommitWriterTest, AnAsynchronousBodyThatThrowsCompletesWithAnInternalError) {
+  Completions done;
+  writer_->WriteAsync(
+      [](Connection& writer) -> Status {
+        if (auto inserted = Insert(writer, "thrown"); !inserted) return inserted;
+        throw std::runtime_error("boom");
+      },
+      done.For("thrower"));
+  auto results = done.WaitFor(1);
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_FALSE(results[0].second.ok());
+  EXPECT_EQ(results[0].second.error().code, ErrorCode::kInternal);
+  EXPECT_NE(results[0].second.error().internal.find("boom"), std::string::npos);
+  EXPECT_EQ(Count(kHasItem, "thrown"), 0);
+}
+
+// A completion may queue the next write (nobody waits, so nothing deadlocks): it joins a
+// later batch.
+TEST_F(GroupCommitWriterTest, ACompletionMayQueueAnotherAsynchronousWrite) {
+  Completions done;
+  writer_->WriteAsync([](Connection& w) { return Insert(w, "first"); },
+                      [&](Status result) {
+                        EXPECT_TRUE(result.ok());
+                        writer_->WriteAsync([](Connection& w) { return Insert(w, "second"); },
+                                            done.For("second"));
+                      });
+  auto results = done.WaitFor(1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].second.ok());
+  EXPECT_EQ(Count(kCountItems), 2);
+  EXPECT_EQ(writer_->stats().transactions, 2u);
+}
+
+TEST_F(GroupCommitWriterTest, TheDestructorCommitsAndCompletesEveryQueuedWrite) {
+  std::thread gate = Gate(5);
+  Completions done;
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = "q" + std::to_string(i);
+    writer_->WriteAsync([name](Connection& writer) { return Insert(writer, name); },
+                        done.For(name));
+  }
+  gate.join();
+  writer_.reset();
+  auto results = done.WaitFor(5);
+  ASSERT_EQ(results.size(), 5u);
+  for (const auto& [name, result] : results) EXPECT_TRUE(result.ok()) << name;
+  EXPECT_EQ(Count(kCountItems), 5);
 }
 
 class SmallBatchTest : public GroupCommitWriterTest {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -419,6 +420,63 @@ TEST_P(StoreContractTest, UpdateReplacesTheDocumentAndBumpsTheVersion) {
   auto stored = store().GetContact("org-a", contact.id);
   ASSERT_TRUE(stored.ok());
   ExpectSameContact(*stored, expected);
+}
+
+// The asynchronous form answers what UpdateContact would (on SQLite from the writer thread,
+// after the commit; on PostgreSQL at once, on the calling thread).
+TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})");
+  std::promise<Result<Contact>> answer;
+  std::atomic<int> calls = 0;
+  store().UpdateContactAsync(
+      "org-a", contact.id,
+      [](const Contact& current) {
+        EXPECT_EQ(current.version, 1);
+        return Result<ContactWrite>(
+            ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, "", {}});
+      },
+      [&](Result<Contact> updated) {
+        ++calls;
+        answer.set_value(std::move(updated));
+      });
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  Result<Contact> updated = future.get();
+  ASSERT_TRUE(updated.ok()) << updated.error().internal;
+  Contact expected = contact;
+  expected.doc = R"({"v":2})";
+  expected.version = 2;
+  expected.updated_at_ms = 2'500;
+  ExpectSameContact(*updated, expected);
+  ExpectStored(store(), expected);
+  EXPECT_EQ(calls, 1);
+
+  std::promise<Result<Contact>> missing;
+  store().UpdateContactAsync(
+      "org-b", contact.id,  // another tenant: not found, nothing changes
+      [](const Contact&) { return Result<ContactWrite>(ContactWrite{}); },
+      [&](Result<Contact> result) { missing.set_value(std::move(result)); });
+  Result<Contact> not_found = missing.get_future().get();
+  ASSERT_FALSE(not_found.ok());
+  EXPECT_EQ(not_found.error().code, ErrorCode::kNotFound);
+  ExpectStored(store(), expected);
+}
+
+// A write that says its keys are the ones held already changes the document and keeps them.
+TEST_P(StoreContractTest, AWriteWithUnchangedKeysKeepsThem) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})", {{"email", "a@x.io"}});
+  ContactWrite write{true, R"({"v":2})", {{"email", "a@x.io"}}, 2'500, std::nullopt, "", {}};
+  write.keys_unchanged = true;
+  auto updated = store().UpdateContact("org-a", contact.id,
+                                       [&](const Contact&) { return Result<ContactWrite>(write); });
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "a@x.io"}));
+  auto clash = store().CreateContact(NewContact("org-a", "{}"), {{"email", "a@x.io"}});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
 }
 
 TEST_P(StoreContractTest, UnchangedWriteKeepsTheVersion) {
