@@ -42,13 +42,14 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")
       ->envname("CONTACTSD_LISTEN")
       ->capture_default_str();
-  serve_cmd->add_option("--threads", serve.threads, "I/O threads")
+  serve_cmd
+      ->add_option("--threads", serve.threads, "I/O threads, each with an event loop of its own")
       ->envname("CONTACTSD_THREADS")
       ->capture_default_str();
   serve_cmd
       ->add_option("--worker-threads", serve.worker_threads,
-                   "Threads that run writes, so I/O threads never wait on a commit (on SQLite, "
-                   "at most this many writes share one commit)")
+                   "Threads that run the writes that would wait for the database (on SQLite "
+                   "all but PATCH and PUT), so I/O threads never wait on a commit")
       ->envname("CONTACTSD_WORKER_THREADS")
       ->capture_default_str();
   serve_cmd

@@ -207,7 +207,7 @@ void Session::HandleReadError(beast::error_code ec) {
 // handler runs, even if the connection is closed meanwhile.
 struct Session::WorkerJob {
   std::shared_ptr<Session> self;
-  beast::tcp_stream::executor_type executor;
+  Executor executor;
   const api::Route* route;
   api::Request request;
   Dispatched dispatched;
@@ -216,18 +216,29 @@ struct Session::WorkerJob {
 
   void operator()() {
     CallHandler(*route, request, dispatched);
-    asio::post(executor, [self = std::move(self), request = std::move(request),
-                          dispatched = std::move(dispatched), version = version,
-                          keep_alive = wants_keep_alive]() mutable {
-      try {
-        self->Respond(std::move(request), std::move(dispatched), version, keep_alive);
-      } catch (const std::exception& e) {  // e.g. bad_alloc
-        spdlog::error("http session: {}", e.what());
-        self->Close();
-      }
-    });
+    PostRespond(executor, std::move(self), std::move(request), std::move(dispatched), version,
+                wants_keep_alive);
   }
 };
+
+void Session::RespondOrClose(api::Request request, Dispatched dispatched, unsigned version,
+                             bool wants_keep_alive) {
+  try {
+    Respond(std::move(request), std::move(dispatched), version, wants_keep_alive);
+  } catch (const std::exception& e) {  // e.g. bad_alloc
+    spdlog::error("http session: {}", e.what());
+    Close();
+  }
+}
+
+void Session::PostRespond(const Executor& executor, std::shared_ptr<Session> self,
+                          api::Request request, Dispatched dispatched, unsigned version,
+                          bool wants_keep_alive) {
+  asio::post(executor, [self = std::move(self), request = std::move(request),
+                        dispatched = std::move(dispatched), version, wants_keep_alive]() mutable {
+    self->RespondOrClose(std::move(request), std::move(dispatched), version, wants_keep_alive);
+  });
+}
 
 // The answer an asynchronous handler owes. Every copy of the handler's Reply shares it; the
 // first reply posts the answer to the session's loop, where its Render runs; a second is
@@ -252,8 +263,8 @@ struct Session::PendingReply {
     try {
       CallRender([]() -> Result<api::Response> { return Error::Internal({}); }, request,
                  dispatched);
-      PostAnswer(std::move(session), std::move(request), std::move(dispatched), version,
-                 wants_keep_alive, executor);
+      PostRespond(executor, std::move(session), std::move(request), std::move(dispatched), version,
+                  wants_keep_alive);
     } catch (const std::exception& e) {  // e.g. bad_alloc: the connection waits for its timeout
       spdlog::error("http session: {}", e.what());
     }
@@ -265,36 +276,15 @@ struct Session::PendingReply {
     std::shared_ptr<ServerState> state = pending->state;
     asio::post(pending->executor, [pending, render = std::move(render)] {
       CallRender(render, pending->request, pending->dispatched);
-      PostAnswer(std::move(pending->session), std::move(pending->request),
-                 std::move(pending->dispatched), pending->version, pending->wants_keep_alive, {});
+      pending->session->RespondOrClose(std::move(pending->request), std::move(pending->dispatched),
+                                       pending->version, pending->wants_keep_alive);
     });
     state->EndReply();
   }
 
-  // Responds on the session's loop: at once when `executor` is empty (already there), else
-  // posted there.
-  static void PostAnswer(std::shared_ptr<Session> session, api::Request request,
-                         Dispatched dispatched, unsigned version, bool keep_alive,
-                         std::optional<beast::tcp_stream::executor_type> executor) {
-    auto respond = [session = std::move(session), request = std::move(request),
-                    dispatched = std::move(dispatched), version, keep_alive]() mutable {
-      try {
-        session->Respond(std::move(request), std::move(dispatched), version, keep_alive);
-      } catch (const std::exception& e) {  // e.g. bad_alloc
-        spdlog::error("http session: {}", e.what());
-        session->Close();
-      }
-    };
-    if (executor) {
-      asio::post(*executor, std::move(respond));
-    } else {
-      respond();
-    }
-  }
-
   std::shared_ptr<Session> session;
   std::shared_ptr<ServerState> state = session->state_;
-  beast::tcp_stream::executor_type executor;
+  Executor executor;
   api::Request request;
   Dispatched dispatched;
   unsigned version;

@@ -62,6 +62,15 @@ class Session : public std::enable_shared_from_this<Session> {
                   unsigned version, bool wants_keep_alive);
   void Respond(api::Request request, Dispatched dispatched, unsigned version,
                bool wants_keep_alive);
+  // Respond(), closing the connection if that throws (e.g. bad_alloc). On the session's loop.
+  void RespondOrClose(api::Request request, Dispatched dispatched, unsigned version,
+                      bool wants_keep_alive);
+  // RespondOrClose() on `self`'s loop, from any thread. `executor` is the session's, taken
+  // on its loop (the stream is not to be touched from other threads).
+  using Executor = boost::beast::tcp_stream::executor_type;
+  static void PostRespond(const Executor& executor, std::shared_ptr<Session> self,
+                          api::Request request, Dispatched dispatched, unsigned version,
+                          bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);
   void Send(api::Response response, unsigned version, bool keep_alive);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);

@@ -82,9 +82,12 @@ struct GroupCommitWriter::Job {
   Completion completion;
 };
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch)
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch,
+                                     std::string sync_wal_path)
     : connection_(std::move(writer)),
       max_batch_(static_cast<std::size_t>(std::max(1, max_batch))),
+      syncer_(sync_wal_path.empty() ? nullptr
+                                    : std::make_unique<WalSyncer>(std::move(sync_wal_path))),
       thread_([this] { Loop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
@@ -94,6 +97,7 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   work_cv_.notify_one();
   thread_.join();
+  syncer_.reset();  // answers the last batches once they are synced
 }
 
 Status GroupCommitWriter::Write(const Body& body) {
@@ -135,7 +139,8 @@ void GroupCommitWriter::Enqueue(Job* job) {
 }
 
 Status GroupCommitWriter::Submit(Job& job) {
-  if (std::this_thread::get_id() == thread_.get_id()) {
+  // The writer thread, and the syncer's (a completion), would wait for themselves.
+  if (std::this_thread::get_id() == thread_.get_id() || (syncer_ && syncer_->OnThread())) {
     return Error::Internal("sqlite: a write body wrote through the store (it would deadlock)");
   }
   Enqueue(&job);
@@ -174,10 +179,24 @@ void GroupCommitWriter::Loop() {
     } else {
       RunBatch(batch);
     }
-    // Once finished, a job's caller returns and its Job is gone: finish last.
-    for (Job* job : batch) Finish(job);
+    Answer(batch);
     batch.clear();
   }
+}
+
+void GroupCommitWriter::Answer(const std::vector<Job*>& batch) {
+  // Once finished, a job's caller returns and its Job is gone: finish last.
+  if (!syncer_) {
+    for (Job* job : batch) Finish(job);
+    return;
+  }
+  syncer_->After([batch](Status synced) {
+    for (Job* job : batch) {
+      // Committed but not known to be on disk: not acknowledged as written.
+      if (!synced.ok() && job->result.ok()) job->result = synced.error();
+      Finish(job);
+    }
+  });
 }
 
 void GroupCommitWriter::RunBody(Job& job, Connection& connection) {

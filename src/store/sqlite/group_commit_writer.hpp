@@ -17,6 +17,7 @@
 
 #include "common/result.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/wal_syncer.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -26,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -50,8 +52,12 @@ class GroupCommitWriter {
   // batch is answered after it (hand heavier work to another thread).
   using Completion = std::function<void(Status)>;
 
-  // Takes the connection and starts the thread. REQUIRES: max_batch >= 1.
-  GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch);
+  // Takes the connection and starts the thread. REQUIRES: max_batch >= 1. With a
+  // `sync_wal_path` (the database's path + "-wal"; the connection then runs with
+  // synchronous=NORMAL), every batch is answered only once a WalSyncer has synced the WAL
+  // after its COMMIT: FULL's durability, with the sync off the writer thread.
+  GroupCommitWriter(std::unique_ptr<Connection> writer, int max_batch,
+                    std::string sync_wal_path = {});
   // Answers every write already queued, then stops the thread.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -94,9 +100,13 @@ class GroupCommitWriter {
   static void RunBody(Job& job, Connection& connection);
   // Gives the job its result: wakes its waiting caller, or calls its completion and frees it.
   static void Finish(Job* job);
+  // Finishes the jobs of a batch whose COMMIT has returned: at once, or after the WAL's sync.
+  void Answer(const std::vector<Job*>& batch);
 
   const std::unique_ptr<Connection> connection_;  // used by thread_ only
   const std::size_t max_batch_;
+  // Declared before thread_: the writer thread hands it batches until it stops.
+  std::unique_ptr<WalSyncer> syncer_;  // null: answer at COMMIT (the connection syncs, or not)
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;

@@ -39,7 +39,11 @@ Result<std::optional<std::string>> ReadSetting(Connection& connection, std::stri
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
   const ConnectionOptions writing{options.path, ConnectionRole::kWriter, options.synchronous_full,
                                   options.busy_timeout_ms};
-  auto writer = Connection::Open(writing);
+  // With FULL, the writer's commits are synced by the WalSyncer, beside the writer, not by
+  // SQLite inside each COMMIT (see wal_syncer.hpp): the connection itself runs NORMAL.
+  ConnectionOptions committing = writing;
+  committing.synchronous_full = false;
+  auto writer = Connection::Open(committing);
   if (!writer) return std::move(writer).error();
   // The checkpointer writes the database file too, and syncs it as the writer would.
   auto checkpointer = Connection::Open(writing);
@@ -56,7 +60,8 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
       credentials_({options.path, ConnectionRole::kReader, options.synchronous_full,
                     options.busy_timeout_ms}),
       checkpointer_(std::move(checkpointer)),
-      writer_(checkpointer_.Attach(std::move(writer)), options.max_batch_writes) {}
+      writer_(checkpointer_.Attach(std::move(writer)), options.max_batch_writes,
+              options.synchronous_full ? options.path + "-wal" : std::string()) {}
 
 Status SqliteStore::RunWrite(const GroupCommitWriter::Body& body) { return writer_.Write(body); }
 

@@ -350,6 +350,62 @@ TEST_F(GroupCommitWriterTest, TheDestructorCommitsAndCompletesEveryQueuedWrite) 
   EXPECT_EQ(Count(kCountItems), 5);
 }
 
+// With a WalSyncer (what --sync full uses), the connection commits without syncing and the
+// writes are answered once the WAL has been synced beside the writer.
+class SyncedWriterTest : public GroupCommitWriterTest {
+ protected:
+  void SetUp() override {
+    GroupCommitWriterTest::SetUp();
+    writer_.reset();
+    auto connection = Connection::Open({path_, ConnectionRole::kWriter, false});
+    ASSERT_TRUE(connection.ok());
+    writer_ = std::make_unique<GroupCommitWriter>(std::move(*connection), max_batch_, wal_path_);
+  }
+  std::string wal_path_ = path_ + "-wal";
+};
+
+TEST_F(SyncedWriterTest, WritesAreAnsweredOnceSyncedInCommitOrder) {
+  ASSERT_TRUE(WriteItem("sync").ok());
+  EXPECT_EQ(Count(kHasItem, "sync"), 1);
+  std::thread gate = Gate(3);
+  Completions done;
+  for (const char* name : {"a", "b", "c"}) {
+    writer_->WriteAsync([name = std::string(name)](Connection& w) { return Insert(w, name); },
+                        done.For(name));
+  }
+  gate.join();
+  auto results = done.WaitFor(3);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].first, "a");
+  EXPECT_EQ(results[2].first, "c");
+  for (const auto& [name, result] : results) EXPECT_TRUE(result.ok()) << name;
+  EXPECT_EQ(Count(kCountItems), 4);
+}
+
+// A WAL that cannot be synced: committed, but not known to be on disk, so not acknowledged.
+class UnsyncableWriterTest : public SyncedWriterTest {
+ protected:
+  void SetUp() override {
+    wal_path_ = "/dev/null/not-a-directory-wal";  // stat fails with ENOTDIR
+    SyncedWriterTest::SetUp();
+  }
+};
+
+TEST_F(UnsyncableWriterTest, AWriteWhoseSyncFailsIsNotAcknowledged) {
+  Status written = WriteItem("unsynced");
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  Completions done;
+  writer_->WriteAsync([](Connection& w) { return Insert(w, "unsynced-async"); }, done.For("async"));
+  auto results = done.WaitFor(1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_FALSE(results[0].second.ok());
+  // A write that failed on its own keeps its own error.
+  Status taken = WriteItem("unsynced");
+  ASSERT_FALSE(taken.ok());
+  EXPECT_NE(taken.error().code, ErrorCode::kUnavailable);
+}
+
 class SmallBatchTest : public GroupCommitWriterTest {
  protected:
   void SetUp() override {
