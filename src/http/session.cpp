@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
-#include <optional>
 #include <utility>
 
 namespace contactsd::http {

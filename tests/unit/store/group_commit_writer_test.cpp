@@ -83,6 +83,20 @@ class GroupCommitWriterTest : public ::testing::Test {
     return gate;
   }
 
+  // Writes items "w0".."w<n-1>" from n threads while a gate holds the writer, so that all n
+  // queue behind it; returns each thread's result.
+  std::vector<Status> WriteBehindAGate(int n) {
+    std::thread gate = Gate(static_cast<std::size_t>(n));
+    std::vector<std::thread> writers;
+    std::vector<Status> results(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      writers.emplace_back([&, i] { results[i] = WriteItem("w" + std::to_string(i)); });
+    }
+    for (auto& t : writers) t.join();
+    gate.join();
+    return results;
+  }
+
   // Reads one integer from a bystander connection: what a new reader sees as committed.
   std::int64_t Count(const char* sql, const std::string& bind = "") {
     auto reader = Connection::Open({path_, ConnectionRole::kReader});
@@ -113,14 +127,7 @@ TEST_F(GroupCommitWriterTest, ALoneWriteCommitsAtOnce) {
 
 TEST_F(GroupCommitWriterTest, WritesQueuedDuringACommitShareTheNextTransaction) {
   constexpr int kWriters = 8;
-  std::thread gate = Gate(kWriters);
-  std::vector<std::thread> writers;
-  std::vector<Status> results(kWriters);
-  for (int i = 0; i < kWriters; ++i) {
-    writers.emplace_back([&, i] { results[i] = WriteItem("w" + std::to_string(i)); });
-  }
-  for (auto& t : writers) t.join();
-  gate.join();
+  std::vector<Status> results = WriteBehindAGate(kWriters);
   for (int i = 0; i < kWriters; ++i) EXPECT_TRUE(results[i].ok()) << i;
   EXPECT_EQ(Count(kCountItems), kWriters);
   auto stats = writer_->stats();
@@ -416,15 +423,7 @@ class SmallBatchTest : public GroupCommitWriterTest {
 
 TEST_F(SmallBatchTest, ABatchTakesAtMostMaxBatchWrites) {
   constexpr int kWriters = 10;
-  std::thread gate = Gate(kWriters);
-  std::vector<std::thread> writers;
-  std::vector<Status> results(kWriters);
-  for (int i = 0; i < kWriters; ++i) {
-    writers.emplace_back([&, i] { results[i] = WriteItem("w" + std::to_string(i)); });
-  }
-  for (auto& t : writers) t.join();
-  gate.join();
-  for (const Status& result : results) EXPECT_TRUE(result.ok());
+  for (const Status& result : WriteBehindAGate(kWriters)) EXPECT_TRUE(result.ok());
   EXPECT_EQ(Count(kCountItems), kWriters);
   EXPECT_EQ(writer_->stats().transactions, 1u + 3u);  // the gate, then 4 + 4 + 2
 }
