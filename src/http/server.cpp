@@ -40,7 +40,7 @@ std::unique_ptr<WorkerPool> MakeWorkers(const ServerOptions& options) {
 // One io_context per I/O thread, each run by its own thread alone, and every connection on one
 // of them (round robin): a connection's handlers run on one thread, in order, with no strand,
 // and the threads never hand work to each other through a shared queue. With one io_context
-// shared by two threads, GET cost 84 us of CPU per request instead of 51, most of the
+// shared by two threads, GET cost 84 us of CPU per request instead of 62, most of the
 // difference in the futex wake-ups and lock traffic of that queue (docs/benchmarks.md).
 // The acceptor, the signals and the shutdown run on a loop of their own (the thread that calls
 // Run()), so that a connection's slow handler never delays a new connection or a stop.
