@@ -34,8 +34,14 @@ std::string RandomAlphanumeric(std::size_t n) {
 }
 
 std::string Sha256Hex(std::string_view data) {
+  // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up again on every call
+  // (a lock and a table lookup), and every request with an API key hashes it.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  if (kSha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest.data(), nullptr, kSha256, nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(digest.size() * 2);

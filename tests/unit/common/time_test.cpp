@@ -8,6 +8,10 @@ namespace {
 TEST(Time, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatTimestamp(1764033363123), "2025-11-25T01:16:03.123Z");
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimestamp(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimestamp(-62167219200000), "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestamp(253402300800000), "10000-01-01T00:00:00.000Z");  // past 4 digits
 }
 
 TEST(Time, ParsesWhatItFormats) {
