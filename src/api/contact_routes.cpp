@@ -215,7 +215,9 @@ Result<Response> HandleMissingId(const ApiContext&, const Request&) {
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto c = ctx.contacts.Archive(*who, req.Param("id"));
+  auto expected = ExpectedVersion(req);
+  if (!expected.ok()) return std::move(expected).error();
+  auto c = ctx.contacts.Archive(*who, req.Param("id"), *expected);
   if (!c.ok()) return std::move(c).error();
   if (ctx.model.archived_hidden()) return Response{204, {}, {}};
   return ContactResponse(ctx.model, 200, *c);
@@ -224,7 +226,9 @@ Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
 Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto c = ctx.contacts.Restore(*who, req.Param("id"));
+  auto expected = ExpectedVersion(req);
+  if (!expected.ok()) return std::move(expected).error();
+  auto c = ctx.contacts.Restore(*who, req.Param("id"), *expected);
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c);
 }

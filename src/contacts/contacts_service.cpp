@@ -79,6 +79,13 @@ std::vector<FieldError> Combine(std::vector<FieldError> request, std::vector<Fie
   return request;
 }
 
+// If-Match: the stored version must be the one the client names, when it names one.
+Status CheckVersion(std::optional<std::int64_t> expected, const store::Contact& current) {
+  if (!expected || *expected == current.version) return {};
+  return Error::PreconditionFailed("The contact has changed: its version is " +
+                                   std::to_string(current.version));
+}
+
 Error Archived() {
   return Error::Conflict("The contact is archived; restore it before changing it", "archived");
 }
@@ -350,9 +357,8 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
     return Error::Validation(check.errors);
   }
   if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-  if (stale) {
-    return Error::PreconditionFailed("The contact has changed: its version is " +
-                                     std::to_string(current.version));
+  if (auto fresh = CheckVersion(pending.expected_version, current); !fresh) {
+    return std::move(fresh).error();
   }
   auto record = ParseRecord(current);
   if (!record.ok()) return std::move(record).error();
@@ -377,15 +383,20 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   return write;
 }
 
-Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id) const {
+Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
+                                             std::optional<std::int64_t> expected_version) const {
   if (!model_.archiving_enabled()) return NotFound();
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
   auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
     store::ContactWrite write;
+    // Already gone for the client: no version of it to match.
+    if (current.archived_at_ms && model_.archived_hidden()) return NotFound();
+    if (auto fresh = CheckVersion(expected_version, current); !fresh) {
+      return std::move(fresh).error();
+    }
     if (current.archived_at_ms) {
-      if (model_.archived_hidden()) return NotFound();  // already gone for the client
       write.changed = false;
       return write;
     }
@@ -400,12 +411,16 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
   return ViewWithAccess(who, std::move(stored).value());
 }
 
-Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id) const {
+Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
+                                             std::optional<std::int64_t> expected_version) const {
   if (!model_.archiving_enabled()) return NotFound();
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
   auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    if (auto fresh = CheckVersion(expected_version, current); !fresh) {
+      return std::move(fresh).error();
+    }
     store::ContactWrite write;
     if (!current.archived_at_ms) {
       write.changed = false;

@@ -85,10 +85,13 @@ class ContactsService {
   bool QueuesWrites() const { return store_.QueuesWrites(); }
 
   // Archiving keeps the data, frees the unique keys, and is idempotent. Both this and Restore
-  // are not_found for a model without archiving.
-  Result<ContactView> Archive(const Principal& who, std::string_view id) const;
+  // are not_found for a model without archiving, and, like Patch, precondition_failed when
+  // `expected_version` (If-Match) is given and is not the stored version.
+  Result<ContactView> Archive(const Principal& who, std::string_view id,
+                              std::optional<std::int64_t> expected_version = {}) const;
   // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
-  Result<ContactView> Restore(const Principal& who, std::string_view id) const;
+  Result<ContactView> Restore(const Principal& who, std::string_view id,
+                              std::optional<std::int64_t> expected_version = {}) const;
   // For a model with unlocks: the org pays the contact's unlock cost from its credits, once (a
   // second unlock is free), and gets the contact with its gated fields. An org whose plan has
   // full access pays nothing and records nothing. Errors: invalid_id, not_found (also for a

@@ -470,6 +470,38 @@ def test_restore_unarchives(tenant):
     assert archived["version"] == 2
 
 
+def test_delete_with_a_stale_if_match_is_412_and_archives_nothing(tenant):
+    c = tenant.create_contact(FULL)
+    v2 = assert_contact_response(tenant.client.patch(_url(c["id"]), {"first_name": "v2"}))
+    r = tenant.client.delete(_url(c["id"]), headers={"If-Match": '"1"'})
+    assert_error(r, 412, "precondition_failed")
+    assert tenant.get_contact(c["id"]) == v2
+    assert tenant.get_contact(c["id"])["archived_at"] is None
+    archived = assert_contact_response(tenant.client.delete(_url(c["id"]),
+                                                            headers={"If-Match": '"2"'}))
+    assert archived["version"] == 3 and archived["archived_at"] is not None
+    # Archived already: the same version matches (a no-op), another does not.
+    assert assert_contact_response(
+        tenant.client.delete(_url(c["id"]), headers={"If-Match": 'W/"3"'})) == archived
+    assert_error(tenant.client.delete(_url(c["id"]), headers={"If-Match": '"2"'}), 412,
+                 "precondition_failed")
+    assert_error(tenant.client.delete(_url(c["id"]), headers={"If-Match": "three"}), 412,
+                 "precondition_failed")
+    assert tenant.get_contact(c["id"]) == archived
+
+
+def test_restore_with_a_stale_if_match_is_412_and_stays_archived(tenant):
+    c = tenant.create_contact(FULL)
+    archived = assert_contact_response(tenant.client.delete(_url(c["id"])))
+    r = tenant.client.post(f"{_url(c['id'])}/restore", headers={"If-Match": '"1"'})
+    assert_error(r, 412, "precondition_failed")
+    assert tenant.get_contact(c["id"]) == archived
+    restored = assert_contact_response(
+        tenant.client.post(f"{_url(c['id'])}/restore", headers={"If-Match": '"2"'}))
+    assert restored["version"] == 3 and restored["archived_at"] is None
+    assert tenant.get_contact(c["id"]) == restored
+
+
 def test_restoring_an_active_contact_is_a_no_op(tenant):
     c = tenant.create_contact(FULL)
     assert assert_contact_response(tenant.client.post(f"{_url(c['id'])}/restore")) == c
