@@ -186,15 +186,15 @@ void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, 
   if (!expected.ok()) return fail(std::move(expected).error());
   auto fields = WriteFields(ctx, req);
   if (!fields.ok()) return fail(std::move(fields).error());
-  (ctx.contacts.*call)(
-      *who, req.Param("id"), *fields, *expected,
-      [&model = ctx.model, requested = std::move(requested).value(),
-       reply](Result<contacts::ContactView> written) {
-        reply([&model, requested, written = std::move(written)]() -> Result<Response> {
-          if (!written.ok()) return written.error();
-          return ContactResponse(model, 200, *written, requested);
-        });
-      });
+  (ctx.contacts.*call)(*who, req.Param("id"), *fields, *expected,
+                       [&model = ctx.model, requested = std::move(requested).value(),
+                        reply](Result<contacts::ContactView> written) mutable {
+                         reply([&model, requested = std::move(requested),
+                                written = std::move(written)]() -> Result<Response> {
+                           if (!written.ok()) return written.error();
+                           return ContactResponse(model, 200, *written, requested);
+                         });
+                       });
 }
 
 void HandlePatch(const ApiContext& ctx, const Request& req, const Reply& reply) {

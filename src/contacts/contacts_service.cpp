@@ -352,14 +352,12 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   const model::PatchCheck& check = pending.check;
   // The request's own problems come before the contact's state, as they do (without a lookup)
   // where the model has no record rules: a bad body is a 400 whatever the id names.
-  bool stale = pending.expected_version && *pending.expected_version != current.version;
-  if (!check.errors.empty() && (current.archived_at_ms || stale)) {
+  Status fresh = CheckVersion(pending.expected_version, current);
+  if (!check.errors.empty() && (current.archived_at_ms || !fresh.ok())) {
     return Error::Validation(check.errors);
   }
   if (current.archived_at_ms) return model_.archived_hidden() ? NotFound() : Archived();
-  if (auto fresh = CheckVersion(pending.expected_version, current); !fresh) {
-    return std::move(fresh).error();
-  }
+  if (!fresh) return std::move(fresh).error();
   auto record = ParseRecord(current);
   if (!record.ok()) return std::move(record).error();
   json::object merged = pending.mode == WriteMode::kMerge

@@ -1023,6 +1023,7 @@ TEST(ServerAsync, ADroppedReplyIs500AndTheConnectionLives) {
   auto after = c.Read();
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(after->body, R"({"id":"after","elsewhere":true})");
 }
 
 TEST(ServerAsync, AThrowingAsyncHandlerIs500WithoutItsDetail) {
@@ -1053,11 +1054,50 @@ TEST(ServerAsync, ABlockingAsyncHandlerRunsOnTheWorkerPool) {
   auto read = other.Read();
   ASSERT_TRUE(read);
   EXPECT_EQ(read->status, 200);
+  EXPECT_NE(read->body.find(R"("id":"meanwhile")"), std::string::npos) << read->body;
   gate.Open();
   auto r = held.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, R"({"worker":true})");
+}
+
+// A blocking async handler that finds the worker queue full is answered 503 at once, like a
+// synchronous write, and its connection stays usable.
+TEST(ServerAsync, ABlockingAsyncHandlerPastAFullWorkerQueueIs503) {
+  Replier replier(0ms);
+  Gate gate;
+  ServerOptions o = RunningServer::Quiet();
+  o.worker_threads = 1;
+  o.limits.max_worker_queue = 1;
+  RunningServer s(o, AsyncRoutes(&replier, &gate));
+  OpenAtExit open_at_exit{gate};
+  Client running(s.port());  // occupies the only worker
+  ASSERT_TRUE(running.Send(Patch("/async-worker", "{}")));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  Client queued(s.port());  // fills the queue
+  ASSERT_TRUE(queued.Send(Patch("/async-worker", "{}")));
+  std::this_thread::sleep_for(100ms);  // let the server queue it
+
+  Client refused(s.port());
+  ASSERT_TRUE(refused.Send(Patch("/async-worker", "{}", "X-Request-Id: over-async\r\n")));
+  auto r = refused.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("retry-after"), "1");
+  EXPECT_EQ(r->Header("x-request-id"), "over-async");
+  EXPECT_EQ(r->body, R"({"error":"unavailable","message":"The server is overloaded; retry later",)"
+                     R"("statusCode":503})");
+  gate.Open();
+  for (Client* c : {&running, &queued}) {
+    auto done = c->Read();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->body, R"({"worker":true})");
+  }
+  ASSERT_TRUE(refused.Send(Patch("/async-worker", "{}")));  // room again
+  auto again = refused.Read();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, R"({"worker":true})");
 }
 
 TEST(ServerAsync, StopWaitsForAPendingReplyAndItsClientGetsTheAnswer) {
