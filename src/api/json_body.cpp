@@ -33,11 +33,11 @@ bool AllNumbersFinite(const boost::json::value& v) {
 
 }  // namespace
 
-Result<boost::json::object> ParseObject(std::string_view body) {
+Result<boost::json::object> ParseObject(std::string_view body, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = 32;  // deeper documents are refused rather than parsed recursively
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec, {}, options);
+  boost::json::value v = boost::json::parse(body, ec, std::move(storage), options);
   if (ec) return Error::BadRequest("The request body is not valid JSON", "invalid_json");
   if (!AllNumbersFinite(v)) {
     return Error::BadRequest("The request body has a number too large to represent",

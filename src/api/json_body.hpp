@@ -6,14 +6,17 @@
 #include "model/model.hpp"
 
 #include <boost/json/fwd.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include <string_view>
 
 namespace contactsd::api {
 
-// The body as a JSON object. Errors: 400 "invalid_json" (not JSON, or empty),
-// 400 "invalid_body" (JSON, but not an object).
-Result<boost::json::object> ParseObject(std::string_view body);
+// The body as a JSON object, its values allocated from `storage` (default: the heap).
+// Errors: 400 "invalid_json" (not JSON, or empty), 400 "invalid_body" (JSON, but not an
+// object).
+Result<boost::json::object> ParseObject(std::string_view body,
+                                        boost::json::storage_ptr storage = {});
 
 // The field map of a write request in the model's envelope: the body itself (flat), or its
 // "fields" object (400 "invalid_body" when missing or not an object; other keys refused).

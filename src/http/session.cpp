@@ -3,6 +3,7 @@
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/request_id.hpp"
+#include "http/response_head.hpp"
 #include "http/worker_pool.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -14,10 +15,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <limits>
 #include <utility>
@@ -37,18 +38,6 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool IsHttpError(const beast::error_code& ec) {
   return &ec.category() == &bhttp::make_error_code(bhttp::error::end_of_stream).category();
-}
-
-// A handler's extra header must not break the framing or inject another header.
-bool IsSafeHeader(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    if (c <= ' ' || c == ':' || c == 0x7f) return false;
-  }
-  if (value.find_first_of("\r\n", 0) != std::string_view::npos) return false;
-  if (value.find('\0') != std::string_view::npos) return false;
-  return !beast::iequals(name, "content-length") && !beast::iequals(name, "transfer-encoding") &&
-         !beast::iequals(name, "connection") && !beast::iequals(name, "x-request-id");
 }
 
 // GET and HEAD only read, fast enough that a hop to a worker would cost more than it saves;
@@ -378,40 +367,24 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
 }
 
 void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
-  response_ = {};
-  response_.version(version);
-  response_.result(static_cast<unsigned>(answer.status));
-  for (const auto& [name, value] : answer.headers) {
-    if (IsSafeHeader(name, value)) {
-      response_.insert(name, value);
-    } else {
-      spdlog::warn("rid={} dropped unsafe response header {}", request_id_, name);
-    }
-  }
-  const bool bodiless = answer.status == 204 || answer.status == 304;
-  if (!bodiless && response_.find(bhttp::field::content_type) == response_.end()) {
-    response_.set(bhttp::field::content_type, "application/json");
-  }
-  if (response_.find(bhttp::field::server) == response_.end()) {
-    response_.set(bhttp::field::server, "contactsd");
-  }
-  response_.set("X-Request-Id", request_id_);
-  if (bodiless) answer.body.clear();
-  response_.body() = std::move(answer.body);
-  response_.keep_alive(keep_alive);
-  response_.prepare_payload();
+  if (IsBodiless(answer.status)) answer.body.clear();
+  status_ = answer.status;
+  keep_alive_ = keep_alive;
+  body_ = std::move(answer.body);
+  head_.clear();  // keeps its capacity: a connection's answers reuse one buffer
+  AppendResponseHead(head_, answer, version, keep_alive, request_id_, body_.size());
 
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
-  bhttp::async_write(stream_, response_,
-                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  const std::array<asio::const_buffer, 2> bytes = {asio::buffer(head_), asio::buffer(body_)};
+  asio::async_write(stream_, bytes,
+                    beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
 }
 
 void Session::OnWrite(beast::error_code ec, std::size_t) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started_);
-  state_->access_log.Write(
-      {method_, route_, static_cast<int>(response_.result_int()), elapsed, org_, request_id_});
+  state_->access_log.Write({method_, route_, status_, elapsed, org_, request_id_});
   if (ec) {
     Close();
     return;
@@ -420,11 +393,11 @@ void Session::OnWrite(beast::error_code ec, std::size_t) {
     Linger();
     return;
   }
-  if (!response_.keep_alive() || stopping_) {
+  if (!keep_alive_ || stopping_) {
     CloseGracefully();
     return;
   }
-  response_.body() = std::string();  // do not hold the last answer while idle
+  body_ = std::string();  // do not hold the last answer while idle
   WaitForRequest();
 }
 

@@ -44,7 +44,6 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
   struct WorkerJob;     // one handler call on the worker pool, holding this session alive
   struct PendingReply;  // an asynchronous handler's answer to come, holding this session alive
 
@@ -83,7 +82,11 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
   std::optional<Parser> parser_;
-  Response response_;
+  // The answer being written: its head (status line and headers) and body.
+  std::string head_;
+  std::string body_;
+  int status_ = 0;
+  bool keep_alive_ = false;
   Phase phase_ = Phase::kIdle;
   bool first_message_ = true;
   bool stopping_ = false;

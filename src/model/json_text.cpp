@@ -6,9 +6,7 @@
 #include <string_view>
 
 namespace contactsd::model {
-namespace {
-
-void AppendString(std::string& out, std::string_view text) {
+void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the pending run of characters that need no escape
@@ -49,6 +47,8 @@ void AppendString(std::string& out, std::string_view text) {
   out += '"';
 }
 
+namespace {
+
 template <class Number>
 void AppendNumber(std::string& out, Number number) {
   char buffer[32];  // the longest double is 24 characters, an int64 20
@@ -76,7 +76,7 @@ void AppendJsonText(std::string& out, const boost::json::value& value) {
       AppendNumber(out, value.get_double());
       return;
     case boost::json::kind::string:
-      AppendString(out, value.get_string());
+      AppendJsonString(out, value.get_string());
       return;
     case boost::json::kind::array: {
       out += '[';
@@ -95,7 +95,7 @@ void AppendJsonText(std::string& out, const boost::json::value& value) {
       for (const auto& [key, item] : value.get_object()) {
         if (!first) out += ',';
         first = false;
-        AppendString(out, key);
+        AppendJsonString(out, key);
         out += ':';
         AppendJsonText(out, item);
       }

@@ -7,10 +7,13 @@
 #include <boost/json/fwd.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace contactsd::model {
 
 std::string JsonText(const boost::json::value& value);
 void AppendJsonText(std::string& out, const boost::json::value& value);
+// `text` as a JSON string literal, quotes included.
+void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace contactsd::model

@@ -1,10 +1,13 @@
 #include "model/projection.hpp"
 
 #include "common/time.hpp"
+#include "model/json_text.hpp"
 
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 namespace contactsd::model {
 
@@ -19,8 +22,37 @@ std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record)
 
 namespace {
 
-boost::json::value Joined(const ResponseProperty& p, const boost::json::object& record,
-                          bool sees_gated) {
+// Writes one response object, key by key, remembering the keys written (a flattened property
+// must not repeat one).
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  void Close() { out_ += '}'; }
+
+  // Starts the member `name`; its value is appended next.
+  std::string& Key(std::string_view name) {
+    if (!written_.empty()) out_ += ',';
+    written_.push_back(name);
+    AppendJsonString(out_, name);
+    out_ += ':';
+    return out_;
+  }
+  bool Has(std::string_view name) const {
+    return std::find(written_.begin(), written_.end(), name) != written_.end();
+  }
+
+ private:
+  std::string& out_;
+  // A response has a few dozen keys at most: a linear scan beats hashing them.
+  std::vector<std::string_view> written_;
+};
+
+void AppendTimestamp(std::string& out, std::int64_t unix_ms) {
+  AppendJsonString(out, FormatTimestamp(unix_ms));
+}
+
+// The non-empty parts of a join, separated by spaces; empty when none is.
+std::string Joined(const ResponseProperty& p, const boost::json::object& record, bool sees_gated) {
   std::string joined;
   for (const FieldSpec* part : p.parts) {
     if (part->gated && !sees_gated) continue;
@@ -29,85 +61,116 @@ boost::json::value Joined(const ResponseProperty& p, const boost::json::object& 
     if (!joined.empty()) joined += ' ';
     joined += v->get_string();
   }
-  if (joined.empty()) return nullptr;
-  return boost::json::string(joined);
+  return joined;
 }
 
-boost::json::object AccessObject(const Model& model, const boost::json::object& record,
-                                 const AccessState* access) {
+void AppendAccess(std::string& out, const Model& model, const boost::json::object& record,
+                  const AccessState* access) {
   static const AccessState kLocked;
   const AccessState& a = access ? *access : kLocked;
-  boost::json::object out;
-  out["is_unlocked"] = a.full_access || a.unlocked;
-  out["is_unlocking"] = false;  // unlocking is synchronous: done or not, never in progress
-  out["unlocked_at"] = a.unlocked_at_ms ? boost::json::value(FormatTimestamp(*a.unlocked_at_ms))
-                                        : boost::json::value(nullptr);
-  out["credits_spent"] = a.credits_spent;
-  out["unlock_cost"] = UnlockCostOf(model, record);
-  return out;
+  out += (a.full_access || a.unlocked) ? R"({"is_unlocked":true)" : R"({"is_unlocked":false)";
+  // Unlocking is synchronous: done or not, never in progress.
+  out += R"(,"is_unlocking":false,"unlocked_at":)";
+  if (a.unlocked_at_ms) {
+    AppendTimestamp(out, *a.unlocked_at_ms);
+  } else {
+    out += "null";
+  }
+  out += R"(,"credits_spent":)";
+  out += std::to_string(a.credits_spent);
+  out += R"(,"unlock_cost":)";
+  out += std::to_string(UnlockCostOf(model, record));
+  out += '}';
+}
+
+// Whether a non-flattened property after `index` may write `key`: a flattened key gives way
+// to the model's own properties, wherever they stand.
+bool NamedLater(const Model& model, std::size_t index, std::string_view key) {
+  const auto& response = model.response();
+  return std::any_of(response.begin() + static_cast<std::ptrdiff_t>(index) + 1, response.end(),
+                     [&](const ResponseProperty& p) { return !p.flatten && p.name == key; });
 }
 
 }  // namespace
 
-boost::json::object Project(const Model& model, const RecordMeta& meta,
-                            const boost::json::object& record,
-                            std::span<const std::string> requested, const AccessState* access) {
+void AppendProjection(std::string& out, const Model& model, const RecordMeta& meta,
+                      const boost::json::object& record, std::span<const std::string> requested,
+                      const AccessState* access) {
   const bool sees_gated = access && (access->full_access || access->unlocked);
-  boost::json::object out;
-  out.reserve(model.response().size());
-  for (const auto& p : model.response()) {
+  ObjectWriter object(out);
+  const auto& response = model.response();
+  for (std::size_t i = 0; i < response.size(); ++i) {
+    const ResponseProperty& p = response[i];
     if (p.optional && std::find(requested.begin(), requested.end(), p.name) == requested.end()) {
       continue;
     }
-    boost::json::value v;
     switch (p.source) {
       case PropertySource::kField: {
-        if (p.field->gated && !sees_gated) break;  // null
-        const boost::json::value* stored = record.if_contains(p.field->name);
-        v = stored ? *stored : p.field->default_value;
+        const boost::json::value* stored = nullptr;
+        if (!p.field->gated || sees_gated) {
+          stored = record.if_contains(p.field->name);
+          if (!stored) stored = &p.field->default_value;
+        }
+        if (p.flatten) {
+          if (!stored || !stored->is_object()) break;
+          for (const auto& [key, value] : stored->get_object()) {
+            if (object.Has(key) || NamedLater(model, i, key)) continue;
+            AppendJsonText(object.Key(key), value);
+          }
+          break;
+        }
+        if ((!stored || stored->is_null()) && p.omit_when_null) break;
+        if (stored) {
+          AppendJsonText(object.Key(p.name), *stored);
+        } else {
+          object.Key(p.name) += "null";  // gated, and not to be seen
+        }
         break;
       }
-      case PropertySource::kJoin:
-        v = Joined(p, record, sees_gated);
+      case PropertySource::kJoin: {
+        std::string joined = Joined(p, record, sees_gated);
+        if (!joined.empty()) {
+          AppendJsonString(object.Key(p.name), joined);
+        } else if (!p.omit_when_null) {
+          object.Key(p.name) += "null";
+        }
         break;
+      }
       case PropertySource::kAccess:
-        v = AccessObject(model, record, access);
+        AppendAccess(object.Key(p.name), model, record, access);
         break;
       case PropertySource::kId:
-        v = meta.id;
+        AppendJsonString(object.Key(p.name), meta.id);
         break;
       case PropertySource::kVersion:
-        v = meta.version;
+        object.Key(p.name) += std::to_string(meta.version);
         break;
       case PropertySource::kCreatedAt:
-        v = FormatTimestamp(meta.created_at_ms);
+        AppendTimestamp(object.Key(p.name), meta.created_at_ms);
         break;
       case PropertySource::kUpdatedAt:
-        v = FormatTimestamp(meta.updated_at_ms);
+        AppendTimestamp(object.Key(p.name), meta.updated_at_ms);
         break;
       case PropertySource::kArchivedAt:
-        if (meta.archived_at_ms) v = FormatTimestamp(*meta.archived_at_ms);
+      case PropertySource::kArchivedBy:
+        if (!meta.archived_at_ms) {
+          if (!p.omit_when_null) object.Key(p.name) += "null";
+        } else if (p.source == PropertySource::kArchivedAt) {
+          AppendTimestamp(object.Key(p.name), *meta.archived_at_ms);
+        } else {
+          AppendJsonString(object.Key(p.name), meta.archived_by);
+        }
         break;
       case PropertySource::kArchivedFlag:
-        v = meta.archived_at_ms ? boost::json::value(FormatTimestamp(*meta.archived_at_ms))
-                                : boost::json::value(false);
-        break;
-      case PropertySource::kArchivedBy:
-        if (meta.archived_at_ms) v = meta.archived_by;
-        break;
-    }
-    if (p.flatten) {
-      if (v.is_object()) {
-        for (auto& [key, value] : v.get_object()) {
-          if (!out.contains(key)) out[key] = std::move(value);
+        if (meta.archived_at_ms) {
+          AppendTimestamp(object.Key(p.name), *meta.archived_at_ms);
+        } else {
+          object.Key(p.name) += "false";
         }
-      }
-      continue;
+        break;
     }
-    if (v.is_null() && p.omit_when_null) continue;
-    out[p.name] = std::move(v);
   }
-  return out;
+  object.Close();
 }
 
 }  // namespace contactsd::model

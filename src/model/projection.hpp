@@ -31,18 +31,21 @@ struct AccessState {
   std::int64_t credits_spent = 0;              // what it paid (0 unless unlocked)
 };
 
-// The response object for a stored record: every property of the model's response that is
-// not optional, plus the optional ones named in `requested`. A field missing from the record
-// (a model that gained a field after the record was written) shows its default.
-// Gated fields show null unless `access` says the caller may see them (no `access`: they are
-// masked), and an access property shows `access` as
-// {is_unlocked, is_unlocking, unlocked_at, credits_spent, unlock_cost}.
 // The contact's unlock cost (its cost field); 0 for a model without unlocks.
 std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record);
 
-boost::json::object Project(const Model& model, const RecordMeta& meta,
-                            const boost::json::object& record,
-                            std::span<const std::string> requested = {},
-                            const AccessState* access = nullptr);
+// Appends the response object for a stored record to `out`, as JSON text: every property of
+// the model's response that is not optional, plus the optional ones named in `requested`, in
+// the model's order. A field missing from the record (a model that gained a field after the
+// record was written) shows its default. Gated fields show null unless `access` says the
+// caller may see them (no `access`: they are masked), and an access property shows `access`
+// as {is_unlocked, is_unlocking, unlocked_at, credits_spent, unlock_cost}. A flattened
+// property (custom fields) adds its keys at its place, except keys the response already has.
+// Written straight from the record, with no response object built and copied first: every
+// read and write of a contact answers through here.
+void AppendProjection(std::string& out, const Model& model, const RecordMeta& meta,
+                      const boost::json::object& record,
+                      std::span<const std::string> requested = {},
+                      const AccessState* access = nullptr);
 
 }  // namespace contactsd::model

@@ -6,18 +6,20 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace contactsd::model {
 
 boost::json::object NewRecord(const Model& model, const boost::json::object& patch) {
-  boost::json::object defaults;
-  defaults.reserve(model.fields().size());
+  boost::json::object record;
+  record.reserve(model.fields().size());
   for (const auto& f : model.fields()) {
-    if (!f.write_only) defaults[f.name] = f.default_value;
+    if (!f.write_only) record[f.name] = f.default_value;
   }
   // A create is a patch over the defaults, so null and custom values mean what they mean in
   // a PATCH (a null custom value stores nothing).
-  return MergePatch(model, defaults, patch);
+  ApplyPatch(model, record, patch);
+  return record;
 }
 
 boost::json::object ReplaceRecord(const Model& model, const boost::json::object& current,
@@ -31,32 +33,58 @@ boost::json::object ReplaceRecord(const Model& model, const boost::json::object&
   return record;
 }
 
-boost::json::object MergePatch(const Model& model, const boost::json::object& current,
-                               const boost::json::object& patch) {
-  boost::json::object merged = current;
+namespace {
+
+// Sets `target` to `value` and says whether that changed it: the comparison costs less than
+// the writes (and the response) an unchanged value would otherwise cause.
+template <class Value>
+bool Assign(boost::json::value& target, Value&& value) {
+  if (target == value) return false;
+  target = std::forward<Value>(value);
+  return true;
+}
+
+}  // namespace
+
+bool ApplyPatch(const Model& model, boost::json::object& record, const boost::json::object& patch) {
   const FieldSpec* custom = model.custom_fields_field();
+  bool changed = false;
   for (const auto& [key, value] : patch) {
+    // A key the record lacks is new (as null, then set): a change even when set to null.
+    auto [slot, added] = record.emplace(key, nullptr);
+    changed = changed || added;
+    boost::json::value& target = slot->value();
     if (value.is_null()) {
       // null clears: back to the field's default ([] for tags, {} for custom fields).
       const FieldSpec* spec = model.FindField(key);
-      merged[key] = spec ? spec->default_value : boost::json::value();
+      changed = Assign(target, spec ? spec->default_value : boost::json::value()) || changed;
       continue;
     }
     if (custom && key == custom->name && value.is_object()) {
-      boost::json::value& target = merged[key];
-      if (!target.is_object()) target = boost::json::object();
+      if (!target.is_object()) {
+        target = boost::json::object();
+        changed = true;
+      }
       boost::json::object& stored = target.get_object();
       for (const auto& [name, v] : value.get_object()) {
         if (v.is_null()) {
-          stored.erase(name);
+          changed = stored.erase(name) > 0 || changed;
         } else {
-          stored[name] = v;
+          auto [entry, fresh] = stored.emplace(name, nullptr);
+          changed = Assign(entry->value(), v) || fresh || changed;
         }
       }
       continue;
     }
-    merged[key] = value;
+    changed = Assign(target, value) || changed;
   }
+  return changed;
+}
+
+boost::json::object MergePatch(const Model& model, const boost::json::object& current,
+                               const boost::json::object& patch) {
+  boost::json::object merged = current;
+  ApplyPatch(model, merged, patch);
   return merged;
 }
 

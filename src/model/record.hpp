@@ -25,10 +25,14 @@ boost::json::object NewRecord(const Model& model, const boost::json::object& pat
 boost::json::object ReplaceRecord(const Model& model, const boost::json::object& current,
                                   const boost::json::object& patch);
 
-// A partial update: every key of the patch replaces the stored value (null: the field's
-// default, which is null unless the model gives one), except the custom-fields object, which
-// is merged key by key (a null value removes that key).
+// A partial update, in place: every key of the patch replaces the stored value (null: the
+// field's default, which is null unless the model gives one), except the custom-fields object,
+// which is merged key by key (a null value removes that key). Returns whether `record`
+// changed: a PATCH that sends what is stored already writes nothing.
 // REQUIRES: `patch` came from CheckPatch.
+bool ApplyPatch(const Model& model, boost::json::object& record, const boost::json::object& patch);
+
+// ApplyPatch on a copy of `current`.
 boost::json::object MergePatch(const Model& model, const boost::json::object& current,
                                const boost::json::object& patch);
 

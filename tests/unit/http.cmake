@@ -4,6 +4,7 @@ contactsd_unit_test(contactsd_http_tests
     http/dispatch_test.cpp
     http/error_render_test.cpp
     http/request_id_test.cpp
+    http/response_head_test.cpp
     http/router_test.cpp
     http/server_test.cpp
     http/target_test.cpp

@@ -1,0 +1,82 @@
+#include "http/response_head.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace contactsd::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+// A handler's extra header must not break the framing or inject another header.
+bool IsSafeHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (c <= ' ' || c == ':' || c == 0x7f) return false;
+  }
+  if (value.find_first_of("\r\n", 0) != std::string_view::npos) return false;
+  if (value.find('\0') != std::string_view::npos) return false;
+  return !beast::iequals(name, "content-length") && !beast::iequals(name, "transfer-encoding") &&
+         !beast::iequals(name, "connection") && !beast::iequals(name, "x-request-id");
+}
+
+bool HasHeader(const api::Response& answer, std::string_view name) {
+  return std::any_of(answer.headers.begin(), answer.headers.end(),
+                     [&](const api::NameValue& h) { return beast::iequals(h.first, name); });
+}
+
+void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+void AppendNumber(std::string& out, std::size_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+bool IsBodiless(int status) { return status == 204 || status == 304; }
+
+void AppendResponseHead(std::string& out, const api::Response& answer, unsigned version,
+                        bool keep_alive, std::string_view request_id, std::size_t body_size) {
+  const bool http10 = version == 10;
+  out += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  AppendNumber(out, static_cast<std::size_t>(answer.status));
+  out += ' ';
+  out += bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(answer.status)));
+  out += "\r\n";
+  for (const auto& [name, value] : answer.headers) {
+    if (IsSafeHeader(name, value)) {
+      AppendHeader(out, name, value);
+    } else {
+      spdlog::warn("rid={} dropped unsafe response header {}", request_id, name);
+    }
+  }
+  const bool bodiless = IsBodiless(answer.status);
+  if (!bodiless && !HasHeader(answer, "content-type")) {
+    AppendHeader(out, "Content-Type", "application/json");
+  }
+  if (!HasHeader(answer, "server")) AppendHeader(out, "Server", "contactsd");
+  AppendHeader(out, "X-Request-Id", request_id);
+  // HTTP/1.1 keeps a connection open unless told; HTTP/1.0 closes it unless told.
+  if (!http10 && !keep_alive) AppendHeader(out, "Connection", "close");
+  if (http10 && keep_alive) AppendHeader(out, "Connection", "keep-alive");
+  if (!bodiless) {
+    out += "Content-Length: ";
+    AppendNumber(out, body_size);
+    out += "\r\n";
+  }
+  out += "\r\n";
+}
+
+}  // namespace contactsd::http

@@ -1,0 +1,25 @@
+// The status line and headers of an answer, written by hand into one buffer: sent together
+// with the body in one gathered write. Beast's serializer walks a chain of buffer views per
+// write, which cost more instructions than the rest of a /healthz request (callgrind).
+#pragma once
+
+#include "api/request.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace contactsd::http {
+
+// Appends to `out` the head of `answer` for an HTTP/1.`version % 10` client: the status line,
+// the handler's headers (an unsafe one, that could break the framing or forge one of ours, is
+// dropped and logged), Content-Type: application/json and Server: contactsd unless the handler
+// set them, X-Request-Id, Connection as `keep_alive` needs it for that version, and
+// Content-Length (none for 204 and 304, which have no body), then the blank line.
+// `body_size` is the size of the body that follows.
+void AppendResponseHead(std::string& out, const api::Response& answer, unsigned version,
+                        bool keep_alive, std::string_view request_id, std::size_t body_size);
+
+// True for the statuses whose answers carry no body (204, 304).
+bool IsBodiless(int status);
+
+}  // namespace contactsd::http
