@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
   serve_cmd
       ->add_option("--worker-threads", serve.worker_threads,
                    "Threads that run the writes that would wait for the database (on SQLite "
-                   "all but PATCH and PUT), so I/O threads never wait on a commit")
-      ->envname("CONTACTSD_WORKER_THREADS")
-      ->capture_default_str();
+                   "all but PATCH and PUT), so I/O threads never wait on a commit (default: 64 "
+                   "on SQLite; on PostgreSQL the pool's connections beyond one per I/O thread)")
+      ->envname("CONTACTSD_WORKER_THREADS");
   serve_cmd
       ->add_option("--db-pool", serve.db_pool,
                    "PostgreSQL connections per process (default: threads + worker threads, "

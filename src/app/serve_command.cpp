@@ -83,7 +83,7 @@ int ServeCommand(const ServeConfig& config) {
     std::cerr << "contactsd: " << model.error().message << "\n";
     return 1;
   }
-  if (config.worker_threads < 0 || config.worker_threads > 1024) {
+  if (config.worker_threads && (*config.worker_threads < 0 || *config.worker_threads > 1024)) {
     std::cerr << "contactsd: --worker-threads must be between 0 and 1024\n";
     return 1;
   }
@@ -95,7 +95,8 @@ int ServeCommand(const ServeConfig& config) {
   // to kDefaultPoolWorkers write handlers.
   int pool = config.db_pool > 0
                  ? config.db_pool
-                 : config.threads + std::min(config.worker_threads, kDefaultPoolWorkers);
+                 : config.threads + std::min(config.worker_threads.value_or(kSqliteWorkers),
+                                             kDefaultPoolWorkers);
   if (config.sqlite_sync != "full" && config.sqlite_sync != "normal") {
     std::cerr << "contactsd: --sync must be full or normal\n";
     return 1;
@@ -137,7 +138,10 @@ int ServeCommand(const ServeConfig& config) {
   options.host = host;
   options.port = port;
   options.threads = config.threads;
-  options.worker_threads = config.worker_threads;
+  // Where writes block for their database (PostgreSQL), as many workers as connections left
+  // after the I/O threads' share.
+  options.worker_threads = config.worker_threads.value_or(
+      (*store)->QueuesWrites() ? kSqliteWorkers : std::max(1, pool - config.threads));
   options.access_log = config.access_log;
   http::Server server(options, api::AllRoutes(ctx));
   try {

@@ -1,6 +1,7 @@
 // `contactsd serve`: open the store, load the model, and serve the API until a signal.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace contactsd::app {
@@ -10,17 +11,21 @@ namespace contactsd::app {
 // lock waits pushed p99 past a second (docs/benchmarks.md), so by default the writes beyond
 // these wait for a pooled connection instead.
 inline constexpr int kDefaultPoolWorkers = 16;
+// On SQLite each worker waits out its write's commit, so the number of writes that can share
+// one group commit is at most this many: 64 lets 64 concurrent creates all join the next
+// batch. A waiting thread costs a futex sleep and a small stack, not a core.
+inline constexpr int kSqliteWorkers = 64;
 
 struct ServeConfig {
   std::string db_url;
   std::string model;   // a built-in name or a path
   std::string listen;  // HOST:PORT
   int threads = 2;
-  // Run the handlers of writes, off the I/O threads. Each one waits out its write's commit,
-  // so on SQLite the number of writes that can share one group commit is at most this many:
-  // 64 lets the 64 concurrent PATCHes of the benchmark all join the next batch. A waiting
-  // thread costs a futex sleep and a small stack, not a core (docs/benchmarks.md).
-  int worker_threads = 64;
+  // Run the handlers of writes, off the I/O threads. Unset: kSqliteWorkers on SQLite; on
+  // PostgreSQL one per pooled connection beyond the I/O threads' share (a worker beyond those
+  // would only wait for a connection, and those hand-offs cost more CPU than the queue in front
+  // of the workers: docs/benchmarks.md).
+  std::optional<int> worker_threads;
   // PostgreSQL connections; 0: threads + min(worker_threads, kDefaultPoolWorkers).
   int db_pool = 0;
   std::string sqlite_sync = "full";  // "full" or "normal": SQLite's synchronous level

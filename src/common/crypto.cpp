@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace contactsd {
@@ -37,9 +38,14 @@ std::string Sha256Hex(std::string_view data) {
   // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up again on every call
   // (a lock and a table lookup), and every request with an API key hashes it.
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  // One context per thread, reset by each use: EVP_Digest allocates and frees one per call.
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  if (kSha256 == nullptr ||
-      EVP_Digest(data.data(), data.size(), digest.data(), nullptr, kSha256, nullptr) != 1) {
+  if (kSha256 == nullptr || context == nullptr ||
+      EVP_DigestInit_ex2(context.get(), kSha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest.data(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";

@@ -351,7 +351,18 @@ void ContactsService::WriteAsync(const Principal& who, std::string_view id,
     }
     done(ContactView{std::move(stored).value(), std::move(*pending->result_record), access});
   };
-  store_.UpdateContactAsync(TenantOf(who), view.stored.id, std::move(mutate), std::move(complete));
+  store_.UpdateContactAsync(TenantOf(who), view.stored.id, std::move(mutate),
+                            ScopeOf(mode, check.normalized), std::move(complete));
+}
+
+store::UpdateScope ContactsService::ScopeOf(WriteMode mode, const json::object& normalized) const {
+  // A replace may clear any field; a merge changes only the fields it sends.
+  if (mode == WriteMode::kReplace) return store::UpdateScope::kAny;
+  for (const auto& [key, value] : normalized) {
+    const model::FieldSpec* field = model_.FindField(key);
+    if (field && (field->unique || !field->references.empty())) return store::UpdateScope::kAny;
+  }
+  return store::UpdateScope::kDocumentOnly;
 }
 
 Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,

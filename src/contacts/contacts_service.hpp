@@ -107,6 +107,9 @@ class ContactsService {
   void WriteAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
                   std::optional<std::int64_t> expected_version, WriteMode mode,
                   ViewDone done) const;
+  // What a write's mutation may change: the document only, unless it is a replace or sends a
+  // unique or referencing field (then its keys or references may change too).
+  store::UpdateScope ScopeOf(WriteMode mode, const boost::json::object& normalized) const;
   // The write's mutation, inside the store's transaction: what `pending` makes of `current`.
   Result<store::ContactWrite> Rewrite(PendingWrite& pending, const store::Contact& current) const;
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,

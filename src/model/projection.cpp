@@ -22,27 +22,33 @@ std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record)
 
 namespace {
 
-// Writes one response object, key by key, remembering the keys written (a flattened property
-// must not repeat one).
+// Writes one response object, key by key. With `track_keys` it remembers the keys written,
+// for a flattened property that must not repeat one (only those need the list).
 class ObjectWriter {
  public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ObjectWriter(std::string& out, bool track_keys) : out_(out), track_keys_(track_keys) {
+    out_ += '{';
+  }
   void Close() { out_ += '}'; }
 
   // Starts the member `name`; its value is appended next.
   std::string& Key(std::string_view name) {
-    if (!written_.empty()) out_ += ',';
-    written_.push_back(name);
+    if (!empty_) out_ += ',';
+    empty_ = false;
+    if (track_keys_) written_.push_back(name);
     AppendJsonString(out_, name);
     out_ += ':';
     return out_;
   }
+  // REQUIRES: track_keys.
   bool Has(std::string_view name) const {
     return std::find(written_.begin(), written_.end(), name) != written_.end();
   }
 
  private:
   std::string& out_;
+  const bool track_keys_;
+  bool empty_ = true;
   // A response has a few dozen keys at most: a linear scan beats hashing them.
   std::vector<std::string_view> written_;
 };
@@ -97,8 +103,9 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
                       const boost::json::object& record, std::span<const std::string> requested,
                       const AccessState* access) {
   const bool sees_gated = access && (access->full_access || access->unlocked);
-  ObjectWriter object(out);
   const auto& response = model.response();
+  ObjectWriter object(out, std::any_of(response.begin(), response.end(),
+                                       [](const ResponseProperty& p) { return p.flatten; }));
   for (std::size_t i = 0; i < response.size(); ++i) {
     const ResponseProperty& p = response[i];
     if (p.optional && std::find(requested.begin(), requested.end(), p.name) == requested.end()) {

@@ -101,6 +101,15 @@ struct ContactWrite {
 // transaction back and is returned to the caller unchanged.
 using Mutation = std::function<Result<ContactWrite>(const Contact& current)>;
 
+// What a caller knows of an update's mutation before it runs, so a store can pick how to write.
+enum class UpdateScope {
+  kAny,  // it may change anything: the unique keys, the references, the archive marks
+  // It changes the document and its timestamp only: it reports keys_unchanged, adds no
+  // references and keeps the archive marks (a PATCH of fields that are neither unique nor
+  // references). A mutation that breaks this is still written correctly, only slower.
+  kDocumentOnly,
+};
+
 // Receives the result of an asynchronous write (Store::UpdateContactAsync).
 using ContactDone = std::function<void(Result<Contact>)>;
 
@@ -204,9 +213,11 @@ class Store {
   // once with what UpdateContact would return, once the transaction has committed or failed,
   // on any thread and possibly before this returns. It must be quick and must neither block
   // nor throw (on SQLite it runs on the writer thread, and the rest of its batch is answered
-  // after it). The default runs UpdateContact on the calling thread.
+  // after it). `mutate` may run more than once (a store may retry it on a newer version of
+  // the contact); only its last write is stored. The default runs UpdateContact on the calling
+  // thread, whatever the scope.
   virtual void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                                  ContactDone done);
+                                  UpdateScope scope, ContactDone done);
   // Whether UpdateContactAsync returns without waiting for the database (SQLite, where the
   // writer thread does the work). When false it blocks like UpdateContact: call it only where
   // blocking is fine.

@@ -56,6 +56,13 @@ class PostgresStore final : public Store {
   // run more than once (a retried deadlock); only the last run's result is written.
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                 const Mutation& mutate) override;
+  // With UpdateScope::kDocumentOnly, the optimistic write: the contact is read without a
+  // lock, mutated, and written by one UPDATE that applies only if its version is still the one
+  // read (read again and retried otherwise). Two statements in two round trips, no row lock
+  // and no transaction to open, against five statements for the locked write; a mutation
+  // that turns out to change more than the document is written the locked way.
+  void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
+                          UpdateScope scope, ContactDone done) override;
 
   Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
                                std::int64_t cost, std::int64_t now_ms) override;
@@ -87,6 +94,13 @@ class PostgresStore final : public Store {
   // `op` returns a Result or a Status.
   template <class Op>
   auto WithConnection(Op op) -> decltype(op(std::declval<Connection&>()));
+
+  // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
+  Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
+                               const Mutation& mutate);
+  // The optimistic write (UpdateContactAsync with kDocumentOnly).
+  Result<Contact> UpdateDocument(std::string_view org_id, std::string_view id,
+                                 const Mutation& mutate);
 
   Pool pool_;
   CredentialsListener credentials_;

@@ -1,8 +1,9 @@
 // PostgresStore: contacts. A create is one round trip: BEGIN, the unique keys, the row, COMMIT,
-// pipelined. An update is two: BEGIN + the row locked + the keys it holds; then the key
-// changes, the row with version + 1 and COMMIT. A unique key another contact holds stops the
-// batch with unique_violation (the server skips the rest, COMMIT included) and the pool rolls
-// the transaction back, so a failure leaves nothing changed.
+// pipelined. A locked update is two: BEGIN + the row locked + the keys it holds; then the key
+// changes, the row with version + 1 and COMMIT. An optimistic update (a write of the document
+// alone) is two statements: the row read, then an UPDATE checked against the version read. A unique
+// key another contact holds stops the batch with unique_violation (the server skips the rest,
+// COMMIT included) and the pool rolls the transaction back, so a failure leaves nothing changed.
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
@@ -152,85 +153,134 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
 
 Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::string_view id,
                                              const Mutation& mutate) {
-  // Any early return leaves the transaction open; the pool rolls it back.
+  return WithConnection(
+      [&](Connection& connection) { return LockedUpdate(connection, org_id, id, mutate); });
+}
+
+void PostgresStore::UpdateContactAsync(std::string_view org_id, std::string_view id,
+                                       Mutation mutate, UpdateScope scope, ContactDone done) {
+  done(scope == UpdateScope::kDocumentOnly ? UpdateDocument(org_id, id, mutate)
+                                           : UpdateContact(org_id, id, mutate));
+}
+
+Result<Contact> PostgresStore::UpdateDocument(std::string_view org_id, std::string_view id,
+                                              const Mutation& mutate) {
+  // Past this many writes that came between a read and its write, the row is locked instead,
+  // so a contact written by many clients at once is still written in bounded time.
+  constexpr int kOptimisticAttempts = 4;
   return WithConnection([&](Connection& connection) -> Result<Contact> {
-    // One round trip: the keys are read by a statement that starts once the row is locked.
-    const std::array<Query, 3> lock = {Query(Sql::kBegin),
-                                       Query(Sql::kLockContact).Text(org_id).Text(id),
-                                       Query(Sql::kListContactKeys).Text(org_id).Text(id)};
-    auto locked = connection.Run(lock);
-    if (!locked) return std::move(locked).error();
-    const Rows& row = (*locked)[1];
-    if (row.empty()) return Error::NotFound("Contact not found");
-    Contact current = ReadContact(row, 0);
-    const Rows& keys_held = (*locked)[2];
-    std::vector<UniqueKey> held;
-    held.reserve(static_cast<std::size_t>(keys_held.size()));
-    for (int i = 0; i < keys_held.size(); ++i) {
-      held.push_back({std::string(keys_held.Text(i, 0)), std::string(keys_held.Text(i, 1))});
-    }
-
-    auto write = mutate(current);
-    if (!write) return std::move(write).error();
-    if (!write->changed) {
-      if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
-        return std::move(committed).error();
+    for (int attempt = 0; attempt < kOptimisticAttempts; ++attempt) {
+      auto rows = connection.Run(Query(Sql::kGetContact).Text(org_id).Text(id));
+      if (!rows) return std::move(rows).error();
+      if (rows->empty()) return Error::NotFound("Contact not found");
+      Contact current = ReadContact(*rows, 0);
+      auto write = mutate(current);
+      if (!write) return std::move(write).error();
+      if (!write->changed) return current;
+      const bool document_only = write->keys_unchanged && write->references.empty() &&
+                                 write->archived_at_ms == current.archived_at_ms &&
+                                 write->archived_by == current.archived_by;
+      if (!document_only) break;
+      auto updated = connection.Run(Query(Sql::kUpdateContactAtVersion)
+                                        .Text(org_id)
+                                        .Text(id)
+                                        .Text(write->doc)
+                                        .Int8(write->updated_at_ms)
+                                        .Int8(write->archived_at_ms)
+                                        .TextOrNull(write->archived_by)
+                                        .Int8(current.version));
+      if (!updated) return std::move(updated).error();
+      if (updated->affected() == 1) {
+        current.doc = std::move(write->doc);
+        current.version += 1;
+        current.updated_at_ms = write->updated_at_ms;
+        return current;
       }
-      return current;
+      // Another write committed since the read (or the contact is gone): read it again.
     }
-    // Only ids the contact did not hold are locked: a delete of one it holds already waits for
-    // this row and then rewrites it, so locking those could only deadlock with that delete.
-    ReferenceLookup lookup(org_id, write->references, ReferenceLookup::Mode::kLock);
-    if (!lookup.empty()) {
-      std::vector<Query> check;
-      lookup.AppendTo(check);
-      auto locked = connection.Run(check);
-      if (!locked) return std::move(locked).error();
-      if (auto missing = lookup.Missing(*locked); !missing.empty()) {
-        return MissingReferencesError(missing);
-      }
-    }
-
-    // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
-    static const std::vector<UniqueKey> kNoKeys;
-    const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
-    Batch batch;
-    batch.queries.reserve(held.size() + keys.size() + 2);
-    // A contact holds a handful of keys: linear scans beat building sets.
-    for (const UniqueKey& key : held) {
-      if (Contains(keys, key)) continue;
-      batch.queries.push_back(
-          Query(Sql::kDeleteContactKey).Text(org_id).Text(key.name).Text(key.value).Text(id));
-    }
-    for (auto it = keys.begin(); it != keys.end(); ++it) {
-      if (Contains(held, *it) || std::find(keys.begin(), it, *it) != it) continue;
-      batch.InsertKey(org_id, id, *it);
-    }
-    const std::size_t update_at = batch.queries.size();
-    batch.queries.push_back(Query(Sql::kUpdateContact)
-                                .Text(org_id)
-                                .Text(id)
-                                .Text(write->doc)
-                                .Int8(write->updated_at_ms)
-                                .Int8(write->archived_at_ms)
-                                .TextOrNull(write->archived_by));
-    batch.queries.emplace_back(Sql::kCommit);
-    auto done = connection.Run(batch.queries);
-    if (!done) {
-      if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) return KeyTakenError(*key);
-      return std::move(done).error();
-    }
-    if ((*done)[update_at].affected() != 1) {
-      // Cannot happen: the row is locked. Committed anyway, so say so loudly.
-      return Error::Internal("postgres: contact vanished inside its transaction");
-    }
-    current.doc = std::move(write->doc);
-    current.version += 1;
-    current.updated_at_ms = write->updated_at_ms;
-    current.archived_at_ms = write->archived_at_ms;
-    current.archived_by = std::move(write->archived_by);
-    return current;
+    return LockedUpdate(connection, org_id, id, mutate);
   });
+}
+
+Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_view org_id,
+                                            std::string_view id, const Mutation& mutate) {
+  // Any early return leaves the transaction open; the pool rolls it back.
+  // One round trip: the keys are read by a statement that starts once the row is locked.
+  const std::array<Query, 3> lock = {Query(Sql::kBegin),
+                                     Query(Sql::kLockContact).Text(org_id).Text(id),
+                                     Query(Sql::kListContactKeys).Text(org_id).Text(id)};
+  auto locked = connection.Run(lock);
+  if (!locked) return std::move(locked).error();
+  const Rows& row = (*locked)[1];
+  if (row.empty()) return Error::NotFound("Contact not found");
+  Contact current = ReadContact(row, 0);
+  const Rows& keys_held = (*locked)[2];
+  std::vector<UniqueKey> held;
+  held.reserve(static_cast<std::size_t>(keys_held.size()));
+  for (int i = 0; i < keys_held.size(); ++i) {
+    held.push_back({std::string(keys_held.Text(i, 0)), std::string(keys_held.Text(i, 1))});
+  }
+
+  auto write = mutate(current);
+  if (!write) return std::move(write).error();
+  if (!write->changed) {
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
+    }
+    return current;
+  }
+  // Only ids the contact did not hold are locked: a delete of one it holds already waits for
+  // this row and then rewrites it, so locking those could only deadlock with that delete.
+  ReferenceLookup lookup(org_id, write->references, ReferenceLookup::Mode::kLock);
+  if (!lookup.empty()) {
+    std::vector<Query> check;
+    lookup.AppendTo(check);
+    auto locked = connection.Run(check);
+    if (!locked) return std::move(locked).error();
+    if (auto missing = lookup.Missing(*locked); !missing.empty()) {
+      return MissingReferencesError(missing);
+    }
+  }
+
+  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+  static const std::vector<UniqueKey> kNoKeys;
+  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+  Batch batch;
+  batch.queries.reserve(held.size() + keys.size() + 2);
+  // A contact holds a handful of keys: linear scans beat building sets.
+  for (const UniqueKey& key : held) {
+    if (Contains(keys, key)) continue;
+    batch.queries.push_back(
+        Query(Sql::kDeleteContactKey).Text(org_id).Text(key.name).Text(key.value).Text(id));
+  }
+  for (auto it = keys.begin(); it != keys.end(); ++it) {
+    if (Contains(held, *it) || std::find(keys.begin(), it, *it) != it) continue;
+    batch.InsertKey(org_id, id, *it);
+  }
+  const std::size_t update_at = batch.queries.size();
+  batch.queries.push_back(Query(Sql::kUpdateContact)
+                              .Text(org_id)
+                              .Text(id)
+                              .Text(write->doc)
+                              .Int8(write->updated_at_ms)
+                              .Int8(write->archived_at_ms)
+                              .TextOrNull(write->archived_by));
+  batch.queries.emplace_back(Sql::kCommit);
+  auto done = connection.Run(batch.queries);
+  if (!done) {
+    if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) return KeyTakenError(*key);
+    return std::move(done).error();
+  }
+  if ((*done)[update_at].affected() != 1) {
+    // Cannot happen: the row is locked. Committed anyway, so say so loudly.
+    return Error::Internal("postgres: contact vanished inside its transaction");
+  }
+  current.doc = std::move(write->doc);
+  current.version += 1;
+  current.updated_at_ms = write->updated_at_ms;
+  current.archived_at_ms = write->archived_at_ms;
+  current.archived_by = std::move(write->archived_by);
+  return current;
 }
 
 }  // namespace contactsd::store::postgres

@@ -109,6 +109,11 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
      "archived_by = $6 WHERE org_id = $1 AND id = $2",
      "tttiit", true},
+    // update_contact if the version is still $7 (autocommit: the optimistic write).
+    {Sql::kUpdateContactAtVersion, "update_contact_at_version",
+     "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
+     "archived_by = $6 WHERE org_id = $1 AND id = $2 AND version = $7",
+     "tttiiti", true},
 
     // Unique keys of active contacts. A key another contact holds fails with unique_violation.
     {Sql::kInsertContactKey, "insert_contact_key",

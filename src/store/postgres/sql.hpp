@@ -26,6 +26,7 @@ enum class Sql {
   kListActiveContacts,
   kListContactsFiltered,
   kUpdateContact,
+  kUpdateContactAtVersion,
   kInsertContactKey,
   kListContactKeys,
   kDeleteContactKey,

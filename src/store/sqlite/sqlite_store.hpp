@@ -65,8 +65,10 @@ class SqliteStore final : public Store {
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
                                 const Mutation& mutate) override;
   // Queues the write and returns; `done` runs on the writer thread after the batch's COMMIT.
+  // Every write is serialized on the writer, so nothing can come between its read and its
+  // write: the scope changes nothing here.
   void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                          ContactDone done) override;
+                          UpdateScope scope, ContactDone done) override;
   bool QueuesWrites() const override { return true; }
 
   Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,

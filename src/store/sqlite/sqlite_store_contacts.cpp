@@ -149,7 +149,7 @@ Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_
 }
 
 void SqliteStore::UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                                     ContactDone done) {
+                                     UpdateScope /*scope*/, ContactDone done) {
   WriteAsync([org_id = std::string(org_id), id = std::string(id), mutate = std::move(mutate)](
                  Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate); },
              std::move(done));

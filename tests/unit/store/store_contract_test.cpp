@@ -436,6 +436,7 @@ TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
         return Result<ContactWrite>(
             ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, "", {}});
       },
+      UpdateScope::kAny,
       [&](Result<Contact> updated) {
         ++calls;
         answer.set_value(std::move(updated));
@@ -456,11 +457,123 @@ TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
   store().UpdateContactAsync(
       "org-b", contact.id,  // another tenant: not found, nothing changes
       [](const Contact&) { return Result<ContactWrite>(ContactWrite{}); },
+      UpdateScope::kDocumentOnly,
       [&](Result<Contact> result) { missing.set_value(std::move(result)); });
   Result<Contact> not_found = missing.get_future().get();
   ASSERT_FALSE(not_found.ok());
   EXPECT_EQ(not_found.error().code, ErrorCode::kNotFound);
   ExpectStored(store(), expected);
+}
+
+// UpdateContactAsync with a scope, waited for.
+Result<Contact> UpdateAndWait(Store& store, const std::string& org_id, const std::string& id,
+                              Mutation mutate, UpdateScope scope) {
+  std::promise<Result<Contact>> answer;
+  store.UpdateContactAsync(org_id, id, std::move(mutate), scope,
+                           [&](Result<Contact> updated) { answer.set_value(std::move(updated)); });
+  return answer.get_future().get();
+}
+
+// A write of the document alone (PostgreSQL writes it optimistically) is stored like any
+// other: the document, version + 1, the timestamp, the keys held before.
+TEST_P(StoreContractTest, ADocumentOnlyWriteIsStoredAndKeepsTheKeys) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})", {{"email", "a@x.io"}});
+  ContactWrite write{true, R"({"v":2})", {{"email", "a@x.io"}}, 2'500, std::nullopt, "", {}};
+  write.keys_unchanged = true;
+  auto updated = UpdateAndWait(
+      store(), "org-a", contact.id, [&](const Contact&) { return Result<ContactWrite>(write); },
+      UpdateScope::kDocumentOnly);
+  ASSERT_TRUE(updated.ok()) << updated.error().internal;
+  Contact expected = contact;
+  expected.doc = R"({"v":2})";
+  expected.version = 2;
+  expected.updated_at_ms = 2'500;
+  ExpectSameContact(*updated, expected);
+  ExpectStored(store(), expected);
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "a@x.io"}));
+
+  auto missing = UpdateAndWait(
+      store(), "org-b", contact.id, [&](const Contact&) { return Result<ContactWrite>(write); },
+      UpdateScope::kDocumentOnly);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// A mutation that breaks its promise (its scope said document only, its write moves a key) is
+// still written whole: the key moves with the document.
+TEST_P(StoreContractTest, ADocumentOnlyScopeThatMovesAKeyStillMovesIt) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", R"({"v":1})", {{"email", "a@x.io"}});
+  auto updated =
+      UpdateAndWait(store(), "org-a", contact.id, Write(R"({"v":2})", {{"email", "b@x.io"}}, 2'500),
+                    UpdateScope::kDocumentOnly);
+  ASSERT_TRUE(updated.ok()) << updated.error().internal;
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "a@x.io"}));
+  EXPECT_TRUE(KeyTaken("org-a", {"email", "b@x.io"}));
+}
+
+// Optimistic writes racing on one contact: every read-modify-write lands exactly once.
+TEST_P(StoreContractTest, ConcurrentDocumentOnlyUpdatesLoseNothing) {
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", "0");
+  constexpr int kThreads = 8;
+  constexpr int kUpdates = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kUpdates; ++i) {
+        auto increment = [](const Contact& current) {
+          ContactWrite write{
+              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, "", {}};
+          write.keys_unchanged = true;
+          return Result<ContactWrite>(write);
+        };
+        auto updated =
+            UpdateAndWait(store(), "org-a", contact.id, increment, UpdateScope::kDocumentOnly);
+        if (!updated.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto final_state = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(final_state.ok());
+  EXPECT_EQ(final_state->version, 1 + kThreads * kUpdates);
+  EXPECT_EQ(final_state->doc, std::to_string(kThreads * kUpdates));
+}
+
+// Where a write's read and its write are apart (PostgreSQL's optimistic write), a write that
+// commits in between is not overwritten: the mutation runs again on the newer contact.
+TEST_P(StoreContractTest, AWriteBetweenAnOptimisticReadAndItsWriteIsNotLost) {
+  if (store().QueuesWrites()) {
+    GTEST_SKIP() << "this store runs every mutation on its one writer: nothing comes between";
+  }
+  CreateOrg("org-a");
+  Contact contact = CreateContact("org-a", "0");
+  int runs = 0;
+  auto updated = UpdateAndWait(
+      store(), "org-a", contact.id,
+      [&](const Contact& current) {
+        if (++runs == 1) {  // another client's write lands after this read
+          EXPECT_TRUE(store().UpdateContact("org-a", contact.id, Write("10", {})).ok());
+        }
+        ContactWrite write{
+            true, std::to_string(std::stoi(current.doc) + 1), {}, 3'000, std::nullopt, "", {}};
+        write.keys_unchanged = true;
+        return Result<ContactWrite>(write);
+      },
+      UpdateScope::kDocumentOnly);
+  ASSERT_TRUE(updated.ok()) << updated.error().internal;
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(updated->doc, "11");
+  EXPECT_EQ(updated->version, 3);
+  auto stored = store().GetContact("org-a", contact.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->doc, "11");
+  EXPECT_EQ(stored->version, 3);
 }
 
 // A write that says its keys are the ones held already changes the document and keeps them.
