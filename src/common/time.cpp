@@ -39,19 +39,12 @@ std::int64_t NowMillis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string FormatTimestamp(std::int64_t unix_ms) {
+void AppendTimestamp(std::string& out, std::int64_t unix_ms) {
   using namespace std::chrono;
   sys_time<milliseconds> tp{milliseconds{unix_ms}};
   auto dp = floor<days>(tp);
   year_month_day ymd{dp};
   hh_mm_ss hms{tp - dp};
-  // Written digit by digit: every response carries a few of these, and snprintf's format
-  // parsing cost more than the rest of the conversion.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](std::size_t pos, std::size_t width, long long value) {
-    for (std::size_t i = width; i-- > 0; value /= 10)
-      out[pos + i] = static_cast<char>('0' + value % 10);
-  };
   const int year = static_cast<int>(ymd.year());
   if (year < 0 || year > 9999) {  // outside RFC 3339's four digits: keep the old, exact text
     char buf[64];
@@ -60,8 +53,17 @@ std::string FormatTimestamp(std::int64_t unix_ms) {
                   static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
                   static_cast<long>(hms.seconds().count()),
                   static_cast<long>(hms.subseconds().count()));
-    return buf;
+    out += buf;
+    return;
   }
+  // Written digit by digit, in place: every response carries a few of these, and snprintf's
+  // format parsing cost more than the rest of the conversion.
+  const std::size_t at = out.size();
+  out += "0000-00-00T00:00:00.000Z";
+  auto put = [&out, at](std::size_t pos, std::size_t width, long long value) {
+    for (std::size_t i = width; i-- > 0; value /= 10)
+      out[at + pos + i] = static_cast<char>('0' + value % 10);
+  };
   put(0, 4, year);
   put(5, 2, static_cast<unsigned>(ymd.month()));
   put(8, 2, static_cast<unsigned>(ymd.day()));
@@ -69,6 +71,11 @@ std::string FormatTimestamp(std::int64_t unix_ms) {
   put(14, 2, hms.minutes().count());
   put(17, 2, hms.seconds().count());
   put(20, 3, hms.subseconds().count());
+}
+
+std::string FormatTimestamp(std::int64_t unix_ms) {
+  std::string out;
+  AppendTimestamp(out, unix_ms);
   return out;
 }
 

@@ -12,6 +12,8 @@ namespace contactsd {
 std::int64_t NowMillis();
 
 std::string FormatTimestamp(std::int64_t unix_ms);
+// FormatTimestamp's text appended to `out` (no string of its own).
+void AppendTimestamp(std::string& out, std::int64_t unix_ms);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff...]" followed by "Z" or "+HH:MM"/"-HH:MM", with a real
 // calendar date. Returns the instant in Unix milliseconds, or nullopt.

@@ -20,9 +20,8 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
 
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view text) {
+void AppendJsonEscaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
   std::size_t run = 0;  // start of the pending run of characters that need no escape
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -58,6 +57,11 @@ void AppendJsonString(std::string& out, std::string_view text) {
     }
   }
   out.append(text, run, text.size() - run);
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  AppendJsonEscaped(out, text);
   out += '"';
 }
 

@@ -15,5 +15,7 @@ std::string JsonText(const boost::json::value& value);
 void AppendJsonText(std::string& out, const boost::json::value& value);
 // `text` as a JSON string literal, quotes included.
 void AppendJsonString(std::string& out, std::string_view text);
+// `text` escaped for the inside of a JSON string literal, without the quotes.
+void AppendJsonEscaped(std::string& out, std::string_view text);
 
 }  // namespace contactsd::model

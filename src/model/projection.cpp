@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <string>
-#include <vector>
 
 namespace contactsd::model {
 
@@ -22,52 +21,55 @@ std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record)
 
 namespace {
 
-// Writes one response object, key by key. With `track_keys` it remembers the keys written,
-// for a flattened property that must not repeat one (only those need the list).
+// Writes one response object, key by key.
 class ObjectWriter {
  public:
-  ObjectWriter(std::string& out, bool track_keys) : out_(out), track_keys_(track_keys) {
-    out_ += '{';
-  }
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
   void Close() { out_ += '}'; }
 
   // Starts the member `name`; its value is appended next.
   std::string& Key(std::string_view name) {
     if (!empty_) out_ += ',';
     empty_ = false;
-    if (track_keys_) written_.push_back(name);
     AppendJsonString(out_, name);
     out_ += ':';
     return out_;
   }
-  // REQUIRES: track_keys.
-  bool Has(std::string_view name) const {
-    return std::find(written_.begin(), written_.end(), name) != written_.end();
-  }
 
  private:
   std::string& out_;
-  const bool track_keys_;
   bool empty_ = true;
-  // A response has a few dozen keys at most: a linear scan beats hashing them.
-  std::vector<std::string_view> written_;
 };
 
-void AppendTimestamp(std::string& out, std::int64_t unix_ms) {
-  AppendJsonString(out, FormatTimestamp(unix_ms));
+// A timestamp as a JSON string (its characters never need escaping).
+void AppendTimestampString(std::string& out, std::int64_t unix_ms) {
+  out += '"';
+  AppendTimestamp(out, unix_ms);
+  out += '"';
 }
 
-// The non-empty parts of a join, separated by spaces; empty when none is.
-std::string Joined(const ResponseProperty& p, const boost::json::object& record, bool sees_gated) {
-  std::string joined;
+// The parts of a join that show: non-empty strings the caller may see.
+template <class Visit>
+void ForEachJoinedPart(const ResponseProperty& p, const boost::json::object& record,
+                       bool sees_gated, Visit visit) {
   for (const FieldSpec* part : p.parts) {
     if (part->gated && !sees_gated) continue;
     const boost::json::value* v = record.if_contains(part->name);
-    if (!v || !v->is_string() || v->get_string().empty()) continue;
-    if (!joined.empty()) joined += ' ';
-    joined += v->get_string();
+    if (v && v->is_string() && !v->get_string().empty()) visit(std::string_view(v->get_string()));
   }
-  return joined;
+}
+
+// The joined text as a JSON string: the parts separated by spaces.
+void AppendJoined(std::string& out, const ResponseProperty& p, const boost::json::object& record,
+                  bool sees_gated) {
+  out += '"';
+  bool first = true;
+  ForEachJoinedPart(p, record, sees_gated, [&](std::string_view part) {
+    if (!first) out += ' ';
+    first = false;
+    AppendJsonEscaped(out, part);
+  });
+  out += '"';
 }
 
 void AppendAccess(std::string& out, const Model& model, const boost::json::object& record,
@@ -78,7 +80,7 @@ void AppendAccess(std::string& out, const Model& model, const boost::json::objec
   // Unlocking is synchronous: done or not, never in progress.
   out += R"(,"is_unlocking":false,"unlocked_at":)";
   if (a.unlocked_at_ms) {
-    AppendTimestamp(out, *a.unlocked_at_ms);
+    AppendTimestampString(out, *a.unlocked_at_ms);
   } else {
     out += "null";
   }
@@ -89,11 +91,12 @@ void AppendAccess(std::string& out, const Model& model, const boost::json::objec
   out += '}';
 }
 
-// Whether a non-flattened property after `index` may write `key`: a flattened key gives way
-// to the model's own properties, wherever they stand.
-bool NamedLater(const Model& model, std::size_t index, std::string_view key) {
-  const auto& response = model.response();
-  return std::any_of(response.begin() + static_cast<std::ptrdiff_t>(index) + 1, response.end(),
+// Whether `key` is the name of one of the model's own (not flattened) response properties: a
+// flattened key with such a name gives way to it, wherever it stands and whether or not it is
+// shown (custom field names cannot be field or system names, so only a renamed or computed
+// property could ever collide).
+bool IsPropertyName(const Model& model, std::string_view key) {
+  return std::any_of(model.response().begin(), model.response().end(),
                      [&](const ResponseProperty& p) { return !p.flatten && p.name == key; });
 }
 
@@ -103,11 +106,8 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
                       const boost::json::object& record, std::span<const std::string> requested,
                       const AccessState* access) {
   const bool sees_gated = access && (access->full_access || access->unlocked);
-  const auto& response = model.response();
-  ObjectWriter object(out, std::any_of(response.begin(), response.end(),
-                                       [](const ResponseProperty& p) { return p.flatten; }));
-  for (std::size_t i = 0; i < response.size(); ++i) {
-    const ResponseProperty& p = response[i];
+  ObjectWriter object(out);
+  for (const ResponseProperty& p : model.response()) {
     if (p.optional && std::find(requested.begin(), requested.end(), p.name) == requested.end()) {
       continue;
     }
@@ -121,7 +121,7 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
         if (p.flatten) {
           if (!stored || !stored->is_object()) break;
           for (const auto& [key, value] : stored->get_object()) {
-            if (object.Has(key) || NamedLater(model, i, key)) continue;
+            if (IsPropertyName(model, key)) continue;
             AppendJsonText(object.Key(key), value);
           }
           break;
@@ -135,9 +135,10 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
         break;
       }
       case PropertySource::kJoin: {
-        std::string joined = Joined(p, record, sees_gated);
-        if (!joined.empty()) {
-          AppendJsonString(object.Key(p.name), joined);
+        bool any = false;
+        ForEachJoinedPart(p, record, sees_gated, [&any](std::string_view) { any = true; });
+        if (any) {
+          AppendJoined(object.Key(p.name), p, record, sees_gated);
         } else if (!p.omit_when_null) {
           object.Key(p.name) += "null";
         }
@@ -153,24 +154,24 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
         object.Key(p.name) += std::to_string(meta.version);
         break;
       case PropertySource::kCreatedAt:
-        AppendTimestamp(object.Key(p.name), meta.created_at_ms);
+        AppendTimestampString(object.Key(p.name), meta.created_at_ms);
         break;
       case PropertySource::kUpdatedAt:
-        AppendTimestamp(object.Key(p.name), meta.updated_at_ms);
+        AppendTimestampString(object.Key(p.name), meta.updated_at_ms);
         break;
       case PropertySource::kArchivedAt:
       case PropertySource::kArchivedBy:
         if (!meta.archived_at_ms) {
           if (!p.omit_when_null) object.Key(p.name) += "null";
         } else if (p.source == PropertySource::kArchivedAt) {
-          AppendTimestamp(object.Key(p.name), *meta.archived_at_ms);
+          AppendTimestampString(object.Key(p.name), *meta.archived_at_ms);
         } else {
           AppendJsonString(object.Key(p.name), meta.archived_by);
         }
         break;
       case PropertySource::kArchivedFlag:
         if (meta.archived_at_ms) {
-          AppendTimestamp(object.Key(p.name), *meta.archived_at_ms);
+          AppendTimestampString(object.Key(p.name), *meta.archived_at_ms);
         } else {
           object.Key(p.name) += "false";
         }

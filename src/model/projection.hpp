@@ -40,7 +40,8 @@ std::int64_t UnlockCostOf(const Model& model, const boost::json::object& record)
 // record was written) shows its default. Gated fields show null unless `access` says the
 // caller may see them (no `access`: they are masked), and an access property shows `access`
 // as {is_unlocked, is_unlocking, unlocked_at, credits_spent, unlock_cost}. A flattened
-// property (custom fields) adds its keys at its place, except keys the response already has.
+// property (custom fields) adds its keys at its place, except keys named by the model's own
+// properties.
 // Written straight from the record, with no response object built and copied first: every
 // read and write of a contact answers through here.
 void AppendProjection(std::string& out, const Model& model, const RecordMeta& meta,

@@ -9,4 +9,5 @@ contactsd_unit_test(contactsd_model_tests
     model/builtin_models_test.cpp
     model/json_text_test.cpp
     model/collections_test.cpp
+    model/hot_path_allocations_test.cpp
   LIBS contactsd_model)

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace contactsd {
 namespace {
 
@@ -12,6 +14,13 @@ TEST(Time, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatTimestamp(253402300799999), "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(FormatTimestamp(-62167219200000), "0000-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatTimestamp(253402300800000), "10000-01-01T00:00:00.000Z");  // past 4 digits
+}
+
+TEST(Time, AppendsTheSameTextAfterWhatIsThere) {
+  std::string out = "at ";
+  AppendTimestamp(out, 1764033363123);
+  AppendTimestamp(out, 253402300800000);
+  EXPECT_EQ(out, "at 2025-11-25T01:16:03.123Z10000-01-01T00:00:00.000Z");
 }
 
 TEST(Time, ParsesWhatItFormats) {
