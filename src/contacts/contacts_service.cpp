@@ -314,9 +314,12 @@ void ContactsService::WriteAsync(const Principal& who, std::string_view id,
   if (auto st = CheckId(id); !st) return done(std::move(st).error());
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return done(std::move(custom).error());
+  // The normalized fields live as long as the write, in an arena of their own: one allocation
+  // rather than one per string and table.
   auto pending = std::make_shared<PendingWrite>(
       PendingWrite{mode,
-                   model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate),
+                   model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate,
+                                     json::make_shared_resource<json::monotonic_resource>(1024)),
                    expected_version,
                    clock_(),
                    {}});
@@ -397,7 +400,9 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   if (!changed) {
     write.changed = false;
   } else {
-    write.doc = model::JsonText(record);
+    // About the stored document's size: one allocation, not a string grown step by step.
+    write.doc.reserve(current.doc.size() + 256);
+    model::AppendJsonText(write.doc, record);
     write.unique_keys = KeysOf(record);
     write.keys_unchanged = write.unique_keys == keys_before;  // the contact is active
     write.updated_at_ms = std::max(pending.now_ms, current.updated_at_ms);

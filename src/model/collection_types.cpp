@@ -16,7 +16,7 @@ std::optional<FieldError> StringArray(const FieldSpec& spec, const boost::json::
     return MakeError(path, "too_many_items",
                      "must have at most " + std::to_string(*spec.max_items) + " items");
   }
-  boost::json::array result;
+  boost::json::array result(out.storage());
   result.reserve(items.size());
   for (const auto& item : items) {
     if (!item.is_string()) return TypeError(path, "an array of strings");
@@ -46,7 +46,7 @@ std::optional<FieldError> IntegerArray(const FieldSpec& spec, const boost::json:
     return MakeError(path, "too_many_items",
                      "must have at most " + std::to_string(*spec.max_items) + " items");
   }
-  boost::json::array result;
+  boost::json::array result(out.storage());
   result.reserve(items.size());
   for (const auto& item : items) {
     // Fractions and exponents are refused, as for integer fields (see scalar_types.cpp).
@@ -87,9 +87,12 @@ bool CustomFields(const FieldSpec&, const boost::json::value& in, const TypeCont
     return false;
   }
   bool ok = true;
-  boost::json::object result;
+  boost::json::object result(out.storage());
+  // A problem's path ("custom_fields.score") is built only for a key that has one.
+  auto key_path = [path](std::string_view key) {
+    return std::string(path) + "." + std::string(key);
+  };
   for (const auto& [key, value] : in.get_object()) {
-    std::string key_path = std::string(path) + "." + std::string(key);
     const FieldSpec* def = nullptr;
     if (ctx.custom_fields) {
       for (const auto& f : *ctx.custom_fields) {
@@ -98,15 +101,19 @@ bool CustomFields(const FieldSpec&, const boost::json::value& in, const TypeCont
     }
     if (!def && ctx.drop_unknown_custom_keys) continue;
     if (!def) {
-      errors.push_back(MakeError(key_path, "unknown_field", "is not a defined custom field"));
+      errors.push_back(MakeError(key_path(key), "unknown_field", "is not a defined custom field"));
       ok = false;
       continue;
     }
-    boost::json::value normalized;
-    if (CheckValue(*def, value, ctx, key_path, normalized, errors)) {
+    boost::json::value normalized(out.storage());
+    const std::size_t first_error = errors.size();
+    if (CheckValue(*def, value, ctx, key, normalized, errors)) {
       result[key] = std::move(normalized);
     } else {
       ok = false;
+      for (std::size_t i = first_error; i < errors.size(); ++i) {
+        errors[i].field = key_path(errors[i].field);
+      }
     }
   }
   if (ok) out = std::move(result);

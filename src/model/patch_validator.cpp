@@ -57,7 +57,7 @@ void ApplyWriteRules(const Model& model, const boost::json::object& fields, cons
     normalized.erase(it);
     for (auto [target, value] : {std::pair{rule.first, &first}, std::pair{rule.last, &last}}) {
       if (fields.contains(target->name)) continue;
-      boost::json::value out;
+      boost::json::value out(normalized.storage());
       if (CheckValue(*target, *value, ctx, rule.from->name, out, errors)) {
         normalized[target->name] = std::move(out);
       }
@@ -68,11 +68,12 @@ void ApplyWriteRules(const Model& model, const boost::json::object& fields, cons
 }  // namespace
 
 PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
-                      const std::vector<FieldSpec>& custom_fields, WriteKind kind) {
+                      const std::vector<FieldSpec>& custom_fields, WriteKind kind,
+                      boost::json::storage_ptr storage) {
   TypeContext ctx = model.type_context();
   ctx.custom_fields = &custom_fields;
   std::vector<FieldError> errors;
-  boost::json::object normalized;
+  boost::json::object normalized(std::move(storage));
   normalized.reserve(fields.size());
   const FieldSpec* container = model.custom_fields_field();
   for (const auto& [key, value] : fields) {
@@ -96,10 +97,10 @@ PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
         errors.push_back({std::string(key), "unknown_field", "is not a field of this resource"});
         continue;
       }
-      boost::json::value out;
+      boost::json::value out(normalized.storage());
       if (CheckValue(*def, value, ctx, key, out, errors)) {
         boost::json::value& nested = normalized[container->name];
-        if (!nested.is_object()) nested = boost::json::object();
+        if (!nested.is_object()) nested.emplace_object();
         nested.get_object()[key] = std::move(out);
       }
       continue;
@@ -114,7 +115,7 @@ PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
       normalized[key] = value;
       continue;
     }
-    boost::json::value out;
+    boost::json::value out(normalized.storage());
     if (CheckValue(*spec, value, ctx, key, out, errors)) normalized[key] = std::move(out);
   }
   if (errors.empty()) ApplyWriteRules(model, fields, ctx, normalized, errors);

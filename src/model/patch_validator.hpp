@@ -7,6 +7,7 @@
 #include "model/model.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include <vector>
 
@@ -25,7 +26,9 @@ struct PatchCheck {
   boost::json::object normalized;
   std::vector<FieldError> errors;
 };
+// The normalized values are allocated from `storage` (default: the heap).
 PatchCheck CheckPatch(const Model& model, const boost::json::object& fields,
-                      const std::vector<FieldSpec>& custom_fields, WriteKind kind);
+                      const std::vector<FieldSpec>& custom_fields, WriteKind kind,
+                      boost::json::storage_ptr storage = {});
 
 }  // namespace contactsd::model

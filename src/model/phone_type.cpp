@@ -25,7 +25,7 @@ std::optional<FieldError> Phone(const FieldSpec& spec, const boost::json::value&
   }
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
-  out = boost::json::string(e164);
+  out.emplace_string() = e164;
   return std::nullopt;
 }
 

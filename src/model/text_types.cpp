@@ -9,7 +9,8 @@
 namespace contactsd::model::types {
 namespace {
 
-void ToLowerAscii(std::string& s) {
+template <class Text>
+void ToLowerAscii(Text& s) {
   for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
@@ -87,9 +88,9 @@ std::optional<FieldError> String(const FieldSpec& spec, const boost::json::value
   if (!in.is_string()) return TypeError(path, "a string");
   std::string_view s = in.get_string();
   if (auto e = CheckLength(spec, s, path)) return e;
-  std::string value(s);
-  if (spec.lowercase) ToLowerAscii(value);
-  out = boost::json::string(value);
+  boost::json::string& stored = out.emplace_string();  // in out's memory, with no copy first
+  stored = s;
+  if (spec.lowercase) ToLowerAscii(stored);
   return std::nullopt;
 }
 
@@ -103,7 +104,7 @@ std::optional<FieldError> Email(const FieldSpec& spec, const boost::json::value&
     return MakeError(path, "invalid_format", "must be a valid email address");
   }
   if (spec.lowercase) ToLowerAscii(value);
-  out = boost::json::string(value);
+  out.emplace_string() = value;
   return std::nullopt;
 }
 
@@ -116,7 +117,7 @@ std::optional<FieldError> Url(const FieldSpec& spec, const boost::json::value& i
   bool web = url && (url->scheme() == "http" || url->scheme() == "https") && url->has_authority() &&
              !url->host().empty();
   if (!web) return MakeError(path, "invalid_format", "must be an absolute http(s) URL");
-  out = boost::json::string(s);
+  out.emplace_string() = s;
   return std::nullopt;
 }
 
@@ -125,7 +126,7 @@ std::optional<FieldError> Uuid(const FieldSpec&, const boost::json::value& in, c
   if (!in.is_string()) return TypeError(path, "a string");
   std::string_view s = in.get_string();
   if (!IsUuid(s)) return MakeError(path, "invalid_format", "must be a UUID");
-  out = boost::json::string(ToLowerUuid(s));
+  out.emplace_string() = ToLowerUuid(s);
   return std::nullopt;
 }
 

@@ -26,7 +26,7 @@ std::optional<FieldError> Datetime(const FieldSpec&, const boost::json::value& i
     return MakeError(path, "invalid_format",
                      "must be an ISO 8601 date-time with a zone, e.g. 2026-01-31T09:30:00Z");
   }
-  out = boost::json::string(FormatTimestamp(*ms));
+  out.emplace_string() = FormatTimestamp(*ms);
   return std::nullopt;
 }
 

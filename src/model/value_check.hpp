@@ -23,7 +23,8 @@ struct TypeContext {
 // true; otherwise appends every problem to `errors`, each naming its field by a path
 // ("email", "custom_fields.score"), and returns false. Null is handled here once for every
 // type: accepted (and kept as null) when the field is nullable; what a null then does to a
-// stored record (clear to the default) is MergePatch's business.
+// stored record (clear to the default) is ApplyPatch's business. The normalized value is
+// allocated from `out`'s memory resource.
 bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeContext& ctx,
                 std::string_view path, boost::json::value& out, std::vector<FieldError>& errors);
 

@@ -4,6 +4,7 @@
 #include "model/builtin_models.hpp"
 #include "model/json_text.hpp"
 #include "model/model.hpp"
+#include "model/patch_validator.hpp"
 #include "model/projection.hpp"
 #include "model/record.hpp"
 
@@ -15,7 +16,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace {
 std::atomic<long> heap_allocations{0};
@@ -55,6 +58,29 @@ TEST(HotPathAllocations, CountingSeesAnAllocation) {
   // The counter itself works: otherwise every zero below would mean nothing.
   static std::string kept;  // outlives the call, so the allocation cannot be elided
   EXPECT_GE(AllocationsOf([] { kept.assign(100, 'x'); }), 1);
+}
+
+TEST(HotPathAllocations, ValidatingAPatchIntoAnArenaTakesNothingFromTheHeap) {
+  const Model model = std::move(Model::Parse(BuiltinModels().front().json_text)).value();
+  FieldSpec region;
+  region.name = "region";
+  region.type = FieldType::kString;
+  const std::vector<FieldSpec> custom = {region};
+  const json::object fields =
+      json::parse(R"({"title":"Principal Engineer","notes":"benchmark update 17",)"
+                  R"("tags":["bench","t7","bench"],"custom_fields":{"region":"emea"}})")
+          .as_object();
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  std::optional<PatchCheck> check;  // emplaced: assigning would copy out of the arena
+  EXPECT_EQ(AllocationsOf([&] {
+              check.emplace(CheckPatch(model, fields, custom, WriteKind::kUpdate, &arena));
+            }),
+            0);
+  EXPECT_TRUE(check->errors.empty());
+  EXPECT_EQ(json::serialize(check->normalized),
+            R"({"title":"Principal Engineer","notes":"benchmark update 17",)"
+            R"("tags":["bench","t7"],"custom_fields":{"region":"emea"}})");
 }
 
 TEST(HotPathAllocations, MergeAndEncodeOfAPatchTakeNothingFromTheHeap) {
