@@ -97,6 +97,10 @@ struct ContactWrite {
   bool keys_unchanged = false;
 };
 
+// What `write` makes of `current` once stored: its document, timestamp and archive marks, and
+// version + 1. Every backend answers an update with it.
+void ApplyWrite(Contact& current, ContactWrite&& write);
+
 // Runs inside the write transaction with the current stored contact. An error rolls the
 // transaction back and is returned to the caller unchanged.
 using Mutation = std::function<Result<ContactWrite>(const Contact& current)>;

@@ -191,9 +191,7 @@ Result<Contact> PostgresStore::UpdateDocument(std::string_view org_id, std::stri
                                         .Int8(current.version));
       if (!updated) return std::move(updated).error();
       if (updated->affected() == 1) {
-        current.doc = std::move(write->doc);
-        current.version += 1;
-        current.updated_at_ms = write->updated_at_ms;
+        ApplyWrite(current, std::move(*write));
         return current;
       }
       // Another write committed since the read (or the contact is gone): read it again.
@@ -275,11 +273,7 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
     // Cannot happen: the row is locked. Committed anyway, so say so loudly.
     return Error::Internal("postgres: contact vanished inside its transaction");
   }
-  current.doc = std::move(write->doc);
-  current.version += 1;
-  current.updated_at_ms = write->updated_at_ms;
-  current.archived_at_ms = write->archived_at_ms;
-  current.archived_by = std::move(write->archived_by);
+  ApplyWrite(current, std::move(*write));
   return current;
 }
 

@@ -60,12 +60,7 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
   if (auto stored = StoreWrite(writer, org_id, id, *write); !stored) {
     return std::move(stored).error();
   }
-  Contact& updated = *current;
-  updated.doc = std::move(write->doc);
-  updated.version += 1;
-  updated.updated_at_ms = write->updated_at_ms;
-  updated.archived_at_ms = write->archived_at_ms;
-  updated.archived_by = std::move(write->archived_by);
+  ApplyWrite(*current, std::move(*write));
   return current;
 }
 

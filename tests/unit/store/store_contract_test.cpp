@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 #include <thread>
@@ -465,6 +466,8 @@ TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
   ExpectStored(store(), expected);
 }
 
+namespace {
+
 // UpdateContactAsync with a scope, waited for.
 Result<Contact> UpdateAndWait(Store& store, const std::string& org_id, const std::string& id,
                               Mutation mutate, UpdateScope scope) {
@@ -473,6 +476,40 @@ Result<Contact> UpdateAndWait(Store& store, const std::string& org_id, const std
                            [&](Result<Contact> updated) { answer.set_value(std::move(updated)); });
   return answer.get_future().get();
 }
+
+// Runs `increment` (one read-modify-write of the counter in contact `id`; true when it
+// succeeded) 50 times on each of 8 threads at once, then checks that the counter and the
+// version count every one exactly once: a lost update would show in both.
+void ExpectEveryIncrementLands(Store& store, const std::string& id,
+                               const std::function<bool()>& increment) {
+  constexpr int kThreads = 8;
+  constexpr int kUpdates = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kUpdates; ++i) {
+        if (!increment()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto final_state = store.GetContact("org-a", id);
+  ASSERT_TRUE(final_state.ok());
+  EXPECT_EQ(final_state->version, 1 + kThreads * kUpdates);
+  EXPECT_EQ(final_state->doc, std::to_string(kThreads * kUpdates));
+}
+
+// The counter + 1, as a write of the document alone.
+Result<ContactWrite> Increment(const Contact& current) {
+  ContactWrite write{true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, "",
+                     {}};
+  write.keys_unchanged = true;
+  return write;
+}
+
+}  // namespace
 
 // A write of the document alone (PostgreSQL writes it optimistically) is stored like any
 // other: the document, version + 1, the timestamp, the keys held before.
@@ -518,31 +555,9 @@ TEST_P(StoreContractTest, ADocumentOnlyScopeThatMovesAKeyStillMovesIt) {
 TEST_P(StoreContractTest, ConcurrentDocumentOnlyUpdatesLoseNothing) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", "0");
-  constexpr int kThreads = 8;
-  constexpr int kUpdates = 40;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kUpdates; ++i) {
-        auto increment = [](const Contact& current) {
-          ContactWrite write{
-              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, "", {}};
-          write.keys_unchanged = true;
-          return Result<ContactWrite>(write);
-        };
-        auto updated =
-            UpdateAndWait(store(), "org-a", contact.id, increment, UpdateScope::kDocumentOnly);
-        if (!updated.ok()) ++failures;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
-  auto final_state = store().GetContact("org-a", contact.id);
-  ASSERT_TRUE(final_state.ok());
-  EXPECT_EQ(final_state->version, 1 + kThreads * kUpdates);
-  EXPECT_EQ(final_state->doc, std::to_string(kThreads * kUpdates));
+  ExpectEveryIncrementLands(store(), contact.id, [&] {
+    return UpdateAndWait(store(), "org-a", contact.id, Increment, UpdateScope::kDocumentOnly).ok();
+  });
 }
 
 // Where a write's read and its write are apart (PostgreSQL's optimistic write), a write that
@@ -704,29 +719,10 @@ TEST_P(StoreContractTest, ArchivingFreesKeysAndRestoringRetakesThem) {
 TEST_P(StoreContractTest, ConcurrentUpdatesAreSerialized) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", "0");
-  constexpr int kThreads = 8;
-  constexpr int kUpdates = 50;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kUpdates; ++i) {
-        // A read-modify-write: lost updates would show up in the counter.
-        auto updated = store().UpdateContact("org-a", contact.id, [](const Contact& current) {
-          return Result<ContactWrite>(ContactWrite{
-              true, std::to_string(std::stoi(current.doc) + 1), {}, 2'000, std::nullopt, "", {}});
-        });
-        if (!updated.ok()) ++failures;
-        if (auto read = store().GetContact("org-a", contact.id); !read.ok()) ++failures;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
-  auto final_state = store().GetContact("org-a", contact.id);
-  ASSERT_TRUE(final_state.ok());
-  EXPECT_EQ(final_state->version, 1 + kThreads * kUpdates);
-  EXPECT_EQ(final_state->doc, std::to_string(kThreads * kUpdates));
+  ExpectEveryIncrementLands(store(), contact.id, [&] {
+    return store().UpdateContact("org-a", contact.id, Increment).ok() &&
+           store().GetContact("org-a", contact.id).ok();
+  });
 }
 
 TEST_P(StoreContractTest, ConcurrentArchivesAndRestoresKeepTheKeysConsistent) {
