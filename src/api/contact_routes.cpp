@@ -71,7 +71,7 @@ bool HasOptionalProperties(const model::Model& model) {
 Response ContactResponse(const model::Model& model, int status, const ContactView& c,
                          std::span<const std::string> requested = {}) {
   Response r{status, {}, {}};
-  r.body.reserve(1024);  // a contact's answer is well under 1 KiB: one allocation
+  r.body.reserve(1024);  // a contact's answer is usually under 1 KiB: one allocation
   AppendContact(r.body, model, c, requested);
   r.headers.emplace_back("ETag", "\"" + std::to_string(c.stored.version) + "\"");
   return r;

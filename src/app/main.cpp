@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
       ->envname("CONTACTSD_WORKER_THREADS");
   serve_cmd
       ->add_option("--db-pool", serve.db_pool,
-                   "PostgreSQL connections per process (default: threads + worker threads, "
-                   "at most threads + 16)")
+                   "PostgreSQL connections per process (default: threads + 16, or threads + "
+                   "worker threads when --worker-threads is set lower)")
       ->envname("CONTACTSD_DB_POOL");
   serve_cmd
       ->add_option("--sync", serve.sqlite_sync,

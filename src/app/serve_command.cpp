@@ -139,9 +139,12 @@ int ServeCommand(const ServeConfig& config) {
   options.port = port;
   options.threads = config.threads;
   // Where writes block for their database (PostgreSQL), as many workers as connections left
-  // after the I/O threads' share.
+  // after the I/O threads' share; with a pool no larger than that share, as many as the pool
+  // (up to kDefaultPoolWorkers), so writes never funnel through one thread.
   options.worker_threads = config.worker_threads.value_or(
-      (*store)->QueuesWrites() ? kSqliteWorkers : std::max(1, pool - config.threads));
+      (*store)->QueuesWrites()
+          ? kSqliteWorkers
+          : std::max(pool - config.threads, std::min(pool, kDefaultPoolWorkers)));
   options.access_log = config.access_log;
   http::Server server(options, api::AllRoutes(ctx));
   try {

@@ -26,7 +26,8 @@ struct ServeConfig {
   // would only wait for a connection, and those hand-offs cost more CPU than the queue in front
   // of the workers: docs/benchmarks.md).
   std::optional<int> worker_threads;
-  // PostgreSQL connections; 0: threads + min(worker_threads, kDefaultPoolWorkers).
+  // PostgreSQL connections; 0: threads + min(worker_threads, kDefaultPoolWorkers), i.e.
+  // threads + 16 unless --worker-threads is set lower.
   int db_pool = 0;
   std::string sqlite_sync = "full";  // "full" or "normal": SQLite's synchronous level
   std::string jwt_secret;

@@ -4,7 +4,6 @@
 #include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <charconv>
 
 namespace contactsd::http {
@@ -23,11 +22,6 @@ bool IsSafeHeader(std::string_view name, std::string_view value) {
   if (value.find('\0') != std::string_view::npos) return false;
   return !beast::iequals(name, "content-length") && !beast::iequals(name, "transfer-encoding") &&
          !beast::iequals(name, "connection") && !beast::iequals(name, "x-request-id");
-}
-
-bool HasHeader(const api::Response& answer, std::string_view name) {
-  return std::any_of(answer.headers.begin(), answer.headers.end(),
-                     [&](const api::NameValue& h) { return beast::iequals(h.first, name); });
 }
 
 void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
@@ -55,18 +49,21 @@ void AppendResponseHead(std::string& out, const api::Response& answer, unsigned 
   out += ' ';
   out += bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(answer.status)));
   out += "\r\n";
+  // The defaults below give way only to a handler's header that is actually sent.
+  bool has_type = false;
+  bool has_server = false;
   for (const auto& [name, value] : answer.headers) {
-    if (IsSafeHeader(name, value)) {
-      AppendHeader(out, name, value);
-    } else {
+    if (!IsSafeHeader(name, value)) {
       spdlog::warn("rid={} dropped unsafe response header {}", request_id, name);
+      continue;
     }
+    AppendHeader(out, name, value);
+    has_type = has_type || beast::iequals(name, "content-type");
+    has_server = has_server || beast::iequals(name, "server");
   }
   const bool bodiless = IsBodiless(answer.status);
-  if (!bodiless && !HasHeader(answer, "content-type")) {
-    AppendHeader(out, "Content-Type", "application/json");
-  }
-  if (!HasHeader(answer, "server")) AppendHeader(out, "Server", "contactsd");
+  if (!bodiless && !has_type) AppendHeader(out, "Content-Type", "application/json");
+  if (!has_server) AppendHeader(out, "Server", "contactsd");
   AppendHeader(out, "X-Request-Id", request_id);
   // HTTP/1.1 keeps a connection open unless told; HTTP/1.0 closes it unless told.
   if (!http10 && !keep_alive) AppendHeader(out, "Connection", "close");

@@ -376,7 +376,10 @@ void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
 
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
-  const std::array<asio::const_buffer, 2> bytes = {asio::buffer(head_), asio::buffer(body_)};
+  // An answer to HEAD has the head a GET would get, Content-Length included, and no body:
+  // bytes after it would be read as the start of the next answer.
+  const std::array<asio::const_buffer, 2> bytes = {
+      asio::buffer(head_), asio::buffer(body_.data(), method_ == "HEAD" ? 0 : body_.size())};
   asio::async_write(stream_, bytes,
                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
 }

@@ -58,8 +58,9 @@ class PostgresStore final : public Store {
                                 const Mutation& mutate) override;
   // With UpdateScope::kDocumentOnly, the optimistic write: the contact is read without a
   // lock, mutated, and written by one UPDATE that applies only if its version is still the one
-  // read (read again and retried otherwise). Two statements in two round trips, no row lock
-  // and no transaction to open, against five statements for the locked write; a mutation
+  // read (read again and retried otherwise). Two statements in two round trips, no
+  // SELECT ... FOR UPDATE and no explicit transaction, against five statements for the
+  // locked write; a mutation
   // that turns out to change more than the document is written the locked way.
   void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
                           UpdateScope scope, ContactDone done) override;
@@ -99,8 +100,8 @@ class PostgresStore final : public Store {
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate);
   // The optimistic write (UpdateContactAsync with kDocumentOnly).
-  Result<Contact> UpdateDocument(std::string_view org_id, std::string_view id,
-                                 const Mutation& mutate);
+  Result<Contact> OptimisticUpdate(std::string_view org_id, std::string_view id,
+                                   const Mutation& mutate);
 
   Pool pool_;
   CredentialsListener credentials_;

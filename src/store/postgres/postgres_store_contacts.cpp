@@ -159,12 +159,12 @@ Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::strin
 
 void PostgresStore::UpdateContactAsync(std::string_view org_id, std::string_view id,
                                        Mutation mutate, UpdateScope scope, ContactDone done) {
-  done(scope == UpdateScope::kDocumentOnly ? UpdateDocument(org_id, id, mutate)
+  done(scope == UpdateScope::kDocumentOnly ? OptimisticUpdate(org_id, id, mutate)
                                            : UpdateContact(org_id, id, mutate));
 }
 
-Result<Contact> PostgresStore::UpdateDocument(std::string_view org_id, std::string_view id,
-                                              const Mutation& mutate) {
+Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::string_view id,
+                                                const Mutation& mutate) {
   // Past this many writes that came between a read and its write, the row is locked instead,
   // so a contact written by many clients at once is still written in bounded time.
   constexpr int kOptimisticAttempts = 4;

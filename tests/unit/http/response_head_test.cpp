@@ -57,6 +57,17 @@ TEST(ResponseHead, AHandlersOwnTypeAndServerWin) {
   EXPECT_EQ(head.find("contactsd"), std::string::npos);
 }
 
+TEST(ResponseHead, ADroppedTypeOrServerHeaderLeavesTheDefaults) {
+  api::Response answer{200, "{}", {{"Content-Type", "text/html\r\nX: y"}, {"Server", "a\nb"}}};
+  EXPECT_EQ(Head(answer, 11, true, 2),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: application/json\r\n"
+            "Server: contactsd\r\n"
+            "X-Request-Id: rid-1\r\n"
+            "Content-Length: 2\r\n"
+            "\r\n");
+}
+
 TEST(ResponseHead, UnsafeHeadersAreDropped) {
   api::Response answer{503,
                        "{}",

@@ -80,7 +80,10 @@ class Client {
   }
 
   // One response; nullopt when the connection closes (or times out) first.
-  std::optional<HttpResponse> Read() {
+  // A response to HEAD: the head alone, whatever its Content-Length says.
+  std::optional<HttpResponse> ReadHead() { return Read(/*head_only=*/true); }
+
+  std::optional<HttpResponse> Read(bool head_only = false) {
     std::size_t end;
     while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
       if (!Fill()) return std::nullopt;
@@ -103,7 +106,7 @@ class Client {
       value.erase(0, value.find_first_not_of(' '));
       r.headers[name] = value;
     }
-    if (r.status == 100) return r;
+    if (r.status == 100 || head_only) return r;
     const std::size_t length = r.Has("content-length") ? std::stoul(r.Header("content-length")) : 0;
     while (buffer_.size() < length) {
       if (!Fill()) return std::nullopt;
@@ -490,6 +493,23 @@ TEST(Server, WrongMethodIs405WithAllow) {
   const boost::json::object body = r->Json();
   EXPECT_EQ(body.at("error").as_string(), "method_not_allowed");
   EXPECT_EQ(body.at("statusCode").as_int64(), 405);
+}
+
+// An answer to HEAD carries the head a GET would get and no body: the next answer on the
+// connection is read right after it (a body would be read as the next status line).
+TEST(Server, HeadIsAnsweredWithoutABody) {
+  RunningServer s;
+  Client c(s.port());
+  ASSERT_TRUE(
+      c.Send("HEAD /v1/contacts/7 HTTP/1.1\r\nHost: test\r\n\r\n" + Post("/v1/contacts/7", "{}")));
+  auto head = c.ReadHead();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 405);
+  EXPECT_GT(std::stoul(head->Header("content-length")), 0u);
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 405);
+  EXPECT_EQ(next->Json().at("error").as_string(), "method_not_allowed");
 }
 
 TEST(Server, HandlerErrorWithDetailsIsRendered) {

@@ -55,5 +55,33 @@ TEST(CustomFieldDefinition, ModelNamesAreConflicts) {
   }
 }
 
+// Where custom values are shown flat beside the response's properties, a custom field cannot
+// take a property's name (here "phone", a renamed field), or its value would never show.
+TEST(CustomFieldDefinition, FlatValuesCannotTakeAResponsePropertysName) {
+  const Model flat = std::move(Model::Parse(R"({
+    "name": "f", "base_path": "", "custom_fields": {"placement": "flat"},
+    "fields": {"mobile": {"type": "string"}, "custom_fields": {"type": "custom_fields"}},
+    "response": [{"name": "phone", "field": "mobile"}, {"name": "custom_fields", "flatten": true}]
+  })"))
+                         .value();
+  auto phone = CheckCustomFieldDefinition(
+      flat, json::parse(R"({"name":"phone","type":"string"})").as_object());
+  ASSERT_FALSE(phone.ok());
+  EXPECT_EQ(phone.error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(CheckCustomFieldDefinition(
+                  flat, json::parse(R"({"name":"tier","type":"string"})").as_object())
+                  .ok());
+  // Nested values never stand beside the properties: the same name is fine there.
+  const Model nested = std::move(Model::Parse(R"({
+    "name": "n", "base_path": "", "custom_fields": true,
+    "fields": {"mobile": {"type": "string"}, "custom_fields": {"type": "custom_fields"}},
+    "response": [{"name": "phone", "field": "mobile"}, "custom_fields"]
+  })"))
+                           .value();
+  EXPECT_TRUE(CheckCustomFieldDefinition(
+                  nested, json::parse(R"({"name":"phone","type":"string"})").as_object())
+                  .ok());
+}
+
 }  // namespace
 }  // namespace contactsd::model

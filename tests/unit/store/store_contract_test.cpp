@@ -572,7 +572,9 @@ TEST_P(StoreContractTest, AWriteBetweenAnOptimisticReadAndItsWriteIsNotLost) {
   auto updated = UpdateAndWait(
       store(), "org-a", contact.id,
       [&](const Contact& current) {
-        if (++runs == 1) {  // another client's write lands after this read
+        // Another client's write lands after this read (on PostgreSQL through a second pooled
+        // connection: the test stores have more than one).
+        if (++runs == 1) {
           EXPECT_TRUE(store().UpdateContact("org-a", contact.id, Write("10", {})).ok());
         }
         ContactWrite write{
@@ -719,8 +721,14 @@ TEST_P(StoreContractTest, ArchivingFreesKeysAndRestoringRetakesThem) {
 TEST_P(StoreContractTest, ConcurrentUpdatesAreSerialized) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", "0");
+  // A write that does not say its keys are unchanged: the locked path reads and rewrites them.
+  auto increment_rereading_keys = [](const Contact& current) {
+    auto write = Increment(current);
+    write->keys_unchanged = false;
+    return write;
+  };
   ExpectEveryIncrementLands(store(), contact.id, [&] {
-    return store().UpdateContact("org-a", contact.id, Increment).ok() &&
+    return store().UpdateContact("org-a", contact.id, increment_rereading_keys).ok() &&
            store().GetContact("org-a", contact.id).ok();
   });
 }
