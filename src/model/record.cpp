@@ -81,13 +81,6 @@ bool ApplyPatch(const Model& model, boost::json::object& record, const boost::js
   return changed;
 }
 
-boost::json::object MergePatch(const Model& model, const boost::json::object& current,
-                               const boost::json::object& patch) {
-  boost::json::object merged = current;
-  ApplyPatch(model, merged, patch);
-  return merged;
-}
-
 namespace {
 
 // The value of a JSON integer that fits in 64 bits, else nullopt.

@@ -32,10 +32,6 @@ boost::json::object ReplaceRecord(const Model& model, const boost::json::object&
 // REQUIRES: `patch` came from CheckPatch.
 bool ApplyPatch(const Model& model, boost::json::object& record, const boost::json::object& patch);
 
-// ApplyPatch on a copy of `current`.
-boost::json::object MergePatch(const Model& model, const boost::json::object& current,
-                               const boost::json::object& patch);
-
 // The rules that need the whole record: required fields present and non-empty.
 std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::object& record);
 

@@ -32,16 +32,42 @@ TEST(RecordMerge, NewRecordFillsDefaults) {
             R"({"name":"Ada","email":null,"external_id":null,"tags":[],"custom_fields":{}})");
 }
 
+// ApplyPatch on a copy of `current`, which must report a change.
+json::object Merged(std::string_view current, std::string_view patch) {
+  json::object record = Obj(current);
+  EXPECT_TRUE(ApplyPatch(TestModel(), record, Obj(patch))) << current << " + " << patch;
+  return record;
+}
+
 TEST(RecordMerge, PatchReplacesSentKeysOnly) {
-  auto merged = MergePatch(TestModel(), Obj(R"({"name":"Ada","email":"a@x.io","tags":["x"]})"),
-                           Obj(R"({"email":null,"tags":["y"]})"));
+  auto merged =
+      Merged(R"({"name":"Ada","email":"a@x.io","tags":["x"]})", R"({"email":null,"tags":["y"]})");
   EXPECT_EQ(json::serialize(merged), R"({"name":"Ada","email":null,"tags":["y"]})");
 }
 
 TEST(RecordMerge, NullResetsToTheFieldsDefault) {
-  auto merged = MergePatch(TestModel(), Obj(R"({"tags":["x"],"custom_fields":{"a":1}})"),
-                           Obj(R"({"tags":null,"custom_fields":null})"));
+  auto merged =
+      Merged(R"({"tags":["x"],"custom_fields":{"a":1}})", R"({"tags":null,"custom_fields":null})");
   EXPECT_EQ(json::serialize(merged), R"({"tags":[],"custom_fields":{}})");
+}
+
+// A PATCH that leaves every value as stored is reported unchanged (nothing is then written),
+// and any real difference, an added key included, is a change.
+TEST(RecordMerge, ApplyPatchReportsAChangeOnlyWhenAValueDiffers) {
+  const char* stored = R"({"name":"Ada","email":null,"tags":[],"custom_fields":{"a":1}})";
+  for (const char* same : {R"({"name":"Ada"})", R"({"email":null,"tags":null})",
+                           R"({"custom_fields":{"a":1,"b":null}})", R"({})"}) {
+    json::object record = Obj(stored);
+    EXPECT_FALSE(ApplyPatch(TestModel(), record, Obj(same))) << same;
+    EXPECT_EQ(record, Obj(stored)) << same;
+  }
+  for (const char* changes :
+       {R"({"name":"Ada L"})", R"({"external_id":null})", R"({"custom_fields":{"a":2}})",
+        R"({"custom_fields":{"a":null}})", R"({"custom_fields":{"b":0}})", R"({"tags":["x"]})"}) {
+    json::object record = Obj(stored);
+    EXPECT_TRUE(ApplyPatch(TestModel(), record, Obj(changes))) << changes;
+    EXPECT_NE(record, Obj(stored)) << changes;
+  }
 }
 
 TEST(RecordMerge, NewRecordDropsNullCustomValues) {
@@ -50,8 +76,8 @@ TEST(RecordMerge, NewRecordDropsNullCustomValues) {
 }
 
 TEST(RecordMerge, CustomFieldsMergeKeyByKeyAndNullRemoves) {
-  auto merged = MergePatch(TestModel(), Obj(R"({"custom_fields":{"a":1,"b":2}})"),
-                           Obj(R"({"custom_fields":{"b":null,"c":3}})"));
+  auto merged =
+      Merged(R"({"custom_fields":{"a":1,"b":2}})", R"({"custom_fields":{"b":null,"c":3}})");
   EXPECT_EQ(json::serialize(merged), R"({"custom_fields":{"a":1,"c":3}})");
 }
 

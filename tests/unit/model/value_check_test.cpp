@@ -46,7 +46,7 @@ TEST(NullHandling, NullClearsNullableAndIsRefusedOtherwise) {
   EXPECT_EQ(Check(s, "null"), "error:not_nullable");
   FieldSpec tags = Spec(FieldType::kStringArray);
   tags.default_value = json::array();
-  EXPECT_EQ(Check(tags, "null"), "null");  // MergePatch turns it into the default
+  EXPECT_EQ(Check(tags, "null"), "null");  // ApplyPatch turns it into the default
 }
 
 TEST(EmailType, TrimsLowercasesAndFollowsWhatwg) {
