@@ -101,10 +101,8 @@ Result<FieldSpec> CheckCustomFieldDefinition(const Model& model, const boost::js
 
   // Flat custom values are shown beside the response's own properties: a name one of those
   // has (a renamed or computed property) would be hidden behind it.
-  const bool shown_beside = model.custom_fields_flat() &&
-                            std::any_of(model.response().begin(), model.response().end(),
-                                        [&](const ResponseProperty& p) { return p.name == name; });
-  if (model.FindField(name) || model.IsSystemName(name) || shown_beside) {
+  const bool hidden = model.custom_fields_flat() && model.IsResponsePropertyName(name);
+  if (model.FindField(name) || model.IsSystemName(name) || hidden) {
     Error e = Error::Conflict("'" + name + "' is already a field of this resource", "duplicate");
     e.details.push_back({"name", "duplicate", "is already a field of this resource"});
     return e;

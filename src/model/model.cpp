@@ -19,6 +19,11 @@ bool Model::IsSystemName(std::string_view name) const {
   return std::find(system_names_.begin(), system_names_.end(), name) != system_names_.end();
 }
 
+bool Model::IsResponsePropertyName(std::string_view name) const {
+  return std::any_of(response_.begin(), response_.end(),
+                     [&](const ResponseProperty& p) { return !p.flatten && p.name == name; });
+}
+
 bool Model::PlanMayWrite(std::string_view plan) const {
   return write_plans_.empty() ||
          std::find(write_plans_.begin(), write_plans_.end(), plan) != write_plans_.end();

@@ -150,6 +150,9 @@ class Model {
   const FieldSpec* FindField(std::string_view name) const;
   // System-managed names (id, version, timestamps): never accepted in a request body.
   bool IsSystemName(std::string_view name) const;
+  // True when a response property other than the flattened custom fields shows under `name`
+  // (a flat custom value of that name would be hidden behind it).
+  bool IsResponsePropertyName(std::string_view name) const;
   // The properties of a response, in order.
   const std::vector<ResponseProperty>& response() const { return response_; }
   // The field of type custom_fields, or nullptr.

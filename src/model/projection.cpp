@@ -91,15 +91,6 @@ void AppendAccess(std::string& out, const Model& model, const boost::json::objec
   out += '}';
 }
 
-// Whether `key` is the name of one of the model's own (not flattened) response properties: a
-// flattened key with such a name gives way to it, wherever it stands and whether or not it is
-// shown (custom field names cannot be field or system names, so only a renamed or computed
-// property could ever collide).
-bool IsPropertyName(const Model& model, std::string_view key) {
-  return std::any_of(model.response().begin(), model.response().end(),
-                     [&](const ResponseProperty& p) { return !p.flatten && p.name == key; });
-}
-
 }  // namespace
 
 void AppendProjection(std::string& out, const Model& model, const RecordMeta& meta,
@@ -121,7 +112,9 @@ void AppendProjection(std::string& out, const Model& model, const RecordMeta& me
         if (p.flatten) {
           if (!stored || !stored->is_object()) break;
           for (const auto& [key, value] : stored->get_object()) {
-            if (IsPropertyName(model, key)) continue;
+            // A flattened key gives way to the model's own property of that name, wherever
+            // it stands and whether or not it is shown (definitions cannot take such names).
+            if (model.IsResponsePropertyName(key)) continue;
             AppendJsonText(object.Key(key), value);
           }
           break;

@@ -98,13 +98,14 @@ std::optional<FieldError> Email(const FieldSpec& spec, const boost::json::value&
                                 const TypeContext&, std::string_view path,
                                 boost::json::value& out) {
   if (!in.is_string()) return TypeError(path, "a string");
-  std::string value(Trim(in.get_string()));
+  std::string_view value = Trim(in.get_string());
   if (auto e = CheckLength(spec, value, path)) return e;
   if (!IsEmailAddress(value)) {
     return MakeError(path, "invalid_format", "must be a valid email address");
   }
-  if (spec.lowercase) ToLowerAscii(value);
-  out.emplace_string() = value;
+  boost::json::string& stored = out.emplace_string();  // in out's memory, with no copy first
+  stored = value;
+  if (spec.lowercase) ToLowerAscii(stored);
   return std::nullopt;
 }
 

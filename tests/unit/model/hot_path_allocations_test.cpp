@@ -67,7 +67,8 @@ TEST(HotPathAllocations, ValidatingAPatchIntoAnArenaTakesNothingFromTheHeap) {
   region.type = FieldType::kString;
   const std::vector<FieldSpec> custom = {region};
   const json::object fields =
-      json::parse(R"({"title":"Principal Engineer","notes":"benchmark update 17",)"
+      json::parse(R"({"email":" Ada.Lovelace@Example.com ","title":"Principal Engineer",)"
+                  R"("notes":"benchmark update 17",)"
                   R"("tags":["bench","t7","bench"],"custom_fields":{"region":"emea"}})")
           .as_object();
   unsigned char buffer[4096];
@@ -79,14 +80,16 @@ TEST(HotPathAllocations, ValidatingAPatchIntoAnArenaTakesNothingFromTheHeap) {
             0);
   EXPECT_TRUE(check->errors.empty());
   EXPECT_EQ(json::serialize(check->normalized),
-            R"({"title":"Principal Engineer","notes":"benchmark update 17",)"
+            R"({"email":"ada.lovelace@example.com","title":"Principal Engineer",)"
+            R"("notes":"benchmark update 17",)"
             R"("tags":["bench","t7"],"custom_fields":{"region":"emea"}})");
 }
 
 TEST(HotPathAllocations, MergeAndEncodeOfAPatchTakeNothingFromTheHeap) {
   const Model model = std::move(Model::Parse(BuiltinModels().front().json_text)).value();
   const json::object patch =
-      json::parse(R"({"title":"Principal Engineer","notes":"benchmark update 17",)"
+      json::parse(R"({"email":" Ada.Lovelace@Example.com ","title":"Principal Engineer",)"
+                  R"("notes":"benchmark update 17",)"
                   R"("tags":["bench","t7"],"custom_fields":{"tier":null,"region":"emea"}})")
           .as_object();
   unsigned char buffer[8192];
