@@ -12,6 +12,7 @@ packages=(
   python3 python3-pytest python3-requests python3-hypothesis
   postgresql-15 postgresql-client-15
   wrk curl
+  chromium slowhttptest
 )
 
 missing=()

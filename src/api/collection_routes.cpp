@@ -23,7 +23,22 @@ Result<Response> HandleCreate(const ApiContext& ctx, const std::string& collecti
   if (!body.ok()) return std::move(body).error();
   auto entry = ctx.collections.Create(*who, collection, *body);
   if (!entry.ok()) return std::move(entry).error();
-  return JsonResponse(201, Encode(*entry));
+  Response created = JsonResponse(201, Encode(*entry));
+  created.headers.emplace_back(
+      "Location", ctx.model.base_path() + "/" + collection + "/" + std::to_string(entry->id));
+  return created;
+}
+
+Result<Response> HandleGet(const ApiContext& ctx, const std::string& collection,
+                           const Request& req) {
+  auto who = PrincipalOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  auto entries = ctx.collections.List(*who, collection);
+  if (!entries.ok()) return std::move(entries).error();
+  for (const auto& e : *entries) {
+    if (std::to_string(e.id) == req.Param("id")) return JsonResponse(200, Encode(e));
+  }
+  return Error::NotFound("No entry " + std::string(req.Param("id")) + " in " + collection);
 }
 
 Result<Response> HandleList(const ApiContext& ctx, const std::string& collection,
@@ -67,8 +82,11 @@ std::vector<Route> CollectionRoutes(const ApiContext& ctx) {
     };
     routes.push_back({"POST", base, bind(HandleCreate)});
     routes.push_back({"GET", base, bind(HandleList)});
+    routes.push_back({"GET", base + "/{id}", bind(HandleGet)});
     routes.push_back({"DELETE", base + "/{id}", bind(HandleDelete)});
-    routes.push_back({"DELETE", base, bind(HandleMissingId)});
+    Route missing_id{"DELETE", base, bind(HandleMissingId)};
+    missing_id.advertised = false;  // answered, but not something the path serves
+    routes.push_back(std::move(missing_id));
   }
   return routes;
 }

@@ -1,4 +1,5 @@
 // /contacts: decode the request, call the service, encode the contact in the model's shape.
+#include "api/conditional.hpp"
 #include "api/json_body.hpp"
 #include "api/principal_of.hpp"
 #include "api/routes.hpp"
@@ -68,12 +69,19 @@ bool HasOptionalProperties(const model::Model& model) {
                      [](const model::ResponseProperty& p) { return p.optional; });
 }
 
+// A list page ends early, with a next_cursor, once its body passes this: a page of large
+// contacts is not held in memory whole for a slow reader (docs/http.md).
+constexpr std::size_t kMaxPageBytes = 256 << 10;
+
 Response ContactResponse(const model::Model& model, int status, const ContactView& c,
                          std::span<const std::string> requested = {}) {
   Response r{status, {}, {}};
   r.body.reserve(1024);  // a contact's answer is usually under 1 KiB: one allocation
   AppendContact(r.body, model, c, requested);
-  r.headers.emplace_back("ETag", "\"" + std::to_string(c.stored.version) + "\"");
+  r.headers.emplace_back("ETag", ETagOf(c.stored.version));
+  if (status == 201) {
+    r.headers.emplace_back("Location", model.base_path() + "/contacts/" + c.stored.id);
+  }
   return r;
 }
 
@@ -83,19 +91,6 @@ std::optional<std::int64_t> ParseCount(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < 0) return std::nullopt;
   return v;
-}
-
-// If-Match: "7", W/"7" or *. Absent or * → no condition. Anything else that names no version
-// can never match, so it is a 412 like a stale version.
-Result<std::optional<std::int64_t>> ExpectedVersion(const Request& req) {
-  const std::string* h = req.Header("if-match");
-  if (!h || *h == "*") return std::optional<std::int64_t>();
-  std::string_view tag = *h;
-  if (tag.starts_with("W/")) tag.remove_prefix(2);
-  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
-    if (auto v = ParseCount(tag.substr(1, tag.size() - 2))) return std::optional(*v);
-  }
-  return Error::PreconditionFailed("If-Match must name a version, e.g. \"3\"");
 }
 
 // The principal of a write: 401 for bad credentials, then 403 when the model's write policy
@@ -164,10 +159,14 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
   auto page = ctx.contacts.List(*who, limit, cursor, filters);
   if (!page.ok()) return std::move(page).error();
   Response r{200, R"({"data":[)", {}};
-  r.body.reserve(1024 * (page->items.size() + 1));
+  r.body.reserve(std::min<std::size_t>(1024 * (page->items.size() + 1), kMaxPageBytes));
   for (std::size_t i = 0; i < page->items.size(); ++i) {
     if (i > 0) r.body += ',';
     AppendContact(r.body, ctx.model, page->items[i], *requested);
+    if (r.body.size() >= kMaxPageBytes && i + 1 < page->items.size()) {
+      page->next_cursor = ctx.contacts.CursorAfter(page->items[i].stored.id);
+      break;
+    }
   }
   r.body += R"(],"next_cursor":)";
   if (page->next_cursor) {
@@ -186,6 +185,10 @@ Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
   if (!requested.ok()) return std::move(requested).error();
   auto c = ctx.contacts.Get(*who, req.Param("id"));
   if (!c.ok()) return std::move(c).error();
+  // If-None-Match names the version the client holds: it need not be sent again.
+  if (ConditionsOf(req).NoneMatchFails(c->stored.version)) {
+    return Response{304, {}, {{"ETag", ETagOf(c->stored.version)}}};
+  }
   return ContactResponse(ctx.model, 200, *c, *requested);
 }
 
@@ -194,7 +197,7 @@ Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
 // Render handed back, on the connection's thread.
 using WriteCall = void (contacts::ContactsService::*)(const Principal&, std::string_view,
                                                       const json::object&,
-                                                      std::optional<std::int64_t>,
+                                                      const contacts::VersionCondition&,
                                                       contacts::ViewDone) const;
 
 void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, WriteCall call) {
@@ -205,12 +208,10 @@ void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, 
   if (!who.ok()) return fail(std::move(who).error());
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return fail(std::move(requested).error());
-  auto expected = ExpectedVersion(req);
-  if (!expected.ok()) return fail(std::move(expected).error());
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return fail(std::move(fields).error());
-  (ctx.contacts.*call)(*who, req.Param("id"), *fields, *expected,
+  (ctx.contacts.*call)(*who, req.Param("id"), *fields, ConditionsOf(req),
                        [&model = ctx.model, requested = std::move(requested).value(),
                         reply](Result<contacts::ContactView> written) mutable {
                          reply([&model, requested = std::move(requested),
@@ -239,9 +240,7 @@ Result<Response> HandleMissingId(const ApiContext&, const Request&) {
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto expected = ExpectedVersion(req);
-  if (!expected.ok()) return std::move(expected).error();
-  auto c = ctx.contacts.Archive(*who, req.Param("id"), *expected);
+  auto c = ctx.contacts.Archive(*who, req.Param("id"), ConditionsOf(req));
   if (!c.ok()) return std::move(c).error();
   if (ctx.model.archived_hidden()) return Response{204, {}, {}};
   return ContactResponse(ctx.model, 200, *c);
@@ -250,9 +249,7 @@ Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
 Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto expected = ExpectedVersion(req);
-  if (!expected.ok()) return std::move(expected).error();
-  auto c = ctx.contacts.Restore(*who, req.Param("id"), *expected);
+  auto c = ctx.contacts.Restore(*who, req.Param("id"), ConditionsOf(req));
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c);
 }
@@ -286,15 +283,26 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
                                                   Reply reply) { handler(ctx, req, reply); },
                  .async_blocks = !ctx.contacts.QueuesWrites()};
   };
-  std::vector<Route> routes = {
-      {"POST", base, bind(HandleCreate)},     {"GET", base, bind(HandleList)},
-      {"GET", one, bind(HandleGet)},          bind_async("PATCH", one, HandlePatch),
-      {"PATCH", base, bind(HandleMissingId)}, {"PUT", base, bind(HandleMissingId)},
+  // A write on the collection without an id is answered, but not advertised in Allow.
+  auto missing_id = [&](std::string method) {
+    Route route{std::move(method), base, bind(HandleMissingId)};
+    route.advertised = false;
+    return route;
   };
-  if (ctx.model.replace_enabled()) routes.push_back(bind_async("PUT", one, HandleReplace));
+  std::vector<Route> routes = {
+      {"POST", base, bind(HandleCreate)},
+      {"GET", base, bind(HandleList)},
+      {"GET", one, bind(HandleGet)},
+      bind_async("PATCH", one, HandlePatch),
+      missing_id("PATCH"),
+  };
+  if (ctx.model.replace_enabled()) {
+    routes.push_back(bind_async("PUT", one, HandleReplace));
+    routes.push_back(missing_id("PUT"));
+  }
   if (ctx.model.archiving_enabled()) {
     routes.push_back({"DELETE", one, bind(HandleDelete)});
-    routes.push_back({"DELETE", base, bind(HandleMissingId)});
+    routes.push_back(missing_id("DELETE"));
     if (!ctx.model.archived_hidden()) {
       routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
     }

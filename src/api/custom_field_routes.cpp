@@ -30,14 +30,27 @@ std::vector<Route> CustomFieldRoutes(const ApiContext& ctx) {
   const std::string base = ctx.model.base_path() + "/custom-fields";
   return {
       {"POST", base,
-       [&ctx](const Request& req) -> Result<Response> {
+       [&ctx, base](const Request& req) -> Result<Response> {
          auto who = PrincipalOf(ctx, req);
          if (!who.ok()) return std::move(who).error();
          auto body = ParseObject(req.body);
          if (!body.ok()) return std::move(body).error();
          auto field = ctx.custom_fields.Define(*who, *body);
          if (!field.ok()) return std::move(field).error();
-         return JsonResponse(201, Encode(*field));
+         Response created = JsonResponse(201, Encode(*field));
+         created.headers.emplace_back("Location", base + "/" + field->name);
+         return created;
+       }},
+      {"GET", base + "/{name}",
+       [&ctx](const Request& req) -> Result<Response> {
+         auto who = PrincipalOf(ctx, req);
+         if (!who.ok()) return std::move(who).error();
+         auto fields = ctx.custom_fields.List(*who);  // at most 100 per tenant
+         if (!fields.ok()) return std::move(fields).error();
+         for (const auto& f : *fields) {
+           if (f.name == req.Param("name")) return JsonResponse(200, Encode(f));
+         }
+         return Error::NotFound("No custom field named '" + std::string(req.Param("name")) + "'");
        }},
       {"GET", base,
        [&ctx](const Request& req) -> Result<Response> {

@@ -59,6 +59,13 @@ struct Route {
   // Whether async_handler may wait for the database before it returns (so it must run where
   // waiting is fine); false when it only queues its work.
   bool async_blocks = true;
+  // Listed in the path's Allow header. False for a route that only explains a mistake (a write
+  // on the collection without an id), which the path does not really serve.
+  bool advertised = true;
+  // What the head alone can tell, checked before the body is read (the credentials): an error
+  // is answered at once, so a client without credentials cannot make the server hold its body.
+  // `request` has everything but the body. Empty: nothing to check.
+  std::function<Result<void>(const Request&)> check_head = {};
 };
 
 }  // namespace contactsd::api

@@ -1,11 +1,22 @@
 #include "api/routes.hpp"
 
+#include "api/principal_of.hpp"
+
 namespace contactsd::api {
 
 std::vector<Route> AllRoutes(const ApiContext& ctx) {
   std::vector<Route> routes = HealthRoutes();
   for (auto* group : {&ContactRoutes, &CustomFieldRoutes, &CollectionRoutes}) {
-    for (auto& r : group(ctx)) routes.push_back(std::move(r));
+    for (auto& r : group(ctx)) {
+      // Every resource route needs credentials: the transport checks them before it reads a
+      // body, so that a client without them cannot make the server hold one.
+      r.check_head = [&ctx](const Request& head) -> Status {
+        auto who = PrincipalOf(ctx, head);
+        if (!who.ok()) return std::move(who).error();
+        return {};
+      };
+      routes.push_back(std::move(r));
+    }
   }
   return routes;
 }

@@ -70,6 +70,31 @@ int main(int argc, char** argv) {
       ->add_option("--jwt-public-key", serve.jwt_public_key_path,
                    "PEM public key file for RS256 JWT bearer tokens")
       ->envname("CONTACTSD_JWT_PUBLIC_KEY");
+  serve_cmd
+      ->add_option("--cors-origins", serve.cors_origins,
+                   "Origins whose browser apps may call the API (comma-separated, or *); "
+                   "default: none (CORS off)")
+      ->envname("CONTACTSD_CORS_ORIGINS")
+      ->delimiter(',');
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "Connections at once; past it idle ones are closed first")
+      ->envname("CONTACTSD_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
+                   "Connections at once from one client address")
+      ->envname("CONTACTSD_MAX_CONNECTIONS_PER_IP")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-buffered-mib", serve.max_buffered_mib,
+                   "MiB of request bodies, and as many of large answers, held at once by all "
+                   "connections together; past it: 503 with Retry-After")
+      ->envname("CONTACTSD_MAX_BUFFERED_MIB")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
 

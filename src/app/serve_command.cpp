@@ -17,8 +17,10 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <malloc.h>
 #include <optional>
 #include <sstream>
+#include <sys/resource.h>
 
 namespace contactsd::app {
 namespace {
@@ -63,6 +65,26 @@ void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::
             << "  curl -s -X POST http://" << host << ":" << port << model.base_path()
             << "/contacts -H \"Authorization: Bearer <key printed above>\" \\\n"
             << "       -H 'Content-Type: application/json' -d '{}'\n";
+}
+
+// What the process needs to serve many connections and give memory back after a burst.
+void PrepareProcess(std::size_t max_connections) {
+  // A file descriptor per connection, plus the database's and a margin: raise the soft limit
+  // (often 1024) as far as the hard limit allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, max_connections + 1024);
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) spdlog::warn("cannot raise the file limit");
+  }
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < max_connections + 64) {
+    spdlog::warn("the file limit ({}) is below --max-connections ({}): raise ulimit -n",
+                 files.rlim_cur, max_connections);
+  }
+  // glibc raises its mmap threshold each time a large block is freed, after which large
+  // request bodies and answers come from the heap and stay resident once freed (1.76 GB stayed
+  // after a burst of slow readers). A fixed threshold keeps each buffer over 64 KiB a mapping
+  // of its own, given back to the system when it is freed.
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 }
 
 }  // namespace
@@ -146,6 +168,13 @@ int ServeCommand(const ServeConfig& config) {
           ? kSqliteWorkers
           : std::max(pool - config.threads, std::min(pool, kDefaultPoolWorkers)));
   options.access_log = config.access_log;
+  options.cors_origins = config.cors_origins;
+  options.auth_schemes = model->auth_schemes();
+  options.limits.max_connections = config.max_connections;
+  options.limits.max_connections_per_ip = config.max_connections_per_ip;
+  options.limits.max_buffered_body_bytes = config.max_buffered_mib << 20;
+  options.limits.max_buffered_answer_bytes = config.max_buffered_mib << 20;
+  PrepareProcess(options.limits.max_connections);
   http::Server server(options, api::AllRoutes(ctx));
   try {
     server.Listen();

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace contactsd::app {
 
@@ -33,6 +34,10 @@ struct ServeConfig {
   std::string jwt_secret;
   std::string jwt_public_key_path;
   bool access_log = true;
+  std::vector<std::string> cors_origins;  // empty: CORS off
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 256;
+  std::size_t max_buffered_mib = 64;  // for request bodies, and again for large answers
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.

@@ -54,6 +54,18 @@ Error Error::HeadersTooLarge(std::string message) {
   return {ErrorCode::kHeadersTooLarge, "headers_too_large", std::move(message), {}, {}};
 }
 
+Error Error::UriTooLong(std::string message) {
+  return {ErrorCode::kUriTooLong, "uri_too_long", std::move(message), {}, {}};
+}
+
+Error Error::UnsupportedMediaType(std::string message) {
+  return {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", std::move(message), {}, {}};
+}
+
+Error Error::NotImplemented(std::string message) {
+  return {ErrorCode::kNotImplemented, "not_implemented", std::move(message), {}, {}};
+}
+
 Error Error::Unavailable(std::string internal, std::string message) {
   return {ErrorCode::kUnavailable, "unavailable", std::move(message), {}, std::move(internal)};
 }
@@ -83,10 +95,14 @@ int HttpStatus(ErrorCode code) {
       return 412;
     case ErrorCode::kPayloadTooLarge:
       return 413;
+    case ErrorCode::kUriTooLong:
+      return 414;
     case ErrorCode::kUnsupportedMediaType:
       return 415;
     case ErrorCode::kHeadersTooLarge:
       return 431;
+    case ErrorCode::kNotImplemented:
+      return 501;
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kInternal:

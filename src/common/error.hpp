@@ -19,10 +19,12 @@ enum class ErrorCode {
   kConflict,          // archived, unique key taken, name clash
   kPreconditionFailed,
   kPayloadTooLarge,
+  kUriTooLong,
   kUnsupportedMediaType,
   kHeadersTooLarge,
-  kUnavailable,  // the database is busy or gone; retrying may help
-  kInternal,     // a bug: never caused by client input
+  kNotImplemented,  // a method or transfer coding the server does not implement
+  kUnavailable,     // the database is busy or gone; retrying may help
+  kInternal,        // a bug: never caused by client input
 };
 
 // One field's problem, collected so that a 400 names every bad field at once.
@@ -50,6 +52,9 @@ struct Error {
   static Error PreconditionFailed(std::string message);
   static Error PayloadTooLarge(std::string message);
   static Error HeadersTooLarge(std::string message);
+  static Error UriTooLong(std::string message);
+  static Error UnsupportedMediaType(std::string message);
+  static Error NotImplemented(std::string message);
   // A busy or missing dependency, or an overloaded server: retrying later may help. `internal`
   // is for the log; `message` is what the client reads.
   static Error Unavailable(std::string internal,

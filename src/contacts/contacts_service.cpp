@@ -84,11 +84,18 @@ std::vector<FieldError> Combine(std::vector<FieldError> request, std::vector<Fie
   return request;
 }
 
-// If-Match: the stored version must be the one the client names, when it names one.
-Status CheckVersion(std::optional<std::int64_t> expected, const store::Contact& current) {
-  if (!expected || *expected == current.version) return {};
-  return Error::PreconditionFailed("The contact has changed: its version is " +
-                                   std::to_string(current.version));
+// If-Match and If-None-Match, against the version the write read. Either 412 names the
+// current version, so the client can read it again and retry.
+Status CheckVersion(const VersionCondition& condition, const store::Contact& current) {
+  if (condition.MatchFails(current.version)) {
+    return Error::PreconditionFailed("The contact has changed: its version is " +
+                                     std::to_string(current.version));
+  }
+  if (condition.NoneMatchFails(current.version)) {
+    return Error::PreconditionFailed("The contact exists (If-None-Match): its version is " +
+                                     std::to_string(current.version));
+  }
+  return {};
 }
 
 Error Archived() {
@@ -248,7 +255,7 @@ Result<ContactPage> ContactsService::List(
     if (!view.ok()) return std::move(view).error();
     page.items.push_back(std::move(view).value());
   }
-  if (more) page.next_cursor = EncodeCursor(page.items.back().stored.id, cursor_secret_);
+  if (more) page.next_cursor = CursorAfter(page.items.back().stored.id);
   std::vector<ContactView*> views;
   views.reserve(page.items.size());
   for (ContactView& view : page.items) views.push_back(&view);
@@ -256,11 +263,15 @@ Result<ContactPage> ContactsService::List(
   return page;
 }
 
+std::string ContactsService::CursorAfter(std::string_view id) const {
+  return EncodeCursor(id, cursor_secret_);
+}
+
 // What an asynchronous write carries from the calls that start it to its completion.
 struct ContactsService::PendingWrite {
   WriteMode mode;
   model::PatchCheck check;  // the request's fields, normalized, and their errors
-  std::optional<std::int64_t> expected_version;
+  VersionCondition condition;
   std::int64_t now_ms;
   // Set by Rewrite: the record as written. Emplaced (moved), never assigned: assigning an
   // object of another memory resource would copy it.
@@ -281,35 +292,32 @@ Result<ContactView> Await(Start start) {
 
 Result<ContactView> ContactsService::Patch(const Principal& who, std::string_view id,
                                            const json::object& fields,
-                                           std::optional<std::int64_t> expected_version) const {
-  return Await([&](ViewDone done) { PatchAsync(who, id, fields, expected_version, done); });
+                                           const VersionCondition& condition) const {
+  return Await([&](ViewDone done) { PatchAsync(who, id, fields, condition, done); });
 }
 
 Result<ContactView> ContactsService::Replace(const Principal& who, std::string_view id,
                                              const json::object& fields,
-                                             std::optional<std::int64_t> expected_version) const {
-  return Await([&](ViewDone done) { ReplaceAsync(who, id, fields, expected_version, done); });
+                                             const VersionCondition& condition) const {
+  return Await([&](ViewDone done) { ReplaceAsync(who, id, fields, condition, done); });
 }
 
 void ContactsService::PatchAsync(const Principal& who, std::string_view id,
-                                 const json::object& fields,
-                                 std::optional<std::int64_t> expected_version,
+                                 const json::object& fields, const VersionCondition& condition,
                                  ViewDone done) const {
-  WriteAsync(who, id, fields, expected_version, WriteMode::kMerge, std::move(done));
+  WriteAsync(who, id, fields, condition, WriteMode::kMerge, std::move(done));
 }
 
 void ContactsService::ReplaceAsync(const Principal& who, std::string_view id,
-                                   const json::object& fields,
-                                   std::optional<std::int64_t> expected_version,
+                                   const json::object& fields, const VersionCondition& condition,
                                    ViewDone done) const {
   if (!model_.replace_enabled()) return done(Error::NotFound());
-  WriteAsync(who, id, fields, expected_version, WriteMode::kReplace, std::move(done));
+  WriteAsync(who, id, fields, condition, WriteMode::kReplace, std::move(done));
 }
 
 void ContactsService::WriteAsync(const Principal& who, std::string_view id,
-                                 const json::object& fields,
-                                 std::optional<std::int64_t> expected_version, WriteMode mode,
-                                 ViewDone done) const {
+                                 const json::object& fields, const VersionCondition& condition,
+                                 WriteMode mode, ViewDone done) const {
   if (auto allowed = MayWrite(who); !allowed) return done(std::move(allowed).error());
   if (auto st = CheckId(id); !st) return done(std::move(st).error());
   auto custom = CustomFieldsFor(who, fields);
@@ -320,7 +328,7 @@ void ContactsService::WriteAsync(const Principal& who, std::string_view id,
       PendingWrite{mode,
                    model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate,
                                      json::make_shared_resource<json::monotonic_resource>(1024)),
-                   expected_version,
+                   condition,
                    clock_(),
                    {}});
   model::PatchCheck& check = pending->check;
@@ -373,7 +381,7 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   const model::PatchCheck& check = pending.check;
   // The request's own problems come before the contact's state, as they do (without a lookup)
   // where the model has no record rules: a bad body is a 400 whatever the id names.
-  Status fresh = CheckVersion(pending.expected_version, current);
+  Status fresh = CheckVersion(pending.condition, current);
   if (!check.errors.empty() && (current.archived_at_ms || !fresh.ok())) {
     return Error::Validation(check.errors);
   }
@@ -415,7 +423,7 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
 }
 
 Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
-                                             std::optional<std::int64_t> expected_version) const {
+                                             const VersionCondition& condition) const {
   if (!model_.archiving_enabled()) return NotFound();
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
@@ -424,7 +432,7 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
     store::ContactWrite write;
     // Already gone for the client: no version of it to match.
     if (current.archived_at_ms && model_.archived_hidden()) return NotFound();
-    if (auto fresh = CheckVersion(expected_version, current); !fresh) {
+    if (auto fresh = CheckVersion(condition, current); !fresh) {
       return std::move(fresh).error();
     }
     if (current.archived_at_ms) {
@@ -443,13 +451,13 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
 }
 
 Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
-                                             std::optional<std::int64_t> expected_version) const {
+                                             const VersionCondition& condition) const {
   if (!model_.archiving_enabled()) return NotFound();
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
   if (auto st = CheckId(id); !st) return std::move(st).error();
   std::int64_t now = clock_();
   auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
-    if (auto fresh = CheckVersion(expected_version, current); !fresh) {
+    if (auto fresh = CheckVersion(condition, current); !fresh) {
       return std::move(fresh).error();
     }
     store::ContactWrite write;

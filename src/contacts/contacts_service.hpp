@@ -7,6 +7,7 @@
 
 #include "common/principal.hpp"
 #include "common/result.hpp"
+#include "contacts/version_condition.hpp"
 #include "model/model.hpp"
 #include "model/projection.hpp"
 #include "store/store.hpp"
@@ -61,42 +62,46 @@ class ContactsService {
   Result<ContactPage> List(
       const Principal& who, int limit, std::string_view cursor,
       const std::vector<std::pair<std::string, std::string>>& filters = {}) const;
-  // Only the keys of `fields` change. `expected_version` (If-Match) must equal the stored
-  // version when given (412 otherwise). Errors: invalid_id, validation_failed, not_found,
+  // Only the keys of `fields` change. `condition` (If-Match, If-None-Match) must hold for the
+  // stored version (412 otherwise). Errors: invalid_id, validation_failed, not_found,
   // archived (409), duplicate (409), precondition_failed.
   Result<ContactView> Patch(const Principal& who, std::string_view id,
                             const boost::json::object& fields,
-                            std::optional<std::int64_t> expected_version) const;
+                            const VersionCondition& condition) const;
   // PUT: the fields sent replace the whole record (a field not sent is cleared), for models
   // with "replace": true (404 otherwise). Same errors as Patch.
   Result<ContactView> Replace(const Principal& who, std::string_view id,
                               const boost::json::object& fields,
-                              std::optional<std::int64_t> expected_version) const;
+                              const VersionCondition& condition) const;
   // Patch and Replace answered through `done` instead of by returning: `done` is called exactly
   // once, on any thread (on SQLite the store's writer thread, after the commit) and possibly
   // before this returns, so it must be quick and must neither block nor throw. The checks that
   // need no contact run first, on the calling thread (they may read the store); the write
   // itself waits for the database only where the store's writes block (QueuesWrites()).
   void PatchAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
-                  std::optional<std::int64_t> expected_version, ViewDone done) const;
+                  const VersionCondition& condition, ViewDone done) const;
   void ReplaceAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
-                    std::optional<std::int64_t> expected_version, ViewDone done) const;
+                    const VersionCondition& condition, ViewDone done) const;
   // True when PatchAsync and ReplaceAsync return without waiting for a commit.
   bool QueuesWrites() const { return store_.QueuesWrites(); }
 
   // Archiving keeps the data, frees the unique keys, and is idempotent. Both this and Restore
   // are not_found for a model without archiving, and, like Patch, precondition_failed when
-  // `expected_version` (If-Match) is given and is not the stored version.
+  // `condition` does not hold for the stored version.
   Result<ContactView> Archive(const Principal& who, std::string_view id,
-                              std::optional<std::int64_t> expected_version = {}) const;
+                              const VersionCondition& condition = {}) const;
   // Takes the unique keys back (409 duplicate if one was taken meanwhile); idempotent.
   Result<ContactView> Restore(const Principal& who, std::string_view id,
-                              std::optional<std::int64_t> expected_version = {}) const;
+                              const VersionCondition& condition = {}) const;
   // For a model with unlocks: the org pays the contact's unlock cost from its credits, once (a
   // second unlock is free), and gets the contact with its gated fields. An org whose plan has
   // full access pays nothing and records nothing. Errors: invalid_id, not_found (also for a
   // model without unlocks), insufficient_credits (402, nothing spent).
   Result<ContactView> Unlock(const Principal& who, std::string_view id) const;
+
+  // The cursor of the page that starts after the contact `id` (of `who`'s list): for an answer
+  // that ends its page early (a byte cap), so the client carries on from there.
+  std::string CursorAfter(std::string_view id) const;
 
   static constexpr int kMaxPageSize = 100;
   static constexpr int kDefaultPageSize = 50;
@@ -105,8 +110,7 @@ class ContactsService {
   enum class WriteMode { kMerge, kReplace };
   struct PendingWrite;
   void WriteAsync(const Principal& who, std::string_view id, const boost::json::object& fields,
-                  std::optional<std::int64_t> expected_version, WriteMode mode,
-                  ViewDone done) const;
+                  const VersionCondition& condition, WriteMode mode, ViewDone done) const;
   // What a write's mutation may change: the document only, unless it is a replace or sends a
   // unique or referencing field (then its keys or references may change too).
   store::UpdateScope ScopeOf(WriteMode mode, const boost::json::object& normalized) const;

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <utility>
@@ -33,9 +34,29 @@ api::Response RenderHandlerError(Error error, const api::Request& request, std::
 
 }  // namespace
 
+namespace {
+
+// OPTIONS on a path the server serves (RFC 9110 §9.3.7): what the path allows, and the patch
+// formats where it takes PATCH (RFC 5789 §3.1).
+api::Response OptionsAnswer(const std::vector<std::string_view>& allowed) {
+  api::Response answer{204, {}, {{"Allow", Router::AllowHeader(allowed)}}};
+  if (std::find(allowed.begin(), allowed.end(), "PATCH") != allowed.end()) {
+    answer.headers.emplace_back("Accept-Patch", std::string(kAcceptPatch));
+  }
+  return answer;
+}
+
+}  // namespace
+
 const api::Route* ResolveRoute(const Router& router, api::Request& request, std::string_view target,
                                Dispatched& out) {
   Result<Target> parsed = ParseTarget(target);
+  if (parsed && parsed->asterisk) {  // "OPTIONS *": the server as a whole
+    out.response = request.method == "OPTIONS"
+                       ? OptionsAnswer(router.all_methods())
+                       : RenderError(Error::BadRequest("The target * is for OPTIONS only"));
+    return nullptr;
+  }
   if (!parsed) {
     out.response = RenderError(parsed.error());
     return nullptr;
@@ -45,8 +66,12 @@ const api::Route* ResolveRoute(const Router& router, api::Request& request, std:
 
   RouteMatch match = router.Match(request.method, parsed->segments);
   if (!match.found()) {
+    if (request.method == "OPTIONS" && !match.allowed.empty()) {
+      out.response = OptionsAnswer(match.allowed);
+      return nullptr;
+    }
     out.response = RenderError(Router::NoRouteError(match, request.method, request.path));
-    if (!match.allowed.empty()) {
+    if (!match.allowed.empty() && IsKnownMethod(request.method)) {
       out.response.headers.emplace_back("Allow", Router::AllowHeader(match));
     }
     return nullptr;

@@ -10,6 +10,10 @@
 
 namespace contactsd::http {
 
+// The patch formats the server takes (RFC 5789 Accept-Patch): a JSON merge patch, or a JSON
+// object read as one.
+inline constexpr std::string_view kAcceptPatch = "application/merge-patch+json, application/json";
+
 struct Dispatched {
   api::Response response;
   std::string_view route = "-";  // the matched pattern (owned by the Router), or "-"
@@ -24,7 +28,7 @@ Dispatched Dispatch(const Router& router, api::Request& request, std::string_vie
 // The two halves of Dispatch, so that the session can run the handler on another thread.
 // ResolveRoute is cheap (no handler runs): it fills the request's path, query and path_params
 // and `out.route`, and returns the route to call, or null with `out.response` set to the
-// 400/404/405 answer. The route is owned by `router`.
+// 400/404/405/501 answer, or to the 204 of an OPTIONS request. The route is owned by `router`.
 const api::Route* ResolveRoute(const Router& router, api::Request& request, std::string_view target,
                                Dispatched& out);
 

@@ -42,7 +42,8 @@ void AppendNumber(std::string& out, std::size_t n) {
 bool IsBodiless(int status) { return status == 204 || status == 304; }
 
 void AppendResponseHead(std::string& out, const api::Response& answer, unsigned version,
-                        bool keep_alive, std::string_view request_id, std::size_t body_size) {
+                        bool keep_alive, std::string_view request_id, std::size_t body_size,
+                        std::string_view date) {
   const bool http10 = version == 10;
   out += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   AppendNumber(out, static_cast<std::size_t>(answer.status));
@@ -52,6 +53,7 @@ void AppendResponseHead(std::string& out, const api::Response& answer, unsigned 
   // The defaults below give way only to a handler's header that is actually sent.
   bool has_type = false;
   bool has_server = false;
+  bool has_cache_control = false;
   for (const auto& [name, value] : answer.headers) {
     if (!IsSafeHeader(name, value)) {
       spdlog::warn("rid={} dropped unsafe response header {}", request_id, name);
@@ -60,10 +62,14 @@ void AppendResponseHead(std::string& out, const api::Response& answer, unsigned 
     AppendHeader(out, name, value);
     has_type = has_type || beast::iequals(name, "content-type");
     has_server = has_server || beast::iequals(name, "server");
+    has_cache_control = has_cache_control || beast::iequals(name, "cache-control");
   }
   const bool bodiless = IsBodiless(answer.status);
   if (!bodiless && !has_type) AppendHeader(out, "Content-Type", "application/json");
   if (!has_server) AppendHeader(out, "Server", "contactsd");
+  // Contacts are personal data: no cache on the way may keep an answer.
+  if (!has_cache_control) AppendHeader(out, "Cache-Control", "no-store");
+  AppendHeader(out, "Date", date);
   AppendHeader(out, "X-Request-Id", request_id);
   // HTTP/1.1 keeps a connection open unless told; HTTP/1.0 closes it unless told.
   if (!http10 && !keep_alive) AppendHeader(out, "Connection", "close");

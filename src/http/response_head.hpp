@@ -13,12 +13,14 @@ namespace contactsd::http {
 // Appends to `out` the head of `answer` for an HTTP/1.0 client when `version` is 10, else
 // HTTP/1.1 (Beast's numbering: 10, 11): the status line,
 // the handler's headers (an unsafe one, that could break the framing or forge one of ours, is
-// dropped and logged), Content-Type: application/json and Server: contactsd unless the handler
-// set them, X-Request-Id, Connection as `keep_alive` needs it for that version, and
-// Content-Length (none for 204 and 304, which have no body), then the blank line.
-// `body_size` is the size of the body (for a HEAD, the one a GET would get).
+// dropped and logged), Content-Type: application/json, Server: contactsd and Cache-Control:
+// no-store unless the handler set them, Date, X-Request-Id, Connection as `keep_alive` needs it for
+// that version, and Content-Length (none for 204 and 304, which have no body), then the blank line.
+// `body_size` is the size of the body (for a HEAD, the one a GET would get); `date` the Date
+// header's value (HttpDateNow()).
 void AppendResponseHead(std::string& out, const api::Response& answer, unsigned version,
-                        bool keep_alive, std::string_view request_id, std::size_t body_size);
+                        bool keep_alive, std::string_view request_id, std::size_t body_size,
+                        std::string_view date);
 
 // True for the statuses whose answers carry no body (204, 304).
 bool IsBodiless(int status);

@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <utility>
 
@@ -21,7 +22,35 @@ std::vector<std::string_view> SplitPattern(std::string_view pattern) {
   return parts;
 }
 
+// The order methods are listed in Allow: reads, then writes, then OPTIONS.
+constexpr std::array<std::string_view, 9> kKnownMethods = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+
+// `methods` (each a known method, or dropped) in the order of kKnownMethods, once each.
+std::vector<std::string_view> CanonicalOrder(const std::vector<std::string_view>& methods) {
+  std::vector<std::string_view> ordered;
+  for (std::string_view known : kKnownMethods) {
+    if (std::find(methods.begin(), methods.end(), known) != methods.end()) {
+      ordered.push_back(known);
+    }
+  }
+  return ordered;
+}
+
+// What a path (or the whole server) answers, given the methods of its routes: HEAD is served
+// wherever GET is, and OPTIONS everywhere.
+std::vector<std::string_view> ServedMethods(std::vector<std::string_view> methods) {
+  if (methods.empty()) return methods;
+  if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) methods.push_back("HEAD");
+  methods.push_back("OPTIONS");
+  return CanonicalOrder(methods);
+}
+
 }  // namespace
+
+bool IsKnownMethod(std::string_view method) {
+  return std::find(kKnownMethods.begin(), kKnownMethods.end(), method) != kKnownMethods.end();
+}
 
 Router::Router(std::vector<api::Route> routes) {
   routes_.reserve(routes.size());
@@ -61,6 +90,9 @@ Router::Router(std::vector<api::Route> routes) {
     }
     routes_.push_back(std::move(compiled));
   }
+  std::vector<std::string_view> methods;
+  for (const Compiled& c : routes_) methods.push_back(c.route.method);
+  all_methods_ = ServedMethods(std::move(methods));
 }
 
 bool Router::Matches(const Compiled& c, const std::vector<std::string>& segments) {
@@ -79,13 +111,21 @@ bool Router::MoreSpecific(const Compiled& a, const Compiled& b) {
   return false;
 }
 
-RouteMatch Router::Match(std::string_view method, const std::vector<std::string>& segments) const {
-  RouteMatch match;
+const Router::Compiled* Router::Find(std::string_view method,
+                                     const std::vector<std::string>& segments) const {
   const Compiled* best = nullptr;
   for (const Compiled& c : routes_) {
     if (c.route.method != method || !Matches(c, segments)) continue;
     if (best == nullptr || MoreSpecific(c, *best)) best = &c;
   }
+  return best;
+}
+
+RouteMatch Router::Match(std::string_view method, const std::vector<std::string>& segments) const {
+  RouteMatch match;
+  const Compiled* best = Find(method, segments);
+  // HEAD is GET without the body (which the transport leaves out).
+  if (best == nullptr && method == "HEAD") best = Find("GET", segments);
   if (best != nullptr) {
     match.route = &best->route;
     for (std::size_t i = 0; i < segments.size(); ++i) {
@@ -94,20 +134,25 @@ RouteMatch Router::Match(std::string_view method, const std::vector<std::string>
     }
     return match;
   }
-  // The slow path, only for 404/405: which methods would the path accept?
+  // The slow path, only for 404/405/OPTIONS: which methods does the path serve? A route that
+  // is not advertised still makes the path exist (so OPTIONS there is no 404).
+  bool exists = false;
+  std::vector<std::string_view> methods;
   for (const Compiled& c : routes_) {
     if (!Matches(c, segments)) continue;
-    const std::string_view m = c.route.method;
-    if (std::find(match.allowed.begin(), match.allowed.end(), m) == match.allowed.end()) {
-      match.allowed.push_back(m);
-    }
+    exists = true;
+    if (c.route.advertised) methods.push_back(c.route.method);
+  }
+  if (exists) {
+    if (methods.empty()) methods.push_back("OPTIONS");
+    match.allowed = ServedMethods(std::move(methods));
   }
   return match;
 }
 
-std::string Router::AllowHeader(const RouteMatch& match) {
+std::string Router::AllowHeader(const std::vector<std::string_view>& methods) {
   std::string allow;
-  for (std::string_view m : match.allowed) {
+  for (std::string_view m : methods) {
     if (!allow.empty()) allow += ", ";
     allow += m;
   }
@@ -116,6 +161,9 @@ std::string Router::AllowHeader(const RouteMatch& match) {
 
 Error Router::NoRouteError(const RouteMatch& match, std::string_view method,
                            std::string_view path) {
+  if (!IsKnownMethod(method)) {
+    return Error::NotImplemented("Method " + std::string(method) + " is not implemented");
+  }
   if (match.allowed.empty()) {
     return Error::NotFound("No route matches " + std::string(path));
   }

@@ -52,6 +52,18 @@ std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int threads) {
   return loops;
 }
 
+// The client's address as the key of its connection count: an IPv4 client of a dual-stack
+// socket counts as itself, not as its IPv6-mapped form.
+std::string ClientAddress(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  asio::ip::address address = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -59,7 +71,8 @@ struct Server::Impl {
       : options(std::move(opts)),
         workers(MakeWorkers(options)),
         state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log,
-                                            workers.get())),
+                                            workers.get(), CorsPolicy(options.cors_origins),
+                                            options.auth_schemes)),
         control(1),
         loops(MakeLoops(options.threads)),
         acceptor(control),
@@ -76,6 +89,8 @@ struct Server::Impl {
   void Run();
   void Accept();
   void OnAccept(boost::system::error_code ec, tcp::socket socket);
+  // Whether a new connection from `address` may be served (making room when the server is full).
+  bool Admit(const std::string& address);
   void BeginShutdown();
   void WaitForDrain();
 
@@ -192,15 +207,27 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (state->session_count() >= options.limits.max_connections) {
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  } else {
+  std::string address = ClientAddress(socket);
+  if (Admit(address)) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<Session>(std::move(socket), state)->Start();
+    std::make_shared<Session>(std::move(socket), state, std::move(address))->Start();
+  } else {
+    boost::system::error_code ignored;
+    socket.close(ignored);
   }
   Accept();
+}
+
+bool Server::Impl::Admit(const std::string& address) {
+  const RequestLimits& limits = options.limits;
+  // One client must not take the room every other client needs.
+  if (state->ConnectionsFrom(address) >= limits.max_connections_per_ip) return false;
+  if (state->session_count() < limits.max_connections) return true;
+  // Full: idle connections make room, the longest idle first, a batch at a time so that a flood
+  // of new connections does not walk every session for each one. The new connection is taken
+  // while they close (briefly over the limit by at most the batch).
+  return state->ShedIdle(std::max<std::size_t>(1, limits.max_connections / 100)) > 0;
 }
 
 void Server::Impl::BeginShutdown() {

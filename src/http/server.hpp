@@ -33,6 +33,11 @@ struct ServerOptions {
   int worker_threads = 16;
   RequestLimits limits;
   bool access_log = true;  // one logfmt line per request on stderr
+  // Origins whose browser apps may call the API (CORS), or {"*"}; empty: CORS off.
+  std::vector<std::string> cors_origins;
+  // The WWW-Authenticate challenges of a 401 (RFC 9110 §11.6.1), one per scheme, each with
+  // realm="contactsd"; a Bearer one adds error="invalid_token" when a credential was sent.
+  std::vector<std::string> auth_schemes = {"Bearer"};
   // After Stop() or a signal: how long in-flight requests may take before their connections are
   // closed anyway.
   std::chrono::milliseconds shutdown_timeout{10000};

@@ -2,6 +2,8 @@
 
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
+#include "http/head_checks.hpp"
+#include "http/http_date.hpp"
 #include "http/request_id.hpp"
 #include "http/response_head.hpp"
 #include "http/worker_pool.hpp"
@@ -48,6 +50,24 @@ Error Overloaded() {
   return Error::Unavailable("worker queue full", "The server is overloaded; retry later");
 }
 
+// A 503 that tells the client when to come back.
+api::Response RetryLater(Error error) {
+  api::Response answer = RenderError(error);
+  answer.headers.emplace_back("Retry-After", "1");
+  return answer;
+}
+
+// The methods whose requests carry a body the handlers read as JSON.
+bool TakesBody(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+std::int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string LowerCase(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -58,13 +78,14 @@ std::string LowerCase(std::string_view s) {
 
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {}
+Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,
+                 std::string address)
+    : stream_(std::move(socket)), state_(std::move(state)), address_(std::move(address)) {}
 
 Session::~Session() { state_->Unregister(this); }
 
 void Session::Start() {
-  state_->Register(this, weak_from_this());
+  state_->Register(this, weak_from_this(), address_);
   asio::dispatch(stream_.get_executor(),
                  beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
 }
@@ -82,6 +103,9 @@ void Session::WaitForRequest() {
     return;
   }
   const RequestLimits& limits = state_->limits;
+  had_credentials_ = false;
+  preflight_ = false;
+  origin_.clear();
   parser_.emplace();
   parser_->body_limit(limits.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(
@@ -97,12 +121,14 @@ void Session::WaitForRequest() {
   // Wait for the first bytes on their own, so that a keep-alive connection may sit idle for
   // idle_timeout while a header, once started, must be complete within header_timeout.
   phase_ = Phase::kIdle;
+  idle_since_ms_.store(SteadyMillis(), std::memory_order_relaxed);
   stream_.expires_after(first_message_ ? limits.header_timeout : limits.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
 }
 
 void Session::OnFirstBytes(beast::error_code ec, std::size_t bytes) {
+  idle_since_ms_.store(-1, std::memory_order_relaxed);
   if (ec) {  // the client left, went quiet or we are shutting down: nothing to answer
     Close();
     return;
@@ -125,18 +151,116 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
     HandleReadError(ec);
     return;
   }
+  try {
+    TakeHead();
+    if (std::optional<api::Response> early = AnswerBeforeBody()) {
+      AnswerEarly(std::move(*early));
+      return;
+    }
+  } catch (const std::exception& e) {  // e.g. bad_alloc
+    spdlog::error("http session: {}", e.what());
+    Close();
+    return;
+  }
   if (parser_->is_done()) {
     HandleRequest();
     return;
   }
   stream_.expires_after(state_->limits.body_timeout);
-  const auto& request = parser_->get();
-  if (request.version() >= 11 && beast::iequals(request[bhttp::field::expect], "100-continue")) {
+  if (version_ >= 11 && beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
     return;
   }
   ReadBody();
+}
+
+void Session::TakeHead() {
+  const auto& message = parser_->get();
+  request_ = api::Request{};
+  request_.method = std::string(message.method_string());
+  request_.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+  for (const auto& field : message) {
+    request_.headers.emplace_back(LowerCase(field.name_string()), std::string(field.value()));
+  }
+  request_.request_id = RequestIdFor(request_.Header("x-request-id"));
+  version_ = message.version();
+  wants_keep_alive_ = message.keep_alive();
+  had_credentials_ = request_.Header("authorization") != nullptr;
+  if (state_->cors.enabled()) {
+    const std::string* origin = request_.Header("origin");
+    if (origin != nullptr && state_->cors.Allows(*origin)) {
+      origin_ = *origin;
+      preflight_ = request_.method == "OPTIONS" &&
+                   request_.Header("access-control-request-method") != nullptr;
+    }
+  }
+  dispatched_ = Dispatched{};
+  route_match_ = nullptr;
+}
+
+std::optional<api::Response> Session::AnswerBeforeBody() {
+  const RequestLimits& limits = state_->limits;
+  const auto target = parser_->get().target();
+  // A head that breaks the framing or the request line: what follows it cannot be trusted to be
+  // a body, so it is never read, and the connection closes after the answer.
+  if (Status head = CheckHead(request_, version_, target.size(), limits.max_target_bytes); !head) {
+    linger_after_write_ = true;
+    return RenderError(head.error());
+  }
+  route_match_ = ResolveRoute(state_->router, request_, target, dispatched_);
+  // A target the router cannot read (a form we do not serve, a bad escape) is as untrustworthy
+  // as bad framing.
+  if (route_match_ == nullptr && dispatched_.response.status == 400) linger_after_write_ = true;
+  if (route_match_ != nullptr && TakesBody(request_.method)) {
+    const std::string* type = request_.Header("content-type");
+    if (type != nullptr && IsJsonPatch(*type)) {
+      route_match_ = nullptr;
+      dispatched_.response = RenderError(Error::UnsupportedMediaType(
+          "A JSON Patch (RFC 6902) is not accepted: send a JSON merge patch (RFC 7396)"));
+      dispatched_.response.headers.emplace_back("Accept-Patch", std::string(kAcceptPatch));
+    }
+  }
+  if (parser_->is_done()) return std::nullopt;  // no body: HandleRequest answers
+  const auto length = parser_->content_length();
+  const bool body_here = length && buffer_.size() >= *length;
+  // Answered without a handler (404, 405, 415, OPTIONS): read a body that is already here and
+  // keep the connection; do not wait for one that is not.
+  if (route_match_ == nullptr) {
+    if (body_here) return std::nullopt;
+    return std::move(dispatched_.response);
+  }
+  if (body_here) return std::nullopt;  // nothing left to hold the server to
+  // The body is still to come: nothing is held for a client before it has shown credentials,
+  // and no more than the budget for all clients together.
+  if (route_match_->check_head) {
+    Status admitted = route_match_->check_head(request_);
+    if (!admitted) {
+      CallRender([&admitted]() -> Result<api::Response> { return admitted.error(); }, request_,
+                 dispatched_);
+      return std::move(dispatched_.response);
+    }
+  }
+  if (!body_lease_.Take(state_->body_bytes, length ? *length : limits.max_body_bytes)) {
+    return RetryLater(Error::Unavailable("request body budget exhausted",
+                                         "The server holds too many request bodies; retry later"));
+  }
+  return std::nullopt;
+}
+
+void Session::AnswerEarly(api::Response answer) {
+  phase_ = Phase::kHandling;
+  // The bytes of a body not read are still on the way: they are read and dropped, never parsed
+  // as the next request, and the connection closes.
+  if (!parser_->is_done()) linger_after_write_ = true;
+  method_ = std::move(request_.method);
+  route_ = dispatched_.route;
+  org_ = std::move(request_.log_org);
+  request_id_ = std::move(request_.request_id);
+  first_message_ = false;
+  const bool keep_alive =
+      wants_keep_alive_ && !linger_after_write_ && !stopping_ && !state_->stopping();
+  Send(std::move(answer), version_, keep_alive);
 }
 
 void Session::OnContinueWritten(beast::error_code ec, std::size_t) {
@@ -161,9 +285,9 @@ void Session::OnBody(beast::error_code ec, std::size_t) {
 }
 
 void Session::HandleReadError(beast::error_code ec) {
-  // A client that leaves, goes quiet or is cut off by a shutdown gets no answer.
-  if (!IsHttpError(ec) || ec == bhttp::error::end_of_stream ||
-      ec == bhttp::error::partial_message) {
+  // A client that leaves, goes quiet or is cut off by a shutdown gets no answer; one that stops
+  // sending in the middle of a request (a half-close) is told what was wrong with it.
+  if (!IsHttpError(ec) || ec == bhttp::error::end_of_stream) {
     Close();
     return;
   }
@@ -173,8 +297,20 @@ void Session::HandleReadError(beast::error_code ec) {
     error = Error::PayloadTooLarge("The request body exceeds " +
                                    std::to_string(limits.max_body_bytes) + " bytes");
   } else if (ec == bhttp::error::header_limit) {
-    error = Error::HeadersTooLarge("The request headers exceed " +
-                                   std::to_string(limits.max_header_bytes) + " bytes");
+    // The parser consumes the request line once it is whole (then the target is known) and the
+    // header lines one by one; a request line still in the buffer is one too long to parse.
+    std::size_t target = parser_->get().target().size();
+    if (target == 0) {
+      const std::string_view rest(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      target = std::min(rest.find("\r\n"), rest.size());
+    }
+    error = target > limits.max_target_bytes
+                ? Error::UriTooLong("The request target exceeds " +
+                                    std::to_string(limits.max_target_bytes) + " bytes")
+                : Error::HeadersTooLarge("The request headers exceed " +
+                                         std::to_string(limits.max_header_bytes) + " bytes");
+  } else if (ec == bhttp::error::partial_message) {
+    error = Error::BadRequest("The connection was closed before the request was complete");
   } else {
     error = Error::BadRequest("Malformed HTTP request: " + ec.message());
   }
@@ -296,32 +432,18 @@ void Session::StartAsync(const api::Route& route, api::Request request, Dispatch
     CallAsyncHandler(route, *request, reply);
   };
   if (state_->workers->TrySubmit(std::move(job))) return;
-  reply([]() -> Result<api::Response> {
-    api::Response overloaded = RenderError(Overloaded());
-    overloaded.headers.emplace_back("Retry-After", "1");
-    return overloaded;
-  });
+  reply([]() -> Result<api::Response> { return RetryLater(Overloaded()); });
 }
 
 void Session::HandleRequest() {
   phase_ = Phase::kHandling;
   try {
-    bhttp::request<bhttp::string_body> message = parser_->release();
-    api::Request request;
-    request.method = std::string(message.method_string());
-    request.headers.reserve(
-        static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-    for (const auto& field : message) {
-      request.headers.emplace_back(LowerCase(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
-    request.request_id = RequestIdFor(request.Header("x-request-id"));
-
-    Dispatched dispatched;
-    const api::Route* route = ResolveRoute(state_->router, request, message.target(), dispatched);
+    request_.body = std::move(parser_->release().body());
+    api::Request request = std::move(request_);
+    Dispatched dispatched = std::move(dispatched_);
+    const api::Route* route = route_match_;
     if (route != nullptr && route->async_handler) {
-      StartAsync(*route, std::move(request), std::move(dispatched), message.version(),
-                 message.keep_alive());
+      StartAsync(*route, std::move(request), std::move(dispatched), version_, wants_keep_alive_);
       return;  // Respond() comes later
     }
     if (route != nullptr && state_->workers != nullptr && MayWrite(request.method)) {
@@ -330,19 +452,18 @@ void Session::HandleRequest() {
                     .route = route,
                     .request = std::move(request),
                     .dispatched = std::move(dispatched),
-                    .version = message.version(),
-                    .wants_keep_alive = message.keep_alive()};
+                    .version = version_,
+                    .wants_keep_alive = wants_keep_alive_};
       if (state_->workers->TrySubmit(std::move(job))) return;  // Respond() comes later
       // The queue is full; TrySubmit left the job as it was. Answering now, rather than queueing
       // without bound, keeps latency bounded and tells the client to back off.
       request = std::move(job.request);
       dispatched = std::move(job.dispatched);
-      dispatched.response = RenderError(Overloaded());
-      dispatched.response.headers.emplace_back("Retry-After", "1");
+      dispatched.response = RetryLater(Overloaded());
     } else if (route != nullptr) {
       CallHandler(*route, request, dispatched);
     }
-    Respond(std::move(request), std::move(dispatched), message.version(), message.keep_alive());
+    Respond(std::move(request), std::move(dispatched), version_, wants_keep_alive_);
   } catch (const std::exception& e) {  // not a handler's (Dispatch catches those): e.g. bad_alloc
     spdlog::error("http session: {}", e.what());
     Close();
@@ -357,7 +478,8 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
     return;
   }
   // Checked after the handler: a shutdown that began meanwhile closes this connection.
-  const bool keep_alive = wants_keep_alive && !stopping_ && !state_->stopping();
+  const bool keep_alive =
+      wants_keep_alive && !linger_after_write_ && !stopping_ && !state_->stopping();
   method_ = std::move(request.method);
   route_ = dispatched.route;
   org_ = std::move(request.log_org);
@@ -366,13 +488,39 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
   Send(std::move(dispatched.response), version, keep_alive);
 }
 
+void Session::Decorate(api::Response& answer) {
+  // An answer too large for what is left of the budget would sit in memory for as long as a
+  // slow reader likes: a short 503 takes its place.
+  if (method_ != "HEAD" && answer.body.size() > state_->limits.large_answer_bytes &&
+      !answer_lease_.Take(state_->answer_bytes, answer.body.size())) {
+    answer = RetryLater(Error::Unavailable("answer budget exhausted",
+                                           "The server holds too many large answers; retry later"));
+  }
+  if (answer.status == 401) {
+    answer.headers.emplace_back(
+        "WWW-Authenticate", had_credentials_ ? state_->challenge_invalid_token : state_->challenge);
+  }
+  if (origin_.empty()) return;
+  if (preflight_ && answer.status == 204) {
+    auto allow = std::find_if(answer.headers.begin(), answer.headers.end(),
+                              [](const api::NameValue& h) { return h.first == "Allow"; });
+    if (allow != answer.headers.end()) {
+      CorsPolicy::AddPreflightHeaders(answer, origin_, std::string(allow->second));
+      return;
+    }
+  }
+  CorsPolicy::AddResponseHeaders(answer, origin_);
+}
+
 void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
+  body_lease_.Release();  // the request's body is done with
+  Decorate(answer);
   if (IsBodiless(answer.status)) answer.body.clear();
   status_ = answer.status;
   keep_alive_ = keep_alive;
   body_ = std::move(answer.body);
   head_.clear();  // keeps its capacity: a connection's answers reuse one buffer
-  AppendResponseHead(head_, answer, version, keep_alive, request_id_, body_.size());
+  AppendResponseHead(head_, answer, version, keep_alive, request_id_, body_.size(), HttpDateNow());
 
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
@@ -385,6 +533,7 @@ void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
 }
 
 void Session::OnWrite(beast::error_code ec, std::size_t) {
+  answer_lease_.Release();
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started_);
   state_->access_log.Write({method_, route_, status_, elapsed, org_, request_id_});

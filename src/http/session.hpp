@@ -19,7 +19,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,7 +33,9 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   // `socket`'s executor must run one handler at a time (a loop run by one thread, or a
   // strand): the session's handlers are not synchronized otherwise.
-  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
+  // `address`: the client's, the key of the per-address connection count.
+  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,
+          std::string address);
   ~Session();
 
   // Registers with the state and starts reading. REQUIRES: owned by a shared_ptr.
@@ -40,6 +44,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Thread-safe. Closes the connection now if it is idle (or if `force`), otherwise after the
   // response in progress; either way no further request is read.
   void Shutdown(bool force);
+
+  // Thread-safe. Since when (steady clock, ms) the connection has waited for a request with none
+  // in progress, or -1 while a request is under way: the server sheds the longest idle first.
+  std::int64_t idle_since() const { return idle_since_ms_.load(std::memory_order_relaxed); }
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
@@ -51,10 +59,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnFirstBytes(boost::beast::error_code ec, std::size_t bytes);
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec, std::size_t bytes);
+  // The request's head as a Request (no body yet), with its route resolved into route_.
+  void TakeHead();
+  // What must be answered before the body is read: a head that fails its checks, a request
+  // without a route, a body we do not take, bad credentials, no room for the body. Null: read on.
+  std::optional<api::Response> AnswerBeforeBody();
   void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
   void ReadBody();
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
   void HandleRequest();
+  // Answers without reading the body; the connection closes after it unless the whole request
+  // has been read.
+  void AnswerEarly(api::Response answer);
   // Starts an asynchronous handler, here or on the worker pool (route.async_blocks); its reply
   // is posted back to this session's loop.
   void StartAsync(const api::Route& route, api::Request request, Dispatched dispatched,
@@ -71,6 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
                           api::Request request, Dispatched dispatched, unsigned version,
                           bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);
+  // The transport's headers for this request's answer: WWW-Authenticate on a 401, CORS for an
+  // allowed origin, and a 503 in place of a large answer the answer budget cannot hold.
+  void Decorate(api::Response& answer);
   void Send(api::Response response, unsigned version, bool keep_alive);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
   void Linger();
@@ -81,7 +100,22 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
+  const std::string address_;
   std::optional<Parser> parser_;
+  // The request being read: its head (from TakeHead), what its route resolved to, and what of
+  // the head the answer needs.
+  api::Request request_;
+  const api::Route* route_match_ = nullptr;
+  Dispatched dispatched_;
+  unsigned version_ = 11;
+  bool wants_keep_alive_ = false;
+  bool had_credentials_ = false;
+  bool preflight_ = false;
+  std::string origin_;  // the Origin header when CORS allows it, else empty
+  // Memory this connection holds against the server's budgets.
+  ByteBudget::Lease body_lease_;
+  ByteBudget::Lease answer_lease_;
+  std::atomic<std::int64_t> idle_since_ms_{-1};
   // The answer being written: its head (status line and headers) and body.
   std::string head_;
   std::string body_;

@@ -5,13 +5,32 @@
 
 namespace contactsd::http {
 
+namespace {
+
+boost::system::result<boost::urls::url_view> ParseForm(std::string_view target) {
+  if (target.starts_with('/')) return boost::urls::parse_origin_form(target);
+  auto url = boost::urls::parse_absolute_uri(target);
+  if (url && url->scheme_id() != boost::urls::scheme::http &&
+      url->scheme_id() != boost::urls::scheme::https) {
+    return boost::urls::error::not_a_base;  // any error will do: the caller says "malformed"
+  }
+  return url;
+}
+
+}  // namespace
+
 Result<Target> ParseTarget(std::string_view target) {
-  auto parsed = boost::urls::parse_origin_form(target);
+  Target out;
+  if (target == "*") {
+    out.asterisk = true;
+    return out;
+  }
+  auto parsed = ParseForm(target);
   if (!parsed) return Error::BadRequest("Malformed request target");
   const boost::urls::url_view& url = *parsed;
 
-  Target out;
   out.path = url.path();
+  if (out.path.empty()) out.path.push_back('/');  // "http://host" names the root
   const auto segments = url.segments();
   out.segments.reserve(segments.size());
   for (std::string segment : segments) out.segments.push_back(std::move(segment));

@@ -1,5 +1,7 @@
-// The request target (origin-form "/path?query") parsed with Boost.URL into the decoded path, its
-// decoded segments for the router, and the decoded query. Pure: no Beast, no I/O.
+// The request target parsed with Boost.URL into the decoded path, its decoded segments for the
+// router, and the decoded query. RFC 9112 §3.2: origin-form ("/path?query"), absolute-form
+// ("http://host/path?query", what a client talking to a proxy sends; its authority is not
+// used) and asterisk-form ("*", for OPTIONS). Pure: no Beast, no I/O.
 #pragma once
 
 #include "api/request.hpp"
@@ -16,9 +18,11 @@ struct Target {
   std::vector<std::string> segments;  // decoded one by one, so "%2F" stays inside its segment;
                                       // a single trailing empty segment ("/a/") is dropped
   std::vector<api::NameValue> query;  // decoded, in order, repeats kept; "+" stays a plus
+  bool asterisk = false;              // "*": the server as a whole (path and segments empty)
 };
 
-// Errors: BadRequest when Boost.URL rejects the target (not origin-form, a bad %-escape, ...).
+// Errors: BadRequest when Boost.URL rejects the target (another form, a scheme other than http
+// or https, a bad %-escape, ...).
 Result<Target> ParseTarget(std::string_view target);
 
 }  // namespace contactsd::http

@@ -114,6 +114,8 @@ class Model {
   bool custom_fields_flat() const { return custom_fields_flat_; }
   // The message of every 401 (the same for every cause).
   const std::string& unauthorized_message() const { return unauthorized_message_; }
+  // The schemes a 401 challenges with (WWW-Authenticate), e.g. {"Bearer"}.
+  const std::vector<std::string>& auth_schemes() const { return auth_schemes_; }
   // The type of a custom field defined without one (nullopt: the type is required).
   std::optional<FieldType> custom_default_type() const { return custom_default_type_; }
   // true: an archived contact is gone for clients (404; DELETE answers 204), though kept.
@@ -169,6 +171,7 @@ class Model {
   UnknownCustomKeys unknown_custom_keys_ = UnknownCustomKeys::kReject;
   bool custom_fields_flat_ = false;
   std::string unauthorized_message_ = "Missing or invalid credentials";
+  std::vector<std::string> auth_schemes_ = {"Bearer"};
   std::optional<FieldType> custom_default_type_;
   Archiving archiving_ = Archiving::kVisible;
   Tenancy tenancy_ = Tenancy::kOrg;

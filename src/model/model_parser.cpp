@@ -20,7 +20,7 @@ constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters",
     "unauthorized_message", "record_rules", "replace", "collections", "tenancy", "write_plans",
-    "unlocks"};
+    "unlocks", "auth_schemes"};
 constexpr std::string_view kFieldKeys[] = {
     "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
     "max_length", "max_items", "values", "default", "empty_as_null", "invalid_as_default",
@@ -94,6 +94,23 @@ Status ModelParser::ParseTop(const json::object& top) {
       return Bad("unauthorized_message", "must be a non-empty string");
     }
     model_.unauthorized_message_ = message->get_string();
+  }
+  if (const json::value* schemes = top.if_contains("auth_schemes")) {
+    auto bad = [&] {
+      return Bad("auth_schemes", "must be a non-empty array of scheme names such as \"Bearer\"");
+    };
+    if (!schemes->is_array() || schemes->get_array().empty()) return bad();
+    model_.auth_schemes_.clear();
+    for (const json::value& scheme : schemes->get_array()) {
+      // An RFC 9110 token: it is written into the WWW-Authenticate header as it is.
+      if (!scheme.is_string() || scheme.get_string().empty() ||
+          scheme.get_string().find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~") !=
+              json::string::npos) {
+        return bad();
+      }
+      model_.auth_schemes_.emplace_back(scheme.get_string());
+    }
   }
   if (const json::value* archived = top.if_contains("archived")) {
     if (*archived == "visible") {

@@ -87,8 +87,16 @@ def gift_unauthorized():
             "statusCode": 401}
 
 
+def test_a_created_entry_is_at_its_location(fresh, other):
+    r = fresh.client.post("/labels", {"name": "VIP"})
+    created = assert_status(r, 201)
+    assert r.headers["Location"] == f"/labels/{created['id']}"
+    assert assert_status(fresh.client.get(r.headers["Location"]), 200) == created
+    assert_error(other.client.get(r.headers["Location"]), 404, "not_found")  # not theirs
+
+
 def test_unknown_routes_and_methods(fresh):
-    assert_error(fresh.client.get("/lists/1"), 405, "method_not_allowed")
+    assert_error(fresh.client.get("/lists/1"), 404, "not_found")  # no entry 1 yet
     assert_error(fresh.client.patch("/lists/1", {"name": "x"}), 405, "method_not_allowed")
     assert_error(fresh.client.delete("/lists"), 400, "invalid_id")
     assert_error(fresh.client.get("/tags"), 404, "not_found")

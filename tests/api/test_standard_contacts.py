@@ -341,7 +341,7 @@ def test_each_change_bumps_the_version_by_exactly_one(tenant):
     assert tenant.get_contact(c["id"]) == c
 
 
-@pytest.mark.parametrize("if_match", ['"{v}"', 'W/"{v}"', "*"])
+@pytest.mark.parametrize("if_match", ['"{v}"', "*", '"7", "{v}"', 'W/"{v}", "{v}"'])
 def test_if_match_with_the_current_version_applies(tenant, if_match):
     before = tenant.create_contact(FULL)
     r = tenant.client.patch(_url(before["id"]), {"first_name": "Augusta"},
@@ -354,7 +354,10 @@ def test_if_match_with_the_current_version_applies(tenant, if_match):
     assert tenant.get_contact(before["id"])["first_name"] == "Ada"
 
 
-@pytest.mark.parametrize("if_match", ['"1"', '"3"', '"999"', '"0"', '"abc"', 'W/"1"'])
+# A weak tag never matches If-Match, not even the current version's (RFC 9110 §13.1.1: strong
+# comparison), and "02" is another tag than "2".
+@pytest.mark.parametrize("if_match", ['"1"', '"3"', '"999"', '"0"', '"abc"', 'W/"1"', 'W/"2"',
+                                      '"02"', "2", '"1", "3"'])
 def test_if_match_with_another_version_is_412(tenant, if_match):
     c = tenant.create_contact(FULL)
     before = assert_contact_response(tenant.client.patch(_url(c["id"]), {"first_name": "v2"}))
@@ -480,9 +483,11 @@ def test_delete_with_a_stale_if_match_is_412_and_archives_nothing(tenant):
     archived = assert_contact_response(tenant.client.delete(_url(c["id"]),
                                                             headers={"If-Match": '"2"'}))
     assert archived["version"] == 3 and archived["archived_at"] is not None
-    # Archived already: the same version matches (a no-op), another does not.
+    # Archived already: the same version matches (a no-op), another does not, nor a weak tag.
     assert assert_contact_response(
-        tenant.client.delete(_url(c["id"]), headers={"If-Match": 'W/"3"'})) == archived
+        tenant.client.delete(_url(c["id"]), headers={"If-Match": '"3"'})) == archived
+    assert_error(tenant.client.delete(_url(c["id"]), headers={"If-Match": 'W/"3"'}), 412,
+                 "precondition_failed")
     assert_error(tenant.client.delete(_url(c["id"]), headers={"If-Match": '"2"'}), 412,
                  "precondition_failed")
     assert_error(tenant.client.delete(_url(c["id"]), headers={"If-Match": "three"}), 412,

@@ -79,7 +79,7 @@ TEST_F(CatalogueServiceTest, OnlyTheWritePlansWrite) {
   EXPECT_TRUE(service_->List(internal_, 10, "")->items.empty());
 
   ContactView c = Create(R"({"name":"Ada"})");
-  auto patch = service_->Patch(customer_, c.stored.id, Obj(R"({"name":"Eve"})"), std::nullopt);
+  auto patch = service_->Patch(customer_, c.stored.id, Obj(R"({"name":"Eve"})"), {});
   ASSERT_FALSE(patch.ok());
   EXPECT_EQ(patch.error().code, ErrorCode::kForbidden);
   EXPECT_EQ(service_->Get(internal_, c.stored.id)->record.at("name"), "Ada");
@@ -89,23 +89,22 @@ TEST_F(CatalogueServiceTest, OnlyTheWritePlansWrite) {
 
 TEST_F(CatalogueServiceTest, APatchChangesOnlyTheEditableFields) {
   ContactView c = Create(R"({"name":"Ada","state":"NY","unlock_cost":2})");
-  auto refused = service_->Patch(
-      internal_, c.stored.id, Obj(R"({"name":"Bea","state":"CA","unlock_cost":0})"), std::nullopt);
+  auto refused = service_->Patch(internal_, c.stored.id,
+                                 Obj(R"({"name":"Bea","state":"CA","unlock_cost":0})"), {});
   ASSERT_FALSE(refused.ok());
   ASSERT_EQ(refused.error().details.size(), 2u);
   EXPECT_EQ(refused.error().details[0].field, "state");
   EXPECT_EQ(refused.error().details[1].field, "unlock_cost");
   now_ += 1000;
-  auto patched = service_->Patch(internal_, c.stored.id,
-                                 Obj(R"({"name":"Bea","title":null,"is_district_contact":true})"),
-                                 std::nullopt);
+  auto patched = service_->Patch(
+      internal_, c.stored.id, Obj(R"({"name":"Bea","title":null,"is_district_contact":true})"), {});
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   EXPECT_EQ(patched->record.at("name"), "Bea");
   EXPECT_EQ(patched->record.at("state"), "NY");
   EXPECT_EQ(patched->stored.updated_at_ms, now_);
   // {} changes nothing, not even the time.
   now_ += 1000;
-  auto same = service_->Patch(internal_, c.stored.id, Obj("{}"), std::nullopt);
+  auto same = service_->Patch(internal_, c.stored.id, Obj("{}"), {});
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(same->stored.updated_at_ms, now_ - 1000);
 }

@@ -96,7 +96,48 @@ TEST(Dispatch, NoRouteIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(wrong.route, "-");
   EXPECT_EQ(wrong.response.status, 405);
   EXPECT_EQ(Body(wrong.response).at("error").as_string(), "method_not_allowed");
-  EXPECT_EQ(wrong.response.headers, (std::vector<api::NameValue>{{"Allow", "GET, PATCH"}}));
+  EXPECT_EQ(wrong.response.headers,
+            (std::vector<api::NameValue>{{"Allow", "GET, HEAD, PATCH, OPTIONS"}}));
+}
+
+TEST(Dispatch, OptionsAnswersWhatThePathAllows) {
+  const Router router = TestRouter();
+  api::Request a = MakeRequest("OPTIONS");
+  const Dispatched one = Dispatch(router, a, "/v1/contacts/1");
+  EXPECT_EQ(one.response.status, 204);
+  EXPECT_EQ(one.response.headers,
+            (std::vector<api::NameValue>{{"Allow", "GET, HEAD, PATCH, OPTIONS"},
+                                         {"Accept-Patch", std::string(kAcceptPatch)}}));
+  api::Request b = MakeRequest("OPTIONS");
+  EXPECT_EQ(Dispatch(router, b, "/v2/nothing").response.status, 404);
+  api::Request c = MakeRequest("OPTIONS");
+  const Dispatched server = Dispatch(router, c, "*");
+  EXPECT_EQ(server.response.status, 204);
+  EXPECT_EQ(server.response.headers[0].second, "GET, HEAD, PATCH, OPTIONS");
+  api::Request d = MakeRequest("GET");
+  EXPECT_EQ(Dispatch(router, d, "*").response.status, 400);
+}
+
+TEST(Dispatch, AnUnknownMethodIs501WithoutAllow) {
+  const Router router = TestRouter();
+  api::Request a = MakeRequest("FOO");
+  const Dispatched out = Dispatch(router, a, "/v1/contacts/1");
+  EXPECT_EQ(out.response.status, 501);
+  EXPECT_EQ(Body(out.response).at("error").as_string(), "not_implemented");
+  EXPECT_TRUE(out.response.headers.empty());
+}
+
+TEST(Dispatch, AnAbsoluteFormTargetIsServedAsItsPath) {
+  const Router router = TestRouter();
+  api::Request a = MakeRequest("GET");
+  const Dispatched out = Dispatch(router, a, "http://127.0.0.1:8080/v1/contacts/9?x=1");
+  EXPECT_EQ(out.response.status, 200);
+  EXPECT_EQ(Body(out.response).at("id").as_string(), "9");
+  EXPECT_EQ(Body(out.response).at("path").as_string(), "/v1/contacts/9");
+  api::Request b = MakeRequest("GET");
+  EXPECT_EQ(Dispatch(router, b, "ftp://host/v1/contacts/9").response.status, 400);
+  api::Request c = MakeRequest("GET");
+  EXPECT_EQ(Dispatch(router, c, "v1/contacts/9").response.status, 400);
 }
 
 TEST(Dispatch, ExceptionsBecomeA500NamingTheRequestId) {

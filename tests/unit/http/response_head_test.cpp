@@ -10,7 +10,8 @@ namespace {
 std::string Head(const api::Response& answer, unsigned version, bool keep_alive,
                  std::size_t body_size) {
   std::string out = "kept:";  // appended to, never overwritten
-  AppendResponseHead(out, answer, version, keep_alive, "rid-1", body_size);
+  AppendResponseHead(out, answer, version, keep_alive, "rid-1", body_size,
+                     "Fri, 04 Dec 2026 20:22:58 GMT");
   EXPECT_TRUE(out.starts_with("kept:"));
   return out.substr(5);
 }
@@ -22,6 +23,8 @@ TEST(ResponseHead, AJsonAnswerOnAKeptConnection) {
             "ETag: \"3\"\r\n"
             "Content-Type: application/json\r\n"
             "Server: contactsd\r\n"
+            "Cache-Control: no-store\r\n"
+            "Date: Fri, 04 Dec 2026 20:22:58 GMT\r\n"
             "X-Request-Id: rid-1\r\n"
             "Content-Length: 11\r\n"
             "\r\n");
@@ -44,15 +47,22 @@ TEST(ResponseHead, NoContentHasNeitherLengthNorType) {
   EXPECT_EQ(Head(api::Response{204, "", {}}, 11, true, 0),
             "HTTP/1.1 204 No Content\r\n"
             "Server: contactsd\r\n"
+            "Cache-Control: no-store\r\n"
+            "Date: Fri, 04 Dec 2026 20:22:58 GMT\r\n"
             "X-Request-Id: rid-1\r\n"
             "\r\n");
 }
 
-TEST(ResponseHead, AHandlersOwnTypeAndServerWin) {
-  api::Response answer{200, "x", {{"content-type", "text/plain"}, {"SERVER", "other"}}};
+TEST(ResponseHead, AHandlersOwnTypeServerAndCacheControlWin) {
+  api::Response answer{
+      200,
+      "x",
+      {{"content-type", "text/plain"}, {"SERVER", "other"}, {"cache-control", "max-age=5"}}};
   const std::string head = Head(answer, 11, true, 1);
   EXPECT_NE(head.find("content-type: text/plain\r\n"), std::string::npos);
   EXPECT_NE(head.find("SERVER: other\r\n"), std::string::npos);
+  EXPECT_NE(head.find("cache-control: max-age=5\r\n"), std::string::npos);
+  EXPECT_EQ(head.find("no-store"), std::string::npos);
   EXPECT_EQ(head.find("application/json"), std::string::npos);
   EXPECT_EQ(head.find("contactsd"), std::string::npos);
 }
@@ -63,6 +73,8 @@ TEST(ResponseHead, ADroppedTypeOrServerHeaderLeavesTheDefaults) {
             "HTTP/1.1 200 OK\r\n"
             "Content-Type: application/json\r\n"
             "Server: contactsd\r\n"
+            "Cache-Control: no-store\r\n"
+            "Date: Fri, 04 Dec 2026 20:22:58 GMT\r\n"
             "X-Request-Id: rid-1\r\n"
             "Content-Length: 2\r\n"
             "\r\n");
@@ -83,6 +95,8 @@ TEST(ResponseHead, UnsafeHeadersAreDropped) {
             "Retry-After: 1\r\n"
             "Content-Type: application/json\r\n"
             "Server: contactsd\r\n"
+            "Cache-Control: no-store\r\n"
+            "Date: Fri, 04 Dec 2026 20:22:58 GMT\r\n"
             "X-Request-Id: rid-1\r\n"
             "Content-Length: 2\r\n"
             "\r\n");

@@ -106,8 +106,8 @@ TEST(Router, WrongMethodIsMethodNotAllowedWithAllowSet) {
   const Router router = ContactsRouter();
   const RouteMatch m = router.Match("PUT", Segments("/v1/contacts/42"));
   EXPECT_FALSE(m.found());
-  // "/v1/contacts/42" matches only the {id} routes.
-  EXPECT_EQ(Router::AllowHeader(m), "GET, PATCH, DELETE");
+  // "/v1/contacts/42" matches only the {id} routes; HEAD comes with GET, OPTIONS everywhere.
+  EXPECT_EQ(Router::AllowHeader(m), "GET, HEAD, PATCH, DELETE, OPTIONS");
   const Error e = Router::NoRouteError(m, "PUT", "/v1/contacts/42");
   EXPECT_EQ(e.code, ErrorCode::kMethodNotAllowed);
   EXPECT_EQ(e.error, "method_not_allowed");
@@ -119,16 +119,45 @@ TEST(Router, AllowSetIncludesEveryPatternMatchingThePath) {
   // "search" is both the literal route (GET) and a value of {id} (GET, PATCH, DELETE).
   const RouteMatch m = router.Match("POST", Segments("/v1/contacts/search"));
   EXPECT_FALSE(m.found());
-  EXPECT_EQ(Router::AllowHeader(m), "GET, PATCH, DELETE");
+  EXPECT_EQ(Router::AllowHeader(m), "GET, HEAD, PATCH, DELETE, OPTIONS");
   const RouteMatch list = router.Match("DELETE", Segments("/v1/contacts"));
-  EXPECT_EQ(Router::AllowHeader(list), "GET, POST");
+  EXPECT_EQ(Router::AllowHeader(list), "GET, HEAD, POST, OPTIONS");
 }
 
 TEST(Router, MethodIsCaseSensitive) {
   const Router router = ContactsRouter();
   const RouteMatch m = router.Match("get", Segments("/v1/contacts"));
   EXPECT_FALSE(m.found());
-  EXPECT_EQ(Router::AllowHeader(m), "GET, POST");
+  EXPECT_EQ(Router::AllowHeader(m), "GET, HEAD, POST, OPTIONS");
+  // "get" is no method of RFC 9110: 501, not 405.
+  EXPECT_EQ(Router::NoRouteError(m, "get", "/v1/contacts").code, ErrorCode::kNotImplemented);
+}
+
+TEST(Router, HeadIsServedByTheGetRoute) {
+  const Router router = ContactsRouter();
+  const RouteMatch m = router.Match("HEAD", Segments("/v1/contacts/7"));
+  ASSERT_TRUE(m.found());
+  EXPECT_EQ(m.route->method, "GET");
+  EXPECT_EQ(m.params, (std::vector<api::NameValue>{{"id", "7"}}));
+  EXPECT_FALSE(router.Match("HEAD", Segments("/v1/contacts/7/restore")).found());
+}
+
+TEST(Router, AllowListsNeitherUnadvertisedRoutesNorUnknownMethods) {
+  api::Route hint = R("PUT", "/v1/contacts");
+  hint.advertised = false;  // answers "the id is missing", which the path does not serve
+  const Router router({R("GET", "/v1/contacts"), R("POST", "/v1/contacts"), std::move(hint)});
+  const RouteMatch m = router.Match("DELETE", Segments("/v1/contacts"));
+  EXPECT_EQ(Router::AllowHeader(m), "GET, HEAD, POST, OPTIONS");
+  EXPECT_TRUE(router.Match("PUT", Segments("/v1/contacts")).found());  // still answered
+  EXPECT_EQ(Router::AllowHeader(router.all_methods()), "GET, HEAD, POST, PUT, OPTIONS");
+}
+
+TEST(Router, KnownMethodsAreRfc9110sAndPatch) {
+  for (const char* m :
+       {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}) {
+    EXPECT_TRUE(IsKnownMethod(m)) << m;
+  }
+  for (const char* m : {"FOO", "PROPFIND", "get", ""}) EXPECT_FALSE(IsKnownMethod(m)) << m;
 }
 
 TEST(Router, ParamsArePercentDecodedPerSegment) {

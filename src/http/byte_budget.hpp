@@ -1,0 +1,66 @@
+// A bound on the bytes all connections together may hold for one purpose (request bodies being
+// received, answers being sent), so that many clients cannot add up to an out-of-memory kill.
+// Thread-safe and lock-free; a Lease gives its bytes back when it goes.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+
+namespace contactsd::http {
+
+class ByteBudget {
+ public:
+  explicit ByteBudget(std::size_t capacity) : capacity_(capacity) {}
+
+  // Takes `bytes` if they fit in what is left; false (nothing taken) otherwise.
+  bool TryTake(std::size_t bytes) {
+    std::size_t used = used_.load(std::memory_order_relaxed);
+    do {
+      if (bytes > capacity_ - used) return false;
+    } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void Give(std::size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  std::size_t used() const { return used_.load(std::memory_order_relaxed); }
+
+  // Bytes taken from a budget, given back by Release() or the destructor. Movable only.
+  class Lease {
+   public:
+    Lease() = default;
+    ~Lease() { Release(); }
+    Lease(Lease&& other) noexcept : budget_(other.budget_), bytes_(other.bytes_) {
+      other.budget_ = nullptr;
+    }
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        Release();
+        budget_ = other.budget_;
+        bytes_ = other.bytes_;
+        other.budget_ = nullptr;
+      }
+      return *this;
+    }
+    // Takes `bytes` from `budget` into this (empty) lease; false when they do not fit.
+    bool Take(ByteBudget& budget, std::size_t bytes) {
+      Release();
+      if (!budget.TryTake(bytes)) return false;
+      budget_ = &budget;
+      bytes_ = bytes;
+      return true;
+    }
+    void Release() {
+      if (budget_ != nullptr) budget_->Give(bytes_);
+      budget_ = nullptr;
+    }
+
+   private:
+    ByteBudget* budget_ = nullptr;
+    std::size_t bytes_ = 0;
+  };
+
+ private:
+  const std::size_t capacity_;
+  std::atomic<std::size_t> used_{0};
+};
+
+}  // namespace contactsd::http

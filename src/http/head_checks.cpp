@@ -1,0 +1,107 @@
+#include "http/head_checks.hpp"
+
+#include <boost/url/grammar/ci_string.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+namespace contactsd::http {
+namespace {
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The codings of every Transfer-Encoding line, in order (RFC 9110 §5.3: repeated lines are one
+// comma-separated list), each without its parameters. An empty element counts as a coding of
+// its own, so that "chunked," is not read as ending in chunked.
+std::vector<std::string_view> TransferCodings(const api::Request& head) {
+  std::vector<std::string_view> codings;
+  for (const auto& [name, value] : head.headers) {
+    if (name != "transfer-encoding") continue;
+    std::string_view rest = value;
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      std::string_view coding = rest.substr(0, comma);
+      coding = TrimOws(coding.substr(0, coding.find(';')));
+      codings.push_back(coding);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return codings;
+}
+
+bool IsChunked(std::string_view coding) {
+  return boost::urls::grammar::ci_is_equal(coding, "chunked");
+}
+
+Status CheckFraming(const api::Request& head, unsigned version) {
+  const std::vector<std::string_view> codings = TransferCodings(head);
+  if (codings.empty()) return {};
+  if (version < 11) {
+    return Error::BadRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request");
+  }
+  if (head.Header("content-length") != nullptr) {
+    return Error::BadRequest("A request may not have both Transfer-Encoding and Content-Length");
+  }
+  if (!IsChunked(codings.back())) {
+    return Error::BadRequest("The last Transfer-Encoding must be chunked");
+  }
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (IsChunked(codings[i])) return Error::BadRequest("Transfer-Encoding chunked applied twice");
+  }
+  if (codings.size() > 1) {
+    return Error::NotImplemented("Transfer-Encoding " + std::string(codings.front()) +
+                                 " is not implemented; send the body with chunked alone");
+  }
+  return {};
+}
+
+Status CheckHost(const api::Request& head, unsigned version) {
+  if (version < 11) return {};  // HTTP/1.0 predates Host
+  const std::string* host = nullptr;
+  for (const auto& [name, value] : head.headers) {
+    if (name != "host") continue;
+    if (host != nullptr) return Error::BadRequest("The request has more than one Host header");
+    host = &value;
+  }
+  if (host == nullptr) return Error::BadRequest("An HTTP/1.1 request must have a Host header");
+  if (!IsValidHost(*host)) return Error::BadRequest("The Host header is not host[:port]");
+  return {};
+}
+
+}  // namespace
+
+bool IsValidHost(std::string_view value) {
+  if (value.empty()) return true;  // RFC 9110 §7.2: an empty Host for a target without authority
+  auto authority = boost::urls::parse_authority(value);
+  if (!authority || authority->has_userinfo()) return false;
+  if (authority->encoded_host().empty()) return false;  // ":80"
+  if (!authority->has_port()) return true;
+  const std::string_view port = authority->port();
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  return !port.empty() && ec == std::errc() && end == port.data() + port.size() && number <= 65535;
+}
+
+bool IsJsonPatch(std::string_view content_type) {
+  return boost::urls::grammar::ci_is_equal(TrimOws(content_type.substr(0, content_type.find(';'))),
+                                           "application/json-patch+json");
+}
+
+Status CheckHead(const api::Request& head, unsigned version, std::size_t target_size,
+                 std::size_t max_target_bytes) {
+  if (target_size > max_target_bytes) {
+    return Error::UriTooLong("The request target exceeds " + std::to_string(max_target_bytes) +
+                             " bytes");
+  }
+  if (auto framing = CheckFraming(head, version); !framing) return framing;
+  return CheckHost(head, version);
+}
+
+}  // namespace contactsd::http
