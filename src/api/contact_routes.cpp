@@ -289,12 +289,11 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
     route.advertised = false;
     return route;
   };
+  Route list{"GET", base, bind(HandleList)};
+  list.large_answers = true;  // a page may be up to kMaxPageBytes
   std::vector<Route> routes = {
-      {"POST", base, bind(HandleCreate)},
-      {"GET", base, bind(HandleList)},
-      {"GET", one, bind(HandleGet)},
-      bind_async("PATCH", one, HandlePatch),
-      missing_id("PATCH"),
+      {"POST", base, bind(HandleCreate)},    std::move(list),     {"GET", one, bind(HandleGet)},
+      bind_async("PATCH", one, HandlePatch), missing_id("PATCH"),
   };
   if (ctx.model.replace_enabled()) {
     routes.push_back(bind_async("PUT", one, HandleReplace));

@@ -66,6 +66,10 @@ struct Route {
   // is answered at once, so a client without credentials cannot make the server hold its body.
   // `request` has everything but the body. Empty: nothing to check.
   std::function<Result<void>(const Request&)> check_head = {};
+  // Whether answers may be large (a list page): the handler runs on the worker pool, not on
+  // an I/O thread, and while the server's budget for large answers is spent the route is
+  // answered 503 at once, before its handler spends the work on an answer that would be dropped.
+  bool large_answers = false;
 };
 
 }  // namespace contactsd::api

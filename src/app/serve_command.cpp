@@ -67,7 +67,7 @@ void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::
             << "       -H 'Content-Type: application/json' -d '{}'\n";
 }
 
-// What the process needs to serve many connections and give memory back after a burst.
+// What the process needs to serve many connections.
 void PrepareProcess(std::size_t max_connections) {
   // A file descriptor per connection, plus the database's and a margin: raise the soft limit
   // (often 1024) as far as the hard limit allows.
@@ -80,11 +80,6 @@ void PrepareProcess(std::size_t max_connections) {
     spdlog::warn("the file limit ({}) is below --max-connections ({}): raise ulimit -n",
                  files.rlim_cur, max_connections);
   }
-  // glibc raises its mmap threshold each time a large block is freed, after which large
-  // request bodies and answers come from the heap and stay resident once freed (1.76 GB stayed
-  // after a burst of slow readers). A fixed threshold keeps each buffer over 64 KiB a mapping
-  // of its own, given back to the system when it is freed.
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 }
 
 }  // namespace

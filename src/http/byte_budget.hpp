@@ -18,10 +18,17 @@ class ByteBudget {
     do {
       if (bytes > capacity_ - used) return false;
     } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    std::size_t peak = peak_.load(std::memory_order_relaxed);
+    while (used + bytes > peak &&
+           !peak_.compare_exchange_weak(peak, used + bytes, std::memory_order_relaxed)) {
+    }
     return true;
   }
   void Give(std::size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
   std::size_t used() const { return used_.load(std::memory_order_relaxed); }
+  std::size_t capacity() const { return capacity_; }
+  // The most ever taken at once since the last call; starts again from what is taken now.
+  std::size_t TakePeak() { return peak_.exchange(used(), std::memory_order_relaxed); }
 
   // Bytes taken from a budget, given back by Release() or the destructor. Movable only.
   class Lease {
@@ -61,6 +68,7 @@ class ByteBudget {
  private:
   const std::size_t capacity_;
   std::atomic<std::size_t> used_{0};
+  std::atomic<std::size_t> peak_{0};
 };
 
 }  // namespace contactsd::http

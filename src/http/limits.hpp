@@ -29,6 +29,8 @@ struct RequestLimits {
   // Requests waiting for a worker thread (ServerOptions::worker_threads); one more that needs a
   // worker is answered 503 JSON ("unavailable", Retry-After: 1) at once, not queued without bound.
   std::size_t max_worker_queue = 4096;
+  // Requests waiting for a bulk thread (ServerOptions::bulk_threads); past it 503 as above.
+  std::size_t max_bulk_queue = 256;
 };
 
 }  // namespace contactsd::http

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <malloc.h>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -29,13 +30,18 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kDrainPoll{20};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
+constexpr std::chrono::milliseconds kTrimPeriod{2000};
 // After the forced close, how long to wait for sessions to notice before stopping the loop.
 constexpr std::chrono::milliseconds kForceGrace{2000};
 
-std::unique_ptr<WorkerPool> MakeWorkers(const ServerOptions& options) {
-  if (options.worker_threads <= 0) return nullptr;
-  return std::make_unique<WorkerPool>(options.worker_threads, options.limits.max_worker_queue);
+std::unique_ptr<WorkerPool> MakePool(int threads, std::size_t max_queued, int nice = 0) {
+  if (threads <= 0) return nullptr;
+  return std::make_unique<WorkerPool>(threads, max_queued, nice);
 }
+
+// The bulk threads' nice value: under a flood of large answers they take the CPU the I/O
+// threads leave, not the other way round (hostile-client measurements, docs/benchmarks.md).
+constexpr int kBulkNice = 10;
 
 // One io_context per I/O thread, each run by its own thread alone, and every connection on one
 // of them (round robin): a connection's handlers run on one thread, in order, with no strand,
@@ -69,19 +75,23 @@ std::string ClientAddress(const tcp::socket& socket) {
 struct Server::Impl {
   Impl(ServerOptions opts, std::vector<api::Route> routes)
       : options(std::move(opts)),
-        workers(MakeWorkers(options)),
+        workers(MakePool(options.worker_threads, options.limits.max_worker_queue)),
+        bulk_workers(MakePool(options.bulk_threads, options.limits.max_bulk_queue, kBulkNice)),
         state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log,
-                                            workers.get(), CorsPolicy(options.cors_origins),
+                                            ServerState::Pools{workers.get(), bulk_workers.get()},
+                                            CorsPolicy(options.cors_origins),
                                             options.auth_schemes)),
         control(1),
         loops(MakeLoops(options.threads)),
         acceptor(control),
         accept_retry(control),
-        drain_timer(control) {}
+        drain_timer(control),
+        trim_timer(control) {}
   // Jobs post their answers to the io_context, so they must be done before it is destroyed (Run
   // joins the pool; this covers a Run that did not get that far).
   ~Impl() {
     if (workers) workers->Join();
+    if (bulk_workers) bulk_workers->Join();
     state->WaitForReplies();
   }
 
@@ -93,13 +103,16 @@ struct Server::Impl {
   bool Admit(const std::string& address);
   void BeginShutdown();
   void WaitForDrain();
+  // Every kTrimPeriod: gives freed memory back to the system after a burst.
+  void TrimAfterBursts();
 
   // Lets the loops without a connection wait for one; released once the server has drained.
   void ReleaseLoops();
   void StopLoops();
 
   ServerOptions options;
-  std::unique_ptr<WorkerPool> workers;  // null when options.worker_threads is 0
+  std::unique_ptr<WorkerPool> workers;       // null when options.worker_threads is 0
+  std::unique_ptr<WorkerPool> bulk_workers;  // null when options.bulk_threads is 0
   std::shared_ptr<ServerState> state;
   // Declared after `state`: destroying a loop destroys the sessions it still holds.
   asio::io_context control;  // the acceptor, signals and timers; run by Run()'s caller
@@ -109,6 +122,7 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   asio::steady_timer drain_timer;
+  asio::steady_timer trim_timer;
   std::optional<asio::signal_set> signals;
   std::uint16_t port = 0;
 
@@ -146,6 +160,7 @@ void Server::Impl::Listen() {
 void Server::Impl::Run() {
   if (!acceptor.is_open()) Listen();
   if (workers) workers->Start();
+  if (bulk_workers) bulk_workers->Start();
   signals.emplace(control, SIGINT, SIGTERM);
   signals->async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -153,6 +168,7 @@ void Server::Impl::Run() {
     BeginShutdown();
   });
   asio::post(control, [this] { Accept(); });
+  TrimAfterBursts();
 
   for (auto& loop : loops) keep_running.push_back(asio::make_work_guard(*loop));
   auto run = [](asio::io_context& loop) {
@@ -171,9 +187,10 @@ void Server::Impl::Run() {
   for (std::thread& t : threads) t.join();
   // The loop ends once every session is gone, and a job holds its session, so the pool is idle
   // here unless the loop was stopped by force: then wait for the handlers still running.
-  if (workers) {
-    if (forced) spdlog::warn("http: waiting for the handlers still running on the worker pool");
-    workers->Join();
+  if (workers || bulk_workers) {
+    if (forced) spdlog::warn("http: waiting for the handlers still running on the worker pools");
+    if (workers) workers->Join();
+    if (bulk_workers) bulk_workers->Join();
   }
   // Likewise for the answers of asynchronous handlers (writes queued on the store's writer):
   // each is posted to the loop before it counts as ended, so none is posted after this.
@@ -237,6 +254,7 @@ void Server::Impl::BeginShutdown() {
   boost::system::error_code ignored;
   acceptor.close(ignored);
   accept_retry.cancel();
+  trim_timer.cancel();
   if (signals) signals->cancel(ignored);
   for (const auto& session : state->Sessions()) session->Shutdown(false);
   deadline = Clock::now() + options.shutdown_timeout;
@@ -267,6 +285,27 @@ void Server::Impl::WaitForDrain() {
   });
 }
 
+// glibc keeps freed memory in its arenas: after thousands of connections, or of large bodies and
+// answers, have come and gone, it stayed resident (1.76 GB after a burst of slow readers).
+// malloc_trim hands the free pages back (madvise), off the I/O threads and only after a burst,
+// so that the steady state pays nothing for it (a fixed M_MMAP_THRESHOLD did the same, but
+// cost the PATCH path ~20% in mmap/munmap and heap-top trims).
+void Server::Impl::TrimAfterBursts() {
+  constexpr std::size_t kSessionBurst = 256;
+  constexpr std::size_t kByteBurst = 16 << 20;
+  const std::size_t sessions = state->session_count();
+  const std::size_t session_peak = state->TakeSessionPeak();
+  const std::size_t byte_peak = state->body_bytes.TakePeak() + state->answer_bytes.TakePeak();
+  const std::size_t bytes = state->body_bytes.used() + state->answer_bytes.used();
+  if (session_peak >= sessions + kSessionBurst || byte_peak >= bytes + kByteBurst) {
+    malloc_trim(0);
+  }
+  trim_timer.expires_after(kTrimPeriod);
+  trim_timer.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !shutting_down) TrimAfterBursts();
+  });
+}
+
 Server::Server(ServerOptions options, std::vector<api::Route> routes)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(routes))) {}
 
@@ -277,6 +316,11 @@ void Server::Listen() { impl_->Listen(); }
 std::uint16_t Server::port() const { return impl_->port; }
 
 void Server::Run() { impl_->Run(); }
+
+ServerStats Server::stats() const {
+  return {impl_->state->session_count(), impl_->workers ? impl_->workers->queued() : 0,
+          impl_->bulk_workers ? impl_->bulk_workers->queued() : 0};
+}
 
 void Server::Stop() {
   Impl* impl = impl_.get();

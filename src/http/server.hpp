@@ -31,6 +31,11 @@ struct ServerOptions {
   // limits.max_worker_queue. 0 runs them on the I/O threads too (one slow commit then stalls
   // every connection of that thread).
   int worker_threads = 16;
+  // Threads building large answers (routes with large_answers, e.g. list pages), off the I/O
+  // threads and a few at a time: a client asking for many pages at once then costs at most
+  // these threads' share of the CPU, and other connections stay quick. Their queue is bounded by
+  // limits.max_bulk_queue (503 past it). 0 runs those handlers on the I/O threads.
+  int bulk_threads = 1;
   RequestLimits limits;
   bool access_log = true;  // one logfmt line per request on stderr
   // Origins whose browser apps may call the API (CORS), or {"*"}; empty: CORS off.
@@ -41,6 +46,13 @@ struct ServerOptions {
   // After Stop() or a signal: how long in-flight requests may take before their connections are
   // closed anyway.
   std::chrono::milliseconds shutdown_timeout{10000};
+};
+
+// What the server holds right now; for tests, and for metrics.
+struct ServerStats {
+  std::size_t connections = 0;
+  std::size_t worker_queue = 0;  // requests waiting for a worker thread
+  std::size_t bulk_queue = 0;    // requests waiting for a bulk thread
 };
 
 class Server {
@@ -65,6 +77,9 @@ class Server {
   // that the caller destroys after Run()): a handler stuck past the timeout loses its connection
   // but is still waited for. Calls Listen() first if it has not been called. Call once.
   void Run();
+
+  // Thread-safe.
+  ServerStats stats() const;
 
   // Begins the shutdown described for Run(). Thread-safe; may be called before Run() (which then
   // returns at once), from a handler, or more than once.

@@ -23,12 +23,12 @@ std::string Challenge(const std::vector<std::string>& schemes, bool invalid_toke
 }  // namespace
 
 ServerState::ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log,
-                         WorkerPool* workers, CorsPolicy cors,
-                         const std::vector<std::string>& auth_schemes)
+                         Pools pools, CorsPolicy cors, const std::vector<std::string>& auth_schemes)
     : limits(limits),
       router(std::move(routes)),
       access_log(access_log),
-      workers(workers),
+      workers(pools.writes),
+      bulk_workers(pools.bulk),
       cors(std::move(cors)),
       challenge(Challenge(auth_schemes, false)),
       challenge_invalid_token(Challenge(auth_schemes, true)),
@@ -40,6 +40,12 @@ void ServerState::Register(Session* session, std::weak_ptr<Session> handle,
   std::lock_guard lock(mu_);
   sessions_.emplace(session, Entry{std::move(handle), address});
   ++per_address_[address];
+  session_peak_ = std::max(session_peak_, sessions_.size());
+}
+
+std::size_t ServerState::TakeSessionPeak() {
+  std::lock_guard lock(mu_);
+  return std::exchange(session_peak_, sessions_.size());
 }
 
 void ServerState::Unregister(Session* session) {
@@ -67,11 +73,17 @@ std::size_t ServerState::ShedIdle(std::size_t count) {
       if (auto session = entry.handle.lock()) idle.emplace_back(since, std::move(session));
     }
   }
-  count = std::min(count, idle.size());
-  std::partial_sort(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(count), idle.end(),
-                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (std::size_t i = 0; i < count; ++i) idle[i].second->Shutdown(false);
-  return count;
+  std::sort(idle.begin(), idle.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t shed = 0;
+  for (auto& [since, session] : idle) {
+    if (shed == count) break;
+    // Claimed once: a session still closing is idle no more, so the next call sheds another.
+    if (!session->ClaimIdle(since)) continue;  // busy again meanwhile
+    session->Shutdown(false);
+    ++shed;
+  }
+  return shed;
 }
 
 std::size_t ServerState::session_count() const {

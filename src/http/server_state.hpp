@@ -25,16 +25,22 @@ class WorkerPool;
 
 class ServerState {
  public:
-  // `workers` is owned by the Server and outlives every session's use of it; null runs every
-  // handler on the I/O threads.
-  ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log,
-              WorkerPool* workers, CorsPolicy cors, const std::vector<std::string>& auth_schemes);
+  // The pools are owned by the Server and outlive every session's use of them; null runs their
+  // handlers on the I/O threads.
+  struct Pools {
+    WorkerPool* writes = nullptr;
+    WorkerPool* bulk = nullptr;
+  };
+  ServerState(RequestLimits limits, std::vector<api::Route> routes, bool access_log, Pools pools,
+              CorsPolicy cors, const std::vector<std::string>& auth_schemes);
 
   const RequestLimits limits;
   const Router router;
   const AccessLog access_log;
   // Where handlers of requests that may write (every method but GET and HEAD) run.
   WorkerPool* const workers;
+  // Where the handlers of routes with large answers run, a few at a time (ServerOptions).
+  WorkerPool* const bulk_workers;
   const CorsPolicy cors;
   // The WWW-Authenticate value of a 401, for a request that sent no credential and one that did.
   const std::string challenge;
@@ -53,10 +59,13 @@ class ServerState {
   void Unregister(Session* session);
   std::size_t session_count() const;
   std::size_t ConnectionsFrom(const std::string& address) const;
+  // The most sessions alive at once since the last call; starts again from the count now.
+  std::size_t TakeSessionPeak();
   // The sessions still alive.
   std::vector<std::shared_ptr<Session>> Sessions() const;
   // Asks up to `count` idle sessions, the longest idle first, to close; returns how many were
-  // asked (they close on their own loops, soon after).
+  // asked (they close on their own loops, soon after). A session asked once is not counted
+  // again while it closes.
   std::size_t ShedIdle(std::size_t count);
 
   // Thread-safe. Counts the asynchronous answers handed to handlers and not yet posted back to
@@ -76,6 +85,7 @@ class ServerState {
   mutable std::mutex mu_;
   std::unordered_map<Session*, Entry> sessions_;              // mu_
   std::unordered_map<std::string, std::size_t> per_address_;  // mu_: live sessions per client
+  std::size_t session_peak_ = 0;                              // mu_
   std::atomic<std::size_t> replies_{0};
   std::mutex replies_mu_;  // for WaitForReplies only: counting takes no lock
   std::condition_variable replies_done_;

@@ -57,6 +57,11 @@ api::Response RetryLater(Error error) {
   return answer;
 }
 
+Error LargeAnswersBusy() {
+  return Error::Unavailable("answer budget exhausted",
+                            "The server holds too many large answers; retry later");
+}
+
 // The methods whose requests carry a body the handlers read as JSON.
 bool TakesBody(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH";
@@ -209,6 +214,11 @@ std::optional<api::Response> Session::AnswerBeforeBody() {
     return RenderError(head.error());
   }
   route_match_ = ResolveRoute(state_->router, request_, target, dispatched_);
+  if (route_match_ != nullptr && route_match_->large_answers &&
+      state_->answer_bytes.capacity() - state_->answer_bytes.used() < limits.large_answer_bytes) {
+    route_match_ = nullptr;
+    dispatched_.response = RetryLater(LargeAnswersBusy());
+  }
   // A target the router cannot read (a form we do not serve, a bad escape) is as untrustworthy
   // as bad framing.
   if (route_match_ == nullptr && dispatched_.response.status == 400) linger_after_write_ = true;
@@ -446,7 +456,15 @@ void Session::HandleRequest() {
       StartAsync(*route, std::move(request), std::move(dispatched), version_, wants_keep_alive_);
       return;  // Respond() comes later
     }
-    if (route != nullptr && state_->workers != nullptr && MayWrite(request.method)) {
+    // A write may wait for a commit, and a large answer takes long to build: either would hold
+    // up every other connection of this I/O thread.
+    WorkerPool* pool = nullptr;
+    if (route != nullptr) {
+      pool = route->large_answers       ? state_->bulk_workers
+             : MayWrite(request.method) ? state_->workers
+                                        : nullptr;
+    }
+    if (pool != nullptr) {
       WorkerJob job{.self = shared_from_this(),
                     .executor = stream_.get_executor(),
                     .route = route,
@@ -454,7 +472,7 @@ void Session::HandleRequest() {
                     .dispatched = std::move(dispatched),
                     .version = version_,
                     .wants_keep_alive = wants_keep_alive_};
-      if (state_->workers->TrySubmit(std::move(job))) return;  // Respond() comes later
+      if (pool->TrySubmit(std::move(job))) return;  // Respond() comes later
       // The queue is full; TrySubmit left the job as it was. Answering now, rather than queueing
       // without bound, keeps latency bounded and tells the client to back off.
       request = std::move(job.request);
@@ -493,8 +511,7 @@ void Session::Decorate(api::Response& answer) {
   // slow reader likes: a short 503 takes its place.
   if (method_ != "HEAD" && answer.body.size() > state_->limits.large_answer_bytes &&
       !answer_lease_.Take(state_->answer_bytes, answer.body.size())) {
-    answer = RetryLater(Error::Unavailable("answer budget exhausted",
-                                           "The server holds too many large answers; retry later"));
+    answer = RetryLater(LargeAnswersBusy());
   }
   if (answer.status == 401) {
     answer.headers.emplace_back(

@@ -48,6 +48,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Thread-safe. Since when (steady clock, ms) the connection has waited for a request with none
   // in progress, or -1 while a request is under way: the server sheds the longest idle first.
   std::int64_t idle_since() const { return idle_since_ms_.load(std::memory_order_relaxed); }
+  // Thread-safe. Marks the connection as no longer idle if it still is since `since`; true when
+  // it was (the caller then closes it).
+  bool ClaimIdle(std::int64_t since) {
+    return idle_since_ms_.compare_exchange_strong(since, -1, std::memory_order_relaxed);
+  }
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };

@@ -224,6 +224,18 @@ class RunningServer {
   std::atomic<bool> returned_{false};
 };
 
+// Polls `condition` until it holds or `timeout` passes: a wait on what the server did, not on
+// the clock. True when it held.
+template <class Condition>
+bool WaitUntil(Condition condition, std::chrono::milliseconds timeout = 3000ms) {
+  const auto deadline = Clock::now() + timeout;
+  while (!condition()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
 // Holds handlers until the test opens it; counts the handlers that have arrived.
 class Gate {
  public:
@@ -902,6 +914,49 @@ TEST(ServerWorkers, AWritePastTheShutdownTimeoutLosesItsConnectionButIsWaitedFor
   EXPECT_LT(took, 3000ms);
 }
 
+// A route with large answers is built on the bulk pool: while one is held, the only I/O thread
+// still answers other connections; past the bulk queue the next one is a 503 at once.
+TEST(ServerWorkers, LargeAnswersAreBuiltOffTheIoThreadsWithABoundedQueue) {
+  ServerOptions o = RunningServer::Quiet();
+  o.threads = 1;
+  o.bulk_threads = 1;
+  o.limits.max_bulk_queue = 1;
+  Gate gate;
+  std::vector<api::Route> routes = TestRoutes();
+  api::Route bulk{"GET", "/bulk", [&gate](const api::Request&) -> Result<api::Response> {
+                    gate.Wait();
+                    return api::Response{200, R"({"bulk":true})", {}};
+                  }};
+  bulk.large_answers = true;
+  routes.push_back(std::move(bulk));
+  RunningServer s(o, std::move(routes));
+  OpenAtExit open_at_exit{gate};
+
+  Client running(s.port());
+  ASSERT_TRUE(running.Send(Get("/bulk")));
+  ASSERT_TRUE(gate.WaitForArrivals(1));
+  Client other(s.port());  // the I/O thread is free
+  ASSERT_TRUE(other.Send(Get("/v1/contacts/1")));
+  auto quick = other.Read();
+  ASSERT_TRUE(quick);
+  EXPECT_EQ(quick->status, 200);
+  Client queued(s.port());
+  ASSERT_TRUE(queued.Send(Get("/bulk")));
+  ASSERT_TRUE(WaitUntil([&] { return s.server().stats().bulk_queue == 1; }));
+  Client refused(s.port());
+  ASSERT_TRUE(refused.Send(Get("/bulk")));
+  auto r = refused.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("retry-after"), "1");
+  gate.Open();
+  for (Client* c : {&running, &queued}) {
+    auto done = c->Read();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->body, R"({"bulk":true})");
+  }
+}
+
 TEST(ServerWorkers, AFullWorkerQueueIsAnswered503AtOnce) {
   ServerOptions o = RunningServer::Quiet();
   o.worker_threads = 1;
@@ -915,7 +970,7 @@ TEST(ServerWorkers, AFullWorkerQueueIsAnswered503AtOnce) {
   ASSERT_TRUE(gate.WaitForArrivals(1));
   Client queued(s.port());  // fills the queue
   ASSERT_TRUE(queued.Send(Patch("/gated", "{}")));
-  std::this_thread::sleep_for(100ms);  // let the server queue it
+  ASSERT_TRUE(WaitUntil([&] { return s.server().stats().worker_queue == 1; }));
 
   Client refused(s.port());
   ASSERT_TRUE(refused.Send(Patch("/echo-write/x", "{}", "X-Request-Id: over-1\r\n")));
