@@ -5,6 +5,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+
 namespace contactsd::contacts {
 
 Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
@@ -22,8 +24,13 @@ Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
   }
   boost::json::array options;
   for (const auto& v : spec->values) options.emplace_back(v);
+  // Definitions are listed in creation order (created_at, then name): two made in the same
+  // millisecond, one after the other, must not come back by name.
+  std::int64_t created_at = clock_();
+  for (const store::CustomField& f : *existing)
+    created_at = std::max(created_at, f.created_at_ms + 1);
   store::CustomField field{who.org_id, spec->name, std::string(model::FieldTypeName(spec->type)),
-                           model::JsonText(options), clock_()};
+                           model::JsonText(options), created_at};
   if (auto st = store_.CreateCustomField(field); !st) {
     Error e = std::move(st).error();
     if (e.code == ErrorCode::kConflict) e.details = {{"name", "duplicate", "is already defined"}};
