@@ -5,7 +5,10 @@ MODEL ?= standard
 LISTEN ?= 127.0.0.1:8080
 PYTHON ?= /usr/bin/python3
 
-.PHONY: deps build run test unit-test api-test bench format clean
+SAN_BUILD_DIR ?= build-asan
+
+.PHONY: deps build run test unit-test api-test test-sanitize bench bench-ab bench-hostile format \
+	clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -34,14 +37,33 @@ api-test: build
 test: build
 	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
 
+# The server and the unit tests built with AddressSanitizer and UBSan in a directory of their
+# own, then the unit tests and the API suite on SQLite against them; any report fails the run.
+test-sanitize: deps
+	cmake -S . -B $(SAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCONTACTSD_SANITIZE=address,undefined -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+	  -U CONTACTSD_LAYERS >/dev/null
+	cmake --build $(SAN_BUILD_DIR)
+	BUILD_DIR=$(SAN_BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-sanitize.sh
+
 # SQLite (FULL, NORMAL), PostgreSQL and the node-fastify peer in one run (docs/benchmarks.md).
 # PostgreSQL: a throw-away cluster, or `make bench DB=postgresql://...` (the run creates its own
 # org there and seeds it; the peer's PostgreSQL run then is skipped).
 bench: build
 	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/run.sh
 
+# Two builds measured against each other, alternated in one sitting (healthz, GET, PATCH):
+#   make bench-ab OLD=/path/to/old/contactsd
+bench-ab: build
+	./bench/ab.sh '$(OLD)' $(BUILD_DIR)/contactsd
+
+# Each hostile client of docs/http.md against a fresh server: peak and settled RSS, and a
+# normal client's latency meanwhile (docs/benchmarks.md, "Hostile clients").
+bench-hostile: build
+	$(PYTHON) bench/hostile_clients.py
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_BUILD_DIR)

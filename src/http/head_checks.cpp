@@ -3,7 +3,7 @@
 #include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
 
-#include <charconv>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -77,16 +77,50 @@ Status CheckHost(const api::Request& head, unsigned version) {
 
 }  // namespace
 
+namespace {
+
+// RFC 3986 reg-name characters (an IPv4 address is one too): unreserved, sub-delims, '%'.
+bool IsRegNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~!$&'()*+,;=%").find(c) != std::string_view::npos;
+}
+
+// RFC 3986's port is *DIGIT: it may be empty ("host:"), and here must fit in 16 bits.
+bool IsValidPort(std::string_view port) {
+  if (port.size() > 5) return false;
+  unsigned number = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    number = number * 10 + static_cast<unsigned>(c - '0');
+  }
+  return number <= 65535;
+}
+
+bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+}  // namespace
+
 bool IsValidHost(std::string_view value) {
   if (value.empty()) return true;  // RFC 9110 §7.2: an empty Host for a target without authority
+  // Every request has a Host, almost always a name or an IPv4 address: checked by hand, with
+  // Boost.URL's parser only for an IP literal ("[::1]:80").
+  if (value.front() != '[') {
+    const std::size_t colon = value.find(':');
+    const std::string_view host = value.substr(0, colon);
+    if (host.empty()) return false;
+    for (std::size_t i = 0; i < host.size(); ++i) {
+      if (!IsRegNameChar(host[i])) return false;
+      if (host[i] == '%' &&
+          (i + 2 >= host.size() || !IsHexDigit(host[i + 1]) || !IsHexDigit(host[i + 2]))) {
+        return false;
+      }
+    }
+    return colon == std::string_view::npos || IsValidPort(value.substr(colon + 1));
+  }
   auto authority = boost::urls::parse_authority(value);
   if (!authority || authority->has_userinfo()) return false;
   if (authority->encoded_host().empty()) return false;  // ":80"
-  if (!authority->has_port()) return true;
-  const std::string_view port = authority->port();
-  unsigned number = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  return !port.empty() && ec == std::errc() && end == port.data() + port.size() && number <= 65535;
+  return !authority->has_port() || IsValidPort(authority->port());
 }
 
 bool IsJsonPatch(std::string_view content_type) {

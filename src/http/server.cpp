@@ -30,18 +30,17 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kDrainPoll{20};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
-constexpr std::chrono::milliseconds kTrimPeriod{2000};
+constexpr std::chrono::milliseconds kTrimPeriod{500};
 // After the forced close, how long to wait for sessions to notice before stopping the loop.
 constexpr std::chrono::milliseconds kForceGrace{2000};
 
-std::unique_ptr<WorkerPool> MakePool(int threads, std::size_t max_queued, int nice = 0) {
+// The bulk threads run at the I/O threads' priority: at nice 10 one of them, preempted while it
+// held a lock the I/O threads take too (the credentials version's refresh, SQLite's own), held
+// them all up (priority inversion; hostile-client measurements, docs/benchmarks.md).
+std::unique_ptr<WorkerPool> MakePool(int threads, std::size_t max_queued) {
   if (threads <= 0) return nullptr;
-  return std::make_unique<WorkerPool>(threads, max_queued, nice);
+  return std::make_unique<WorkerPool>(threads, max_queued);
 }
-
-// The bulk threads' nice value: under a flood of large answers they take the CPU the I/O
-// threads leave, not the other way round (hostile-client measurements, docs/benchmarks.md).
-constexpr int kBulkNice = 10;
 
 // One io_context per I/O thread, each run by its own thread alone, and every connection on one
 // of them (round robin): a connection's handlers run on one thread, in order, with no strand,
@@ -76,7 +75,7 @@ struct Server::Impl {
   Impl(ServerOptions opts, std::vector<api::Route> routes)
       : options(std::move(opts)),
         workers(MakePool(options.worker_threads, options.limits.max_worker_queue)),
-        bulk_workers(MakePool(options.bulk_threads, options.limits.max_bulk_queue, kBulkNice)),
+        bulk_workers(MakePool(options.bulk_threads, options.limits.max_bulk_queue)),
         state(std::make_shared<ServerState>(options.limits, std::move(routes), options.access_log,
                                             ServerState::Pools{workers.get(), bulk_workers.get()},
                                             CorsPolicy(options.cors_origins),
@@ -127,6 +126,8 @@ struct Server::Impl {
   std::uint16_t port = 0;
 
   // Used on `control` only.
+  std::size_t burst_sessions = 0;  // the most sessions, and budget bytes, since the last trim
+  std::size_t burst_bytes = 0;
   bool shutting_down = false;
   bool forced = false;
   Clock::time_point deadline;
@@ -287,18 +288,31 @@ void Server::Impl::WaitForDrain() {
 
 // glibc keeps freed memory in its arenas: after thousands of connections, or of large bodies and
 // answers, have come and gone, it stayed resident (1.76 GB after a burst of slow readers).
-// malloc_trim hands the free pages back (madvise), off the I/O threads and only after a burst,
-// so that the steady state pays nothing for it (a fixed M_MMAP_THRESHOLD did the same, but
-// cost the PATCH path ~20% in mmap/munmap and heap-top trims).
+// malloc_trim hands the free pages back (madvise), off the I/O threads and once a burst is over:
+// it holds each arena's lock while it works, so trimming during the burst stalled every thread
+// that allocated (a normal client's p99 rose to 150-230 ms under slow readers). The steady state
+// pays nothing (a fixed M_MMAP_THRESHOLD did the same job, but cost PATCH ~20% in mmap/munmap).
 void Server::Impl::TrimAfterBursts() {
   constexpr std::size_t kSessionBurst = 256;
   constexpr std::size_t kByteBurst = 16 << 20;
+  constexpr std::size_t kQuietSessions = 16;
+  constexpr std::size_t kQuietBytes = 1 << 20;
   const std::size_t sessions = state->session_count();
+  const std::size_t bytes = state->body_bytes.used() + state->answer_bytes.used();
+  // The peaks of this period: a quiet one stayed close to what is held now.
   const std::size_t session_peak = state->TakeSessionPeak();
   const std::size_t byte_peak = state->body_bytes.TakePeak() + state->answer_bytes.TakePeak();
-  const std::size_t bytes = state->body_bytes.used() + state->answer_bytes.used();
-  if (session_peak >= sessions + kSessionBurst || byte_peak >= bytes + kByteBurst) {
+  const bool quiet = session_peak < sessions + kQuietSessions && byte_peak < bytes + kQuietBytes;
+  burst_sessions = std::max(burst_sessions, session_peak);
+  burst_bytes = std::max(burst_bytes, byte_peak);
+  if (quiet && (burst_sessions >= sessions + kSessionBurst || burst_bytes >= bytes + kByteBurst)) {
+    const auto started = Clock::now();
     malloc_trim(0);
+    spdlog::info(
+        "http: gave freed memory back after a burst ({} ms)",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+    burst_sessions = sessions;
+    burst_bytes = bytes;
   }
   trim_timer.expires_after(kTrimPeriod);
   trim_timer.async_wait([this](boost::system::error_code ec) {

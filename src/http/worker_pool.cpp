@@ -3,13 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace contactsd::http {
 
-WorkerPool::WorkerPool(int threads, std::size_t max_queued, int nice)
-    : threads_(std::max(1, threads)), max_queued_(max_queued), nice_(nice) {}
+WorkerPool::WorkerPool(int threads, std::size_t max_queued)
+    : threads_(std::max(1, threads)), max_queued_(max_queued) {}
 
 WorkerPool::~WorkerPool() { Join(); }
 
@@ -36,16 +34,6 @@ bool WorkerPool::Reserve() {
     saturated_.store(false, std::memory_order_relaxed);
   }
   return true;
-}
-
-void WorkerPool::LowerThisThreadOnce(int nice) {
-  thread_local bool lowered = false;
-  if (lowered) return;
-  lowered = true;
-  // On Linux a nice value is a thread's own: PRIO_PROCESS with the thread's id sets just it.
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) != 0) {
-    spdlog::warn("http: cannot lower a worker thread's priority");
-  }
 }
 
 void WorkerPool::LogJobFailure(const char* what) {

@@ -22,9 +22,7 @@ namespace contactsd::http {
 class WorkerPool {
  public:
   // `threads` >= 1. At most `max_queued` jobs wait for a thread; TrySubmit refuses more.
-  // `nice` > 0 lowers the threads' scheduling priority (Linux nice, per thread), so that work
-  // that may take long yields the CPU to the I/O threads.
-  WorkerPool(int threads, std::size_t max_queued, int nice = 0);
+  WorkerPool(int threads, std::size_t max_queued);
   // Join()s if Start() was called.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
@@ -44,7 +42,6 @@ class WorkerPool {
     try {
       boost::asio::post(*pool_, [this, job = std::move(job)]() mutable {
         queued_.fetch_sub(1, std::memory_order_relaxed);
-        if (nice_ > 0) LowerThisThreadOnce(nice_);
         try {
           job();
         } catch (const std::exception& e) {
@@ -71,11 +68,9 @@ class WorkerPool {
  private:
   bool Reserve();
   static void LogJobFailure(const char* what);
-  static void LowerThisThreadOnce(int nice);
 
   const int threads_;
   const std::size_t max_queued_;
-  const int nice_;
   std::optional<boost::asio::thread_pool> pool_;
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> saturated_{false};  // to log once per episode of refusals, not per request
