@@ -339,15 +339,20 @@ def _cors_headers(resp) -> dict[str, str]:
 # The tests
 # --------------------------------------------------------------------------------------------
 
-def test_page_on_an_allowed_origin_creates_reads_and_patches(make_server, page_server, chromium,
-                                                               tmp_path):
-    server = make_server(extra_args=["--cors-origins", page_server.origin])
+def _visit(server, page_server, chromium, tmp_path):
+    """Loads the page in Chromium against `server` with a fresh tenant's key: (tenant, the
+    page's report, a description for failures, the report's steps)."""
     tenant = server.tenant()
     log_path = tmp_path / "chromium.log"
     report = run_page(chromium, page_server, page_server.page_url(server.base_url, tenant.secret),
                       log_path)
-    why = _describe(report, page_server, log_path)
-    steps = report.get("steps", {})
+    return tenant, report, _describe(report, page_server, log_path), report.get("steps", {})
+
+
+def test_page_on_an_allowed_origin_creates_reads_and_patches(make_server, page_server, chromium,
+                                                               tmp_path):
+    server = make_server(extra_args=["--cors-origins", page_server.origin])
+    tenant, report, why, steps = _visit(server, page_server, chromium, tmp_path)
 
     assert "stopped" not in report, why
     assert set(steps) == {"reach", "post", "get", "patch", "stale_patch"}, why
@@ -420,12 +425,7 @@ def test_page_on_an_allowed_origin_creates_reads_and_patches(make_server, page_s
 
 def test_page_is_refused_without_cors_origins(make_server, page_server, chromium, tmp_path):
     server = make_server()  # CORS off: the default
-    tenant = server.tenant()
-    log_path = tmp_path / "chromium.log"
-    report = run_page(chromium, page_server, page_server.page_url(server.base_url, tenant.secret),
-                      log_path)
-    why = _describe(report, page_server, log_path)
-    steps = report.get("steps", {})
+    tenant, report, why, steps = _visit(server, page_server, chromium, tmp_path)
 
     # The page reached the server (a no-cors request works whatever the CORS headers), so the
     # failure below comes from CORS and not from the network.
