@@ -31,4 +31,10 @@ api::Response RenderError(const Error& error) {
   return response;
 }
 
+api::Response RenderRetryLater(const Error& error) {
+  api::Response response = RenderError(error);
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 }  // namespace contactsd::http

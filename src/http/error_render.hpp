@@ -17,4 +17,7 @@ std::string ErrorBody(const Error& error);
 // A response with status HttpStatus(error.code) and body ErrorBody(error).
 api::Response RenderError(const Error& error);
 
+// RenderError() with `Retry-After: 1`: for a 503 that tells the client when to come back.
+api::Response RenderRetryLater(const Error& error);
+
 }  // namespace contactsd::http

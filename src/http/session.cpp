@@ -2,7 +2,6 @@
 
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
-#include "http/head_checks.hpp"
 #include "http/http_date.hpp"
 #include "http/request_id.hpp"
 #include "http/response_head.hpp"
@@ -50,35 +49,10 @@ Error Overloaded() {
   return Error::Unavailable("worker queue full", "The server is overloaded; retry later");
 }
 
-// A 503 that tells the client when to come back.
-api::Response RetryLater(Error error) {
-  api::Response answer = RenderError(error);
-  answer.headers.emplace_back("Retry-After", "1");
-  return answer;
-}
-
-Error LargeAnswersBusy() {
-  return Error::Unavailable("answer budget exhausted",
-                            "The server holds too many large answers; retry later");
-}
-
-// The methods whose requests carry a body the handlers read as JSON.
-bool TakesBody(std::string_view method) {
-  return method == "POST" || method == "PUT" || method == "PATCH";
-}
-
 std::int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string LowerCase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 }  // namespace
@@ -178,99 +152,6 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
     return;
   }
   ReadBody();
-}
-
-void Session::TakeHead() {
-  const auto& message = parser_->get();
-  request_ = api::Request{};
-  request_.method = std::string(message.method_string());
-  request_.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-  for (const auto& field : message) {
-    request_.headers.emplace_back(LowerCase(field.name_string()), std::string(field.value()));
-  }
-  request_.request_id = RequestIdFor(request_.Header("x-request-id"));
-  version_ = message.version();
-  wants_keep_alive_ = message.keep_alive();
-  had_credentials_ = request_.Header("authorization") != nullptr;
-  if (state_->cors.enabled()) {
-    const std::string* origin = request_.Header("origin");
-    if (origin != nullptr && state_->cors.Allows(*origin)) {
-      origin_ = *origin;
-      preflight_ = request_.method == "OPTIONS" &&
-                   request_.Header("access-control-request-method") != nullptr;
-    }
-  }
-  dispatched_ = Dispatched{};
-  route_match_ = nullptr;
-}
-
-std::optional<api::Response> Session::AnswerBeforeBody() {
-  const RequestLimits& limits = state_->limits;
-  const auto target = parser_->get().target();
-  // A head that breaks the framing or the request line: what follows it cannot be trusted to be
-  // a body, so it is never read, and the connection closes after the answer.
-  if (Status head = CheckHead(request_, version_, target.size(), limits.max_target_bytes); !head) {
-    linger_after_write_ = true;
-    return RenderError(head.error());
-  }
-  route_match_ = ResolveRoute(state_->router, request_, target, dispatched_);
-  if (route_match_ != nullptr && route_match_->large_answers &&
-      state_->answer_bytes.capacity() - state_->answer_bytes.used() < limits.large_answer_bytes) {
-    route_match_ = nullptr;
-    dispatched_.response = RetryLater(LargeAnswersBusy());
-  }
-  // A target the router cannot read (a form we do not serve, a bad escape) is as untrustworthy
-  // as bad framing.
-  if (route_match_ == nullptr && dispatched_.response.status == 400) linger_after_write_ = true;
-  if (route_match_ != nullptr && TakesBody(request_.method)) {
-    const std::string* type = request_.Header("content-type");
-    if (type != nullptr && IsJsonPatch(*type)) {
-      route_match_ = nullptr;
-      dispatched_.response = RenderError(Error::UnsupportedMediaType(
-          "A JSON Patch (RFC 6902) is not accepted: send a JSON merge patch (RFC 7396)"));
-      dispatched_.response.headers.emplace_back("Accept-Patch", std::string(kAcceptPatch));
-    }
-  }
-  if (parser_->is_done()) return std::nullopt;  // no body: HandleRequest answers
-  const auto length = parser_->content_length();
-  const bool body_here = length && buffer_.size() >= *length;
-  // Answered without a handler (404, 405, 415, OPTIONS): read a body that is already here and
-  // keep the connection; do not wait for one that is not.
-  if (route_match_ == nullptr) {
-    if (body_here) return std::nullopt;
-    return std::move(dispatched_.response);
-  }
-  if (body_here) return std::nullopt;  // nothing left to hold the server to
-  // The body is still to come: nothing is held for a client before it has shown credentials,
-  // and no more than the budget for all clients together.
-  if (route_match_->check_head) {
-    Status admitted = route_match_->check_head(request_);
-    if (!admitted) {
-      CallRender([&admitted]() -> Result<api::Response> { return admitted.error(); }, request_,
-                 dispatched_);
-      return std::move(dispatched_.response);
-    }
-  }
-  if (!body_lease_.Take(state_->body_bytes, length ? *length : limits.max_body_bytes)) {
-    return RetryLater(Error::Unavailable("request body budget exhausted",
-                                         "The server holds too many request bodies; retry later"));
-  }
-  return std::nullopt;
-}
-
-void Session::AnswerEarly(api::Response answer) {
-  phase_ = Phase::kHandling;
-  // The bytes of a body not read are still on the way: they are read and dropped, never parsed
-  // as the next request, and the connection closes.
-  if (!parser_->is_done()) linger_after_write_ = true;
-  method_ = std::move(request_.method);
-  route_ = dispatched_.route;
-  org_ = std::move(request_.log_org);
-  request_id_ = std::move(request_.request_id);
-  first_message_ = false;
-  const bool keep_alive =
-      wants_keep_alive_ && !linger_after_write_ && !stopping_ && !state_->stopping();
-  Send(std::move(answer), version_, keep_alive);
 }
 
 void Session::OnContinueWritten(beast::error_code ec, std::size_t) {
@@ -442,7 +323,7 @@ void Session::StartAsync(const api::Route& route, api::Request request, Dispatch
     CallAsyncHandler(route, *request, reply);
   };
   if (state_->workers->TrySubmit(std::move(job))) return;
-  reply([]() -> Result<api::Response> { return RetryLater(Overloaded()); });
+  reply([]() -> Result<api::Response> { return RenderRetryLater(Overloaded()); });
 }
 
 void Session::HandleRequest() {
@@ -477,7 +358,7 @@ void Session::HandleRequest() {
       // without bound, keeps latency bounded and tells the client to back off.
       request = std::move(job.request);
       dispatched = std::move(job.dispatched);
-      dispatched.response = RetryLater(Overloaded());
+      dispatched.response = RenderRetryLater(Overloaded());
     } else if (route != nullptr) {
       CallHandler(*route, request, dispatched);
     }
@@ -504,29 +385,6 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
   request_id_ = std::move(request.request_id);
   first_message_ = false;
   Send(std::move(dispatched.response), version, keep_alive);
-}
-
-void Session::Decorate(api::Response& answer) {
-  // An answer too large for what is left of the budget would sit in memory for as long as a
-  // slow reader likes: a short 503 takes its place.
-  if (method_ != "HEAD" && answer.body.size() > state_->limits.large_answer_bytes &&
-      !answer_lease_.Take(state_->answer_bytes, answer.body.size())) {
-    answer = RetryLater(LargeAnswersBusy());
-  }
-  if (answer.status == 401) {
-    answer.headers.emplace_back(
-        "WWW-Authenticate", had_credentials_ ? state_->challenge_invalid_token : state_->challenge);
-  }
-  if (origin_.empty()) return;
-  if (preflight_ && answer.status == 204) {
-    auto allow = std::find_if(answer.headers.begin(), answer.headers.end(),
-                              [](const api::NameValue& h) { return h.first == "Allow"; });
-    if (allow != answer.headers.end()) {
-      CorsPolicy::AddPreflightHeaders(answer, origin_, std::string(allow->second));
-      return;
-    }
-  }
-  CorsPolicy::AddResponseHeaders(answer, origin_);
 }
 
 void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
