@@ -284,9 +284,16 @@ def test_slow_readers_of_big_list_pages_stay_within_the_answer_budget(attacked):
             served(srv, key, contact_id)
             peak = rss.peak_kib()
             assert peak < RSS_LIMIT_KIB, f"peak RSS {hc.mib(peak)} MiB; {describe(readers)}"
-    after, waited = hc.wait_rss_settled(pid, timeout=10)
-    assert after < before + 24 * 1024, (
+    # The server gives the memory back once the burst is over (a trim on its next quiet
+    # half-second): wait for that, not for the RSS to stop moving, which it may do before.
+    bound = before + 24 * 1024
+    deadline = time.monotonic() + 10
+    after = hc.rss_kib(pid)
+    while after is not None and after >= bound and time.monotonic() < deadline:
+        time.sleep(0.05)
+        after = hc.rss_kib(pid)
+    assert after is not None and after < bound, (
         f"RSS {hc.mib(before)} MiB before, {hc.mib(peak)} MiB at the peak, still "
-        f"{hc.mib(after)} MiB {waited:.1f} s after the readers left")
+        f"{hc.mib(after)} MiB 10 s after the readers left")
     served(srv, key, contact_id)
     srv.assert_alive()
