@@ -51,12 +51,6 @@ std::optional<std::int64_t> VersionOf(std::string_view opaque) {
   return v;
 }
 
-bool IsStar(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value == "*";
-}
-
 }  // namespace
 
 contacts::VersionCondition ConditionsOf(const Request& request) {
@@ -65,7 +59,7 @@ contacts::VersionCondition ConditionsOf(const Request& request) {
   for (const auto& [name, value] : request.headers) {
     const bool if_match = name == "if-match";
     if (!if_match && name != "if-none-match") continue;
-    if (IsStar(value)) {
+    if (TrimOws(value) == "*") {
       if (!if_match) condition.none_match_any = true;
       continue;  // If-Match: * holds for any contact that exists
     }

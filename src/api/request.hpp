@@ -33,6 +33,10 @@ struct Request {
   std::string_view Param(std::string_view name) const;
 };
 
+// A header value (or an element of one) without the optional whitespace (spaces and tabs) that
+// RFC 9110 §5.6.3 allows around it.
+std::string_view TrimOws(std::string_view value);
+
 struct Response {
   int status = 200;
   std::string body;                // JSON text; empty for 204

@@ -30,23 +30,13 @@ class ByteBudget {
   // The most ever taken at once since the last call; starts again from what is taken now.
   std::size_t TakePeak() { return peak_.exchange(used(), std::memory_order_relaxed); }
 
-  // Bytes taken from a budget, given back by Release() or the destructor. Movable only.
+  // Bytes taken from a budget, given back by Release() or the destructor.
   class Lease {
    public:
     Lease() = default;
     ~Lease() { Release(); }
-    Lease(Lease&& other) noexcept : budget_(other.budget_), bytes_(other.bytes_) {
-      other.budget_ = nullptr;
-    }
-    Lease& operator=(Lease&& other) noexcept {
-      if (this != &other) {
-        Release();
-        budget_ = other.budget_;
-        bytes_ = other.bytes_;
-        other.budget_ = nullptr;
-      }
-      return *this;
-    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
     // Takes `bytes` from `budget` into this (empty) lease; false when they do not fit.
     bool Take(ByteBudget& budget, std::size_t bytes) {
       Release();

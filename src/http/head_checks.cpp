@@ -10,12 +10,6 @@
 namespace contactsd::http {
 namespace {
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The codings of every Transfer-Encoding line, in order (RFC 9110 §5.3: repeated lines are one
 // comma-separated list), each without its parameters. An empty element counts as a coding of
 // its own, so that "chunked," is not read as ending in chunked.
@@ -27,7 +21,7 @@ std::vector<std::string_view> TransferCodings(const api::Request& head) {
     while (true) {
       const std::size_t comma = rest.find(',');
       std::string_view coding = rest.substr(0, comma);
-      coding = TrimOws(coding.substr(0, coding.find(';')));
+      coding = api::TrimOws(coding.substr(0, coding.find(';')));
       codings.push_back(coding);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
@@ -124,8 +118,8 @@ bool IsValidHost(std::string_view value) {
 }
 
 bool IsJsonPatch(std::string_view content_type) {
-  return boost::urls::grammar::ci_is_equal(TrimOws(content_type.substr(0, content_type.find(';'))),
-                                           "application/json-patch+json");
+  return boost::urls::grammar::ci_is_equal(
+      api::TrimOws(content_type.substr(0, content_type.find(';'))), "application/json-patch+json");
 }
 
 Status CheckHead(const api::Request& head, unsigned version, std::size_t target_size,
