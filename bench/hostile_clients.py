@@ -625,6 +625,8 @@ def _normal_client_worker():
     latencies: list[float] = []
     service: list[float] = []
     lags: list[float] = []
+    slow: list[tuple[float, float]] = []  # (due, since the first due; latency) past 50 ms
+    first_due = time.perf_counter()
     errors: collections.Counter = collections.Counter()
 
     def request(scheduled: float):
@@ -636,6 +638,8 @@ def _normal_client_worker():
             if status == 200:
                 latencies.append(done - scheduled)
                 service.append(done - sent)
+                if done - scheduled > 0.05:
+                    slow.append((scheduled - first_due, done - scheduled))
             else:
                 errors[str(status)] += 1
         except Exception as e:  # noqa: BLE001 - every failure is counted by its kind
@@ -664,6 +668,8 @@ def _normal_client_worker():
         "service_p99_ms": ms(percentile(service, 99)),
         "service_max_ms": ms(service[-1] if service else None),
         "client_lag_max_ms": ms(max(lags, default=None)),
+        # when the slow requests were due, to place a stall against the attack's phases
+        "slow_at_s": [[round(t, 3), ms(v)] for t, v in sorted(slow)[:40]],
     }), flush=True)
 
 
@@ -878,6 +884,7 @@ def start_server(ctx: Context, name: str) -> harness.Server:
 
 def run_attack(ctx: Context, attack: Attack, n: int, thresholds: argparse.Namespace) -> Result:
     srv = start_server(ctx, attack.name)
+    print(f"hostile_clients:   server pid {srv.proc.pid} (to profile it: perf record -p)", file=sys.stderr, flush=True)
     outcomes: dict = {}
     note = ""
     try:

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <csignal>
 #include <malloc.h>
+#include <netinet/tcp.h>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -31,6 +32,15 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kDrainPoll{20};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 constexpr std::chrono::milliseconds kTrimPeriod{500};
+
+// The kernel takes no more than this many bytes of an answer that the client has not yet been
+// sent (TCP_NOTSENT_LOWAT): a reader that never reads holds this much kernel memory, not the
+// whole answer. Without it a burst of 2,000 slow readers of list pages made the kernel copy and
+// allocate socket buffers for ~100 MB inside write(), and the I/O threads' other connections
+// waited behind it (a normal client's p99 of 130-350 ms; docs/benchmarks.md). The send
+// buffer's autotuning is untouched: a fast reader drains the unsent bytes as they come.
+using NotSentLowWater = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>;
+constexpr int kNotSentLowWater = 64 * 1024;
 // After the forced close, how long to wait for sessions to notice before stopping the loop.
 constexpr std::chrono::milliseconds kForceGrace{2000};
 
@@ -229,6 +239,7 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   if (Admit(address)) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    socket.set_option(NotSentLowWater(kNotSentLowWater), ignored);
     std::make_shared<Session>(std::move(socket), state, std::move(address))->Start();
   } else {
     boost::system::error_code ignored;

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import resource
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -297,3 +298,52 @@ def test_slow_readers_of_big_list_pages_stay_within_the_answer_budget(attacked):
         f"{hc.mib(after)} MiB 10 s after the readers left")
     served(srv, key, contact_id)
     srv.assert_alive()
+
+
+def _send_queue_bytes(port: int, client: socket.socket) -> int | None:
+    """Bytes the kernel holds for the server's end of `client`'s connection (not yet
+    acknowledged: sent or unsent), from `ss`; None when the connection is not listed."""
+    local = client.getsockname()
+    out = subprocess.run(
+        ["ss", "-tnH", "state", "established", f"( sport = :{port} and dst {local[0]} "
+         f"and dport = :{local[1]} )"], capture_output=True, text=True, check=True).stdout
+    fields = out.split()
+    return int(fields[1]) if len(fields) >= 2 else None
+
+
+def test_a_slow_reader_holds_a_bounded_part_of_its_answer_in_the_kernel(attacked):
+    """A reader that never reads a ~260 KB list page: the kernel holds at most the unsent
+    low-water mark (64 KiB) and one segment of it, not the whole page (before the server set
+    TCP_NOTSENT_LOWAT: all of it, and a burst of 2,000 such readers made the kernel copy and
+    allocate ~100 MB inside the server's write() calls while other clients waited)."""
+    srv, key, contact_id = attacked(big_contacts=hc.BIG_CONTACTS)
+    with socket.socket() as reader:
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+        reader.bind((ATTACKER, 0))
+        reader.connect(("127.0.0.1", srv.port))
+        for part in hc.list_page_parts(srv.port, key):
+            reader.sendall(part)
+        # The server has written what the kernel takes once the queue stops growing.
+        deadline = time.monotonic() + 10
+        queued = seen = _send_queue_bytes(srv.port, reader)
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            queued = _send_queue_bytes(srv.port, reader)
+            if queued is not None and queued == seen and queued > 0:
+                break
+            seen = queued
+        assert queued is not None and 0 < queued <= 128 * 1024, queued
+        served(srv, key, contact_id)
+    srv.assert_alive()
+
+
+def test_the_descriptor_table_is_sized_for_every_connection_at_start(attacked):
+    """The kernel grows a process's descriptor table by doubling it, and in a process with
+    threads each doubling waits inside accept() for an RCU grace period (measured: the
+    acceptor blocked in synchronize_rcu while 106 connections queued). The server sizes it
+    at start for --max-connections, before any thread exists: /proc shows it (FDSize)."""
+    srv, _, _ = attacked("--max-connections", "3000")
+    status = Path(f"/proc/{srv.proc.pid}/status").read_text()
+    fd_size = int(next(line.split()[1] for line in status.splitlines()
+                       if line.startswith("FDSize:")))
+    assert fd_size >= 3000, status
