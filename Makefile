@@ -8,7 +8,7 @@ PYTHON ?= /usr/bin/python3
 SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 
-.PHONY: deps build run test unit-test api-test test-sanitize test-tsan bench bench-ab bench-hostile \
+.PHONY: deps build run test unit-test api-test crash-matrix test-sanitize test-tsan bench bench-ab bench-hostile \
 	format clean
 
 deps:
@@ -37,6 +37,11 @@ api-test: build
 # cluster that scripts/test-all.sh starts first and removes at the end, even on failure.
 test: build
 	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
+
+# kill -9 under each kind of write, restart, check every acknowledged write (tests/crash); on
+# SQLite, or on PostgreSQL with CONTACTSD_TEST_DB=postgresql://... (`make test` runs both).
+crash-matrix: build
+	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) tests/crash/crash_matrix.py
 
 # The server and the unit tests built with AddressSanitizer and UBSan in a directory of their
 # own, then the unit tests and the API suite on SQLite against them; any report fails the run.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: the unit tests, then the API suite twice, on SQLite and on PostgreSQL. A
-# throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the PostgreSQL unit tests and the
-# second API run; it is stopped and removed on every exit: success, failure or interruption.
+# `make test`: the unit tests, then the API suite and the crash matrix (tests/crash) on SQLite
+# and on PostgreSQL. A throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the
+# PostgreSQL runs; it is stopped and removed on every exit: success, failure or interruption.
 # Every stage runs even when an earlier one failed; the exit status says whether all passed.
 #
 #   BUILD_DIR=build PYTHON=/usr/bin/python3 scripts/test-all.sh [pytest args...]
@@ -43,9 +43,15 @@ run "API suite on SQLite" \
 run "API suite on PostgreSQL" \
   env CONTACTSD_TEST_DB="$url" CONTACTSD_BIN="$build_dir/contactsd" \
   "$python" -m pytest -q -p no:cacheprovider tests/api "$@"
+run "crash matrix on SQLite" \
+  env -u CONTACTSD_TEST_DB CONTACTSD_BIN="$build_dir/contactsd" \
+  "$python" tests/crash/crash_matrix.py
+run "crash matrix on PostgreSQL" \
+  env CONTACTSD_TEST_DB="$url" CONTACTSD_BIN="$build_dir/contactsd" \
+  "$python" tests/crash/crash_matrix.py
 
 if [ ${#failed[@]} -ne 0 ]; then
   printf 'test-all: FAILED: %s\n' "${failed[@]}" >&2
   exit 1
 fi
-echo "test-all: all passed (unit, API on SQLite, API on PostgreSQL)" >&2
+echo "test-all: all passed (unit, API and crash matrix on SQLite and on PostgreSQL)" >&2
