@@ -116,11 +116,16 @@ class Client {
     return r;
   }
 
-  // True when the server closes the connection (EOF or reset) before `timeout`, with no data.
-  bool ClosedWithin(std::chrono::milliseconds timeout) {
+  // How long a Read may wait for the server (5 s unless set).
+  void SetReadTimeout(std::chrono::milliseconds timeout) {
     timeval tv{static_cast<time_t>(timeout.count() / 1000),
                static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  // True when the server closes the connection (EOF or reset) before `timeout`, with no data.
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    SetReadTimeout(timeout);
     char c;
     const ssize_t n = ::recv(fd_, &c, 1, 0);
     return n == 0 || (n < 0 && errno == ECONNRESET);
@@ -236,6 +241,16 @@ bool WaitUntil(Condition condition, std::chrono::milliseconds timeout = 3000ms) 
   return true;
 }
 
+// Whether a connection to `port` is accepted (false once the listener is closed).
+bool Accepts(std::uint16_t port) {
+  try {
+    Client probe(port);
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
 // Holds handlers until the test opens it; counts the handlers that have arrived.
 class Gate {
  public:
@@ -278,18 +293,11 @@ std::string Patch(const std::string& target, const std::string& body,
          extra_headers + "\r\n" + body;
 }
 
-// TestRoutes() plus handlers that wait: PATCH /slow-write sleeps kSlowWrite, GET /gated and PATCH
-// /gated wait for `gate`, PATCH /echo-write/{id} answers {"id","body"} after a short sleep (a
-// commit), PATCH /throw-write throws.
-constexpr auto kSlowWrite = 300ms;
-std::vector<api::Route> RoutesWithWrites(Gate* gate, std::atomic<int>* started = nullptr) {
+// TestRoutes() plus handlers that wait: GET /gated and PATCH /gated wait for `gate`, PATCH
+// /echo-write/{id} answers {"id","body"} after a short sleep (a commit), PATCH /throw-write
+// throws.
+std::vector<api::Route> RoutesWithWrites(Gate* gate) {
   std::vector<api::Route> routes = TestRoutes();
-  routes.push_back(
-      {"PATCH", "/slow-write", [started](const api::Request&) -> Result<api::Response> {
-         if (started) ++*started;
-         std::this_thread::sleep_for(kSlowWrite);
-         return api::Response{200, R"({"written":true})", {}};
-       }});
   for (const char* method : {"GET", "PATCH"}) {
     routes.push_back({method, "/gated", [gate](const api::Request&) -> Result<api::Response> {
                         gate->Wait();
@@ -712,7 +720,9 @@ TEST(Server, StopReturnsRunPromptlyAndClosesIdleConnections) {
   ASSERT_TRUE(idle.Read());
   const auto took = s.StopAndJoin();
   EXPECT_TRUE(s.returned());
-  EXPECT_LT(took, 1000ms);
+  // Not the idle connection's keep-alive timeout (60 s): the bound is that, with room for a
+  // loaded or sanitized build, not a measure of speed.
+  EXPECT_LT(took, 10000ms);
   EXPECT_TRUE(idle.ClosedWithin(1000ms));
 }
 
@@ -724,14 +734,13 @@ void ExpectStopWaitsForTheRunningHandler(const ServerOptions& options, const std
   Client busy(s.port());
   ASSERT_TRUE(busy.Send(request));
   ASSERT_TRUE(gate.WaitForArrivals(1));
-  std::thread opener([&] {
-    std::this_thread::sleep_for(200ms);
-    gate.Open();
-  });
-  const auto took = s.StopAndJoin();
-  opener.join();
-  EXPECT_GE(took, 150ms);  // it did wait for the handler
-  EXPECT_LT(took, 2000ms);
+  s.server().Stop();
+  // The stop is under way once new connections are refused; the handler is still held, so
+  // Run() must not have returned.
+  ASSERT_TRUE(WaitUntil([&] { return !Accepts(s.port()); }));
+  EXPECT_FALSE(s.returned());
+  gate.Open();
+  EXPECT_TRUE(WaitUntil([&] { return s.returned(); }));
   auto r = busy.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -796,46 +805,55 @@ TEST(Server, AccessLogDoesNotDisturbServing) {
 
 // ---- writes on the worker pool -------------------------------------------------------------
 
-// A GET on another connection takes how long while a slow PATCH's handler is running?
-std::chrono::milliseconds GetLatencyDuringASlowWrite(const ServerOptions& options) {
-  Gate unused;
-  std::atomic<int> started{0};
-  RunningServer s(options, RoutesWithWrites(&unused, &started));
+// Is a GET on another connection answered within `wait` while a PATCH's handler is held (by a
+// gate)? Once the gate opens, both are answered, whatever the answer was.
+bool ReadAnsweredWhileAWriteIsHeld(const ServerOptions& options, std::chrono::milliseconds wait) {
+  Gate gate;
+  RunningServer s(options, RoutesWithWrites(&gate));
+  OpenAtExit open_at_exit{gate};
   Client writer(s.port());
-  EXPECT_TRUE(writer.Send(Patch("/slow-write", "{}")));
-  const auto deadline = Clock::now() + 3s;
-  while (started == 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  EXPECT_EQ(started, 1);
+  EXPECT_TRUE(writer.Send(Patch("/gated", "{}")));
+  EXPECT_TRUE(gate.WaitForArrivals(1));
 
   Client reader(s.port());
-  const auto start = Clock::now();
+  reader.SetReadTimeout(wait);
   EXPECT_TRUE(reader.Send(Get("/v1/contacts/r")));
   auto read = reader.Read();
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  EXPECT_TRUE(read && read->status == 200);
+  const bool answered = read.has_value();
+  if (answered) {
+    EXPECT_EQ(read->status, 200);
+  }
 
+  gate.Open();
   auto written = writer.Read();
   EXPECT_TRUE(written);
   if (written) {
     EXPECT_EQ(written->status, 200);
-    EXPECT_EQ(written->body, R"({"written":true})");
+    EXPECT_EQ(written->body, R"({"gated":true})");
   }
-  return took;
+  if (!answered) {
+    reader.SetReadTimeout(5000ms);
+    auto late = reader.Read();
+    EXPECT_TRUE(late && late->status == 200);
+  }
+  return answered;
 }
 
-TEST(ServerWorkers, ASlowWriteDoesNotDelayAReadOnAnotherConnection) {
+TEST(ServerWorkers, AHeldWriteDoesNotHoldUpAReadOnAnotherConnection) {
   ServerOptions o = RunningServer::Quiet();
-  o.threads = 1;  // the one I/O thread must stay free while the PATCH sleeps
+  o.threads = 1;  // the one I/O thread must stay free while the PATCH's handler is held
   o.worker_threads = 2;
-  EXPECT_LT(GetLatencyDuringASlowWrite(o), kSlowWrite / 2);
+  EXPECT_TRUE(ReadAnsweredWhileAWriteIsHeld(o, 5000ms));
 }
 
-TEST(ServerWorkers, WithoutWorkersASlowWriteDoesDelayTheRead) {
-  // The control for the test above: it measures what it claims to.
+TEST(ServerWorkers, WithoutWorkersAHeldWriteDoesHoldUpTheRead) {
+  // The control for the test above: it shows what it claims to. The one I/O thread runs the
+  // held handler, so nothing can answer the read until the gate opens; the wait only bounds
+  // how long the test looks.
   ServerOptions o = RunningServer::Quiet();
   o.threads = 1;
   o.worker_threads = 0;
-  EXPECT_GE(GetLatencyDuringASlowWrite(o), kSlowWrite / 2);
+  EXPECT_FALSE(ReadAnsweredWhileAWriteIsHeld(o, 300ms));
 }
 
 TEST(ServerWorkers, ManyConcurrentWritesAllCompleteWithTheirOwnBodies) {

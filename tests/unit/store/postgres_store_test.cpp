@@ -468,7 +468,20 @@ TEST_F(PostgresStoreTest, ARowLockedByAnotherSessionIsWaitedFor) {
     EXPECT_TRUE(Increment(*store, contact).ok());
     done = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Wait until the writer's backend is seen waiting for a row lock, from a third session.
+  auto watcher = Connection::Open(schema().Url());
+  ASSERT_TRUE(watcher.ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool waiting = false;
+  while (!waiting && std::chrono::steady_clock::now() < deadline) {
+    auto rows = (*watcher)->Exec(
+        "SELECT 1 FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    ASSERT_TRUE(rows.ok());
+    waiting = !rows->empty();
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(waiting) << "the writer never waited for the lock";
   EXPECT_FALSE(done.load());  // waiting for the lock, not failing
   // Reads do not wait for row locks.
   EXPECT_EQ(store->GetContact("org-a", contact.id)->version, 1);
