@@ -11,25 +11,13 @@
 # Debian's postgresql-15 package), which then owns DIR; DIR's parent must be searchable by it.
 set -euo pipefail
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=scripts/pg-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/pg-common.sh"
 MARKER=.contactsd-pg-cluster  # `stop` removes only a directory that `start` made
 DB_NAME=contactsd
 DB_USER=contactsd
 
 die() { echo "pg-cluster: $*" >&2; exit 1; }
-
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
-
-free_port() {
-  python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 start() {
   local dir=$1

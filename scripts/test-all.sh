@@ -2,6 +2,8 @@
 # `make test`: the unit tests, then the API suite and the crash matrix (tests/crash) on SQLite
 # and on PostgreSQL. A throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the
 # PostgreSQL runs; it is stopped and removed on every exit: success, failure or interruption.
+# The failover test (tests/api/test_pg_failover.py) starts a primary and a standby of its own
+# (scripts/pg-failover-pair.sh) and runs in the API suite on SQLite only, so once.
 # Every stage runs even when an earlier one failed; the exit status says whether all passed.
 #
 #   BUILD_DIR=build PYTHON=/usr/bin/python3 scripts/test-all.sh [pytest args...]

@@ -29,6 +29,9 @@ api::Response RenderHandlerError(Error error, const api::Request& request, std::
   if (error.code == ErrorCode::kInternal) {
     error.message = InternalError(request.request_id).message;
   }
+  // Unavailable is a state that passes (a database failing over, a lock held too long): the
+  // client is told when to try again.
+  if (error.code == ErrorCode::kUnavailable) return RenderRetryLater(error);
   return RenderError(error);
 }
 

@@ -17,7 +17,8 @@ constexpr std::string_view kSqlitePrefix = "sqlite:";
 Error UnsupportedUrl() {
   return Error::BadRequest(
       "Unsupported database URL: expected sqlite:PATH (e.g. sqlite:data/contactsd.db or "
-      "sqlite:/var/lib/contactsd/contactsd.db) or postgresql://USER:PASSWORD@HOST:PORT/DBNAME");
+      "sqlite:/var/lib/contactsd/contactsd.db) or postgresql://USER:PASSWORD@HOST:PORT/DBNAME "
+      "(several HOST:PORT, comma-separated, for a primary and its standbys)");
 }
 
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path_text, const OpenOptions& open) {
@@ -65,14 +66,50 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions
   return UnsupportedUrl();
 }
 
+namespace {
+
+// ?...&password=x&... → password=***; sslpassword (a client key's) too.
+std::string RedactedQuery(std::string_view query) {
+  std::string out;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    const std::size_t equals = item.find('=');
+    const std::string_view name = item.substr(0, equals);
+    if (equals != std::string_view::npos && (name == "password" || name == "sslpassword")) {
+      out.append(name).append("=***");
+    } else {
+      out.append(item);
+    }
+    if (amp == std::string_view::npos) break;
+    out += '&';
+    query = query.substr(amp + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RedactedUrl(std::string_view url) {
-  // scheme://user:password@host → scheme://user:***@host; anything else is shown as it is.
-  auto scheme = url.find("://");
-  auto at = url.find('@', scheme == std::string_view::npos ? 0 : scheme + 3);
-  if (scheme == std::string_view::npos || at == std::string_view::npos) return std::string(url);
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+  // scheme://user:password@host[,host...]/db?...&password=...: each password becomes "***";
+  // anything else is shown as it is.
+  constexpr auto kNone = std::string_view::npos;
+  const std::size_t scheme = url.find("://");
+  if (scheme == kNone) return std::string(url);
+  const std::size_t start = scheme + 3;
+  std::string out;
+  std::size_t from = 0;  // where the text still to copy starts
+  // The user info runs to an '@' before the first '/' (libpq's reading of a URL).
+  const std::size_t at = url.substr(0, url.find('/', start)).find('@', start);
+  const std::size_t colon = at == kNone ? kNone : url.substr(0, at).find(':', start);
+  if (colon != kNone) {
+    out.append(url.substr(0, colon + 1)).append("***");
+    from = at;
+  }
+  const std::size_t question = url.find('?', at == kNone ? start : at);
+  out.append(url.substr(from, question == kNone ? kNone : question - from));
+  if (question != kNone) out.append("?").append(RedactedQuery(url.substr(question + 1)));
+  return out;
 }
 
 }  // namespace contactsd::store

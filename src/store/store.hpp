@@ -284,12 +284,14 @@ struct OpenOptions {
 };
 
 // Opens the store a URL names: "sqlite:PATH" or "postgresql://USER:PASSWORD@HOST:PORT/DB"
-// (libpq parameters in the query, plus pool=N), and migrates it.
+// (libpq parameters in the query, plus pool=N; several HOST:PORT, comma-separated, for a
+// primary and its standbys), and migrates it.
 // Errors: BadRequest for an unknown scheme, Unavailable when the database cannot be opened.
 // No error ever contains the URL (it may hold a password).
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions& options = {});
 
-// The URL with its password replaced by "***", for messages and logs.
+// The URL with its password (in the user info, or a password= or sslpassword= parameter)
+// replaced by "***", for messages and logs.
 std::string RedactedUrl(std::string_view url);
 
 }  // namespace contactsd::store

@@ -7,6 +7,7 @@ contactsd_unit_test(contactsd_store_tests
     store/group_commit_writer_test.cpp
     store/open_store_test.cpp
     store/pg_test_schema.cpp
+    store/postgres_failure_test.cpp
     store/postgres_store_test.cpp
     store/postgres_url_test.cpp
   LIBS contactsd_store)

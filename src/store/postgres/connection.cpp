@@ -1,7 +1,10 @@
 #include "store/postgres/connection.hpp"
 
+#include "store/postgres/failure.hpp"
+
 #include <libpq-fe.h>
 
+#include <array>
 #include <cstring>
 #include <optional>
 #include <poll.h>
@@ -17,24 +20,42 @@ constexpr int kBinary = 1;
 constexpr int kTextResults = 0;
 constexpr std::size_t kMaxParams = 16;
 
-std::string Trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+// libpq parameters set unless the URL says otherwise, chosen for failover:
+// - connect_timeout applies to each host in turn: with the first host of a multi-host URL gone
+//   without a trace, a new connection tries the next one after 5 s, not after TCP gives up.
+// - target_session_attrs=read-write: every connection of contactsd writes, so libpq skips a
+//   standby (or a server in read-only mode) and walks on to the primary, which after a
+//   failover is the promoted standby.
+// - keepalives and tcp_user_timeout: a server whose machine vanished (no FIN, no RST) is
+//   noticed within about 30 s, instead of TCP's two hours idle or fifteen minutes of
+//   retransmissions, so a call waiting on it ends as Unavailable.
+constexpr std::array<std::pair<const char*, const char*>, 7> kDefaultParams = {{
+    {"connect_timeout", "5"},
+    {"target_session_attrs", "read-write"},
+    {"keepalives_idle", "10"},
+    {"keepalives_interval", "5"},
+    {"keepalives_count", "3"},
+    {"tcp_user_timeout", "30000"},
+    {"application_name", "contactsd"},
+}};
+
+// libpq's text on one log line: a failed multi-host connect is a line per host, with hints
+// on indented lines of their own.
+std::string OneLine(const char* message) {
+  std::string_view rest = message != nullptr ? message : "";
+  std::string text;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (!text.empty()) text += "; ";
+    text += line;
+  }
   return text;
 }
-
-// Retrying may help: the database is down, restarting, out of connections, or it aborted the
-// transaction to break a deadlock or a serialization conflict.
-bool IsUnavailable(std::string_view sqlstate) {
-  return sqlstate.empty() || sqlstate.starts_with("08") || sqlstate.starts_with("53") ||
-         sqlstate.starts_with("57P") || sqlstate == "40001" || sqlstate == "40P01" ||
-         sqlstate == "55P03" || sqlstate == "57014";
-}
-
-// The server's messages go to the error's `internal` text; NOTICEs (e.g. "relation already
-// exists, skipping") and the FATAL a closing server sends to an idle connection are dropped
-// instead of being printed on stderr by libpq.
-void IgnoreNotice(void*, const char*) {}
 
 void WriteBigEndian(std::int64_t value, char* out) {
   auto bits = static_cast<std::uint64_t>(value);
@@ -47,21 +68,41 @@ void WriteBigEndian(std::int64_t value, char* out) {
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
-  // Later keywords override earlier ones: the URL (dbname, expanded) may change the timeout
-  // and the application name, but the encoding stays UTF-8, which the store relies on.
-  const char* const keywords[] = {"connect_timeout", "application_name", "dbname",
-                                  "client_encoding", nullptr};
-  const char* const values[] = {"10", "contactsd", conninfo.c_str(), "UTF8", nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  // The defaults first, then the URL (dbname, expanded), whose parameters override them; the
+  // encoding last, so it stays UTF-8, which the store relies on. The last entry stays null.
+  std::array<const char*, kDefaultParams.size() + 3> keywords{};
+  std::array<const char*, kDefaultParams.size() + 3> values{};
+  std::size_t n = 0;
+  for (const auto& [keyword, value] : kDefaultParams) {
+    keywords[n] = keyword;
+    values[n++] = value;
+  }
+  keywords[n] = "dbname";
+  values[n++] = conninfo.c_str();
+  keywords[n] = "client_encoding";
+  values[n] = "UTF8";
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn == nullptr) return Error::Unavailable("postgres: connect: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     // libpq's text names the host, port, user and database, never the password.
-    Error error = Error::Unavailable("postgres: connect: " + Trimmed(PQerrorMessage(conn)));
+    Error error = Error::Unavailable("postgres: connect: " + OneLine(PQerrorMessage(conn)));
     PQfinish(conn);
     return error;
   }
-  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  return std::unique_ptr<Connection>(new Connection(conn));
+  auto connection = std::unique_ptr<Connection>(new Connection(conn));
+  PQsetNoticeReceiver(conn, &Connection::OnNotice, connection.get());
+  return connection;
+}
+
+void Connection::OnNotice(void* self, const pg_result* notice) {
+  // The server's messages go to the error's `internal` text; NOTICEs (e.g. "relation already
+  // exists, skipping") are dropped instead of being printed on stderr by libpq. A FATAL sent
+  // outside any query is the server closing this connection: it is not to be used again,
+  // even if the end of the stream has not arrived yet.
+  const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity != nullptr && EndsSession(severity)) {
+    static_cast<Connection*>(self)->poisoned_ = true;
+  }
 }
 
 Connection::~Connection() { PQfinish(conn_); }
@@ -74,9 +115,14 @@ bool Connection::CheckAlive() {
   if (!usable()) return false;
   pollfd fd{PQsocket(conn_), POLLIN, 0};
   if (::poll(&fd, 1, 0) > 0) {
-    // An idle connection has nothing to read unless the server closed it (or sent a
-    // parameter change): let libpq find out which.
-    if (PQconsumeInput(conn_) == 0) poisoned_ = true;
+    // An idle connection has nothing to read unless the server is closing it (a FATAL, then
+    // the end of the stream) or sent a parameter change: let libpq read it, then parse it
+    // (PQisBusy), which hands a FATAL to OnNotice.
+    if (PQconsumeInput(conn_) == 0) {
+      poisoned_ = true;
+    } else {
+      (void)PQisBusy(conn_);
+    }
   }
   return usable();
 }
@@ -89,15 +135,22 @@ int Connection::prepared_count() const {
 
 Error Connection::Fail(int index, const char* sqlstate, std::string internal) {
   failure_ = {index, sqlstate != nullptr ? sqlstate : ""};
-  if (PQstatus(conn_) != CONNECTION_OK) poisoned_ = true;
-  if (IsUnavailable(failure_.sqlstate)) return Error::Unavailable(std::move(internal));
+  switch (ClassifyFailure(failure_.sqlstate, PQstatus(conn_) == CONNECTION_OK)) {
+    case FailureKind::kConnectionLost:
+      poisoned_ = true;
+      return Error::Unavailable(std::move(internal));
+    case FailureKind::kRetryLater:
+      return Error::Unavailable(std::move(internal));
+    case FailureKind::kInternal:
+      break;
+  }
   return Error::Internal(std::move(internal));
 }
 
 Error Connection::ResultError(int index, const pg_result* result) {
   const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-  std::string internal = "postgres: " + Trimmed(PQresultErrorMessage(result));
-  if (sqlstate == nullptr) internal += " (" + Trimmed(PQerrorMessage(conn_)) + ")";
+  std::string internal = "postgres: " + OneLine(PQresultErrorMessage(result));
+  if (sqlstate == nullptr) internal += " (" + OneLine(PQerrorMessage(conn_)) + ")";
   return Fail(index, sqlstate, std::move(internal));
 }
 
@@ -121,7 +174,7 @@ Result<std::vector<Rows>> Connection::Run(std::span<const Query> queries) {
   }
   if (PQenterPipelineMode(conn_) != 1) {
     poisoned_ = true;
-    return Fail(-1, "", "postgres: cannot enter pipeline mode: " + Trimmed(PQerrorMessage(conn_)));
+    return Fail(-1, "", "postgres: cannot enter pipeline mode: " + OneLine(PQerrorMessage(conn_)));
   }
 
   // What was sent, in order: a Prepare for a statement this connection has not prepared yet
@@ -173,13 +226,13 @@ Result<std::vector<Rows>> Connection::Run(std::span<const Query> queries) {
                                    lengths.data(), formats.data(), kTextResults) == 1;
     if (!ok) {
       poisoned_ = true;
-      return Fail(-1, "", "postgres: send: " + Trimmed(PQerrorMessage(conn_)));
+      return Fail(-1, "", "postgres: send: " + OneLine(PQerrorMessage(conn_)));
     }
     sent.push_back({static_cast<int>(i), false});
   }
   if (PQpipelineSync(conn_) != 1) {
     poisoned_ = true;
-    return Fail(-1, "", "postgres: send: " + Trimmed(PQerrorMessage(conn_)));
+    return Fail(-1, "", "postgres: send: " + OneLine(PQerrorMessage(conn_)));
   }
 
   std::vector<Rows> rows;
@@ -189,7 +242,7 @@ Result<std::vector<Rows>> Connection::Run(std::span<const Query> queries) {
     PGresult* result = PQgetResult(conn_);
     if (result == nullptr) {
       poisoned_ = true;
-      return Fail(s.query, "", "postgres: " + Trimmed(PQerrorMessage(conn_)));
+      return Fail(s.query, "", "postgres: " + OneLine(PQerrorMessage(conn_)));
     }
     const ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_FATAL_ERROR) {
@@ -244,7 +297,7 @@ Result<Rows> Connection::Exec(const char* sql) {
   may_have_committed_ = true;  // arbitrary SQL: assume the worst
   if (!usable()) return Fail(-1, "", "postgres: the connection is closed");
   PGresult* result = PQexec(conn_, sql);
-  if (result == nullptr) return Fail(-1, "", "postgres: " + Trimmed(PQerrorMessage(conn_)));
+  if (result == nullptr) return Fail(-1, "", "postgres: " + OneLine(PQerrorMessage(conn_)));
   const ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     Error error = ResultError(0, result);

@@ -32,8 +32,12 @@ inline constexpr char kUniqueViolation[] = "23505";
 
 class Connection {
  public:
-  // Connects with a libpq connection string or URL (it is never put in an error).
-  // Errors: Unavailable when the server cannot be reached or refuses the connection.
+  // Connects with a libpq connection string or URL (it is never put in an error), to a server
+  // that takes writes: with several hosts, the first of them that does (libpq tries them in
+  // order). Each attempt is bounded in time (connect_timeout, 5 s per host unless the URL
+  // says otherwise).
+  // Errors: Unavailable when no host can be reached, none takes writes, or the server refuses
+  // the connection.
   static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
 
   Connection(const Connection&) = delete;
@@ -43,9 +47,10 @@ class Connection {
   // Sends `queries` in one round trip and returns one Rows per query. The batch runs in an
   // implicit transaction unless one is open (BEGIN): an error stops it at the failing query,
   // whose index and SQLSTATE failure() then gives; the server skips the rest.
-  // Errors: Unavailable (connection lost, server shutting down, deadlock, serialization
-  // failure, lock or statement timeout, too many connections), Internal (anything else; a
-  // unique violation too, for the caller to translate). The server's text goes to `internal`.
+  // Errors: Unavailable (connection lost, server shutting down or made read-only, deadlock,
+  // serialization failure, lock or statement timeout, too many connections: failure.hpp),
+  // Internal (anything else; a unique violation too, for the caller to translate). The
+  // server's text goes to `internal`. A lost connection is no longer usable().
   Result<std::vector<Rows>> Run(std::span<const Query> queries);
   Result<Rows> Run(const Query& query);
 
@@ -76,11 +81,13 @@ class Connection {
 
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
+  // libpq's notice receiver for this connection (`self`).
+  static void OnNotice(void* self, const struct pg_result* notice);
   Error Fail(int index, const char* sqlstate, std::string internal);
   Error ResultError(int index, const struct pg_result* result);
 
   pg_conn* conn_;
-  bool poisoned_ = false;  // a protocol-level surprise: never reuse
+  bool poisoned_ = false;  // lost, closing, or a protocol-level surprise: never reuse
   bool may_have_committed_ = false;
   Failure failure_;
   std::array<bool, static_cast<std::size_t>(Sql::kCount)> prepared_{};

@@ -60,8 +60,8 @@ Result<PostgresUrl> ParsePostgresUrl(std::string_view url, int pool_size) {
   if (options == nullptr) {
     return Error::BadRequest(
         "Invalid PostgreSQL URL: expected "
-        "postgresql://USER:PASSWORD@HOST:PORT/DBNAME[?pool=N&sslmode=...] with libpq's "
-        "parameters and percent-encoding");
+        "postgresql://USER:PASSWORD@HOST:PORT[,HOST:PORT...]/DBNAME[?pool=N&sslmode=...] with "
+        "libpq's parameters and percent-encoding");
   }
   PQconninfoFree(options);
   return parsed;

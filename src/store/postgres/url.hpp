@@ -1,6 +1,8 @@
 // Reads contactsd's own options out of a PostgreSQL URL before libpq sees it.
 // postgresql://USER:PASSWORD@HOST:PORT/DBNAME?pool=N&sslmode=... : `pool` (connections per
-// process) is ours and is removed; every other parameter is libpq's and passes through.
+// process) is ours and is removed; every other parameter is libpq's and passes through, and so
+// does the host list of a multi-host URL (postgresql://...@HOST1:PORT1,HOST2:PORT2/DBNAME
+// ?target_session_attrs=read-write: a primary and its standbys, tried in order).
 #pragma once
 
 #include "common/result.hpp"

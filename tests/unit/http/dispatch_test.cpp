@@ -36,6 +36,9 @@ Router TestRouter() {
   routes.push_back({"GET", "/bad-status", [](const api::Request&) -> Result<api::Response> {
                       return api::Response{42, "{}", {}};
                     }});
+  routes.push_back({"GET", "/unavailable", [](const api::Request&) -> Result<api::Response> {
+                      return Error::Unavailable("postgres: server closed the connection");
+                    }});
   return Router(std::move(routes));
 }
 
@@ -71,6 +74,19 @@ TEST(Dispatch, RendersAHandlersError) {
   const boost::json::object body = Body(d.response);
   EXPECT_EQ(body.at("error").as_string(), "validation_failed");
   EXPECT_EQ(body.at("details").as_array()[0].as_object().at("code").as_string(), "invalid_format");
+}
+
+TEST(Dispatch, AnUnavailableStoreIsA503WithRetryAfter) {
+  // The database failing over: the client is told to come back, not that the server broke.
+  const Router router = TestRouter();
+  api::Request request = MakeRequest("GET");
+  const Dispatched d = Dispatch(router, request, "/unavailable");
+  EXPECT_EQ(d.response.status, 503);
+  EXPECT_EQ(d.response.headers, (std::vector<api::NameValue>{{"Retry-After", "1"}}));
+  EXPECT_EQ(Body(d.response),
+            (boost::json::object{{"error", "unavailable"},
+                                 {"message", "The service is temporarily unavailable"},
+                                 {"statusCode", 503}}));
 }
 
 TEST(Dispatch, BadTargetIs400) {

@@ -57,6 +57,8 @@ TEST(OpenStore, PostgresServerDownIsUnavailableWithoutThePassword) {
     EXPECT_EQ(store.error().message.find("hunter2"), std::string::npos);
     EXPECT_EQ(store.error().internal.find("hunter2"), std::string::npos);
     EXPECT_NE(store.error().internal.find("postgres: connect"), std::string::npos);
+    // libpq's lines (the failure, a hint) on one log line.
+    EXPECT_EQ(store.error().internal.find('\n'), std::string::npos) << store.error().internal;
   }
 }
 
@@ -118,6 +120,18 @@ TEST(RedactedUrl, HidesOnlyThePassword) {
             "postgresql://app:***@db:5432/c?pool=4");
   EXPECT_EQ(RedactedUrl("postgresql://app@db/c"), "postgresql://app@db/c");
   EXPECT_EQ(RedactedUrl("sqlite:./data/contacts.db"), "sqlite:./data/contacts.db");
+}
+
+TEST(RedactedUrl, HidesThePasswordOfAMultiHostUrlAndPasswordParameters) {
+  EXPECT_EQ(RedactedUrl("postgresql://app:s3cret@10.0.0.1:5432,10.0.0.2:5433/c?"
+                        "target_session_attrs=read-write"),
+            "postgresql://app:***@10.0.0.1:5432,10.0.0.2:5433/c?target_session_attrs=read-write");
+  EXPECT_EQ(RedactedUrl("postgresql://h1,h2/c?user=app&password=s3cret&pool=4"),
+            "postgresql://h1,h2/c?user=app&password=***&pool=4");
+  EXPECT_EQ(RedactedUrl("postgresql://app:a@h/c?sslpassword=b&passfile=/p&"),
+            "postgresql://app:***@h/c?sslpassword=***&passfile=/p&");
+  // libpq reads the user info up to an '@' before the first '/': a '?' in it is no query.
+  EXPECT_EQ(RedactedUrl("postgresql://app:s3?cret@h/c?x=1"), "postgresql://app:***@h/c?x=1");
 }
 
 }  // namespace

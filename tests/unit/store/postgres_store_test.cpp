@@ -237,6 +237,52 @@ TEST_F(PostgresStoreTest, ReconnectsAfterTheServerClosesItsConnections) {
   }
 }
 
+TEST_F(PostgresStoreTest, ConnectsOnlyToAServerThatTakesWrites) {
+  // A server that refuses writes (here by setting; a standby likewise) is skipped, as libpq
+  // would skip it for the next host of a multi-host URL; the URL may still ask for any.
+  const std::string read_only = "-c%20default_transaction_read_only%3Don";
+  auto refused = Connection::Open(schema().Url("", read_only));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().internal.find("read-only"), std::string::npos)
+      << refused.error().internal;
+  EXPECT_TRUE(Connection::Open(schema().Url("target_session_attrs=any", read_only)).ok());
+}
+
+TEST_F(PostgresStoreTest, AWriteRefusedAsReadOnlyLosesTheConnection) {
+  // A primary made read-only while it runs (a switchover): a write on a connection to it is
+  // Unavailable, and the connection goes, so that the next one looks for the new primary.
+  ASSERT_NE(OpenMigrated(schema().Url()), nullptr);
+  auto opened = Connection::Open(schema().Url());
+  ASSERT_TRUE(opened.ok()) << opened.error().internal;
+  Connection& connection = **opened;
+  ASSERT_TRUE(connection.Exec("SET default_transaction_read_only = on").ok());
+  auto written = connection.Run(Query(Sql::kInsertSettingIfAbsent).Text("x").Text("v"));
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(connection.failure().sqlstate, "25006");
+  EXPECT_FALSE(connection.usable());
+}
+
+TEST_F(PostgresStoreTest, AnIdleConnectionTheServerEndedIsNotReused) {
+  // The server's goodbye (a FATAL, then the end of the stream) is read before reuse.
+  const std::string app = "contactsd_idle_" + schema().name();
+  auto opened = Connection::Open(schema().Url("application_name=" + app));
+  ASSERT_TRUE(opened.ok()) << opened.error().internal;
+  Connection& connection = **opened;
+  EXPECT_TRUE(connection.CheckAlive());
+  EXPECT_EQ(schema().Value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                           "application_name = '" +
+                           app + "'"),
+            "1");
+  AwaitBackendsGone(schema(), app);
+  EXPECT_FALSE(connection.CheckAlive());
+  EXPECT_FALSE(connection.usable());
+  auto read = connection.Run(Query(Sql::kGetOrg).Text("a"));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, ErrorCode::kUnavailable);
+}
+
 TEST_F(PostgresStoreTest, APoolOfOneServesManyThreads) {
   const std::string app = "contactsd_test_" + schema().name();
   auto store = OpenMigrated(schema().Url("pool=1&application_name=" + app));

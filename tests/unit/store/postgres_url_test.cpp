@@ -21,6 +21,24 @@ TEST(PostgresUrl, PoolIsTakenOutAndTheRestKept) {
   EXPECT_EQ(only_pool->conninfo, "postgres://h/db");
 }
 
+TEST(PostgresUrl, AMultiHostUrlPassesThroughToLibpq) {
+  // A primary and its standby: libpq tries the hosts in order, for a server that takes writes.
+  auto parsed = ParsePostgresUrl(
+      "postgresql://u:p@10.0.0.1:5432,10.0.0.2:5433/db?target_session_attrs=read-write&pool=3");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->pool_size, 3);
+  EXPECT_EQ(parsed->conninfo,
+            "postgresql://u:p@10.0.0.1:5432,10.0.0.2:5433/db?target_session_attrs=read-write");
+  auto hosts_only = ParsePostgresUrl("postgres://a,b,c/db?connect_timeout=2");
+  ASSERT_TRUE(hosts_only.ok());
+  EXPECT_EQ(hosts_only->conninfo, "postgres://a,b,c/db?connect_timeout=2");
+  // A list libpq cannot read is refused at start-up, without quoting the URL.
+  auto bad = ParsePostgresUrl("postgresql://u:hunter2@a:1,[::1/db");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(bad.error().message.find("hunter2"), std::string::npos);
+}
+
 TEST(PostgresUrl, DefaultAndOverride) {
   auto plain = ParsePostgresUrl("postgresql://h/db");
   ASSERT_TRUE(plain.ok());
