@@ -109,7 +109,7 @@ CREATE TABLE unlocks (
 )sql";
 
 constexpr std::array<const char*, 3> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                   kSchemaV3Unlocks};
+                                                    kSchemaV3Unlocks};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -61,14 +61,14 @@ TEST(HeadChecks, Http11NeedsOneWellFormedHost) {
   EXPECT_EQ(Answer(Head({})), 400);
   EXPECT_EQ(Answer(Head({{"host", "a"}, {"host", "a"}})), 400);
   EXPECT_EQ(Answer(Head({}), 10), 200);  // HTTP/1.0 predates Host
-  for (const char* good :
-       {"example.com", "example.com:8080", "127.0.0.1", "[::1]:80", "[::1]", "a-b.c_d~e", "", "ex%41mple.com", "[v1.x]:1", "host:"}) {
+  for (const char* good : {"example.com", "example.com:8080", "127.0.0.1", "[::1]:80", "[::1]",
+                           "a-b.c_d~e", "", "ex%41mple.com", "[v1.x]:1", "host:"}) {
     EXPECT_TRUE(IsValidHost(good)) << good;
     EXPECT_EQ(Answer(Head({{"host", good}})), 200) << good;
   }
-  for (const char* bad : {"a b", "exa mple.com", "host:port", "host:99999999", "[::1", "@evil",
-                          "user@host", ":80", "a/b", "a?b", "host:65536", "bad%4", "bad%zz",
-                          "host:123456", "[::1]:x"}) {
+  for (const char* bad :
+       {"a b", "exa mple.com", "host:port", "host:99999999", "[::1", "@evil", "user@host", ":80",
+        "a/b", "a?b", "host:65536", "bad%4", "bad%zz", "host:123456", "[::1]:x"}) {
     EXPECT_FALSE(IsValidHost(bad)) << bad;
   }
 }
