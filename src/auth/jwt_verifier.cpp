@@ -5,6 +5,8 @@
 #include <jwt.h>
 
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -23,7 +25,9 @@ struct CharFree {
   void operator()(char* p) const { std::free(p); }
 };
 
-// A numeric date claim, absent → nullopt; present but not a number → error.
+// A numeric date claim, absent → nullopt; present but not a number → error. A date beyond
+// 64-bit seconds is read as the farthest one there is (a double outside int64's range cannot
+// be cast to it).
 bool NumericDate(const boost::json::object& claims, std::string_view name,
                  std::optional<std::int64_t>& out) {
   const boost::json::value* v = claims.if_contains(name);
@@ -33,7 +37,10 @@ bool NumericDate(const boost::json::object& claims, std::string_view name,
   } else if (v->is_uint64()) {
     out = static_cast<std::int64_t>(v->get_uint64() > INT64_MAX ? INT64_MAX : v->get_uint64());
   } else if (v->is_double()) {
-    out = static_cast<std::int64_t>(v->get_double());
+    const double d = v->get_double();
+    if (std::isnan(d)) return false;
+    constexpr double kLimit = 9223372036854775808.0;  // 2^63
+    out = d >= kLimit ? INT64_MAX : d < -kLimit ? INT64_MIN : static_cast<std::int64_t>(d);
   } else {
     return false;
   }
@@ -93,7 +100,8 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
 
   std::optional<std::int64_t> exp, nbf;
   if (!NumericDate(c, "exp", exp) || !NumericDate(c, "nbf", nbf)) return Error::Unauthenticated();
-  if (exp && now_s >= *exp + kLeewaySeconds) return Error::Unauthenticated();
+  // The leeway moves `now_s` (a present date), never the claim, which may be INT64_MAX.
+  if (exp && now_s - kLeewaySeconds >= *exp) return Error::Unauthenticated();
   if (nbf && now_s + kLeewaySeconds < *nbf) return Error::Unauthenticated();
 
   JwtClaims out;

@@ -10,9 +10,17 @@ namespace {
 boost::system::result<boost::urls::url_view> ParseForm(std::string_view target) {
   if (target.starts_with('/')) return boost::urls::parse_origin_form(target);
   auto url = boost::urls::parse_absolute_uri(target);
-  if (url && url->scheme_id() != boost::urls::scheme::http &&
+  if (!url) return url;
+  if (url->scheme_id() != boost::urls::scheme::http &&
       url->scheme_id() != boost::urls::scheme::https) {
     return boost::urls::error::not_a_base;  // any error will do: the caller says "malformed"
+  }
+  // "http" "://" authority path-abempty (RFC 9110 §4.2.1). Boost.URL 1.81 also takes
+  // "http:path" and reads "http://host:80path" as port 80 and the path "path"
+  // (boostorg/url#680): a path that does not start with "/" is no path of ours.
+  const auto path = url->encoded_path();
+  if (!url->has_authority() || !(path.empty() || path.starts_with('/'))) {
+    return boost::urls::error::not_a_base;
   }
   return url;
 }

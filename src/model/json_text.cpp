@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 
 namespace contactsd::model {
@@ -75,6 +76,34 @@ void AppendNumber(std::string& out, Number number) {
 }
 
 }  // namespace
+
+void AsStoredNumbers(boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_: {
+      char buffer[32];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value.get_double());
+      const std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
+      if (text.find_first_of(".e") != std::string_view::npos) return;  // read back as a double
+      // As Boost.JSON reads an integer: int64 when it fits, else uint64, else a double.
+      std::int64_t i = 0;
+      if (std::from_chars(text.data(), end, i).ec == std::errc()) {
+        value = i;
+        return;
+      }
+      std::uint64_t u = 0;
+      if (std::from_chars(text.data(), end, u).ec == std::errc()) value = u;
+      return;
+    }
+    case boost::json::kind::array:
+      for (boost::json::value& item : value.get_array()) AsStoredNumbers(item);
+      return;
+    case boost::json::kind::object:
+      for (auto& [key, item] : value.get_object()) AsStoredNumbers(item);
+      return;
+    default:
+      return;
+  }
+}
 
 void AppendJsonText(std::string& out, const boost::json::value& value) {
   switch (value.kind()) {

@@ -18,4 +18,10 @@ void AppendJsonString(std::string& out, std::string_view text);
 // `text` escaped for the inside of a JSON string literal, without the quotes.
 void AppendJsonEscaped(std::string& out, std::string_view text);
 
+// Gives every double in `value` (arrays and objects included) the kind that its JsonText reads
+// back as: a whole double written without a fraction or an exponent ("5", "-0") becomes the
+// integer Boost.JSON reads that text as. A validated value then compares equal to the value in
+// its stored document, so that the same value sent again is no change.
+void AsStoredNumbers(boost::json::value& value);
+
 }  // namespace contactsd::model

@@ -69,6 +69,22 @@ Status ModelParser::ParseTop(const json::object& top) {
        (base->get_string().front() != '/' || base->get_string().back() == '/'))) {
     return Bad("base_path", "required, \"\" or a path such as \"/v1\" (no trailing slash)");
   }
+  // Every route starts with it, and the router matches each of its segments as a literal.
+  std::string_view rest = base->get_string();
+  while (!rest.empty()) {
+    rest.remove_prefix(1);  // the '/'
+    const std::string_view segment = rest.substr(0, rest.find('/'));
+    rest.remove_prefix(segment.size());
+    const bool plain = std::all_of(segment.begin(), segment.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '.' || c == '_' || c == '~';
+    });
+    if (segment.empty() || !plain || segment == "." || segment == "..") {
+      return Bad("base_path",
+                 "each segment must be letters, digits, '-', '.', '_' or '~' (and not \".\" or "
+                 "\"..\")");
+    }
+  }
   model_.base_path_ = base->get_string();
 
   if (const json::value* env = top.if_contains("envelope")) {

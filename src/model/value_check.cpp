@@ -1,5 +1,6 @@
 #include "model/value_check.hpp"
 
+#include "model/json_text.hpp"
 #include "model/type_checks.hpp"
 
 namespace contactsd::model {
@@ -68,6 +69,9 @@ bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeC
     errors.push_back(std::move(*error));
     return false;
   }
+  // 5.0 is stored as "5", which reads back as the integer 5: kept as that integer, the same
+  // value sent again is no change (numbers and "object"/"any" values stored as sent).
+  AsStoredNumbers(out);
   return true;
 }
 

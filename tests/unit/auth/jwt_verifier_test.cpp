@@ -65,6 +65,26 @@ TEST(JwtVerifier, RefusesNoneOtherAlgorithmsWrongKeysAndMissingAccount) {
   EXPECT_EQ(e.error().code, ErrorCode::kUnauthenticated);
 }
 
+// Found by tests/fuzz/jwt_fuzzer: a numeric date beyond 64-bit seconds was undefined behaviour
+// (1e300 cast to int64; 9223372036854775807 plus the leeway overflowed), which on x86 read a
+// far-future exp as long past and refused the token. A date far out is read as far out: an
+// exp there has not passed, an nbf there has not come.
+TEST(JwtVerifier, NumericDatesFarOutOfRangeAreReadAsFarOut) {
+  auto v = JwtVerifier::Hs256("secret");
+  auto ok = [&](const std::string& dates) {
+    const std::string grants = R"({"account_id":"o","sub":"u",)" + dates + "}";
+    return v->Verify(Token(JWT_ALG_HS256, "secret", grants.c_str()), kNow).ok();
+  };
+  EXPECT_TRUE(ok(R"("exp":1e300)"));
+  EXPECT_TRUE(ok(R"("exp":9223372036854775807)"));
+  EXPECT_TRUE(ok(R"("exp":1.8e19,"nbf":-1e300)"));
+  EXPECT_TRUE(ok(R"("nbf":-9223372036854775807)"));
+  EXPECT_FALSE(ok(R"("exp":-1e300)"));
+  EXPECT_FALSE(ok(R"("exp":-9223372036854775807)"));
+  EXPECT_FALSE(ok(R"("nbf":1e300)"));
+  EXPECT_FALSE(ok(R"("nbf":9223372036854775807)"));
+}
+
 TEST(JwtVerifier, Rs256NeedsAPemPublicKey) {
   EXPECT_FALSE(JwtVerifier::Rs256("not a key").ok());
   EXPECT_FALSE(JwtVerifier::Hs256("").ok());

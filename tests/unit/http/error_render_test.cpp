@@ -1,5 +1,7 @@
 #include "http/error_render.hpp"
 
+#include "http/router.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
@@ -106,6 +108,35 @@ TEST(ErrorRender, EscapesQuotesAndControlCharacters) {
   EXPECT_EQ(d.at("field").as_string(), "a\"b");
   EXPECT_EQ(d.at("code").as_string(), "c\"d");
   EXPECT_EQ(d.at("message").as_string(), "e\"f");
+}
+
+// Found by tests/fuzz/list_query_fuzzer: messages quote what the client sent, percent-decoded
+// from the target ("Unknown filter 'caf%E9'", "No route matches /v1/%FF"), and those bytes need
+// not be UTF-8. JSON text must be (RFC 8259 §8.1): each byte of an invalid sequence is shown
+// as U+FFFD, and valid UTF-8 passes unchanged.
+TEST(ErrorRender, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  Error bad = Error::BadRequest("Unknown filter 'caf\xE9'", "invalid_query");
+  bad.details.push_back({"caf\xE9", "unknown_filter", "\xC0\xAF, \xED\xA0\x80 and \xF0\x9F\x98"});
+  const std::string body = ErrorBody(bad);
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(body, ec);  // UTF-8 is checked
+  ASSERT_FALSE(ec) << body;
+  EXPECT_EQ(v.as_object().at("message").as_string(), "Unknown filter 'caf\uFFFD'");
+  const boost::json::object& d = v.as_object().at("details").as_array()[0].as_object();
+  EXPECT_EQ(d.at("field").as_string(), "caf\uFFFD");
+  // An overlong form, a surrogate and a truncated sequence: one U+FFFD per byte.
+  EXPECT_EQ(d.at("message").as_string(), "\uFFFD\uFFFD, \uFFFD\uFFFD\uFFFD and \uFFFD\uFFFD\uFFFD");
+
+  // The path of a 404, as the router quotes it for GET /v1/%FF.
+  const api::Response missing = RenderError(Router::NoRouteError(RouteMatch{}, "GET", "/v1/\xFF"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(ParseObject(missing.body).at("message").as_string(), "No route matches /v1/\uFFFD");
+}
+
+TEST(ErrorRender, ValidUtf8IsShownAsSent) {
+  const std::string body = ErrorBody(Error::NotFound("No route matches /v1/caf\u00E9/\U0001F600"));
+  EXPECT_EQ(ParseObject(body).at("message").as_string(),
+            "No route matches /v1/caf\u00E9/\U0001F600");
 }
 
 }  // namespace

@@ -59,6 +59,25 @@ TEST(ParseTarget, AbsoluteFormIsItsPathAndQuery) {
   EXPECT_TRUE(root->segments.empty());
 }
 
+// Found by tests/fuzz/http_head_fuzzer: Boost.URL 1.81 reads "http://host:80contacts/x" as
+// port 80 and the path "contacts/x" (boostorg/url#680), and "http:contacts/x" is an absolute
+// URI with no authority; both were routed as /contacts/x, with a path lacking its "/". An
+// http(s) URI has an authority and a path that is empty or starts with "/" (RFC 9110 §4.2.1).
+TEST(ParseTarget, AnAbsoluteFormNeedsAnAuthorityAndAnAbsolutePath) {
+  for (const char* bad : {"http://example.com:80contacts/x", "http://example.com:8a/x",
+                          "http:contacts/x", "http:/contacts/x", "https:"}) {
+    Result<Target> t = ParseTarget(bad);
+    ASSERT_FALSE(t.ok()) << bad << " read as " << t->path;
+    EXPECT_EQ(t.error().code, ErrorCode::kBadRequest);
+  }
+  for (const char* good : {"http://example.com:80/contacts/x", "http://example.com:/contacts/x",
+                           "http://example.com?limit=1", "http://u@example.com/contacts/x"}) {
+    Result<Target> t = ParseTarget(good);
+    ASSERT_TRUE(t.ok()) << good;
+    EXPECT_TRUE(t->path.starts_with('/')) << good;
+  }
+}
+
 TEST(ParseTarget, AsteriskIsTheServerItself) {
   Result<Target> t = ParseTarget("*");
   ASSERT_TRUE(t.ok());

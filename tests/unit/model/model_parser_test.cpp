@@ -64,6 +64,27 @@ TEST(ModelParser, NamesTheBadKey) {
   EXPECT_EQ(ParseError("{not json"), "(model file): not valid JSON: syntax error");
 }
 
+// Found by tests/fuzz/model_file_fuzzer: a base_path with an empty segment ("/a//b") or a brace
+// parsed, and the router then refused the API's routes with an exception that nothing caught:
+// `contactsd serve --model` died in std::terminate instead of naming the key. A base_path is
+// segments the router matches as literals.
+TEST(ModelParser, ABasePathIsSegmentsTheRouterCanMatch) {
+  auto with = [](std::string_view base) {
+    return ParseError(R"({"name":"x","base_path":")" + std::string(base) +
+                      R"(","fields":{"a":{"type":"string"}},"response":["a"]})");
+  };
+  for (const char* bad : {"/a//b", "//v1", "/v1/{id}", "/v1/}", "/v1/a b", "/v1?x=1", "/v1#x",
+                          "/%41", "/./v1", "/v1/..", "/v1:2"}) {
+    EXPECT_EQ(with(bad),
+              "base_path: each segment must be letters, digits, '-', '.', '_' or '~' "
+              "(and not \".\" or \"..\")")
+        << bad;
+  }
+  for (const char* good : {"", "/v1", "/api/v1", "/V1.2/x-y_z~", "/..."}) {
+    EXPECT_EQ(with(good), "") << good;
+  }
+}
+
 TEST(ModelParser, CustomFieldsNeedTheSwitch) {
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"","fields":{"c":{"type":"custom_fields"}},
       "response":["c"]})"),

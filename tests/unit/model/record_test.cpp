@@ -1,5 +1,9 @@
 #include "model/record.hpp"
 
+#include "model/custom_field.hpp"
+#include "model/json_text.hpp"
+#include "model/patch_validator.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -67,6 +71,34 @@ TEST(RecordMerge, ApplyPatchReportsAChangeOnlyWhenAValueDiffers) {
     json::object record = Obj(stored);
     EXPECT_TRUE(ApplyPatch(TestModel(), record, Obj(changes))) << changes;
     EXPECT_NE(record, Obj(stored)) << changes;
+  }
+}
+
+// Found by tests/fuzz/contact_body_fuzzer. A number sent as 5.0 is stored as the text "5"
+// (JsonText writes the shortest text that reads back), which the store reads back as the
+// integer 5; the same PATCH sent again then compared its double 5.0 with the integer 5, saw a
+// change and wrote a new version of an unchanged contact (and a PUT likewise). A validated
+// value must compare equal to what its stored text reads back as.
+TEST(RecordMerge, TheSameWriteSentAgainChangesNothingOnceStored) {
+  auto model = Model::Parse(R"({
+    "name": "t", "base_path": "", "custom_fields": true,
+    "fields": {"score": {"type": "number"}, "facts": {"type": "any"},
+               "custom_fields": {"type": "custom_fields", "default": {}}},
+    "response": ["score"]
+  })");
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  const std::vector<FieldSpec> custom = {CustomFieldSpec("rating", FieldType::kNumber, {})};
+  for (const char* body :
+       {R"({"score":5.0})", R"({"score":-0.0})", R"({"score":1e15})", R"({"score":2.5})",
+        R"({"facts":{"a":[1.0,2.5,{"b":-3.0}]}})", R"({"custom_fields":{"rating":42.0}})"}) {
+    const PatchCheck check = CheckPatch(*model, Obj(body), custom, WriteKind::kUpdate);
+    ASSERT_TRUE(check.errors.empty()) << body;
+    json::object record = NewRecord(*model, {});
+    ApplyPatch(*model, record, check.normalized);
+    const std::string doc = JsonText(record);
+    json::object stored = Obj(doc);  // as the store reads the document back
+    EXPECT_FALSE(ApplyPatch(*model, stored, check.normalized)) << body << " stored as " << doc;
+    EXPECT_EQ(ReplaceRecord(*model, Obj(doc), check.normalized), Obj(doc)) << body;
   }
 }
 
