@@ -7,9 +7,10 @@ PYTHON ?= /usr/bin/python3
 
 SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
+FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps build run test unit-test api-test crash-matrix test-sanitize test-tsan bench bench-ab bench-hostile \
-	format clean
+.PHONY: deps build run test unit-test api-test crash-matrix test-sanitize test-tsan \
+	fuzz-build fuzz-smoke fuzz bench bench-ab bench-hostile format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -52,16 +53,31 @@ test-sanitize: deps
 	cmake --build $(SAN_BUILD_DIR)
 	BUILD_DIR=$(SAN_BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-sanitize.sh
 
-# ThreadSanitizer on the unit tests of the concurrent pieces below the transport: the group
-# commit writer, the WAL syncer and checkpointer, the credentials watch (store) and the API-key
-# cache (auth). PostgreSQL's store tests too when CONTACTSD_TEST_PG_URL is set. The transport's
-# tests are left out: GCC's TSan does not model the atomic_thread_fence Asio uses (-Wtsan).
+# ThreadSanitizer on the unit tests of the concurrent pieces: the group commit writer, the WAL
+# syncer and checkpointer, the credentials watch (store), the API-key cache (auth), and the
+# transport's server, sessions and worker pools (http). PostgreSQL's store tests too when
+# CONTACTSD_TEST_PG_URL is set.
 test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCONTACTSD_SANITIZE=thread -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
-	cmake --build $(TSAN_BUILD_DIR) --target contactsd_store_tests contactsd_auth_tests
+	cmake --build $(TSAN_BUILD_DIR) --target contactsd_store_tests contactsd_auth_tests \
+	  contactsd_http_tests
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_store_tests --gtest_brief=1
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_auth_tests --gtest_brief=1
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_http_tests --gtest_brief=1
+
+# libFuzzer (docs/fuzzing.md): the targets of tests/fuzz built with clang-15, ASan and UBSan in
+# a directory of their own. fuzz-smoke runs each for 60 s on a copy of its checked-in corpus,
+# two at a time, and fails on any crash, leak or timeout; `make fuzz TARGET=http_head
+# SECONDS=600` runs one for longer, keeping what it finds in $(FUZZ_BUILD_DIR)/corpus/.
+fuzz-build: deps
+	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) ./scripts/fuzz.sh build
+
+fuzz-smoke: fuzz-build
+	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) ./scripts/fuzz.sh smoke
+
+fuzz: fuzz-build
+	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) ./scripts/fuzz.sh run '$(TARGET)' '$(SECONDS)'
 
 # SQLite (FULL, NORMAL), PostgreSQL and the node-fastify peer in one run (docs/benchmarks.md).
 # PostgreSQL: a throw-away cluster, or `make bench DB=postgresql://...` (the run creates its own
@@ -83,4 +99,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_BUILD_DIR) $(TSAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -3,6 +3,7 @@
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/http_date.hpp"
+#include "http/request_head.hpp"
 #include "http/request_id.hpp"
 #include "http/response_head.hpp"
 #include "http/worker_pool.hpp"
@@ -21,7 +22,6 @@
 #include <algorithm>
 #include <array>
 #include <exception>
-#include <limits>
 #include <utility>
 
 namespace contactsd::http {
@@ -86,9 +86,7 @@ void Session::WaitForRequest() {
   preflight_ = false;
   origin_.clear();
   parser_.emplace();
-  parser_->body_limit(limits.max_body_bytes);
-  parser_->header_limit(static_cast<std::uint32_t>(
-      std::min<std::size_t>(limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  LimitParser(*parser_, limits);
 
   if (buffer_.size() > 0) {  // a pipelined request is already here
     phase_ = Phase::kReading;

@@ -11,6 +11,7 @@
 #include "api/request.hpp"
 #include "common/error.hpp"
 #include "http/dispatch.hpp"
+#include "http/request_head.hpp"
 #include "http/server_state.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -56,7 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using Parser = RequestParser;
   struct WorkerJob;     // one handler call on the worker pool, holding this session alive
   struct PendingReply;  // an asynchronous handler's answer to come, holding this session alive
 

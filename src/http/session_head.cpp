@@ -4,7 +4,7 @@
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/head_checks.hpp"
-#include "http/request_id.hpp"
+#include "http/request_head.hpp"
 #include "http/session.hpp"
 
 #include <algorithm>
@@ -23,25 +23,11 @@ bool TakesBody(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH";
 }
 
-std::string LowerCase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 void Session::TakeHead() {
   const auto& message = parser_->get();
-  request_ = api::Request{};
-  request_.method = std::string(message.method_string());
-  request_.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-  for (const auto& field : message) {
-    request_.headers.emplace_back(LowerCase(field.name_string()), std::string(field.value()));
-  }
-  request_.request_id = RequestIdFor(request_.Header("x-request-id"));
+  request_ = RequestOfHead(message);
   version_ = message.version();
   wants_keep_alive_ = message.keep_alive();
   had_credentials_ = request_.Header("authorization") != nullptr;

@@ -69,7 +69,6 @@ Status ModelParser::ParseWriteRules(const json::value& v) {
     if (o.if_contains("rule") == nullptr || o.at("rule") != "split_name") {
       return Bad(path + ".rule", "must be \"split_name\"");
     }
-    SplitNameRule rule;
     auto from = FieldNamed(path + ".from", o.if_contains("from"));
     auto first = FieldNamed(path + ".first", o.if_contains("first"));
     auto last = FieldNamed(path + ".last", o.if_contains("last"));

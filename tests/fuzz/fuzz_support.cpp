@@ -1,0 +1,124 @@
+#include "fuzz_support.hpp"
+
+#include "common/crypto.hpp"
+#include "model/builtin_models.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace contactsd::fuzz {
+namespace {
+
+Error Refused() { return Error::Unavailable("the fuzz store holds nothing"); }
+
+std::int64_t FixedClock() { return 1'800'000'000'000; }
+
+}  // namespace
+
+void Require(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz: requirement broken: %s\n", what);
+  std::abort();
+}
+
+Status NullStore::CreateOrg(const store::Org&) { return Refused(); }
+
+Result<store::Org> NullStore::GetOrg(std::string_view org_id) {
+  return store::Org{std::string(org_id), "Fuzz", "internal", 0, FixedClock()};
+}
+
+Status NullStore::CreateApiKey(const store::NewApiKey&) { return Refused(); }
+Result<std::vector<store::ApiKey>> NullStore::ListApiKeys(std::string_view) { return Refused(); }
+Result<store::ApiKey> NullStore::RevokeApiKey(std::string_view, std::int64_t) { return Refused(); }
+
+Result<store::ApiKey> NullStore::FindApiKeyByHash(std::string_view key_hash) {
+  static const std::string known = Sha256Hex(kApiKey);
+  if (key_hash != known) return Error::NotFound("no such key");
+  return store::ApiKey{"key-1", "org-1", "fuzz", "sk_live_fuzz", FixedClock(), std::nullopt};
+}
+
+Result<store::Contact> NullStore::CreateContact(const store::Contact&,
+                                                const std::vector<store::UniqueKey>&,
+                                                const std::vector<store::Reference>&) {
+  return Refused();
+}
+
+Result<store::Contact> NullStore::GetContact(std::string_view, std::string_view) {
+  return Error::NotFound("Contact not found");
+}
+
+Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQuery& query) {
+  // store.hpp: limit 1..1000, at most kMaxListFilters filters; the service asks one more than
+  // the page size (1..100).
+  Require(query.limit >= 2 && query.limit <= 101, "ListQuery.limit out of 2..101");
+  Require(query.filters.size() <= store::kMaxListFilters, "more than kMaxListFilters filters");
+  Require(!query.org_id.empty(), "ListQuery without a tenant");
+  return std::vector<store::Contact>{};
+}
+
+Result<store::Contact> NullStore::UpdateContact(std::string_view, std::string_view,
+                                                const store::Mutation&) {
+  return Refused();
+}
+
+Result<store::Unlock> NullStore::UnlockContact(std::string_view, std::string_view, std::int64_t,
+                                               std::int64_t) {
+  return Refused();
+}
+
+Result<std::vector<store::Unlock>> NullStore::ListUnlocks(std::string_view,
+                                                          const std::vector<std::string>&) {
+  return std::vector<store::Unlock>{};
+}
+
+Status NullStore::CreateCustomField(const store::CustomField&) { return Refused(); }
+
+Result<std::vector<store::CustomField>> NullStore::ListCustomFields(std::string_view) {
+  return std::vector<store::CustomField>{};
+}
+
+Result<store::CollectionEntry> NullStore::CreateCollectionEntry(const store::CollectionEntry&,
+                                                                std::size_t) {
+  return Refused();
+}
+
+Result<std::vector<store::CollectionEntry>> NullStore::ListCollectionEntries(std::string_view,
+                                                                             std::string_view) {
+  return std::vector<store::CollectionEntry>{};
+}
+
+Result<std::vector<store::Reference>> NullStore::MissingReferences(
+    std::string_view, const std::vector<store::Reference>&) {
+  return std::vector<store::Reference>{};
+}
+
+Result<int> NullStore::DeleteCollectionEntry(std::string_view, std::string_view, std::int64_t,
+                                             const std::vector<std::string>&, std::int64_t,
+                                             const store::DocRewrite&) {
+  return Refused();
+}
+
+ModelApi::ModelApi(model::Model parsed)
+    : model(std::move(parsed)),
+      jwt(auth::JwtVerifier::Hs256(std::string(kJwtSecret)).value()),
+      authenticator(store, &jwt),
+      contacts(model, store, FixedClock, std::string(32, 'c')),
+      custom_fields(model, store, FixedClock),
+      collections(model, store, FixedClock),
+      ctx{model, authenticator, contacts, custom_fields, collections},
+      router(api::AllRoutes(ctx)) {}
+
+const std::vector<std::unique_ptr<ModelApi>>& BuiltinApis() {
+  static const auto* apis = [] {
+    auto* out = new std::vector<std::unique_ptr<ModelApi>>;
+    for (const auto& builtin : model::BuiltinModels()) {
+      auto parsed = model::Model::Parse(builtin.json_text);
+      Require(parsed.ok(), "a built-in model does not parse");
+      out->push_back(std::make_unique<ModelApi>(std::move(parsed).value()));
+    }
+    return out;
+  }();
+  return *apis;
+}
+
+}  // namespace contactsd::fuzz

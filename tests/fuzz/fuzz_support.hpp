@@ -1,0 +1,91 @@
+// What several fuzz targets share: a Store that holds nothing, and each built-in model with the
+// API's routes over it, built once per process. No database, no socket, no thread of its own.
+#pragma once
+
+#include "api/routes.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/jwt_verifier.hpp"
+#include "contacts/collections_service.hpp"
+#include "contacts/contacts_service.hpp"
+#include "contacts/custom_fields_service.hpp"
+#include "http/router.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace contactsd::fuzz {
+
+// The one API key NullStore knows (Authorization: Bearer <it>), of org "org-1" on the
+// "internal" plan (which every built-in model lets write).
+inline constexpr std::string_view kApiKey = "sk_live_fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz";
+// The HS256 secret of every model's JWT verifier (crm's tokens).
+inline constexpr std::string_view kJwtSecret = "fuzz-jwt-secret";
+
+// Knows kApiKey and its org (any org id reads as an org on the "internal" plan), lists no
+// contacts and no custom fields, and refuses every write (Unavailable). ListContacts traps
+// when the service hands it a query that breaks its REQUIRES (limit, filters): what the list
+// endpoint parsed from a query string must always fit.
+class NullStore final : public store::Store {
+ public:
+  Status Migrate() override { return {}; }
+  Status CreateOrg(const store::Org&) override;
+  Result<store::Org> GetOrg(std::string_view org_id) override;
+  Status CreateApiKey(const store::NewApiKey&) override;
+  Result<std::vector<store::ApiKey>> ListApiKeys(std::string_view) override;
+  Result<store::ApiKey> RevokeApiKey(std::string_view, std::int64_t) override;
+  Result<store::ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
+  Result<std::uint64_t> CredentialsVersion() override { return std::uint64_t{1}; }
+  Result<store::Contact> CreateContact(const store::Contact&, const std::vector<store::UniqueKey>&,
+                                       const std::vector<store::Reference>&) override;
+  Result<store::Contact> GetContact(std::string_view, std::string_view) override;
+  Result<std::vector<store::Contact>> ListContacts(const store::ListQuery& query) override;
+  Result<store::Contact> UpdateContact(std::string_view, std::string_view,
+                                       const store::Mutation&) override;
+  Result<store::Unlock> UnlockContact(std::string_view, std::string_view, std::int64_t,
+                                      std::int64_t) override;
+  Result<std::vector<store::Unlock>> ListUnlocks(std::string_view,
+                                                 const std::vector<std::string>&) override;
+  Status CreateCustomField(const store::CustomField&) override;
+  Result<std::vector<store::CustomField>> ListCustomFields(std::string_view) override;
+  Result<store::CollectionEntry> CreateCollectionEntry(const store::CollectionEntry&,
+                                                       std::size_t) override;
+  Result<std::vector<store::CollectionEntry>> ListCollectionEntries(std::string_view,
+                                                                    std::string_view) override;
+  Result<std::vector<store::Reference>> MissingReferences(
+      std::string_view, const std::vector<store::Reference>&) override;
+  Result<int> DeleteCollectionEntry(std::string_view, std::string_view, std::int64_t,
+                                    const std::vector<std::string>&, std::int64_t,
+                                    const store::DocRewrite&) override;
+  Result<std::string> ServerSecret() override { return std::string(32, 'k'); }
+};
+
+// One built-in model and the API over a NullStore, as serve_command.cpp builds it.
+struct ModelApi {
+  explicit ModelApi(model::Model parsed);
+  ModelApi(const ModelApi&) = delete;
+  ModelApi& operator=(const ModelApi&) = delete;
+
+  model::Model model;
+  NullStore store;
+  auth::JwtVerifier jwt;
+  auth::Authenticator authenticator;
+  contacts::ContactsService contacts;
+  contacts::CustomFieldsService custom_fields;
+  contacts::CollectionsService collections;
+  api::ApiContext ctx;
+  http::Router router;
+};
+
+// Every built-in model (model::BuiltinModels(), in its order), built on first use. Aborts if
+// one does not parse.
+const std::vector<std::unique_ptr<ModelApi>>& BuiltinApis();
+
+// Stops the process (a crash libFuzzer reports) with `what` when `ok` is false: the targets'
+// own checks of what must hold for every input.
+void Require(bool ok, const char* what);
+
+}  // namespace contactsd::fuzz
