@@ -49,9 +49,25 @@ def attacked(make_server):
         tenant = srv.tenant()
         contact_id, _ = hc.seed(srv.port, tenant.secret, big=big_contacts)
         tenant.client.close()
+        # The set-up's connections are closed on this side; the attack starts once the server
+        # has let go of them too, so that they take no place in its table (a full table with
+        # one of them still being closed, not idle, turned a new connection away).
+        deadline = time.monotonic() + 10
+        while server_sockets(srv.port) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not server_sockets(srv.port), "the server still holds the set-up's connections"
         return srv, tenant.secret, contact_id
 
     return make
+
+
+def server_sockets(port: int) -> list[str]:
+    """The server's connected sockets on `port` that it has not closed yet (`ss`): those of
+    connections it still counts."""
+    out = subprocess.run(
+        ["ss", "-tnH", "state", "established", "state", "close-wait", f"( sport = :{port} )"],
+        capture_output=True, text=True, check=True).stdout
+    return out.splitlines()
 
 
 def served(srv, key: str, contact_id: str, source: str = NORMAL) -> None:
