@@ -56,11 +56,11 @@ std::string_view ValidUtf8(std::string_view text, std::string& scratch) {
 }  // namespace
 
 std::string ErrorBody(const Error& error) {
-  std::string scratch[3];
+  std::string scratch[3];  // a copy per text shown at once, used only when it is not UTF-8
   boost::json::object body;
   body.reserve(4);
   body.emplace("error", ValidUtf8(error.error, scratch[0]));
-  body.emplace("message", ValidUtf8(error.message, scratch[0]));
+  body.emplace("message", ValidUtf8(error.message, scratch[1]));
   body.emplace("statusCode", HttpStatus(error.code));
   if (!error.details.empty()) {
     boost::json::array details;
