@@ -3,6 +3,7 @@
 #include "api/json_body.hpp"
 #include "api/principal_of.hpp"
 #include "api/routes.hpp"
+#include "common/time.hpp"
 #include "model/json_text.hpp"
 #include "model/projection.hpp"
 
@@ -141,6 +142,7 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
   int limit = contacts::ContactsService::kDefaultPageSize;
   std::string_view cursor;
   std::vector<std::pair<std::string, std::string>> filters;
+  contacts::ListOrder order;
   for (const auto& [name, value] : req.query) {
     if (name == "limit") {
       auto v = ParseCount(value);
@@ -152,11 +154,23 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
       limit = static_cast<int>(*v);
     } else if (name == "cursor") {
       cursor = value;
+    } else if (name == "updated_since") {
+      order.updated_since_ms = ParseTimestamp(value);
+      if (!order.updated_since_ms) {
+        return Error::BadRequest(
+            "updated_since must be an RFC 3339 timestamp, e.g. 2026-12-01T00:00:00Z",
+            "invalid_query");
+      }
+    } else if (name == "order") {
+      if (value != "updated_at" && value != "id") {
+        return Error::BadRequest("order must be 'id' or 'updated_at'", "invalid_query");
+      }
+      order.by_update = value == "updated_at";
     } else if (name != "properties" || !HasOptionalProperties(ctx.model)) {
       filters.emplace_back(name, value);
     }
   }
-  auto page = ctx.contacts.List(*who, limit, cursor, filters);
+  auto page = ctx.contacts.List(*who, limit, cursor, filters, order);
   if (!page.ok()) return std::move(page).error();
   Response r{200, R"({"data":[)", {}};
   r.body.reserve(std::min<std::size_t>(1024 * (page->items.size() + 1), kMaxPageBytes));
@@ -164,7 +178,7 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
     if (i > 0) r.body += ',';
     AppendContact(r.body, ctx.model, page->items[i], *requested);
     if (r.body.size() >= kMaxPageBytes && i + 1 < page->items.size()) {
-      page->next_cursor = ctx.contacts.CursorAfter(page->items[i].stored.id);
+      page->next_cursor = ctx.contacts.CursorAfter(page->items[i].stored, order);
       break;
     }
   }

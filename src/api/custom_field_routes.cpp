@@ -12,16 +12,7 @@ namespace {
 
 namespace json = boost::json;
 
-json::object Encode(const store::CustomField& f) {
-  json::object out;
-  out["name"] = f.name;
-  out["type"] = f.type;
-  boost::system::error_code ec;
-  json::value options = json::parse(f.options_json, ec);
-  out["options"] = ec ? json::array() : std::move(options);
-  out["created_at"] = FormatTimestamp(f.created_at_ms);
-  return out;
-}
+json::object Encode(const store::CustomField& f) { return contacts::CustomFieldJson(f); }
 
 }  // namespace
 

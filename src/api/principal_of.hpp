@@ -11,6 +11,7 @@ inline Result<Principal> PrincipalOf(const ApiContext& ctx, const Request& req) 
   auto who = ctx.authenticator.Authenticate(req.Header("authorization"));
   if (who.ok()) {
     req.log_org = who->org_id;
+    who->request_id = req.request_id;
   } else if (who.error().code == ErrorCode::kUnauthenticated) {
     return Error::Unauthenticated(ctx.model.unauthorized_message());  // the model's wording
   }

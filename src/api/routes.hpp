@@ -1,11 +1,13 @@
 // Every route of the API for one model, each resource's in its own file.
 #pragma once
 
+#include "api/feed_waiters.hpp"
 #include "api/request.hpp"
 #include "auth/authenticator.hpp"
 #include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "contacts/events_service.hpp"
 #include "model/model.hpp"
 
 #include <vector>
@@ -19,12 +21,16 @@ struct ApiContext {
   const contacts::ContactsService& contacts;
   const contacts::CustomFieldsService& custom_fields;
   const contacts::CollectionsService& collections;
+  const contacts::EventsService& events;
+  // Where feed requests with ?wait= wait for events; null: they answer at once.
+  FeedWaiters* feed_waiters = nullptr;
 };
 
 std::vector<Route> HealthRoutes();
 std::vector<Route> ContactRoutes(const ApiContext& ctx);
 std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
 std::vector<Route> CollectionRoutes(const ApiContext& ctx);
+std::vector<Route> EventRoutes(const ApiContext& ctx);
 
 // All of the above.
 std::vector<Route> AllRoutes(const ApiContext& ctx);

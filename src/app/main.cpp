@@ -1,6 +1,7 @@
 // contactsd: the command line. Every flag also reads an environment variable.
 #include "app/admin_commands.hpp"
 #include "app/serve_command.hpp"
+#include "common/time.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -94,6 +95,16 @@ int main(int argc, char** argv) {
                    "connections together; past it: 503 with Retry-After")
       ->envname("CONTACTSD_MAX_BUFFERED_MIB")
       ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--event-retention", serve.event_retention,
+                   "How long the change log keeps an event (30d, 12h, 90m, 45s; 0: forever); "
+                   "older ones are pruned in the background")
+      ->envname("CONTACTSD_EVENT_RETENTION")
+      ->check([](const std::string& text) {
+        return contactsd::ParseDuration(text) ? std::string()
+                                              : "a duration such as 30d, 12h, 90m or 45s";
+      })
       ->capture_default_str();
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");

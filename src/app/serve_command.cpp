@@ -8,6 +8,7 @@
 #include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "contacts/event_pruner.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
 
@@ -166,7 +167,19 @@ int ServeCommand(const ServeConfig& config) {
   contacts::ContactsService contacts(*model, **store, NowMillis, *secret);
   contacts::CustomFieldsService custom_fields(*model, **store, NowMillis);
   contacts::CollectionsService collections(*model, **store, NowMillis);
-  api::ApiContext ctx{*model, authenticator, contacts, custom_fields, collections};
+  contacts::EventsService events(*model, **store, *secret);
+  // Pruning deletes through the store like any write: it runs as long as the server does.
+  std::optional<contacts::EventPruner> pruner;
+  if (const std::int64_t retention = ParseDuration(config.event_retention).value_or(0);
+      retention > 0) {
+    const std::chrono::milliseconds keep(retention);
+    pruner.emplace(**store, NowMillis, keep,
+                   std::clamp<std::chrono::milliseconds>(keep / 10, std::chrono::seconds(1),
+                                                         std::chrono::minutes(1)));
+  }
+  api::FeedWaiters feed_waiters(**store, kFeedWaitTick, kMaxFeedWaiters);
+  api::ApiContext ctx{*model,      authenticator, contacts,     custom_fields,
+                      collections, events,        &feed_waiters};
 
   http::ServerOptions options;
   options.host = host;
@@ -180,6 +193,7 @@ int ServeCommand(const ServeConfig& config) {
           ? kSqliteWorkers
           : std::max(pool - config.threads, std::min(pool, kDefaultPoolWorkers)));
   options.access_log = config.access_log;
+  options.on_shutdown = [&feed_waiters] { feed_waiters.Release(); };
   options.cors_origins = config.cors_origins;
   options.auth_schemes = model->auth_schemes();
   options.limits.max_connections = config.max_connections;

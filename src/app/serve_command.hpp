@@ -1,6 +1,7 @@
 // `contactsd serve`: open the store, load the model, and serve the API until a signal.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,12 @@ inline constexpr int kDefaultPoolWorkers = 16;
 // one group commit is at most this many: 64 lets 64 concurrent creates all join the next
 // batch. A waiting thread costs a futex sleep and a small stack, not a core.
 inline constexpr int kSqliteWorkers = 64;
+
+// Long polls of the event feed (?wait=): how often their thread reads the events watermark
+// while any wait (the most an answer lags its event's commit), and how many may wait at once
+// (503 past it); each holds a connection and a few hundred bytes, no thread.
+inline constexpr std::chrono::milliseconds kFeedWaitTick{25};
+inline constexpr std::size_t kMaxFeedWaiters = 1024;
 
 struct ServeConfig {
   std::string db_url;
@@ -37,7 +44,8 @@ struct ServeConfig {
   std::vector<std::string> cors_origins;  // empty: CORS off
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_ip = 256;
-  std::size_t max_buffered_mib = 64;  // for request bodies, and again for large answers
+  std::size_t max_buffered_mib = 64;    // for request bodies, and again for large answers
+  std::string event_retention = "30d";  // common/time.hpp ParseDuration; "0": keep forever
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.

@@ -24,7 +24,7 @@ Result<Principal> Authenticator::FromJwt(std::string_view token) const {
     if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(org).error();
   }
-  return Principal{org->id, org->plan, claims->subject};
+  return Principal{org->id, org->plan, claims->subject, "jwt", {}};
 }
 
 Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
@@ -45,7 +45,7 @@ Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
     if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(org).error();
   }
-  Principal principal{key->org_id, org->plan, key->id};
+  Principal principal{key->org_id, org->plan, key->id, "api_key", {}};
   api_keys_.Insert(std::move(key_hash), principal, *version);
   return principal;
 }

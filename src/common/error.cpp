@@ -46,6 +46,10 @@ Error Error::PreconditionFailed(std::string message) {
   return {ErrorCode::kPreconditionFailed, "precondition_failed", std::move(message), {}, {}};
 }
 
+Error Error::Gone(std::string message, std::string error) {
+  return {ErrorCode::kGone, std::move(error), std::move(message), {}, {}};
+}
+
 Error Error::PayloadTooLarge(std::string message) {
   return {ErrorCode::kPayloadTooLarge, "payload_too_large", std::move(message), {}, {}};
 }
@@ -93,6 +97,8 @@ int HttpStatus(ErrorCode code) {
       return 409;
     case ErrorCode::kPreconditionFailed:
       return 412;
+    case ErrorCode::kGone:
+      return 410;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kUriTooLong:

@@ -18,6 +18,7 @@ enum class ErrorCode {
   kMethodNotAllowed,  // route exists, method does not
   kConflict,          // archived, unique key taken, name clash
   kPreconditionFailed,
+  kGone,  // what the request names existed and is no longer kept (an expired cursor)
   kPayloadTooLarge,
   kUriTooLong,
   kUnsupportedMediaType,
@@ -50,6 +51,7 @@ struct Error {
   static Error MethodNotAllowed(std::string message);
   static Error Conflict(std::string message, std::string error = "conflict");
   static Error PreconditionFailed(std::string message);
+  static Error Gone(std::string message, std::string error);
   static Error PayloadTooLarge(std::string message);
   static Error HeadersTooLarge(std::string message);
   static Error UriTooLong(std::string message);

@@ -10,6 +10,9 @@ struct Principal {
   std::string org_id;   // the tenant; every query is scoped by it
   std::string plan;     // the org's plan ("free", "internal", ...), for model policies
   std::string subject;  // who acted: the API key's id (or a JWT's sub)
+  std::string credential = "api_key";  // what `subject` names: "api_key" or "jwt"
+  // The request it acts in (X-Request-Id), recorded with every change it makes.
+  std::string request_id = {};
 };
 
 }  // namespace contactsd

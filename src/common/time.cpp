@@ -1,5 +1,6 @@
 #include "common/time.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -119,6 +120,36 @@ std::optional<std::int64_t> ParseTimestamp(std::string_view text) {
   std::int64_t days = DaysFromCivil(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2));
   std::int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
   return secs * 1000 + millis;
+}
+
+std::optional<std::int64_t> ParseDuration(std::string_view text) {
+  if (text == "0") return 0;
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t unit_ms = 0;
+  switch (text.back()) {
+    case 's':
+      unit_ms = 1000;
+      break;
+    case 'm':
+      unit_ms = 60 * 1000;
+      break;
+    case 'h':
+      unit_ms = 3600 * 1000;
+      break;
+    case 'd':
+      unit_ms = 24 * 3600 * 1000;
+      break;
+    default:
+      return std::nullopt;
+  }
+  const std::string_view number = text.substr(0, text.size() - 1);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+  constexpr std::int64_t kMaxMs = 100LL * 366 * 24 * 3600 * 1000;
+  if (ec != std::errc() || end != number.data() + number.size() || n < 0 || n > kMaxMs / unit_ms) {
+    return std::nullopt;
+  }
+  return n * unit_ms;
 }
 
 }  // namespace contactsd

@@ -22,4 +22,8 @@ std::optional<std::int64_t> ParseTimestamp(std::string_view text);
 // True for "YYYY-MM-DD" naming a real calendar date (leap years included).
 bool IsCalendarDate(std::string_view text);
 
+// A duration written as a whole number and a unit: "30d", "12h", "15m", "45s"; "0" is zero.
+// Milliseconds, or nullopt for anything else (and for more than 100 years).
+std::optional<std::int64_t> ParseDuration(std::string_view text);
+
 }  // namespace contactsd

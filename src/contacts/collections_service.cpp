@@ -1,5 +1,7 @@
 #include "contacts/collections_service.hpp"
 
+#include "contacts/change_prior.hpp"
+#include "contacts/origin.hpp"
 #include "model/collection_entry.hpp"
 #include "model/record.hpp"
 
@@ -57,17 +59,18 @@ Status CollectionsService::Delete(const Principal& who, std::string_view collect
   if (!id.ok()) return std::move(id).error();
   std::vector<std::string> fields;
   for (const model::FieldSpec* f : model_.FieldsReferencing(collection)) fields.push_back(f->name);
-  auto rewrite = [&](const store::Contact& current) -> Result<std::string> {
+  auto rewrite = [&](const store::Contact& current) -> Result<store::DocChange> {
     boost::system::error_code ec;
     boost::json::value doc = boost::json::parse(current.doc, ec);
     if (ec || !doc.is_object()) {
       return Error::Internal("stored contact " + current.id + " is not an object");
     }
+    const boost::json::object before = doc.get_object();
     model::RemoveReference(model_, collection, *id, doc.get_object());
-    return boost::json::serialize(doc);
+    return store::DocChange{boost::json::serialize(doc), PriorOf(before, doc.get_object())};
   };
-  auto removed =
-      store_.DeleteCollectionEntry(who.org_id, collection, *id, fields, clock_(), rewrite);
+  auto removed = store_.DeleteCollectionEntry(who.org_id, collection, *id, fields, clock_(),
+                                              rewrite, OriginOf(who));
   if (!removed.ok()) return std::move(removed).error();
   return {};
 }

@@ -1,9 +1,11 @@
 #include "contacts/contacts_service.hpp"
 
 #include "common/uuid.hpp"
+#include "contacts/change_prior.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "contacts/entry_references.hpp"
+#include "contacts/origin.hpp"
 #include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
@@ -204,7 +206,7 @@ Result<ContactView> ContactsService::Create(const Principal& who,
   contact.updated_at_ms = now;
   // The store checks the references again in its transaction: an entry deleted since the check
   // above fails the create the same way.
-  auto stored = store_.CreateContact(contact, KeysOf(record), references);
+  auto stored = store_.CreateContact(contact, KeysOf(record), references, OriginOf(who));
   if (!stored.ok()) return std::move(stored).error();
   ContactView view{std::move(stored).value(), std::move(record), {}};
   // A new contact has no unlocks yet: only the plan can open it.
@@ -222,7 +224,7 @@ Result<ContactView> ContactsService::Get(const Principal& who, std::string_view 
 
 Result<ContactPage> ContactsService::List(
     const Principal& who, int limit, std::string_view cursor,
-    const std::vector<std::pair<std::string, std::string>>& filters) const {
+    const std::vector<std::pair<std::string, std::string>>& filters, const ListOrder& order) const {
   if (limit < 1 || limit > kMaxPageSize) {
     return Error::BadRequest("limit must be between 1 and " + std::to_string(kMaxPageSize),
                              "invalid_query");
@@ -230,10 +232,17 @@ Result<ContactPage> ContactsService::List(
   store::ListQuery query;
   query.org_id = TenantOf(who);
   query.limit = limit + 1;  // one more tells whether another page follows
+  query.updated_since_ms = order.updated_since_ms;
+  if (order.by_update) query.after_updated.emplace();
   if (!cursor.empty()) {
-    auto after = DecodeCursor(cursor, cursor_secret_);
-    if (!after) return Error::BadRequest("The cursor is not valid", "invalid_cursor");
-    query.after_id = std::move(*after);
+    auto after = order.by_update ? DecodeUpdateCursor(cursor, cursor_secret_)
+                                 : std::optional<store::UpdatedPosition>();
+    auto after_id = order.by_update ? std::nullopt : DecodeCursor(cursor, cursor_secret_);
+    if (!after && !after_id) {
+      return Error::BadRequest("The cursor is not valid", "invalid_cursor");
+    }
+    if (after) query.after_updated = std::move(*after);
+    if (after_id) query.after_id = std::move(*after_id);
   }
   for (const auto& [param, value] : filters) {
     auto filter = FilterFor(model_, param, value);
@@ -255,7 +264,7 @@ Result<ContactPage> ContactsService::List(
     if (!view.ok()) return std::move(view).error();
     page.items.push_back(std::move(view).value());
   }
-  if (more) page.next_cursor = CursorAfter(page.items.back().stored.id);
+  if (more) page.next_cursor = CursorAfter(page.items.back().stored, order);
   std::vector<ContactView*> views;
   views.reserve(page.items.size());
   for (ContactView& view : page.items) views.push_back(&view);
@@ -263,8 +272,9 @@ Result<ContactPage> ContactsService::List(
   return page;
 }
 
-std::string ContactsService::CursorAfter(std::string_view id) const {
-  return EncodeCursor(id, cursor_secret_);
+std::string ContactsService::CursorAfter(const store::Contact& last, const ListOrder& order) const {
+  if (order.by_update) return EncodeUpdateCursor({last.updated_at_ms, last.id}, cursor_secret_);
+  return EncodeCursor(last.id, cursor_secret_);
 }
 
 // What an asynchronous write carries from the calls that start it to its completion.
@@ -363,7 +373,7 @@ void ContactsService::WriteAsync(const Principal& who, std::string_view id,
     done(ContactView{std::move(stored).value(), std::move(*pending->result_record), access});
   };
   store_.UpdateContactAsync(TenantOf(who), view.stored.id, std::move(mutate),
-                            ScopeOf(mode, check.normalized), std::move(complete));
+                            ScopeOf(mode, check.normalized), OriginOf(who), std::move(complete));
 }
 
 store::UpdateScope ContactsService::ScopeOf(WriteMode mode, const json::object& normalized) const {
@@ -395,7 +405,14 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   const std::vector<store::Reference> references_before = ReferencesOf(model_, stored_record);
   bool changed = false;
   std::optional<json::object> replaced;
+  // The values the merge replaces, for the event's prior (the merge changes the record in
+  // place, and only the keys the request sent).
+  json::object replaced_values;
   if (pending.mode == WriteMode::kMerge) {
+    for (const auto& [key, value] : check.normalized) {
+      if (const json::value* was = stored_record.if_contains(key))
+        replaced_values.emplace(key, *was);
+    }
     changed = model::ApplyPatch(model_, stored_record, check.normalized);
   } else {
     replaced.emplace(model::ReplaceRecord(model_, stored_record, check.normalized));
@@ -417,6 +434,8 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
     // Checked again in the transaction: only the ids the contact did not hold already (a
     // delete of one it holds rewrites this contact after the write).
     write.references = AddedReferences(ReferencesOf(model_, record), references_before);
+    write.prior = replaced ? PriorOf(stored_record, record)
+                           : PriorOf(replaced_values, record, &check.normalized);
   }
   pending.result_record.emplace(std::move(record));
   return write;
@@ -443,9 +462,10 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
     write.updated_at_ms = std::max(now, current.updated_at_ms);
     write.archived_at_ms = write.updated_at_ms;
     write.archived_by = who.subject;
+    write.prior = ArchivePriorOf(current);
     return write;
   };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive);
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive, OriginOf(who));
   if (!stored.ok()) return std::move(stored).error();
   return ViewWithAccess(who, std::move(stored).value());
 }
@@ -470,9 +490,10 @@ Result<ContactView> ContactsService::Restore(const Principal& who, std::string_v
     write.doc = current.doc;
     write.unique_keys = KeysOf(*record);  // taken back; a clash is the store's 409
     write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.prior = ArchivePriorOf(current);
     return write;
   };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore);
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore, OriginOf(who));
   if (!stored.ok()) return std::move(stored).error();
   return ViewWithAccess(who, std::move(stored).value());
 }
@@ -484,7 +505,7 @@ Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_vi
   if (view->access.full_access || view->access.unlocked) return view;  // nothing to pay for
   // The cost is read outside the store's transaction: it is create_only, so it cannot change.
   const std::int64_t cost = model::UnlockCostOf(model_, view->record);
-  auto unlock = store_.UnlockContact(who.org_id, view->stored.id, cost, clock_());
+  auto unlock = store_.UnlockContact(who.org_id, view->stored, cost, clock_(), OriginOf(who));
   if (!unlock.ok()) return std::move(unlock).error();
   view->access.unlocked = true;
   view->access.unlocked_at_ms = unlock->unlocked_at_ms;

@@ -31,6 +31,12 @@ struct ContactView {
   model::AccessState access;
 };
 
+// How a list is read: by id (creation order), or in the order a sync needs.
+struct ListOrder {
+  std::optional<std::int64_t> updated_since_ms;  // only contacts updated at or after it
+  bool by_update = false;  // ordered by (updated_at, id): stable for equal timestamps
+};
+
 struct ContactPage {
   std::vector<ContactView> items;
   std::optional<std::string> next_cursor;  // absent on the last page
@@ -59,9 +65,10 @@ class ContactsService {
   // `filters` are the request's (parameter, value) pairs for the model's list filters.
   // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, a filter value of
   // the wrong type or too many filters; "invalid_cursor".
-  Result<ContactPage> List(
-      const Principal& who, int limit, std::string_view cursor,
-      const std::vector<std::pair<std::string, std::string>>& filters = {}) const;
+  // A cursor resumes the order it was made in (invalid_cursor for another order's).
+  Result<ContactPage> List(const Principal& who, int limit, std::string_view cursor,
+                           const std::vector<std::pair<std::string, std::string>>& filters = {},
+                           const ListOrder& order = {}) const;
   // Only the keys of `fields` change. `condition` (If-Match, If-None-Match) must hold for the
   // stored version (412 otherwise). Errors: invalid_id, validation_failed, not_found,
   // archived (409), duplicate (409), precondition_failed.
@@ -101,7 +108,7 @@ class ContactsService {
 
   // The cursor of the page that starts after the contact `id` (of `who`'s list): for an answer
   // that ends its page early (a byte cap), so the client carries on from there.
-  std::string CursorAfter(std::string_view id) const;
+  std::string CursorAfter(const store::Contact& last, const ListOrder& order = {}) const;
 
   static constexpr int kMaxPageSize = 100;
   static constexpr int kDefaultPageSize = 50;

@@ -1,5 +1,7 @@
 #include "contacts/custom_fields_service.hpp"
 
+#include "common/time.hpp"
+#include "contacts/origin.hpp"
 #include "model/custom_field.hpp"
 #include "model/json_text.hpp"
 
@@ -31,12 +33,24 @@ Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
     created_at = std::max(created_at, f.created_at_ms + 1);
   store::CustomField field{who.org_id, spec->name, std::string(model::FieldTypeName(spec->type)),
                            model::JsonText(options), created_at};
-  if (auto st = store_.CreateCustomField(field); !st) {
+  const std::string definition = model::JsonText(CustomFieldJson(field));
+  if (auto st = store_.CreateCustomField(field, definition, OriginOf(who)); !st) {
     Error e = std::move(st).error();
     if (e.code == ErrorCode::kConflict) e.details = {{"name", "duplicate", "is already defined"}};
     return e;
   }
   return field;
+}
+
+boost::json::object CustomFieldJson(const store::CustomField& f) {
+  boost::json::object out;
+  out["name"] = f.name;
+  out["type"] = f.type;
+  boost::system::error_code ec;
+  boost::json::value options = boost::json::parse(f.options_json, ec);
+  out["options"] = ec ? boost::json::array() : std::move(options);
+  out["created_at"] = FormatTimestamp(f.created_at_ms);
+  return out;
 }
 
 Result<std::vector<store::CustomField>> CustomFieldsService::List(const Principal& who) const {

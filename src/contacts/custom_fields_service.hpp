@@ -33,6 +33,9 @@ class CustomFieldsService {
 };
 
 // The specs a tenant's stored definitions describe, for validating custom values.
+// A definition as the API shows it: {name, type, options, created_at}.
+boost::json::object CustomFieldJson(const store::CustomField& field);
+
 Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
                                                        std::string_view org_id);
 

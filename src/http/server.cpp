@@ -269,6 +269,7 @@ void Server::Impl::BeginShutdown() {
   trim_timer.cancel();
   if (signals) signals->cancel(ignored);
   for (const auto& session : state->Sessions()) session->Shutdown(false);
+  if (options.on_shutdown) options.on_shutdown();
   deadline = Clock::now() + options.shutdown_timeout;
   WaitForDrain();
 }

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ struct ServerOptions {
   // After Stop() or a signal: how long in-flight requests may take before their connections are
   // closed anyway.
   std::chrono::milliseconds shutdown_timeout{10000};
+  // Called once when the shutdown begins (on the server's control thread), before it waits for
+  // the requests in flight: for whatever holds requests open on its own (long polls) to answer
+  // them now. Must be quick.
+  std::function<void()> on_shutdown;
 };
 
 // What the server holds right now; for tests, and for metrics.

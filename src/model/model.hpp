@@ -145,6 +145,9 @@ class Model {
   bool has_record_rules() const { return has_record_rules_; }
   // true: PUT replaces the whole record (fields not sent are cleared).
   bool replace_enabled() const { return replace_enabled_; }
+  // true: the API serves the change log ({base}/events and {base}/contacts/{id}/history).
+  // Every write is recorded either way.
+  bool change_log() const { return change_log_; }
   const TypeContext& type_context() const { return type_context_; }
 
   // Every field, in model-file order. Pointers into it stay valid for the model's life.
@@ -157,6 +160,8 @@ class Model {
   bool IsResponsePropertyName(std::string_view name) const;
   // The properties of a response, in order.
   const std::vector<ResponseProperty>& response() const { return response_; }
+  // The names of the optional response properties (shown when a request asks for them).
+  const std::vector<std::string>& optional_properties() const { return optional_properties_; }
   // The field of type custom_fields, or nullptr.
   const FieldSpec* custom_fields_field() const { return custom_fields_field_; }
 
@@ -184,10 +189,12 @@ class Model {
   std::vector<OneOfRequiredRule> one_of_rules_;
   bool has_record_rules_ = false;
   bool replace_enabled_ = false;
+  bool change_log_ = false;
   TypeContext type_context_;
   std::vector<FieldSpec> fields_;
   std::vector<std::string> system_names_;
   std::vector<ResponseProperty> response_;
+  std::vector<std::string> optional_properties_;
   const FieldSpec* custom_fields_field_ = nullptr;
 };
 

@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters",
-    "unauthorized_message", "record_rules", "replace", "collections", "tenancy", "write_plans",
+    "unauthorized_message", "record_rules", "replace", "change_log", "collections", "tenancy", "write_plans",
     "unlocks", "auth_schemes"};
 constexpr std::string_view kFieldKeys[] = {
     "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
@@ -212,6 +212,10 @@ Status ModelParser::ParseTop(const json::object& top) {
   if (const json::value* rules = top.if_contains("record_rules")) {
     if (auto st = ParseRecordRules(*rules); !st) return st;
   }
+  if (const json::value* log = top.if_contains("change_log")) {
+    if (!log->is_bool()) return Bad("change_log", "must be a boolean");
+    model_.change_log_ = log->get_bool();
+  }
   if (const json::value* replace = top.if_contains("replace")) {
     if (!replace->is_bool()) return Bad("replace", "must be a boolean");
     model_.replace_enabled_ = replace->get_bool();
@@ -359,6 +363,7 @@ Status ModelParser::ParseResponse(const json::value& v) {
     if (!seen.insert(property.name).second) {
       return Bad("response." + property.name, "listed twice");
     }
+    if (property.optional) model_.optional_properties_.push_back(property.name);
     model_.response_.push_back(std::move(property));
   }
   return {};

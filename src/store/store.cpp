@@ -1,6 +1,8 @@
 // What the Store interface implements itself: the defaults a backend may override.
 #include "store/store.hpp"
 
+#include "store/event_records.hpp"
+
 #include <utility>
 
 namespace contactsd::store {
@@ -16,8 +18,40 @@ void ApplyWrite(Contact& current, ContactWrite&& write) {
 // A backend whose writes block (PostgreSQL: a round trip per statement) answers at once, on the
 // caller's thread; that caller is a thread that may block (Store::QueuesWrites() is false).
 void Store::UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                               UpdateScope /*scope*/, ContactDone done) {
-  done(UpdateContact(org_id, id, mutate));
+                               UpdateScope /*scope*/, ChangeOrigin origin, ContactDone done) {
+  done(UpdateContact(org_id, id, mutate, origin));
+}
+
+std::string_view ChangeTypeOf(const Contact* before, std::optional<std::int64_t> archived_after) {
+  if (!before) return "contact.created";
+  if (!before->archived_at_ms && archived_after) return "contact.archived";
+  if (before->archived_at_ms && !archived_after) return "contact.restored";
+  return "contact.updated";
+}
+
+Event UnlockEvent(std::string_view org_id, const Contact& contact, const Unlock& unlock,
+                  const ChangeOrigin& origin) {
+  Event event;
+  event.org_id = std::string(org_id);
+  event.type = "contact.unlocked";
+  event.occurred_at_ms = unlock.unlocked_at_ms;
+  event.origin = origin;
+  event.contact = contact;
+  return event;
+}
+
+Event CustomFieldEvent(const CustomField& field, std::string_view definition_json,
+                       const ChangeOrigin& origin) {
+  Event event;
+  event.org_id = field.org_id;
+  event.type = "custom_field.created";
+  event.occurred_at_ms = field.created_at_ms;
+  event.origin = origin;
+  event.contact.doc = std::string(definition_json);
+  event.contact.version = 1;
+  event.contact.created_at_ms = field.created_at_ms;
+  event.contact.updated_at_ms = field.created_at_ms;
+  return event;
 }
 
 }  // namespace contactsd::store

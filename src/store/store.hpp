@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,6 +60,69 @@ struct Contact {
   std::string archived_by;  // empty unless archived
 };
 
+// Who made a change, in answer to which request: recorded with the change's event.
+struct ChangeOrigin {
+  std::string actor_type;  // "api_key", "jwt", "cli", or "system" (tests, the store's own work)
+  std::string actor_id;    // the key's id, the JWT's subject; empty for "cli" and "system"
+  std::string request_id;  // the X-Request-Id of the write; empty outside a request
+
+  static ChangeOrigin System() { return {"system", {}, {}}; }
+};
+
+// A place in a tenant's change log: events are read in (txid, seq) order. `seq` is unique
+// across the database; `txid` is 0 on SQLite (one writer: commit order is seq order) and the
+// PostgreSQL transaction id of the write there (see docs/events.md: why a reader orders by
+// it and reads only transactions older than every running one).
+struct EventPosition {
+  std::int64_t txid = 0;
+  std::int64_t seq = 0;
+  auto operator<=>(const EventPosition&) const = default;
+};
+
+// One entry of the change log. Every committed change of a contact records exactly one, in the
+// same transaction (the stores' write primitives do: no write of a contact can skip it).
+struct Event {
+  std::string org_id;  // the tenant whose log holds it (the catalogue's for its contacts)
+  EventPosition position;
+  // "contact.created", "contact.updated", "contact.archived", "contact.restored",
+  // "contact.unlocked", "custom_field.created"
+  std::string type;
+  std::int64_t occurred_at_ms = 0;
+  ChangeOrigin origin;
+  // The contact after the change (id, doc, version, timestamps, archive marks). For
+  // "custom_field.created" the doc is the definition and the id empty.
+  Contact contact;
+  // What the change replaced, as JSON written by the service (empty when nothing was there
+  // before, as for a create): the store keeps it and knows nothing of its format.
+  std::string prior;
+};
+
+// The most events one query returns: a page of 1,000 and one more, which tells whether another
+// page follows.
+inline constexpr int kMaxEventQueryLimit = 1001;
+
+// Events of one or two tenants (a catalogue model's org reads the catalogue's events and its
+// own unlocks), after `after`, oldest first.
+struct EventQuery {
+  std::vector<std::string> tenants;  // REQUIRES: 1 or 2
+  EventPosition after;
+  int limit = 100;         // REQUIRES: 1..1000
+  std::string type;        // empty: any
+  std::string contact_id;  // empty: any
+};
+
+// One contact's events, newest first, before `before_seq` (0: from the newest).
+struct HistoryQuery {
+  std::vector<std::string> tenants;  // REQUIRES: 1 or 2
+  std::string contact_id;
+  std::int64_t before_seq = 0;
+  int limit = 50;  // REQUIRES: 1..kMaxEventQueryLimit
+};
+
+// The event type of a contact write: created (no `before`), archived, restored (the archive
+// mark came or went) or updated.
+std::string_view ChangeTypeOf(const Contact* before, std::optional<std::int64_t> archived_after);
+
 // A value the contact holds uniquely among its tenant's active contacts, e.g. {"email", "a@b.c"}.
 // Archived contacts hold no keys.
 struct UniqueKey {
@@ -95,6 +159,8 @@ struct ContactWrite {
   // Set when unique_keys are exactly the keys the active contact holds already (most writes
   // change no unique field): the store then neither reads nor writes them.
   bool keys_unchanged = false;
+  // Recorded in the write's event (Event::prior): what the write replaced.
+  std::string prior = {};
 };
 
 // What `write` makes of `current` once stored: its document, timestamp and archive marks, and
@@ -125,12 +191,21 @@ struct DocFilter {
   std::optional<std::int64_t> integer;  // set: compared as an integer
 };
 
+// A place in the list ordered by (updated_at, id): what a sync resumes after.
+struct UpdatedPosition {
+  std::int64_t updated_at_ms = 0;
+  std::string id;  // "" sorts before every id: the position before the first at that time
+};
+
 struct ListQuery {
   std::string org_id;
   std::optional<std::string> after_id;  // keyset pagination: ids greater than this one
   int limit = 50;                       // REQUIRES: 1..1000
   bool include_archived = false;
-  std::vector<DocFilter> filters;  // all must hold; REQUIRES: at most kMaxListFilters
+  std::vector<DocFilter> filters;                // all must hold; REQUIRES: at most kMaxListFilters
+  std::optional<std::int64_t> updated_since_ms;  // only contacts updated at or after it
+  // Set: ordered by (updated_at, id) after this position instead of by id (after_id unused).
+  std::optional<UpdatedPosition> after_updated;
 };
 
 inline constexpr std::size_t kMaxListFilters = 3;
@@ -159,8 +234,14 @@ struct CollectionEntry {
 // The largest id a collection allocates: ids are int32s on the wire.
 inline constexpr std::int64_t kMaxCollectionEntryId = 2'147'483'647;
 
+// A contact's new document and what it replaced (Event::prior).
+struct DocChange {
+  std::string doc;
+  std::string prior;
+};
+
 // Makes the new document of a contact that held a deleted entry's id.
-using DocRewrite = std::function<Result<std::string>(const Contact& current)>;
+using DocRewrite = std::function<Result<DocChange>(const Contact& current)>;
 
 struct CustomField {
   std::string org_id;
@@ -199,20 +280,29 @@ class Store {
   // Contacts. CreateContact inserts the contact (version 1) with its unique keys in one
   // transaction; a taken key is a Conflict whose first detail names the key. Every id of
   // `references` must exist when the transaction commits (MissingReferencesError otherwise).
+  // Every write of a contact below records its event (Event) in its transaction, made by
+  // `origin`; the overloads without one record ChangeOrigin::System().
   virtual Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
-                                        const std::vector<Reference>& references) = 0;
-  Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys) {
-    return CreateContact(contact, keys, {});
+                                        const std::vector<Reference>& references,
+                                        const ChangeOrigin& origin) = 0;
+  Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
+                                const std::vector<Reference>& references = {}) {
+    return CreateContact(contact, keys, references, ChangeOrigin::System());
   }
   virtual Result<Contact> GetContact(std::string_view org_id, std::string_view id) = 0;
-  // Ordered by id ascending (ids are UUIDv7, so this is creation order).
+  // Ordered by id ascending (ids are UUIDv7, so this is creation order), or by (updated_at, id)
+  // when query.after_updated is set.
   virtual Result<std::vector<Contact>> ListContacts(const ListQuery& query) = 0;
   // Loads the contact (NotFound if the tenant has none with this id), runs `mutate`, and, if
   // it asks for a change, checks the write's references (MissingReferencesError), writes the
   // document with version + 1 and replaces the unique keys, all in one transaction. Returns the
   // contact as stored afterwards.
   virtual Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
-                                        const Mutation& mutate) = 0;
+                                        const Mutation& mutate, const ChangeOrigin& origin) = 0;
+  Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
+                                const Mutation& mutate) {
+    return UpdateContact(org_id, id, mutate, ChangeOrigin::System());
+  }
   // UpdateContact answered through `done` instead of by returning: `done` is called exactly
   // once with what UpdateContact would return, once the transaction has committed or failed,
   // on any thread and possibly before this returns. It must be quick and must neither block
@@ -221,7 +311,7 @@ class Store {
   // the contact); only its last write is stored. The default runs UpdateContact on the calling
   // thread, whatever the scope.
   virtual void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                                  UpdateScope scope, ContactDone done);
+                                  UpdateScope scope, ChangeOrigin origin, ContactDone done);
   // Whether UpdateContactAsync returns without waiting for the database (SQLite, where the
   // writer thread does the work). When false it blocks like UpdateContact: call it only where
   // blocking is fine.
@@ -233,16 +323,29 @@ class Store {
   // spend once: the others return the first one's unlock.
   // Errors: PaymentRequired when the org has fewer credits than `cost` (nothing spent or
   // recorded); NotFound when the org does not exist. Knows nothing of the contact: the caller
-  // checks that it exists. REQUIRES: cost >= 0.
-  virtual Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
-                                       std::int64_t cost, std::int64_t now_ms) = 0;
+  // checks that it exists and passes it as `contact`, which a new unlock records in the org's
+  // log ("contact.unlocked", by `origin`). REQUIRES: cost >= 0.
+  virtual Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact,
+                                       std::int64_t cost, std::int64_t now_ms,
+                                       const ChangeOrigin& origin) = 0;
+  Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
+                               std::int64_t cost, std::int64_t now_ms) {
+    Contact contact;
+    contact.id = std::string(contact_id);
+    return UnlockContact(org_id, contact, cost, now_ms, ChangeOrigin::System());
+  }
   // The org's unlocks of any of `contact_ids`, in one query (in no particular order; a contact
   // it has not unlocked has none). REQUIRES: at most kMaxUnlockLookup ids.
   virtual Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
                                                   const std::vector<std::string>& contact_ids) = 0;
 
-  // Per-tenant custom field definitions. A taken name is a Conflict.
-  virtual Status CreateCustomField(const CustomField& field) = 0;
+  // Per-tenant custom field definitions. A taken name is a Conflict. A new one records
+  // "custom_field.created" (its doc: `definition_json`) in the tenant's log.
+  virtual Status CreateCustomField(const CustomField& field, std::string_view definition_json,
+                                   const ChangeOrigin& origin) = 0;
+  Status CreateCustomField(const CustomField& field) {
+    return CreateCustomField(field, "{}", ChangeOrigin::System());
+  }
   virtual Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) = 0;
 
   // Collections of per-tenant entries (a model's "collections"). CreateCollectionEntry takes
@@ -268,7 +371,31 @@ class Store {
   // as UpdateContact's mutation.
   virtual Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
                                             std::int64_t id, const std::vector<std::string>& fields,
-                                            std::int64_t now_ms, const DocRewrite& rewrite) = 0;
+                                            std::int64_t now_ms, const DocRewrite& rewrite,
+                                            const ChangeOrigin& origin) = 0;
+  Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
+                                    std::int64_t id, const std::vector<std::string>& fields,
+                                    std::int64_t now_ms, const DocRewrite& rewrite) {
+    return DeleteCollectionEntry(org_id, collection, id, fields, now_ms, rewrite,
+                                 ChangeOrigin::System());
+  }
+
+  // The change log. ListEvents: at most query.limit events after query.after, in log order;
+  // on PostgreSQL only those of transactions older than every one still running, so a later
+  // call never finds one before a position already returned. ListHistory: newest first.
+  virtual Result<std::vector<Event>> ListEvents(const EventQuery& query) = 0;
+  virtual Result<std::vector<Event>> ListHistory(const HistoryQuery& query) = 0;
+  // Retention. PruneEvents deletes the oldest events of the log (lowest seq first) while they
+  // occurred before `cutoff_ms`, at most `max_events` in one short transaction, and records,
+  // for each tenant, the highest seq it deleted. Returns how many it deleted (fewer than
+  // max_events: nothing older is left). EventHorizon: the highest seq pruned from any of
+  // `tenants`' logs (0: none), so that a reader resuming before it can be told it missed some.
+  virtual Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) = 0;
+  virtual Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) = 0;
+  // A value that changes whenever ListEvents may find events it did not before (some process
+  // committed one, or on PostgreSQL a transaction older than the readable ones ended), and
+  // rarely otherwise: one cheap read for every waiting reader of the feed.
+  virtual Result<std::string> EventsWatermark() = 0;
 
   // A server-wide random secret of 32 bytes (created once, shared by every process on this
   // database), used to sign pagination cursors.

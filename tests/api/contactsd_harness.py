@@ -21,6 +21,7 @@ import re
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -71,9 +72,10 @@ def pg_base_url() -> str | None:
     return url if url.startswith(("postgresql://", "postgres://")) else None
 
 
-def _psql(base_url: str, *sql: str, timeout: float = 60):
+def _psql(base_url: str, *sql: str, timeout: float = 60, rows: bool = False):
     """Runs SQL on the base database with psql; the password travels in the environment, not
-    on a command line."""
+    on a command line. With rows=True, returns the last statement's rows (tab-separated
+    fields as strings; NULL as "")."""
     parts = urllib.parse.urlsplit(base_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env.update({
@@ -84,12 +86,31 @@ def _psql(base_url: str, *sql: str, timeout: float = 60):
         "PGDATABASE": urllib.parse.unquote(parts.path.lstrip("/")),
     })
     argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    if rows:
+        argv += ["-A", "-t", "-F", "\t"]
     for statement in sql:
         argv += ["-c", statement]
     p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout,
                        stdin=subprocess.DEVNULL)
     if p.returncode != 0:
         raise AssertionError(f"psql failed ({p.returncode}): {p.stderr.strip()}")
+    if rows:
+        return [tuple(line.split("\t")) for line in p.stdout.splitlines() if line]
+    return None
+
+
+def query_db(db_url: str, sql: str) -> list[tuple]:
+    """The rows of one read-only SQL statement on a server's database, as tuples of strings
+    (NULL as ""): what is stored, seen without the server. The SQL must be our own text."""
+    if db_url.startswith(("postgresql:", "postgres:")):
+        return _psql(db_url, sql, rows=True)
+    path = db_url[len("sqlite:"):]
+    con = sqlite3.connect("file:" + urllib.parse.quote(path) + "?mode=ro", uri=True)
+    try:
+        return [tuple("" if v is None else str(v) for v in row)
+                for row in con.execute(sql).fetchall()]
+    finally:
+        con.close()
 
 
 def fresh_pg_database() -> str:

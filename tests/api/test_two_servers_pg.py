@@ -6,11 +6,13 @@ servers, exactly one wins), and credits are never spent twice by racing unlocks 
 test_concurrency.py's two-processes test (and, for unlocks, test_prospects_unlock.py's)."""
 
 import json
+import threading
+import uuid
 
 import pytest
 
-from contactsd_harness import Client, assert_contact_response, assert_error, fresh_pg_database, \
-    list_all, pg_base_url, run_together
+from contactsd_harness import Client, assert_contact_response, assert_error, assert_status, \
+    fresh_pg_database, list_all, pg_base_url, query_db, run_together
 import test_prospects_common as prospects
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
@@ -175,3 +177,78 @@ def test_credits_for_one_unlock_buy_one_of_two_contacts_across_two_servers(
         unlocked = [prospects.get(customer, c["id"])["_access"]["is_unlocked"]
                     for c in (first, second)]
         assert unlocked == [s == 200 for s, _ in results]
+
+
+# Commits whose event's seq is lower than that of an event committed before them: what a reader
+# that resumed from the highest seq it had seen would have skipped (docs/events.md). Needs the
+# cluster's track_commit_timestamp (scripts/pg-cluster.sh turns it on).
+OUT_OF_ORDER_COMMITS = """
+SELECT count(*) FROM (
+  SELECT pg_xact_commit_timestamp(xmin) AS committed,
+         min(pg_xact_commit_timestamp(xmin)) OVER (
+           ORDER BY seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS first_later
+  FROM events WHERE org_id = '{org}') AS e
+WHERE committed > first_later"""
+
+
+def test_a_feed_reader_sees_every_write_through_both_servers_once_despite_out_of_order_commits(
+        two_servers):
+    a, b = two_servers
+    assert query_db(a.db_url, "SHOW track_commit_timestamp") == [("on",)], \
+        "the test cluster needs track_commit_timestamp=on"
+    tenant = a.tenant()
+    writers_per_server, writes_each, max_rounds = 6, 25, 10
+    servers = [a, b] * writers_per_server
+    contacts = [tenant.create_contact({"first_name": f"W{i}"})["id"] for i in range(len(servers))]
+    start = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
+    cursor = start["next_cursor"]
+    done = threading.Event()
+    seen: list[dict] = []
+
+    def follow():  # the reader, on server a only
+        nonlocal cursor
+        client = a.client(f"Bearer {tenant.secret}")
+        try:
+            while True:
+                finished = done.is_set()
+                page = assert_status(client.get("/v1/events", params={
+                    "after": cursor, "limit": 50, "wait": 0 if finished else 5}), 200)
+                seen.extend(page["data"])
+                cursor = page["next_cursor"]
+                if finished and not page["data"]:
+                    return
+        finally:
+            client.close()
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    rounds = 0
+    try:
+        # Rounds of writers on both servers until the database shows commits out of seq order.
+        while True:
+            rounds += 1
+
+            def write(i, barrier):
+                client = servers[i].client(f"Bearer {tenant.secret}")
+                barrier.wait()
+                for _ in range(writes_each):
+                    assert_contact_response(client.patch(f"/v1/contacts/{contacts[i]}",
+                                                         {"notes": uuid.uuid4().hex}))
+                client.close()
+
+            run_together(len(servers), write)
+            out_of_order = int(query_db(a.db_url, OUT_OF_ORDER_COMMITS.format(
+                org=tenant.org_id))[0][0])
+            if out_of_order > 0 or rounds == max_rounds:
+                break
+    finally:
+        done.set()
+        reader.join(timeout=120)
+    assert not reader.is_alive()
+    assert out_of_order > 0, f"no commit out of seq order in {rounds} rounds: the test proved little"
+    print(f"{out_of_order} commits out of seq order in {rounds} round(s) of writes")
+    versions = range(2, rounds * writes_each + 2)
+    got = sorted((e["contact_id"], e["data"]["version"]) for e in seen)
+    assert got == sorted((cid, v) for cid in contacts for v in versions), \
+        f"{len(seen)} events seen, {len(contacts) * len(versions)} written"
+    assert len({e["id"] for e in seen}) == len(seen)

@@ -17,6 +17,8 @@ at work. Then:
   the one after the last acknowledged write or after one of the writes sent after it (sent,
   committed, not yet answered when the kill landed), never anything else: not older than
   what was acknowledged, not a mix of two writes (the version must match the value);
+- each of those contacts has exactly one event per stored version in its history (none for a
+  write that did not commit, none missing for one that did), the newest showing it as stored;
 - the next round runs on that restarted server, so recovery is itself crashed into.
 
 Scenarios (the write paths that exist today; each later feature adds its own: batches,
@@ -232,11 +234,27 @@ def integrity(srv: Server) -> list:
         con.close()
 
 
-def stored(client: Client, cid: str) -> tuple:
+def stored(client: Client, cid: str) -> dict:
     r = client.get(f"/v1/contacts/{cid}")
     if r.status_code != 200:
         raise Failure(f"GET {cid} after the restart answered {r.status_code}: {r.text[:200]}")
-    return state_of(r.json())
+    return r.json()
+
+
+def check_history(client: Client, cid: str, contact: dict):
+    """The change log after the restart: one event per committed version of the contact, no
+    more (none for a write that did not commit) and no fewer (every acknowledged write has
+    its event), the newest showing the contact as stored."""
+    r = client.get(f"/v1/contacts/{cid}/history", params={"limit": 1000})
+    if r.status_code != 200:
+        raise Failure(f"history of {cid} after the restart answered {r.status_code}")
+    events = r.json()["data"]
+    versions = [e["data"]["version"] for e in events]
+    if versions != list(range(contact["version"], 0, -1)):
+        raise Failure(f"contact {cid} at version {contact['version']} has events for "
+                      f"versions {versions[:12]}")
+    if events[0]["data"] != contact:
+        raise Failure(f"contact {cid}: its newest event shows {events[0]['data']!r:.80}")
 
 
 @dataclass
@@ -245,6 +263,7 @@ class Counts:
     acked_writes: int = 0
     contacts_checked: int = 0
     in_flight_applied: int = 0  # stored state after a write that was sent, not answered
+    events_checked: int = 0  # events found one for one with the stored versions
     integrity_ok: int = 0
     mid_checkpoint: int = 0
 
@@ -288,7 +307,10 @@ def check_round(srv: Server, key: str, rnd: Round, counts: Counts):
     client = Client(srv.base_url, f"Bearer {key}")
     try:
         for cid, track in rnd.tracks.items():
-            now = stored(client, cid)
+            contact = stored(client, cid)
+            check_history(client, cid, contact)
+            counts.events_checked += contact["version"]
+            now = state_of(contact)
             allowed = track.allowed()
             if now not in allowed:
                 raise Failure(f"contact {cid}: stored {now!r:.60}; the writes allow only "
@@ -352,7 +374,8 @@ def main() -> int:
             integ = f", integrity_check ok {c.integrity_ok}/{c.kills}" if not postgres else ""
             print(f"crash-matrix: {name}: {c.kills} kills, {c.acked_writes:,} acknowledged "
                   f"writes, {c.contacts_checked:,} contacts checked after restarts, none lost "
-                  f"or torn ({c.in_flight_applied} held a write sent but not yet answered)"
+                  f"or torn ({c.in_flight_applied} held a write sent but not yet answered), "
+                  f"{c.events_checked:,} events one for one with the stored versions"
                   f"{integ}{extra}; {time.monotonic() - start:.1f} s", flush=True)
     if postgres:
         drop_test_databases()

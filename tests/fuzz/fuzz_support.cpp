@@ -39,7 +39,8 @@ Result<store::ApiKey> NullStore::FindApiKeyByHash(std::string_view key_hash) {
 
 Result<store::Contact> NullStore::CreateContact(const store::Contact&,
                                                 const std::vector<store::UniqueKey>&,
-                                                const std::vector<store::Reference>&) {
+                                                const std::vector<store::Reference>&,
+                                                const store::ChangeOrigin&) {
   return Refused();
 }
 
@@ -57,12 +58,14 @@ Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQue
 }
 
 Result<store::Contact> NullStore::UpdateContact(std::string_view, std::string_view,
-                                                const store::Mutation&) {
+                                                const store::Mutation&,
+                                                const store::ChangeOrigin&) {
   return Refused();
 }
 
-Result<store::Unlock> NullStore::UnlockContact(std::string_view, std::string_view, std::int64_t,
-                                               std::int64_t) {
+Result<store::Unlock> NullStore::UnlockContact(std::string_view, const store::Contact&,
+                                               std::int64_t, std::int64_t,
+                                               const store::ChangeOrigin&) {
   return Refused();
 }
 
@@ -71,7 +74,10 @@ Result<std::vector<store::Unlock>> NullStore::ListUnlocks(std::string_view,
   return std::vector<store::Unlock>{};
 }
 
-Status NullStore::CreateCustomField(const store::CustomField&) { return Refused(); }
+Status NullStore::CreateCustomField(const store::CustomField&, std::string_view,
+                                    const store::ChangeOrigin&) {
+  return Refused();
+}
 
 Result<std::vector<store::CustomField>> NullStore::ListCustomFields(std::string_view) {
   return std::vector<store::CustomField>{};
@@ -94,8 +100,22 @@ Result<std::vector<store::Reference>> NullStore::MissingReferences(
 
 Result<int> NullStore::DeleteCollectionEntry(std::string_view, std::string_view, std::int64_t,
                                              const std::vector<std::string>&, std::int64_t,
-                                             const store::DocRewrite&) {
+                                             const store::DocRewrite&, const store::ChangeOrigin&) {
   return Refused();
+}
+
+Result<std::vector<store::Event>> NullStore::ListEvents(const store::EventQuery& query) {
+  Require(query.limit >= 1 && query.limit <= store::kMaxEventQueryLimit,
+          "EventQuery.limit out of range");
+  Require(!query.tenants.empty() && query.tenants.size() <= 2, "EventQuery tenants not 1..2");
+  return std::vector<store::Event>{};
+}
+
+Result<std::vector<store::Event>> NullStore::ListHistory(const store::HistoryQuery& query) {
+  Require(query.limit >= 1 && query.limit <= store::kMaxEventQueryLimit,
+          "HistoryQuery.limit out of range");
+  Require(!query.tenants.empty() && query.tenants.size() <= 2, "HistoryQuery tenants not 1..2");
+  return std::vector<store::Event>{};
 }
 
 ModelApi::ModelApi(model::Model parsed)
@@ -105,7 +125,8 @@ ModelApi::ModelApi(model::Model parsed)
       contacts(model, store, FixedClock, std::string(32, 'c')),
       custom_fields(model, store, FixedClock),
       collections(model, store, FixedClock),
-      ctx{model, authenticator, contacts, custom_fields, collections},
+      events(model, store, std::string(32, 'c')),
+      ctx{model, authenticator, contacts, custom_fields, collections, events},
       router(api::AllRoutes(ctx)) {}
 
 const std::vector<std::unique_ptr<ModelApi>>& BuiltinApis() {

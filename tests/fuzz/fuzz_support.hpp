@@ -39,17 +39,23 @@ class NullStore final : public store::Store {
   Result<store::ApiKey> RevokeApiKey(std::string_view, std::int64_t) override;
   Result<store::ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::uint64_t> CredentialsVersion() override { return std::uint64_t{1}; }
+  using store::Store::CreateContact;
   Result<store::Contact> CreateContact(const store::Contact&, const std::vector<store::UniqueKey>&,
-                                       const std::vector<store::Reference>&) override;
+                                       const std::vector<store::Reference>&,
+                                       const store::ChangeOrigin&) override;
   Result<store::Contact> GetContact(std::string_view, std::string_view) override;
   Result<std::vector<store::Contact>> ListContacts(const store::ListQuery& query) override;
-  Result<store::Contact> UpdateContact(std::string_view, std::string_view,
-                                       const store::Mutation&) override;
-  Result<store::Unlock> UnlockContact(std::string_view, std::string_view, std::int64_t,
-                                      std::int64_t) override;
+  using store::Store::UpdateContact;
+  Result<store::Contact> UpdateContact(std::string_view, std::string_view, const store::Mutation&,
+                                       const store::ChangeOrigin&) override;
+  using store::Store::UnlockContact;
+  Result<store::Unlock> UnlockContact(std::string_view, const store::Contact&, std::int64_t,
+                                      std::int64_t, const store::ChangeOrigin&) override;
   Result<std::vector<store::Unlock>> ListUnlocks(std::string_view,
                                                  const std::vector<std::string>&) override;
-  Status CreateCustomField(const store::CustomField&) override;
+  using store::Store::CreateCustomField;
+  Status CreateCustomField(const store::CustomField&, std::string_view,
+                           const store::ChangeOrigin&) override;
   Result<std::vector<store::CustomField>> ListCustomFields(std::string_view) override;
   Result<store::CollectionEntry> CreateCollectionEntry(const store::CollectionEntry&,
                                                        std::size_t) override;
@@ -57,9 +63,18 @@ class NullStore final : public store::Store {
                                                                     std::string_view) override;
   Result<std::vector<store::Reference>> MissingReferences(
       std::string_view, const std::vector<store::Reference>&) override;
+  using store::Store::DeleteCollectionEntry;
   Result<int> DeleteCollectionEntry(std::string_view, std::string_view, std::int64_t,
                                     const std::vector<std::string>&, std::int64_t,
-                                    const store::DocRewrite&) override;
+                                    const store::DocRewrite&, const store::ChangeOrigin&) override;
+  // The change log is empty; a query must fit the store's REQUIRES.
+  Result<std::vector<store::Event>> ListEvents(const store::EventQuery& query) override;
+  Result<std::vector<store::Event>> ListHistory(const store::HistoryQuery& query) override;
+  Result<std::string> EventsWatermark() override { return std::string("0"); }
+  Result<int> PruneEvents(std::int64_t, int) override { return 0; }
+  Result<std::int64_t> EventHorizon(const std::vector<std::string>&) override {
+    return std::int64_t{0};
+  }
   Result<std::string> ServerSecret() override { return std::string(32, 'k'); }
 };
 
@@ -76,6 +91,7 @@ struct ModelApi {
   contacts::ContactsService contacts;
   contacts::CustomFieldsService custom_fields;
   contacts::CollectionsService collections;
+  contacts::EventsService events;
   api::ApiContext ctx;
   http::Router router;
 };

@@ -5,6 +5,7 @@ contactsd_unit_test(contactsd_model_tests
     model/patch_validator_test.cpp
     model/record_test.cpp
     model/projection_test.cpp
+    model/changes_test.cpp
     model/custom_field_test.cpp
     model/builtin_models_test.cpp
     model/json_text_test.cpp

@@ -3,6 +3,8 @@ contactsd_unit_test(contactsd_store_tests
     store/temp_dir.cpp
     store/store_contract_test.cpp
     store/unlock_contract_test.cpp
+    store/change_log_contract_test.cpp
+    store/sql_catalogue_test.cpp
     store/sqlite_store_test.cpp
     store/group_commit_writer_test.cpp
     store/open_store_test.cpp
@@ -11,3 +13,5 @@ contactsd_unit_test(contactsd_store_tests
     store/postgres_store_test.cpp
     store/postgres_url_test.cpp
   LIBS contactsd_store)
+target_compile_definitions(contactsd_store_tests PRIVATE
+  CONTACTSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

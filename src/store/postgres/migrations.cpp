@@ -108,8 +108,44 @@ CREATE TABLE unlocks (
 );
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                    kSchemaV3Unlocks};
+// The change log: the same logical table as SQLite's kSchemaV4Events, plus the writing
+// transaction's id. A reader orders by (txid, seq) and reads only transactions older than every
+// running one (docs/events.md), so the primary key serves the feed; seq alone is unique, and
+// history reads (org_id, contact_id, seq). Keyed by org_id first: distributed by tenant.
+constexpr char kSchemaV4Events[] = R"sql(
+CREATE TABLE events (
+  org_id text COLLATE "C" NOT NULL,
+  txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  seq bigserial NOT NULL,
+  type text COLLATE "C" NOT NULL,
+  occurred_at bigint NOT NULL,
+  contact_id text COLLATE "C",
+  actor_type text NOT NULL,
+  actor_id text NOT NULL,
+  request_id text NOT NULL,
+  version bigint NOT NULL,
+  doc text NOT NULL,
+  prior text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  archived_at bigint,
+  archived_by text,
+  PRIMARY KEY (org_id, txid, seq)
+);
+CREATE INDEX events_by_contact ON events (org_id, contact_id, seq);
+-- The list in the order a sync reads it (?order=updated_at).
+CREATE INDEX contacts_by_update ON contacts (org_id, updated_at, id);
+-- Retention deletes the log's oldest events first: in seq order.
+CREATE INDEX events_by_seq ON events (seq);
+-- Per tenant, the highest seq that retention deleted: a cursor before it has missed events.
+CREATE TABLE event_horizons (
+  org_id text COLLATE "C" NOT NULL PRIMARY KEY,
+  pruned_seq bigint NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 4> kMigrations = {kSchemaV1, kSchemaV2Collections,
+                                                    kSchemaV3Unlocks, kSchemaV4Events};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -105,11 +105,13 @@ Result<ApiKey> PostgresStore::FindApiKeyByHash(std::string_view key_hash) {
 
 Result<std::uint64_t> PostgresStore::CredentialsVersion() { return credentials_.Version(); }
 
-Status PostgresStore::CreateCustomField(const CustomField& field) {
+Status PostgresStore::CreateCustomField(const CustomField& field, std::string_view definition_json,
+                                        const ChangeOrigin& origin) {
   return WithConnection([&](Connection& connection) {
     Query insert(Sql::kInsertCustomField);
     insert.Text(field.org_id).Text(field.name).Text(field.type).Text(field.options_json);
-    insert.Int8(field.created_at_ms);
+    insert.Int8(field.created_at_ms).Text(definition_json);
+    insert.Text(origin.actor_type).Text(origin.actor_id).Text(origin.request_id);
     return Inserted(connection.Run(insert), "Custom field '" + field.name + "' already exists");
   });
 }

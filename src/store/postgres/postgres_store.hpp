@@ -48,14 +48,15 @@ class PostgresStore final : public Store {
 
   using Store::CreateContact;
   Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
-                                const std::vector<Reference>& references) override;
+                                const std::vector<Reference>& references,
+                                const ChangeOrigin& origin) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
   // `mutate` runs with the contact's row locked and a pooled connection held: it must not block
   // on I/O nor call this store (with every connection leased, that would wait forever). It may
   // run more than once (a retried deadlock); only the last run's result is written.
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
-                                const Mutation& mutate) override;
+                                const Mutation& mutate, const ChangeOrigin& origin) override;
   // With UpdateScope::kDocumentOnly, the optimistic write: the contact is read without a
   // lock, mutated, and written by one UPDATE that applies only if its version is still the one
   // read (read again and retried otherwise). Two statements in two round trips, no
@@ -63,14 +64,17 @@ class PostgresStore final : public Store {
   // locked write; a mutation
   // that turns out to change more than the document is written the locked way.
   void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                          UpdateScope scope, ContactDone done) override;
+                          UpdateScope scope, ChangeOrigin origin, ContactDone done) override;
 
-  Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
-                               std::int64_t cost, std::int64_t now_ms) override;
+  using Store::UnlockContact;
+  Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
+                               std::int64_t now_ms, const ChangeOrigin& origin) override;
   Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
                                           const std::vector<std::string>& contact_ids) override;
 
-  Status CreateCustomField(const CustomField& field) override;
+  using Store::CreateCustomField;
+  Status CreateCustomField(const CustomField& field, std::string_view definition_json,
+                           const ChangeOrigin& origin) override;
   Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
 
   Result<CollectionEntry> CreateCollectionEntry(const CollectionEntry& entry,
@@ -83,7 +87,14 @@ class PostgresStore final : public Store {
   // (and may likewise run more than once).
   Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
                                     std::int64_t id, const std::vector<std::string>& fields,
-                                    std::int64_t now_ms, const DocRewrite& rewrite) override;
+                                    std::int64_t now_ms, const DocRewrite& rewrite,
+                                    const ChangeOrigin& origin) override;
+
+  Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
+  Result<std::vector<Event>> ListHistory(const HistoryQuery& query) override;
+  Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) override;
+  Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) override;
+  Result<std::string> EventsWatermark() override;
 
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;
@@ -98,10 +109,10 @@ class PostgresStore final : public Store {
 
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
-                               const Mutation& mutate);
+                               const Mutation& mutate, const ChangeOrigin& origin);
   // The optimistic write (UpdateContactAsync with kDocumentOnly).
   Result<Contact> OptimisticUpdate(std::string_view org_id, std::string_view id,
-                                   const Mutation& mutate);
+                                   const Mutation& mutate, const ChangeOrigin& origin);
 
   Pool pool_;
   CredentialsListener credentials_;

@@ -88,16 +88,23 @@ Result<std::vector<Reference>> PostgresStore::MissingReferences(
 Result<int> PostgresStore::DeleteCollectionEntry(std::string_view org_id,
                                                  std::string_view collection, std::int64_t id,
                                                  const std::vector<std::string>& fields,
-                                                 std::int64_t now_ms, const DocRewrite& rewrite) {
+                                                 std::int64_t now_ms, const DocRewrite& rewrite,
+                                                 const ChangeOrigin& origin) {
   // Any early return leaves the transaction open; the pool rolls it back.
   return WithConnection([&](Connection& connection) -> Result<int> {
-    std::vector<Query> batch = {
-        Query(Sql::kBegin),
-        Query(Sql::kDeleteCollectionEntry).Text(org_id).Text(collection).Int8(id)};
+    // The log locks of the contacts that hold the id come first, before the delete gives the
+    // transaction its id (see lock_contact_log in sql.cpp); a contact that takes the id
+    // meanwhile commits before the delete can go on, so its event comes first anyway.
+    std::vector<Query> batch = {Query(Sql::kBegin)};
+    for (const std::string& field : fields) {
+      batch.push_back(Query(Sql::kLockLogsOfContactsHolding).Text(org_id).Text(field).Int8(id));
+    }
+    const std::size_t delete_at = batch.size();
+    batch.push_back(Query(Sql::kDeleteCollectionEntry).Text(org_id).Text(collection).Int8(id));
     if (!fields.empty()) batch.push_back(PageHolding(org_id, "", fields[0], id));
     auto results = connection.Run(batch);
     if (!results) return std::move(results).error();
-    if ((*results)[1].affected() == 0) {
+    if ((*results)[delete_at].affected() == 0) {
       return Error::NotFound("No entry " + std::to_string(id) + " in " + std::string(collection));
     }
     int rewritten = 0;
@@ -107,21 +114,26 @@ Result<int> PostgresStore::DeleteCollectionEntry(std::string_view org_id,
     while (field < fields.size()) {
       const Rows& page = results->back();
       std::vector<Contact> contacts = AllRows(page, ReadContact);
-      std::vector<std::string> docs;  // reserved: the queries below keep views of them
-      docs.reserve(contacts.size());
+      std::vector<DocChange> changes;  // reserved: the queries below keep views of them
+      changes.reserve(contacts.size());
       std::vector<Query> next;
       next.reserve(contacts.size() + 1);
       for (const Contact& contact : contacts) {
-        auto doc = rewrite(contact);
-        if (!doc) return std::move(doc).error();
-        docs.push_back(std::move(*doc));
+        auto change = rewrite(contact);
+        if (!change) return std::move(change).error();
+        changes.push_back(std::move(*change));
         next.push_back(Query(Sql::kUpdateContact)
                            .Text(contact.org_id)
                            .Text(contact.id)
-                           .Text(docs.back())
+                           .Text(changes.back().doc)
                            .Int8(std::max(now_ms, contact.updated_at_ms))
                            .Int8(contact.archived_at_ms)
-                           .TextOrNull(contact.archived_by));
+                           .TextOrNull(contact.archived_by)
+                           .Text(ChangeTypeOf(&contact, contact.archived_at_ms))
+                           .Text(origin.actor_type)
+                           .Text(origin.actor_id)
+                           .Text(origin.request_id)
+                           .TextOrNull(changes.back().prior));
       }
       rewritten += static_cast<int>(contacts.size());
       if (contacts.empty()) ++field;

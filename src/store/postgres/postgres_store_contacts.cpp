@@ -58,7 +58,9 @@ struct Batch {
 
 Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                              const std::vector<UniqueKey>& keys,
-                                             const std::vector<Reference>& references) {
+                                             const std::vector<Reference>& references,
+                                             const ChangeOrigin& origin) {
+  const std::string_view type = ChangeTypeOf(nullptr, contact.archived_at_ms);
   return WithConnection([&](Connection& connection) -> Result<Contact> {
     Batch batch;
     batch.queries.reserve(keys.size() + 3);
@@ -92,7 +94,11 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                 .Int8(contact.created_at_ms)
                                 .Int8(contact.updated_at_ms)
                                 .Int8(contact.archived_at_ms)
-                                .TextOrNull(contact.archived_by));
+                                .TextOrNull(contact.archived_by)
+                                .Text(type)
+                                .Text(origin.actor_type)
+                                .Text(origin.actor_id)
+                                .Text(origin.request_id));
     batch.queries.emplace_back(Sql::kCommit);
     auto done = connection.Run(batch.queries);
     if (!done) {
@@ -125,15 +131,28 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
   if (query.filters.size() > kMaxListFilters) {
     return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
   }
-  const Sql sql = !query.filters.empty()   ? Sql::kListContactsFiltered
+  const bool by_update = query.after_updated.has_value();
+  const bool filtered = !query.filters.empty() || query.updated_since_ms;
+  const Sql sql = by_update                ? Sql::kListContactsByUpdate
+                  : filtered               ? Sql::kListContactsFiltered
                   : query.include_archived ? Sql::kListContacts
                                            : Sql::kListActiveContacts;
-  // Every id sorts after "", so no cursor means the first page.
+  // The later of the position and updated_since: ("", since) is just before the first contact
+  // updated at `since`.
+  UpdatedPosition from = query.after_updated.value_or(UpdatedPosition{});
+  if (by_update && query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
+    from = {*query.updated_since_ms, ""};
+  }
   Query list(sql);
-  list.Text(query.org_id)
-      .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
-      .Int8(std::int64_t{query.limit});
-  if (sql == Sql::kListContactsFiltered) {
+  list.Text(query.org_id);
+  if (by_update) {
+    list.Int8(from.updated_at_ms);
+  } else {
+    // Every id sorts after "", so no cursor means the first page.
+    list.Text(query.after_id ? std::string_view(*query.after_id) : std::string_view());
+  }
+  list.Int8(std::int64_t{query.limit});
+  if (by_update || filtered) {
     list.Int8(std::int64_t{query.include_archived ? 1 : 0});
     for (std::size_t i = 0; i < kMaxListFilters; ++i) {
       if (i < query.filters.size()) {
@@ -142,6 +161,11 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
       } else {
         list.TextOrNull({}).TextOrNull({}).Int8(std::nullopt);  // slot off
       }
+    }
+    if (by_update) {
+      list.Text(from.id);
+    } else {
+      list.Int8(query.updated_since_ms);
     }
   }
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
@@ -152,19 +176,21 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
 }
 
 Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::string_view id,
-                                             const Mutation& mutate) {
+                                             const Mutation& mutate, const ChangeOrigin& origin) {
   return WithConnection(
-      [&](Connection& connection) { return LockedUpdate(connection, org_id, id, mutate); });
+      [&](Connection& connection) { return LockedUpdate(connection, org_id, id, mutate, origin); });
 }
 
 void PostgresStore::UpdateContactAsync(std::string_view org_id, std::string_view id,
-                                       Mutation mutate, UpdateScope scope, ContactDone done) {
-  done(scope == UpdateScope::kDocumentOnly ? OptimisticUpdate(org_id, id, mutate)
-                                           : UpdateContact(org_id, id, mutate));
+                                       Mutation mutate, UpdateScope scope, ChangeOrigin origin,
+                                       ContactDone done) {
+  done(scope == UpdateScope::kDocumentOnly ? OptimisticUpdate(org_id, id, mutate, origin)
+                                           : UpdateContact(org_id, id, mutate, origin));
 }
 
 Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::string_view id,
-                                                const Mutation& mutate) {
+                                                const Mutation& mutate,
+                                                const ChangeOrigin& origin) {
   // Past this many writes that came between a read and its write, the row is locked instead,
   // so a contact written by many clients at once is still written in bounded time.
   constexpr int kOptimisticAttempts = 4;
@@ -188,6 +214,11 @@ Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::st
                                         .Int8(write->updated_at_ms)
                                         .Int8(write->archived_at_ms)
                                         .TextOrNull(write->archived_by)
+                                        .Text(ChangeTypeOf(&current, write->archived_at_ms))
+                                        .Text(origin.actor_type)
+                                        .Text(origin.actor_id)
+                                        .Text(origin.request_id)
+                                        .TextOrNull(write->prior)
                                         .Int8(current.version));
       if (!updated) return std::move(updated).error();
       if (updated->affected() == 1) {
@@ -196,23 +227,26 @@ Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::st
       }
       // Another write committed since the read (or the contact is gone): read it again.
     }
-    return LockedUpdate(connection, org_id, id, mutate);
+    return LockedUpdate(connection, org_id, id, mutate, origin);
   });
 }
 
 Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_view org_id,
-                                            std::string_view id, const Mutation& mutate) {
+                                            std::string_view id, const Mutation& mutate,
+                                            const ChangeOrigin& origin) {
   // Any early return leaves the transaction open; the pool rolls it back.
   // One round trip: the keys are read by a statement that starts once the row is locked.
-  const std::array<Query, 3> lock = {Query(Sql::kBegin),
+  // The contact's log lock first, before the row lock gives the transaction its id.
+  const std::array<Query, 4> lock = {Query(Sql::kBegin),
+                                     Query(Sql::kLockContactLog).Text(org_id).Text(id),
                                      Query(Sql::kLockContact).Text(org_id).Text(id),
                                      Query(Sql::kListContactKeys).Text(org_id).Text(id)};
   auto locked = connection.Run(lock);
   if (!locked) return std::move(locked).error();
-  const Rows& row = (*locked)[1];
+  const Rows& row = (*locked)[2];
   if (row.empty()) return Error::NotFound("Contact not found");
   Contact current = ReadContact(row, 0);
-  const Rows& keys_held = (*locked)[2];
+  const Rows& keys_held = (*locked)[3];
   std::vector<UniqueKey> held;
   held.reserve(static_cast<std::size_t>(keys_held.size()));
   for (int i = 0; i < keys_held.size(); ++i) {
@@ -262,7 +296,12 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
                               .Text(write->doc)
                               .Int8(write->updated_at_ms)
                               .Int8(write->archived_at_ms)
-                              .TextOrNull(write->archived_by));
+                              .TextOrNull(write->archived_by)
+                              .Text(ChangeTypeOf(&current, write->archived_at_ms))
+                              .Text(origin.actor_type)
+                              .Text(origin.actor_id)
+                              .Text(origin.request_id)
+                              .TextOrNull(write->prior));
   batch.queries.emplace_back(Sql::kCommit);
   auto done = connection.Run(batch.queries);
   if (!done) {

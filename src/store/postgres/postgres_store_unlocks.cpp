@@ -9,6 +9,8 @@
 //      COMMIT. None: ROLLBACK (the unlock goes too) and answer 402 or 404.
 // Any early return leaves the transaction open; the pool rolls it back.
 #include "store/errors.hpp"
+#include "store/event_records.hpp"
+#include "store/postgres/change_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -21,9 +23,11 @@
 
 namespace contactsd::store::postgres {
 
-Result<Unlock> PostgresStore::UnlockContact(std::string_view org_id, std::string_view contact_id,
-                                            std::int64_t cost, std::int64_t now_ms) {
+Result<Unlock> PostgresStore::UnlockContact(std::string_view org_id, const Contact& contact,
+                                            std::int64_t cost, std::int64_t now_ms,
+                                            const ChangeOrigin& origin) {
   if (cost < 0) return Error::Internal("store: a negative unlock cost");
+  const std::string_view contact_id = contact.id;
   return WithConnection([&](Connection& connection) -> Result<Unlock> {
     const std::array<Query, 2> insert = {
         Query(Sql::kBegin),
@@ -51,9 +55,9 @@ Result<Unlock> PostgresStore::UnlockContact(std::string_view org_id, std::string
       if (org->empty()) return Error::NotFound("Organization not found");
       return NotEnoughCreditsError(cost, ReadOrg(*org, 0).credits);
     }
-    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
-      return std::move(committed).error();
-    }
+    const Event event = UnlockEvent(org_id, contact, unlock, origin);
+    const std::array<Query, 2> log = {EventInsert(event), Query(Sql::kCommit)};
+    if (auto committed = connection.Run(log); !committed) return std::move(committed).error();
     return unlock;
   });
 }

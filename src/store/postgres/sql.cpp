@@ -30,6 +30,33 @@ namespace {
   R"sql((CASE WHEN strpos(doc, E'\\u0000') = 0 THEN doc ELSE replace(replace(replace(doc, )sql" \
   R"sql(E'\\\\', E'\x01'), E'\\u0000', E'\\uffff'), E'\x01', E'\\\\') END)::json)sql"
 
+// A contact's log lock (see lock_contact_log): an advisory lock, which takes no transaction id.
+#define CONTACTSD_CONTACT_LOG_LOCK(org, id) \
+  "pg_advisory_xact_lock(hashtextextended(" org " || '/' || " id ", 0))"
+
+// The events table's columns as written, and as read by ReadEvent (txid as a bigint).
+#define CONTACTSD_EVENT_INSERT_COLUMNS                                                 \
+  "org_id, type, occurred_at, contact_id, actor_type, actor_id, request_id, version, " \
+  "doc, prior, created_at, updated_at, archived_at, archived_by"
+#define CONTACTSD_EVENT_COLUMNS                                                             \
+  "seq, org_id, type, occurred_at, contact_id, actor_type, actor_id, request_id, version, " \
+  "doc, prior, created_at, updated_at, archived_at, archived_by, (txid::text)::bigint AS txid"
+// The event of an update whose CTE `u` returned the new version and created_at.
+#define CONTACTSD_UPDATE_EVENT                                             \
+  "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS                    \
+  ") "                                                                     \
+  "SELECT $1, $7, $4, $2, $8, $9, $10, u.version, $3, $11, u.created_at, " \
+  "$4, $5, $6 FROM u"
+// One tenant's events after ($3, $4) in log order, of transactions older than every running
+// one (docs/events.md), with the filters type ($5) and contact ($6), '' for none.
+#define CONTACTSD_TENANT_EVENTS(tenant)                                                         \
+  "(SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE org_id = " tenant                      \
+  " AND (txid, seq) > ($3::text::xid8, $4) AND txid < pg_snapshot_xmin(pg_current_snapshot()) " \
+  "AND ($5 = '' OR type = $5) AND ($6 = '' OR contact_id = $6) ORDER BY txid, seq LIMIT $7)"
+#define CONTACTSD_TENANT_HISTORY(tenant)                                   \
+  "(SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE org_id = " tenant \
+  " AND contact_id = $3 AND ($4 = 0 OR seq < $4) ORDER BY seq DESC LIMIT $5)"
+
 // Indexed by Sql: the static_assert below checks that each entry sits at its own index.
 constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kStatements = {{
     {Sql::kBegin, "begin", "BEGIN", "", false},
@@ -72,9 +99,18 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
 
     // Contacts. Columns as read by ReadContact: org_id, id, doc, version, created_at,
     // updated_at, archived_at, archived_by. A taken id fails with unique_violation (23505).
+    // Every statement that writes a contact appends its event in the same statement (a CTE):
+    // the change and its event are one atomic step, and no write of a contact exists without
+    // one (sql_test.cpp checks the catalogue). $8 is the event type; $9-$11 the origin (actor
+    // type, actor id, request id). The event's row counts as the statement's affected row.
     {Sql::kInsertContact, "insert_contact",
-     "INSERT INTO contacts (" CONTACTSD_CONTACT_COLUMNS ") VALUES ($1, $2, $3, 1, $4, $5, $6, $7)",
-     "tttiiit", true},
+     "WITH c AS (INSERT INTO contacts (" CONTACTSD_CONTACT_COLUMNS
+     ") VALUES ($1, $2, $3, 1, $4, $5, $6, $7) RETURNING 1) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, $8, $4, $2, $9, $10, $11, 1, $3, NULL, $4, $5, $6, $7 FROM c",
+     "tttiiit"
+     "tttt",
+     true},
     {Sql::kGetContact, "get_contact",
      "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts WHERE org_id = $1 AND id = $2", "tt",
      false},
@@ -102,19 +138,50 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "AND ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
      "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
      "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
+     "AND ($14::bigint IS NULL OR updated_at >= $14) "
      "ORDER BY id LIMIT $3",
-     "ttii" "tti" "tti" "tti", false},
+     "ttii" "tti" "tti" "tti" "i", false},
+    // The same filters in the order a sync reads: (updated_at, id) after ($2, $14).
+    {Sql::kListContactsByUpdate, "list_contacts_by_update",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND (updated_at, id) > ($2, $14) AND ($4 = 1 OR archived_at IS NULL) "
+     "AND ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
+     "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
+     "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
+     "ORDER BY updated_at, id LIMIT $3",
+     "tiii" "tti" "tti" "tti" "t", false},
     // clang-format on
+    // $7 the event type, $8-$10 the origin, $11 the event's prior.
     {Sql::kUpdateContact, "update_contact",
-     "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
-     "archived_by = $6 WHERE org_id = $1 AND id = $2",
-     "tttiit", true},
-    // update_contact if the version is still $7 (autocommit: the optimistic write).
+     "WITH u AS (UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, "
+     "archived_at = $5, archived_by = $6 WHERE org_id = $1 AND id = $2 "
+     "RETURNING version, created_at) " CONTACTSD_UPDATE_EVENT,
+     "tttiit"
+     "tttt"
+     "t",
+     true},
+    // update_contact if the version is still $12 (autocommit: the optimistic write), the
+    // contact's log lock taken first (lock_contact_log): the join makes it precede the row's
+    // update, and so the transaction id the update takes.
     {Sql::kUpdateContactAtVersion, "update_contact_at_version",
-     "UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, archived_at = $5, "
-     "archived_by = $6 WHERE org_id = $1 AND id = $2 AND version = $7",
-     "tttiiti", true},
-
+     "WITH l AS MATERIALIZED (SELECT " CONTACTSD_CONTACT_LOG_LOCK(
+         "$1", "$2") " AS locked), "
+                     "u AS (UPDATE contacts SET doc = $3, version = version + 1, updated_at = $4, "
+                     "archived_at = $5, archived_by = $6 FROM l WHERE org_id = $1 AND id = $2 AND "
+                     "version = $12 "
+                     "RETURNING version, created_at) " CONTACTSD_UPDATE_EVENT,
+     "tttiit"
+     "tttt"
+     "t"
+     "i",
+     true},
+    // A contact's log lock: the first thing a transaction that writes a contact's event does,
+    // before anything gives it a transaction id. The feed orders by that id (docs/events.md);
+    // taken once the previous writer of the contact has committed, it is higher than that
+    // writer's, so a contact's events are in the feed in the order they were committed.
+    {Sql::kLockContactLog, "lock_contact_log", "SELECT " CONTACTSD_CONTACT_LOG_LOCK("$1", "$2"),
+     "tt", false},
     // Unique keys of active contacts. A key another contact holds fails with unique_violation.
     {Sql::kInsertContactKey, "insert_contact_key",
      "INSERT INTO contact_keys (org_id, key_name, key_value, contact_id) "
@@ -158,10 +225,16 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
 
     // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options,
     // created_at.
+    // A new definition appends its "custom_field.created" event (doc $6; origin $7-$9).
     {Sql::kInsertCustomField, "insert_custom_field",
-     "INSERT INTO custom_fields (org_id, name, type, options, created_at) "
-     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-     "tttti", true},
+     "WITH f AS (INSERT INTO custom_fields (org_id, name, type, options, created_at) "
+     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'custom_field.created', $5, NULL, $7, $8, $9, 1, $6, NULL, $5, $5, NULL, NULL "
+     "FROM f",
+     "tttti"
+     "tttt",
+     true},
     {Sql::kListCustomFields, "list_custom_fields",
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 ORDER BY created_at, name",
@@ -215,7 +288,54 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "AND EXISTS (" CONTACTSD_DOC_HAS("$3", "NULL::text", "$4") ") "
      "ORDER BY id LIMIT $5 FOR UPDATE OF contacts",
      "tttii", false},
+    // The log locks (lock_contact_logs) of every contact whose field $2 holds the integer $3,
+    // read without a row lock: taken before anything gives the transaction its id.
+    {Sql::kLockLogsOfContactsHolding, "lock_logs_of_contacts_holding",
+     "SELECT count(" CONTACTSD_CONTACT_LOG_LOCK("$1", "c.id") ") FROM (SELECT id FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND EXISTS (" CONTACTSD_DOC_HAS("$2", "NULL::text", "$3") ") "
+     "ORDER BY hashtextextended($1 || '/' || id, 0)) AS c",
+     "tti", false},
     // clang-format on
+
+    // The change log. An event of a write that changes no contact (an unlock, a custom field).
+    {Sql::kInsertEvent, "insert_event",
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS
+     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+     "ttitttti"
+     "ttiiit",
+     true},
+    // One or two tenants ($2 is '' for one): each read from its own index range, merged.
+    {Sql::kListEvents, "list_events",
+     "SELECT * FROM (" CONTACTSD_TENANT_EVENTS("$1") " UNION ALL " CONTACTSD_TENANT_EVENTS(
+         "$2") ") AS e ORDER BY txid, seq LIMIT $7",
+     "tttitti", false},
+    {Sql::kListHistory, "list_history",
+     "SELECT * FROM (" CONTACTSD_TENANT_HISTORY("$1") " UNION ALL " CONTACTSD_TENANT_HISTORY(
+         "$2") ") AS e ORDER BY seq DESC LIMIT $5",
+     "tttii", false},
+    // The last seq any process took, and the oldest transaction still running: a reader may
+    // find new events when either moves.
+    {Sql::kEventsWatermark, "events_watermark",
+     "SELECT last_value::text || ':' || pg_snapshot_xmin(pg_current_snapshot())::text "
+     "FROM events_seq_seq",
+     "", false},
+    // Retention: the log's oldest events, then those of them through seq $1 that are older than
+    // $2 deleted, each tenant's highest deleted seq raised, in one statement; it answers how
+    // many it deleted. An event committed meanwhile with a seq below $1 is recent: it stays.
+    {Sql::kOldestEvents, "oldest_events",
+     "SELECT seq, occurred_at FROM events ORDER BY seq LIMIT $1", "i", false},
+    {Sql::kPruneEvents, "prune_events",
+     "WITH gone AS (DELETE FROM events WHERE seq <= $1 AND occurred_at < $2 "
+     "RETURNING org_id, seq), "
+     "raised AS (INSERT INTO event_horizons (org_id, pruned_seq) "
+     "SELECT org_id, max(seq) FROM gone GROUP BY org_id ON CONFLICT (org_id) "
+     "DO UPDATE SET pruned_seq = greatest(event_horizons.pruned_seq, excluded.pruned_seq)) "
+     "SELECT count(*) FROM gone",
+     "ii", true},
+    {Sql::kEventHorizon, "event_horizon",
+     "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN ($1, $2)", "tt",
+     false},
 }};
 
 constexpr bool InEnumOrder() {
@@ -227,6 +347,12 @@ constexpr bool InEnumOrder() {
 static_assert(InEnumOrder(), "kStatements must list every Sql, in the enum's order");
 
 #undef CONTACTSD_CONTACT_COLUMNS
+#undef CONTACTSD_EVENT_INSERT_COLUMNS
+#undef CONTACTSD_EVENT_COLUMNS
+#undef CONTACTSD_UPDATE_EVENT
+#undef CONTACTSD_CONTACT_LOG_LOCK
+#undef CONTACTSD_TENANT_EVENTS
+#undef CONTACTSD_TENANT_HISTORY
 #undef CONTACTSD_DOC_HAS
 #undef CONTACTSD_DOC_JSON
 

@@ -25,8 +25,10 @@ enum class Sql {
   kListContacts,
   kListActiveContacts,
   kListContactsFiltered,
+  kListContactsByUpdate,
   kUpdateContact,
   kUpdateContactAtVersion,
+  kLockContactLog,
   kInsertContactKey,
   kListContactKeys,
   kDeleteContactKey,
@@ -46,6 +48,14 @@ enum class Sql {
   kLockCollectionIds,
   kDeleteCollectionEntry,
   kLockContactsHolding,
+  kLockLogsOfContactsHolding,
+  kInsertEvent,
+  kListEvents,
+  kListHistory,
+  kEventsWatermark,
+  kOldestEvents,
+  kPruneEvents,
+  kEventHorizon,
   kCount,  // not a statement
 };
 

@@ -108,8 +108,43 @@ CREATE TABLE unlocks (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                    kSchemaV3Unlocks};
+// The change log (store/sqlite/change_log.hpp): one row per committed change, appended by the
+// write in its transaction. seq is the rowid, AUTOINCREMENT so that it is never reused, even
+// after the newest events are deleted: a position a consumer holds names one event forever.
+// The indexes hold the rowid, so (org_id) reads a tenant's events in seq order and
+// (org_id, contact_id) a contact's.
+constexpr char kSchemaV4Events[] = R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  contact_id TEXT,
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  prior TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  archived_at INTEGER,
+  archived_by TEXT
+) STRICT;
+CREATE INDEX events_by_org ON events (org_id);
+CREATE INDEX events_by_contact ON events (org_id, contact_id);
+-- The list in the order a sync reads it (?order=updated_at): the index holds the primary key,
+-- so it is ordered by (org_id, updated_at, id).
+CREATE INDEX contacts_by_update ON contacts (org_id, updated_at);
+-- Per tenant, the highest seq that retention deleted: a cursor before it has missed events.
+CREATE TABLE event_horizons (
+  org_id TEXT NOT NULL PRIMARY KEY,
+  pruned_seq INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 4> kMigrations = {kSchemaV1, kSchemaV2Collections,
+                                                    kSchemaV3Unlocks, kSchemaV4Events};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

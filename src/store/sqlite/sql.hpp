@@ -38,11 +38,9 @@ inline constexpr char kFindActiveApiKeyByHash[] =
     "FROM api_keys AS k JOIN orgs AS o ON o.id = k.org_id "
     "WHERE k.key_hash = ?1 AND k.revoked_at IS NULL";
 
-// Contacts. Columns as read by ReadContact:
+// Contacts (read only: the statements that write them are change_log.cpp's). Columns as read by
+// ReadContact:
 // org_id, id, doc, version, created_at, updated_at, archived_at, archived_by.
-inline constexpr char kInsertContact[] =
-    "INSERT INTO contacts (org_id, id, doc, version, created_at, updated_at, archived_at, "
-    "archived_by) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
 inline constexpr char kGetContact[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id = ?2";
@@ -60,10 +58,17 @@ inline constexpr char kListContactsFiltered[] =
     "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
     "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
     "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
+    "AND (?11 IS NULL OR updated_at >= ?11) "
     "ORDER BY id LIMIT ?3";
-inline constexpr char kUpdateContact[] =
-    "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
-    "archived_by = ?6 WHERE org_id = ?1 AND id = ?2";
+// The same filters in the order a sync reads: (updated_at, id) after (?2, ?12).
+inline constexpr char kListContactsByUpdate[] =
+    "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
+    "FROM contacts WHERE org_id = ?1 AND (updated_at, id) > (?2, ?12) "
+    "AND (?4 OR archived_at IS NULL) "
+    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
+    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
+    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
+    "ORDER BY updated_at, id LIMIT ?3";
 
 // Unique keys of active contacts.
 inline constexpr char kListContactKeys[] =

@@ -4,6 +4,8 @@
 
 #include "common/crypto.hpp"
 #include "store/errors.hpp"
+#include "store/event_records.hpp"
+#include "store/sqlite/change_log.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
@@ -156,12 +158,20 @@ Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
 
 Result<std::uint64_t> SqliteStore::CredentialsVersion() { return credentials_.Version(); }
 
-Status SqliteStore::CreateCustomField(const CustomField& field) {
-  auto inserted = Write([&](Connection& writer) {
-    return ExecOne(writer, sql::kInsertCustomField, [&](Statement& stmt) {
+Status SqliteStore::CreateCustomField(const CustomField& field, std::string_view definition_json,
+                                      const ChangeOrigin& origin) {
+  auto inserted = Write([&](Connection& writer) -> Result<int> {
+    auto rows = ExecOne(writer, sql::kInsertCustomField, [&](Statement& stmt) {
       stmt.Bind(1, field.org_id).Bind(2, field.name).Bind(3, field.type);
       stmt.Bind(4, field.options_json).Bind(5, field.created_at_ms);
     });
+    if (!rows || *rows == 0) return rows;
+    if (auto logged =
+            change_log::AppendEvent(writer, CustomFieldEvent(field, definition_json, origin));
+        !logged) {
+      return std::move(logged).error();
+    }
+    return rows;
   });
   if (!inserted) return std::move(inserted).error();
   if (*inserted == 0) {

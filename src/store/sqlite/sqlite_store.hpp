@@ -56,27 +56,32 @@ class SqliteStore final : public Store {
 
   using Store::CreateContact;
   Result<Contact> CreateContact(const Contact& contact, const std::vector<UniqueKey>& keys,
-                                const std::vector<Reference>& references) override;
+                                const std::vector<Reference>& references,
+                                const ChangeOrigin& origin) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
   // `mutate` runs on the writer thread, inside the batch's transaction: it must not block (its
   // batch-mates wait for it), nor write through this store (an Internal error). Reads through
   // this store are fine; they see the last commit, not the batch's writes.
+  using Store::UpdateContact;
   Result<Contact> UpdateContact(std::string_view org_id, std::string_view id,
-                                const Mutation& mutate) override;
+                                const Mutation& mutate, const ChangeOrigin& origin) override;
   // Queues the write and returns; `done` runs on the writer thread after the batch's COMMIT.
   // Every write is serialized on the writer, so nothing can come between its read and its
   // write: the scope changes nothing here.
   void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                          UpdateScope scope, ContactDone done) override;
+                          UpdateScope scope, ChangeOrigin origin, ContactDone done) override;
   bool QueuesWrites() const override { return true; }
 
-  Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
-                               std::int64_t cost, std::int64_t now_ms) override;
+  using Store::UnlockContact;
+  Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
+                               std::int64_t now_ms, const ChangeOrigin& origin) override;
   Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
                                           const std::vector<std::string>& contact_ids) override;
 
-  Status CreateCustomField(const CustomField& field) override;
+  using Store::CreateCustomField;
+  Status CreateCustomField(const CustomField& field, std::string_view definition_json,
+                           const ChangeOrigin& origin) override;
   Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
 
   Result<CollectionEntry> CreateCollectionEntry(const CollectionEntry& entry,
@@ -86,9 +91,17 @@ class SqliteStore final : public Store {
   Result<std::vector<Reference>> MissingReferences(
       std::string_view org_id, const std::vector<Reference>& references) override;
   // `rewrite` runs with the write lock held, under the same rules as UpdateContact's mutation.
+  using Store::DeleteCollectionEntry;
   Result<int> DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
                                     std::int64_t id, const std::vector<std::string>& fields,
-                                    std::int64_t now_ms, const DocRewrite& rewrite) override;
+                                    std::int64_t now_ms, const DocRewrite& rewrite,
+                                    const ChangeOrigin& origin) override;
+
+  Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
+  Result<std::vector<Event>> ListHistory(const HistoryQuery& query) override;
+  Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) override;
+  Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) override;
+  Result<std::string> EventsWatermark() override;
 
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;

@@ -1,5 +1,6 @@
 // SqliteStore: collections of per-tenant entries. Each write is one Write() on the writer; a
 // delete rewrites the contacts that held the entry's id in the same transaction.
+#include "store/sqlite/change_log.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/entry_references.hpp"
 #include "store/sqlite/rows.hpp"
@@ -51,18 +52,6 @@ Result<std::vector<Contact>> ContactsHolding(Connection& writer, std::string_vie
   return AllRows(*stmt, ReadContact, kRewritePage);
 }
 
-Status Rewrite(Connection& writer, const Contact& contact, std::string_view doc,
-               std::int64_t updated_at_ms) {
-  auto stmt = writer.Prepare(sql::kUpdateContact);
-  if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, doc).Bind(4, updated_at_ms);
-  stmt->Bind(5, contact.archived_at_ms).BindTextOrNull(6, contact.archived_by);
-  auto changed = stmt->Exec();
-  if (!changed) return std::move(changed).error();
-  if (*changed != 1) return Error::Internal("sqlite: contact vanished inside its transaction");
-  return {};
-}
-
 }  // namespace
 
 Result<CollectionEntry> SqliteStore::CreateCollectionEntry(const CollectionEntry& entry,
@@ -111,7 +100,8 @@ Result<std::vector<Reference>> SqliteStore::MissingReferences(
 Result<int> SqliteStore::DeleteCollectionEntry(std::string_view org_id, std::string_view collection,
                                                std::int64_t id,
                                                const std::vector<std::string>& fields,
-                                               std::int64_t now_ms, const DocRewrite& rewrite) {
+                                               std::int64_t now_ms, const DocRewrite& rewrite,
+                                               const ChangeOrigin& origin) {
   return Write([&](Connection& writer) -> Result<int> {
     auto remove = writer.Prepare(sql::kDeleteCollectionEntry);
     if (!remove) return std::move(remove).error();
@@ -129,16 +119,22 @@ Result<int> SqliteStore::DeleteCollectionEntry(std::string_view org_id, std::str
         auto page = ContactsHolding(writer, org_id, path, id, after);
         if (!page) return std::move(page).error();
         if (page->empty()) break;
-        for (const Contact& contact : *page) {
-          auto doc = rewrite(contact);
-          if (!doc) return std::move(doc).error();
-          const std::int64_t updated_at = std::max(now_ms, contact.updated_at_ms);
-          if (auto written = Rewrite(writer, contact, *doc, updated_at); !written) {
+        after = page->back().id;
+        for (Contact& contact : *page) {
+          auto change = rewrite(contact);
+          if (!change) return std::move(change).error();
+          ContactWrite write;
+          write.doc = std::move(change->doc);
+          write.prior = std::move(change->prior);
+          write.updated_at_ms = std::max(now_ms, contact.updated_at_ms);
+          write.archived_at_ms = contact.archived_at_ms;
+          write.archived_by = contact.archived_by;
+          if (auto written = change_log::UpdateContact(writer, contact, std::move(write), origin);
+              !written) {
             return std::move(written).error();
           }
           ++rewritten;
         }
-        after = page->back().id;
       }
     }
     return rewritten;

@@ -1,5 +1,6 @@
 // SqliteStore: contacts. Each write is one Write() on the writer that changes the row and its
 // unique keys together; any error rolls all of it back.
+#include "store/sqlite/change_log.hpp"
 #include "store/sqlite/contact_keys.hpp"
 #include "store/sqlite/entry_references.hpp"
 #include "store/sqlite/rows.hpp"
@@ -25,22 +26,10 @@ Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std
   return std::move(**contact);
 }
 
-// Writes `write` over the stored contact (the unique keys already replaced).
-Status StoreWrite(Connection& writer, std::string_view org_id, std::string_view id,
-                  const ContactWrite& write) {
-  auto stmt = writer.Prepare(sql::kUpdateContact);
-  if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, org_id).Bind(2, id).Bind(3, write.doc).Bind(4, write.updated_at_ms);
-  stmt->Bind(5, write.archived_at_ms).BindTextOrNull(6, write.archived_by);
-  auto changed = stmt->Exec();
-  if (!changed) return std::move(changed).error();
-  if (*changed != 1) return Error::Internal("sqlite: contact vanished inside its transaction");
-  return {};
-}
-
 // UpdateContact's transaction body: load, mutate, check, write.
 Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
-                                    std::string_view id, const Mutation& mutate) {
+                                    std::string_view id, const Mutation& mutate,
+                                    const ChangeOrigin& origin) {
   auto current = LoadContact(writer, org_id, id);
   if (!current) return std::move(current).error();
   auto write = mutate(*current);
@@ -57,10 +46,10 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
       return std::move(held).error();
     }
   }
-  if (auto stored = StoreWrite(writer, org_id, id, *write); !stored) {
+  if (auto stored = change_log::UpdateContact(writer, *current, std::move(*write), origin);
+      !stored) {
     return std::move(stored).error();
   }
-  ApplyWrite(*current, std::move(*write));
   return current;
 }
 
@@ -68,7 +57,8 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
                                            const std::vector<UniqueKey>& keys,
-                                           const std::vector<Reference>& references) {
+                                           const std::vector<Reference>& references,
+                                           const ChangeOrigin& origin) {
   return Write([&](Connection& writer) -> Result<Contact> {
     // Writes are serialized: no delete can come between this check and the commit.
     if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
@@ -80,14 +70,9 @@ Result<Contact> SqliteStore::CreateContact(const Contact& contact,
         return std::move(held).error();
       }
     }
-    auto stmt = writer.Prepare(sql::kInsertContact);
-    if (!stmt) return std::move(stmt).error();
-    stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
-    stmt->Bind(4, contact.created_at_ms).Bind(5, contact.updated_at_ms);
-    stmt->Bind(6, contact.archived_at_ms).BindTextOrNull(7, contact.archived_by);
-    auto inserted = stmt->Exec();
+    auto inserted = change_log::InsertContact(writer, contact, origin);
     if (!inserted) return std::move(inserted).error();
-    if (*inserted == 0) return Error::Conflict("Contact already exists", "duplicate");
+    if (!*inserted) return Error::Conflict("Contact already exists", "duplicate");
     Contact stored = contact;
     stored.version = 1;
     return stored;
@@ -112,16 +97,30 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
   const int limit = query.limit;
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  const char* sql = query.filters.empty()
-                        ? (query.include_archived ? sql::kListContacts : sql::kListActiveContacts)
-                        : sql::kListContactsFiltered;
+  const bool by_update = query.after_updated.has_value();
+  const bool filtered = !query.filters.empty() || query.updated_since_ms;
+  const char* sql = by_update                ? sql::kListContactsByUpdate
+                    : filtered               ? sql::kListContactsFiltered
+                    : query.include_archived ? sql::kListContacts
+                                             : sql::kListActiveContacts;
   auto stmt = (*reader)->Prepare(sql);
   if (!stmt) return std::move(stmt).error();
-  // Every id sorts after "", so no cursor means the first page.
-  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
+  if (by_update) {
+    // The later of the position and updated_since: ("", since) is just before the first
+    // contact updated at `since`.
+    UpdatedPosition from = *query.after_updated;
+    if (query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
+      from = {*query.updated_since_ms, ""};
+    }
+    stmt->Bind(1, query.org_id).Bind(2, from.updated_at_ms).Bind(12, from.id);
+  } else {
+    // Every id sorts after "", so no cursor means the first page.
+    stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
+    if (filtered) stmt->Bind(11, query.updated_since_ms);
+  }
   stmt->Bind(3, std::int64_t{limit});
   std::string paths[kMaxListFilters];  // must outlive the statement's steps
-  if (!query.filters.empty()) {
+  if (by_update || filtered) {
     stmt->Bind(4, std::int64_t{query.include_archived ? 1 : 0});
     for (std::size_t i = 0; i < query.filters.size(); ++i) {
       const DocFilter& f = query.filters[i];
@@ -139,15 +138,48 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
 }
 
 Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,
-                                           const Mutation& mutate) {
-  return Write([&](Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate); });
+                                           const Mutation& mutate, const ChangeOrigin& origin) {
+  return Write(
+      [&](Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate, origin); });
 }
 
 void SqliteStore::UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
-                                     UpdateScope /*scope*/, ContactDone done) {
-  WriteAsync([org_id = std::string(org_id), id = std::string(id), mutate = std::move(mutate)](
-                 Connection& writer) { return UpdateStoredContact(writer, org_id, id, mutate); },
-             std::move(done));
+                                     UpdateScope /*scope*/, ChangeOrigin origin, ContactDone done) {
+  WriteAsync(
+      [org_id = std::string(org_id), id = std::string(id), mutate = std::move(mutate),
+       origin = std::move(origin)](Connection& writer) {
+        return UpdateStoredContact(writer, org_id, id, mutate, origin);
+      },
+      std::move(done));
+}
+
+Result<std::vector<Event>> SqliteStore::ListEvents(const EventQuery& query) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return change_log::ListEvents(**reader, query);
+}
+
+Result<int> SqliteStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
+  return Write(
+      [&](Connection& writer) { return change_log::Prune(writer, cutoff_ms, max_events); });
+}
+
+Result<std::int64_t> SqliteStore::EventHorizon(const std::vector<std::string>& tenants) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return change_log::Horizon(**reader, tenants);
+}
+
+Result<std::string> SqliteStore::EventsWatermark() {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return change_log::Watermark(**reader);
+}
+
+Result<std::vector<Event>> SqliteStore::ListHistory(const HistoryQuery& query) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return change_log::ListHistory(**reader, query);
 }
 
 }  // namespace contactsd::store::sqlite

@@ -2,6 +2,8 @@
 // also serializes other processes on the file) makes "read the unlock, debit, record" atomic,
 // so concurrent unlocks of one contact spend once.
 #include "store/errors.hpp"
+#include "store/event_records.hpp"
+#include "store/sqlite/change_log.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -35,9 +37,11 @@ Error DebitRefused(Connection& writer, std::string_view org_id, std::int64_t cos
 
 }  // namespace
 
-Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, std::string_view contact_id,
-                                          std::int64_t cost, std::int64_t now_ms) {
+Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, const Contact& contact,
+                                          std::int64_t cost, std::int64_t now_ms,
+                                          const ChangeOrigin& origin) {
   if (cost < 0) return Error::Internal("store: a negative unlock cost");
+  const std::string_view contact_id = contact.id;
   return Write([&](Connection& writer) -> Result<Unlock> {
     auto existing = FindUnlock(writer, org_id, contact_id);
     if (!existing) return std::move(existing).error();
@@ -54,6 +58,10 @@ Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, std::string_v
     insert->Bind(1, unlock.org_id).Bind(2, unlock.contact_id);
     insert->Bind(3, unlock.credits_spent).Bind(4, unlock.unlocked_at_ms);
     if (auto inserted = insert->Exec(); !inserted) return std::move(inserted).error();
+    if (auto logged = change_log::AppendEvent(writer, UnlockEvent(org_id, contact, unlock, origin));
+        !logged) {
+      return std::move(logged).error();
+    }
     return unlock;
   });
 }

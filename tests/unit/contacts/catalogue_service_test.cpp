@@ -49,8 +49,8 @@ class CatalogueServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ContactsService> service_;
   std::int64_t now_ = 1'700'000'000'000;
-  const Principal internal_{"org-internal", "internal", "key-i"};
-  const Principal customer_{"org-customer", "free", "key-c"};
+  const Principal internal_{"org-internal", "internal", "key-i", "api_key", {}};
+  const Principal customer_{"org-customer", "free", "key-c", "api_key", {}};
 };
 
 TEST_F(CatalogueServiceTest, ContactsLiveInTheCatalogueNotInTheWritersOrg) {

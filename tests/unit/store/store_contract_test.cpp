@@ -441,7 +441,7 @@ TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
         return Result<ContactWrite>(
             ContactWrite{true, R"({"v":2})", {}, 2'500, std::nullopt, "", {}});
       },
-      UpdateScope::kAny,
+      UpdateScope::kAny, ChangeOrigin::System(),
       [&](Result<Contact> updated) {
         ++calls;
         answer.set_value(std::move(updated));
@@ -457,7 +457,7 @@ TEST_P(StoreContractTest, UpdateContactAsyncAnswersOnceAfterTheWriteIsStored) {
   store().UpdateContactAsync(
       "org-b", contact.id,  // another tenant: not found, nothing changes
       [](const Contact&) { return Result<ContactWrite>(ContactWrite{}); },
-      UpdateScope::kDocumentOnly,
+      UpdateScope::kDocumentOnly, ChangeOrigin::System(),
       [&](Result<Contact> result) { missing.set_value(std::move(result)); });
   Result<Contact> not_found = missing.get_future().get();
   ASSERT_FALSE(not_found.ok());
@@ -471,7 +471,7 @@ namespace {
 Result<Contact> UpdateAndWait(Store& store, const std::string& org_id, const std::string& id,
                               Mutation mutate, UpdateScope scope) {
   std::promise<Result<Contact>> answer;
-  store.UpdateContactAsync(org_id, id, std::move(mutate), scope,
+  store.UpdateContactAsync(org_id, id, std::move(mutate), scope, ChangeOrigin::System(),
                            [&](Result<Contact> updated) { answer.set_value(std::move(updated)); });
   return answer.get_future().get();
 }
@@ -825,8 +825,8 @@ std::vector<std::int64_t> EntryIds(Store& store, const std::string& org_id,
 }
 
 // The rewrite a service would make of a document that holds one list: none.
-const DocRewrite kEmptyLists = [](const Contact&) -> Result<std::string> {
-  return std::string(R"({"lists":[]})");
+const DocRewrite kEmptyLists = [](const Contact&) -> Result<DocChange> {
+  return DocChange{R"({"lists":[]})", "{}"};
 };
 
 using IdList = std::vector<std::int64_t>;
@@ -978,9 +978,9 @@ TEST_P(StoreContractTest, DeletingAnEntryRewritesTheContactsThatHeldIt) {
   Contact foreign = CreateContact("org-b", R"({"lists":[2]})");
 
   std::vector<std::string> seen;
-  auto rewrite = [&](const Contact& current) -> Result<std::string> {
+  auto rewrite = [&](const Contact& current) -> Result<DocChange> {
     seen.push_back(current.id);
-    return R"({"was":)" + current.doc + "}";  // still JSON, no longer holding the id
+    return DocChange{R"({"was":)" + current.doc + "}", "{}"};  // no longer holding the id
   };
   auto deleted =
       store().DeleteCollectionEntry("org-a", "lists", 2, {"lists", "main"}, 5'000, rewrite);
@@ -1028,9 +1028,9 @@ TEST_P(StoreContractTest, ARewriteErrorKeepsTheEntryAndEveryContact) {
   Contact first = CreateContact("org-a", R"({"lists":[1]})");
   Contact second = CreateContact("org-a", R"({"lists":[1]})");
   int calls = 0;
-  auto failing = [&](const Contact&) -> Result<std::string> {
+  auto failing = [&](const Contact&) -> Result<DocChange> {
     if (++calls == 2) return Error::Internal("unreadable document");
-    return std::string(R"({"lists":[]})");
+    return DocChange{R"({"lists":[]})", "{}"};
   };
   auto deleted = store().DeleteCollectionEntry("org-a", "lists", 1, {"lists"}, 5'000, failing);
   ASSERT_FALSE(deleted.ok());

@@ -1,0 +1,71 @@
+// The change log as a tenant's clients read it: the feed of its events, oldest first and
+// resumable from a cursor, and one contact's history, newest first. Knows no HTTP and no SQL.
+// Thread-safe.
+#pragma once
+
+#include "common/principal.hpp"
+#include "common/result.hpp"
+#include "contacts/change_prior.hpp"
+#include "model/model.hpp"
+#include "model/projection.hpp"
+#include "store/store.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace contactsd::contacts {
+
+// One event, with what its reader needs to show it: the contact after the change (parsed), the
+// contact before it (for the events that show changes), and what the reader may see of it.
+struct EventView {
+  store::Event event;
+  std::string type;  // as the model names it (an archive of a model that hides is a delete)
+  bool has_contact = false;  // false for events of no contact (custom_field.created)
+  boost::json::object record;
+  std::optional<ContactBefore> before;  // set for updates, archives and restores
+  model::AccessState access;
+};
+
+struct EventPage {
+  std::vector<EventView> items;
+  // Feed: where the next call resumes (always set: also after the last event, to wait for
+  // more). History: the next page, absent on the last.
+  std::optional<std::string> next_cursor;
+};
+
+class EventsService {
+ public:
+  EventsService(const model::Model& model, store::Store& store, std::string cursor_secret);
+
+  // Events after `cursor` (empty: from the start of the log). Errors: BadRequest
+  // "invalid_query" (limit outside 1..kMaxPageSize, an unknown type, a contact_id that is not a
+  // UUID), "invalid_cursor" (malformed, forged, or another tenant's).
+  Result<EventPage> Feed(const Principal& who, std::string_view cursor, int limit,
+                         std::string_view type, std::string_view contact_id) const;
+  // The contact's events, newest first; archived and hidden contacts keep theirs. Errors:
+  // invalid_id, invalid_cursor, invalid_query, not_found (no such contact, and no event of it).
+  Result<EventPage> History(const Principal& who, std::string_view id, std::string_view cursor,
+                            int limit) const;
+
+  static constexpr int kMaxPageSize = 1000;
+  static constexpr int kDefaultPageSize = 100;
+
+ private:
+  // The tenants whose logs `who` reads: its own, and the catalogue's for a catalogue model.
+  std::vector<std::string> TenantsOf(const Principal& who) const;
+  Result<std::vector<EventView>> ViewsOf(const Principal& who,
+                                         std::vector<store::Event> events) const;
+  // The stored type of a type the model shows, or nullopt for one the model has not.
+  std::optional<std::string> StoredType(std::string_view shown) const;
+  std::string ShownType(std::string_view stored) const;
+
+  const model::Model& model_;
+  store::Store& store_;
+  std::string cursor_secret_;
+};
+
+}  // namespace contactsd::contacts

@@ -1,0 +1,86 @@
+// PostgresStore: reading the change log (its writes are in the statements that change things).
+#include "store/postgres/change_log.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/rows.hpp"
+
+#include <string>
+
+namespace contactsd::store::postgres {
+namespace {
+
+Status CheckQuery(const std::vector<std::string>& tenants, int limit) {
+  if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
+    return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");
+  }
+  return {};
+}
+
+// The second tenant of a query, or "" (which no tenant id is).
+std::string_view SecondTenant(const std::vector<std::string>& tenants) {
+  return tenants.size() > 1 ? std::string_view(tenants[1]) : std::string_view();
+}
+
+}  // namespace
+
+Result<std::vector<Event>> PostgresStore::ListEvents(const EventQuery& query) {
+  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  const std::string txid = std::to_string(query.after.txid);  // xid8 is sent as text
+  Query list(Sql::kListEvents);
+  list.Text(query.tenants[0]).Text(SecondTenant(query.tenants)).Text(txid);
+  list.Int8(query.after.seq).Text(query.type).Text(query.contact_id);
+  list.Int8(std::int64_t{query.limit});
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Event>> {
+    auto rows = connection.Run(list);
+    if (!rows) return std::move(rows).error();
+    return AllRows(*rows, ReadEvent);
+  });
+}
+
+Result<std::vector<Event>> PostgresStore::ListHistory(const HistoryQuery& query) {
+  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  Query list(Sql::kListHistory);
+  list.Text(query.tenants[0]).Text(SecondTenant(query.tenants)).Text(query.contact_id);
+  list.Int8(query.before_seq).Int8(std::int64_t{query.limit});
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Event>> {
+    auto rows = connection.Run(list);
+    if (!rows) return std::move(rows).error();
+    return AllRows(*rows, ReadEvent);
+  });
+}
+
+Result<int> PostgresStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
+  return WithConnection([&](Connection& connection) -> Result<int> {
+    auto oldest = connection.Run(Query(Sql::kOldestEvents).Int8(std::int64_t{max_events}));
+    if (!oldest) return std::move(oldest).error();
+    std::int64_t through = 0;  // the last seq of the prefix that is old enough
+    for (int row = 0; row < oldest->size() && oldest->Int8(row, 1) < cutoff_ms; ++row) {
+      through = oldest->Int8(row, 0);
+    }
+    if (through == 0) return 0;
+    auto pruned = connection.Run(Query(Sql::kPruneEvents).Int8(through).Int8(cutoff_ms));
+    if (!pruned) return std::move(pruned).error();
+    return static_cast<int>(pruned->Int8(0, 0));
+  });
+}
+
+Result<std::int64_t> PostgresStore::EventHorizon(const std::vector<std::string>& tenants) {
+  if (auto ok = CheckQuery(tenants, 1); !ok) return std::move(ok).error();
+  Query horizon(Sql::kEventHorizon);
+  horizon.Text(tenants[0]).Text(SecondTenant(tenants));
+  return WithConnection([&](Connection& connection) -> Result<std::int64_t> {
+    auto rows = connection.Run(horizon);
+    if (!rows) return std::move(rows).error();
+    return rows->Int8(0, 0);
+  });
+}
+
+Result<std::string> PostgresStore::EventsWatermark() {
+  return WithConnection([&](Connection& connection) -> Result<std::string> {
+    auto rows = connection.Run(Query(Sql::kEventsWatermark));
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return Error::Internal("postgres: the events sequence has no row");
+    return std::string(rows->Text(0, 0));
+  });
+}
+
+}  // namespace contactsd::store::postgres

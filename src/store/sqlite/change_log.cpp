@@ -1,0 +1,230 @@
+#include "store/sqlite/change_log.hpp"
+
+#include "store/sqlite/rows.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace contactsd::store::sqlite::change_log {
+namespace {
+
+// The statements that write contacts: here and nowhere else (see change_log.hpp).
+constexpr char kInsertContact[] =
+    "INSERT INTO contacts (org_id, id, doc, version, created_at, updated_at, archived_at, "
+    "archived_by) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+constexpr char kUpdateContact[] =
+    "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
+    "archived_by = ?6 WHERE org_id = ?1 AND id = ?2";
+constexpr char kInsertEvent[] =
+    "INSERT INTO events (org_id, type, occurred_at, contact_id, actor_type, actor_id, "
+    "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+// Columns as read by ReadEvent.
+#define CONTACTSD_EVENT_COLUMNS                                                              \
+  "seq, org_id, type, occurred_at, contact_id, actor_type, actor_id, request_id, version, " \
+  "doc, prior, created_at, updated_at, archived_at, archived_by"
+
+// One statement for one or two tenants (?2 is '' for one): each tenant's events come from its
+// own index range, already in seq order, and only `limit` of each are merged.
+constexpr char kListEvents[] =
+    "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) "
+    "AND (?5 = '' OR contact_id = ?5) ORDER BY seq LIMIT ?6) "
+    "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) "
+    "AND (?5 = '' OR contact_id = ?5) ORDER BY seq LIMIT ?6) "
+    "ORDER BY seq LIMIT ?6";
+constexpr char kListHistory[] =
+    "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    " FROM events WHERE org_id = ?1 AND contact_id = ?3 AND (?4 = 0 OR seq < ?4) "
+    "ORDER BY seq DESC LIMIT ?5) "
+    "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    " FROM events WHERE org_id = ?2 AND contact_id = ?3 AND (?4 = 0 OR seq < ?4) "
+    "ORDER BY seq DESC LIMIT ?5) "
+    "ORDER BY seq DESC LIMIT ?5";
+#undef CONTACTSD_EVENT_COLUMNS
+// The oldest events first: a prefix of the log, never a scan of what is kept.
+constexpr char kOldestEvents[] = "SELECT seq, org_id, occurred_at FROM events ORDER BY seq LIMIT ?1";
+constexpr char kDeleteEventsThrough[] = "DELETE FROM events WHERE seq <= ?1";
+constexpr char kRaiseHorizon[] =
+    "INSERT INTO event_horizons (org_id, pruned_seq) VALUES (?1, ?2) "
+    "ON CONFLICT (org_id) DO UPDATE SET pruned_seq = max(pruned_seq, excluded.pruned_seq)";
+constexpr char kHorizon[] =
+    "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN (?1, ?2)";
+constexpr char kLastSeq[] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
+
+
+Event ReadEvent(const Statement& row) {
+  Event e;
+  e.position.seq = row.Int64(0);
+  e.org_id = row.Text(1);
+  e.type = row.Text(2);
+  e.occurred_at_ms = row.Int64(3);
+  e.contact.id = row.Text(4);
+  e.origin.actor_type = row.Text(5);
+  e.origin.actor_id = row.Text(6);
+  e.origin.request_id = row.Text(7);
+  e.contact.version = row.Int64(8);
+  e.contact.doc = row.Text(9);
+  e.prior = row.Text(10);
+  e.contact.created_at_ms = row.Int64(11);
+  e.contact.updated_at_ms = row.Int64(12);
+  e.contact.archived_at_ms = row.OptionalInt64(13);
+  e.contact.archived_by = row.Text(14);
+  e.contact.org_id = e.org_id;
+  return e;
+}
+
+Status Append(Connection& writer, std::string_view org_id, std::string_view type,
+              std::int64_t occurred_at_ms, const Contact& contact, std::string_view prior,
+              const ChangeOrigin& origin) {
+  auto stmt = writer.Prepare(kInsertEvent);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, type).Bind(3, occurred_at_ms);
+  stmt->BindTextOrNull(4, contact.id);
+  stmt->Bind(5, origin.actor_type).Bind(6, origin.actor_id).Bind(7, origin.request_id);
+  stmt->Bind(8, contact.version).Bind(9, contact.doc).BindTextOrNull(10, prior);
+  stmt->Bind(11, contact.created_at_ms).Bind(12, contact.updated_at_ms);
+  stmt->Bind(13, contact.archived_at_ms).BindTextOrNull(14, contact.archived_by);
+  auto inserted = stmt->Exec();
+  if (!inserted) return std::move(inserted).error();
+  return {};
+}
+
+// The second tenant of a query, or "" (which no tenant id is).
+std::string_view SecondTenant(const std::vector<std::string>& tenants) {
+  return tenants.size() > 1 ? std::string_view(tenants[1]) : std::string_view();
+}
+
+Status CheckQuery(const std::vector<std::string>& tenants, int limit) {
+  if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
+    return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<bool> InsertContact(Connection& writer, const Contact& contact,
+                           const ChangeOrigin& origin) {
+  auto stmt = writer.Prepare(kInsertContact);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
+  stmt->Bind(4, contact.created_at_ms).Bind(5, contact.updated_at_ms);
+  stmt->Bind(6, contact.archived_at_ms).BindTextOrNull(7, contact.archived_by);
+  auto inserted = stmt->Exec();
+  if (!inserted) return std::move(inserted).error();
+  if (*inserted == 0) return false;
+  Contact stored = contact;
+  stored.version = 1;
+  if (auto logged = Append(writer, contact.org_id, ChangeTypeOf(nullptr, contact.archived_at_ms),
+                           contact.created_at_ms, stored, {}, origin);
+      !logged) {
+    return std::move(logged).error();
+  }
+  return true;
+}
+
+Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
+                     const ChangeOrigin& origin) {
+  const std::string_view type = ChangeTypeOf(&current, write.archived_at_ms);
+  auto stmt = writer.Prepare(kUpdateContact);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, current.org_id).Bind(2, current.id).Bind(3, write.doc);
+  stmt->Bind(4, write.updated_at_ms);
+  stmt->Bind(5, write.archived_at_ms).BindTextOrNull(6, write.archived_by);
+  auto changed = stmt->Exec();
+  if (!changed) return std::move(changed).error();
+  if (*changed != 1) return Error::Internal("sqlite: contact vanished inside its transaction");
+  std::string prior = std::move(write.prior);
+  ApplyWrite(current, std::move(write));
+  return Append(writer, current.org_id, type, current.updated_at_ms, current, prior, origin);
+}
+
+Status AppendEvent(Connection& writer, const Event& event) {
+  return Append(writer, event.org_id, event.type, event.occurred_at_ms, event.contact, event.prior,
+                event.origin);
+}
+
+Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query) {
+  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  auto stmt = reader.Prepare(kListEvents);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
+  stmt->Bind(3, query.after.seq).Bind(4, query.type).Bind(5, query.contact_id);
+  stmt->Bind(6, std::int64_t{query.limit});
+  return AllRows(*stmt, ReadEvent, static_cast<std::size_t>(query.limit));
+}
+
+Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query) {
+  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  auto stmt = reader.Prepare(kListHistory);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
+  stmt->Bind(3, query.contact_id).Bind(4, query.before_seq);
+  stmt->Bind(5, std::int64_t{query.limit});
+  return AllRows(*stmt, ReadEvent, static_cast<std::size_t>(query.limit));
+}
+
+Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events) {
+  auto oldest = writer.Prepare(kOldestEvents);
+  if (!oldest) return std::move(oldest).error();
+  oldest->Bind(1, std::int64_t{max_events});
+  struct Old {
+    std::int64_t seq;
+    std::string org_id;
+    std::int64_t occurred_at_ms;
+  };
+  auto rows = AllRows(*oldest, [](const Statement& row) {
+    return Old{row.Int64(0), std::string(row.Text(1)), row.Int64(2)};
+  });
+  if (!rows) return std::move(rows).error();
+  // The prefix that is old enough; each tenant's highest seq in it.
+  std::vector<std::pair<std::string, std::int64_t>> horizons;
+  int count = 0;
+  for (const Old& old : *rows) {
+    if (old.occurred_at_ms >= cutoff_ms) break;
+    ++count;
+    auto it = std::find_if(horizons.begin(), horizons.end(),
+                           [&](const auto& h) { return h.first == old.org_id; });
+    if (it == horizons.end()) {
+      horizons.emplace_back(old.org_id, old.seq);
+    } else {
+      it->second = old.seq;
+    }
+  }
+  if (count == 0) return 0;
+  auto remove = writer.Prepare(kDeleteEventsThrough);
+  if (!remove) return std::move(remove).error();
+  remove->Bind(1, (*rows)[static_cast<std::size_t>(count - 1)].seq);
+  if (auto removed = remove->Exec(); !removed) return std::move(removed).error();
+  for (const auto& [org_id, seq] : horizons) {
+    auto raise = writer.Prepare(kRaiseHorizon);
+    if (!raise) return std::move(raise).error();
+    raise->Bind(1, org_id).Bind(2, seq);
+    if (auto raised = raise->Exec(); !raised) return std::move(raised).error();
+  }
+  return count;
+}
+
+Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>& tenants) {
+  if (auto ok = CheckQuery(tenants, 1); !ok) return std::move(ok).error();
+  auto stmt = reader.Prepare(kHorizon);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, tenants[0]).Bind(2, SecondTenant(tenants));
+  auto horizon = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
+  if (!horizon) return std::move(horizon).error();
+  return horizon->value_or(0);
+}
+
+Result<std::string> Watermark(Connection& reader) {
+  auto stmt = reader.Prepare(kLastSeq);
+  if (!stmt) return std::move(stmt).error();
+  auto last = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
+  if (!last) return std::move(last).error();
+  return std::to_string(last->value_or(0));
+}
+
+}  // namespace contactsd::store::sqlite::change_log

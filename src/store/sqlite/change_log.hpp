@@ -1,0 +1,38 @@
+// The SQLite backend's change log: the only code that writes the contacts table. Each write
+// stores the contact and appends its event with the same connection, inside the caller's
+// transaction (a write of the group-committed batch, in its savepoint): both commit together,
+// or both roll back with the savepoint. The statements that write contacts are private to
+// change_log.cpp, so no other write path can store a contact without its event.
+#pragma once
+
+#include "store/sqlite/connection.hpp"
+#include "store/store.hpp"
+
+#include <vector>
+
+namespace contactsd::store::sqlite::change_log {
+
+// Inserts the contact (version 1) and its "contact.created" event. Returns false, having
+// written nothing, when the tenant has a contact with this id already.
+Result<bool> InsertContact(Connection& writer, const Contact& contact, const ChangeOrigin& origin);
+
+// Writes `write` over `current` (loaded in this transaction), which becomes the contact as
+// stored (version + 1), and appends the event (its type from the archive marks; its prior
+// from the write).
+Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
+                     const ChangeOrigin& origin);
+
+// Appends an event that changes no contact (an unlock, a custom field's definition).
+Status AppendEvent(Connection& writer, const Event& event);
+
+// The reads, on any connection.
+Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query);
+Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query);
+// Retention (Store::PruneEvents, EventHorizon).
+Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events);
+Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>& tenants);
+
+// The last seq ever taken (AUTOINCREMENT's record of it), as text.
+Result<std::string> Watermark(Connection& reader);
+
+}  // namespace contactsd::store::sqlite::change_log

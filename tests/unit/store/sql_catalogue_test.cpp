@@ -1,0 +1,64 @@
+// The change log cannot be bypassed: no statement that writes contacts leaves out the event.
+// PostgreSQL: every catalogued statement that inserts, updates or deletes contacts also inserts
+// into events (it is one statement with a CTE). SQLite: the statements that write contacts
+// exist only in change_log.cpp, whose functions append the event; the backend's other sources
+// hold none.
+#include "store/postgres/sql.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace contactsd::store::test {
+namespace {
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool WritesContacts(const std::string& sql) {
+  return sql.find("insert into contacts") != std::string::npos ||
+         sql.find("update contacts") != std::string::npos ||
+         sql.find("delete from contacts") != std::string::npos;
+}
+
+TEST(SqlCatalogue, EveryPostgresStatementThatWritesAContactAlsoWritesItsEvent) {
+  int writers = 0;
+  for (int i = 0; i < static_cast<int>(postgres::Sql::kCount); ++i) {
+    const postgres::StatementDef& def = postgres::Def(static_cast<postgres::Sql>(i));
+    const std::string sql = Lower(def.sql);
+    if (!WritesContacts(sql)) continue;
+    ++writers;
+    EXPECT_NE(sql.find("insert into events"), std::string::npos)
+        << def.name << " writes contacts without recording the event";
+  }
+  EXPECT_GE(writers, 3);  // insert, update, update at version: the test reads what it should
+}
+
+TEST(SqlCatalogue, OnlyTheSqliteChangeLogWritesContacts) {
+  const std::filesystem::path dir = std::filesystem::path(CONTACTSD_SOURCE_DIR) / "src/store/sqlite";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    ++files;
+    const bool writes = WritesContacts(Lower(text.str()));
+    if (entry.path().filename() == "change_log.cpp") {
+      EXPECT_TRUE(writes) << "change_log.cpp should hold the statements that write contacts";
+    } else {
+      EXPECT_FALSE(writes) << entry.path() << " holds a statement that writes contacts";
+    }
+  }
+  EXPECT_GT(files, 10);
+}
+
+}  // namespace
+}  // namespace contactsd::store::test
