@@ -1,4 +1,5 @@
-// {base}/events and {base}/contacts/{id}/history: the change log, for a model whose file says
+// {base}/events and {base}/contacts/{id}/history: the change log, and
+// {base}/contacts/{id}/erase, which takes a contact out of it, for a model whose file says
 // "change_log": true. Each event shows the contact as the model's responses do, for the reader.
 #include "api/principal_of.hpp"
 #include "api/routes.hpp"
@@ -24,8 +25,8 @@ using contacts::EventView;
 void AppendContactOf(std::string& out, const model::Model& model, const EventView& view,
                      bool before) {
   const store::Contact& c = view.event.contact;
-  model::RecordMeta meta{c.id, c.version, c.created_at_ms, c.updated_at_ms, c.archived_at_ms,
-                         c.archived_by};
+  model::RecordMeta meta{
+      c.id, c.version, c.created_at_ms, c.updated_at_ms, c.archived_at_ms, c.archived_by};
   if (before) {
     meta.archived_at_ms = view.before->archived_at_ms;
     meta.archived_by = view.before->archived_by;
@@ -84,7 +85,9 @@ void AppendEvent(std::string& out, const model::Model& model, const EventView& v
     model::AppendJsonString(out, e.origin.request_id);
   }
   std::string data;
-  if (view.has_contact) {
+  if (view.erased) {
+    data = "null";
+  } else if (view.has_contact) {
     AppendContactOf(data, model, view, false);
   } else {
     model::AppendJsonText(data, view.record);  // a custom field's definition
@@ -171,8 +174,8 @@ Result<FeedParams> FeedParamsOf(const Request& req) {
   params.type = QueryOr(req, "type");
   params.contact_id = QueryOr(req, "contact_id");
   if (const std::string* wait = req.Query("wait")) {
-    auto [end, ec] = std::from_chars(wait->data(), wait->data() + wait->size(),
-                                     params.wait_seconds);
+    auto [end, ec] =
+        std::from_chars(wait->data(), wait->data() + wait->size(), params.wait_seconds);
     if (ec != std::errc() || end != wait->data() + wait->size() || params.wait_seconds < 0 ||
         params.wait_seconds > kMaxWaitSeconds) {
       return Error::BadRequest(
@@ -201,8 +204,7 @@ void HandleFeed(const ApiContext& ctx, const Request& req, Reply reply) {
   if (!who.ok()) return ReplyWith(ctx, reply, std::move(who).error());
   auto params = FeedParamsOf(req);
   if (!params.ok()) return ReplyWith(ctx, reply, std::move(params).error());
-  auto page = ctx.events.Feed(*who, params->after, params->limit, params->type,
-                              params->contact_id);
+  auto page = ctx.events.Feed(*who, params->after, params->limit, params->type, params->contact_id);
   if (!page.ok() || !page->items.empty() || params->wait_seconds == 0 || !ctx.feed_waiters) {
     return ReplyWith(ctx, reply, std::move(page));
   }
@@ -244,6 +246,16 @@ std::vector<Route> EventRoutes(const ApiContext& ctx) {
   };
   feed.async_blocks = true;  // it reads the store: on a worker, never on an I/O thread
   routes.push_back(std::move(feed));
+  Route erase{"POST", base + "/contacts/{id}/erase",
+              [&ctx](const Request& req) -> Result<Response> {
+                auto who = PrincipalOf(ctx, req);
+                if (!who.ok()) return std::move(who).error();
+                if (auto erased = ctx.contacts.Erase(*who, req.Param("id")); !erased) {
+                  return std::move(erased).error();
+                }
+                return Response{204, {}, {}};
+              }};
+  routes.push_back(std::move(erase));
   Route history{"GET", base + "/contacts/{id}/history",
                 [&ctx](const Request& req) { return HandleHistory(ctx, req); }};
   history.large_answers = true;

@@ -94,6 +94,16 @@ int OrgShowCommand(const std::string& db_url, const std::string& org_id) {
   return Print(OrgJson(*org));
 }
 
+int OrgDeleteCommand(const std::string& db_url, const std::string& org_id) {
+  auto store = store::OpenStore(db_url);
+  if (!store.ok()) return Fail(store.error());
+  auto removed = (*store)->DeleteOrg(org_id);
+  if (!removed.ok()) return Fail(removed.error());
+  json::object counts;
+  for (const auto& [table, rows] : *removed) counts[table] = rows;
+  return Print(json::object{{"id", org_id}, {"removed", std::move(counts)}});
+}
+
 int KeyCreateCommand(const std::string& db_url, const std::string& org_id,
                      const std::string& name) {
   if (name.size() > 200) return Fail(Error::BadRequest("--name must be at most 200 characters"));

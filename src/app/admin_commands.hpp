@@ -12,6 +12,8 @@ int ModelsCommand();
 int OrgCreateCommand(const std::string& db_url, const std::string& name, const std::string& plan,
                      std::int64_t credits);
 int OrgShowCommand(const std::string& db_url, const std::string& org_id);
+// Prints {"id", "removed": {table: rows, ...}}.
+int OrgDeleteCommand(const std::string& db_url, const std::string& org_id);
 int KeyCreateCommand(const std::string& db_url, const std::string& org_id, const std::string& name);
 int KeyListCommand(const std::string& db_url, const std::string& org_id);
 int KeyRevokeCommand(const std::string& db_url, const std::string& key_id);

@@ -125,6 +125,10 @@ int main(int argc, char** argv) {
   CLI::App* org_show = org->add_subcommand("show", "Show an org and its credit balance");
   org_show->add_option("ORG_ID", org_id, "Org id")->required();
   AddDbOption(org_show, db);
+  CLI::App* org_delete = org->add_subcommand(
+      "delete", "Delete an org and everything it owns; its keys stop working at once");
+  org_delete->add_option("ORG_ID", org_id, "Org id")->required();
+  AddDbOption(org_delete, db);
 
   CLI::App* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
   std::string key_org, key_name, key_id;
@@ -150,6 +154,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("models")) return ModelsCommand();
   if (org_create->parsed()) return OrgCreateCommand(db, org_name, org_plan, credits);
   if (org_show->parsed()) return OrgShowCommand(db, org_id);
+  if (org_delete->parsed()) return OrgDeleteCommand(db, org_id);
   if (key_create->parsed()) return KeyCreateCommand(db, key_org, key_name);
   if (key_list->parsed()) return KeyListCommand(db, key_org);
   if (key_revoke->parsed()) return KeyRevokeCommand(db, key_id);

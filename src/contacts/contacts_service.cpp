@@ -498,6 +498,12 @@ Result<ContactView> ContactsService::Restore(const Principal& who, std::string_v
   return ViewWithAccess(who, std::move(stored).value());
 }
 
+Status ContactsService::Erase(const Principal& who, std::string_view id) const {
+  if (auto allowed = MayWrite(who); !allowed) return allowed;
+  if (auto st = CheckId(id); !st) return st;
+  return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who));
+}
+
 Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {
   if (!model_.unlocks()) return NotFound();
   auto view = Get(who, id);  // the id's checks and the 404, with the org's access

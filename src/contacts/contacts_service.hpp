@@ -106,6 +106,12 @@ class ContactsService {
   // model without unlocks), insufficient_credits (402, nothing spent).
   Result<ContactView> Unlock(const Principal& who, std::string_view id) const;
 
+  // Erasure (GDPR Article 17): removes the contact and every value of it from the store and the
+  // change log, leaving a "contact.erased" event with its id; the id is not found ever after.
+  // Archived and hidden contacts too. Needs the plan that may write. Errors: invalid_id,
+  // forbidden, not_found.
+  Status Erase(const Principal& who, std::string_view id) const;
+
   // The cursor of the page that starts after the contact `id` (of `who`'s list): for an answer
   // that ends its page early (a byte cap), so the client carries on from there.
   std::string CursorAfter(const store::Contact& last, const ListOrder& order = {}) const;

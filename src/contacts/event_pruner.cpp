@@ -42,8 +42,8 @@ void EventPruner::PruneAll() {
     auto pruned = store_.PruneEvents(cutoff, kBatch);
     if (!pruned.ok()) {
       spdlog::warn("events: pruning failed, will retry: {}", pruned.error().internal.empty()
-                                                                ? pruned.error().message
-                                                                : pruned.error().internal);
+                                                                 ? pruned.error().message
+                                                                 : pruned.error().internal);
       break;
     }
     total += *pruned;

@@ -18,8 +18,7 @@ Error InvalidCursor() { return Error::BadRequest("The cursor is not valid", "inv
 
 Status CheckLimit(int limit, int max) {
   if (limit < 1 || limit > max) {
-    return Error::BadRequest("limit must be between 1 and " + std::to_string(max),
-                             "invalid_query");
+    return Error::BadRequest("limit must be between 1 and " + std::to_string(max), "invalid_query");
   }
   return {};
 }
@@ -79,7 +78,7 @@ std::string EventsService::ShownType(std::string_view stored) const {
 }
 
 std::optional<std::string> EventsService::StoredType(std::string_view shown) const {
-  std::vector<std::string_view> types = {"contact.created", "contact.updated"};
+  std::vector<std::string_view> types = {"contact.created", "contact.updated", "contact.erased"};
   if (model_.archiving_enabled()) {
     types.push_back(model_.archived_hidden() ? "contact.deleted" : "contact.archived");
     types.push_back("contact.restored");
@@ -100,6 +99,7 @@ Result<std::vector<EventView>> EventsService::ViewsOf(const Principal& who,
     EventView view;
     view.type = ShownType(event.type);
     view.has_contact = !event.contact.id.empty();
+    view.erased = event.type == "contact.erased";
     auto record = ParseObject(event.contact.doc, "an event's document");
     if (!record.ok()) return std::move(record).error();
     view.record = std::move(record).value();
@@ -133,8 +133,7 @@ Result<std::vector<EventView>> EventsService::ViewsOf(const Principal& who,
 }
 
 Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cursor, int limit,
-                                      std::string_view type,
-                                      std::string_view contact_id) const {
+                                      std::string_view type, std::string_view contact_id) const {
   if (auto ok = CheckLimit(limit, kMaxPageSize); !ok) return std::move(ok).error();
   store::EventQuery query;
   query.tenants = TenantsOf(who);
@@ -155,8 +154,9 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
       return Error::Gone(
           "The cursor is older than the events kept (--event-retention): some changes after it "
           "are no longer in the feed. Read the contacts again from the list (GET " +
-              model_.base_path() + "/contacts?order=updated_at), then follow the feed from a new "
-                                   "cursor",
+              model_.base_path() +
+              "/contacts?order=updated_at), then follow the feed from a new "
+              "cursor",
           "cursor_expired");
     }
   }
@@ -179,9 +179,9 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
   auto views = ViewsOf(who, std::move(events).value());
   if (!views.ok()) return std::move(views).error();
   EventPage page{std::move(views).value(), {}};
-  page.next_cursor = SignCursor("events:" + who.org_id + ":" + std::to_string(last.txid) + ":" +
-                                    std::to_string(last.seq),
-                                cursor_secret_);
+  page.next_cursor = SignCursor(
+      "events:" + who.org_id + ":" + std::to_string(last.txid) + ":" + std::to_string(last.seq),
+      cursor_secret_);
   return page;
 }
 
@@ -206,8 +206,9 @@ Result<EventPage> EventsService::History(const Principal& who, std::string_view 
   }
   auto events = store_.ListHistory(query);
   if (!events.ok()) return std::move(events).error();
-  if (events->empty() && cursor.empty()) {
-    // No event left (retention pruned them): an empty history if the contact exists.
+  if (cursor.empty()) {
+    // A contact that does not exist (or was erased) has no history, whatever its log holds; one
+    // whose events retention pruned has an empty one.
     auto contact = store_.GetContact(query.tenants[0], query.contact_id);
     if (!contact.ok()) return std::move(contact).error();
   }

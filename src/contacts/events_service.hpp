@@ -23,8 +23,9 @@ namespace contactsd::contacts {
 // contact before it (for the events that show changes), and what the reader may see of it.
 struct EventView {
   store::Event event;
-  std::string type;  // as the model names it (an archive of a model that hides is a delete)
+  std::string type;          // as the model names it (an archive of a model that hides is a delete)
   bool has_contact = false;  // false for events of no contact (custom_field.created)
+  bool erased = false;       // contact.erased: the id, and nothing of the contact
   boost::json::object record;
   std::optional<ContactBefore> before;  // set for updates, archives and restores
   model::AccessState access;

@@ -34,11 +34,11 @@ void AppendDiff(std::string& out, const json::object& before, const json::object
   bool first = true;
   auto skipped = [&](std::string_view key) {
     if (!top) return false;
-    return std::any_of(model.response().begin(), model.response().end(),
-                       [&](const ResponseProperty& p) {
-                         return p.name == key && (p.source == PropertySource::kVersion ||
-                                                  p.source == PropertySource::kUpdatedAt);
-                       });
+    return std::any_of(
+        model.response().begin(), model.response().end(), [&](const ResponseProperty& p) {
+          return p.name == key &&
+                 (p.source == PropertySource::kVersion || p.source == PropertySource::kUpdatedAt);
+        });
   };
   auto nested = [&](std::string_view key) {
     const FieldSpec* custom = model.custom_fields_field();

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace contactsd::store {
@@ -85,7 +86,7 @@ struct Event {
   std::string org_id;  // the tenant whose log holds it (the catalogue's for its contacts)
   EventPosition position;
   // "contact.created", "contact.updated", "contact.archived", "contact.restored",
-  // "contact.unlocked", "custom_field.created"
+  // "contact.unlocked", "contact.erased", "custom_field.created"
   std::string type;
   std::int64_t occurred_at_ms = 0;
   ChangeOrigin origin;
@@ -385,6 +386,19 @@ class Store {
   // call never finds one before a position already returned. ListHistory: newest first.
   virtual Result<std::vector<Event>> ListEvents(const EventQuery& query) = 0;
   virtual Result<std::vector<Event>> ListHistory(const HistoryQuery& query) = 0;
+  // Erasure (GDPR Article 17), in one transaction: deletes the contact, its unique keys and
+  // every event of it, in any tenant's log (a catalogue contact's unlocks are in the unlocking
+  // orgs' logs), and appends "contact.erased" (its id, no values) to the tenant's log. The id
+  // is not found ever after. Errors: NotFound.
+  virtual Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
+                              const ChangeOrigin& origin) = 0;
+  // Deletes the org and everything it owns (contacts, keys, custom fields, collections, unlocks,
+  // its change log) in one transaction, and changes CredentialsVersion() so that running
+  // servers stop accepting its keys at once. Returns how many rows went, per table, in a fixed
+  // order. Errors: NotFound when there is no such org.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteOrg(
+      std::string_view org_id) = 0;
+
   // Retention. PruneEvents deletes the oldest events of the log (lowest seq first) while they
   // occurred before `cutoff_ms`, at most `max_events` in one short transaction, and records,
   // for each tenant, the highest seq it deleted. Returns how many it deleted (fewer than

@@ -3,6 +3,7 @@
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
+#include <array>
 #include <string>
 
 namespace contactsd::store::postgres {
@@ -61,6 +62,49 @@ Result<int> PostgresStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
     if (!pruned) return std::move(pruned).error();
     return static_cast<int>(pruned->Int8(0, 0));
   });
+}
+
+Status PostgresStore::EraseContact(std::string_view org_id, std::string_view id,
+                                   std::int64_t now_ms, const ChangeOrigin& origin) {
+  return WithConnection([&](Connection& connection) -> Status {
+    const std::array<Query, 5> erase = {Query(Sql::kBegin),
+                                        Query(Sql::kLockContactLog).Text(org_id).Text(id),
+                                        Query(Sql::kDeleteContactKeysOf).Text(org_id).Text(id),
+                                        Query(Sql::kEraseContact)
+                                            .Text(org_id)
+                                            .Text(id)
+                                            .Int8(now_ms)
+                                            .Text(origin.actor_type)
+                                            .Text(origin.actor_id)
+                                            .Text(origin.request_id),
+                                        Query(Sql::kCommit)};
+    auto done = connection.Run(erase);
+    if (!done) return std::move(done).error();
+    if ((*done)[3].affected() != 1) return Error::NotFound("Contact not found");
+    return {};
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteOrg(
+    std::string_view org_id) {
+  static constexpr const char* kTables[] = {"contacts",
+                                            "events",
+                                            "contact_keys",
+                                            "api_keys",
+                                            "custom_fields",
+                                            "collection_entries",
+                                            "collection_counters",
+                                            "unlocks",
+                                            "orgs"};
+  return WithConnection(
+      [&](Connection& connection) -> Result<std::vector<std::pair<std::string, std::int64_t>>> {
+        auto rows = connection.Run(Query(Sql::kDeleteOrg).Text(org_id));
+        if (!rows) return std::move(rows).error();
+        std::vector<std::pair<std::string, std::int64_t>> removed;
+        for (int i = 0; i < 9; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
+        if (removed.back().second == 0) return Error::NotFound("Organization not found");
+        return removed;
+      });
 }
 
 Result<std::int64_t> PostgresStore::EventHorizon(const std::vector<std::string>& tenants) {

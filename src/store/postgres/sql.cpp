@@ -333,6 +333,38 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "DO UPDATE SET pruned_seq = greatest(event_horizons.pruned_seq, excluded.pruned_seq)) "
      "SELECT count(*) FROM gone",
      "ii", true},
+    // Erasure: after lock_contact_log and the keys, the contact and every event of it (in its
+    // tenant's log and the unlocking orgs'), and its "contact.erased" event (no values), in one
+    // statement; the erased event is its affected row.
+    {Sql::kDeleteContactKeysOf, "delete_contact_keys_of",
+     "DELETE FROM contact_keys WHERE org_id = $1 AND contact_id = $2", "tt", true},
+    {Sql::kEraseContact, "erase_contact",
+     "WITH gone AS (DELETE FROM contacts WHERE org_id = $1 AND id = $2 RETURNING id), "
+     "log AS (DELETE FROM events WHERE contact_id = $2 AND org_id IN "
+     "(SELECT $1 UNION SELECT org_id FROM unlocks WHERE contact_id = $2) "
+     "AND EXISTS (SELECT 1 FROM gone)) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'contact.erased', $3, $2, $4, $5, $6, 0, '{}', NULL, $3, $3, NULL, NULL "
+     "FROM gone",
+     "ttittt", true},
+    // An org and everything it owns, its log included, in one statement that answers how many
+    // rows each table lost (in this order) and tells every server's CredentialsListener.
+    {Sql::kDeleteOrg, "delete_org",
+     "WITH c AS (DELETE FROM contacts WHERE org_id = $1 RETURNING 1), "
+     "e AS (DELETE FROM events WHERE org_id = $1 RETURNING 1), "
+     "h AS (DELETE FROM event_horizons WHERE org_id = $1), "
+     "k AS (DELETE FROM contact_keys WHERE org_id = $1 RETURNING 1), "
+     "a AS (DELETE FROM api_keys WHERE org_id = $1 RETURNING 1), "
+     "f AS (DELETE FROM custom_fields WHERE org_id = $1 RETURNING 1), "
+     "ce AS (DELETE FROM collection_entries WHERE org_id = $1 RETURNING 1), "
+     "cc AS (DELETE FROM collection_counters WHERE org_id = $1 RETURNING 1), "
+     "u AS (DELETE FROM unlocks WHERE org_id = $1 RETURNING 1), "
+     "o AS (DELETE FROM orgs WHERE id = $1 RETURNING 1) "
+     "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM e), (SELECT count(*) FROM k), "
+     "(SELECT count(*) FROM a), (SELECT count(*) FROM f), (SELECT count(*) FROM ce), "
+     "(SELECT count(*) FROM cc), (SELECT count(*) FROM u), (SELECT count(*) FROM o), "
+     "pg_notify('contactsd_credentials', $1)",
+     "t", true},
     {Sql::kEventHorizon, "event_horizon",
      "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN ($1, $2)", "tt",
      false},

@@ -55,6 +55,9 @@ enum class Sql {
   kEventsWatermark,
   kOldestEvents,
   kPruneEvents,
+  kDeleteContactKeysOf,
+  kEraseContact,
+  kDeleteOrg,
   kEventHorizon,
   kCount,  // not a statement
 };

@@ -16,13 +16,21 @@ constexpr char kInsertContact[] =
 constexpr char kUpdateContact[] =
     "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
     "archived_by = ?6 WHERE org_id = ?1 AND id = ?2";
+constexpr char kDeleteContact[] = "DELETE FROM contacts WHERE org_id = ?1 AND id = ?2";
+constexpr char kDeleteTenantContacts[] = "DELETE FROM contacts WHERE org_id = ?1";
+// The contact's events in its tenant's log and in the logs of the orgs that unlocked it.
+constexpr char kDeleteContactEvents[] =
+    "DELETE FROM events WHERE contact_id = ?2 AND org_id IN "
+    "(SELECT ?1 UNION SELECT org_id FROM unlocks WHERE contact_id = ?2)";
+constexpr char kDeleteTenantEvents[] = "DELETE FROM events WHERE org_id = ?1";
+constexpr char kDeleteTenantHorizon[] = "DELETE FROM event_horizons WHERE org_id = ?1";
 constexpr char kInsertEvent[] =
     "INSERT INTO events (org_id, type, occurred_at, contact_id, actor_type, actor_id, "
     "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 // Columns as read by ReadEvent.
-#define CONTACTSD_EVENT_COLUMNS                                                              \
+#define CONTACTSD_EVENT_COLUMNS                                                             \
   "seq, org_id, type, occurred_at, contact_id, actor_type, actor_id, request_id, version, " \
   "doc, prior, created_at, updated_at, archived_at, archived_by"
 
@@ -46,7 +54,8 @@ constexpr char kListHistory[] =
     "ORDER BY seq DESC LIMIT ?5";
 #undef CONTACTSD_EVENT_COLUMNS
 // The oldest events first: a prefix of the log, never a scan of what is kept.
-constexpr char kOldestEvents[] = "SELECT seq, org_id, occurred_at FROM events ORDER BY seq LIMIT ?1";
+constexpr char kOldestEvents[] =
+    "SELECT seq, org_id, occurred_at FROM events ORDER BY seq LIMIT ?1";
 constexpr char kDeleteEventsThrough[] = "DELETE FROM events WHERE seq <= ?1";
 constexpr char kRaiseHorizon[] =
     "INSERT INTO event_horizons (org_id, pruned_seq) VALUES (?1, ?2) "
@@ -54,7 +63,6 @@ constexpr char kRaiseHorizon[] =
 constexpr char kHorizon[] =
     "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN (?1, ?2)";
 constexpr char kLastSeq[] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
-
 
 Event ReadEvent(const Statement& row) {
   Event e;
@@ -107,8 +115,7 @@ Status CheckQuery(const std::vector<std::string>& tenants, int limit) {
 
 }  // namespace
 
-Result<bool> InsertContact(Connection& writer, const Contact& contact,
-                           const ChangeOrigin& origin) {
+Result<bool> InsertContact(Connection& writer, const Contact& contact, const ChangeOrigin& origin) {
   auto stmt = writer.Prepare(kInsertContact);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
@@ -141,6 +148,47 @@ Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
   std::string prior = std::move(write.prior);
   ApplyWrite(current, std::move(write));
   return Append(writer, current.org_id, type, current.updated_at_ms, current, prior, origin);
+}
+
+Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::string_view id,
+                          std::int64_t now_ms, const ChangeOrigin& origin) {
+  auto remove = writer.Prepare(kDeleteContact);
+  if (!remove) return std::move(remove).error();
+  remove->Bind(1, org_id).Bind(2, id);
+  auto removed = remove->Exec();
+  if (!removed) return std::move(removed).error();
+  if (*removed == 0) return false;
+  auto events = writer.Prepare(kDeleteContactEvents);
+  if (!events) return std::move(events).error();
+  events->Bind(1, org_id).Bind(2, id);
+  if (auto gone = events->Exec(); !gone) return std::move(gone).error();
+  Contact erased;
+  erased.org_id = std::string(org_id);
+  erased.id = std::string(id);
+  erased.doc = "{}";
+  erased.version = 0;
+  erased.created_at_ms = now_ms;
+  erased.updated_at_ms = now_ms;
+  if (auto logged = Append(writer, org_id, "contact.erased", now_ms, erased, {}, origin); !logged) {
+    return std::move(logged).error();
+  }
+  return true;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteTenant(Connection& writer,
+                                                                       std::string_view org_id) {
+  std::vector<std::pair<std::string, std::int64_t>> removed;
+  for (const auto& [table, sql] :
+       {std::pair{"contacts", kDeleteTenantContacts}, std::pair{"events", kDeleteTenantEvents},
+        std::pair{"event_horizons", kDeleteTenantHorizon}}) {
+    auto stmt = writer.Prepare(sql);
+    if (!stmt) return std::move(stmt).error();
+    stmt->Bind(1, org_id);
+    auto rows = stmt->Exec();
+    if (!rows) return std::move(rows).error();
+    if (std::string_view(table) != "event_horizons") removed.emplace_back(table, *rows);
+  }
+  return removed;
 }
 
 Status AppendEvent(Connection& writer, const Event& event) {

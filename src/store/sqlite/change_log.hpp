@@ -22,6 +22,16 @@ Result<bool> InsertContact(Connection& writer, const Contact& contact, const Cha
 Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
                      const ChangeOrigin& origin);
 
+// Erases the contact (its keys already gone) and every event of it in any tenant's log, and
+// appends its "contact.erased". False, having written nothing, when there is no such contact.
+Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::string_view id,
+                          std::int64_t now_ms, const ChangeOrigin& origin);
+
+// Deletes a tenant's contacts and its whole log (the org is being deleted): no event, since the
+// log goes too. Returns {"contacts", n}, {"events", n}.
+Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteTenant(Connection& writer,
+                                                                       std::string_view org_id);
+
 // Appends an event that changes no contact (an unlock, a custom field's definition).
 Status AppendEvent(Connection& writer, const Event& event);
 

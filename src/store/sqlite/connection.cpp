@@ -47,10 +47,13 @@ Status Connection::Configure(const ConnectionOptions& options) {
     return ExecScript("PRAGMA query_only = ON");
   }
   if (auto wal = EnableWal(options); !wal) return wal;
+  // secure_delete: what a write deletes or overwrites (an old version of a document, an erased
+  // contact, a pruned event) is zeroed in its page, not left in free space: once the WAL is
+  // checkpointed, the database file holds no byte of an erased contact (docs/events.md).
   const std::string pragmas =
       std::string("PRAGMA synchronous = ") + (options.synchronous_full ? "FULL" : "NORMAL") +
       "; PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimitBytes) +
-      "; PRAGMA cache_size = -" + std::to_string(kWriterCacheKiB) + ";";
+      "; PRAGMA cache_size = -" + std::to_string(kWriterCacheKiB) + "; PRAGMA secure_delete = ON;";
   return ExecScript(pragmas.c_str());
 }
 

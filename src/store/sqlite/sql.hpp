@@ -126,6 +126,17 @@ inline constexpr char kFindCollectionIds[] =
 inline constexpr char kDeleteCollectionEntry[] =
     "DELETE FROM collection_entries WHERE org_id = ?1 AND collection = ?2 AND id = ?3";
 
+// Deleting an org: everything it owns, table by table (its contacts and log: change_log.cpp).
+inline constexpr char kDeleteOrgContactKeys[] = "DELETE FROM contact_keys WHERE org_id = ?1";
+inline constexpr char kDeleteOrgApiKeys[] = "DELETE FROM api_keys WHERE org_id = ?1";
+inline constexpr char kDeleteOrgCustomFields[] = "DELETE FROM custom_fields WHERE org_id = ?1";
+inline constexpr char kDeleteOrgCollectionEntries[] =
+    "DELETE FROM collection_entries WHERE org_id = ?1";
+inline constexpr char kDeleteOrgCollectionCounters[] =
+    "DELETE FROM collection_counters WHERE org_id = ?1";
+inline constexpr char kDeleteOrgUnlocks[] = "DELETE FROM unlocks WHERE org_id = ?1";
+inline constexpr char kDeleteOrg[] = "DELETE FROM orgs WHERE id = ?1";
+
 // Server-wide settings.
 inline constexpr char kInsertSettingIfAbsent[] =
     "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING";

@@ -144,6 +144,34 @@ Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t n
   return key;
 }
 
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::DeleteOrg(
+    std::string_view org_id) {
+  using Removed = std::vector<std::pair<std::string, std::int64_t>>;
+  auto removed = Write([&](Connection& writer) -> Result<Removed> {
+    auto tenant = change_log::DeleteTenant(writer, org_id);
+    if (!tenant) return std::move(tenant).error();
+    Removed out = std::move(*tenant);
+    for (const auto& [table, sql] :
+         {std::pair{"contact_keys", sql::kDeleteOrgContactKeys},
+          std::pair{"api_keys", sql::kDeleteOrgApiKeys},
+          std::pair{"custom_fields", sql::kDeleteOrgCustomFields},
+          std::pair{"collection_entries", sql::kDeleteOrgCollectionEntries},
+          std::pair{"collection_counters", sql::kDeleteOrgCollectionCounters},
+          std::pair{"unlocks", sql::kDeleteOrgUnlocks}, std::pair{"orgs", sql::kDeleteOrg}}) {
+      auto rows = ExecOne(writer, sql, [&](Statement& stmt) { stmt.Bind(1, org_id); });
+      if (!rows) return std::move(rows).error();
+      out.emplace_back(table, *rows);
+    }
+    if (out.back().second == 0) return Error::NotFound("Organization not found");
+    // Its keys stop working on every server, as after a revoke.
+    auto bumped = ExecOne(writer, sql::kBumpCredentialsVersion, [](Statement&) {});
+    if (!bumped) return std::move(bumped).error();
+    return out;
+  });
+  if (removed.ok()) std::this_thread::sleep_for(2 * kCredentialsMaxAge);  // see RevokeApiKey
+  return removed;
+}
+
 Result<ApiKey> SqliteStore::FindApiKeyByHash(std::string_view key_hash) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();

@@ -99,6 +99,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
   Result<std::vector<Event>> ListHistory(const HistoryQuery& query) override;
+  Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
+                      const ChangeOrigin& origin) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteOrg(
+      std::string_view org_id) override;
   Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) override;
   Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) override;
   Result<std::string> EventsWatermark() override;

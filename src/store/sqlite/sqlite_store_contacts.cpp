@@ -159,6 +159,22 @@ Result<std::vector<Event>> SqliteStore::ListEvents(const EventQuery& query) {
   return change_log::ListEvents(**reader, query);
 }
 
+Status SqliteStore::EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
+                                 const ChangeOrigin& origin) {
+  auto erased = Write([&](Connection& writer) -> Result<bool> {
+    static const std::vector<UniqueKey> kNoKeys;
+    if (auto freed = ReplaceContactKeys(writer, org_id, id, kNoKeys); !freed) {
+      return std::move(freed).error();
+    }
+    auto erased = change_log::EraseContact(writer, org_id, id, now_ms, origin);
+    if (!erased) return std::move(erased).error();
+    if (!*erased) return Error::NotFound("Contact not found");
+    return true;
+  });
+  if (!erased) return std::move(erased).error();
+  return {};
+}
+
 Result<int> SqliteStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
   return Write(
       [&](Connection& writer) { return change_log::Prune(writer, cutoff_ms, max_events); });

@@ -42,8 +42,7 @@ TEST(ChangePrior, RemembersTheArchiveMarksAnArchiveOrRestoreReplaced) {
   ASSERT_TRUE(archived.ok());
   EXPECT_EQ(archived->archived_at_ms, std::nullopt);
   EXPECT_EQ(archived->archived_by, "");
-  auto restored =
-      BeforeOf(Object(R"({"a":1})"), After(), ArchivePriorOf(After(5'000, "key-1")));
+  auto restored = BeforeOf(Object(R"({"a":1})"), After(), ArchivePriorOf(After(5'000, "key-1")));
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(restored->archived_at_ms, 5'000);
   EXPECT_EQ(restored->archived_by, "key-1");

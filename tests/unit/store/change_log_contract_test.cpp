@@ -97,8 +97,8 @@ TEST_P(StoreContractTest, AChangeThatFailsRecordsNoEvent) {
   Contact first = CreateContact("org-a", "{}", {{"email", "a@x"}});
   Contact second = CreateContact("org-a", "{}", {{"email", "b@x"}});
   const std::size_t before = AllEvents(store(), {"org-a"}).size();
-  auto refused = store().UpdateContact(
-      "org-a", first.id, [](const Contact&) -> Result<ContactWrite> {
+  auto refused =
+      store().UpdateContact("org-a", first.id, [](const Contact&) -> Result<ContactWrite> {
         return Error::Validation({{"n", "invalid", "no"}});
       });
   EXPECT_FALSE(refused.ok());
@@ -123,11 +123,9 @@ TEST_P(StoreContractTest, AsynchronousWritesRecordAnEventEachAndAFailedOneNone) 
       return Error::Conflict("no", "refused");
     })
                              : WriteWithPrior(R"({"i":)" + std::to_string(i) + "}", "{}", 5'000);
-    store().UpdateContactAsync("org-a", contacts[i].id, std::move(mutate),
-                               UpdateScope::kDocumentOnly, kAlice,
-                               [&answers, i](Result<Contact> done) {
-                                 answers[i].set_value(done.ok());
-                               });
+    store().UpdateContactAsync(
+        "org-a", contacts[i].id, std::move(mutate), UpdateScope::kDocumentOnly, kAlice,
+        [&answers, i](Result<Contact> done) { answers[i].set_value(done.ok()); });
   }
   for (int i = 0; i < kWrites; ++i) EXPECT_EQ(answers[i].get_future().get(), i != 7) << i;
   std::vector<Event> updates = AllEvents(store(), {"org-a"}, "contact.updated");
@@ -195,12 +193,11 @@ TEST_P(StoreContractTest, TheLogPagesByPositionFiltersAndKeepsTenantsApart) {
 TEST_P(StoreContractTest, UnlocksCustomFieldsAndEntryDeletesRecordTheirEvents) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", R"({"lists":[1]})");
+  ASSERT_TRUE(store().CreateCollectionEntry({"org-a", "lists", 0, "VIP", 1'000}, 10).ok());
   ASSERT_TRUE(
-      store().CreateCollectionEntry({"org-a", "lists", 0, "VIP", 1'000}, 10).ok());
-  ASSERT_TRUE(store()
-                  .CreateCustomField({"org-a", "tier", "string", "[]", 1'500},
-                                     R"({"name":"tier"})", kAlice)
-                  .ok());
+      store()
+          .CreateCustomField({"org-a", "tier", "string", "[]", 1'500}, R"({"name":"tier"})", kAlice)
+          .ok());
   EXPECT_EQ(ErrorOf(store().CreateCustomField({"org-a", "tier", "string", "[]", 1'600},
                                               R"({"name":"tier"})", kAlice)),
             ErrorCode::kConflict);
@@ -210,8 +207,8 @@ TEST_P(StoreContractTest, UnlocksCustomFieldsAndEntryDeletesRecordTheirEvents) {
   auto rewrite = [](const Contact&) -> Result<DocChange> {
     return DocChange{R"({"lists":[]})", R"({"lists":[1]})"};
   };
-  auto deleted = store().DeleteCollectionEntry("org-a", "lists", 1, {"lists"}, 3'000, rewrite,
-                                               kAlice);
+  auto deleted =
+      store().DeleteCollectionEntry("org-a", "lists", 1, {"lists"}, 3'000, rewrite, kAlice);
   ASSERT_TRUE(deleted.ok()) << deleted.error().internal;
   ASSERT_EQ(*deleted, 1);
 
@@ -276,6 +273,67 @@ TEST_P(StoreContractTest, PruningDeletesTheOldestEventsAndRecordsEachTenantsHori
   EXPECT_EQ(*store().EventHorizon({"org-c"}), 0);
   // The contacts themselves are untouched.
   EXPECT_EQ(store().GetContact("org-a", a.id)->version, 3);
+}
+
+TEST_P(StoreContractTest, ErasureRemovesTheContactAndEveryEventOfItInEveryLog) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  Contact erased = CreateContact("org-a", R"({"name":"secret"})", {{"email", "s@x"}});
+  Contact kept = CreateContact("org-a", "{}");
+  ASSERT_TRUE(store()
+                  .UpdateContact("org-a", erased.id,
+                                 Write(R"({"name":"still secret"})", {{"email", "s@x"}}, 2'000))
+                  .ok());
+  // Another org's log holds it too: its unlock.
+  ASSERT_TRUE(store().UnlockContact("org-b", erased, 0, 2'500, kAlice).ok());
+  ASSERT_EQ(AllEvents(store(), {"org-b"}).size(), 1u);
+
+  ASSERT_TRUE(store().EraseContact("org-a", erased.id, 3'000, kAlice).ok());
+  EXPECT_EQ(ErrorOf(store().GetContact("org-a", erased.id)), ErrorCode::kNotFound);
+  EXPECT_EQ(store().EraseContact("org-a", erased.id, 3'100, kAlice).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store().EraseContact("org-b", kept.id, 3'100, kAlice).error().code,
+            ErrorCode::kNotFound);  // another tenant's contact
+  std::vector<Event> log = AllEvents(store(), {"org-a"}, "", erased.id);
+  ASSERT_EQ(Types(log), (std::vector<std::string>{"contact.erased"}));
+  EXPECT_EQ(log[0].contact.doc, "{}");
+  EXPECT_EQ(log[0].occurred_at_ms, 3'000);
+  EXPECT_EQ(log[0].origin.actor_id, "key-alice");
+  EXPECT_TRUE(AllEvents(store(), {"org-b"}).empty());
+  EXPECT_EQ(AllEvents(store(), {"org-a"}, "", kept.id).size(), 1u);
+  // Its unique key is free again.
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "s@x"}));
+}
+
+TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  ASSERT_TRUE(store().CreateApiKey({{"key-a", "org-a", "k", "sk_a", 1'000, {}}, "hash-a"}).ok());
+  Contact a = CreateContact("org-a", "{}", {{"email", "a@x"}});
+  Contact b = CreateContact("org-b", "{}", {{"email", "a@x"}});
+  ASSERT_TRUE(store().CreateCustomField({"org-a", "tier", "string", "[]", 1'500}).ok());
+  const std::uint64_t version = SettledCredentialsVersion(store());
+
+  auto removed = store().DeleteOrg("org-a");
+  ASSERT_TRUE(removed.ok()) << removed.error().internal;
+  std::vector<std::pair<std::string, std::int64_t>> expected = {{"contacts", 1},
+                                                                {"events", 2},
+                                                                {"contact_keys", 1},
+                                                                {"api_keys", 1},
+                                                                {"custom_fields", 1},
+                                                                {"collection_entries", 0},
+                                                                {"collection_counters", 0},
+                                                                {"unlocks", 0},
+                                                                {"orgs", 1}};
+  EXPECT_EQ(*removed, expected);
+  EXPECT_EQ(ErrorOf(store().GetOrg("org-a")), ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-a")), ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(store().GetContact("org-a", a.id)), ErrorCode::kNotFound);
+  EXPECT_TRUE(CredentialsVersionChanges(store(), version));
+  EXPECT_TRUE(AllEvents(store(), {"org-a"}).empty());
+  EXPECT_TRUE(store().GetContact("org-b", b.id).ok());
+  EXPECT_EQ(AllEvents(store(), {"org-b"}).size(), 1u);
+  EXPECT_EQ(ErrorOf(store().DeleteOrg("org-a")), ErrorCode::kNotFound);
 }
 
 }  // namespace

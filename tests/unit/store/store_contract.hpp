@@ -69,6 +69,11 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
   std::int64_t next_id_ms_ = 1'700'000'000'000;
 };
 
+// The credentials version, once settled (PostgreSQL's changes on every call until its listener
+// is connected); and whether it moves away from `before` within a few seconds.
+std::uint64_t SettledCredentialsVersion(Store& store);
+bool CredentialsVersionChanges(Store& store, std::uint64_t before);
+
 // A mutation that replaces the document and key set, or archives/restores.
 Mutation Write(std::string doc, std::vector<UniqueKey> keys, std::int64_t updated_at_ms = 2'000,
                std::optional<std::int64_t> archived_at_ms = std::nullopt,

@@ -67,6 +67,33 @@ Mutation Write(std::string doc, std::vector<UniqueKey> keys, std::int64_t update
   };
 }
 
+// The credentials version, once settled: PostgreSQL's changes on every call until its
+// listener is connected, which takes a moment after the first call.
+std::uint64_t SettledCredentialsVersion(Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    auto first = store.CredentialsVersion();
+    auto second = store.CredentialsVersion();
+    EXPECT_TRUE(first.ok() && second.ok());
+    if (!first.ok() || !second.ok()) return 0;
+    if (*first == *second) return *first;
+    EXPECT_LT(std::chrono::steady_clock::now(), deadline) << "the version never settles";
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Polls until the version differs from `before` (a notification may take a moment to arrive).
+bool CredentialsVersionChanges(Store& store, std::uint64_t before) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto now = store.CredentialsVersion();
+    if (now.ok() && *now != before) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 namespace {
 
 std::vector<std::string> Ids(const std::vector<Contact>& contacts) {
@@ -200,33 +227,6 @@ TEST_P(StoreContractTest, RevokingAnUnknownKeyIsNotFound) {
 TEST_P(StoreContractTest, KeyOfAMissingOrgIsNotFound) {
   ASSERT_TRUE(store().CreateApiKey(MakeKey("org-gone", "key-1", "hash-1")).ok());
   EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-1")), ErrorCode::kNotFound);
-}
-
-// The credentials version, once settled: PostgreSQL's changes on every call until its
-// listener is connected, which takes a moment after the first call.
-std::uint64_t SettledCredentialsVersion(Store& store) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    auto first = store.CredentialsVersion();
-    auto second = store.CredentialsVersion();
-    EXPECT_TRUE(first.ok() && second.ok());
-    if (!first.ok() || !second.ok()) return 0;
-    if (*first == *second) return *first;
-    EXPECT_LT(std::chrono::steady_clock::now(), deadline) << "the version never settles";
-    if (std::chrono::steady_clock::now() >= deadline) return 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-// Polls until the version differs from `before` (a notification may take a moment to arrive).
-bool CredentialsVersionChanges(Store& store, std::uint64_t before) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto now = store.CredentialsVersion();
-    if (now.ok() && *now != before) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
 }
 
 TEST_P(StoreContractTest, CredentialsVersionStaysWhileNoKeyIsRevoked) {
