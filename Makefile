@@ -61,8 +61,10 @@ test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCONTACTSD_SANITIZE=thread -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
 	cmake --build $(TSAN_BUILD_DIR) --target contactsd_store_tests contactsd_auth_tests \
-	  contactsd_http_tests
+	  contactsd_http_tests contactsd_api_tests contactsd_contacts_tests
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_store_tests --gtest_brief=1
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_api_tests --gtest_brief=1
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_contacts_tests --gtest_brief=1
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_auth_tests --gtest_brief=1
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_http_tests --gtest_brief=1
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # bench/ab.sh OLD_BIN NEW_BIN: two builds of contactsd measured against each other in one
-# sitting, alternated (old, new, new, old, ...) on one SQLite file (synchronous=FULL), so that
-# the machine's drift falls on both alike: GET /healthz, GET /v1/contacts/{id}, PATCH.
-# Prints one JSON line per run, then the medians and new/old ratios. The file is seeded once,
-# through NEW_BIN. Env: BENCH_SEED (20000), BENCH_ROUNDS (3 per binary), BENCH_SECONDS (8),
-# BENCH_CONNECTIONS (64). Only processes started here are stopped, by PID.
+# sitting, alternated (old, new, new, old, ...), so that the machine's drift falls on both
+# alike: GET /healthz, GET /v1/contacts/{id}, PATCH on SQLite (synchronous=FULL) and, with
+# BENCH_AB_PG=1, PATCH on PostgreSQL (a throw-away cluster). Each binary has a database of its
+# own, seeded through it with the same number of contacts (a newer schema cannot be opened by
+# an older binary). Prints one JSON line per run, then the medians and new/old ratios.
+# Env: BENCH_SEED (20000), BENCH_ROUNDS (3 per binary), BENCH_SECONDS (8),
+# BENCH_CONNECTIONS (64), BENCH_AB_PG (0). Only processes started here are stopped, by PID.
 #   git worktree add /tmp/old <commit> && cmake -S /tmp/old -B /tmp/old/build -G Ninja \
 #     -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build /tmp/old/build --target contactsd
 #   bench/ab.sh /tmp/old/build/contactsd build/contactsd
@@ -13,20 +15,24 @@ set -euo pipefail
 old=$(realpath "$1")
 new=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
 seconds=${BENCH_SECONDS:-8}
 conns=${BENCH_CONNECTIONS:-64}
 rounds=${BENCH_ROUNDS:-3}
 seed_count=${BENCH_SEED:-20000}
+with_pg=${BENCH_AB_PG:-0}
 py=${PYTHON:-/usr/bin/python3}
 mkdir -p "$here/out"
 work=$(mktemp -d "$here/out/ab-XXXXXX")
 server_pid=""
 wrk_pid=""
+pg_dir=""
 
 cleanup() {
   for pid in $server_pid $wrk_pid; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
+  if [ -n "$pg_dir" ]; then "$repo/scripts/pg-cluster.sh" stop "$pg_dir" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,10 +41,9 @@ export BENCH_DIR=$here
 
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-db="sqlite:$work/contacts.db"
 
-start() {  # start BIN
-  "$1" serve --db "$db" --listen "127.0.0.1:$port" --no-access-log 2>>"$work/server.log" &
+start() {  # start BIN DB
+  "$1" serve --db "$2" --listen "127.0.0.1:$port" --no-access-log 2>>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 300); do
     curl -fs -o /dev/null "$base/healthz" && return 0
@@ -49,21 +54,67 @@ start() {  # start BIN
   exit 1
 }
 stop() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
+json_field() { "$py" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
-org=$("$new" org create --name ab --db "$db" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-key=$("$new" key create --org "$org" --db "$db" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-start "$new"
-: >"$work/ids.txt"
-BENCH_KEY=$key BENCH_SEED=$seed_count BENCH_IDS_OUT=$work/ids.txt \
-  wrk -t1 -c64 -d600s -s "$here/seed.lua" "$base" >/dev/null 2>&1 &
-wrk_pid=$!
-while kill -0 "$wrk_pid" 2>/dev/null && [ "$(wc -l <"$work/ids.txt")" -lt "$seed_count" ]; do
-  sleep 0.5
-done
-kill -INT "$wrk_pid" 2>/dev/null || true
-wait "$wrk_pid" 2>/dev/null || true
-wrk_pid=""
-stop
+# prepare LABEL BIN DB: an org, a key and seed_count contacts, through BIN; sets key_LABEL,
+# and the ids in $work/ids-LABEL.txt.
+prepare() {
+  local label=$1 bin=$2 db=$3 org key ids=$work/ids-$1.txt
+  org=$("$bin" org create --name ab --db "$db" | json_field id)
+  key=$("$bin" key create --org "$org" --db "$db" | json_field key)
+  printf -v "key_$label" '%s' "$key"
+  start "$bin" "$db"
+  : >"$ids"
+  BENCH_KEY=$key BENCH_SEED=$seed_count BENCH_IDS_OUT=$ids \
+    wrk -t1 -c64 -d600s -s "$here/seed.lua" "$base" >/dev/null 2>&1 &
+  wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null && [ "$(wc -l <"$ids")" -lt "$seed_count" ]; do
+    sleep 0.5
+  done
+  kill -INT "$wrk_pid" 2>/dev/null || true
+  wait "$wrk_pid" 2>/dev/null || true
+  wrk_pid=""
+  stop
+}
+
+# pg_database NAME: a database on the throw-away cluster, its URL printed.
+pg_database() {
+  "$py" - "$pg_url" "$1" <<'PY'
+import os, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+env = dict(os.environ, PGHOST=u.hostname or "127.0.0.1", PGPORT=str(u.port or 5432),
+           PGUSER=urllib.parse.unquote(u.username or ""),
+           PGPASSWORD=urllib.parse.unquote(u.password or ""),
+           PGDATABASE=urllib.parse.unquote(u.path.lstrip("/")))
+subprocess.run(["psql", "-X", "-q", "-c", f'CREATE DATABASE "{sys.argv[2]}"'], env=env,
+               stdout=subprocess.DEVNULL, check=True)
+print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))
+PY
+}
+
+db_old="sqlite:$work/old.db"
+db_new="sqlite:$work/new.db"
+prepare old "$old" "$db_old"
+prepare new "$new" "$db_new"
+if [ "$with_pg" = 1 ]; then
+  pg_dir=$(mktemp -d /tmp/contactsd-ab-pg-XXXXXX)
+  rmdir "$pg_dir"  # pg-cluster.sh wants a missing or empty directory it then owns
+  pg_url=$("$repo/scripts/pg-cluster.sh" start "$pg_dir")
+  pg_old=$(pg_database ab_old)
+  pg_new=$(pg_database ab_new)
+  cp "$work/ids-old.txt" "$work/sqlite-ids-old.txt"
+  cp "$work/ids-new.txt" "$work/sqlite-ids-new.txt"
+  sqlite_key_old=$key_old
+  sqlite_key_new=$key_new
+  prepare old "$old" "$pg_old"
+  prepare new "$new" "$pg_new"
+  pg_key_old=$key_old pg_key_new=$key_new
+  mv "$work/ids-old.txt" "$work/pg-ids-old.txt"
+  mv "$work/ids-new.txt" "$work/pg-ids-new.txt"
+  mv "$work/sqlite-ids-old.txt" "$work/ids-old.txt"
+  mv "$work/sqlite-ids-new.txt" "$work/ids-new.txt"
+  key_old=$sqlite_key_old key_new=$sqlite_key_new
+fi
 
 run() {  # run LABEL SCENARIO SCRIPT VAR=VALUE...
   local label=$1 scenario=$2 script=$3 line
@@ -76,13 +127,21 @@ for round in $(seq "$rounds"); do
   order="old new"
   [ $((round % 2)) -eq 0 ] && order="new old"
   for label in $order; do
-    bin=$old
-    [ "$label" = new ] && bin=$new
-    start "$bin"
+    bin=$old db=$db_old key=$key_old
+    [ "$label" = new ] && bin=$new db=$db_new key=$key_new
+    ids=$work/ids-$label.txt
+    start "$bin" "$db"
     run "$label" healthz get.lua BENCH_PATH=/healthz BENCH_IDS= BENCH_KEY=
-    run "$label" get_contact get.lua BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids.txt" BENCH_KEY="$key"
-    run "$label" patch_sqlite_full patch.lua BENCH_IDS="$work/ids.txt" BENCH_KEY="$key"
+    run "$label" get_contact get.lua BENCH_PATH=/v1/contacts BENCH_IDS="$ids" BENCH_KEY="$key"
+    run "$label" patch_sqlite_full patch.lua BENCH_IDS="$ids" BENCH_KEY="$key"
     stop
+    if [ "$with_pg" = 1 ]; then
+      pg_db=$pg_old pg_key=$pg_key_old
+      [ "$label" = new ] && pg_db=$pg_new pg_key=$pg_key_new
+      start "$bin" "$pg_db"
+      run "$label" patch_postgres patch.lua BENCH_IDS="$work/pg-ids-$label.txt" BENCH_KEY="$pg_key"
+      stop
+    fi
   done
 done
 
@@ -94,7 +153,9 @@ for line in open(sys.argv[1]):
     runs.setdefault((row["scenario"], row["binary"]), []).append(row["result"])
 print("| scenario | old req/s | new req/s | new/old | old p99 | new p99 | errors |")
 print("|---|---|---|---|---|---|---|")
-for scenario in ("healthz", "get_contact", "patch_sqlite_full"):
+for scenario in ("healthz", "get_contact", "patch_sqlite_full", "patch_postgres"):
+    if (scenario, "old") not in runs:
+        continue
     o, n = runs[(scenario, "old")], runs[(scenario, "new")]
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     errors = sum(r["errors"] for r in o + n)

@@ -4,7 +4,8 @@
 #   1. contactsd on a fresh SQLite file (synchronous=FULL), seeded with BENCH_SEED contacts
 #      through the API (wrk POSTing concurrently); its RSS is read right after the seeding.
 #   2. GET /healthz, GET /v1/contacts/{id}, PATCH /v1/contacts/{id} on that server.
-#   3. The same file served with --sync normal: PATCH.
+#   3. The same file served with --sync normal: PATCH; then the change log read through the feed
+#      (GET /v1/events pages of 1,000, two consumers): events/s.
 #   4. PostgreSQL: BENCH_DB, or a throw-away cluster (scripts/pg-cluster.sh) stopped at the end;
 #      contactsd seeded with BENCH_PG_SEED contacts: PATCH.
 #   5. The peer (../shared/peers/node-fastify, when present and `npm ci` works in a copy under
@@ -162,6 +163,14 @@ stop_pid "$server_pid"
 
 start_contactsd "$sqlite_db" "$work/sqlite-normal.log" --sync normal
 measure patch_sqlite_normal patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+# The change log now holds an event per create and per PATCH: two consumers read it through
+# the feed, each a page of 1,000 after the other (one connection per wrk thread).
+log "events in the log: $(sqlite3 "$work/contacts.db" 'SELECT count(*) FROM events' 2>/dev/null || echo '?')"
+for round in $(seq "$rounds"); do
+  line=$(env BENCH_KEY="$sqlite_key" wrk -t2 -c2 -d"${seconds}s" -s "$here/feed.lua" "$base" |
+    tail -n 1)
+  echo "{\"scenario\":\"feed_read\",\"round\":$round,\"result\":$line}" | tee -a "$results"
+done
 stop_pid "$server_pid"
 
 # ---- PostgreSQL -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 usage: summarize.py RESULTS.jsonl RSS_AFTER_SEED_KB RSS_AFTER_RUNS_KB SEED_COUNT [PEER_NOTE]
 RESULTS.jsonl holds one {"scenario", "round", "result": {requests, rps, p50_ms, p99_ms,
-errors}} per wrk run.
+errors[, events_per_s]}} per wrk run.
 """
 import json
 import statistics
@@ -17,6 +17,7 @@ LABELS = {
     "patch_postgresql": "`PATCH`, PostgreSQL",
     "peer_sqlite_normal": "peer `PATCH`, SQLite NORMAL",
     "peer_postgresql": "peer `PATCH`, PostgreSQL",
+    "feed_read": "`GET /v1/events?limit=1000` pages (2 consumers)",
 }
 
 
@@ -33,6 +34,8 @@ def main():
     for name, results in runs.items():
         med[name] = {k: statistics.median(r[k] for r in results)
                      for k in ("rps", "p50_ms", "p99_ms")}
+        if all("events_per_s" in r for r in results):
+            med[name]["events_per_s"] = statistics.median(r["events_per_s"] for r in results)
         med[name]["errors"] = sum(r["errors"] for r in results)
         med[name]["rounds"] = len(results)
 
@@ -67,6 +70,9 @@ def main():
         ("GET contact / healthz", ratio("get_contact", "healthz"), ">=", 0.6, "{:.3f}"),
         (f"RSS after seeding {int(seed_count):,} contacts (MiB)", rss_seed_mib, "<", 64,
          "{:.1f}"),
+        ("Events read through the feed, SQLite (events/s)",
+         med["feed_read"].get("events_per_s") if "feed_read" in med else None, ">=", 50000,
+         "{:,.0f}"),
     ]
     print("\n| target | measured | goal | met |")
     print("|---|---|---|---|")

@@ -118,6 +118,26 @@ Result<std::vector<store::Event>> NullStore::ListHistory(const store::HistoryQue
   return std::vector<store::Event>{};
 }
 
+http::Dispatched DispatchAsync(const http::Router& router, const std::string& target) {
+  static const std::string authorization = "Bearer " + std::string(kApiKey);
+  api::Request request;
+  request.method = "GET";
+  request.headers = {{"host", "fuzz"}, {"authorization", authorization}};
+  request.request_id = "fuzz";
+  http::Dispatched out;
+  const api::Route* route = http::ResolveRoute(router, request, target, out);
+  if (route == nullptr) return out;
+  if (!route->async_handler) {
+    http::CallHandler(*route, request, out);
+    return out;
+  }
+  api::Render render;
+  http::CallAsyncHandler(*route, request, [&render](api::Render r) { render = std::move(r); });
+  Require(static_cast<bool>(render), "an asynchronous route did not answer at once");
+  http::CallRender(render, request, out);
+  return out;
+}
+
 ModelApi::ModelApi(model::Model parsed)
     : model(std::move(parsed)),
       jwt(auth::JwtVerifier::Hs256(std::string(kJwtSecret)).value()),

@@ -8,6 +8,7 @@
 #include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
+#include "http/dispatch.hpp"
 #include "http/router.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -106,6 +107,11 @@ struct ModelApi {
 // Every built-in model (model::BuiltinModels(), in its order), built on first use. Aborts if
 // one does not parse.
 const std::vector<std::unique_ptr<ModelApi>>& BuiltinApis();
+
+// GET `target` through the router as the transport would, with kApiKey, for a synchronous or an
+// asynchronous route alike (an asynchronous one must answer before its handler returns: nothing
+// here waits). Its answer, or a 500 when an asynchronous route did not answer at once.
+http::Dispatched DispatchAsync(const http::Router& router, const std::string& target);
 
 // Stops the process (a crash libFuzzer reports) with `what` when `ok` is false: the targets'
 // own checks of what must hold for every input.
