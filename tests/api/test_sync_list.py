@@ -2,6 +2,8 @@
 A sync stores the cursor (or the last updated_at it saw) and resumes: ordered by
 (updated_at, id), so contacts updated in the same millisecond keep one order across pages."""
 
+import time
+
 import pytest
 
 from contactsd_harness import assert_contact_response, assert_error, assert_status, walk_pages
@@ -64,3 +66,25 @@ def test_a_cursor_only_resumes_the_order_it_was_made_in(tenant):
         "order": "updated_at", "cursor": by_id["next_cursor"]}), 400, "invalid_cursor")
     assert_error(tenant.client.get("/v1/contacts", params={"cursor": by_update["next_cursor"]}),
                  400, "invalid_cursor")
+
+
+def test_contacts_whose_events_were_pruned_still_list_in_update_order(make_server):
+    """The order is read from the change log; contacts last changed before what retention kept
+    come from a scan of the contacts, first, and the pages run across both without a gap."""
+    srv = make_server(extra_args=["--event-retention", "2s"])
+    tenant = srv.tenant()
+    old = [tenant.create_contact({"first_name": f"Old{i}"})["id"] for i in range(3)]
+    deadline = time.monotonic() + 30
+    while assert_status(tenant.client.get("/v1/events"), 200)["data"]:
+        assert time.monotonic() < deadline, "the events were not pruned within 30 s"
+        time.sleep(0.1)
+    new = [tenant.create_contact({"first_name": f"New{i}"})["id"] for i in range(2)]
+    assert_contact_response(tenant.client.patch(f"/v1/contacts/{old[1]}", {"notes": "again"}))
+    expected = sorted((assert_status(tenant.client.get(f"/v1/contacts/{cid}"), 200)
+                       for cid in old + new), key=_key)
+    assert [c["id"] for c in expected] == [old[0], old[2], new[0], new[1], old[1]]
+    for limit in (1, 2, 5):
+        assert _pages(tenant, order="updated_at", limit=limit) == expected
+    since = expected[1]["updated_at"]
+    assert _pages(tenant, order="updated_at", updated_since=since, limit=2) == \
+        [c for c in expected if c["updated_at"] >= since]

@@ -133,14 +133,19 @@ CREATE TABLE events (
   PRIMARY KEY (org_id, txid, seq)
 );
 CREATE INDEX events_by_contact ON events (org_id, contact_id, seq);
--- The list in the order a sync reads it (?order=updated_at).
-CREATE INDEX contacts_by_update ON contacts (org_id, updated_at, id);
+-- The list in the order a sync reads it (?order=updated_at) is read from the log: each contact
+-- at its latest event. Appended at each tenant's end; an index on contacts' updated_at would
+-- take every PATCH off PostgreSQL's HOT path (a new entry in every index of contacts).
+CREATE INDEX events_by_time ON events (org_id, occurred_at, contact_id);
 -- Retention deletes the log's oldest events first: in seq order.
 CREATE INDEX events_by_seq ON events (seq);
--- Per tenant, the highest seq that retention deleted: a cursor before it has missed events.
+-- Per tenant, what retention deleted: the highest seq (a cursor before it has missed events)
+-- and the time before which every deleted event occurred (a contact last changed before it
+-- may have no event left).
 CREATE TABLE event_horizons (
   org_id text COLLATE "C" NOT NULL PRIMARY KEY,
-  pruned_seq bigint NOT NULL
+  pruned_seq bigint NOT NULL,
+  pruned_before bigint NOT NULL
 );
 )sql";
 

@@ -114,6 +114,8 @@ class PostgresStore final : public Store {
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate, const ChangeOrigin& origin);
+  // ListContacts in the order a sync reads it (query.after_updated set).
+  Result<std::vector<Contact>> ListByUpdate(const ListQuery& query);
   // The optimistic write (UpdateContactAsync with kDocumentOnly).
   Result<Contact> OptimisticUpdate(std::string_view org_id, std::string_view id,
                                    const Mutation& mutate, const ChangeOrigin& origin);

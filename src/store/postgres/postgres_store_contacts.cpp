@@ -54,6 +54,20 @@ struct Batch {
   }
 };
 
+// Appends the archive switch ($4) and the document filters ($5..$13) of the filtered list
+// statements; an unused filter slot is off (NULL).
+void AppendFilters(Query& list, const ListQuery& query) {
+  list.Int8(std::int64_t{query.include_archived ? 1 : 0});
+  for (std::size_t i = 0; i < kMaxListFilters; ++i) {
+    if (i < query.filters.size()) {
+      const DocFilter& filter = query.filters[i];
+      list.Text(filter.field).Text(filter.text).Int8(filter.integer);
+    } else {
+      list.TextOrNull({}).TextOrNull({}).Int8(std::nullopt);  // slot off
+    }
+  }
+}
+
 }  // namespace
 
 Result<Contact> PostgresStore::CreateContact(const Contact& contact,
@@ -131,47 +145,62 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
   if (query.filters.size() > kMaxListFilters) {
     return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
   }
-  const bool by_update = query.after_updated.has_value();
+  if (query.after_updated) return ListByUpdate(query);
   const bool filtered = !query.filters.empty() || query.updated_since_ms;
-  const Sql sql = by_update                ? Sql::kListContactsByUpdate
-                  : filtered               ? Sql::kListContactsFiltered
+  const Sql sql = filtered                 ? Sql::kListContactsFiltered
                   : query.include_archived ? Sql::kListContacts
                                            : Sql::kListActiveContacts;
-  // The later of the position and updated_since: ("", since) is just before the first contact
-  // updated at `since`.
-  UpdatedPosition from = query.after_updated.value_or(UpdatedPosition{});
-  if (by_update && query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
-    from = {*query.updated_since_ms, ""};
-  }
   Query list(sql);
-  list.Text(query.org_id);
-  if (by_update) {
-    list.Int8(from.updated_at_ms);
-  } else {
-    // Every id sorts after "", so no cursor means the first page.
-    list.Text(query.after_id ? std::string_view(*query.after_id) : std::string_view());
-  }
-  list.Int8(std::int64_t{query.limit});
-  if (by_update || filtered) {
-    list.Int8(std::int64_t{query.include_archived ? 1 : 0});
-    for (std::size_t i = 0; i < kMaxListFilters; ++i) {
-      if (i < query.filters.size()) {
-        const DocFilter& filter = query.filters[i];
-        list.Text(filter.field).Text(filter.text).Int8(filter.integer);
-      } else {
-        list.TextOrNull({}).TextOrNull({}).Int8(std::nullopt);  // slot off
-      }
-    }
-    if (by_update) {
-      list.Text(from.id);
-    } else {
-      list.Int8(query.updated_since_ms);
-    }
+  // Every id sorts after "", so no cursor means the first page.
+  list.Text(query.org_id)
+      .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
+      .Int8(std::int64_t{query.limit});
+  if (filtered) {
+    AppendFilters(list, query);
+    list.Int8(query.updated_since_ms);
   }
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
     auto rows = connection.Run(list);
     if (!rows) return std::move(rows).error();
     return AllRows(*rows, ReadContact);
+  });
+}
+
+Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query) {
+  // The later of the position and updated_since: ("", since) is just before the first contact
+  // updated at `since`.
+  UpdatedPosition from = *query.after_updated;
+  if (query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
+    from = {*query.updated_since_ms, ""};
+  }
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
+    auto horizon = connection.Run(Query(Sql::kPrunedBefore).Text(query.org_id));
+    if (!horizon) return std::move(horizon).error();
+    const std::int64_t pruned_before = horizon->empty() ? 0 : horizon->Int8(0, 0);
+    std::vector<Contact> page;
+    UpdatedPosition at = from;
+    if (at.updated_at_ms < pruned_before) {
+      // Contacts last changed before the pruned time may have no event left: a scan.
+      Query scan(Sql::kListContactsByUpdate);
+      scan.Text(query.org_id).Int8(at.updated_at_ms).Int8(std::int64_t{query.limit});
+      AppendFilters(scan, query);
+      scan.Text(at.id).Int8(pruned_before);
+      auto rows = connection.Run(scan);
+      if (!rows) return std::move(rows).error();
+      page = AllRows(*rows, ReadContact);
+      if (static_cast<int>(page.size()) == query.limit) return page;
+      at = {pruned_before, ""};
+    }
+    Query log(Sql::kListLatestChanges);
+    log.Text(query.org_id)
+        .Int8(at.updated_at_ms)
+        .Int8(std::int64_t{query.limit - static_cast<int>(page.size())});
+    AppendFilters(log, query);
+    log.Text(at.id);
+    auto rows = connection.Run(log);
+    if (!rows) return std::move(rows).error();
+    for (Contact& c : AllRows(*rows, ReadContact)) page.push_back(std::move(c));
+    return page;
   });
 }
 

@@ -142,14 +142,31 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "ORDER BY id LIMIT $3",
      "ttii" "tti" "tti" "tti" "i", false},
     // The same filters in the order a sync reads: (updated_at, id) after ($2, $14).
+    // Two sources (PostgresStore::ListContacts): the contacts last changed before $15 (the time
+    // retention has pruned the log to), by a scan of the tenant's contacts; the others from the
+    // log, each contact at its latest event (its version), in the log's time index.
     {Sql::kListContactsByUpdate, "list_contacts_by_update",
      "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts, "
      "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
-     "WHERE org_id = $1 AND (updated_at, id) > ($2, $14) AND ($4 = 1 OR archived_at IS NULL) "
+     "WHERE org_id = $1 AND (updated_at, id) > ($2, $14) AND updated_at < $15 "
+     "AND ($4 = 1 OR archived_at IS NULL) "
      "AND ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
      "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
      "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
      "ORDER BY updated_at, id LIMIT $3",
+     "tiii" "tti" "tti" "tti" "ti", false},
+    {Sql::kListLatestChanges, "list_latest_changes",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM (SELECT c.org_id, c.id, c.doc, c.version, "
+     "c.created_at, c.updated_at, c.archived_at, c.archived_by, e.occurred_at AS at, "
+     "e.contact_id AS cid FROM events AS e JOIN contacts "
+     "AS c ON c.org_id = e.org_id AND c.id = e.contact_id AND c.version = e.version "
+     "WHERE e.org_id = $1 AND (e.occurred_at, e.contact_id) > ($2, $14) "
+     "AND ($4 = 1 OR c.archived_at IS NULL)) AS contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE ($5 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$5", "$6", "$7") ")) "
+     "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
+     "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
+     "ORDER BY at, cid LIMIT $3",
      "tiii" "tti" "tti" "tti" "t", false},
     // clang-format on
     // $7 the event type, $8-$10 the origin, $11 the event's prior.
@@ -327,12 +344,16 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT seq, occurred_at FROM events ORDER BY seq LIMIT $1", "i", false},
     {Sql::kPruneEvents, "prune_events",
      "WITH gone AS (DELETE FROM events WHERE seq <= $1 AND occurred_at < $2 "
-     "RETURNING org_id, seq), "
-     "raised AS (INSERT INTO event_horizons (org_id, pruned_seq) "
-     "SELECT org_id, max(seq) FROM gone GROUP BY org_id ON CONFLICT (org_id) "
-     "DO UPDATE SET pruned_seq = greatest(event_horizons.pruned_seq, excluded.pruned_seq)) "
+     "RETURNING org_id, seq, occurred_at), "
+     "raised AS (INSERT INTO event_horizons (org_id, pruned_seq, pruned_before) "
+     "SELECT org_id, max(seq), max(occurred_at) + 1 FROM gone GROUP BY org_id "
+     "ON CONFLICT (org_id) DO UPDATE SET "
+     "pruned_seq = greatest(event_horizons.pruned_seq, excluded.pruned_seq), "
+     "pruned_before = greatest(event_horizons.pruned_before, excluded.pruned_before)) "
      "SELECT count(*) FROM gone",
      "ii", true},
+    {Sql::kPrunedBefore, "pruned_before",
+     "SELECT pruned_before FROM event_horizons WHERE org_id = $1", "t", false},
     // Erasure: after lock_contact_log and the keys, the contact and every event of it (in its
     // tenant's log and the unlocking orgs'), and its "contact.erased" event (no values), in one
     // statement; the erased event is its affected row.

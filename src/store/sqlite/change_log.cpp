@@ -58,8 +58,10 @@ constexpr char kOldestEvents[] =
     "SELECT seq, org_id, occurred_at FROM events ORDER BY seq LIMIT ?1";
 constexpr char kDeleteEventsThrough[] = "DELETE FROM events WHERE seq <= ?1";
 constexpr char kRaiseHorizon[] =
-    "INSERT INTO event_horizons (org_id, pruned_seq) VALUES (?1, ?2) "
-    "ON CONFLICT (org_id) DO UPDATE SET pruned_seq = max(pruned_seq, excluded.pruned_seq)";
+    "INSERT INTO event_horizons (org_id, pruned_seq, pruned_before) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (org_id) DO UPDATE SET pruned_seq = max(pruned_seq, excluded.pruned_seq), "
+    "pruned_before = max(pruned_before, excluded.pruned_before)";
+constexpr char kPrunedBefore[] = "SELECT pruned_before FROM event_horizons WHERE org_id = ?1";
 constexpr char kHorizon[] =
     "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN (?1, ?2)";
 constexpr char kLastSeq[] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
@@ -229,18 +231,25 @@ Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events) {
     return Old{row.Int64(0), std::string(row.Text(1)), row.Int64(2)};
   });
   if (!rows) return std::move(rows).error();
-  // The prefix that is old enough; each tenant's highest seq in it.
-  std::vector<std::pair<std::string, std::int64_t>> horizons;
+  // The prefix that is old enough; each tenant's highest seq in it, and the time just after
+  // the latest of its events.
+  struct Horizon {
+    std::string org_id;
+    std::int64_t seq;
+    std::int64_t before_ms;
+  };
+  std::vector<Horizon> horizons;
   int count = 0;
   for (const Old& old : *rows) {
     if (old.occurred_at_ms >= cutoff_ms) break;
     ++count;
     auto it = std::find_if(horizons.begin(), horizons.end(),
-                           [&](const auto& h) { return h.first == old.org_id; });
+                           [&](const Horizon& h) { return h.org_id == old.org_id; });
     if (it == horizons.end()) {
-      horizons.emplace_back(old.org_id, old.seq);
+      horizons.push_back({old.org_id, old.seq, old.occurred_at_ms + 1});
     } else {
-      it->second = old.seq;
+      it->seq = old.seq;
+      it->before_ms = std::max(it->before_ms, old.occurred_at_ms + 1);
     }
   }
   if (count == 0) return 0;
@@ -248,10 +257,10 @@ Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events) {
   if (!remove) return std::move(remove).error();
   remove->Bind(1, (*rows)[static_cast<std::size_t>(count - 1)].seq);
   if (auto removed = remove->Exec(); !removed) return std::move(removed).error();
-  for (const auto& [org_id, seq] : horizons) {
+  for (const Horizon& h : horizons) {
     auto raise = writer.Prepare(kRaiseHorizon);
     if (!raise) return std::move(raise).error();
-    raise->Bind(1, org_id).Bind(2, seq);
+    raise->Bind(1, h.org_id).Bind(2, h.seq).Bind(3, h.before_ms);
     if (auto raised = raise->Exec(); !raised) return std::move(raised).error();
   }
   return count;
@@ -265,6 +274,15 @@ Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>&
   auto horizon = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
   if (!horizon) return std::move(horizon).error();
   return horizon->value_or(0);
+}
+
+Result<std::int64_t> PrunedBefore(Connection& reader, std::string_view org_id) {
+  auto stmt = reader.Prepare(kPrunedBefore);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id);
+  auto before = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
+  if (!before) return std::move(before).error();
+  return before->value_or(0);
 }
 
 Result<std::string> Watermark(Connection& reader) {

@@ -42,6 +42,10 @@ Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& q
 Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events);
 Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>& tenants);
 
+// The time before which retention has deleted the tenant's events (0: it has deleted none): a
+// contact last changed before it may have no event left in the log.
+Result<std::int64_t> PrunedBefore(Connection& reader, std::string_view org_id);
+
 // The last seq ever taken (AUTOINCREMENT's record of it), as text.
 Result<std::string> Watermark(Connection& reader);
 

@@ -133,13 +133,17 @@ CREATE TABLE events (
 ) STRICT;
 CREATE INDEX events_by_org ON events (org_id);
 CREATE INDEX events_by_contact ON events (org_id, contact_id);
--- The list in the order a sync reads it (?order=updated_at): the index holds the primary key,
--- so it is ordered by (org_id, updated_at, id).
-CREATE INDEX contacts_by_update ON contacts (org_id, updated_at);
--- Per tenant, the highest seq that retention deleted: a cursor before it has missed events.
+-- The list in the order a sync reads it (?order=updated_at) is read from the log: each contact
+-- at its latest event. Appended at each tenant's end, unlike an index on contacts' updated_at,
+-- which every write would move from a random page.
+CREATE INDEX events_by_time ON events (org_id, occurred_at, contact_id);
+-- Per tenant, what retention deleted: the highest seq (a cursor before it has missed events)
+-- and the time before which every deleted event occurred (a contact last changed before it
+-- may have no event left).
 CREATE TABLE event_horizons (
   org_id TEXT NOT NULL PRIMARY KEY,
-  pruned_seq INTEGER NOT NULL
+  pruned_seq INTEGER NOT NULL,
+  pruned_before INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 )sql";
 

@@ -60,15 +60,28 @@ inline constexpr char kListContactsFiltered[] =
     "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
     "AND (?11 IS NULL OR updated_at >= ?11) "
     "ORDER BY id LIMIT ?3";
-// The same filters in the order a sync reads: (updated_at, id) after (?2, ?12).
+// The list in the order a sync reads it, (updated_at, id) after (?2, ?12), with the same
+// filters. Two sources (SqliteStore::ListContacts): the contacts last changed before ?13 (the
+// time retention has pruned the log to), by a scan of the tenant's contacts; the others from
+// the log, each contact at its latest event (its version), in the log's time index.
 inline constexpr char kListContactsByUpdate[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
-    "FROM contacts WHERE org_id = ?1 AND (updated_at, id) > (?2, ?12) "
+    "FROM contacts WHERE org_id = ?1 AND (updated_at, id) > (?2, ?12) AND updated_at < ?13 "
     "AND (?4 OR archived_at IS NULL) "
     "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
     "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
     "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
     "ORDER BY updated_at, id LIMIT ?3";
+inline constexpr char kListLatestChanges[] =
+    "SELECT c.org_id, c.id, c.doc, c.version, c.created_at, c.updated_at, c.archived_at, "
+    "c.archived_by FROM events AS e JOIN contacts AS c "
+    "ON c.org_id = e.org_id AND c.id = e.contact_id AND c.version = e.version "
+    "WHERE e.org_id = ?1 AND (e.occurred_at, e.contact_id) > (?2, ?12) "
+    "AND (?4 OR c.archived_at IS NULL) "
+    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?5) WHERE value = ?6)) "
+    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?7) WHERE value = ?8)) "
+    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?9) WHERE value = ?10)) "
+    "ORDER BY e.occurred_at, e.contact_id LIMIT ?3";
 
 // Unique keys of active contacts.
 inline constexpr char kListContactKeys[] =

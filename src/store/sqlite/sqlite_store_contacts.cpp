@@ -53,6 +53,65 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
   return current;
 }
 
+using FilterPaths = std::string[kMaxListFilters];
+
+// Binds the list's archive switch (?4) and document filters (?5..?10), the slots every filtered
+// list statement shares; `paths` must outlive the statement's steps.
+void BindFilters(Statement& stmt, const ListQuery& query, FilterPaths& paths) {
+  stmt.Bind(4, std::int64_t{query.include_archived ? 1 : 0});
+  for (std::size_t i = 0; i < query.filters.size(); ++i) {
+    const DocFilter& f = query.filters[i];
+    paths[i] = "$." + f.field;
+    const int slot = 5 + 2 * static_cast<int>(i);
+    stmt.Bind(slot, paths[i]);
+    if (f.integer) {
+      stmt.Bind(slot + 1, *f.integer);
+    } else {
+      stmt.Bind(slot + 1, f.text);
+    }
+  }
+}
+
+// One page of the list in the order a sync reads it, (updated_at, id), after `from`. The
+// contacts last changed before the time retention pruned the log to come from a scan (they may
+// have no event left); the others from the log, each at its latest event, read in the log's
+// append-only time index: no index on contacts has to move at every write.
+Result<std::vector<Contact>> ListByUpdate(Connection& reader, const ListQuery& query) {
+  // The later of the position and updated_since: ("", since) is just before the first contact
+  // updated at `since`.
+  UpdatedPosition from = *query.after_updated;
+  if (query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
+    from = {*query.updated_since_ms, ""};
+  }
+  auto pruned_before = change_log::PrunedBefore(reader, query.org_id);
+  if (!pruned_before) return std::move(pruned_before).error();
+  std::vector<Contact> page;
+  FilterPaths paths;
+  if (from.updated_at_ms < *pruned_before) {
+    auto scan = reader.Prepare(sql::kListContactsByUpdate);
+    if (!scan) return std::move(scan).error();
+    scan->Bind(1, query.org_id).Bind(2, from.updated_at_ms).Bind(12, from.id);
+    scan->Bind(3, std::int64_t{query.limit}).Bind(13, *pruned_before);
+    BindFilters(*scan, query, paths);
+    auto rows = AllRows(*scan, ReadContact);
+    if (!rows) return std::move(rows).error();
+    page = std::move(*rows);
+    if (static_cast<int>(page.size()) == query.limit) return page;
+    from = {*pruned_before, ""};
+  }
+  auto log = reader.Prepare(sql::kListLatestChanges);
+  if (!log) return std::move(log).error();
+  log->Bind(1, query.org_id).Bind(2, from.updated_at_ms).Bind(12, from.id);
+  log->Bind(3, std::int64_t{query.limit - static_cast<int>(page.size())});
+  BindFilters(*log, query, paths);
+  for (;;) {
+    auto row = log->Next();
+    if (!row) return std::move(row).error();
+    if (!*row) return page;
+    page.push_back(ReadContact(*log));
+  }
+}
+
 }  // namespace
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
@@ -94,47 +153,24 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
   if (query.filters.size() > kMaxListFilters) {
     return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
   }
-  const int limit = query.limit;
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  const bool by_update = query.after_updated.has_value();
+  if (query.after_updated) return ListByUpdate(**reader, query);
   const bool filtered = !query.filters.empty() || query.updated_since_ms;
-  const char* sql = by_update                ? sql::kListContactsByUpdate
-                    : filtered               ? sql::kListContactsFiltered
+  const char* sql = filtered                 ? sql::kListContactsFiltered
                     : query.include_archived ? sql::kListContacts
                                              : sql::kListActiveContacts;
   auto stmt = (*reader)->Prepare(sql);
   if (!stmt) return std::move(stmt).error();
-  if (by_update) {
-    // The later of the position and updated_since: ("", since) is just before the first
-    // contact updated at `since`.
-    UpdatedPosition from = *query.after_updated;
-    if (query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
-      from = {*query.updated_since_ms, ""};
-    }
-    stmt->Bind(1, query.org_id).Bind(2, from.updated_at_ms).Bind(12, from.id);
-  } else {
-    // Every id sorts after "", so no cursor means the first page.
-    stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
-    if (filtered) stmt->Bind(11, query.updated_since_ms);
+  // Every id sorts after "", so no cursor means the first page.
+  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
+  stmt->Bind(3, std::int64_t{query.limit});
+  FilterPaths paths;  // must outlive the statement's steps
+  if (filtered) {
+    stmt->Bind(11, query.updated_since_ms);
+    BindFilters(*stmt, query, paths);
   }
-  stmt->Bind(3, std::int64_t{limit});
-  std::string paths[kMaxListFilters];  // must outlive the statement's steps
-  if (by_update || filtered) {
-    stmt->Bind(4, std::int64_t{query.include_archived ? 1 : 0});
-    for (std::size_t i = 0; i < query.filters.size(); ++i) {
-      const DocFilter& f = query.filters[i];
-      paths[i] = "$." + f.field;
-      int slot = 5 + 2 * static_cast<int>(i);
-      stmt->Bind(slot, paths[i]);
-      if (f.integer) {
-        stmt->Bind(slot + 1, *f.integer);
-      } else {
-        stmt->Bind(slot + 1, f.text);
-      }
-    }
-  }
-  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(limit, 100)));
+  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(query.limit, 100)));
 }
 
 Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,

@@ -3,6 +3,7 @@
 // answers with what it has; past the cap nothing is taken. No test sleeps: each waits for an
 // answer (a future), with a generous bound.
 #include "api/feed_waiters.hpp"
+
 #include "store/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 // EventPruner over a real SQLite store: on start it deletes every event older than the
 // retention (in batches), keeps the rest and the contacts, and stops promptly when destroyed.
 #include "contacts/event_pruner.hpp"
+
 #include "store/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -38,7 +39,8 @@ TEST(EventPruner, DeletesWhatIsPastTheRetentionAndKeepsTheRest) {
   ASSERT_EQ(count(), static_cast<std::size_t>(old_events + 2));
   {
     // now = 100,000; retention 50,000: what occurred before 50,000 goes.
-    EventPruner pruner(store, [] { return std::int64_t{100'000}; }, 50'000ms, 1h);
+    EventPruner pruner(
+        store, [] { return std::int64_t{100'000}; }, 50'000ms, 1h);
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (count() != 2u && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(5ms);  // polling for the condition, bounded

@@ -336,5 +336,43 @@ TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
   EXPECT_EQ(ErrorOf(store().DeleteOrg("org-a")), ErrorCode::kNotFound);
 }
 
+std::vector<std::string> ListedByUpdate(Store& store, std::optional<std::int64_t> since,
+                                        int limit) {
+  std::vector<std::string> ids;
+  ListQuery query;
+  query.org_id = "org-a";
+  query.limit = limit;
+  query.updated_since_ms = since;
+  query.after_updated.emplace();
+  for (;;) {
+    auto page = store.ListContacts(query);
+    EXPECT_TRUE(page.ok()) << page.error().internal;
+    if (!page.ok() || page->empty()) return ids;
+    for (const Contact& c : *page) ids.push_back(c.id);
+    query.after_updated = UpdatedPosition{page->back().updated_at_ms, page->back().id};
+  }
+}
+
+TEST_P(StoreContractTest, TheUpdateOrderRunsFromPrunedContactsIntoTheLogWithoutAGap) {
+  CreateOrg("org-a");
+  std::vector<Contact> c;
+  for (int i = 0; i < 5; ++i) c.push_back(CreateContact("org-a", "{}"));  // all at 1,000
+  ASSERT_TRUE(store().UpdateContact("org-a", c[3].id, Write(R"({"x":1})", {}, 2'000)).ok());
+  ASSERT_TRUE(store().UpdateContact("org-a", c[1].id, Write(R"({"x":1})", {}, 4'000)).ok());
+  ASSERT_TRUE(store().UpdateContact("org-a", c[3].id, Write(R"({"x":2})", {}, 5'000)).ok());
+  ASSERT_TRUE(
+      store().UpdateContact("org-a", c[4].id, Write(R"({"x":1})", {}, 6'000, 6'000, "k")).ok());
+  // (updated_at, id): c0 c2 (1,000), c1 (4,000), c3 (5,000), c4 (6,000, archived: left out).
+  const std::vector<std::string> expected = {c[0].id, c[2].id, c[1].id, c[3].id};
+  for (int limit : {1, 2, 10}) EXPECT_EQ(ListedByUpdate(store(), std::nullopt, limit), expected);
+  // Retention deletes every event before 4,500: c0, c2 and c1 have none left, c3 has its last.
+  ASSERT_TRUE(store().PruneEvents(4'500, 100).ok());
+  for (int limit : {1, 2, 3, 10}) {
+    EXPECT_EQ(ListedByUpdate(store(), std::nullopt, limit), expected) << limit;
+  }
+  EXPECT_EQ(ListedByUpdate(store(), 4'000, 1), (std::vector<std::string>{c[1].id, c[3].id}));
+  EXPECT_EQ(ListedByUpdate(store(), 4'001, 2), (std::vector<std::string>{c[3].id}));
+}
+
 }  // namespace
 }  // namespace contactsd::store::test
