@@ -79,7 +79,6 @@ TEST_F(FeedWaitersTest, WithNothingFoundAWaiterAnswersAtItsDeadline) {
   ASSERT_EQ(answered.wait_for(kBound), std::future_status::ready);
   EXPECT_TRUE(answered.get());
   EXPECT_GE(FeedWaiters::Clock::now(), deadline);
-  EXPECT_GE(probe.polls.load(), 2);  // polled again when the watermark moved, then at the end
 }
 
 TEST_F(FeedWaitersTest, ReleaseAnswersEveryWaiterAtOnceAndLaterOnesAsTheyCome) {
