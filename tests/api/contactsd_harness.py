@@ -707,6 +707,44 @@ def list_all(client: Client, limit: int | None = None, max_pages: int = 1000) ->
     return walk_pages(fetch, {} if limit is None else {"limit": limit}, max_pages)
 
 
+class FeedFollower:
+    """A consumer of GET {base}/events on its own thread, as an integration runs one: from
+    `cursor`, page after page with `wait` long polls, storing every event in `seen`. stop()
+    makes it read on without waiting until a page comes back empty, then joins it."""
+
+    def __init__(self, client: Client, cursor: str, *, base: str = "/v1", limit: int = 50):
+        self.client, self.cursor, self.base, self.limit = client, cursor, base, limit
+        self.seen: list[dict] = []
+        self.errors: list[BaseException] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._follow)
+        self._thread.start()
+
+    def _follow(self):
+        try:
+            while True:
+                finished = self._done.is_set()  # read before the page: a last full pass after
+                page = assert_status(self.client.get(f"{self.base}/events", params={
+                    "after": self.cursor, "limit": self.limit, "wait": 0 if finished else 5}),
+                    200)
+                self.seen.extend(page["data"])
+                self.cursor = page["next_cursor"]
+                if finished and not page["data"]:
+                    return
+        except BaseException as e:  # noqa: BLE001 - reported by stop()
+            self.errors.append(e)
+        finally:
+            self.client.close()
+
+    def stop(self, timeout: float = 120) -> list[dict]:
+        self._done.set()
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the feed follower did not finish"
+        if self.errors:
+            raise self.errors[0]
+        return self.seen
+
+
 def run_together(n: int, target, timeout: float = 120) -> None:
     """Runs target(i, barrier) in n threads that start together; re-raises the first error."""
     barrier = threading.Barrier(n)

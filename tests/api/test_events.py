@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from contactsd_harness import (assert_contact_response, assert_error, assert_status,
-                               is_timestamp, query_db, run_together)
+from contactsd_harness import (FeedFollower, assert_contact_response, assert_error,
+                               assert_status, is_timestamp, query_db, run_together)
 
 EVENT_KEYS = {"id", "type", "occurred_at", "contact_id", "actor", "request_id", "changes", "data"}
 
@@ -233,26 +233,7 @@ def test_a_consumer_following_the_feed_with_wait_sees_every_write_of_8_writers_o
     writers, writes_each = 8, 15
     contacts = [tenant.create_contact({"first_name": f"W{i}"})["id"] for i in range(writers)]
     _, cursor = _feed(tenant)
-    done = threading.Event()
-    seen: list[dict] = []
-
-    def consume():
-        nonlocal cursor
-        client = tenant.server.client(f"Bearer {tenant.secret}")
-        try:
-            while True:
-                finished = done.is_set()  # read before the page: a last full pass after it
-                params = {"after": cursor, "limit": 7, "wait": 0 if finished else 5}
-                page = assert_status(client.get("/v1/events", params=params), 200)
-                seen.extend(page["data"])
-                cursor = page["next_cursor"]
-                if finished and not page["data"]:
-                    return
-        finally:
-            client.close()
-
-    reader = threading.Thread(target=consume)
-    reader.start()
+    reader = FeedFollower(tenant.server.client(f"Bearer {tenant.secret}"), cursor, limit=7)
 
     def write(i, barrier):
         client = tenant.server.client(f"Bearer {tenant.secret}")
@@ -265,9 +246,7 @@ def test_a_consumer_following_the_feed_with_wait_sees_every_write_of_8_writers_o
     try:
         run_together(writers, write)
     finally:
-        done.set()
-        reader.join(timeout=120)
-    assert not reader.is_alive()
+        seen = reader.stop()
     got = sorted((e["contact_id"], e["data"]["version"]) for e in seen)
     assert got == sorted((cid, v) for cid in contacts for v in range(2, writes_each + 2))
     assert len({e["id"] for e in seen}) == len(seen)

@@ -6,13 +6,12 @@ servers, exactly one wins), and credits are never spent twice by racing unlocks 
 test_concurrency.py's two-processes test (and, for unlocks, test_prospects_unlock.py's)."""
 
 import json
-import threading
 import uuid
 
 import pytest
 
-from contactsd_harness import Client, assert_contact_response, assert_error, assert_status, \
-    fresh_pg_database, list_all, pg_base_url, query_db, run_together
+from contactsd_harness import Client, FeedFollower, assert_contact_response, assert_error, \
+    assert_status, fresh_pg_database, list_all, pg_base_url, query_db, run_together
 import test_prospects_common as prospects
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
@@ -202,26 +201,7 @@ def test_a_feed_reader_sees_every_write_through_both_servers_once_despite_out_of
     contacts = [tenant.create_contact({"first_name": f"W{i}"})["id"] for i in range(len(servers))]
     start = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
     cursor = start["next_cursor"]
-    done = threading.Event()
-    seen: list[dict] = []
-
-    def follow():  # the reader, on server a only
-        nonlocal cursor
-        client = a.client(f"Bearer {tenant.secret}")
-        try:
-            while True:
-                finished = done.is_set()
-                page = assert_status(client.get("/v1/events", params={
-                    "after": cursor, "limit": 50, "wait": 0 if finished else 5}), 200)
-                seen.extend(page["data"])
-                cursor = page["next_cursor"]
-                if finished and not page["data"]:
-                    return
-        finally:
-            client.close()
-
-    reader = threading.Thread(target=follow)
-    reader.start()
+    reader = FeedFollower(a.client(f"Bearer {tenant.secret}"), cursor)  # on server a only
     rounds = 0
     try:
         # Rounds of writers on both servers until the database shows commits out of seq order.
@@ -242,9 +222,7 @@ def test_a_feed_reader_sees_every_write_through_both_servers_once_despite_out_of
             if out_of_order > 0 or rounds == max_rounds:
                 break
     finally:
-        done.set()
-        reader.join(timeout=120)
-    assert not reader.is_alive()
+        seen = reader.stop()
     assert out_of_order > 0, f"no commit out of seq order in {rounds} rounds: the test proved little"
     print(f"{out_of_order} commits out of seq order in {rounds} round(s) of writes")
     versions = range(2, rounds * writes_each + 2)
