@@ -2,6 +2,7 @@
 
 #include "common/uuid.hpp"
 #include "contacts/change_prior.hpp"
+#include "contacts/contact_checks.hpp"
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "contacts/entry_references.hpp"
@@ -22,22 +23,6 @@ namespace contactsd::contacts {
 namespace json = boost::json;
 
 namespace {
-
-Status CheckId(std::string_view id) {
-  if (!IsUuid(id)) return Error::BadRequest("The contact id must be a UUID", "invalid_id");
-  return {};
-}
-
-// A stored record is parsed into an arena of its own: two allocations instead of one per
-// string and table, and nothing freed value by value. The arena is shared by the record's
-// values, so the record can move to the thread that answers with it.
-Result<json::object> ParseRecord(const store::Contact& c) {
-  boost::system::error_code ec;
-  json::value v = json::parse(
-      c.doc, ec, json::make_shared_resource<json::monotonic_resource>(2 * c.doc.size() + 512));
-  if (ec || !v.is_object()) return Error::Internal("stored contact " + c.id + " is not an object");
-  return std::move(v.get_object());
-}
 
 Result<ContactView> ViewOf(store::Contact stored) {
   auto record = ParseRecord(stored);
@@ -72,9 +57,6 @@ Result<store::DocFilter> FilterFor(const model::Model& model, std::string_view p
   return Error::BadRequest("Unknown filter '" + std::string(param) + "'", "invalid_query");
 }
 
-// The store's own not-found error, for contacts that exist but are hidden from clients.
-Error NotFound() { return Error::NotFound("Contact not found"); }
-
 // The request's errors, then the record's on fields the request has not already named (a
 // field sent with a bad value is not also reported as missing).
 std::vector<FieldError> Combine(std::vector<FieldError> request, std::vector<FieldError> record) {
@@ -84,20 +66,6 @@ std::vector<FieldError> Combine(std::vector<FieldError> request, std::vector<Fie
     if (!named) request.push_back(std::move(e));
   }
   return request;
-}
-
-// If-Match and If-None-Match, against the version the write read. Either 412 names the
-// current version, so the client can read it again and retry.
-Status CheckVersion(const VersionCondition& condition, const store::Contact& current) {
-  if (condition.MatchFails(current.version)) {
-    return Error::PreconditionFailed("The contact has changed: its version is " +
-                                     std::to_string(current.version));
-  }
-  if (condition.NoneMatchFails(current.version)) {
-    return Error::PreconditionFailed("The contact exists (If-None-Match): its version is " +
-                                     std::to_string(current.version));
-  }
-  return {};
 }
 
 Error Archived() {
@@ -439,84 +407,6 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   }
   pending.result_record.emplace(std::move(record));
   return write;
-}
-
-Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
-                                             const VersionCondition& condition) const {
-  if (!model_.archiving_enabled()) return NotFound();
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  if (auto st = CheckId(id); !st) return std::move(st).error();
-  std::int64_t now = clock_();
-  auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
-    store::ContactWrite write;
-    // Already gone for the client: no version of it to match.
-    if (current.archived_at_ms && model_.archived_hidden()) return NotFound();
-    if (auto fresh = CheckVersion(condition, current); !fresh) {
-      return std::move(fresh).error();
-    }
-    if (current.archived_at_ms) {
-      write.changed = false;
-      return write;
-    }
-    write.doc = current.doc;
-    write.updated_at_ms = std::max(now, current.updated_at_ms);
-    write.archived_at_ms = write.updated_at_ms;
-    write.archived_by = who.subject;
-    write.prior = ArchivePriorOf(current);
-    return write;
-  };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive, OriginOf(who));
-  if (!stored.ok()) return std::move(stored).error();
-  return ViewWithAccess(who, std::move(stored).value());
-}
-
-Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
-                                             const VersionCondition& condition) const {
-  if (!model_.archiving_enabled()) return NotFound();
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  if (auto st = CheckId(id); !st) return std::move(st).error();
-  std::int64_t now = clock_();
-  auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
-    if (auto fresh = CheckVersion(condition, current); !fresh) {
-      return std::move(fresh).error();
-    }
-    store::ContactWrite write;
-    if (!current.archived_at_ms) {
-      write.changed = false;
-      return write;
-    }
-    auto record = ParseRecord(current);
-    if (!record.ok()) return std::move(record).error();
-    write.doc = current.doc;
-    write.unique_keys = KeysOf(*record);  // taken back; a clash is the store's 409
-    write.updated_at_ms = std::max(now, current.updated_at_ms);
-    write.prior = ArchivePriorOf(current);
-    return write;
-  };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore, OriginOf(who));
-  if (!stored.ok()) return std::move(stored).error();
-  return ViewWithAccess(who, std::move(stored).value());
-}
-
-Status ContactsService::Erase(const Principal& who, std::string_view id) const {
-  if (auto allowed = MayWrite(who); !allowed) return allowed;
-  if (auto st = CheckId(id); !st) return st;
-  return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who));
-}
-
-Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {
-  if (!model_.unlocks()) return NotFound();
-  auto view = Get(who, id);  // the id's checks and the 404, with the org's access
-  if (!view.ok()) return view;
-  if (view->access.full_access || view->access.unlocked) return view;  // nothing to pay for
-  // The cost is read outside the store's transaction: it is create_only, so it cannot change.
-  const std::int64_t cost = model::UnlockCostOf(model_, view->record);
-  auto unlock = store_.UnlockContact(who.org_id, view->stored, cost, clock_(), OriginOf(who));
-  if (!unlock.ok()) return std::move(unlock).error();
-  view->access.unlocked = true;
-  view->access.unlocked_at_ms = unlock->unlocked_at_ms;
-  view->access.credits_spent = unlock->credits_spent;
-  return view;
 }
 
 }  // namespace contactsd::contacts

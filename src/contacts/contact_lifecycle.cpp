@@ -1,0 +1,91 @@
+// ContactsService: the operations on a contact's life beyond its fields: archive, restore,
+// unlock and erase.
+#include "common/uuid.hpp"
+#include "contacts/change_prior.hpp"
+#include "contacts/contact_checks.hpp"
+#include "contacts/contacts_service.hpp"
+#include "contacts/origin.hpp"
+#include "model/record.hpp"
+
+#include <algorithm>
+
+namespace contactsd::contacts {
+Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
+                                             const VersionCondition& condition) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  std::int64_t now = clock_();
+  auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    store::ContactWrite write;
+    // Already gone for the client: no version of it to match.
+    if (current.archived_at_ms && model_.archived_hidden()) return NotFound();
+    if (auto fresh = CheckVersion(condition, current); !fresh) {
+      return std::move(fresh).error();
+    }
+    if (current.archived_at_ms) {
+      write.changed = false;
+      return write;
+    }
+    write.doc = current.doc;
+    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.archived_at_ms = write.updated_at_ms;
+    write.archived_by = who.subject;
+    write.prior = ArchivePriorOf(current);
+    return write;
+  };
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive, OriginOf(who));
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewWithAccess(who, std::move(stored).value());
+}
+
+Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
+                                             const VersionCondition& condition) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  std::int64_t now = clock_();
+  auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+    if (auto fresh = CheckVersion(condition, current); !fresh) {
+      return std::move(fresh).error();
+    }
+    store::ContactWrite write;
+    if (!current.archived_at_ms) {
+      write.changed = false;
+      return write;
+    }
+    auto record = ParseRecord(current);
+    if (!record.ok()) return std::move(record).error();
+    write.doc = current.doc;
+    write.unique_keys = KeysOf(*record);  // taken back; a clash is the store's 409
+    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.prior = ArchivePriorOf(current);
+    return write;
+  };
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore, OriginOf(who));
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewWithAccess(who, std::move(stored).value());
+}
+
+Status ContactsService::Erase(const Principal& who, std::string_view id) const {
+  if (auto allowed = MayWrite(who); !allowed) return allowed;
+  if (auto st = CheckId(id); !st) return st;
+  return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who));
+}
+
+Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {
+  if (!model_.unlocks()) return NotFound();
+  auto view = Get(who, id);  // the id's checks and the 404, with the org's access
+  if (!view.ok()) return view;
+  if (view->access.full_access || view->access.unlocked) return view;  // nothing to pay for
+  // The cost is read outside the store's transaction: it is create_only, so it cannot change.
+  const std::int64_t cost = model::UnlockCostOf(model_, view->record);
+  auto unlock = store_.UnlockContact(who.org_id, view->stored, cost, clock_(), OriginOf(who));
+  if (!unlock.ok()) return std::move(unlock).error();
+  view->access.unlocked = true;
+  view->access.unlocked_at_ms = unlock->unlocked_at_ms;
+  view->access.credits_spent = unlock->credits_spent;
+  return view;
+}
+
+}  // namespace contactsd::contacts
