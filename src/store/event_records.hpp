@@ -1,9 +1,12 @@
-// The events of writes that change no contact, built the same way by both backends.
+// What both backends share about the change log: the events of writes that change no contact,
+// and the checks of a query of the log.
 #pragma once
 
 #include "store/store.hpp"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace contactsd::store {
 
@@ -14,5 +17,12 @@ Event UnlockEvent(std::string_view org_id, const Contact& contact, const Unlock&
 // "custom_field.created" in the tenant's log; its doc is the definition as the API shows it.
 Event CustomFieldEvent(const CustomField& field, std::string_view definition_json,
                        const ChangeOrigin& origin);
+
+// Internal unless a query of the log names 1 or 2 tenants and a limit in
+// 1..kMaxEventQueryLimit (a caller's bug, not a client's).
+Status CheckEventQuery(const std::vector<std::string>& tenants, int limit);
+
+// The second tenant of a query of the log, or "" (which no tenant id is).
+std::string_view SecondTenant(const std::vector<std::string>& tenants);
 
 }  // namespace contactsd::store

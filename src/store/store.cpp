@@ -54,4 +54,15 @@ Event CustomFieldEvent(const CustomField& field, std::string_view definition_jso
   return event;
 }
 
+Status CheckEventQuery(const std::vector<std::string>& tenants, int limit) {
+  if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
+    return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");
+  }
+  return {};
+}
+
+std::string_view SecondTenant(const std::vector<std::string>& tenants) {
+  return tenants.size() > 1 ? std::string_view(tenants[1]) : std::string_view();
+}
+
 }  // namespace contactsd::store

@@ -1,4 +1,5 @@
 // PostgresStore: reading the change log (its writes are in the statements that change things).
+#include "store/event_records.hpp"
 #include "store/postgres/change_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
@@ -7,24 +8,8 @@
 #include <string>
 
 namespace contactsd::store::postgres {
-namespace {
-
-Status CheckQuery(const std::vector<std::string>& tenants, int limit) {
-  if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
-    return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");
-  }
-  return {};
-}
-
-// The second tenant of a query, or "" (which no tenant id is).
-std::string_view SecondTenant(const std::vector<std::string>& tenants) {
-  return tenants.size() > 1 ? std::string_view(tenants[1]) : std::string_view();
-}
-
-}  // namespace
-
 Result<std::vector<Event>> PostgresStore::ListEvents(const EventQuery& query) {
-  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   const std::string txid = std::to_string(query.after.txid);  // xid8 is sent as text
   Query list(Sql::kListEvents);
   list.Text(query.tenants[0]).Text(SecondTenant(query.tenants)).Text(txid);
@@ -38,7 +23,7 @@ Result<std::vector<Event>> PostgresStore::ListEvents(const EventQuery& query) {
 }
 
 Result<std::vector<Event>> PostgresStore::ListHistory(const HistoryQuery& query) {
-  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   Query list(Sql::kListHistory);
   list.Text(query.tenants[0]).Text(SecondTenant(query.tenants)).Text(query.contact_id);
   list.Int8(query.before_seq).Int8(std::int64_t{query.limit});
@@ -108,7 +93,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
 }
 
 Result<std::int64_t> PostgresStore::EventHorizon(const std::vector<std::string>& tenants) {
-  if (auto ok = CheckQuery(tenants, 1); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(tenants, 1); !ok) return std::move(ok).error();
   Query horizon(Sql::kEventHorizon);
   horizon.Text(tenants[0]).Text(SecondTenant(tenants));
   return WithConnection([&](Connection& connection) -> Result<std::int64_t> {

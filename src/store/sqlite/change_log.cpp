@@ -1,5 +1,6 @@
 #include "store/sqlite/change_log.hpp"
 
+#include "store/event_records.hpp"
 #include "store/sqlite/rows.hpp"
 
 #include <algorithm>
@@ -103,18 +104,6 @@ Status Append(Connection& writer, std::string_view org_id, std::string_view type
   return {};
 }
 
-// The second tenant of a query, or "" (which no tenant id is).
-std::string_view SecondTenant(const std::vector<std::string>& tenants) {
-  return tenants.size() > 1 ? std::string_view(tenants[1]) : std::string_view();
-}
-
-Status CheckQuery(const std::vector<std::string>& tenants, int limit) {
-  if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
-    return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<bool> InsertContact(Connection& writer, const Contact& contact, const ChangeOrigin& origin) {
@@ -199,7 +188,7 @@ Status AppendEvent(Connection& writer, const Event& event) {
 }
 
 Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query) {
-  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   auto stmt = reader.Prepare(kListEvents);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
@@ -209,7 +198,7 @@ Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& quer
 }
 
 Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query) {
-  if (auto ok = CheckQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   auto stmt = reader.Prepare(kListHistory);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
@@ -267,7 +256,7 @@ Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events) {
 }
 
 Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>& tenants) {
-  if (auto ok = CheckQuery(tenants, 1); !ok) return std::move(ok).error();
+  if (auto ok = CheckEventQuery(tenants, 1); !ok) return std::move(ok).error();
   auto stmt = reader.Prepare(kHorizon);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, tenants[0]).Bind(2, SecondTenant(tenants));
