@@ -6,6 +6,7 @@ contactsd_unit_test(contactsd_store_tests
     store/change_log_contract_test.cpp
     store/sql_catalogue_test.cpp
     store/sqlite_store_test.cpp
+    store/sqlite_event_chain_test.cpp
     store/group_commit_writer_test.cpp
     store/open_store_test.cpp
     store/pg_test_schema.cpp

@@ -1,6 +1,7 @@
 #include "store/sqlite/change_log.hpp"
 
 #include "store/event_records.hpp"
+#include "store/sqlite/event_chain.hpp"
 #include "store/sqlite/rows.hpp"
 
 #include <algorithm>
@@ -14,21 +15,25 @@ namespace {
 constexpr char kInsertContact[] =
     "INSERT INTO contacts (org_id, id, doc, version, created_at, updated_at, archived_at, "
     "archived_by) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+// Each also moves the head of the contact's chain of events (event_chain.hpp) to the event it
+// has just appended.
+constexpr char kLinkContact[] =
+    "UPDATE contacts SET last_event_seq = ?3 WHERE org_id = ?1 AND id = ?2";
 constexpr char kUpdateContact[] =
     "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
-    "archived_by = ?6 WHERE org_id = ?1 AND id = ?2";
+    "archived_by = ?6, last_event_seq = ?7 WHERE org_id = ?1 AND id = ?2";
 constexpr char kDeleteContact[] = "DELETE FROM contacts WHERE org_id = ?1 AND id = ?2";
 constexpr char kDeleteTenantContacts[] = "DELETE FROM contacts WHERE org_id = ?1";
-// The contact's events in its tenant's log and in the logs of the orgs that unlocked it.
-constexpr char kDeleteContactEvents[] =
-    "DELETE FROM events WHERE contact_id = ?2 AND org_id IN "
-    "(SELECT ?1 UNION SELECT org_id FROM unlocks WHERE contact_id = ?2)";
 constexpr char kDeleteTenantEvents[] = "DELETE FROM events WHERE org_id = ?1";
 constexpr char kDeleteTenantHorizon[] = "DELETE FROM event_horizons WHERE org_id = ?1";
+// The event links to the contact's last one in this log: the head its row holds, read before
+// the row moves it here (0 for an event of no contact of this tenant's: a custom field, an
+// unlock of another tenant's contact, an erasure).
 constexpr char kInsertEvent[] =
     "INSERT INTO events (org_id, type, occurred_at, contact_id, actor_type, actor_id, "
-    "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by, prev_seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce("
+    "(SELECT last_event_seq FROM contacts WHERE org_id = ?1 AND id = ?4), 0)) RETURNING seq";
 
 // Columns as read by ReadEvent.
 #define CONTACTSD_EVENT_COLUMNS                                                             \
@@ -39,20 +44,13 @@ constexpr char kInsertEvent[] =
 // own index range, already in seq order, and only `limit` of each are merged.
 constexpr char kListEvents[] =
     "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) "
-    "AND (?5 = '' OR contact_id = ?5) ORDER BY seq LIMIT ?6) "
+    " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) ORDER BY seq LIMIT ?5) "
     "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) "
-    "AND (?5 = '' OR contact_id = ?5) ORDER BY seq LIMIT ?6) "
-    "ORDER BY seq LIMIT ?6";
-constexpr char kListHistory[] =
-    "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?1 AND contact_id = ?3 AND (?4 = 0 OR seq < ?4) "
-    "ORDER BY seq DESC LIMIT ?5) "
-    "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?2 AND contact_id = ?3 AND (?4 = 0 OR seq < ?4) "
-    "ORDER BY seq DESC LIMIT ?5) "
-    "ORDER BY seq DESC LIMIT ?5";
+    " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) ORDER BY seq LIMIT ?5) "
+    "ORDER BY seq LIMIT ?5";
+// Events by seq (a JSON array of them: one statement for a page), as a chain walk found them.
+constexpr char kEventsAt[] =
+    "SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE seq IN (SELECT value FROM json_each(?1))";
 #undef CONTACTSD_EVENT_COLUMNS
 // The oldest events first: a prefix of the log, never a scan of what is kept.
 constexpr char kOldestEvents[] =
@@ -88,9 +86,10 @@ Event ReadEvent(const Statement& row) {
   return e;
 }
 
-Status Append(Connection& writer, std::string_view org_id, std::string_view type,
-              std::int64_t occurred_at_ms, const Contact& contact, std::string_view prior,
-              const ChangeOrigin& origin) {
+// Appends the event; returns its seq.
+Result<std::int64_t> Append(Connection& writer, std::string_view org_id, std::string_view type,
+                            std::int64_t occurred_at_ms, const Contact& contact,
+                            std::string_view prior, const ChangeOrigin& origin) {
   auto stmt = writer.Prepare(kInsertEvent);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, org_id).Bind(2, type).Bind(3, occurred_at_ms);
@@ -99,9 +98,30 @@ Status Append(Connection& writer, std::string_view org_id, std::string_view type
   stmt->Bind(8, contact.version).Bind(9, contact.doc).BindTextOrNull(10, prior);
   stmt->Bind(11, contact.created_at_ms).Bind(12, contact.updated_at_ms);
   stmt->Bind(13, contact.archived_at_ms).BindTextOrNull(14, contact.archived_by);
-  auto inserted = stmt->Exec();
-  if (!inserted) return std::move(inserted).error();
-  return {};
+  auto seq = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
+  if (!seq) return std::move(seq).error();
+  if (!*seq) return Error::Internal("sqlite: an event insert returned no seq");
+  return **seq;
+}
+
+// The events at `seqs` (ascending or descending), in that order; one pruned or erased since
+// the walk found it is left out.
+Result<std::vector<Event>> EventsAt(Connection& reader, const std::vector<std::int64_t>& seqs) {
+  std::string list = "[";
+  for (std::int64_t seq : seqs) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(seq);
+  }
+  list += ']';
+  auto stmt = reader.Prepare(kEventsAt);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, list);
+  auto events = AllRows(*stmt, ReadEvent, seqs.size());
+  if (!events) return std::move(events).error();
+  std::sort(events->begin(), events->end(),
+            [](const Event& a, const Event& b) { return a.position.seq < b.position.seq; });
+  if (seqs.size() > 1 && seqs.front() > seqs.back()) std::reverse(events->begin(), events->end());
+  return events;
 }
 
 }  // namespace
@@ -117,42 +137,45 @@ Result<bool> InsertContact(Connection& writer, const Contact& contact, const Cha
   if (*inserted == 0) return false;
   Contact stored = contact;
   stored.version = 1;
-  if (auto logged = Append(writer, contact.org_id, ChangeTypeOf(nullptr, contact.archived_at_ms),
-                           contact.created_at_ms, stored, {}, origin);
-      !logged) {
-    return std::move(logged).error();
-  }
+  auto seq = Append(writer, contact.org_id, ChangeTypeOf(nullptr, contact.archived_at_ms),
+                    contact.created_at_ms, stored, {}, origin);
+  if (!seq) return std::move(seq).error();
+  auto link = writer.Prepare(kLinkContact);
+  if (!link) return std::move(link).error();
+  link->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, *seq);
+  if (auto linked = link->Exec(); !linked) return std::move(linked).error();
   return true;
 }
 
 Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
                      const ChangeOrigin& origin) {
   const std::string_view type = ChangeTypeOf(&current, write.archived_at_ms);
+  const std::string prior = std::move(write.prior);
+  ApplyWrite(current, std::move(write));
+  // The event first: it links to the head the row still holds.
+  auto seq = Append(writer, current.org_id, type, current.updated_at_ms, current, prior, origin);
+  if (!seq) return std::move(seq).error();
   auto stmt = writer.Prepare(kUpdateContact);
   if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, current.org_id).Bind(2, current.id).Bind(3, write.doc);
-  stmt->Bind(4, write.updated_at_ms);
-  stmt->Bind(5, write.archived_at_ms).BindTextOrNull(6, write.archived_by);
+  stmt->Bind(1, current.org_id).Bind(2, current.id).Bind(3, current.doc);
+  stmt->Bind(4, current.updated_at_ms);
+  stmt->Bind(5, current.archived_at_ms).BindTextOrNull(6, current.archived_by).Bind(7, *seq);
   auto changed = stmt->Exec();
   if (!changed) return std::move(changed).error();
   if (*changed != 1) return Error::Internal("sqlite: contact vanished inside its transaction");
-  std::string prior = std::move(write.prior);
-  ApplyWrite(current, std::move(write));
-  return Append(writer, current.org_id, type, current.updated_at_ms, current, prior, origin);
+  return {};
 }
 
 Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::string_view id,
                           std::int64_t now_ms, const ChangeOrigin& origin) {
+  // The events first: the row holds the head of their chain.
+  if (auto gone = event_chain::Erase(writer, org_id, id); !gone) return std::move(gone).error();
   auto remove = writer.Prepare(kDeleteContact);
   if (!remove) return std::move(remove).error();
   remove->Bind(1, org_id).Bind(2, id);
   auto removed = remove->Exec();
   if (!removed) return std::move(removed).error();
-  if (*removed == 0) return false;
-  auto events = writer.Prepare(kDeleteContactEvents);
-  if (!events) return std::move(events).error();
-  events->Bind(1, org_id).Bind(2, id);
-  if (auto gone = events->Exec(); !gone) return std::move(gone).error();
+  if (*removed == 0) return false;  // the caller's savepoint undoes nothing: nothing was deleted
   Contact erased;
   erased.org_id = std::string(org_id);
   erased.id = std::string(id);
@@ -182,29 +205,29 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteTenant(Connectio
   return removed;
 }
 
-Status AppendEvent(Connection& writer, const Event& event) {
+Result<std::int64_t> AppendEvent(Connection& writer, const Event& event) {
   return Append(writer, event.org_id, event.type, event.occurred_at_ms, event.contact, event.prior,
                 event.origin);
 }
 
 Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query) {
   if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
+  if (!query.contact_id.empty()) {
+    auto seqs = event_chain::Feed(reader, query);
+    if (!seqs) return std::move(seqs).error();
+    return EventsAt(reader, *seqs);
+  }
   auto stmt = reader.Prepare(kListEvents);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
-  stmt->Bind(3, query.after.seq).Bind(4, query.type).Bind(5, query.contact_id);
-  stmt->Bind(6, std::int64_t{query.limit});
+  stmt->Bind(3, query.after.seq).Bind(4, query.type).Bind(5, std::int64_t{query.limit});
   return AllRows(*stmt, ReadEvent, static_cast<std::size_t>(query.limit));
 }
 
 Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query) {
-  if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
-  auto stmt = reader.Prepare(kListHistory);
-  if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
-  stmt->Bind(3, query.contact_id).Bind(4, query.before_seq);
-  stmt->Bind(5, std::int64_t{query.limit});
-  return AllRows(*stmt, ReadEvent, static_cast<std::size_t>(query.limit));
+  auto seqs = event_chain::History(reader, query);
+  if (!seqs) return std::move(seqs).error();
+  return EventsAt(reader, *seqs);
 }
 
 Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events) {

@@ -32,8 +32,9 @@ Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::stri
 Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteTenant(Connection& writer,
                                                                        std::string_view org_id);
 
-// Appends an event that changes no contact (an unlock, a custom field's definition).
-Status AppendEvent(Connection& writer, const Event& event);
+// Appends an event that changes no contact (an unlock, a custom field's definition); returns
+// its seq.
+Result<std::int64_t> AppendEvent(Connection& writer, const Event& event);
 
 // The reads, on any connection.
 Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query);

@@ -111,8 +111,8 @@ CREATE TABLE unlocks (
 // The change log (store/sqlite/change_log.hpp): one row per committed change, appended by the
 // write in its transaction. seq is the rowid, AUTOINCREMENT so that it is never reused, even
 // after the newest events are deleted: a position a consumer holds names one event forever.
-// The indexes hold the rowid, so (org_id) reads a tenant's events in seq order and
-// (org_id, contact_id) a contact's.
+// The indexes hold the rowid, so (org_id) reads a tenant's events in seq order (a contact's:
+// version 5's chain).
 constexpr char kSchemaV4Events[] = R"sql(
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -147,8 +147,31 @@ CREATE TABLE event_horizons (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                    kSchemaV3Unlocks, kSchemaV4Events};
+// A contact's events as a chain instead of an index: each event names the previous event of
+// its contact in its tenant's log (prev_seq, 0 for none), and the chain's head is kept where the
+// write already is: the contact's row (last_event_seq), an unlock's row (event_seq: the unlock
+// in the unlocking org's log) or, for an erased contact, its contact.erased event, the one
+// entry of a partial index. An index on (org_id, contact_id) put each event on the random page
+// of its contact's entries; a chain appends only (PATCH/s on SQLite FULL +45%,
+// docs/benchmarks.md). History, the feed's contact_id filter and erasure walk the chain
+// (store/sqlite/event_chain.hpp). The backfill links the events logged before.
+constexpr char kSchemaV5EventChains[] = R"sql(
+ALTER TABLE events ADD COLUMN prev_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contacts ADD COLUMN last_event_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE unlocks ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET prev_seq = coalesce((SELECT max(p.seq) FROM events AS p
+  WHERE p.org_id = events.org_id AND p.contact_id = events.contact_id AND p.seq < events.seq), 0)
+  WHERE contact_id IS NOT NULL AND type <> 'contact.erased';
+UPDATE contacts SET last_event_seq = coalesce((SELECT max(seq) FROM events
+  WHERE events.org_id = contacts.org_id AND events.contact_id = contacts.id), 0);
+UPDATE unlocks SET event_seq = coalesce((SELECT max(seq) FROM events
+  WHERE events.org_id = unlocks.org_id AND events.contact_id = unlocks.contact_id), 0);
+DROP INDEX events_by_contact;
+CREATE INDEX events_erased ON events (org_id, contact_id) WHERE type = 'contact.erased';
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations = {
+    kSchemaV1, kSchemaV2Collections, kSchemaV3Unlocks, kSchemaV4Events, kSchemaV5EventChains};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -101,9 +101,10 @@ inline constexpr char kGetUnlock[] =
 inline constexpr char kListUnlocks[] =
     "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
     "WHERE org_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))";
+// ?5: the seq of its contact.unlocked event, the head of the contact's chain in the org's log.
 inline constexpr char kInsertUnlock[] =
-    "INSERT INTO unlocks (org_id, contact_id, credits_spent, unlocked_at) "
-    "VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO unlocks (org_id, contact_id, credits_spent, unlocked_at, event_seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
 // Changes nothing (0 rows) when the org has fewer credits than the cost, or does not exist.
 inline constexpr char kDebitCredits[] =
     "UPDATE orgs SET credits = credits - ?2 WHERE id = ?1 AND credits >= ?2";

@@ -53,15 +53,13 @@ Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, const Contact
     if (!debited) return std::move(debited).error();
     if (*debited != 1) return DebitRefused(writer, org_id, cost);
     Unlock unlock{std::string(org_id), std::string(contact_id), cost, now_ms};
+    auto logged = change_log::AppendEvent(writer, UnlockEvent(org_id, contact, unlock, origin));
+    if (!logged) return std::move(logged).error();
     auto insert = writer.Prepare(sql::kInsertUnlock);
     if (!insert) return std::move(insert).error();
     insert->Bind(1, unlock.org_id).Bind(2, unlock.contact_id);
-    insert->Bind(3, unlock.credits_spent).Bind(4, unlock.unlocked_at_ms);
+    insert->Bind(3, unlock.credits_spent).Bind(4, unlock.unlocked_at_ms).Bind(5, *logged);
     if (auto inserted = insert->Exec(); !inserted) return std::move(inserted).error();
-    if (auto logged = change_log::AppendEvent(writer, UnlockEvent(org_id, contact, unlock, origin));
-        !logged) {
-      return std::move(logged).error();
-    }
     return unlock;
   });
 }

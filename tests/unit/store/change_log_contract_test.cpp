@@ -190,6 +190,81 @@ TEST_P(StoreContractTest, TheLogPagesByPositionFiltersAndKeepsTenantsApart) {
   (void)a2;
 }
 
+// A contact seen by two tenants (the catalogue's, unlocked by an org) has events in both logs:
+// its history reads them as one, newest first, page after page, and the feed's contact filter
+// oldest first from any position, whatever other contacts did in between.
+TEST_P(StoreContractTest, AHistoryAcrossTwoLogsPagesWithoutGapOrRepeat) {
+  CreateOrg("org-cat");
+  CreateOrg("org-b");
+  Contact seen = CreateContact("org-cat", R"({"n":0})");
+  Contact other = CreateContact("org-cat", R"({"n":0})");
+  for (int n = 1; n <= 6; ++n) {
+    const std::int64_t at = 2'000 + n * 100;
+    ASSERT_TRUE(store()
+                    .UpdateContact("org-cat", seen.id,
+                                   WriteWithPrior("{\"n\":" + std::to_string(n) + "}", "{}", at),
+                                   kAlice)
+                    .ok());
+    ASSERT_TRUE(store()
+                    .UpdateContact("org-cat", other.id,
+                                   WriteWithPrior("{\"n\":" + std::to_string(n) + "}", "{}", at),
+                                   kAlice)
+                    .ok());
+    if (n == 3) {
+      ASSERT_TRUE(store().UnlockContact("org-b", seen, 0, at + 50, kAlice).ok());
+    }
+  }
+  const std::vector<std::string> tenants = {"org-cat", "org-b"};
+  // Created, 3 updates, the unlock, 3 updates: 8, oldest first.
+  std::vector<Event> all = AllEvents(store(), tenants, "", seen.id);
+  ASSERT_EQ(all.size(), 8u);
+  EXPECT_EQ(all[4].type, "contact.unlocked");
+  EXPECT_EQ(all[4].org_id, "org-b");
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].contact.id, seen.id);
+    if (i > 0) {
+      EXPECT_LT(all[i - 1].position, all[i].position);
+    }
+  }
+  for (int limit = 1; limit <= 3; ++limit) {
+    HistoryQuery history;
+    history.tenants = tenants;
+    history.contact_id = seen.id;
+    history.limit = limit;
+    std::vector<std::int64_t> seqs;
+    for (int pages = 0; pages < 20; ++pages) {
+      auto page = store().ListHistory(history);
+      ASSERT_TRUE(page.ok()) << page.error().internal;
+      if (page->empty()) break;
+      EXPECT_LE(page->size(), static_cast<std::size_t>(limit));
+      for (const Event& e : *page) seqs.push_back(e.position.seq);
+      history.before_seq = page->back().position.seq;
+    }
+    std::vector<std::int64_t> expected;
+    for (auto it = all.rbegin(); it != all.rend(); ++it) expected.push_back(it->position.seq);
+    EXPECT_EQ(seqs, expected) << "limit " << limit;
+  }
+  // The feed filtered to the contact, from each of its positions.
+  for (std::size_t from = 0; from < all.size(); ++from) {
+    EventQuery query;
+    query.tenants = tenants;
+    query.contact_id = seen.id;
+    query.after = all[from].position;
+    query.limit = 2;
+    auto next = store().ListEvents(query);
+    ASSERT_TRUE(next.ok());
+    const std::size_t want = std::min<std::size_t>(2, all.size() - from - 1);
+    ASSERT_EQ(next->size(), want) << "after event " << from;
+    for (std::size_t i = 0; i < want; ++i) {
+      EXPECT_EQ((*next)[i].position, all[from + 1 + i].position);
+    }
+  }
+  // The org alone sees its own log's part: the unlock.
+  EXPECT_EQ(Types(AllEvents(store(), {"org-b"}, "", seen.id)),
+            (std::vector<std::string>{"contact.unlocked"}));
+  EXPECT_EQ(AllEvents(store(), tenants, "contact.unlocked", seen.id).size(), 1u);
+}
+
 TEST_P(StoreContractTest, UnlocksCustomFieldsAndEntryDeletesRecordTheirEvents) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", R"({"lists":[1]})");

@@ -2,7 +2,7 @@
 // PostgreSQL: every catalogued statement that inserts, updates or deletes contacts also inserts
 // into events (it is one statement with a CTE). SQLite: the statements that write contacts
 // exist only in change_log.cpp, whose functions append the event; the backend's other sources
-// hold none.
+// hold none (a migration may only link the chain of events logged before it).
 #include "store/postgres/sql.hpp"
 
 #include <gtest/gtest.h>
@@ -53,7 +53,17 @@ TEST(SqlCatalogue, OnlyTheSqliteChangeLogWritesContacts) {
     std::stringstream text;
     text << in.rdbuf();
     ++files;
-    const bool writes = WritesContacts(Lower(text.str()));
+    std::string source = Lower(text.str());
+    if (entry.path().filename() == "migrations.cpp") {
+      // A migration may link the chains of events logged before it (no value of a contact
+      // changes, so there is no event to record); any other write of contacts there fails.
+      const std::string link = "update contacts set last_event_seq = coalesce(";
+      EXPECT_NE(source.find(link), std::string::npos);
+      for (auto at = source.find(link); at != std::string::npos; at = source.find(link)) {
+        source.erase(at, link.size());
+      }
+    }
+    const bool writes = WritesContacts(source);
     if (entry.path().filename() == "change_log.cpp") {
       EXPECT_TRUE(writes) << "change_log.cpp should hold the statements that write contacts";
     } else {
