@@ -42,11 +42,15 @@ constexpr char kInsertEvent[] =
 
 // One statement for one or two tenants (?2 is '' for one): each tenant's events come from its
 // own index range, already in seq order, and only `limit` of each are merged.
+// The contact filter (?6) is read here only for a contact whose chain is too long to walk
+// (event_chain::kMaxFeedWalk).
 constexpr char kListEvents[] =
     "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) ORDER BY seq LIMIT ?5) "
+    " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) "
+    "AND (?6 = '' OR contact_id = ?6) ORDER BY seq LIMIT ?5) "
     "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
-    " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) ORDER BY seq LIMIT ?5) "
+    " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) "
+    "AND (?6 = '' OR contact_id = ?6) ORDER BY seq LIMIT ?5) "
     "ORDER BY seq LIMIT ?5";
 // Events by seq (a JSON array of them: one statement for a page), as a chain walk found them.
 constexpr char kEventsAt[] =
@@ -210,17 +214,18 @@ Result<std::int64_t> AppendEvent(Connection& writer, const Event& event) {
                 event.origin);
 }
 
-Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query) {
+Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query, int max_walk) {
   if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   if (!query.contact_id.empty()) {
-    auto seqs = event_chain::Feed(reader, query);
+    auto seqs = event_chain::Feed(reader, query, max_walk);
     if (!seqs) return std::move(seqs).error();
-    return EventsAt(reader, *seqs);
+    if (*seqs) return EventsAt(reader, **seqs);
   }
   auto stmt = reader.Prepare(kListEvents);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, query.tenants[0]).Bind(2, SecondTenant(query.tenants));
   stmt->Bind(3, query.after.seq).Bind(4, query.type).Bind(5, std::int64_t{query.limit});
+  stmt->Bind(6, query.contact_id);
   return AllRows(*stmt, ReadEvent, static_cast<std::size_t>(query.limit));
 }
 

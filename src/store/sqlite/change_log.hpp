@@ -6,6 +6,7 @@
 #pragma once
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/event_chain.hpp"
 #include "store/store.hpp"
 
 #include <vector>
@@ -37,7 +38,9 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteTenant(Connectio
 Result<std::int64_t> AppendEvent(Connection& writer, const Event& event);
 
 // The reads, on any connection.
-Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query);
+// ListEvents walks at most `max_walk` events of a filtered contact's chains (tests lower it).
+Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query,
+                                      int max_walk = event_chain::kMaxFeedWalk);
 Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query);
 // Retention (Store::PruneEvents, EventHorizon).
 Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events);

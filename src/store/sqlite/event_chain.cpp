@@ -112,23 +112,26 @@ Result<std::vector<std::int64_t>> History(Connection& reader, const HistoryQuery
   return seqs;
 }
 
-Result<std::vector<std::int64_t>> Feed(Connection& reader, const EventQuery& query) {
+Result<std::optional<std::vector<std::int64_t>>> Feed(Connection& reader, const EventQuery& query,
+                                                      int max_walk) {
   if (auto ok = CheckEventQuery(query.tenants, query.limit); !ok) return std::move(ok).error();
   auto chains = HeadsOf(reader, query.tenants, query.contact_id);
   if (!chains) return std::move(chains).error();
   // The chain runs newest first and the feed oldest first: every event after the cursor is
   // walked, and the oldest `limit` of them kept.
   std::vector<std::int64_t> seqs;
+  int visited = 0;
   auto walked = Walk(reader, *chains, query.after.seq, [&](std::int64_t seq, const Link& link) {
     if (query.type.empty() || link.type == query.type) seqs.push_back(seq);
-    return true;
+    return ++visited <= max_walk;
   });
   if (!walked) return std::move(walked).error();
+  if (visited > max_walk) return std::optional<std::vector<std::int64_t>>{};
   std::reverse(seqs.begin(), seqs.end());
   if (seqs.size() > static_cast<std::size_t>(query.limit)) {
     seqs.resize(static_cast<std::size_t>(query.limit));
   }
-  return seqs;
+  return std::optional<std::vector<std::int64_t>>(std::move(seqs));
 }
 
 Result<int> Erase(Connection& writer, std::string_view org_id, std::string_view contact_id) {

@@ -14,13 +14,15 @@
 //
 // The walks run on any connection (the reads on a reader, Erase on the writer in the write's
 // transaction). Their cost grows with the events walked: History with the page asked for (a
-// cursor jumps straight to its event), Feed with the contact's events after the cursor.
+// cursor jumps straight to its event), Feed with the contact's events after the cursor (up to
+// kMaxFeedWalk).
 #pragma once
 
 #include "store/sqlite/connection.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -30,9 +32,16 @@ namespace contactsd::store::sqlite::event_chain {
 // at most query.limit.
 Result<std::vector<std::int64_t>> History(Connection& reader, const HistoryQuery& query);
 
+// How many of a contact's events the feed's walk visits at most. Past that, the contact has so
+// many events after the cursor that they are dense in its tenant's log, where the caller finds
+// them instead (by a scan from the cursor): the walk never runs unbounded.
+inline constexpr int kMaxFeedWalk = 10'000;
+
 // The seqs of query.contact_id's events after query.after (of query.type, if given), oldest
-// first, at most query.limit. REQUIRES: query.contact_id is not empty.
-Result<std::vector<std::int64_t>> Feed(Connection& reader, const EventQuery& query);
+// first, at most query.limit; nothing when the contact has more than `max_walk` events after
+// the cursor. REQUIRES: query.contact_id is not empty.
+Result<std::optional<std::vector<std::int64_t>>> Feed(Connection& reader, const EventQuery& query,
+                                                      int max_walk = kMaxFeedWalk);
 
 // Deletes every event of the contact: its chain in its tenant's log and the unlocks' in the
 // logs of the orgs that unlocked it. Returns how many were deleted. Run before the contact's row

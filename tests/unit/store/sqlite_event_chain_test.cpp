@@ -4,7 +4,9 @@
 #include "temp_dir.hpp"
 
 #include "common/uuid.hpp"
+#include "store/sqlite/change_log.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/event_chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
@@ -140,6 +142,57 @@ TEST(SqliteEventChain, AFileOfVersion4IsLinkedByTheMigration) {
   const std::vector<Event> events = std::move(log).value();
   for (const Event& e : events) {
     EXPECT_TRUE(e.contact.id != a.id || e.type == "contact.erased") << e.type;
+  }
+}
+
+// The feed's contact filter walks a bounded number of the contact's events; past the bound it
+// reads the tenant's log from the cursor instead, and answers the same pages.
+TEST(SqliteEventChain, ALongChainIsReadFromTheLogWithTheSameAnswer) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = Open(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateOrg({"org-a", "Org", "pro", 0, 1}).ok());
+  Contact busy{"org-a", NewUuidV7(1'000), "{}", 1, 1'000, 1'000, std::nullopt, ""};
+  Contact quiet{"org-a", NewUuidV7(1'001), "{}", 1, 1'001, 1'001, std::nullopt, ""};
+  for (const Contact& c : {busy, quiet}) ASSERT_TRUE(store->CreateContact(c, {}, {}, kCli).ok());
+  for (int n = 1; n <= 6; ++n) {
+    ASSERT_TRUE(store->UpdateContact("org-a", busy.id, SetDoc("{\"n\":1}", 2'000 + n), kCli).ok());
+    if (n % 2 == 0) {
+      ASSERT_TRUE(
+          store->UpdateContact("org-a", quiet.id, SetDoc("{\"n\":1}", 2'000 + n), kCli).ok());
+    }
+  }
+  const std::vector<std::int64_t> all = FeedSeqs(*store, {"org-a"}, busy.id);
+  ASSERT_EQ(all.size(), 7u);  // created, 6 updates
+
+  auto reader = Connection::Open({path, sqlite::ConnectionRole::kReader});
+  ASSERT_TRUE(reader.ok());
+  EventQuery query;
+  query.tenants = {"org-a"};
+  query.contact_id = busy.id;
+  query.limit = 2;
+  auto walked = sqlite::event_chain::Feed(**reader, query, 3);
+  ASSERT_TRUE(walked.ok());
+  EXPECT_FALSE(walked->has_value());  // 7 events after the start: past a walk of 3
+  query.after.seq = all[4];
+  walked = sqlite::event_chain::Feed(**reader, query, 3);
+  ASSERT_TRUE(walked.ok() && walked->has_value());
+  EXPECT_EQ(**walked, (std::vector<std::int64_t>{all[5], all[6]}));
+
+  for (const std::string type : {"", "contact.updated", "contact.created"}) {
+    for (std::size_t from = 0; from <= all.size(); ++from) {
+      query.type = type;
+      query.after.seq = from == 0 ? 0 : all[from - 1];
+      auto bounded = sqlite::change_log::ListEvents(**reader, query, 1);
+      auto walked_all = sqlite::change_log::ListEvents(**reader, query);
+      ASSERT_TRUE(bounded.ok() && walked_all.ok());
+      std::vector<std::int64_t> a, b;
+      for (const Event& e : *bounded) a.push_back(e.position.seq);
+      for (const Event& e : *walked_all) b.push_back(e.position.seq);
+      EXPECT_EQ(a, b) << "type '" << type << "' after event " << from;
+      for (const Event& e : *bounded) EXPECT_EQ(e.contact.id, busy.id);
+    }
   }
 }
 
