@@ -22,14 +22,15 @@ rounds=${BENCH_ROUNDS:-3}
 seed_count=${BENCH_SEED:-20000}
 with_pg=${BENCH_AB_PG:-0}
 py=${PYTHON:-/usr/bin/python3}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 mkdir -p "$here/out"
 work=$(mktemp -d "$here/out/ab-XXXXXX")
 server_pid=""
-wrk_pid=""
 pg_dir=""
 
 cleanup() {
-  for pid in $server_pid $wrk_pid; do
+  for pid in $server_pid $seed_wrk_pid; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
   if [ -n "$pg_dir" ]; then "$repo/scripts/pg-cluster.sh" stop "$pg_dir" || true; fi
@@ -64,32 +65,8 @@ prepare() {
   key=$("$bin" key create --org "$org" --db "$db" | json_field key)
   printf -v "key_$label" '%s' "$key"
   start "$bin" "$db"
-  : >"$ids"
-  BENCH_KEY=$key BENCH_SEED=$seed_count BENCH_IDS_OUT=$ids \
-    wrk -t1 -c64 -d600s -s "$here/seed.lua" "$base" >/dev/null 2>&1 &
-  wrk_pid=$!
-  while kill -0 "$wrk_pid" 2>/dev/null && [ "$(wc -l <"$ids")" -lt "$seed_count" ]; do
-    sleep 0.5
-  done
-  kill -INT "$wrk_pid" 2>/dev/null || true
-  wait "$wrk_pid" 2>/dev/null || true
-  wrk_pid=""
+  bench_seed "$base" "$key" "$seed_count" "$ids"
   stop
-}
-
-# pg_database NAME: a database on the throw-away cluster, its URL printed.
-pg_database() {
-  "$py" - "$pg_url" "$1" <<'PY'
-import os, subprocess, sys, urllib.parse
-u = urllib.parse.urlsplit(sys.argv[1])
-env = dict(os.environ, PGHOST=u.hostname or "127.0.0.1", PGPORT=str(u.port or 5432),
-           PGUSER=urllib.parse.unquote(u.username or ""),
-           PGPASSWORD=urllib.parse.unquote(u.password or ""),
-           PGDATABASE=urllib.parse.unquote(u.path.lstrip("/")))
-subprocess.run(["psql", "-X", "-q", "-c", f'CREATE DATABASE "{sys.argv[2]}"'], env=env,
-               stdout=subprocess.DEVNULL, check=True)
-print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))
-PY
 }
 
 db_old="sqlite:$work/old.db"
@@ -100,8 +77,8 @@ if [ "$with_pg" = 1 ]; then
   pg_dir=$(mktemp -d /tmp/contactsd-ab-pg-XXXXXX)
   rmdir "$pg_dir"  # pg-cluster.sh wants a missing or empty directory it then owns
   pg_url=$("$repo/scripts/pg-cluster.sh" start "$pg_dir")
-  pg_old=$(pg_database ab_old)
-  pg_new=$(pg_database ab_new)
+  pg_old=$(pg_create_database "$pg_url" ab_old)
+  pg_new=$(pg_create_database "$pg_url" ab_new)
   cp "$work/ids-old.txt" "$work/sqlite-ids-old.txt"
   cp "$work/ids-new.txt" "$work/sqlite-ids-new.txt"
   sqlite_key_old=$key_old

@@ -25,6 +25,8 @@ seed_count=${BENCH_SEED:-100000}
 pg_seed_count=${BENCH_PG_SEED:-20000}
 pg_url=${BENCH_DB:-}
 py=${PYTHON:-/usr/bin/python3}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 # The peer sits beside the repository in the shared tree: ../shared/peers/node-fastify from the
 # repo's parent, wherever the repo lives; BENCH_PEER_DIR overrides, an empty value skips it.
 peer_src=${BENCH_PEER_DIR-}
@@ -55,7 +57,7 @@ stop_pid() {  # SIGTERM, then SIGKILL after 10 s; only ever a PID this script st
 
 cleanup() {
   local pid
-  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  for pid in "${pids[@]}" $seed_wrk_pid; do stop_pid "$pid"; done
   if [ -n "$pg_dir" ]; then "$repo/scripts/pg-cluster.sh" stop "$pg_dir" || true; fi
   rm -rf "$work"
 }
@@ -99,25 +101,6 @@ tenant() {
   key=$("$bin" key create --org "$org" --db "$1" | json_field key)
 }
 
-# seed BASE KEY COUNT IDS_FILE: creates COUNT contacts through the API with wrk (64
-# connections), writing their ids; stops wrk once the count is reached.
-seed() {
-  local url=$1 k=$2 count=$3 ids=$4 wrk_pid started=$SECONDS
-  : >"$ids"
-  BENCH_KEY=$k BENCH_SEED=$count BENCH_IDS_OUT=$ids \
-    wrk -t1 -c64 -d600s -s "$here/seed.lua" "$url" >"$ids.wrk" 2>&1 &
-  wrk_pid=$!
-  pids+=("$wrk_pid")
-  # seed.lua stops sending at the count, but wrk itself only ends at -d: stop it then.
-  while kill -0 "$wrk_pid" 2>/dev/null && [ "$(wc -l <"$ids")" -lt "$count" ]; do sleep 0.5; done
-  kill -INT "$wrk_pid" 2>/dev/null || true
-  wait "$wrk_pid" 2>/dev/null || true
-  local got
-  got=$(wc -l <"$ids")
-  [ "$got" -ge "$count" ] || { cat "$ids.wrk" >&2; log "seeding stopped at $got of $count"; exit 1; }
-  log "seeded $got contacts in $((SECONDS - started)) s"
-}
-
 # measure NAME SCRIPT URL [VAR=VALUE...]: one wrk run, appended to $results as a JSON line.
 measure() {
   local name=$1 script=$2 url=$3 round line
@@ -130,21 +113,6 @@ measure() {
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-# pg_create_database URL NAME: CREATE DATABASE through psql, the password in the environment
-# rather than on a command line.
-pg_create_database() {
-  "$py" - "$1" "$2" <<'PY'
-import os, subprocess, sys, urllib.parse
-u = urllib.parse.urlsplit(sys.argv[1])
-env = dict(os.environ, PGHOST=u.hostname or "127.0.0.1", PGPORT=str(u.port or 5432),
-           PGUSER=urllib.parse.unquote(u.username or ""),
-           PGPASSWORD=urllib.parse.unquote(u.password or ""),
-           PGDATABASE=urllib.parse.unquote(u.path.lstrip("/")))
-sys.exit(subprocess.run(["psql", "-X", "-q", "-c", f'CREATE DATABASE "{sys.argv[2]}"'],
-                        env=env, stdout=subprocess.DEVNULL).returncode)
-PY
-}
-
 export BENCH_DIR=$here
 
 # ---- SQLite -------------------------------------------------------------------------------
@@ -153,7 +121,7 @@ tenant "$sqlite_db"
 sqlite_key=$key
 start_contactsd "$sqlite_db" "$work/sqlite-full.log"
 log "seeding $seed_count contacts on SQLite..."
-seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
+bench_seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
 rss_after_seed=$(rss_kb "$server_pid")
 measure healthz get.lua "$base" BENCH_PATH=/healthz BENCH_IDS= BENCH_KEY=
 measure get_contact get.lua "$base" BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
@@ -183,7 +151,7 @@ fi
 tenant "$pg_url"
 start_contactsd "$pg_url" "$work/pg.log"
 log "seeding $pg_seed_count contacts on PostgreSQL..."
-seed "$base" "$key" "$pg_seed_count" "$work/pg-ids.txt"
+bench_seed "$base" "$key" "$pg_seed_count" "$work/pg-ids.txt"
 measure patch_postgresql patch.lua "$base" BENCH_IDS="$work/pg-ids.txt" BENCH_KEY="$key"
 stop_pid "$server_pid"
 
@@ -239,9 +207,9 @@ else
     # the throw-away cluster, never on a server given through BENCH_DB.
     if [ -z "$pg_dir" ]; then
       peer_note="peer on PostgreSQL skipped: it runs only on the bench's own cluster (no BENCH_DB)"
-    elif pg_create_database "$pg_url" contactsd_peer; then
+    elif peer_pg_url=$(pg_create_database "$pg_url" contactsd_peer); then
       log "peer on PostgreSQL (seeding 100,000 rows)..."
-      run_peer peer_postgresql DB=pg PG_URL="${pg_url%/*}/contactsd_peer"
+      run_peer peer_postgresql DB=pg PG_URL="$peer_pg_url"
     else
       peer_note="peer on PostgreSQL skipped: could not create its database"
     fi

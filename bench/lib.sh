@@ -1,0 +1,49 @@
+# shellcheck shell=bash disable=SC2154  # $here and $py come from the script that sources this
+# bench/lib.sh: what bench/run.sh and bench/ab.sh share, sourced by both. Expects $here (this
+# directory) and $py (a Python 3).
+
+# seed_wrk_pid: the wrk that bench_seed is running, for the caller's cleanup (empty otherwise).
+seed_wrk_pid=""
+
+# bench_seed URL KEY COUNT IDS_FILE: creates COUNT contacts through the API with wrk (64
+# connections), writing their ids to IDS_FILE; stops wrk once the count is reached, and fails
+# if seeding stopped short.
+bench_seed() {
+  local url=$1 key=$2 count=$3 ids=$4 started=$SECONDS got
+  : >"$ids"
+  BENCH_DIR=$here BENCH_KEY=$key BENCH_SEED=$count BENCH_IDS_OUT=$ids \
+    wrk -t1 -c64 -d600s -s "$here/seed.lua" "$url" >"$ids.wrk" 2>&1 &
+  seed_wrk_pid=$!
+  # seed.lua stops sending at the count, but wrk itself only ends at -d: stop it then.
+  while kill -0 "$seed_wrk_pid" 2>/dev/null && [ "$(wc -l <"$ids")" -lt "$count" ]; do
+    sleep 0.5
+  done
+  kill -INT "$seed_wrk_pid" 2>/dev/null || true
+  wait "$seed_wrk_pid" 2>/dev/null || true
+  seed_wrk_pid=""
+  got=$(wc -l <"$ids")
+  if [ "$got" -lt "$count" ]; then
+    cat "$ids.wrk" >&2
+    echo "bench: seeding stopped at $got of $count" >&2
+    return 1
+  fi
+  echo "bench: seeded $got contacts in $((SECONDS - started)) s" >&2
+}
+
+# pg_create_database URL NAME: CREATE DATABASE NAME on the server of URL, through psql with
+# the password in the environment rather than on a command line; prints the new database's URL.
+pg_create_database() {
+  "$py" - "$1" "$2" <<'PY'
+import os, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+env = dict(os.environ, PGHOST=u.hostname or "127.0.0.1", PGPORT=str(u.port or 5432),
+           PGUSER=urllib.parse.unquote(u.username or ""),
+           PGPASSWORD=urllib.parse.unquote(u.password or ""),
+           PGDATABASE=urllib.parse.unquote(u.path.lstrip("/")))
+created = subprocess.run(["psql", "-X", "-q", "-c", f'CREATE DATABASE "{sys.argv[2]}"'],
+                         env=env, stdout=subprocess.DEVNULL)
+if created.returncode != 0:
+    sys.exit(created.returncode)
+print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))
+PY
+}
