@@ -33,6 +33,9 @@ struct FieldError {
   std::string field;
   std::string code;  // stable: "required", "invalid_type", "invalid_format", "unknown_field", ...
   std::string message;
+  // A "duplicate": the id of the contact that holds the value, in the caller's own tenant, so a
+  // client can recover (fetch or update that one); empty when not known or not a contact's.
+  std::string existing_id = {};
 };
 
 struct Error {

@@ -66,9 +66,12 @@ std::string ErrorBody(const Error& error) {
     boost::json::array details;
     details.reserve(error.details.size());
     for (const FieldError& d : error.details) {
-      details.push_back(boost::json::object{{"field", ValidUtf8(d.field, scratch[0])},
-                                            {"code", ValidUtf8(d.code, scratch[1])},
-                                            {"message", ValidUtf8(d.message, scratch[2])}});
+      boost::json::object detail{{"field", ValidUtf8(d.field, scratch[0])},
+                                 {"code", ValidUtf8(d.code, scratch[1])},
+                                 {"message", ValidUtf8(d.message, scratch[2])}};
+      if (!d.existing_id.empty())
+        detail.emplace("existing_id", ValidUtf8(d.existing_id, scratch[0]));
+      details.push_back(std::move(detail));
     }
     body.emplace("details", std::move(details));
   }

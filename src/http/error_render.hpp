@@ -1,6 +1,7 @@
 // The one place an Error becomes an HTTP answer: the JSON error shape every client sees.
 //   {"error": <machine code>, "message": <text>, "statusCode": <HTTP status>,
-//    "details": [{"field", "code", "message"}, ...]}   // details only when non-empty
+//    "details": [{"field", "code", "message", "existing_id"?}, ...]}   // details only when
+//                                                                     // non-empty
 // Error::internal is never rendered: the caller logs it.
 #pragma once
 

@@ -22,6 +22,14 @@ void Store::UpdateContactAsync(std::string_view org_id, std::string_view id, Mut
   done(UpdateContact(org_id, id, mutate, origin));
 }
 
+Error KeyTakenError(std::string_view key_name, std::string_view holder_id) {
+  std::string message = std::string(key_name) + " is already used by another contact";
+  Error error = Error::Conflict(message, "duplicate");
+  error.details.push_back(
+      {std::string(key_name), "duplicate", std::move(message), std::string(holder_id)});
+  return error;
+}
+
 std::string_view ChangeTypeOf(const Contact* before, std::optional<std::int64_t> archived_after) {
   if (!before) return "contact.created";
   if (!before->archived_at_ms && archived_after) return "contact.archived";

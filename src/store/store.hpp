@@ -132,6 +132,10 @@ struct UniqueKey {
   bool operator==(const UniqueKey&) const = default;
 };
 
+// The Conflict of a unique key that another contact of the tenant holds (`holder_id`; empty
+// when it could not be read): "duplicate", its one detail naming the key and the holder.
+Error KeyTakenError(std::string_view key_name, std::string_view holder_id);
+
 // Ids of entries of one collection (a model's "lists", "labels") that a contact's document
 // field holds. A write declares the ids it adds, and the store checks them in the write's
 // transaction; `field` names the field in the error.

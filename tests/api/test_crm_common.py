@@ -423,7 +423,7 @@ def token_from_recipe(recipe: str, env: Mapping[str, str], cwd: Path | None = No
     return run_sh(script, env, cwd)
 
 
-VOLATILE = {"id": is_uuid, "created_at": is_timestamp, "updated_at": is_timestamp,
+VOLATILE = {"id": is_uuid, "existing_id": is_uuid, "created_at": is_timestamp, "updated_at": is_timestamp,
             "archived": is_timestamp, "next_cursor": lambda v: isinstance(v, str) and v}
 
 

@@ -474,6 +474,7 @@ def test_duplicate_of_another_active_contact_is_409_naming_the_field(shared, fie
                             {"fields": {"first_name": "Grace", field: subst(sent, u)}})
     err = assert_error(r, 409, "duplicate", {field: "duplicate"})
     assert field in err["message"]
+    assert err["details"][0]["existing_id"] == holder["id"]
     assert shared.stored(c["id"]) == before and shared.etag(c["id"]) == etag
     assert shared.stored(holder["id"])[field] == subst(held, u)
 

@@ -74,9 +74,11 @@ def test_create_duplicate_is_409_and_stores_nothing(fresh):
     t = u()
     first = fresh.create({"email": f"one.{t}@example.com", "external_id": f"one-{t}"})
     r = fresh.client.post("/contacts", {"fields": {"email": f"ONE.{t}@EXAMPLE.com"}})
-    assert_error(r, 409, "duplicate", {"email": "duplicate"})
+    err = assert_error(r, 409, "duplicate", {"email": "duplicate"})
+    assert err["details"][0]["existing_id"] == first["id"]
     r = fresh.client.post("/contacts", {"fields": {"external_id": f"one-{t}"}})
-    assert_error(r, 409, "duplicate", {"external_id": "duplicate"})
+    err = assert_error(r, 409, "duplicate", {"external_id": "duplicate"})
+    assert err["details"][0]["existing_id"] == first["id"]
     assert [c["id"] for c in fresh.list_all()] == [first["id"]]
 
 
@@ -326,6 +328,7 @@ def test_restore_is_409_when_a_key_was_taken_meanwhile(shared, field):
     r = shared.client.post(f"/contacts/{c['id']}/restore")
     err = assert_error(r, 409, "duplicate", {field: "duplicate"})
     assert field in err["message"]
+    assert err["details"][0]["existing_id"] == taker["id"]
     assert shared.get(c["id"]) == archived  # still archived, untouched
     shared.delete(taker["id"])  # once the key is free again, restore works
     assert shared.restore(c["id"])[field] == value

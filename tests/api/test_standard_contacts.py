@@ -376,9 +376,11 @@ def test_if_match_is_checked_even_for_a_no_op(tenant):
 
 # ---- uniqueness ------------------------------------------------------------------------------
 
-def _assert_duplicate(r, field):
+def _assert_duplicate(r, field, holder_id):
     body = assert_error(r, 409, "duplicate", {field: None})
     assert field in body["message"], body
+    # The holder is named, so a sync can fetch or update it instead.
+    assert body["details"][0]["existing_id"] == holder_id, body
     return body
 
 
@@ -390,7 +392,7 @@ def _assert_duplicate(r, field):
 def test_create_with_a_taken_unique_value_is_409(tenant, field, first, second):
     a = tenant.create_contact({field: first, "first_name": "A"})
     _assert_duplicate(tenant.client.post("/v1/contacts", {field: second, "first_name": "B"}),
-                      field)
+                      field, a["id"])
     assert list_all(tenant.client) == [a]
 
 
@@ -402,10 +404,10 @@ def test_external_id_is_case_sensitive(tenant):
 @pytest.mark.parametrize("field,value", [("email", "taken@example.com"),
                                          ("external_id", "taken-1")])
 def test_patch_into_a_taken_unique_value_is_409_and_changes_nothing(tenant, field, value):
-    tenant.create_contact({field: value})
+    holder = tenant.create_contact({field: value})
     before = tenant.create_contact({**FULL, field: None})
     r = tenant.client.patch(_url(before["id"]), {field: value, "first_name": "Changed"})
-    _assert_duplicate(r, field)
+    _assert_duplicate(r, field, holder["id"])
     assert tenant.get_contact(before["id"]) == before
 
 
@@ -424,7 +426,22 @@ def test_a_changed_or_cleared_unique_value_is_released(tenant):
     assert assert_contact_response(r)["version"] == 2
     b = tenant.create_contact({"email": "one@example.com", "external_id": "one"})
     assert b["email"] == "one@example.com"
-    _assert_duplicate(tenant.client.post("/v1/contacts", {"email": "two@example.com"}), "email")
+    _assert_duplicate(tenant.client.post("/v1/contacts", {"email": "two@example.com"}), "email",
+                      a["id"])
+
+
+def test_a_duplicate_names_the_active_holder_in_the_callers_tenant_only(tenant, other_tenant):
+    archived = tenant.create_contact({"email": "held@example.com"})
+    assert assert_contact_response(tenant.client.delete(_url(archived["id"])))["archived_at"]
+    holder = tenant.create_contact({"email": "held@example.com"})
+    body = _assert_duplicate(tenant.client.post("/v1/contacts", {"email": "HELD@example.com"}),
+                             "email", holder["id"])
+    assert archived["id"] not in str(body)
+    # Another tenant's contacts neither clash nor are named.
+    theirs = other_tenant.create_contact({"email": "held@example.com"})
+    assert holder["id"] not in str(theirs)
+    _assert_duplicate(other_tenant.client.post("/v1/contacts", {"email": "held@example.com"}),
+                      "email", theirs["id"])
 
 
 # ---- archive and restore ---------------------------------------------------------------------
@@ -532,7 +549,7 @@ def test_restore_is_409_when_a_unique_value_was_taken_meanwhile(tenant, field):
     a = tenant.create_contact({field: value, "first_name": "A"})
     archived = assert_contact_response(tenant.client.delete(_url(a["id"])))
     b = tenant.create_contact({field: value, "first_name": "B"})
-    _assert_duplicate(tenant.client.post(f"{_url(a['id'])}/restore"), field)
+    _assert_duplicate(tenant.client.post(f"{_url(a['id'])}/restore"), field, b["id"])
     assert tenant.get_contact(a["id"]) == archived
     assert list_all(tenant.client) == [b]
     # once the other one lets go, the restore works

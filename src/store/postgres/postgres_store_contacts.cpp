@@ -18,14 +18,6 @@ namespace {
 
 constexpr int kMaxListLimit = 1000;
 
-// The same Conflict as the SQLite backend's: the first detail names the key.
-Error KeyTakenError(std::string_view key_name) {
-  std::string message = std::string(key_name) + " is already used by another contact";
-  Error error = Error::Conflict(message, "duplicate");
-  error.details.push_back({std::string(key_name), "duplicate", std::move(message)});
-  return error;
-}
-
 bool Contains(const std::vector<UniqueKey>& keys, const UniqueKey& key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -38,21 +30,34 @@ int UniqueViolationAt(const Connection& connection) {
 // A batch under construction, remembering which queries insert which key.
 struct Batch {
   std::vector<Query> queries;
-  std::vector<std::pair<int, std::string_view>> key_inserts;  // query index, key name
+  std::vector<std::pair<int, const UniqueKey*>> key_inserts;  // query index, key
 
+  // REQUIRES: `key` outlives the batch.
   void InsertKey(std::string_view org_id, std::string_view contact_id, const UniqueKey& key) {
-    key_inserts.emplace_back(static_cast<int>(queries.size()), key.name);
+    key_inserts.emplace_back(static_cast<int>(queries.size()), &key);
     queries.push_back(
         Query(Sql::kInsertContactKey).Text(org_id).Text(key.name).Text(key.value).Text(contact_id));
   }
   // The key whose insert failed at `index`, if any.
-  const std::string_view* KeyAt(int index) const {
-    for (const auto& [at, name] : key_inserts) {
-      if (at == index) return &name;
+  const UniqueKey* KeyAt(int index) const {
+    for (const auto& [at, key] : key_inserts) {
+      if (at == index) return key;
     }
     return nullptr;
   }
 };
+
+// The Conflict of a key another contact holds, naming that contact when it can be read: after
+// the failed transaction is rolled back, on the same connection.
+Error KeyTaken(Connection& connection, std::string_view org_id, const UniqueKey& key) {
+  std::string holder;
+  if (connection.usable() && (connection.idle() || connection.Exec("ROLLBACK").ok())) {
+    auto rows =
+        connection.Run(Query(Sql::kFindKeyHolder).Text(org_id).Text(key.name).Text(key.value));
+    if (rows && rows->size() == 1) holder = std::string(rows->Text(0, 0));
+  }
+  return KeyTakenError(key.name, holder);
+}
 
 // Appends the archive switch ($4) and the document filters ($5..$13) of the filtered list
 // statements; an unused filter slot is off (NULL).
@@ -117,7 +122,7 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
     auto done = connection.Run(batch.queries);
     if (!done) {
       const int at = UniqueViolationAt(connection);
-      if (const auto* key = batch.KeyAt(at)) return KeyTakenError(*key);
+      if (const auto* key = batch.KeyAt(at)) return KeyTaken(connection, contact.org_id, *key);
       if (at == contact_at) return Error::Conflict("Contact already exists", "duplicate");
       return std::move(done).error();
     }
@@ -334,7 +339,9 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
   batch.queries.emplace_back(Sql::kCommit);
   auto done = connection.Run(batch.queries);
   if (!done) {
-    if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) return KeyTakenError(*key);
+    if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) {
+      return KeyTaken(connection, org_id, *key);
+    }
     return std::move(done).error();
   }
   if ((*done)[update_at].affected() != 1) {

@@ -211,6 +211,11 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     {Sql::kListContactKeys, "list_contact_keys",
      "SELECT key_name, key_value FROM contact_keys WHERE org_id = $1 AND contact_id = $2", "tt",
      false},
+    // Who holds a key (a conflict's answer names it).
+    {Sql::kFindKeyHolder, "find_key_holder",
+     "SELECT contact_id FROM contact_keys "
+     "WHERE org_id = $1 AND key_name = $2 AND key_value = $3",
+     "ttt", false},
     {Sql::kDeleteContactKey, "delete_contact_key",
      "DELETE FROM contact_keys "
      "WHERE org_id = $1 AND key_name = $2 AND key_value = $3 AND contact_id = $4",

@@ -32,6 +32,7 @@ enum class Sql {
   kLockContactLog,
   kInsertContactKey,
   kListContactKeys,
+  kFindKeyHolder,
   kDeleteContactKey,
   kInsertUnlock,
   kGetUnlock,

@@ -1,6 +1,7 @@
 #include "store/sqlite/contact_keys.hpp"
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 
 #include <algorithm>
@@ -45,18 +46,18 @@ Status InsertKey(Connection& writer, std::string_view org_id, std::string_view c
   auto inserted = stmt->Exec();
   if (!inserted) return std::move(inserted).error();
   // ON CONFLICT DO NOTHING: no row means the (org, name, value) is held by another contact.
-  if (*inserted == 0) return KeyTakenError(key.name);
+  if (*inserted == 0) {
+    auto holder = writer.Prepare(sql::kFindKeyHolder);
+    if (!holder) return std::move(holder).error();
+    holder->Bind(1, org_id).Bind(2, key.name).Bind(3, key.value);
+    auto id = FirstRow(*holder, [](const Statement& row) { return std::string(row.Text(0)); });
+    if (!id) return std::move(id).error();
+    return KeyTakenError(key.name, id->value_or(""));
+  }
   return {};
 }
 
 }  // namespace
-
-Error KeyTakenError(std::string_view key_name) {
-  std::string message = std::string(key_name) + " is already used by another contact";
-  Error error = Error::Conflict(message, "duplicate");
-  error.details.push_back({std::string(key_name), "duplicate", std::move(message)});
-  return error;
-}
 
 Status ReplaceContactKeys(Connection& writer, std::string_view org_id, std::string_view contact_id,
                           const std::vector<UniqueKey>& keys) {

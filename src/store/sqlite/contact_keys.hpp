@@ -12,13 +12,10 @@ namespace contactsd::store::sqlite {
 
 class Connection;
 
-// The Conflict returned when `key_name` is held by another contact of the tenant.
-Error KeyTakenError(std::string_view key_name);
-
 // Makes the contact hold exactly `keys` (duplicates ignored): deletes the rows it no longer
-// holds, then inserts the new ones. Errors: Conflict (KeyTakenError) for the first new key
-// another contact holds; sqlite errors. Leaves partial changes on error.
-// REQUIRES: inside a write transaction on `writer` (rolled back on error).
+// holds, then inserts the new ones. Errors: Conflict (store::KeyTakenError, naming the
+// holder) for the first new key another contact holds; sqlite errors. Leaves partial changes on
+// error. REQUIRES: inside a write transaction on `writer` (rolled back on error).
 Status ReplaceContactKeys(Connection& writer, std::string_view org_id, std::string_view contact_id,
                           const std::vector<UniqueKey>& keys);
 

@@ -89,6 +89,9 @@ inline constexpr char kListContactKeys[] =
 inline constexpr char kInsertContactKey[] =
     "INSERT INTO contact_keys (org_id, key_name, key_value, contact_id) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT DO NOTHING";
+// Who holds a key (a conflict's answer names it).
+inline constexpr char kFindKeyHolder[] =
+    "SELECT contact_id FROM contact_keys WHERE org_id = ?1 AND key_name = ?2 AND key_value = ?3";
 inline constexpr char kDeleteContactKey[] =
     "DELETE FROM contact_keys "
     "WHERE org_id = ?1 AND key_name = ?2 AND key_value = ?3 AND contact_id = ?4";

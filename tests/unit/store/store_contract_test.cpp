@@ -634,7 +634,7 @@ TEST_P(StoreContractTest, MutationErrorIsReturnedAsIsAndNothingChanges) {
 
 TEST_P(StoreContractTest, KeyConflictOnUpdateIsNamedAndNothingChanges) {
   CreateOrg("org-a");
-  CreateContact("org-a", "{}", {{"email", "a@x.io"}});
+  Contact a = CreateContact("org-a", "{}", {{"email", "a@x.io"}});
   Contact b = CreateContact("org-a", R"({"b":1})", {{"email", "b@x.io"}, {"phone", "+100"}});
 
   // Drops phone +100, adds phone +200 (inserted before the clash), takes a's email.
@@ -649,6 +649,7 @@ TEST_P(StoreContractTest, KeyConflictOnUpdateIsNamedAndNothingChanges) {
   EXPECT_EQ(error.details[0].field, "email");
   EXPECT_EQ(error.details[0].code, "duplicate");
   EXPECT_EQ(error.details[0].message, "email is already used by another contact");
+  EXPECT_EQ(error.details[0].existing_id, a.id);  // the holder, so the client can recover
 
   ExpectStored(store(), b);
   EXPECT_TRUE(KeyTaken("org-a", {"email", "b@x.io"}));
@@ -672,13 +673,14 @@ TEST_P(StoreContractTest, UpdateMovesKeys) {
 
 TEST_P(StoreContractTest, CreateWithATakenKeyStoresNothing) {
   CreateOrg("org-a");
-  CreateContact("org-a", "{}", {{"email", "a@x.io"}});
+  Contact holder = CreateContact("org-a", "{}", {{"email", "a@x.io"}});
   Contact second = NewContact("org-a", "{}");
   auto clash = store().CreateContact(second, {{"phone", "+1"}, {"email", "a@x.io"}});
   ASSERT_FALSE(clash.ok());
   EXPECT_EQ(clash.error().code, ErrorCode::kConflict);
   ASSERT_FALSE(clash.error().details.empty());
   EXPECT_EQ(clash.error().details[0].field, "email");
+  EXPECT_EQ(clash.error().details[0].existing_id, holder.id);
   EXPECT_EQ(ErrorOf(store().GetContact("org-a", second.id)), ErrorCode::kNotFound);
   EXPECT_FALSE(KeyTaken("org-a", {"phone", "+1"}));
 }
@@ -700,6 +702,7 @@ TEST_P(StoreContractTest, ArchivingFreesKeysAndRestoringRetakesThem) {
   ASSERT_FALSE(restore.ok());
   EXPECT_EQ(restore.error().code, ErrorCode::kConflict);
   EXPECT_EQ(restore.error().details.at(0).field, "email");
+  EXPECT_EQ(restore.error().details.at(0).existing_id, b.id);  // the active holder
   ExpectStored(store(), *archived);
 
   // Once b lets go, a can take it back.
