@@ -192,12 +192,21 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
   return r;
 }
 
+// The id of the contact the path names: {id}, or with ?id_property=FIELD the active contact
+// whose unique field FIELD holds the path's value (GET, PATCH, PUT and DELETE; not restore,
+// since an archived contact holds no key).
+Result<std::string> ContactIdOf(const ApiContext& ctx, const Principal& who, const Request& req) {
+  return ctx.contacts.IdOf(who, req.Param("id"), req.Query("id_property"));
+}
+
 Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return std::move(requested).error();
-  auto c = ctx.contacts.Get(*who, req.Param("id"));
+  auto id = ContactIdOf(ctx, *who, req);
+  if (!id.ok()) return std::move(id).error();
+  auto c = ctx.contacts.Get(*who, *id);
   if (!c.ok()) return std::move(c).error();
   // If-None-Match names the version the client holds: it need not be sent again.
   if (ConditionsOf(req).NoneMatchFails(c->stored.version)) {
@@ -220,12 +229,14 @@ void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, 
   };
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return fail(std::move(who).error());
+  auto id = ContactIdOf(ctx, *who, req);
+  if (!id.ok()) return fail(std::move(id).error());
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return fail(std::move(requested).error());
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return fail(std::move(fields).error());
-  (ctx.contacts.*call)(*who, req.Param("id"), *fields, ConditionsOf(req),
+  (ctx.contacts.*call)(*who, *id, *fields, ConditionsOf(req),
                        [&model = ctx.model, requested = std::move(requested).value(),
                         reply](Result<contacts::ContactView> written) mutable {
                          reply([&model, requested = std::move(requested),
@@ -254,7 +265,9 @@ Result<Response> HandleMissingId(const ApiContext&, const Request&) {
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto c = ctx.contacts.Archive(*who, req.Param("id"), ConditionsOf(req));
+  auto id = ContactIdOf(ctx, *who, req);
+  if (!id.ok()) return std::move(id).error();
+  auto c = ctx.contacts.Archive(*who, *id, ConditionsOf(req));
   if (!c.ok()) return std::move(c).error();
   if (ctx.model.archived_hidden()) return Response{204, {}, {}};
   return ContactResponse(ctx.model, 200, *c);

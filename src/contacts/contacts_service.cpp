@@ -190,6 +190,27 @@ Result<ContactView> ContactsService::Get(const Principal& who, std::string_view 
   return ViewWithAccess(who, std::move(stored).value());
 }
 
+Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view value,
+                                          const std::string* id_property) const {
+  if (!id_property) return std::string(value);
+  const model::FieldSpec* field = model_.FindField(*id_property);
+  if (!field || !field->unique) {
+    std::string names;
+    for (const auto& f : model_.fields()) {
+      if (f.unique) names += (names.empty() ? "" : ", ") + f.name;
+    }
+    return Error::BadRequest(names.empty() ? "This resource has no unique field for id_property"
+                                           : "id_property must be one of: " + names,
+                             "invalid_query");
+  }
+  auto key = model::UniqueKeyOf(model_, *field, value);
+  if (!key) return NotFound();  // not a valid value of the field: no contact holds it
+  auto holder = store_.FindContactByKey(TenantOf(who), {field->name, std::move(*key)});
+  if (!holder.ok()) return std::move(holder).error();
+  if (!*holder) return NotFound();
+  return std::move(**holder);
+}
+
 Result<ContactPage> ContactsService::List(
     const Principal& who, int limit, std::string_view cursor,
     const std::vector<std::pair<std::string, std::string>>& filters, const ListOrder& order) const {

@@ -62,6 +62,13 @@ class ContactsService {
   // `fields` is the request's field map (already out of the model's envelope).
   Result<ContactView> Create(const Principal& who, const boost::json::object& fields) const;
   Result<ContactView> Get(const Principal& who, std::string_view id) const;
+  // The id of the contact a path names: `value` itself, or with an `id_property` (HubSpot's
+  // idProperty) the id of the active contact of the tenant whose unique field of that name
+  // holds `value`, compared as stored (an email in any case). Errors: BadRequest
+  // "invalid_query" when id_property names no unique field; NotFound when no active contact
+  // holds the value.
+  Result<std::string> IdOf(const Principal& who, std::string_view value,
+                           const std::string* id_property) const;
   // `filters` are the request's (parameter, value) pairs for the model's list filters.
   // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, a filter value of
   // the wrong type or too many filters; "invalid_cursor".

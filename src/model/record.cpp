@@ -1,6 +1,7 @@
 #include "model/record.hpp"
 
 #include "model/iso_codes.hpp"
+#include "model/value_check.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -155,6 +156,20 @@ std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
     keys.emplace_back(f.name, std::move(value));
   }
   return keys;
+}
+
+std::optional<std::string> UniqueKeyOf(const Model& model, const FieldSpec& spec,
+                                       std::string_view raw) {
+  boost::json::object record;
+  std::vector<FieldError> errors;
+  if (!spec.unique || !CheckValue(spec, boost::json::string(raw), TypeContext{}, spec.name,
+                                  record[spec.name], errors)) {
+    return std::nullopt;
+  }
+  for (auto& [name, value] : UniqueKeys(model, record)) {
+    if (name == spec.name) return std::move(value);
+  }
+  return std::nullopt;  // an empty value holds no key
 }
 
 std::vector<FieldReferences> ReferencedIds(const Model& model, const boost::json::object& values) {

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,12 @@ std::vector<FieldError> ValidateRecord(const Model& model, const boost::json::ob
 // set. Emails compare case-insensitively, so their key is lower-cased.
 std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
                                                             const boost::json::object& record);
+
+// The key a contact holds when `raw` is written to the unique field `spec`: normalized as a
+// write stores it (trimmed; emails lower-cased). Nothing when `raw` is not a valid value of
+// the field, which then no contact can hold.
+std::optional<std::string> UniqueKeyOf(const Model& model, const FieldSpec& spec,
+                                       std::string_view raw);
 
 // The entry ids that the referencing fields (those with "references") of `values` hold: one
 // item per field holding at least one id, each id once, in the order held. `values` is a

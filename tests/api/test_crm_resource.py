@@ -354,3 +354,31 @@ def test_other_methods_are_405(shared, method, path):
     r = shared.client.request(method, path.format(id=c["id"]), {"fields": {}})
     assert_error(r, 405, "method_not_allowed")
     assert shared.get(c["id"]) == c
+
+
+# ---- addressing by a unique key (?id_property=) ---------------------------------------------
+
+def test_get_patch_and_delete_by_email_or_external_id(shared, other):
+    t = u()
+    c = shared.create({"email": f"key.{t}@example.com", "external_id": f"key-{t}",
+                       "phone": "+14155552671"})
+    by_email = {"id_property": "email"}
+    path = f"/contacts/{urllib.parse.quote(f'KEY.{t}@Example.com', safe='')}"
+    # With ?properties=, as by id.
+    got = contact_response(shared.client.get(path, params={**by_email, "properties": "phone"}),
+                           200, ["phone"])
+    assert got == shared.stored(c["id"])
+    patched = contact_response(shared.client.patch(path, {"fields": {"first_name": "Key"}},
+                                                   params=by_email), 200)
+    assert patched["id"] == c["id"] and shared.get(c["id"]) == patched
+    # Another account's key names nothing.
+    assert_not_found(other.client.get(path, params=by_email))
+    assert_not_found(other.client.get(f"/contacts/key-{t}", params={"id_property": "external_id"}))
+    err = assert_error(shared.client.get(path, params={"id_property": "first_name"}), 400,
+                       "invalid_query")
+    assert "email" in err["message"]
+    archived = contact_response(shared.client.delete(f"/contacts/key-{t}",
+                                                     params={"id_property": "external_id"}), 200)
+    assert archived["id"] == c["id"] and archived["archived"]
+    assert_not_found(shared.client.get(path, params=by_email))  # archived: holds no key
+    assert shared.get(c["id"]) == archived

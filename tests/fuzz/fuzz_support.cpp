@@ -48,6 +48,11 @@ Result<store::Contact> NullStore::GetContact(std::string_view, std::string_view)
   return Error::NotFound("Contact not found");
 }
 
+Result<std::optional<std::string>> NullStore::FindContactByKey(std::string_view,
+                                                               const store::UniqueKey&) {
+  return std::optional<std::string>{};
+}
+
 Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQuery& query) {
   // store.hpp: limit 1..1000, at most kMaxListFilters filters; the service asks one more than
   // the page size (1..100).

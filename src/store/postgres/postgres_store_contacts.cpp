@@ -141,6 +141,17 @@ Result<Contact> PostgresStore::GetContact(std::string_view org_id, std::string_v
   });
 }
 
+Result<std::optional<std::string>> PostgresStore::FindContactByKey(std::string_view org_id,
+                                                                   const UniqueKey& key) {
+  return WithConnection([&](Connection& connection) -> Result<std::optional<std::string>> {
+    auto rows =
+        connection.Run(Query(Sql::kFindKeyHolder).Text(org_id).Text(key.name).Text(key.value));
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return std::optional<std::string>{};
+    return std::optional<std::string>(rows->Text(0, 0));
+  });
+}
+
 Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query) {
   // A caller's bug, not a client's: clamping instead would silently cut pages short.
   if (query.limit < 1 || query.limit > kMaxListLimit) {

@@ -144,6 +144,16 @@ Result<Contact> SqliteStore::GetContact(std::string_view org_id, std::string_vie
   return LoadContact(**reader, org_id, id);
 }
 
+Result<std::optional<std::string>> SqliteStore::FindContactByKey(std::string_view org_id,
+                                                                 const UniqueKey& key) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kFindKeyHolder);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, key.name).Bind(3, key.value);
+  return FirstRow(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
+}
+
 Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
   // A caller's bug, not a client's: clamping instead would silently cut pages short.
   if (query.limit < 1 || query.limit > kMaxListLimit) {

@@ -208,5 +208,21 @@ TEST(RecordReplace, KeepsCreateOnlyFieldsAndClearsTheRest) {
             R"({"name":null,"title":null,"source":null,"cost":1})");
 }
 
+// A value looked up by key is normalized as a write of it would be stored, so it finds the
+// contact whatever the case or padding it is sent with.
+TEST(RecordKeys, AKeyLookedUpIsTheKeyAWriteOfItHolds) {
+  const Model& model = TestModel();
+  const FieldSpec& email = *model.FindField("email");
+  const FieldSpec& external_id = *model.FindField("external_id");
+  EXPECT_EQ(UniqueKeyOf(model, email, " Ada@X.io "), "ada@x.io");
+  auto written = UniqueKeys(model, Obj(R"({"email":"ada@x.io","external_id":"e-1"})"));
+  EXPECT_EQ(UniqueKeyOf(model, email, "ADA@x.IO"), written[0].second);
+  EXPECT_EQ(UniqueKeyOf(model, external_id, "e-1"), written[1].second);
+  EXPECT_EQ(UniqueKeyOf(model, external_id, "E-1"), "E-1");  // compared exactly
+  EXPECT_EQ(UniqueKeyOf(model, email, "not an email"), std::nullopt);
+  EXPECT_EQ(UniqueKeyOf(model, external_id, ""), std::nullopt);
+  EXPECT_EQ(UniqueKeyOf(model, *model.FindField("name"), "Ada"), std::nullopt);  // not unique
+}
+
 }  // namespace
 }  // namespace contactsd::model

@@ -657,6 +657,23 @@ TEST_P(StoreContractTest, KeyConflictOnUpdateIsNamedAndNothingChanges) {
   EXPECT_FALSE(KeyTaken("org-a", {"phone", "+200"}));
 }
 
+TEST_P(StoreContractTest, AKeyFindsItsActiveHolderInItsTenantOnly) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  const UniqueKey email{"email", "a@x.io"};
+  Contact a = CreateContact("org-a", "{}", {email});
+  Contact b = CreateContact("org-b", "{}", {email});
+  EXPECT_EQ(*store().FindContactByKey("org-a", email), a.id);
+  EXPECT_EQ(*store().FindContactByKey("org-b", email), b.id);
+  EXPECT_EQ(*store().FindContactByKey("org-a", {"email", "A@x.io"}), std::nullopt);  // as stored
+  EXPECT_EQ(*store().FindContactByKey("org-a", {"external_id", "a@x.io"}), std::nullopt);
+  // Archived: it holds no key, and the key is free for another.
+  ASSERT_TRUE(store().UpdateContact("org-a", a.id, Write("{}", {email}, 2'000, 2'000, "u1")).ok());
+  EXPECT_EQ(*store().FindContactByKey("org-a", email), std::nullopt);
+  Contact c = CreateContact("org-a", "{}", {email});
+  EXPECT_EQ(*store().FindContactByKey("org-a", email), c.id);
+}
+
 TEST_P(StoreContractTest, UpdateMovesKeys) {
   CreateOrg("org-a");
   Contact contact = CreateContact("org-a", "{}", {{"email", "old@x.io"}});
