@@ -18,6 +18,7 @@
 #include <charconv>
 #include <future>
 #include <memory>
+#include <tuple>
 
 namespace contactsd::contacts {
 namespace json = boost::json;
@@ -233,10 +234,25 @@ Result<ContactPage> ContactsService::List(
     if (after) query.after_updated = std::move(*after);
     if (after_id) query.after_id = std::move(*after_id);
   }
+  std::vector<std::optional<store::UniqueKey>> keys;
   for (const auto& [param, value] : filters) {
+    const model::FieldSpec* field = model_.FindField(param);
+    if (field && field->unique) {
+      auto key = model::UniqueKeyOf(model_, *field, value);
+      keys.push_back(key ? std::optional<store::UniqueKey>({field->name, std::move(*key)})
+                         : std::nullopt);
+      continue;
+    }
     auto filter = FilterFor(model_, param, value);
     if (!filter.ok()) return std::move(filter).error();
     query.filters.push_back(std::move(filter).value());
+  }
+  if (!keys.empty()) {
+    if (!query.filters.empty()) {
+      return Error::BadRequest("A filter on a unique field cannot be combined with other filters",
+                               "invalid_query");
+    }
+    return ListByKeys(who, query, keys);
   }
   if (query.filters.size() > store::kMaxListFilters) {
     return Error::BadRequest(
@@ -258,6 +274,41 @@ Result<ContactPage> ContactsService::List(
   views.reserve(page.items.size());
   for (ContactView& view : page.items) views.push_back(&view);
   if (auto filled = FillAccess(who, std::move(views)); !filled) return std::move(filled).error();
+  return page;
+}
+
+Result<ContactPage> ContactsService::ListByKeys(
+    const Principal& who, const store::ListQuery& query,
+    const std::vector<std::optional<store::UniqueKey>>& keys) const {
+  ContactPage page;
+  std::optional<std::string> holder;
+  for (const auto& key : keys) {
+    if (!key) return page;  // a value the field cannot hold
+    auto found = store_.FindContactByKey(query.org_id, *key);
+    if (!found.ok()) return std::move(found).error();
+    if (!*found || (holder && *holder != **found)) return page;
+    holder = std::move(*found);
+  }
+  auto stored = store_.GetContact(query.org_id, *holder);
+  if (!stored.ok()) {
+    // Erased between the two reads: as if it had been before.
+    if (stored.error().code == ErrorCode::kNotFound) return page;
+    return std::move(stored).error();
+  }
+  const store::Contact& c = *stored;
+  // Archived between the two reads, or outside the page the query asks for.
+  if (c.archived_at_ms || (query.updated_since_ms && c.updated_at_ms < *query.updated_since_ms) ||
+      (query.after_id && c.id <= *query.after_id) ||
+      (query.after_updated &&
+       std::tie(c.updated_at_ms, c.id) <=
+           std::tie(query.after_updated->updated_at_ms, query.after_updated->id))) {
+    return page;
+  }
+  auto view = ViewOf(std::move(stored).value());
+  if (!view.ok()) return std::move(view).error();
+  page.items.push_back(std::move(view).value());
+  if (auto filled = FillAccess(who, {&page.items.back()}); !filled)
+    return std::move(filled).error();
   return page;
 }
 

@@ -69,9 +69,12 @@ class ContactsService {
   // holds the value.
   Result<std::string> IdOf(const Principal& who, std::string_view value,
                            const std::string* id_property) const;
-  // `filters` are the request's (parameter, value) pairs for the model's list filters.
+  // `filters` are the request's (parameter, value) pairs for the model's list filters, or for
+  // its unique fields (?email=, ?external_id=): those find the one active contact that holds
+  // the value, compared as stored, by key rather than by a scan.
   // Errors: BadRequest "invalid_query" for a limit outside 1..kMaxPageSize, a filter value of
-  // the wrong type or too many filters; "invalid_cursor".
+  // the wrong type, too many filters, or a unique field's filter with another filter;
+  // "invalid_cursor".
   // A cursor resumes the order it was made in (invalid_cursor for another order's).
   Result<ContactPage> List(const Principal& who, int limit, std::string_view cursor,
                            const std::vector<std::pair<std::string, std::string>>& filters = {},
@@ -138,6 +141,11 @@ class ContactsService {
   Result<store::ContactWrite> Rewrite(PendingWrite& pending, const store::Contact& current) const;
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
                                                         const boost::json::object& fields) const;
+  // List's page for filters on unique fields (`keys`; a value no contact could hold is
+  // empty): at most the one active contact holding them all, within the query's position and
+  // updated_since.
+  Result<ContactPage> ListByKeys(const Principal& who, const store::ListQuery& query,
+                                 const std::vector<std::optional<store::UniqueKey>>& keys) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;
   // The tenant id the contacts of `who` are stored under: its org, or the catalogue's.
   std::string_view TenantOf(const Principal& who) const;

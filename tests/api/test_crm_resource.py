@@ -382,3 +382,14 @@ def test_get_patch_and_delete_by_email_or_external_id(shared, other):
     assert archived["id"] == c["id"] and archived["archived"]
     assert_not_found(shared.client.get(path, params=by_email))  # archived: holds no key
     assert shared.get(c["id"]) == archived
+
+
+def test_list_by_email_or_external_id(shared):
+    t = u()
+    c = shared.create({"email": f"list.{t}@example.com", "external_id": f"list-{t}"})
+    for params in ({"email": f"LIST.{t}@example.com"}, {"external_id": f"list-{t}"}):
+        page = assert_status(shared.client.get("/contacts", params=params), 200)
+        assert page == {"data": [shared.get(c["id"])], "next_cursor": None}
+    page = assert_status(shared.client.get("/contacts", params={"email": f"no.{t}@example.com"}),
+                         200)
+    assert page == {"data": [], "next_cursor": None}

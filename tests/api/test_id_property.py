@@ -96,3 +96,50 @@ def test_a_value_the_field_cannot_hold_is_not_found(tenant):
 def test_without_id_property_the_path_is_still_an_id(tenant):
     tenant.create_contact({"email": "plain@example.com"})
     assert_error(tenant.client.get("/v1/contacts/plain@example.com"), 400, "invalid_id")
+
+
+# ---- list filters on the unique fields: ?email=, ?external_id= -------------------------------
+
+def _list(tenant, **params):
+    r = tenant.client.get("/v1/contacts", params=params)
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["next_cursor"] is None
+    return page["data"]
+
+
+def test_list_by_email_or_external_id_is_the_holder(tenant):
+    tenant.create_contact({"email": "x@example.com", "external_id": "x"})
+    held = tenant.create_contact({"email": "ada@example.com", "external_id": "crm-1"})
+    assert _list(tenant, email="ADA@example.com") == [held]
+    assert _list(tenant, external_id="crm-1") == [held]
+    assert _list(tenant, email="ada@example.com", external_id="crm-1") == [held]
+    assert _list(tenant, email="ada@example.com", external_id="x") == []  # two holders
+    assert _list(tenant, external_id="CRM-1") == []
+    assert _list(tenant, email="nobody@example.com") == []
+    assert _list(tenant, email="not an email") == []
+    assert _list(tenant, email="ada@example.com", updated_since="2999-01-01T00:00:00Z") == []
+    assert _list(tenant, email="ada@example.com",
+                 updated_since="2000-01-01T00:00:00Z", order="updated_at") == [held]
+
+
+def test_list_by_email_skips_archived_and_other_tenants(tenant, other_tenant):
+    first = tenant.create_contact({"email": "moved@example.com"})
+    assert assert_contact_response(tenant.client.delete(f"/v1/contacts/{first['id']}"))
+    assert _list(tenant, email="moved@example.com") == []
+    second = tenant.create_contact({"email": "moved@example.com"})
+    assert _list(tenant, email="moved@example.com") == [second]
+    assert _list(other_tenant, email="moved@example.com") == []
+    theirs = other_tenant.create_contact({"email": "moved@example.com"})
+    assert _list(other_tenant, email="moved@example.com") == [theirs]
+
+
+def test_list_by_email_after_a_cursor_past_the_holder_is_empty(tenant):
+    held = tenant.create_contact({"email": "c@example.com"})
+    tenant.create_contact({})
+    first = tenant.client.get("/v1/contacts", params={"limit": 1}).json()
+    assert first["data"] == [held] and first["next_cursor"]
+    assert _list(tenant, email="c@example.com", cursor=first["next_cursor"]) == []
+    assert_error(tenant.client.get("/v1/contacts", params={"email": "c@example.com",
+                                                           "cursor": "forged"}),
+                 400, "invalid_cursor")
