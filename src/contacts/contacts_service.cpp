@@ -10,12 +10,14 @@
 #include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
+#include "model/value_check.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <future>
 #include <memory>
 #include <tuple>
@@ -31,31 +33,85 @@ Result<ContactView> ViewOf(store::Contact stored) {
   return ContactView{std::move(stored), std::move(record).value(), {}};
 }
 
-// The store filter for one list parameter of the model; integers are compared as integers.
-Result<store::DocFilter> FilterFor(const model::Model& model, std::string_view param,
-                                   std::string_view value) {
-  for (const auto& f : model.list_filters()) {
-    if (f.param != param) continue;
-    store::DocFilter filter{f.field->name, std::string(value), std::nullopt};
-    if (f.field->type == model::FieldType::kUuid) {
-      // Stored lower-case; anything that is not a UUID matches nothing, so it is a mistake.
-      if (!IsUuid(value)) {
-        return Error::BadRequest(std::string(param) + " must be a UUID", "invalid_query");
-      }
-      filter.text = ToLowerUuid(value);
-    }
-    if (f.field->type == model::FieldType::kInteger ||
-        f.field->type == model::FieldType::kIntegerArray) {
+// The JSON a list parameter's text stands for, read as the field's type (or, for an array
+// field, its items' type) reads it: a boolean, an integer, a number or a string.
+std::optional<json::value> QueryValue(model::FieldType type, std::string_view text) {
+  switch (type) {
+    case model::FieldType::kBoolean:
+      if (text == "true" || text == "false") return json::value(text == "true");
+      return std::nullopt;
+    case model::FieldType::kInteger:
+    case model::FieldType::kIntegerArray: {
       std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size()) {
-        return Error::BadRequest(std::string(param) + " must be an integer", "invalid_query");
-      }
-      filter.integer = n;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+      return json::value(n);
     }
-    return filter;
+    case model::FieldType::kNumber: {
+      double d = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) {
+        return std::nullopt;
+      }
+      return json::value(d);
+    }
+    default:
+      return json::value(json::string(text));
   }
-  return Error::BadRequest("Unknown filter '" + std::string(param) + "'", "invalid_query");
+}
+
+// The store filter for one list parameter of the model: its value checked and normalized as
+// the field stores it (an email lower-cased, a phone in E.164, a UUID lower-cased, a date
+// checked; for an array field, as one of its items), then compared as that JSON value is.
+// Nothing when the field could not hold the value (an empty tag, a malformed email): then no
+// contact matches. A value of the wrong type (not a boolean, a number, an integer or a UUID
+// where the field holds one) is a 400 naming the parameter.
+Result<std::optional<store::DocFilter>> FilterFor(const model::Model& model, std::string_view param,
+                                                  std::string_view value) {
+  auto f = std::find_if(model.list_filters().begin(), model.list_filters().end(),
+                        [&](const model::ListFilter& lf) { return lf.param == param; });
+  if (f == model.list_filters().end()) {
+    return Error::BadRequest("Unknown filter '" + std::string(param) + "'", "invalid_query");
+  }
+  const model::FieldSpec& spec = *f->field;
+  const bool array =
+      spec.type == model::FieldType::kStringArray || spec.type == model::FieldType::kIntegerArray;
+  auto invalid = [&](std::string_view why) {
+    return Error::BadRequest(std::string(param) + " " + std::string(why), "invalid_query");
+  };
+  auto in = QueryValue(spec.type, value);
+  if (!in) {
+    switch (spec.type) {
+      case model::FieldType::kBoolean:
+        return invalid("must be true or false");
+      case model::FieldType::kNumber:
+        return invalid("must be a number");
+      default:
+        return invalid("must be an integer");
+    }
+  }
+  json::value checked;
+  std::vector<FieldError> errors;
+  json::value sent = array ? json::value(json::array{std::move(*in)}) : std::move(*in);
+  if (!model::CheckValue(spec, sent, model.type_context(), param, checked, errors) ||
+      checked.is_null() || (array && checked.as_array().empty())) {
+    if (spec.type == model::FieldType::kUuid) return invalid("must be a UUID");
+    return std::optional<store::DocFilter>{};
+  }
+  const json::value& item = array ? checked.as_array().at(0) : checked;
+  store::DocFilter filter{spec.name, ""};
+  if (item.is_string()) {
+    filter.text = item.get_string();
+  } else if (item.is_int64()) {
+    filter.integer = item.get_int64();
+  } else if (item.is_double()) {
+    filter.number = item.get_double();
+  } else if (item.is_bool()) {
+    filter.boolean = item.get_bool();
+  } else {
+    return std::optional<store::DocFilter>{};
+  }
+  return std::optional<store::DocFilter>(std::move(filter));
 }
 
 // The request's errors, then the record's on fields the request has not already named (a
@@ -235,6 +291,8 @@ Result<ContactPage> ContactsService::List(
     if (after_id) query.after_id = std::move(*after_id);
   }
   std::vector<std::optional<store::UniqueKey>> keys;
+  bool matches_nothing = false;  // a filter on a value its field cannot hold
+  std::size_t doc_filters = 0;
   for (const auto& [param, value] : filters) {
     const model::FieldSpec* field = model_.FindField(param);
     if (field && field->unique) {
@@ -245,19 +303,25 @@ Result<ContactPage> ContactsService::List(
     }
     auto filter = FilterFor(model_, param, value);
     if (!filter.ok()) return std::move(filter).error();
-    query.filters.push_back(std::move(filter).value());
+    ++doc_filters;
+    if (!*filter) {
+      matches_nothing = true;
+      continue;
+    }
+    query.filters.push_back(std::move(**filter));
   }
   if (!keys.empty()) {
-    if (!query.filters.empty()) {
+    if (doc_filters > 0) {
       return Error::BadRequest("A filter on a unique field cannot be combined with other filters",
                                "invalid_query");
     }
     return ListByKeys(who, query, keys);
   }
-  if (query.filters.size() > store::kMaxListFilters) {
+  if (doc_filters > store::kMaxListFilters) {
     return Error::BadRequest(
         "At most " + std::to_string(store::kMaxListFilters) + " filters at once", "invalid_query");
   }
+  if (matches_nothing) return ContactPage{};
   auto rows = store_.ListContacts(query);
   if (!rows.ok()) return std::move(rows).error();
   ContactPage page;

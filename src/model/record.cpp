@@ -162,7 +162,7 @@ std::optional<std::string> UniqueKeyOf(const Model& model, const FieldSpec& spec
                                        std::string_view raw) {
   boost::json::object record;
   std::vector<FieldError> errors;
-  if (!spec.unique || !CheckValue(spec, boost::json::string(raw), TypeContext{}, spec.name,
+  if (!spec.unique || !CheckValue(spec, boost::json::string(raw), model.type_context(), spec.name,
                                   record[spec.name], errors)) {
     return std::nullopt;
   }

@@ -192,8 +192,10 @@ using ContactDone = std::function<void(Result<Contact>)>;
 // holds it as an item. `field` is a model field name (a lower-case identifier).
 struct DocFilter {
   std::string field;
-  std::string text;                     // compared as a string, unless
-  std::optional<std::int64_t> integer;  // set: compared as an integer
+  std::string text;                          // compared as a string, unless one of these is set:
+  std::optional<std::int64_t> integer = {};  // compared as a number, exactly
+  std::optional<double> number = {};         // compared as a number
+  std::optional<bool> boolean = {};          // compared as a JSON true or false
 };
 
 // A place in the list ordered by (updated_at, id): what a sync resumes after.

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -59,16 +60,35 @@ Error KeyTaken(Connection& connection, std::string_view org_id, const UniqueKey&
   return KeyTakenError(key.name, holder);
 }
 
+// The shortest decimal text that reads back as `value` (a finite double).
+std::string NumberText(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("NaN");
+}
+
+// The decimal text of each filter's number: Query does not copy text, so it lives here, in the
+// caller, until the query has run.
+using FilterNumbers = std::array<std::string, kMaxListFilters>;
+
 // Appends the archive switch ($4) and the document filters ($5..$13) of the filtered list
 // statements; an unused filter slot is off (NULL).
-void AppendFilters(Query& list, const ListQuery& query) {
+void AppendFilters(Query& list, const ListQuery& query, FilterNumbers& numbers) {
   list.Int8(std::int64_t{query.include_archived ? 1 : 0});
   for (std::size_t i = 0; i < kMaxListFilters; ++i) {
     if (i < query.filters.size()) {
       const DocFilter& filter = query.filters[i];
-      list.Text(filter.field).Text(filter.text).Int8(filter.integer);
+      // A number travels as its decimal text, compared as numeric; a boolean as "true" or
+      // "false", compared with the JSON value's text.
+      numbers[i].clear();
+      if (filter.integer) numbers[i] = std::to_string(*filter.integer);
+      if (filter.number) numbers[i] = NumberText(*filter.number);
+      list.Text(filter.field);
+      const std::string_view boolean = filter.boolean && *filter.boolean ? "true" : "false";
+      list.Text(filter.boolean ? boolean : std::string_view(filter.text));
+      list.TextOrNull(numbers[i]);
     } else {
-      list.TextOrNull({}).TextOrNull({}).Int8(std::nullopt);  // slot off
+      list.TextOrNull({}).TextOrNull({}).TextOrNull({});  // slot off
     }
   }
 }
@@ -171,8 +191,9 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
   list.Text(query.org_id)
       .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
       .Int8(std::int64_t{query.limit});
+  FilterNumbers numbers;
   if (filtered) {
-    AppendFilters(list, query);
+    AppendFilters(list, query, numbers);
     list.Int8(query.updated_since_ms);
   }
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
@@ -189,6 +210,7 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
   if (query.updated_since_ms && *query.updated_since_ms > from.updated_at_ms) {
     from = {*query.updated_since_ms, ""};
   }
+  FilterNumbers numbers;
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
     auto horizon = connection.Run(Query(Sql::kPrunedBefore).Text(query.org_id));
     if (!horizon) return std::move(horizon).error();
@@ -199,7 +221,7 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
       // Contacts last changed before the pruned time may have no event left: a scan.
       Query scan(Sql::kListContactsByUpdate);
       scan.Text(query.org_id).Int8(at.updated_at_ms).Int8(std::int64_t{query.limit});
-      AppendFilters(scan, query);
+      AppendFilters(scan, query, numbers);
       scan.Text(at.id).Int8(pruned_before);
       auto rows = connection.Run(scan);
       if (!rows) return std::move(rows).error();
@@ -211,7 +233,7 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
     log.Text(query.org_id)
         .Int8(at.updated_at_ms)
         .Int8(std::int64_t{query.limit - static_cast<int>(page.size())});
-    AppendFilters(log, query);
+    AppendFilters(log, query, numbers);
     log.Text(at.id);
     auto rows = connection.Run(log);
     if (!rows) return std::move(rows).error();

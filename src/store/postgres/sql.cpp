@@ -13,13 +13,12 @@ namespace {
 // The items of the document's `field` (the field itself unless it is an array) of which one is
 // the string `text` or, when `integer` is not NULL, the number `integer`. `d.j` is the document
 // as json (see CONTACTSD_DOC_JSON).
-#define CONTACTSD_DOC_HAS(field, text, integer)                                               \
-  "SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(d.j -> " field                     \
-  ") = 'array' THEN d.j -> " field " ELSE json_build_array(d.j -> " field                     \
-  ") END) AS e(v) WHERE CASE WHEN " integer                                                   \
-  " IS NULL THEN json_typeof(v) = 'string' AND "                                              \
-  "v #>> '{}' = " text " ELSE json_typeof(v) = 'number' AND (v #>> '{}')::numeric = " integer \
-  " END"
+#define CONTACTSD_DOC_HAS(field, text, number)                                   \
+  "SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(d.j -> " field        \
+  ") = 'array' THEN d.j -> " field " ELSE json_build_array(d.j -> " field        \
+  ") END) AS e(v) WHERE CASE WHEN " number                                       \
+  " IS NULL THEN json_typeof(v) IN ('string', 'boolean') AND v #>> '{}' = " text \
+  " ELSE json_typeof(v) = 'number' AND (v #>> '{}')::numeric = (" number ")::numeric END"
 
 // The document as json. PostgreSQL's JSON functions refuse a string with an escaped NUL
 // (\u0000: text cannot hold NUL), so such a document is read with each \u0000 turned into
@@ -140,7 +139,7 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
      "AND ($14::bigint IS NULL OR updated_at >= $14) "
      "ORDER BY id LIMIT $3",
-     "ttii" "tti" "tti" "tti" "i", false},
+     "ttii" "ttt" "ttt" "ttt" "i", false},
     // The same filters in the order a sync reads: (updated_at, id) after ($2, $14).
     // Two sources (PostgresStore::ListContacts): the contacts last changed before $15 (the time
     // retention has pruned the log to), by a scan of the tenant's contacts; the others from the
@@ -154,7 +153,7 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
      "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
      "ORDER BY updated_at, id LIMIT $3",
-     "tiii" "tti" "tti" "tti" "ti", false},
+     "tiii" "ttt" "ttt" "ttt" "ti", false},
     {Sql::kListLatestChanges, "list_latest_changes",
      "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM (SELECT c.org_id, c.id, c.doc, c.version, "
      "c.created_at, c.updated_at, c.archived_at, c.archived_by, e.occurred_at AS at, "
@@ -167,7 +166,7 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "AND ($8 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$8", "$9", "$10") ")) "
      "AND ($11 IS NULL OR EXISTS (" CONTACTSD_DOC_HAS("$11", "$12", "$13") ")) "
      "ORDER BY at, cid LIMIT $3",
-     "tiii" "tti" "tti" "tti" "t", false},
+     "tiii" "ttt" "ttt" "ttt" "t", false},
     // clang-format on
     // $7 the event type, $8-$10 the origin, $11 the event's prior.
     {Sql::kUpdateContact, "update_contact",

@@ -50,14 +50,21 @@ inline constexpr char kListContacts[] =
 inline constexpr char kListActiveContacts[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id > ?2 AND archived_at IS NULL ORDER BY id LIMIT ?3";
-// Up to three document filters; a NULL path turns its slot off. json_each() yields the items
-// of an array and the value itself for a scalar, so one test serves both kinds of field.
+// One document filter (a NULL path turns it off). json_each() yields the items of an array and
+// the value itself for a scalar, so one test serves both kinds of field. It reads a string
+// only up to a NUL (\u0000), so an item whose JSON text holds an escaped NUL (an escaped
+// backslash set aside: "\\u0000" is no NUL) matches no filter, as on PostgreSQL.
+#define CONTACTSD_DOC_HAS(doc, path, value)                                                      \
+  "(" path " IS NULL OR EXISTS (SELECT 1 FROM json_each(" doc ", " path ") WHERE value = " value \
+  " AND instr(replace(" doc " -> fullkey, '\\\\', ''), '\\u0000') = 0))"
+
+// Up to three document filters (CONTACTSD_DOC_HAS).
 inline constexpr char kListContactsFiltered[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id > ?2 AND (?4 OR archived_at IS NULL) "
-    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
-    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
-    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?5", "?6") " "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?7", "?8") " "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?9", "?10") " "
     "AND (?11 IS NULL OR updated_at >= ?11) "
     "ORDER BY id LIMIT ?3";
 // The list in the order a sync reads it, (updated_at, id) after (?2, ?12), with the same
@@ -68,9 +75,9 @@ inline constexpr char kListContactsByUpdate[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND (updated_at, id) > (?2, ?12) AND updated_at < ?13 "
     "AND (?4 OR archived_at IS NULL) "
-    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?5) WHERE value = ?6)) "
-    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?7) WHERE value = ?8)) "
-    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(contacts.doc, ?9) WHERE value = ?10)) "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?5", "?6") " "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?7", "?8") " "
+    "AND " CONTACTSD_DOC_HAS("contacts.doc", "?9", "?10") " "
     "ORDER BY updated_at, id LIMIT ?3";
 inline constexpr char kListLatestChanges[] =
     "SELECT c.org_id, c.id, c.doc, c.version, c.created_at, c.updated_at, c.archived_at, "
@@ -78,9 +85,9 @@ inline constexpr char kListLatestChanges[] =
     "ON c.org_id = e.org_id AND c.id = e.contact_id AND c.version = e.version "
     "WHERE e.org_id = ?1 AND (e.occurred_at, e.contact_id) > (?2, ?12) "
     "AND (?4 OR c.archived_at IS NULL) "
-    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?5) WHERE value = ?6)) "
-    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?7) WHERE value = ?8)) "
-    "AND (?9 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.doc, ?9) WHERE value = ?10)) "
+    "AND " CONTACTSD_DOC_HAS("c.doc", "?5", "?6") " "
+    "AND " CONTACTSD_DOC_HAS("c.doc", "?7", "?8") " "
+    "AND " CONTACTSD_DOC_HAS("c.doc", "?9", "?10") " "
     "ORDER BY e.occurred_at, e.contact_id LIMIT ?3";
 
 // Unique keys of active contacts.
@@ -170,3 +177,4 @@ inline constexpr char kGetCredentialsVersion[] =
 inline constexpr char kDataVersion[] = "PRAGMA data_version";
 
 }  // namespace contactsd::store::sqlite::sql
+#undef CONTACTSD_DOC_HAS

@@ -64,8 +64,13 @@ void BindFilters(Statement& stmt, const ListQuery& query, FilterPaths& paths) {
     paths[i] = "$." + f.field;
     const int slot = 5 + 2 * static_cast<int>(i);
     stmt.Bind(slot, paths[i]);
+    // json_each() reads a JSON true or false as 1 or 0, a number as an integer or a real.
     if (f.integer) {
       stmt.Bind(slot + 1, *f.integer);
+    } else if (f.number) {
+      stmt.Bind(slot + 1, *f.number);
+    } else if (f.boolean) {
+      stmt.Bind(slot + 1, std::int64_t{*f.boolean ? 1 : 0});
     } else {
       stmt.Bind(slot + 1, f.text);
     }

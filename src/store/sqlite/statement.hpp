@@ -32,7 +32,8 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::optional<std::int64_t> value);  // NULL when empty
-  Statement& BindTextOrNull(int index, std::string_view text);    // NULL when empty
+  Statement& Bind(int index, double value);
+  Statement& BindTextOrNull(int index, std::string_view text);  // NULL when empty
 
   // Steps to SQLITE_DONE (ignoring any rows) and returns the number of rows the
   // INSERT/UPDATE/DELETE changed (0 for ON CONFLICT DO NOTHING that did nothing).
