@@ -6,21 +6,18 @@
 #include "contacts/cursor.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "contacts/entry_references.hpp"
+#include "contacts/list_filters.hpp"
 #include "contacts/origin.hpp"
 #include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
-#include "model/value_check.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <future>
 #include <memory>
-#include <tuple>
 
 namespace contactsd::contacts {
 namespace json = boost::json;
@@ -31,87 +28,6 @@ Result<ContactView> ViewOf(store::Contact stored) {
   auto record = ParseRecord(stored);
   if (!record.ok()) return std::move(record).error();
   return ContactView{std::move(stored), std::move(record).value(), {}};
-}
-
-// The JSON a list parameter's text stands for, read as the field's type (or, for an array
-// field, its items' type) reads it: a boolean, an integer, a number or a string.
-std::optional<json::value> QueryValue(model::FieldType type, std::string_view text) {
-  switch (type) {
-    case model::FieldType::kBoolean:
-      if (text == "true" || text == "false") return json::value(text == "true");
-      return std::nullopt;
-    case model::FieldType::kInteger:
-    case model::FieldType::kIntegerArray: {
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-      return json::value(n);
-    }
-    case model::FieldType::kNumber: {
-      double d = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) {
-        return std::nullopt;
-      }
-      return json::value(d);
-    }
-    default:
-      return json::value(json::string(text));
-  }
-}
-
-// The store filter for one list parameter of the model: its value checked and normalized as
-// the field stores it (an email lower-cased, a phone in E.164, a UUID lower-cased, a date
-// checked; for an array field, as one of its items), then compared as that JSON value is.
-// Nothing when the field could not hold the value (an empty tag, a malformed email): then no
-// contact matches. A value of the wrong type (not a boolean, a number, an integer or a UUID
-// where the field holds one) is a 400 naming the parameter.
-Result<std::optional<store::DocFilter>> FilterFor(const model::Model& model, std::string_view param,
-                                                  std::string_view value) {
-  auto f = std::find_if(model.list_filters().begin(), model.list_filters().end(),
-                        [&](const model::ListFilter& lf) { return lf.param == param; });
-  if (f == model.list_filters().end()) {
-    return Error::BadRequest("Unknown filter '" + std::string(param) + "'", "invalid_query");
-  }
-  const model::FieldSpec& spec = *f->field;
-  const bool array =
-      spec.type == model::FieldType::kStringArray || spec.type == model::FieldType::kIntegerArray;
-  auto invalid = [&](std::string_view why) {
-    return Error::BadRequest(std::string(param) + " " + std::string(why), "invalid_query");
-  };
-  auto in = QueryValue(spec.type, value);
-  if (!in) {
-    switch (spec.type) {
-      case model::FieldType::kBoolean:
-        return invalid("must be true or false");
-      case model::FieldType::kNumber:
-        return invalid("must be a number");
-      default:
-        return invalid("must be an integer");
-    }
-  }
-  json::value checked;
-  std::vector<FieldError> errors;
-  json::value sent = array ? json::value(json::array{std::move(*in)}) : std::move(*in);
-  if (!model::CheckValue(spec, sent, model.type_context(), param, checked, errors) ||
-      checked.is_null() || (array && checked.as_array().empty())) {
-    if (spec.type == model::FieldType::kUuid) return invalid("must be a UUID");
-    return std::optional<store::DocFilter>{};
-  }
-  const json::value& item = array ? checked.as_array().at(0) : checked;
-  store::DocFilter filter{spec.name, ""};
-  if (item.is_string()) {
-    filter.text = item.get_string();
-  } else if (item.is_int64()) {
-    filter.integer = item.get_int64();
-  } else if (item.is_double()) {
-    filter.number = item.get_double();
-  } else if (item.is_bool()) {
-    filter.boolean = item.get_bool();
-  } else {
-    return std::optional<store::DocFilter>{};
-  }
-  return std::optional<store::DocFilter>(std::move(filter));
 }
 
 // The request's errors, then the record's on fields the request has not already named (a
@@ -247,27 +163,6 @@ Result<ContactView> ContactsService::Get(const Principal& who, std::string_view 
   return ViewWithAccess(who, std::move(stored).value());
 }
 
-Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view value,
-                                          const std::string* id_property) const {
-  if (!id_property) return std::string(value);
-  const model::FieldSpec* field = model_.FindField(*id_property);
-  if (!field || !field->unique) {
-    std::string names;
-    for (const auto& f : model_.fields()) {
-      if (f.unique) names += (names.empty() ? "" : ", ") + f.name;
-    }
-    return Error::BadRequest(names.empty() ? "This resource has no unique field for id_property"
-                                           : "id_property must be one of: " + names,
-                             "invalid_query");
-  }
-  auto key = model::UniqueKeyOf(model_, *field, value);
-  if (!key) return NotFound();  // not a valid value of the field: no contact holds it
-  auto holder = store_.FindContactByKey(TenantOf(who), {field->name, std::move(*key)});
-  if (!holder.ok()) return std::move(holder).error();
-  if (!*holder) return NotFound();
-  return std::move(**holder);
-}
-
 Result<ContactPage> ContactsService::List(
     const Principal& who, int limit, std::string_view cursor,
     const std::vector<std::pair<std::string, std::string>>& filters, const ListOrder& order) const {
@@ -301,7 +196,7 @@ Result<ContactPage> ContactsService::List(
                          : std::nullopt);
       continue;
     }
-    auto filter = FilterFor(model_, param, value);
+    auto filter = ListFilterFor(model_, param, value);
     if (!filter.ok()) return std::move(filter).error();
     ++doc_filters;
     if (!*filter) {
@@ -338,41 +233,6 @@ Result<ContactPage> ContactsService::List(
   views.reserve(page.items.size());
   for (ContactView& view : page.items) views.push_back(&view);
   if (auto filled = FillAccess(who, std::move(views)); !filled) return std::move(filled).error();
-  return page;
-}
-
-Result<ContactPage> ContactsService::ListByKeys(
-    const Principal& who, const store::ListQuery& query,
-    const std::vector<std::optional<store::UniqueKey>>& keys) const {
-  ContactPage page;
-  std::optional<std::string> holder;
-  for (const auto& key : keys) {
-    if (!key) return page;  // a value the field cannot hold
-    auto found = store_.FindContactByKey(query.org_id, *key);
-    if (!found.ok()) return std::move(found).error();
-    if (!*found || (holder && *holder != **found)) return page;
-    holder = std::move(*found);
-  }
-  auto stored = store_.GetContact(query.org_id, *holder);
-  if (!stored.ok()) {
-    // Erased between the two reads: as if it had been before.
-    if (stored.error().code == ErrorCode::kNotFound) return page;
-    return std::move(stored).error();
-  }
-  const store::Contact& c = *stored;
-  // Archived between the two reads, or outside the page the query asks for.
-  if (c.archived_at_ms || (query.updated_since_ms && c.updated_at_ms < *query.updated_since_ms) ||
-      (query.after_id && c.id <= *query.after_id) ||
-      (query.after_updated &&
-       std::tie(c.updated_at_ms, c.id) <=
-           std::tie(query.after_updated->updated_at_ms, query.after_updated->id))) {
-    return page;
-  }
-  auto view = ViewOf(std::move(stored).value());
-  if (!view.ok()) return std::move(view).error();
-  page.items.push_back(std::move(view).value());
-  if (auto filled = FillAccess(who, {&page.items.back()}); !filled)
-    return std::move(filled).error();
   return page;
 }
 
