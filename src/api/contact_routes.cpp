@@ -255,6 +255,29 @@ void HandleReplace(const ApiContext& ctx, const Request& req, const Reply& reply
   HandleWrite(ctx, req, reply, &contacts::ContactsService::ReplaceAsync);
 }
 
+// PUT {base}/contacts/{value}?id_property=FIELD, where the model has unique fields and no PUT
+// of its own: an upsert by that key (HubSpot's). 201 with Location when it created the
+// contact, 200 when it updated the holder.
+Result<Response> HandleUpsert(const ApiContext& ctx, const Request& req) {
+  auto who = WriterOf(ctx, req);
+  if (!who.ok()) return std::move(who).error();
+  const std::string* property = req.Query("id_property");
+  if (!property) {
+    return Error::BadRequest(
+        "PUT is an upsert by a unique key: add ?id_property=<field> (PATCH changes a contact "
+        "by its id)",
+        "invalid_query");
+  }
+  auto requested = RequestedProperties(ctx.model, req);
+  if (!requested.ok()) return std::move(requested).error();
+  BodyArena arena;
+  auto fields = WriteFields(ctx, req, arena.resource);
+  if (!fields.ok()) return std::move(fields).error();
+  auto upserted = ctx.contacts.Upsert(*who, req.Param("id"), *property, *fields, ConditionsOf(req));
+  if (!upserted.ok()) return std::move(upserted).error();
+  return ContactResponse(ctx.model, upserted->created ? 201 : 200, upserted->view, *requested);
+}
+
 // PATCH, PUT or DELETE on the collection: the client forgot the id. Saying so beats a 405.
 Result<Response> HandleMissingId(const ApiContext&, const Request&) {
   return Error::BadRequest("The contact id is missing from the path", "invalid_id");
@@ -322,9 +345,13 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
       {"POST", base, bind(HandleCreate)},    std::move(list),     {"GET", one, bind(HandleGet)},
       bind_async("PATCH", one, HandlePatch), missing_id("PATCH"),
   };
+  const bool has_unique = std::any_of(ctx.model.fields().begin(), ctx.model.fields().end(),
+                                      [](const model::FieldSpec& f) { return f.unique; });
   if (ctx.model.replace_enabled()) {
     routes.push_back(bind_async("PUT", one, HandleReplace));
     routes.push_back(missing_id("PUT"));
+  } else if (has_unique) {
+    routes.push_back({"PUT", one, bind(HandleUpsert)});
   }
   if (ctx.model.archiving_enabled()) {
     routes.push_back({"DELETE", one, bind(HandleDelete)});

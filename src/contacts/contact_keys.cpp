@@ -3,23 +3,33 @@
 #include "contacts/contacts_service.hpp"
 #include "model/record.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <tuple>
 
 namespace contactsd::contacts {
 
+namespace json = boost::json;
+
+Result<const model::FieldSpec*> ContactsService::UniqueFieldNamed(
+    std::string_view id_property) const {
+  const model::FieldSpec* field = model_.FindField(id_property);
+  if (field && field->unique) return field;
+  std::string names;
+  for (const auto& f : model_.fields()) {
+    if (f.unique) names += (names.empty() ? "" : ", ") + f.name;
+  }
+  return Error::BadRequest(names.empty() ? "This resource has no unique field for id_property"
+                                         : "id_property must be one of: " + names,
+                           "invalid_query");
+}
+
 Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view value,
                                           const std::string* id_property) const {
   if (!id_property) return std::string(value);
-  const model::FieldSpec* field = model_.FindField(*id_property);
-  if (!field || !field->unique) {
-    std::string names;
-    for (const auto& f : model_.fields()) {
-      if (f.unique) names += (names.empty() ? "" : ", ") + f.name;
-    }
-    return Error::BadRequest(names.empty() ? "This resource has no unique field for id_property"
-                                           : "id_property must be one of: " + names,
-                             "invalid_query");
-  }
+  auto named = UniqueFieldNamed(*id_property);
+  if (!named.ok()) return std::move(named).error();
+  const model::FieldSpec* field = *named;
   auto key = model::UniqueKeyOf(model_, *field, value);
   if (!key) return NotFound();  // not a valid value of the field: no contact holds it
   auto holder = store_.FindContactByKey(TenantOf(who), {field->name, std::move(*key)});
@@ -59,6 +69,54 @@ Result<ContactPage> ContactsService::ListByKeys(
   if (!view.ok()) return std::move(view).error();
   page.items.push_back(std::move(view).value());
   return page;
+}
+
+Result<ContactsService::Upserted> ContactsService::Upsert(const Principal& who,
+                                                          std::string_view value,
+                                                          const std::string& id_property,
+                                                          const json::object& fields,
+                                                          const VersionCondition& condition) const {
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  auto named = UniqueFieldNamed(id_property);
+  if (!named.ok()) return std::move(named).error();
+  const model::FieldSpec& field = **named;
+  auto key = model::UniqueKeyOf(model_, field, value);
+  if (!key) {
+    return Error::Validation(
+        {{field.name, "invalid_format", "the path's value is not a valid " + field.name}});
+  }
+  if (const json::value* sent = fields.if_contains(field.name)) {
+    auto same =
+        sent->is_string() ? model::UniqueKeyOf(model_, field, sent->get_string()) : std::nullopt;
+    if (same != key) {
+      return Error::Validation(
+          {{field.name, "mismatch", "must be the path's value (or left out) in an upsert"}});
+    }
+  }
+  // Each round finds the holder and writes; a round that loses a race (the holder archived or
+  // erased meanwhile, or a racing upsert creating the key first) tries again.
+  constexpr int kRounds = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    auto holder = store_.FindContactByKey(TenantOf(who), {field.name, *key});
+    if (!holder.ok()) return std::move(holder).error();
+    if (*holder) {
+      auto patched = Patch(who, **holder, fields, condition);
+      if (patched.ok()) return Upserted{std::move(patched).value(), false};
+      const Error& e = patched.error();
+      if (e.code != ErrorCode::kNotFound && e.error != "archived") return e;
+      continue;
+    }
+    if (condition.match) return Error::PreconditionFailed("No contact holds " + field.name);
+    json::object created_fields(fields);
+    created_fields[field.name] = value;
+    auto created = Create(who, created_fields);
+    if (created.ok()) return Upserted{std::move(created).value(), true};
+    const Error& e = created.error();
+    const bool lost_the_key =
+        e.error == "duplicate" && !e.details.empty() && e.details.front().field == field.name;
+    if (!lost_the_key) return e;
+  }
+  return Error::Conflict("The contact holding " + field.name + " kept changing; retry", "conflict");
 }
 
 }  // namespace contactsd::contacts

@@ -69,6 +69,20 @@ class ContactsService {
   // holds the value.
   Result<std::string> IdOf(const Principal& who, std::string_view value,
                            const std::string* id_property) const;
+  // PUT {base}/contacts/{value}?id_property=FIELD (HubSpot's upsert by idProperty): `fields`
+  // applied as a PATCH to the active contact whose unique field FIELD holds `value`
+  // (`condition` as for a PATCH), or else a new contact created from them with FIELD = value
+  // (`created`; If-Match then fails: there is no version to match). The body may name FIELD
+  // only with that value. Racing upserts of one key make one contact: a create that loses the
+  // key to another becomes a PATCH of the winner. Errors: those of IdOf, Create and Patch;
+  // Conflict "conflict" if the key keeps changing hands (a client may retry).
+  struct Upserted {
+    ContactView view;
+    bool created = false;
+  };
+  Result<Upserted> Upsert(const Principal& who, std::string_view value,
+                          const std::string& id_property, const boost::json::object& fields,
+                          const VersionCondition& condition) const;
   // `filters` are the request's (parameter, value) pairs for the model's list filters, or for
   // its unique fields (?email=, ?external_id=): those find the one active contact that holds
   // the value, compared as stored, by key rather than by a scan.
@@ -144,6 +158,9 @@ class ContactsService {
   // List's page for filters on unique fields (`keys`; a value no contact could hold is
   // empty): at most the one active contact holding them all, within the query's position and
   // updated_since.
+  // The unique field a ?id_property= names. Errors: BadRequest "invalid_query" naming the
+  // model's unique fields.
+  Result<const model::FieldSpec*> UniqueFieldNamed(std::string_view id_property) const;
   Result<ContactPage> ListByKeys(const Principal& who, const store::ListQuery& query,
                                  const std::vector<std::optional<store::UniqueKey>>& keys) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;

@@ -346,7 +346,7 @@ def test_restore_unknown_foreign_and_malformed(shared, other):
 # ---- methods -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method,path", [
-    ("PUT", "/contacts/{id}"), ("GET", "/contacts/{id}/restore"),
+    ("POST", "/contacts/{id}"), ("GET", "/contacts/{id}/restore"),
     ("PATCH", "/custom-fields"),
 ])
 def test_other_methods_are_405(shared, method, path):

@@ -42,13 +42,14 @@ CLOSE_TIMEOUT = 5.0   # for the server to end a connection it must close (it sen
 
 # The exact Allow values of the standard model (docs/http.md: in the order
 # GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; HEAD wherever GET is; OPTIONS everywhere; the
-# standard model has no `replace`, so no PUT anywhere, and PATCH/DELETE on /v1/contacts exist
-# only to explain a missing id, so they are not advertised).
+# standard model has no `replace`: PUT on a contact is the upsert by a unique key
+# (?id_property=), and PATCH/DELETE on /v1/contacts exist only to explain a missing id, so
+# they are not advertised).
 ALLOW_LIST = "GET, HEAD, POST, OPTIONS"                # /v1/contacts, /v1/custom-fields
-ALLOW_ONE = "GET, HEAD, PATCH, DELETE, OPTIONS"        # /v1/contacts/{id}
+ALLOW_ONE = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"   # /v1/contacts/{id}
 ALLOW_RESTORE = "POST, OPTIONS"                        # /v1/contacts/{id}/restore
 ALLOW_HEALTHZ = "GET, HEAD, OPTIONS"                   # /healthz
-ALLOW_SERVER = "GET, HEAD, POST, PATCH, DELETE, OPTIONS"  # OPTIONS *
+ALLOW_SERVER = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"  # OPTIONS *
 ACCEPT_PATCH = {"application/merge-patch+json", "application/json"}
 
 IMF_FIXDATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
@@ -538,8 +539,8 @@ METHODS = [
                  id="CONNECT-list"),
     pytest.param("PUT", "/v1/contacts", b"{}", 405, "method_not_allowed", ALLOW_LIST,
                  id="PUT-list"),
-    pytest.param("PUT", "/v1/contacts/{id}", b"{}", 405, "method_not_allowed", ALLOW_ONE,
-                 id="PUT-one"),
+    pytest.param("PUT", "/v1/contacts/{id}", b"{}", 400, "invalid_query", None,
+                 id="PUT-one-without-id_property"),
     pytest.param("POST", "/v1/contacts/{id}", b"{}", 405, "method_not_allowed", ALLOW_ONE,
                  id="POST-one"),
     pytest.param("GET", "/v1/contacts/{id}/restore", None, 405, "method_not_allowed",
@@ -636,8 +637,8 @@ def test_options_on_an_unknown_path_is_404(server, tenant, path):
 
 # ---- conditional requests (RFC 9110 §13) ------------------------------------------------------
 
-# The writes that take preconditions: (method, path suffix, body). PUT is not among them: the
-# standard model has no `replace` (models/standard.json), so PUT on a contact is a 405.
+# The writes that take preconditions: (method, path suffix, body). PUT is not among them: on
+# the standard model it is the upsert by a unique key (tests/api/test_upsert.py).
 WRITES = {
     "PATCH": ("PATCH", "", b'{"first_name": "Changed"}'),
     "DELETE": ("DELETE", "", b""),

@@ -230,3 +230,26 @@ def test_a_feed_reader_sees_every_write_through_both_servers_once_despite_out_of
     assert got == sorted((cid, v) for cid in contacts for v in versions), \
         f"{len(seen)} events seen, {len(contacts) * len(versions)} written"
     assert len({e["id"] for e in seen}) == len(seen)
+
+
+def test_racing_upserts_of_one_key_through_two_servers_make_one_contact(two_servers):
+    a, b = two_servers
+    t = a.tenant()
+    n = 20
+    results = [None] * n
+
+    def worker(i, barrier):
+        client = Client((a, b)[i % 2].base_url, f"Bearer {t.secret}")
+        barrier.wait()
+        r = client.put("/v1/contacts/race%40example.com", {"notes": f"w{i}"},
+                       params={"id_property": "email"})
+        results[i] = (r.status_code, r.text)
+        client.close()
+
+    run_together(n, worker)
+    statuses = sorted(s for s, _ in results)
+    assert statuses == [200] * (n - 1) + [201], results
+    ids = {json.loads(body)["id"] for _, body in results}
+    stored = list_all(t.client)
+    assert len(ids) == 1 and [c["id"] for c in stored] == list(ids)
+    assert stored[0]["email"] == "race@example.com" and stored[0]["version"] == n
