@@ -125,9 +125,10 @@ bench_seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
 rss_after_seed=$(rss_kb "$server_pid")
 measure healthz get.lua "$base" BENCH_PATH=/healthz BENCH_IDS= BENCH_KEY=
 measure get_contact get.lua "$base" BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
-measure get_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" BENCH_SEED="$seed_count"
-measure list_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" BENCH_SEED="$seed_count" \
-  BENCH_EMAIL_MODE=list
+measure get_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" \
+  BENCH_EMAILS="$work/ids.txt.emails"
+measure list_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" \
+  BENCH_EMAILS="$work/ids.txt.emails" BENCH_EMAIL_MODE=list
 measure patch_sqlite_full patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
 rss_after_runs=$(rss_kb "$server_pid")
 stop_pid "$server_pid"

@@ -1,13 +1,17 @@
 -- POST /v1/contacts until BENCH_SEED contacts were created (a few more may land: the requests
--- in flight when the count is reached), writing each new id to BENCH_IDS_OUT. Run with -t1:
--- the counter and the file belong to the one thread's Lua state.
+-- in flight when the count is reached), writing each new id to BENCH_IDS_OUT and its email's
+-- number N (person<N>@example.com) to BENCH_IDS_OUT.emails. Run with -t1: the counter and the
+-- files belong to the one thread's Lua state.
 local key = os.getenv("BENCH_KEY")
 local target = tonumber(os.getenv("BENCH_SEED"))
 local out = nil
 local sent, created, failed = 0, 0, 0
 
+local emails = nil
+
 function init(args)
   out = assert(io.open(os.getenv("BENCH_IDS_OUT"), "w"))
+  emails = assert(io.open(os.getenv("BENCH_IDS_OUT") .. ".emails", "w"))
 end
 
 function request()
@@ -28,12 +32,15 @@ function response(status, headers, body)
     if id then
       out:write(id, "\n")
       created = created + 1
+      local n = body:match('"email":"person(%d+)@')
+      if n then emails:write(n, "\n") end
     end
   else
     failed = failed + 1
   end
   if created >= target or failed > 100 then
     out:flush()
+    emails:flush()
     wrk.thread:stop()
   end
 end

@@ -193,8 +193,8 @@ Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
 }
 
 // The id of the contact the path names: {id}, or with ?id_property=FIELD the active contact
-// whose unique field FIELD holds the path's value (GET, PATCH, PUT and DELETE; not restore,
-// since an archived contact holds no key).
+// whose unique field FIELD holds the path's value (PATCH and DELETE; GET reads it in one query
+// with GetByKey; not restore, since an archived contact holds no key).
 Result<std::string> ContactIdOf(const ApiContext& ctx, const Principal& who, const Request& req) {
   return ctx.contacts.IdOf(who, req.Param("id"), req.Query("id_property"));
 }
@@ -204,9 +204,9 @@ Result<Response> HandleGet(const ApiContext& ctx, const Request& req) {
   if (!who.ok()) return std::move(who).error();
   auto requested = RequestedProperties(ctx.model, req);
   if (!requested.ok()) return std::move(requested).error();
-  auto id = ContactIdOf(ctx, *who, req);
-  if (!id.ok()) return std::move(id).error();
-  auto c = ctx.contacts.Get(*who, *id);
+  const std::string* property = req.Query("id_property");
+  auto c = property ? ctx.contacts.GetByKey(*who, req.Param("id"), *property)
+                    : ctx.contacts.Get(*who, req.Param("id"));
   if (!c.ok()) return std::move(c).error();
   // If-None-Match names the version the client holds: it need not be sent again.
   if (ConditionsOf(req).NoneMatchFails(c->stored.version)) {

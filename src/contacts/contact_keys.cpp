@@ -24,10 +24,9 @@ Result<const model::FieldSpec*> ContactsService::UniqueFieldNamed(
                            "invalid_query");
 }
 
-Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view value,
-                                          const std::string* id_property) const {
-  if (!id_property) return std::string(value);
-  auto named = UniqueFieldNamed(*id_property);
+Result<store::Contact> ContactsService::HolderOf(const Principal& who, std::string_view value,
+                                                 std::string_view id_property) const {
+  auto named = UniqueFieldNamed(id_property);
   if (!named.ok()) return std::move(named).error();
   const model::FieldSpec* field = *named;
   auto key = model::UniqueKeyOf(model_, *field, value);
@@ -38,34 +37,43 @@ Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view
   return std::move(**holder);
 }
 
+Result<std::string> ContactsService::IdOf(const Principal& who, std::string_view value,
+                                          const std::string* id_property) const {
+  if (!id_property) return std::string(value);
+  auto holder = HolderOf(who, value, *id_property);
+  if (!holder.ok()) return std::move(holder).error();
+  return std::move(holder->id);
+}
+
+Result<ContactView> ContactsService::GetByKey(const Principal& who, std::string_view value,
+                                              const std::string& id_property) const {
+  auto holder = HolderOf(who, value, id_property);
+  if (!holder.ok()) return std::move(holder).error();
+  return ViewWithAccess(who, std::move(holder).value());
+}
+
 Result<ContactPage> ContactsService::ListByKeys(
     const Principal& who, const store::ListQuery& query,
     const std::vector<std::optional<store::UniqueKey>>& keys) const {
   ContactPage page;
-  std::optional<std::string> holder;
+  std::optional<store::Contact> holder;
   for (const auto& key : keys) {
     if (!key) return page;  // a value the field cannot hold
     auto found = store_.FindContactByKey(query.org_id, *key);
     if (!found.ok()) return std::move(found).error();
-    if (!*found || (holder && *holder != **found)) return page;
+    if (!*found || (holder && holder->id != (*found)->id)) return page;
     holder = std::move(*found);
   }
-  auto stored = store_.GetContact(query.org_id, *holder);
-  if (!stored.ok()) {
-    // Erased between the two reads: as if it had been before.
-    if (stored.error().code == ErrorCode::kNotFound) return page;
-    return std::move(stored).error();
-  }
-  const store::Contact& c = *stored;
-  // Archived between the two reads, or outside the page the query asks for.
-  if (c.archived_at_ms || (query.updated_since_ms && c.updated_at_ms < *query.updated_since_ms) ||
+  const store::Contact& c = *holder;
+  // Outside the page the query asks for.
+  if ((query.updated_since_ms && c.updated_at_ms < *query.updated_since_ms) ||
       (query.after_id && c.id <= *query.after_id) ||
       (query.after_updated &&
        std::tie(c.updated_at_ms, c.id) <=
            std::tie(query.after_updated->updated_at_ms, query.after_updated->id))) {
     return page;
   }
-  auto view = ViewWithAccess(who, std::move(stored).value());
+  auto view = ViewWithAccess(who, std::move(*holder));
   if (!view.ok()) return std::move(view).error();
   page.items.push_back(std::move(view).value());
   return page;
@@ -100,7 +108,7 @@ Result<ContactsService::Upserted> ContactsService::Upsert(const Principal& who,
     auto holder = store_.FindContactByKey(TenantOf(who), {field.name, *key});
     if (!holder.ok()) return std::move(holder).error();
     if (*holder) {
-      auto patched = Patch(who, **holder, fields, condition);
+      auto patched = Patch(who, (*holder)->id, fields, condition);
       if (patched.ok()) return Upserted{std::move(patched).value(), false};
       const Error& e = patched.error();
       if (e.code != ErrorCode::kNotFound && e.error != "archived") return e;

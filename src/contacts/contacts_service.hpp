@@ -69,6 +69,9 @@ class ContactsService {
   // holds the value.
   Result<std::string> IdOf(const Principal& who, std::string_view value,
                            const std::string* id_property) const;
+  // GET by ?id_property=: the contact IdOf names, read in one query.
+  Result<ContactView> GetByKey(const Principal& who, std::string_view value,
+                               const std::string& id_property) const;
   // PUT {base}/contacts/{value}?id_property=FIELD (HubSpot's upsert by idProperty): `fields`
   // applied as a PATCH to the active contact whose unique field FIELD holds `value`
   // (`condition` as for a PATCH), or else a new contact created from them with FIELD = value
@@ -161,6 +164,9 @@ class ContactsService {
   // The unique field a ?id_property= names. Errors: BadRequest "invalid_query" naming the
   // model's unique fields.
   Result<const model::FieldSpec*> UniqueFieldNamed(std::string_view id_property) const;
+  // The active contact of the tenant whose unique field `id_property` holds `value`.
+  Result<store::Contact> HolderOf(const Principal& who, std::string_view value,
+                                  std::string_view id_property) const;
   Result<ContactPage> ListByKeys(const Principal& who, const store::ListQuery& query,
                                  const std::vector<std::optional<store::UniqueKey>>& keys) const;
   std::vector<store::UniqueKey> KeysOf(const boost::json::object& record) const;

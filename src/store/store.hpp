@@ -297,10 +297,10 @@ class Store {
     return CreateContact(contact, keys, references, ChangeOrigin::System());
   }
   virtual Result<Contact> GetContact(std::string_view org_id, std::string_view id) = 0;
-  // The id of the tenant's active contact that holds `key` (archived contacts hold none), or
-  // nothing.
-  virtual Result<std::optional<std::string>> FindContactByKey(std::string_view org_id,
-                                                              const UniqueKey& key) = 0;
+  // The tenant's active contact that holds `key` (archived contacts hold none), or nothing:
+  // one read.
+  virtual Result<std::optional<Contact>> FindContactByKey(std::string_view org_id,
+                                                          const UniqueKey& key) = 0;
   // Ordered by id ascending (ids are UUIDv7, so this is creation order), or by (updated_at, id)
   // when query.after_updated is set.
   virtual Result<std::vector<Contact>> ListContacts(const ListQuery& query) = 0;

@@ -48,9 +48,9 @@ Result<store::Contact> NullStore::GetContact(std::string_view, std::string_view)
   return Error::NotFound("Contact not found");
 }
 
-Result<std::optional<std::string>> NullStore::FindContactByKey(std::string_view,
-                                                               const store::UniqueKey&) {
-  return std::optional<std::string>{};
+Result<std::optional<store::Contact>> NullStore::FindContactByKey(std::string_view,
+                                                                  const store::UniqueKey&) {
+  return std::optional<store::Contact>{};
 }
 
 Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQuery& query) {

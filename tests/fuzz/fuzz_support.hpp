@@ -45,8 +45,8 @@ class NullStore final : public store::Store {
                                        const std::vector<store::Reference>&,
                                        const store::ChangeOrigin&) override;
   Result<store::Contact> GetContact(std::string_view, std::string_view) override;
-  Result<std::optional<std::string>> FindContactByKey(std::string_view,
-                                                      const store::UniqueKey&) override;
+  Result<std::optional<store::Contact>> FindContactByKey(std::string_view,
+                                                         const store::UniqueKey&) override;
   Result<std::vector<store::Contact>> ListContacts(const store::ListQuery& query) override;
   using store::Store::UpdateContact;
   Result<store::Contact> UpdateContact(std::string_view, std::string_view, const store::Mutation&,

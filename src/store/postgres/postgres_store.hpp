@@ -51,8 +51,8 @@ class PostgresStore final : public Store {
                                 const std::vector<Reference>& references,
                                 const ChangeOrigin& origin) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
-  Result<std::optional<std::string>> FindContactByKey(std::string_view org_id,
-                                                      const UniqueKey& key) override;
+  Result<std::optional<Contact>> FindContactByKey(std::string_view org_id,
+                                                  const UniqueKey& key) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
   // `mutate` runs with the contact's row locked and a pooled connection held: it must not block
   // on I/O nor call this store (with every connection leased, that would wait forever). It may

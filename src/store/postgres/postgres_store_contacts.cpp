@@ -161,14 +161,14 @@ Result<Contact> PostgresStore::GetContact(std::string_view org_id, std::string_v
   });
 }
 
-Result<std::optional<std::string>> PostgresStore::FindContactByKey(std::string_view org_id,
-                                                                   const UniqueKey& key) {
-  return WithConnection([&](Connection& connection) -> Result<std::optional<std::string>> {
+Result<std::optional<Contact>> PostgresStore::FindContactByKey(std::string_view org_id,
+                                                               const UniqueKey& key) {
+  return WithConnection([&](Connection& connection) -> Result<std::optional<Contact>> {
     auto rows =
-        connection.Run(Query(Sql::kFindKeyHolder).Text(org_id).Text(key.name).Text(key.value));
+        connection.Run(Query(Sql::kGetContactByKey).Text(org_id).Text(key.name).Text(key.value));
     if (!rows) return std::move(rows).error();
-    if (rows->empty()) return std::optional<std::string>{};
-    return std::optional<std::string>(rows->Text(0, 0));
+    if (rows->empty()) return std::optional<Contact>{};
+    return std::optional<Contact>(ReadContact(*rows, 0));
   });
 }
 

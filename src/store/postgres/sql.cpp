@@ -215,6 +215,11 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT contact_id FROM contact_keys "
      "WHERE org_id = $1 AND key_name = $2 AND key_value = $3",
      "ttt", false},
+    // The active contact that holds a unique key.
+    {Sql::kGetContactByKey, "get_contact_by_key",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts WHERE org_id = $1 AND id = "
+     "(SELECT contact_id FROM contact_keys WHERE org_id = $1 AND key_name = $2 AND key_value = $3)",
+     "ttt", false},
     {Sql::kDeleteContactKey, "delete_contact_key",
      "DELETE FROM contact_keys "
      "WHERE org_id = $1 AND key_name = $2 AND key_value = $3 AND contact_id = $4",

@@ -33,6 +33,7 @@ enum class Sql {
   kInsertContactKey,
   kListContactKeys,
   kFindKeyHolder,
+  kGetContactByKey,
   kDeleteContactKey,
   kInsertUnlock,
   kGetUnlock,

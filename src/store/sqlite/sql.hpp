@@ -44,6 +44,11 @@ inline constexpr char kFindActiveApiKeyByHash[] =
 inline constexpr char kGetContact[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id = ?2";
+// The active contact that holds a unique key.
+inline constexpr char kGetContactByKey[] =
+    "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
+    "FROM contacts WHERE org_id = ?1 AND id = (SELECT contact_id FROM contact_keys "
+    "WHERE org_id = ?1 AND key_name = ?2 AND key_value = ?3)";
 inline constexpr char kListContacts[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";

@@ -59,8 +59,8 @@ class SqliteStore final : public Store {
                                 const std::vector<Reference>& references,
                                 const ChangeOrigin& origin) override;
   Result<Contact> GetContact(std::string_view org_id, std::string_view id) override;
-  Result<std::optional<std::string>> FindContactByKey(std::string_view org_id,
-                                                      const UniqueKey& key) override;
+  Result<std::optional<Contact>> FindContactByKey(std::string_view org_id,
+                                                  const UniqueKey& key) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
   // `mutate` runs on the writer thread, inside the batch's transaction: it must not block (its
   // batch-mates wait for it), nor write through this store (an Internal error). Reads through

@@ -149,14 +149,14 @@ Result<Contact> SqliteStore::GetContact(std::string_view org_id, std::string_vie
   return LoadContact(**reader, org_id, id);
 }
 
-Result<std::optional<std::string>> SqliteStore::FindContactByKey(std::string_view org_id,
-                                                                 const UniqueKey& key) {
+Result<std::optional<Contact>> SqliteStore::FindContactByKey(std::string_view org_id,
+                                                             const UniqueKey& key) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  auto stmt = (*reader)->Prepare(sql::kFindKeyHolder);
+  auto stmt = (*reader)->Prepare(sql::kGetContactByKey);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, org_id).Bind(2, key.name).Bind(3, key.value);
-  return FirstRow(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
+  return FirstRow(*stmt, ReadContact);
 }
 
 Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {

@@ -663,15 +663,22 @@ TEST_P(StoreContractTest, AKeyFindsItsActiveHolderInItsTenantOnly) {
   const UniqueKey email{"email", "a@x.io"};
   Contact a = CreateContact("org-a", "{}", {email});
   Contact b = CreateContact("org-b", "{}", {email});
-  EXPECT_EQ(*store().FindContactByKey("org-a", email), a.id);
-  EXPECT_EQ(*store().FindContactByKey("org-b", email), b.id);
-  EXPECT_EQ(*store().FindContactByKey("org-a", {"email", "A@x.io"}), std::nullopt);  // as stored
-  EXPECT_EQ(*store().FindContactByKey("org-a", {"external_id", "a@x.io"}), std::nullopt);
+  auto holder = [&](const std::string& org, const UniqueKey& key) -> std::optional<std::string> {
+    auto found = store().FindContactByKey(org, key);
+    EXPECT_TRUE(found.ok());
+    return found.ok() && *found ? std::optional<std::string>((*found)->id) : std::nullopt;
+  };
+  auto found = store().FindContactByKey("org-a", email);
+  ASSERT_TRUE(found.ok() && *found);
+  ExpectSameContact(**found, a);  // the whole contact, as GetContact reads it
+  EXPECT_EQ(holder("org-b", email), b.id);
+  EXPECT_EQ(holder("org-a", {"email", "A@x.io"}), std::nullopt);  // as stored
+  EXPECT_EQ(holder("org-a", {"external_id", "a@x.io"}), std::nullopt);
   // Archived: it holds no key, and the key is free for another.
   ASSERT_TRUE(store().UpdateContact("org-a", a.id, Write("{}", {email}, 2'000, 2'000, "u1")).ok());
-  EXPECT_EQ(*store().FindContactByKey("org-a", email), std::nullopt);
+  EXPECT_EQ(holder("org-a", email), std::nullopt);
   Contact c = CreateContact("org-a", "{}", {email});
-  EXPECT_EQ(*store().FindContactByKey("org-a", email), c.id);
+  EXPECT_EQ(holder("org-a", email), c.id);
 }
 
 TEST_P(StoreContractTest, UpdateMovesKeys) {
