@@ -228,6 +228,9 @@ struct Unlock {
 
 inline constexpr std::size_t kMaxUnlockLookup = 1000;
 
+// The most operations one WriteContacts call takes.
+inline constexpr std::size_t kMaxBatchOps = 1000;
+
 // An entry of a per-tenant collection: a name under an integer id, allocated per
 // (org, collection) from 1 upwards and never reused, so an id names one entry forever.
 struct CollectionEntry {
@@ -249,6 +252,57 @@ struct DocChange {
 
 // Makes the new document of a contact that held a deleted entry's id.
 using DocRewrite = std::function<Result<DocChange>(const Contact& current)>;
+
+// A new contact as CreateContact takes it: the row (version 1), its unique keys and the
+// entry ids it references.
+struct NewContact {
+  Contact contact;
+  std::vector<UniqueKey> keys;
+  std::vector<Reference> references;
+};
+
+// One write of a batch (Store::WriteContacts).
+struct ContactOp {
+  enum class Kind {
+    kCreate,  // inserts `create`
+    // Runs `mutate` on the contact `id` names or, when `id` is empty, on the active contact
+    // holding `key`; NotFound when there is none.
+    kUpdate,
+    // Runs `mutate` on the active contact holding `key`; without one, inserts `create`
+    // (`create_error`, when set, is returned instead: the body is no valid new contact).
+    kUpsert,
+  };
+  Kind kind = Kind::kCreate;
+  std::string id = {};
+  UniqueKey key = {};
+  Mutation mutate = {};
+  NewContact create = {};
+  std::optional<Error> create_error = {};
+};
+
+// What one operation of a batch did: the contact as stored afterwards (or why not), and
+// whether it was created.
+struct ContactOpResult {
+  Result<Contact> contact = Error::Internal("store: the operation did not run");
+  bool created = false;
+};
+
+// A request's answer, stored in its write's transaction, so that a repeat of the request under
+// the same Idempotency-Key is answered with it and writes nothing. The store keeps its fields
+// and knows nothing of their format.
+struct StoredAnswer {
+  std::string key;          // the client's Idempotency-Key
+  std::string fingerprint;  // what the request was: method, path, a digest of the body
+  int status = 0;
+  std::string headers;  // as the caller encodes them
+  std::string body;
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+// Makes the answer of a batch from its results, inside the transaction, after the operations
+// and before the commit; an error rolls everything back.
+using AnswerMaker = std::function<Result<StoredAnswer>(const std::vector<ContactOpResult>&)>;
 
 struct CustomField {
   std::string org_id;
@@ -314,6 +368,27 @@ class Store {
                                 const Mutation& mutate) {
     return UpdateContact(org_id, id, mutate, ChangeOrigin::System());
   }
+  // Runs `ops` in order in one transaction (each sees the changes of those before it; each
+  // records its event as the single writes do). `atomic`: the first operation that fails ends
+  // the batch and rolls all of it back; it is the last of the results, and nothing is stored.
+  // Otherwise a failing operation is rolled back alone and the others go on: one result per
+  // operation. With `answer`, the answer it makes is stored with the batch (in the same
+  // commit, under the tenant and its key) unless the batch stored nothing: every operation
+  // failed. Errors: the database's, the answer maker's, and Conflict
+  // "idempotency_key_in_use" when the tenant has an answer under that key already (nothing
+  // written). REQUIRES: ops.size() <= kMaxBatchOps.
+  virtual Result<std::vector<ContactOpResult>> WriteContacts(std::string_view org_id,
+                                                             std::vector<ContactOp> ops,
+                                                             bool atomic,
+                                                             const ChangeOrigin& origin,
+                                                             const AnswerMaker* answer) = 0;
+  // The tenant's answer stored under `key` and not yet expired at `now_ms`, if any.
+  virtual Result<std::optional<StoredAnswer>> FindAnswer(std::string_view org_id,
+                                                         std::string_view key,
+                                                         std::int64_t now_ms) = 0;
+  // Deletes answers that expired before `now_ms`, at most `max_answers` in one short
+  // transaction; returns how many (fewer than max_answers: none is left).
+  virtual Result<int> PruneAnswers(std::int64_t now_ms, int max_answers) = 0;
   // UpdateContact answered through `done` instead of by returning: `done` is called exactly
   // once with what UpdateContact would return, once the transaction has committed or failed,
   // on any thread and possibly before this returns. It must be quick and must neither block

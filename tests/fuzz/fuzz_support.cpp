@@ -53,6 +53,22 @@ Result<std::optional<store::Contact>> NullStore::FindContactByKey(std::string_vi
   return std::optional<store::Contact>{};
 }
 
+// Every operation finds nothing: no contact to update, and a create is not stored.
+Result<std::vector<store::ContactOpResult>> NullStore::WriteContacts(
+    std::string_view, std::vector<store::ContactOp> ops, bool, const store::ChangeOrigin&,
+    const store::AnswerMaker*) {
+  std::vector<store::ContactOpResult> results(ops.size());
+  for (auto& r : results) r.contact = Error::NotFound("Contact not found");
+  return results;
+}
+
+Result<std::optional<store::StoredAnswer>> NullStore::FindAnswer(std::string_view,
+                                                                 std::string_view, std::int64_t) {
+  return std::optional<store::StoredAnswer>{};
+}
+
+Result<int> NullStore::PruneAnswers(std::int64_t, int) { return 0; }
+
 Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQuery& query) {
   // store.hpp: limit 1..1000, at most kMaxListFilters filters; the service asks one more than
   // the page size (1..100).

@@ -48,6 +48,13 @@ class NullStore final : public store::Store {
   Result<std::optional<store::Contact>> FindContactByKey(std::string_view,
                                                          const store::UniqueKey&) override;
   Result<std::vector<store::Contact>> ListContacts(const store::ListQuery& query) override;
+  Result<std::vector<store::ContactOpResult>> WriteContacts(std::string_view,
+                                                            std::vector<store::ContactOp>, bool,
+                                                            const store::ChangeOrigin&,
+                                                            const store::AnswerMaker*) override;
+  Result<std::optional<store::StoredAnswer>> FindAnswer(std::string_view, std::string_view,
+                                                        std::int64_t) override;
+  Result<int> PruneAnswers(std::int64_t, int) override;
   using store::Store::UpdateContact;
   Result<store::Contact> UpdateContact(std::string_view, std::string_view, const store::Mutation&,
                                        const store::ChangeOrigin&) override;

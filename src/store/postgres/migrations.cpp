@@ -149,8 +149,26 @@ CREATE TABLE event_horizons (
 );
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                    kSchemaV3Unlocks, kSchemaV4Events};
+// The answers of writes made with an Idempotency-Key (as SQLite's version 6). The primary key
+// starts with the tenant, so the table distributes by it.
+constexpr char kSchemaV5IdempotencyAnswers[] = R"sql(
+CREATE TABLE idempotency_answers (
+  org_id text NOT NULL,
+  key text NOT NULL,
+  fingerprint text NOT NULL,
+  status bigint NOT NULL,
+  headers text NOT NULL,
+  body text NOT NULL,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (org_id, key)
+);
+CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations = {kSchemaV1, kSchemaV2Collections,
+                                                    kSchemaV3Unlocks, kSchemaV4Events,
+                                                    kSchemaV5IdempotencyAnswers};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -68,6 +68,14 @@ class PostgresStore final : public Store {
   void UpdateContactAsync(std::string_view org_id, std::string_view id, Mutation mutate,
                           UpdateScope scope, ChangeOrigin origin, ContactDone done) override;
 
+  Result<std::vector<ContactOpResult>> WriteContacts(std::string_view org_id,
+                                                     std::vector<ContactOp> ops, bool atomic,
+                                                     const ChangeOrigin& origin,
+                                                     const AnswerMaker* answer) override;
+  Result<std::optional<StoredAnswer>> FindAnswer(std::string_view org_id, std::string_view key,
+                                                 std::int64_t now_ms) override;
+  Result<int> PruneAnswers(std::int64_t now_ms, int max_answers) override;
+
   using Store::UnlockContact;
   Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
                                std::int64_t now_ms, const ChangeOrigin& origin) override;
@@ -105,6 +113,10 @@ class PostgresStore final : public Store {
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;
 
+  // Whether a write is a transaction of its own (BEGIN ... COMMIT) or an operation of a batch,
+  // inside the batch's transaction and its operation's savepoint ("op").
+  enum class Tx { kOwn, kJoined };
+
  private:
   explicit PostgresStore(const PostgresOptions& options);
 
@@ -113,9 +125,17 @@ class PostgresStore final : public Store {
   template <class Op>
   auto WithConnection(Op op) -> decltype(op(std::declval<Connection&>()));
 
+  // CreateContact's transaction on `connection`: the keys and the row.
+  Result<Contact> InsertContact(Connection& connection, const Contact& contact,
+                                const std::vector<UniqueKey>& keys,
+                                const std::vector<Reference>& references,
+                                const ChangeOrigin& origin, Tx tx);
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
-                               const Mutation& mutate, const ChangeOrigin& origin);
+                               const Mutation& mutate, const ChangeOrigin& origin, Tx tx);
+  // One operation of a batch, in its savepoint.
+  ContactOpResult RunOp(Connection& connection, std::string_view org_id, const ContactOp& op,
+                        const ChangeOrigin& origin);
   // ListContacts in the order a sync reads it (query.after_updated set).
   Result<std::vector<Contact>> ListByUpdate(const ListQuery& query);
   // The optimistic write (UpdateContactAsync with kDocumentOnly).

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -49,10 +50,15 @@ struct Batch {
 };
 
 // The Conflict of a key another contact holds, naming that contact when it can be read: after
-// the failed transaction is rolled back, on the same connection.
-Error KeyTaken(Connection& connection, std::string_view org_id, const UniqueKey& key) {
+// the failed transaction (`tx` kOwn) or the batch operation's savepoint (kJoined) is rolled
+// back, on the same connection.
+Error KeyTaken(Connection& connection, std::string_view org_id, const UniqueKey& key,
+               PostgresStore::Tx tx) {
   std::string holder;
-  if (connection.usable() && (connection.idle() || connection.Exec("ROLLBACK").ok())) {
+  const bool rolled_back = tx == PostgresStore::Tx::kOwn
+                               ? connection.idle() || connection.Exec("ROLLBACK").ok()
+                               : connection.Run(Query(Sql::kRollbackToOp)).ok();
+  if (connection.usable() && rolled_back) {
     auto rows =
         connection.Run(Query(Sql::kFindKeyHolder).Text(org_id).Text(key.name).Text(key.value));
     if (rows && rows->size() == 1) holder = std::string(rows->Text(0, 0));
@@ -99,11 +105,20 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                              const std::vector<UniqueKey>& keys,
                                              const std::vector<Reference>& references,
                                              const ChangeOrigin& origin) {
+  return WithConnection([&](Connection& connection) {
+    return InsertContact(connection, contact, keys, references, origin, Tx::kOwn);
+  });
+}
+
+Result<Contact> PostgresStore::InsertContact(Connection& connection, const Contact& contact,
+                                             const std::vector<UniqueKey>& keys,
+                                             const std::vector<Reference>& references,
+                                             const ChangeOrigin& origin, Tx tx) {
   const std::string_view type = ChangeTypeOf(nullptr, contact.archived_at_ms);
-  return WithConnection([&](Connection& connection) -> Result<Contact> {
+  {
     Batch batch;
     batch.queries.reserve(keys.size() + 3);
-    batch.queries.emplace_back(Sql::kBegin);
+    if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kBegin);
     // Referenced entries are share-locked first, in a round trip of their own (the rest of the
     // batch depends on them all existing); any early return leaves the transaction open, and
     // the pool rolls it back.
@@ -138,18 +153,20 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                 .Text(origin.actor_type)
                                 .Text(origin.actor_id)
                                 .Text(origin.request_id));
-    batch.queries.emplace_back(Sql::kCommit);
+    if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kCommit);
     auto done = connection.Run(batch.queries);
     if (!done) {
       const int at = UniqueViolationAt(connection);
-      if (const auto* key = batch.KeyAt(at)) return KeyTaken(connection, contact.org_id, *key);
+      if (const auto* key = batch.KeyAt(at)) {
+        return KeyTaken(connection, contact.org_id, *key, tx);
+      }
       if (at == contact_at) return Error::Conflict("Contact already exists", "duplicate");
       return std::move(done).error();
     }
     Contact stored = contact;
     stored.version = 1;
     return stored;
-  });
+  }
 }
 
 Result<Contact> PostgresStore::GetContact(std::string_view org_id, std::string_view id) {
@@ -244,8 +261,9 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
 
 Result<Contact> PostgresStore::UpdateContact(std::string_view org_id, std::string_view id,
                                              const Mutation& mutate, const ChangeOrigin& origin) {
-  return WithConnection(
-      [&](Connection& connection) { return LockedUpdate(connection, org_id, id, mutate, origin); });
+  return WithConnection([&](Connection& connection) {
+    return LockedUpdate(connection, org_id, id, mutate, origin, Tx::kOwn);
+  });
 }
 
 void PostgresStore::UpdateContactAsync(std::string_view org_id, std::string_view id,
@@ -294,26 +312,28 @@ Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::st
       }
       // Another write committed since the read (or the contact is gone): read it again.
     }
-    return LockedUpdate(connection, org_id, id, mutate, origin);
+    return LockedUpdate(connection, org_id, id, mutate, origin, Tx::kOwn);
   });
 }
 
 Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_view org_id,
                                             std::string_view id, const Mutation& mutate,
-                                            const ChangeOrigin& origin) {
-  // Any early return leaves the transaction open; the pool rolls it back.
+                                            const ChangeOrigin& origin, Tx tx) {
+  // Any early return leaves the transaction open; the pool rolls it back (or, in a batch, the
+  // operation's savepoint is).
   // One round trip: the keys are read by a statement that starts once the row is locked.
   // The contact's log lock first, before the row lock gives the transaction its id.
   const std::array<Query, 4> lock = {Query(Sql::kBegin),
                                      Query(Sql::kLockContactLog).Text(org_id).Text(id),
                                      Query(Sql::kLockContact).Text(org_id).Text(id),
                                      Query(Sql::kListContactKeys).Text(org_id).Text(id)};
-  auto locked = connection.Run(lock);
+  const std::size_t skip = tx == Tx::kOwn ? 0 : 1;  // a batch has begun already
+  auto locked = connection.Run(std::span<const Query>(lock).subspan(skip));
   if (!locked) return std::move(locked).error();
-  const Rows& row = (*locked)[2];
+  const Rows& row = (*locked)[2 - skip];
   if (row.empty()) return Error::NotFound("Contact not found");
   Contact current = ReadContact(row, 0);
-  const Rows& keys_held = (*locked)[3];
+  const Rows& keys_held = (*locked)[3 - skip];
   std::vector<UniqueKey> held;
   held.reserve(static_cast<std::size_t>(keys_held.size()));
   for (int i = 0; i < keys_held.size(); ++i) {
@@ -323,8 +343,10 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
   auto write = mutate(current);
   if (!write) return std::move(write).error();
   if (!write->changed) {
-    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
-      return std::move(committed).error();
+    if (tx == Tx::kOwn) {
+      if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+        return std::move(committed).error();
+      }
     }
     return current;
   }
@@ -369,11 +391,11 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
                               .Text(origin.actor_id)
                               .Text(origin.request_id)
                               .TextOrNull(write->prior));
-  batch.queries.emplace_back(Sql::kCommit);
+  if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kCommit);
   auto done = connection.Run(batch.queries);
   if (!done) {
     if (const auto* key = batch.KeyAt(UniqueViolationAt(connection))) {
-      return KeyTaken(connection, org_id, *key);
+      return KeyTaken(connection, org_id, *key, tx);
     }
     return std::move(done).error();
   }

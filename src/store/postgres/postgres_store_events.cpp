@@ -80,13 +80,14 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
                                             "collection_entries",
                                             "collection_counters",
                                             "unlocks",
+                                            "idempotency_answers",
                                             "orgs"};
   return WithConnection(
       [&](Connection& connection) -> Result<std::vector<std::pair<std::string, std::int64_t>>> {
         auto rows = connection.Run(Query(Sql::kDeleteOrg).Text(org_id));
         if (!rows) return std::move(rows).error();
         std::vector<std::pair<std::string, std::int64_t>> removed;
-        for (int i = 0; i < 9; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
+        for (int i = 0; i < 10; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
         if (removed.back().second == 0) return Error::NotFound("Organization not found");
         return removed;
       });

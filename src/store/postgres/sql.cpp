@@ -61,6 +61,10 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     {Sql::kBegin, "begin", "BEGIN", "", false},
     {Sql::kCommit, "commit", "COMMIT", "", true},
     {Sql::kRollback, "rollback", "ROLLBACK", "", false},
+    // One operation of a batch (Store::WriteContacts), undone alone when it fails.
+    {Sql::kSavepointOp, "savepoint_op", "SAVEPOINT op", "", false},
+    {Sql::kRollbackToOp, "rollback_to_op", "ROLLBACK TO SAVEPOINT op", "", false},
+    {Sql::kReleaseOp, "release_op", "RELEASE SAVEPOINT op", "", false},
 
     // Orgs. Columns as read by ReadOrg: id, name, plan, credits, created_at.
     {Sql::kInsertOrg, "insert_org",
@@ -389,15 +393,38 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "ce AS (DELETE FROM collection_entries WHERE org_id = $1 RETURNING 1), "
      "cc AS (DELETE FROM collection_counters WHERE org_id = $1 RETURNING 1), "
      "u AS (DELETE FROM unlocks WHERE org_id = $1 RETURNING 1), "
+     "i AS (DELETE FROM idempotency_answers WHERE org_id = $1 RETURNING 1), "
      "o AS (DELETE FROM orgs WHERE id = $1 RETURNING 1) "
      "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM e), (SELECT count(*) FROM k), "
      "(SELECT count(*) FROM a), (SELECT count(*) FROM f), (SELECT count(*) FROM ce), "
-     "(SELECT count(*) FROM cc), (SELECT count(*) FROM u), (SELECT count(*) FROM o), "
+     "(SELECT count(*) FROM cc), (SELECT count(*) FROM u), (SELECT count(*) FROM i), "
+     "(SELECT count(*) FROM o), "
      "pg_notify('contactsd_credentials', $1)",
      "t", true},
     {Sql::kEventHorizon, "event_horizon",
      "SELECT coalesce(max(pruned_seq), 0) FROM event_horizons WHERE org_id IN ($1, $2)", "tt",
      false},
+
+    // Idempotency answers. Columns as read by ReadAnswer: key, fingerprint, status, headers,
+    // body, created_at, expires_at. An expired answer not yet pruned gives way to a new one; a
+    // live one does not (no row: the key is in use).
+    {Sql::kInsertAnswer, "insert_answer",
+     "INSERT INTO idempotency_answers "
+     "(org_id, key, fingerprint, status, headers, body, created_at, expires_at) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+     "ON CONFLICT (org_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+     "status = excluded.status, headers = excluded.headers, body = excluded.body, "
+     "created_at = excluded.created_at, expires_at = excluded.expires_at "
+     "WHERE idempotency_answers.expires_at <= excluded.created_at",
+     "tttittii", true},
+    {Sql::kGetAnswer, "get_answer",
+     "SELECT key, fingerprint, status, headers, body, created_at, expires_at "
+     "FROM idempotency_answers WHERE org_id = $1 AND key = $2 AND expires_at > $3",
+     "tti", false},
+    {Sql::kPruneAnswers, "prune_answers",
+     "DELETE FROM idempotency_answers WHERE (org_id, key) IN (SELECT org_id, key "
+     "FROM idempotency_answers WHERE expires_at <= $1 LIMIT $2)",
+     "ii", true},
 }};
 
 constexpr bool InEnumOrder() {

@@ -12,6 +12,9 @@ enum class Sql {
   kBegin,
   kCommit,
   kRollback,
+  kSavepointOp,
+  kRollbackToOp,
+  kReleaseOp,
   kInsertOrg,
   kGetOrg,
   kInsertApiKey,
@@ -63,6 +66,9 @@ enum class Sql {
   kEraseContact,
   kDeleteOrg,
   kEventHorizon,
+  kInsertAnswer,
+  kGetAnswer,
+  kPruneAnswers,
   kCount,  // not a statement
 };
 

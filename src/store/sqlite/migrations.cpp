@@ -170,8 +170,27 @@ DROP INDEX events_by_contact;
 CREATE INDEX events_erased ON events (org_id, contact_id) WHERE type = 'contact.erased';
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {
-    kSchemaV1, kSchemaV2Collections, kSchemaV3Unlocks, kSchemaV4Events, kSchemaV5EventChains};
+// The answers of writes made with an Idempotency-Key, each stored in its write's transaction
+// (Store::WriteContacts), kept until it expires (then pruned in the background, by the index on
+// expires_at).
+constexpr char kSchemaV6IdempotencyAnswers[] = R"sql(
+CREATE TABLE idempotency_answers (
+  org_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, key)
+) STRICT;
+CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations = {
+    kSchemaV1,        kSchemaV2Collections, kSchemaV3Unlocks,
+    kSchemaV4Events,  kSchemaV5EventChains, kSchemaV6IdempotencyAnswers};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

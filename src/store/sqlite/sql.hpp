@@ -108,6 +108,29 @@ inline constexpr char kDeleteContactKey[] =
     "DELETE FROM contact_keys "
     "WHERE org_id = ?1 AND key_name = ?2 AND key_value = ?3 AND contact_id = ?4";
 
+// Savepoints of one operation of a batch, inside the write's own savepoint.
+inline constexpr char kOpSavepoint[] = "SAVEPOINT op";
+inline constexpr char kOpRollback[] = "ROLLBACK TO op";
+inline constexpr char kOpRelease[] = "RELEASE op";
+
+// Idempotency answers. Columns as read by ReadAnswer: key, fingerprint, status, headers, body,
+// created_at, expires_at. An expired answer not yet pruned gives way to a new one; a live one
+// does not (0 rows: the key is in use).
+inline constexpr char kInsertAnswer[] =
+    "INSERT INTO idempotency_answers "
+    "(org_id, key, fingerprint, status, headers, body, created_at, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (org_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "status = excluded.status, headers = excluded.headers, body = excluded.body, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE idempotency_answers.expires_at <= excluded.created_at";
+inline constexpr char kGetAnswer[] =
+    "SELECT key, fingerprint, status, headers, body, created_at, expires_at "
+    "FROM idempotency_answers WHERE org_id = ?1 AND key = ?2 AND expires_at > ?3";
+inline constexpr char kPruneAnswers[] =
+    "DELETE FROM idempotency_answers WHERE rowid IN "
+    "(SELECT rowid FROM idempotency_answers WHERE expires_at <= ?1 LIMIT ?2)";
+
 // Unlocks. Columns as read by ReadUnlock: org_id, contact_id, credits_spent, unlocked_at.
 inline constexpr char kGetUnlock[] =
     "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
@@ -164,6 +187,7 @@ inline constexpr char kDeleteOrgCollectionEntries[] =
 inline constexpr char kDeleteOrgCollectionCounters[] =
     "DELETE FROM collection_counters WHERE org_id = ?1";
 inline constexpr char kDeleteOrgUnlocks[] = "DELETE FROM unlocks WHERE org_id = ?1";
+inline constexpr char kDeleteOrgAnswers[] = "DELETE FROM idempotency_answers WHERE org_id = ?1";
 inline constexpr char kDeleteOrg[] = "DELETE FROM orgs WHERE id = ?1";
 
 // Server-wide settings.

@@ -157,7 +157,9 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::DeleteOrg
           std::pair{"custom_fields", sql::kDeleteOrgCustomFields},
           std::pair{"collection_entries", sql::kDeleteOrgCollectionEntries},
           std::pair{"collection_counters", sql::kDeleteOrgCollectionCounters},
-          std::pair{"unlocks", sql::kDeleteOrgUnlocks}, std::pair{"orgs", sql::kDeleteOrg}}) {
+          std::pair{"unlocks", sql::kDeleteOrgUnlocks},
+          std::pair{"idempotency_answers", sql::kDeleteOrgAnswers},
+          std::pair{"orgs", sql::kDeleteOrg}}) {
       auto rows = ExecOne(writer, sql, [&](Statement& stmt) { stmt.Bind(1, org_id); });
       if (!rows) return std::move(rows).error();
       out.emplace_back(table, *rows);

@@ -76,6 +76,14 @@ class SqliteStore final : public Store {
   bool QueuesWrites() const override { return true; }
 
   using Store::UnlockContact;
+  Result<std::vector<ContactOpResult>> WriteContacts(std::string_view org_id,
+                                                     std::vector<ContactOp> ops, bool atomic,
+                                                     const ChangeOrigin& origin,
+                                                     const AnswerMaker* answer) override;
+  Result<std::optional<StoredAnswer>> FindAnswer(std::string_view org_id, std::string_view key,
+                                                 std::int64_t now_ms) override;
+  Result<int> PruneAnswers(std::int64_t now_ms, int max_answers) override;
+
   Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
                                std::int64_t now_ms, const ChangeOrigin& origin) override;
   Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,

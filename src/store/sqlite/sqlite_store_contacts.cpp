@@ -2,7 +2,7 @@
 // unique keys together; any error rolls all of it back.
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/contact_keys.hpp"
-#include "store/sqlite/entry_references.hpp"
+#include "store/sqlite/contact_writes.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -15,43 +15,6 @@ namespace contactsd::store::sqlite {
 namespace {
 
 constexpr int kMaxListLimit = 1000;
-
-Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id) {
-  auto stmt = connection.Prepare(sql::kGetContact);
-  if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, org_id).Bind(2, id);
-  auto contact = FirstRow(*stmt, ReadContact);
-  if (!contact) return std::move(contact).error();
-  if (!*contact) return Error::NotFound("Contact not found");
-  return std::move(**contact);
-}
-
-// UpdateContact's transaction body: load, mutate, check, write.
-Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
-                                    std::string_view id, const Mutation& mutate,
-                                    const ChangeOrigin& origin) {
-  auto current = LoadContact(writer, org_id, id);
-  if (!current) return std::move(current).error();
-  auto write = mutate(*current);
-  if (!write) return std::move(write).error();  // returned as is, and rolled back
-  if (!write->changed) return current;
-  if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
-    return std::move(exist).error();
-  }
-  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
-  static const std::vector<UniqueKey> kNoKeys;
-  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
-  if (write->archived_at_ms || !write->keys_unchanged) {
-    if (auto held = ReplaceContactKeys(writer, org_id, id, keys); !held) {
-      return std::move(held).error();
-    }
-  }
-  if (auto stored = change_log::UpdateContact(writer, *current, std::move(*write), origin);
-      !stored) {
-    return std::move(stored).error();
-  }
-  return current;
-}
 
 using FilterPaths = std::string[kMaxListFilters];
 
@@ -123,23 +86,8 @@ Result<Contact> SqliteStore::CreateContact(const Contact& contact,
                                            const std::vector<UniqueKey>& keys,
                                            const std::vector<Reference>& references,
                                            const ChangeOrigin& origin) {
-  return Write([&](Connection& writer) -> Result<Contact> {
-    // Writes are serialized: no delete can come between this check and the commit.
-    if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
-      return std::move(exist).error();
-    }
-    // Archived contacts hold no keys.
-    if (!contact.archived_at_ms) {
-      if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
-        return std::move(held).error();
-      }
-    }
-    auto inserted = change_log::InsertContact(writer, contact, origin);
-    if (!inserted) return std::move(inserted).error();
-    if (!*inserted) return Error::Conflict("Contact already exists", "duplicate");
-    Contact stored = contact;
-    stored.version = 1;
-    return stored;
+  return Write([&](Connection& writer) {
+    return CreateStoredContact(writer, contact, keys, references, origin);
   });
 }
 

@@ -399,6 +399,7 @@ TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
                                                                 {"collection_entries", 0},
                                                                 {"collection_counters", 0},
                                                                 {"unlocks", 0},
+                                                                {"idempotency_answers", 0},
                                                                 {"orgs", 1}};
   EXPECT_EQ(*removed, expected);
   EXPECT_EQ(ErrorOf(store().GetOrg("org-a")), ErrorCode::kNotFound);

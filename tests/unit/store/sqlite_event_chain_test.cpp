@@ -73,8 +73,10 @@ std::vector<std::int64_t> FeedSeqs(Store& store, const std::vector<std::string>&
   return seqs;
 }
 
-// What version 4 was: no chain columns, an index on (org_id, contact_id).
+// What version 4 was: no chain columns, an index on (org_id, contact_id) (and none of the
+// later versions' tables).
 constexpr char kBackToVersion4[] = R"sql(
+DROP TABLE idempotency_answers;
 DROP INDEX events_erased;
 CREATE INDEX events_by_contact ON events (org_id, contact_id);
 ALTER TABLE events DROP COLUMN prev_seq;

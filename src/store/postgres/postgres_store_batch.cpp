@@ -1,0 +1,171 @@
+// PostgresStore: batches of contact writes and the idempotency answers stored with them. A
+// batch is one transaction on one connection; each operation runs in a savepoint ("op"), so an
+// operation that fails (a key taken, a contact gone) is undone alone, and an upsert that loses
+// its key to a concurrent one can try again as an update. An atomic batch rolls everything back
+// at its first failure.
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/rows.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace contactsd::store::postgres {
+namespace {
+
+StoredAnswer ReadAnswer(const Rows& rows, int row) {
+  StoredAnswer answer;
+  answer.key = std::string(rows.Text(row, 0));
+  answer.fingerprint = std::string(rows.Text(row, 1));
+  answer.status = static_cast<int>(rows.Int8(row, 2));
+  answer.headers = std::string(rows.Text(row, 3));
+  answer.body = std::string(rows.Text(row, 4));
+  answer.created_at_ms = rows.Int8(row, 5);
+  answer.expires_at_ms = rows.Int8(row, 6);
+  return answer;
+}
+
+// The id of the tenant's active contact holding `key`, or "".
+Result<std::string> HolderOf(Connection& connection, std::string_view org_id,
+                             const UniqueKey& key) {
+  auto rows =
+      connection.Run(Query(Sql::kFindKeyHolder).Text(org_id).Text(key.name).Text(key.value));
+  if (!rows) return std::move(rows).error();
+  return rows->empty() ? std::string() : std::string(rows->Text(0, 0));
+}
+
+// Whether a failed write lost a race with a concurrent one over the upsert's key: the holder
+// found went away (archived, erased) before its row was locked, or another contact took the
+// key first. The upsert then looks for the holder again.
+bool LostTheKey(const Error& e, const UniqueKey& key) {
+  if (e.code == ErrorCode::kNotFound || e.error == "archived") return true;
+  return e.error == "duplicate" && !e.details.empty() && e.details.front().field == key.name;
+}
+
+// Whether the connection can go on with the batch after an operation's failure: not when it is
+// lost, nor when the server aborted the transaction (deadlock, serialization failure), which
+// WithConnection then runs again from the start.
+bool BatchGoesOn(const Connection& connection) {
+  return connection.usable() && !IsRetryableAbort(connection.failure());
+}
+
+}  // namespace
+
+ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view org_id,
+                                     const ContactOp& op, const ChangeOrigin& origin) {
+  using Kind = ContactOp::Kind;
+  const NewContact& created = op.create;
+  auto create = [&]() -> ContactOpResult {
+    if (op.create_error) return {*op.create_error};
+    return {InsertContact(connection, created.contact, created.keys, created.references, origin,
+                          Tx::kJoined),
+            true};
+  };
+  if (op.kind == Kind::kCreate) return create();
+  if (!op.id.empty()) {
+    return {LockedUpdate(connection, org_id, op.id, op.mutate, origin, Tx::kJoined)};
+  }
+  // By key: the holder may change between the lookup and the lock, so a round that finds the
+  // key moved looks again (within the operation's savepoint, rolled back to before each).
+  constexpr int kRounds = 4;
+  for (int round = 0;; ++round) {
+    auto holder = HolderOf(connection, org_id, op.key);
+    if (!holder) return {std::move(holder).error()};
+    ContactOpResult result;
+    if (holder->empty()) {
+      if (op.kind == Kind::kUpdate) return {Error::NotFound("Contact not found")};
+      result = create();
+    } else {
+      result = {LockedUpdate(connection, org_id, *holder, op.mutate, origin, Tx::kJoined)};
+    }
+    if (result.contact.ok() || round + 1 == kRounds || !BatchGoesOn(connection) ||
+        !LostTheKey(result.contact.error(), op.key)) {
+      return result;
+    }
+    if (auto undone = connection.Run(Query(Sql::kRollbackToOp)); !undone) {
+      return {std::move(undone).error()};
+    }
+  }
+}
+
+Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_view org_id,
+                                                                  std::vector<ContactOp> ops,
+                                                                  bool atomic,
+                                                                  const ChangeOrigin& origin,
+                                                                  const AnswerMaker* answer) {
+  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
+  using Results = std::vector<ContactOpResult>;
+  // Any early return leaves the transaction open; the pool rolls it back.
+  return WithConnection([&](Connection& connection) -> Result<Results> {
+    Results results;
+    results.reserve(ops.size());
+    if (auto begun = connection.Run(Query(Sql::kBegin)); !begun) return std::move(begun).error();
+    for (const ContactOp& op : ops) {
+      if (auto saved = connection.Run(Query(Sql::kSavepointOp)); !saved) {
+        return std::move(saved).error();
+      }
+      results.push_back(RunOp(connection, org_id, op, origin));
+      const Result<Contact>& done = results.back().contact;
+      if (!done.ok()) {
+        if (!BatchGoesOn(connection)) return done.error();
+        if (atomic) {
+          if (auto undone = connection.Run(Query(Sql::kRollback)); !undone) {
+            return std::move(undone).error();
+          }
+          return results;
+        }
+        if (auto undone = connection.Run(Query(Sql::kRollbackToOp)); !undone) {
+          return std::move(undone).error();
+        }
+      }
+      if (auto released = connection.Run(Query(Sql::kReleaseOp)); !released) {
+        return std::move(released).error();
+      }
+    }
+    const bool stored_any = std::any_of(results.begin(), results.end(),
+                                        [](const ContactOpResult& r) { return r.contact.ok(); });
+    if (answer && stored_any) {
+      auto made = (*answer)(results);
+      if (!made) return std::move(made).error();
+      auto inserted = connection.Run(Query(Sql::kInsertAnswer)
+                                         .Text(org_id)
+                                         .Text(made->key)
+                                         .Text(made->fingerprint)
+                                         .Int8(std::int64_t{made->status})
+                                         .Text(made->headers)
+                                         .Text(made->body)
+                                         .Int8(made->created_at_ms)
+                                         .Int8(made->expires_at_ms));
+      if (!inserted) return std::move(inserted).error();
+      if (inserted->affected() == 0) {
+        return Error::Conflict("A request with this Idempotency-Key has just been answered",
+                               "idempotency_key_in_use");
+      }
+    }
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
+    }
+    return results;
+  });
+}
+
+Result<std::optional<StoredAnswer>> PostgresStore::FindAnswer(std::string_view org_id,
+                                                              std::string_view key,
+                                                              std::int64_t now_ms) {
+  return WithConnection([&](Connection& connection) -> Result<std::optional<StoredAnswer>> {
+    auto rows = connection.Run(Query(Sql::kGetAnswer).Text(org_id).Text(key).Int8(now_ms));
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) return std::optional<StoredAnswer>{};
+    return std::optional<StoredAnswer>(ReadAnswer(*rows, 0));
+  });
+}
+
+Result<int> PostgresStore::PruneAnswers(std::int64_t now_ms, int max_answers) {
+  return WithConnection([&](Connection& connection) -> Result<int> {
+    auto rows =
+        connection.Run(Query(Sql::kPruneAnswers).Int8(now_ms).Int8(std::int64_t{max_answers}));
+    if (!rows) return std::move(rows).error();
+    return static_cast<int>(rows->affected());
+  });
+}
+
+}  // namespace contactsd::store::postgres

@@ -1,0 +1,103 @@
+#include "store/sqlite/contact_writes.hpp"
+
+#include "store/sqlite/change_log.hpp"
+#include "store/sqlite/contact_keys.hpp"
+#include "store/sqlite/entry_references.hpp"
+#include "store/sqlite/rows.hpp"
+#include "store/sqlite/sql.hpp"
+
+#include <string>
+#include <utility>
+
+namespace contactsd::store::sqlite {
+namespace {
+
+// The id of the tenant's active contact holding `key` (archived contacts hold none), if any.
+Result<std::optional<std::string>> HolderOf(Connection& writer, std::string_view org_id,
+                                            const UniqueKey& key) {
+  auto stmt = writer.Prepare(sql::kFindKeyHolder);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, key.name).Bind(3, key.value);
+  return FirstRow(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
+}
+
+}  // namespace
+
+Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id) {
+  auto stmt = connection.Prepare(sql::kGetContact);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, id);
+  auto contact = FirstRow(*stmt, ReadContact);
+  if (!contact) return std::move(contact).error();
+  if (!*contact) return Error::NotFound("Contact not found");
+  return std::move(**contact);
+}
+
+Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
+                                    const std::vector<UniqueKey>& keys,
+                                    const std::vector<Reference>& references,
+                                    const ChangeOrigin& origin) {
+  // Writes are serialized: no delete can come between this check and the commit.
+  if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
+    return std::move(exist).error();
+  }
+  // Archived contacts hold no keys.
+  if (!contact.archived_at_ms) {
+    if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
+      return std::move(held).error();
+    }
+  }
+  auto inserted = change_log::InsertContact(writer, contact, origin);
+  if (!inserted) return std::move(inserted).error();
+  if (!*inserted) return Error::Conflict("Contact already exists", "duplicate");
+  Contact stored = contact;
+  stored.version = 1;
+  return stored;
+}
+
+Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
+                                    std::string_view id, const Mutation& mutate,
+                                    const ChangeOrigin& origin) {
+  auto current = LoadContact(writer, org_id, id);
+  if (!current) return std::move(current).error();
+  auto write = mutate(*current);
+  if (!write) return std::move(write).error();  // returned as is, and rolled back
+  if (!write->changed) return current;
+  if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
+    return std::move(exist).error();
+  }
+  // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
+  static const std::vector<UniqueKey> kNoKeys;
+  const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
+  if (write->archived_at_ms || !write->keys_unchanged) {
+    if (auto held = ReplaceContactKeys(writer, org_id, id, keys); !held) {
+      return std::move(held).error();
+    }
+  }
+  if (auto stored = change_log::UpdateContact(writer, *current, std::move(*write), origin);
+      !stored) {
+    return std::move(stored).error();
+  }
+  return current;
+}
+
+ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const ContactOp& op,
+                             const ChangeOrigin& origin) {
+  using Kind = ContactOp::Kind;
+  if (op.kind == Kind::kCreate) return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references, origin), true};
+  std::string id = op.id;
+  if (id.empty()) {
+    // Writes are serialized: the holder found here is the holder when the write commits.
+    auto holder = HolderOf(writer, org_id, op.key);
+    if (!holder) return {std::move(holder).error()};
+    if (!*holder) {
+      if (op.kind == Kind::kUpdate) return {Error::NotFound("Contact not found")};
+      if (op.create_error) return {*op.create_error};
+      return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references, origin), true};
+    }
+    id = std::move(**holder);
+  }
+  return {UpdateStoredContact(writer, org_id, id, op.mutate, origin)};
+}
+
+}  // namespace contactsd::store::sqlite

@@ -1,0 +1,34 @@
+// The bodies of the contact writes, run on the writer inside a write's transaction: a create,
+// an update, and one operation of a batch. Each checks references and unique keys and stores
+// the contact through the change log (so its event is recorded with it). An error leaves
+// partial changes behind: the caller's savepoint rolls them back.
+#pragma once
+
+#include "store/sqlite/connection.hpp"
+#include "store/store.hpp"
+
+#include <string_view>
+
+namespace contactsd::store::sqlite {
+
+// The tenant's contact with this id. Errors: NotFound.
+Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id);
+
+// Inserts the contact (CreateContact's transaction). Errors: MissingReferencesError, Conflict
+// "duplicate" (a key taken, or the id).
+Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
+                                    const std::vector<UniqueKey>& keys,
+                                    const std::vector<Reference>& references,
+                                    const ChangeOrigin& origin);
+
+// Loads, mutates, checks and writes (UpdateContact's transaction). Errors: NotFound, the
+// mutation's, MissingReferencesError, Conflict "duplicate".
+Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
+                                    std::string_view id, const Mutation& mutate,
+                                    const ChangeOrigin& origin);
+
+// One operation of a batch (Store::WriteContacts), in the tenant `org_id`.
+ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const ContactOp& op,
+                             const ChangeOrigin& origin);
+
+}  // namespace contactsd::store::sqlite

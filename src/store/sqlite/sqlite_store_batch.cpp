@@ -1,0 +1,121 @@
+// SqliteStore: batches of contact writes and the idempotency answers stored with them. A batch
+// is one write of the group commit (one savepoint of its transaction); without `atomic`, each
+// operation runs in a savepoint of its own inside it, so a failing one is undone alone.
+#include "store/sqlite/contact_writes.hpp"
+#include "store/sqlite/rows.hpp"
+#include "store/sqlite/sql.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace contactsd::store::sqlite {
+namespace {
+
+Status Exec(Connection& writer, const char* sql) {
+  auto stmt = writer.Prepare(sql);
+  if (!stmt) return std::move(stmt).error();
+  if (auto done = stmt->Exec(); !done) return std::move(done).error();
+  return {};
+}
+
+// Stores the answer unless the tenant has a live one under its key.
+Status InsertAnswer(Connection& writer, std::string_view org_id, const StoredAnswer& answer) {
+  auto stmt = writer.Prepare(sql::kInsertAnswer);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, answer.key).Bind(3, answer.fingerprint);
+  stmt->Bind(4, std::int64_t{answer.status}).Bind(5, answer.headers).Bind(6, answer.body);
+  stmt->Bind(7, answer.created_at_ms).Bind(8, answer.expires_at_ms);
+  auto rows = stmt->Exec();
+  if (!rows) return std::move(rows).error();
+  if (*rows == 0) {
+    return Error::Conflict("A request with this Idempotency-Key has just been answered",
+                           "idempotency_key_in_use");
+  }
+  return {};
+}
+
+StoredAnswer ReadAnswer(const Statement& row) {
+  StoredAnswer answer;
+  answer.key = std::string(row.Text(0));
+  answer.fingerprint = std::string(row.Text(1));
+  answer.status = static_cast<int>(row.Int64(2));
+  answer.headers = std::string(row.Text(3));
+  answer.body = std::string(row.Text(4));
+  answer.created_at_ms = row.Int64(5);
+  answer.expires_at_ms = row.Int64(6);
+  return answer;
+}
+
+// Runs the operations of a batch on the writer. An atomic batch stops at the first failure,
+// whose error it returns (the write's savepoint then undoes all of it); otherwise each
+// operation that fails is undone in its own savepoint. Fills `results` either way.
+Status RunOps(Connection& writer, std::string_view org_id, const std::vector<ContactOp>& ops,
+              bool atomic, const ChangeOrigin& origin, std::vector<ContactOpResult>& results) {
+  for (const ContactOp& op : ops) {
+    if (atomic) {
+      results.push_back(RunContactOp(writer, org_id, op, origin));
+      if (!results.back().contact.ok()) return results.back().contact.error();
+      continue;
+    }
+    if (auto saved = Exec(writer, sql::kOpSavepoint); !saved) return saved;
+    results.push_back(RunContactOp(writer, org_id, op, origin));
+    if (!results.back().contact.ok()) {
+      if (auto undone = Exec(writer, sql::kOpRollback); !undone) return undone;
+    }
+    if (auto released = Exec(writer, sql::kOpRelease); !released) return released;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view org_id,
+                                                                std::vector<ContactOp> ops,
+                                                                bool atomic,
+                                                                const ChangeOrigin& origin,
+                                                                const AnswerMaker* answer) {
+  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
+  std::vector<ContactOpResult> results;
+  results.reserve(ops.size());
+  bool ops_failed = false;  // an atomic batch's operation failed: the results say which
+  Status written = RunWrite([&](Connection& writer) -> Status {
+    if (auto ran = RunOps(writer, org_id, ops, atomic, origin, results); !ran) {
+      ops_failed = atomic && !results.empty() && !results.back().contact.ok();
+      return ran;
+    }
+    const bool stored_any = std::any_of(results.begin(), results.end(),
+                                        [](const ContactOpResult& r) { return r.contact.ok(); });
+    if (!answer || !stored_any) return {};
+    auto made = (*answer)(results);
+    if (!made) return std::move(made).error();
+    return InsertAnswer(writer, org_id, *made);
+  });
+  if (!written) {
+    if (ops_failed) return results;
+    return std::move(written).error();
+  }
+  return results;
+}
+
+Result<std::optional<StoredAnswer>> SqliteStore::FindAnswer(std::string_view org_id,
+                                                            std::string_view key,
+                                                            std::int64_t now_ms) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kGetAnswer);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, key).Bind(3, now_ms);
+  return FirstRow(*stmt, ReadAnswer);
+}
+
+Result<int> SqliteStore::PruneAnswers(std::int64_t now_ms, int max_answers) {
+  return Write([&](Connection& writer) -> Result<int> {
+    auto stmt = writer.Prepare(sql::kPruneAnswers);
+    if (!stmt) return std::move(stmt).error();
+    stmt->Bind(1, now_ms).Bind(2, std::int64_t{max_answers});
+    return stmt->Exec();
+  });
+}
+
+}  // namespace contactsd::store::sqlite
