@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/feed_waiters.hpp"
+#include "api/idempotent_writes.hpp"
 #include "api/request.hpp"
 #include "auth/authenticator.hpp"
 #include "contacts/collections_service.hpp"
@@ -22,12 +23,14 @@ struct ApiContext {
   const contacts::CustomFieldsService& custom_fields;
   const contacts::CollectionsService& collections;
   const contacts::EventsService& events;
+  KeysInFlight& keys_in_flight;  // Idempotency-Keys whose first request is running
   // Where feed requests with ?wait= wait for events; null: they answer at once.
   FeedWaiters* feed_waiters = nullptr;
 };
 
 std::vector<Route> HealthRoutes();
 std::vector<Route> ContactRoutes(const ApiContext& ctx);
+std::vector<Route> BatchRoutes(const ApiContext& ctx);
 std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
 std::vector<Route> CollectionRoutes(const ApiContext& ctx);
 std::vector<Route> EventRoutes(const ApiContext& ctx);

@@ -8,7 +8,7 @@
 #include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
-#include "contacts/event_pruner.hpp"
+#include "contacts/pruner.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
 
@@ -169,17 +169,22 @@ int ServeCommand(const ServeConfig& config) {
   contacts::CollectionsService collections(*model, **store, NowMillis);
   contacts::EventsService events(*model, **store, *secret);
   // Pruning deletes through the store like any write: it runs as long as the server does.
-  std::optional<contacts::EventPruner> pruner;
+  std::optional<contacts::Pruner> pruner;
   if (const std::int64_t retention = ParseDuration(config.event_retention).value_or(0);
       retention > 0) {
     const std::chrono::milliseconds keep(retention);
-    pruner.emplace(**store, NowMillis, keep,
+    pruner.emplace("events", contacts::ExpiredEvents(**store, NowMillis, keep),
                    std::clamp<std::chrono::milliseconds>(keep / 10, std::chrono::seconds(1),
                                                          std::chrono::minutes(1)));
   }
+  // Idempotency answers expire after --idempotency-ttl; a look a minute is soon enough (an
+  // expired answer is never replayed, whether or not it is gone yet).
+  contacts::Pruner answer_pruner(
+      "idempotency answers", contacts::ExpiredAnswers(**store, NowMillis), std::chrono::minutes(1));
   api::FeedWaiters feed_waiters(**store, kFeedWaitTick, kMaxFeedWaiters);
-  api::ApiContext ctx{*model,      authenticator, contacts,     custom_fields,
-                      collections, events,        &feed_waiters};
+  api::KeysInFlight keys_in_flight;
+  api::ApiContext ctx{*model,      authenticator, contacts,       custom_fields,
+                      collections, events,        keys_in_flight, &feed_waiters};
 
   http::ServerOptions options;
   options.host = host;

@@ -50,6 +50,10 @@ Error Error::Gone(std::string message, std::string error) {
   return {ErrorCode::kGone, std::move(error), std::move(message), {}, {}};
 }
 
+Error Error::Unprocessable(std::string message, std::string error) {
+  return {ErrorCode::kUnprocessable, std::move(error), std::move(message), {}, {}};
+}
+
 Error Error::PayloadTooLarge(std::string message) {
   return {ErrorCode::kPayloadTooLarge, "payload_too_large", std::move(message), {}, {}};
 }
@@ -99,6 +103,8 @@ int HttpStatus(ErrorCode code) {
       return 412;
     case ErrorCode::kGone:
       return 410;
+    case ErrorCode::kUnprocessable:
+      return 422;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kUriTooLong:

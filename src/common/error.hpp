@@ -19,6 +19,9 @@ enum class ErrorCode {
   kConflict,          // archived, unique key taken, name clash
   kPreconditionFailed,
   kGone,  // what the request names existed and is no longer kept (an expired cursor)
+  // well-formed, but at odds with what the server holds: an Idempotency-Key reused for
+  // another request
+  kUnprocessable,
   kPayloadTooLarge,
   kUriTooLong,
   kUnsupportedMediaType,
@@ -55,6 +58,7 @@ struct Error {
   static Error Conflict(std::string message, std::string error = "conflict");
   static Error PreconditionFailed(std::string message);
   static Error Gone(std::string message, std::string error);
+  static Error Unprocessable(std::string message, std::string error);
   static Error PayloadTooLarge(std::string message);
   static Error HeadersTooLarge(std::string message);
   static Error UriTooLong(std::string message);

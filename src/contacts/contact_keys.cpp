@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include <tuple>
+#include <vector>
 
 namespace contactsd::contacts {
 
@@ -85,46 +86,20 @@ Result<ContactsService::Upserted> ContactsService::Upsert(const Principal& who,
                                                           const json::object& fields,
                                                           const VersionCondition& condition) const {
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  auto named = UniqueFieldNamed(id_property);
-  if (!named.ok()) return std::move(named).error();
-  const model::FieldSpec& field = **named;
-  auto key = model::UniqueKeyOf(model_, field, value);
-  if (!key) {
-    return Error::Validation(
-        {{field.name, "invalid_format", "the path's value is not a valid " + field.name}});
-  }
-  if (const json::value* sent = fields.if_contains(field.name)) {
-    auto same =
-        sent->is_string() ? model::UniqueKeyOf(model_, field, sent->get_string()) : std::nullopt;
-    if (same != key) {
-      return Error::Validation(
-          {{field.name, "mismatch", "must be the path's value (or left out) in an upsert"}});
-    }
-  }
-  // Each round finds the holder and writes; a round that loses a race (the holder archived or
-  // erased meanwhile, or a racing upsert creating the key first) tries again.
-  constexpr int kRounds = 4;
-  for (int round = 0; round < kRounds; ++round) {
-    auto holder = store_.FindContactByKey(TenantOf(who), {field.name, *key});
-    if (!holder.ok()) return std::move(holder).error();
-    if (*holder) {
-      auto patched = Patch(who, (*holder)->id, fields, condition);
-      if (patched.ok()) return Upserted{std::move(patched).value(), false};
-      const Error& e = patched.error();
-      if (e.code != ErrorCode::kNotFound && e.error != "archived") return e;
-      continue;
-    }
-    if (condition.match) return Error::PreconditionFailed("No contact holds " + field.name);
-    json::object created_fields(fields);
-    created_fields[field.name] = value;
-    auto created = Create(who, created_fields);
-    if (created.ok()) return Upserted{std::move(created).value(), true};
-    const Error& e = created.error();
-    const bool lost_the_key =
-        e.error == "duplicate" && !e.details.empty() && e.details.front().field == field.name;
-    if (!lost_the_key) return e;
-  }
-  return Error::Conflict("The contact holding " + field.name + " kept changing; retry", "conflict");
+  // A batch of one: the store finds the holder and writes in one transaction, so racing
+  // upserts of one key make one contact.
+  std::vector<BatchOp> ops(1);
+  BatchOp& op = ops.front();
+  op.kind = BatchOp::Kind::kUpsert;
+  op.id = std::string(value);
+  op.id_property = id_property;
+  op.condition = condition;
+  op.fields = json::object(fields, json::storage_ptr());
+  auto results = WriteBatch(who, std::move(ops), true, nullptr);
+  if (!results.ok()) return std::move(results).error();
+  BatchResult& result = results->back();
+  if (!result.view.ok()) return std::move(result.view).error();
+  return Upserted{std::move(result.view).value(), result.created};
 }
 
 }  // namespace contactsd::contacts

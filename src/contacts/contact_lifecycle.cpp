@@ -10,13 +10,11 @@
 #include <algorithm>
 
 namespace contactsd::contacts {
-Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
-                                             const VersionCondition& condition) const {
-  if (!model_.archiving_enabled()) return NotFound();
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  if (auto st = CheckId(id); !st) return std::move(st).error();
-  std::int64_t now = clock_();
-  auto archive = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+store::Mutation ContactsService::ArchiveMutation(const Principal& who,
+                                                 const VersionCondition& condition,
+                                                 std::int64_t now_ms) const {
+  return [this, by = who.subject, condition,
+          now_ms](const store::Contact& current) -> Result<store::ContactWrite> {
     store::ContactWrite write;
     // Already gone for the client: no version of it to match.
     if (current.archived_at_ms && model_.archived_hidden()) return NotFound();
@@ -28,24 +26,17 @@ Result<ContactView> ContactsService::Archive(const Principal& who, std::string_v
       return write;
     }
     write.doc = current.doc;
-    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.updated_at_ms = std::max(now_ms, current.updated_at_ms);
     write.archived_at_ms = write.updated_at_ms;
-    write.archived_by = who.subject;
+    write.archived_by = by;
     write.prior = ArchivePriorOf(current);
     return write;
   };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), archive, OriginOf(who));
-  if (!stored.ok()) return std::move(stored).error();
-  return ViewWithAccess(who, std::move(stored).value());
 }
 
-Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
-                                             const VersionCondition& condition) const {
-  if (!model_.archiving_enabled()) return NotFound();
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  if (auto st = CheckId(id); !st) return std::move(st).error();
-  std::int64_t now = clock_();
-  auto restore = [&](const store::Contact& current) -> Result<store::ContactWrite> {
+store::Mutation ContactsService::RestoreMutation(const VersionCondition& condition,
+                                                 std::int64_t now_ms) const {
+  return [this, condition, now_ms](const store::Contact& current) -> Result<store::ContactWrite> {
     if (auto fresh = CheckVersion(condition, current); !fresh) {
       return std::move(fresh).error();
     }
@@ -58,11 +49,30 @@ Result<ContactView> ContactsService::Restore(const Principal& who, std::string_v
     if (!record.ok()) return std::move(record).error();
     write.doc = current.doc;
     write.unique_keys = KeysOf(*record);  // taken back; a clash is the store's 409
-    write.updated_at_ms = std::max(now, current.updated_at_ms);
+    write.updated_at_ms = std::max(now_ms, current.updated_at_ms);
     write.prior = ArchivePriorOf(current);
     return write;
   };
-  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id), restore, OriginOf(who));
+}
+
+Result<ContactView> ContactsService::Archive(const Principal& who, std::string_view id,
+                                             const VersionCondition& condition) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id),
+                                     ArchiveMutation(who, condition, clock_()), OriginOf(who));
+  if (!stored.ok()) return std::move(stored).error();
+  return ViewWithAccess(who, std::move(stored).value());
+}
+
+Result<ContactView> ContactsService::Restore(const Principal& who, std::string_view id,
+                                             const VersionCondition& condition) const {
+  if (!model_.archiving_enabled()) return NotFound();
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  if (auto st = CheckId(id); !st) return std::move(st).error();
+  auto stored = store_.UpdateContact(TenantOf(who), ToLowerUuid(id),
+                                     RestoreMutation(condition, clock_()), OriginOf(who));
   if (!stored.ok()) return std::move(stored).error();
   return ViewWithAccess(who, std::move(stored).value());
 }

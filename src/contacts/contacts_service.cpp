@@ -8,6 +8,7 @@
 #include "contacts/entry_references.hpp"
 #include "contacts/list_filters.hpp"
 #include "contacts/origin.hpp"
+#include "contacts/pending_write.hpp"
 #include "model/json_text.hpp"
 #include "model/patch_validator.hpp"
 #include "model/record.hpp"
@@ -48,11 +49,12 @@ Error Archived() {
 }  // namespace
 
 ContactsService::ContactsService(const model::Model& model, store::Store& store, Clock clock,
-                                 std::string cursor_secret)
+                                 std::string cursor_secret, std::chrono::milliseconds answer_ttl)
     : model_(model),
       store_(store),
       clock_(std::move(clock)),
-      cursor_secret_(std::move(cursor_secret)) {}
+      cursor_secret_(std::move(cursor_secret)),
+      answer_ttl_(answer_ttl) {}
 
 Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
     const Principal& who, const json::object& fields) const {
@@ -125,31 +127,43 @@ std::vector<store::UniqueKey> ContactsService::KeysOf(const json::object& record
   return keys;
 }
 
-Result<ContactView> ContactsService::Create(const Principal& who,
-                                            const json::object& fields) const {
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+Result<ContactsService::NewRecord> ContactsService::PrepareCreate(const Principal& who,
+                                                                  const json::object& fields,
+                                                                  std::int64_t now_ms) const {
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
   model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kCreate);
-  json::object record = model::NewRecord(model_, check.normalized);
-  std::vector<store::Reference> references = ReferencesOf(model_, record);
-  if (auto st = AddMissingReferences(store_, TenantOf(who), references, check.errors); !st) {
+  NewRecord out{{}, model::NewRecord(model_, check.normalized)};
+  store::NewContact& created = out.created;
+  created.references = ReferencesOf(model_, out.record);
+  // The store checks the references again in its transaction: an entry deleted since this
+  // check fails the create the same way.
+  if (auto st = AddMissingReferences(store_, TenantOf(who), created.references, check.errors);
+      !st) {
     return std::move(st).error();
   }
-  auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, record));
+  auto errors = Combine(std::move(check.errors), model::ValidateRecord(model_, out.record));
   if (!errors.empty()) return Error::Validation(std::move(errors));
-  std::int64_t now = clock_();
-  store::Contact contact;
+  store::Contact& contact = created.contact;
   contact.org_id = TenantOf(who);
-  contact.id = NewUuidV7(now);
-  contact.doc = model::JsonText(record);
-  contact.created_at_ms = now;
-  contact.updated_at_ms = now;
-  // The store checks the references again in its transaction: an entry deleted since the check
-  // above fails the create the same way.
-  auto stored = store_.CreateContact(contact, KeysOf(record), references, OriginOf(who));
+  contact.id = NewUuidV7(now_ms);
+  contact.doc = model::JsonText(out.record);
+  contact.created_at_ms = now_ms;
+  contact.updated_at_ms = now_ms;
+  created.keys = KeysOf(out.record);
+  return out;
+}
+
+Result<ContactView> ContactsService::Create(const Principal& who,
+                                            const json::object& fields) const {
+  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
+  auto prepared = PrepareCreate(who, fields, clock_());
+  if (!prepared.ok()) return std::move(prepared).error();
+  const store::NewContact& created = prepared->created;
+  auto stored =
+      store_.CreateContact(created.contact, created.keys, created.references, OriginOf(who));
   if (!stored.ok()) return std::move(stored).error();
-  ContactView view{std::move(stored).value(), std::move(record), {}};
+  ContactView view{std::move(stored).value(), std::move(prepared->record), {}};
   // A new contact has no unlocks yet: only the plan can open it.
   view.access.full_access = model_.unlocks() && model_.PlanHasFullAccess(who.plan);
   return view;
@@ -241,17 +255,6 @@ std::string ContactsService::CursorAfter(const store::Contact& last, const ListO
   return EncodeCursor(last.id, cursor_secret_);
 }
 
-// What an asynchronous write carries from the calls that start it to its completion.
-struct ContactsService::PendingWrite {
-  WriteMode mode;
-  model::PatchCheck check;  // the request's fields, normalized, and their errors
-  VersionCondition condition;
-  std::int64_t now_ms;
-  // Set by Rewrite: the record as written. Emplaced (moved), never assigned: assigning an
-  // object of another memory resource would copy it.
-  std::optional<json::object> result_record;
-};
-
 namespace {
 
 // Runs an asynchronous call and waits for its answer.
@@ -289,13 +292,11 @@ void ContactsService::ReplaceAsync(const Principal& who, std::string_view id,
   WriteAsync(who, id, fields, condition, WriteMode::kReplace, std::move(done));
 }
 
-void ContactsService::WriteAsync(const Principal& who, std::string_view id,
-                                 const json::object& fields, const VersionCondition& condition,
-                                 WriteMode mode, ViewDone done) const {
-  if (auto allowed = MayWrite(who); !allowed) return done(std::move(allowed).error());
-  if (auto st = CheckId(id); !st) return done(std::move(st).error());
+Result<std::shared_ptr<ContactsService::PendingWrite>> ContactsService::PrepareWrite(
+    const Principal& who, const json::object& fields, const VersionCondition& condition,
+    WriteMode mode) const {
   auto custom = CustomFieldsFor(who, fields);
-  if (!custom.ok()) return done(std::move(custom).error());
+  if (!custom.ok()) return std::move(custom).error();
   // The normalized fields live as long as the write, in an arena of their own: one allocation
   // rather than one per string and table.
   auto pending = std::make_shared<PendingWrite>(
@@ -309,13 +310,25 @@ void ContactsService::WriteAsync(const Principal& who, std::string_view id,
   if (auto st = AddMissingReferences(store_, TenantOf(who), ReferencesOf(model_, check.normalized),
                                      check.errors);
       !st) {
-    return done(std::move(st).error());
+    return std::move(st).error();
   }
   // Without whole-record rules there is nothing to add to the request's own errors, and no
   // reason to open a transaction.
   if (!check.errors.empty() && !model_.has_record_rules()) {
-    return done(Error::Validation(std::move(check.errors)));
+    return Error::Validation(std::move(check.errors));
   }
+  return pending;
+}
+
+void ContactsService::WriteAsync(const Principal& who, std::string_view id,
+                                 const json::object& fields, const VersionCondition& condition,
+                                 WriteMode mode, ViewDone done) const {
+  if (auto allowed = MayWrite(who); !allowed) return done(std::move(allowed).error());
+  if (auto st = CheckId(id); !st) return done(std::move(st).error());
+  auto prepared = PrepareWrite(who, fields, condition, mode);
+  if (!prepared.ok()) return done(std::move(prepared).error());
+  std::shared_ptr<PendingWrite> pending = std::move(prepared).value();
+  const model::PatchCheck& check = pending->check;
   // What the org may see of the contact is read here, before the write rather than after it,
   // so that the completion, which runs on the store's writer, reads nothing. A write does not
   // change unlocks, so this is the access the contact has when the write commits, unless an

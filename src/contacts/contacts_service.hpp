@@ -14,8 +14,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,14 +47,43 @@ struct ContactPage {
 // Receives the result of an asynchronous write (PatchAsync, ReplaceAsync).
 using ViewDone = std::function<void(Result<ContactView>)>;
 
+// One operation of a batch (POST {base}/contacts/batch), or a single write made with an
+// Idempotency-Key (a batch of one, so that its answer commits with it).
+struct BatchOp {
+  enum class Kind { kCreate, kUpdate, kReplace, kUpsert, kArchive, kRestore };
+  Kind kind = Kind::kCreate;
+  // The contact's id; with an id_property, the value of that unique field it holds (upsert:
+  // always).
+  std::string id;
+  std::optional<std::string> id_property;
+  VersionCondition condition;  // update, replace, upsert, archive, restore
+  boost::json::object fields;  // create, update, replace, upsert: the request's field map
+};
+
+// What one operation did: the contact (or why not) and whether it was created.
+struct BatchResult {
+  Result<ContactView> view = Error::Internal("contacts: the operation did not run");
+  bool created = false;
+};
+
+// Makes the answer stored with a batch (Idempotency-Key) from its results: its key,
+// fingerprint, status, headers and body (the service fills in its org and times). It runs
+// inside the write's transaction (on SQLite, on the writer thread), so it must be quick.
+using BatchAnswer =
+    std::function<Result<store::StoredAnswer>(const std::vector<BatchResult>& results)>;
+// Receives a batch's results (WriteBatchAsync).
+using BatchDone = std::function<void(Result<std::vector<BatchResult>>)>;
+
 // Milliseconds since the Unix epoch; injected so tests can pin time.
 using Clock = std::function<std::int64_t()>;
 
 class ContactsService {
  public:
-  // `cursor_secret` signs pagination cursors (Store::ServerSecret).
+  // `cursor_secret` signs pagination cursors (Store::ServerSecret); an idempotency answer is
+  // kept for `answer_ttl`.
   ContactsService(const model::Model& model, store::Store& store, Clock clock,
-                  std::string cursor_secret);
+                  std::string cursor_secret,
+                  std::chrono::milliseconds answer_ttl = std::chrono::hours(24));
 
   // Whether `who` may create and change contacts: Forbidden (403) when the model's
   // write_plans leave out the org's plan. Every write below checks it first; handlers call it
@@ -133,6 +164,23 @@ class ContactsService {
   // model without unlocks), insufficient_credits (402, nothing spent).
   Result<ContactView> Unlock(const Principal& who, std::string_view id) const;
 
+  // Batches. The operations run in order in one transaction, each seeing the ones before it,
+  // and each records its event. `atomic`: all or nothing; the results end at the first that
+  // failed (checks that need no contact run first, for every operation, so a bad body
+  // anywhere is reported before anything is written). Otherwise one result per operation, a
+  // failing one undone alone. With `answer`, its answer is stored with the batch, in the same
+  // commit, unless nothing was written. `done` as for PatchAsync. Errors (of the whole): the
+  // store's; Conflict "idempotency_key_in_use" when another request stored an answer under the
+  // key first. REQUIRES: ops.size() <= store::kMaxBatchOps; the caller checked MayWrite.
+  void WriteBatchAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
+                       std::shared_ptr<const BatchAnswer> answer, BatchDone done) const;
+  Result<std::vector<BatchResult>> WriteBatch(const Principal& who, std::vector<BatchOp> ops,
+                                              bool atomic,
+                                              std::shared_ptr<const BatchAnswer> answer) const;
+  // The answer stored under the Idempotency-Key `key` by `who`'s org, if it has not expired.
+  Result<std::optional<store::StoredAnswer>> FindAnswer(const Principal& who,
+                                                        std::string_view key) const;
+
   // Erasure (GDPR Article 17): removes the contact and every value of it from the store and the
   // change log, leaving a "contact.erased" event with its id; the id is not found ever after.
   // Archived and hidden contacts too. Needs the plan that may write. Errors: invalid_id,
@@ -178,10 +226,32 @@ class ContactsService {
   // The view of a stored contact, with its access for `who`.
   Result<ContactView> ViewWithAccess(const Principal& who, store::Contact stored) const;
 
+  // A batch operation made ready for the store, or the error it fails with before any write.
+  struct PreparedOp;
+  PreparedOp Prepare(const Principal& who, BatchOp& op, std::int64_t now_ms) const;
+  Result<std::vector<BatchResult>> MergeResults(const Principal& who,
+                                                std::vector<PreparedOp>& prepared,
+                                                const std::vector<std::size_t>& sent,
+                                                std::vector<store::ContactOpResult> stored,
+                                                bool take) const;
+  // The new contact a create's fields make, with its record. Errors: validation_failed.
+  struct NewRecord;
+  Result<NewRecord> PrepareCreate(const Principal& who, const boost::json::object& fields,
+                                  std::int64_t now_ms) const;
+  // The checks of a PATCH or PUT that need no contact, and what its mutation carries.
+  Result<std::shared_ptr<PendingWrite>> PrepareWrite(const Principal& who,
+                                                     const boost::json::object& fields,
+                                                     const VersionCondition& condition,
+                                                     WriteMode mode) const;
+  store::Mutation ArchiveMutation(const Principal& who, const VersionCondition& condition,
+                                  std::int64_t now_ms) const;
+  store::Mutation RestoreMutation(const VersionCondition& condition, std::int64_t now_ms) const;
+
   const model::Model& model_;
   store::Store& store_;
   Clock clock_;
   std::string cursor_secret_;
+  std::chrono::milliseconds answer_ttl_;
 };
 
 }  // namespace contactsd::contacts

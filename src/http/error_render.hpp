@@ -1,10 +1,8 @@
-// The one place an Error becomes an HTTP answer: the JSON error shape every client sees.
-//   {"error": <machine code>, "message": <text>, "statusCode": <HTTP status>,
-//    "details": [{"field", "code", "message", "existing_id"?}, ...]}   // details only when
-//                                                                     // non-empty
-// Error::internal is never rendered: the caller logs it.
+// The one place an Error becomes an HTTP answer, its body in the JSON error shape every client
+// sees (api/error_body.hpp).
 #pragma once
 
+#include "api/error_body.hpp"
 #include "api/request.hpp"
 #include "common/error.hpp"
 
@@ -12,8 +10,7 @@
 
 namespace contactsd::http {
 
-// The JSON text of the error shape above. Thread-safe; allocates the returned string only.
-std::string ErrorBody(const Error& error);
+using api::ErrorBody;
 
 // A response with status HttpStatus(error.code) and body ErrorBody(error).
 api::Response RenderError(const Error& error);

@@ -22,6 +22,12 @@ void Store::UpdateContactAsync(std::string_view org_id, std::string_view id, Mut
   done(UpdateContact(org_id, id, mutate, origin));
 }
 
+void Store::WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> ops, bool atomic,
+                               ChangeOrigin origin, std::shared_ptr<const AnswerMaker> answer,
+                               BatchDone done) {
+  done(WriteContacts(org_id, std::move(ops), atomic, origin, answer.get()));
+}
+
 Error KeyTakenError(std::string_view key_name, std::string_view holder_id) {
   std::string message = std::string(key_name) + " is already used by another contact";
   Error error = Error::Conflict(message, "duplicate");

@@ -291,6 +291,8 @@ struct ContactOpResult {
 // the same Idempotency-Key is answered with it and writes nothing. The store keeps its fields
 // and knows nothing of their format.
 struct StoredAnswer {
+  // The org whose key it is: the batch's tenant, or the org writing a catalogue's contacts.
+  std::string org_id;
   std::string key;          // the client's Idempotency-Key
   std::string fingerprint;  // what the request was: method, path, a digest of the body
   int status = 0;
@@ -373,15 +375,22 @@ class Store {
   // the batch and rolls all of it back; it is the last of the results, and nothing is stored.
   // Otherwise a failing operation is rolled back alone and the others go on: one result per
   // operation. With `answer`, the answer it makes is stored with the batch (in the same
-  // commit, under the tenant and its key) unless the batch stored nothing: every operation
+  // commit, under its org and key) unless the batch stored nothing: every operation
   // failed. Errors: the database's, the answer maker's, and Conflict
-  // "idempotency_key_in_use" when the tenant has an answer under that key already (nothing
+  // "idempotency_key_in_use" when the org has a live answer under that key already (nothing
   // written). REQUIRES: ops.size() <= kMaxBatchOps.
   virtual Result<std::vector<ContactOpResult>> WriteContacts(std::string_view org_id,
                                                              std::vector<ContactOp> ops,
                                                              bool atomic,
                                                              const ChangeOrigin& origin,
                                                              const AnswerMaker* answer) = 0;
+  // WriteContacts answered through `done` (as UpdateContactAsync answers): exactly once, on
+  // any thread, after the commit; `answer` is kept until then. The default runs WriteContacts
+  // on the calling thread.
+  using BatchDone = std::function<void(Result<std::vector<ContactOpResult>>)>;
+  virtual void WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> ops, bool atomic,
+                                  ChangeOrigin origin, std::shared_ptr<const AnswerMaker> answer,
+                                  BatchDone done);
   // The tenant's answer stored under `key` and not yet expired at `now_ms`, if any.
   virtual Result<std::optional<StoredAnswer>> FindAnswer(std::string_view org_id,
                                                          std::string_view key,

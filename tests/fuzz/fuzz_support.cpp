@@ -62,8 +62,8 @@ Result<std::vector<store::ContactOpResult>> NullStore::WriteContacts(
   return results;
 }
 
-Result<std::optional<store::StoredAnswer>> NullStore::FindAnswer(std::string_view,
-                                                                 std::string_view, std::int64_t) {
+Result<std::optional<store::StoredAnswer>> NullStore::FindAnswer(std::string_view, std::string_view,
+                                                                 std::int64_t) {
   return std::optional<store::StoredAnswer>{};
 }
 
@@ -167,7 +167,7 @@ ModelApi::ModelApi(model::Model parsed)
       custom_fields(model, store, FixedClock),
       collections(model, store, FixedClock),
       events(model, store, std::string(32, 'c')),
-      ctx{model, authenticator, contacts, custom_fields, collections, events},
+      ctx{model, authenticator, contacts, custom_fields, collections, events, keys_in_flight},
       router(api::AllRoutes(ctx)) {}
 
 const std::vector<std::unique_ptr<ModelApi>>& BuiltinApis() {

@@ -109,6 +109,7 @@ struct ModelApi {
   contacts::CustomFieldsService custom_fields;
   contacts::CollectionsService collections;
   contacts::EventsService events;
+  api::KeysInFlight keys_in_flight;
   api::ApiContext ctx;
   http::Router router;
 };

@@ -3,7 +3,7 @@ contactsd_unit_test(contactsd_contacts_tests
     contacts/cursor_test.cpp
     contacts/list_filters_test.cpp
     contacts/change_prior_test.cpp
-    contacts/event_pruner_test.cpp
+    contacts/pruner_test.cpp
     contacts/catalogue_service_test.cpp
     store/temp_dir.cpp
   LIBS contactsd_contacts)

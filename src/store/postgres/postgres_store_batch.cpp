@@ -127,7 +127,7 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
       auto made = (*answer)(results);
       if (!made) return std::move(made).error();
       auto inserted = connection.Run(Query(Sql::kInsertAnswer)
-                                         .Text(org_id)
+                                         .Text(made->org_id)
                                          .Text(made->key)
                                          .Text(made->fingerprint)
                                          .Int8(std::int64_t{made->status})

@@ -80,6 +80,9 @@ class SqliteStore final : public Store {
                                                      std::vector<ContactOp> ops, bool atomic,
                                                      const ChangeOrigin& origin,
                                                      const AnswerMaker* answer) override;
+  void WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> ops, bool atomic,
+                          ChangeOrigin origin, std::shared_ptr<const AnswerMaker> answer,
+                          BatchDone done) override;
   Result<std::optional<StoredAnswer>> FindAnswer(std::string_view org_id, std::string_view key,
                                                  std::int64_t now_ms) override;
   Result<int> PruneAnswers(std::int64_t now_ms, int max_answers) override;

@@ -7,6 +7,8 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <string>
 #include <utility>
 
 namespace contactsd::store::sqlite {
@@ -19,11 +21,11 @@ Status Exec(Connection& writer, const char* sql) {
   return {};
 }
 
-// Stores the answer unless the tenant has a live one under its key.
-Status InsertAnswer(Connection& writer, std::string_view org_id, const StoredAnswer& answer) {
+// Stores the answer unless its org has a live one under its key.
+Status InsertAnswer(Connection& writer, const StoredAnswer& answer) {
   auto stmt = writer.Prepare(sql::kInsertAnswer);
   if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, org_id).Bind(2, answer.key).Bind(3, answer.fingerprint);
+  stmt->Bind(1, answer.org_id).Bind(2, answer.key).Bind(3, answer.fingerprint);
   stmt->Bind(4, std::int64_t{answer.status}).Bind(5, answer.headers).Bind(6, answer.body);
   stmt->Bind(7, answer.created_at_ms).Bind(8, answer.expires_at_ms);
   auto rows = stmt->Exec();
@@ -68,18 +70,21 @@ Status RunOps(Connection& writer, std::string_view org_id, const std::vector<Con
   return {};
 }
 
-}  // namespace
+// A batch on its way through the writer: the body's input, and its results for the caller.
+struct BatchWrite {
+  std::string org_id;
+  std::vector<ContactOp> ops;
+  bool atomic = false;
+  ChangeOrigin origin;
+  const AnswerMaker* answer = nullptr;
+  std::shared_ptr<const AnswerMaker> answer_kept = {};  // owns *answer when written async
 
-Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view org_id,
-                                                                std::vector<ContactOp> ops,
-                                                                bool atomic,
-                                                                const ChangeOrigin& origin,
-                                                                const AnswerMaker* answer) {
-  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
-  std::vector<ContactOpResult> results;
-  results.reserve(ops.size());
+  std::vector<ContactOpResult> results = {};
   bool ops_failed = false;  // an atomic batch's operation failed: the results say which
-  Status written = RunWrite([&](Connection& writer) -> Status {
+
+  // The write's body, on the writer.
+  Status Run(Connection& writer) {
+    results.reserve(ops.size());
     if (auto ran = RunOps(writer, org_id, ops, atomic, origin, results); !ran) {
       ops_failed = atomic && !results.empty() && !results.back().contact.ok();
       return ran;
@@ -89,13 +94,41 @@ Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view
     if (!answer || !stored_any) return {};
     auto made = (*answer)(results);
     if (!made) return std::move(made).error();
-    return InsertAnswer(writer, org_id, *made);
-  });
-  if (!written) {
-    if (ops_failed) return results;
-    return std::move(written).error();
+    return InsertAnswer(writer, *made);
   }
-  return results;
+
+  // What WriteContacts returns, once the write has committed or failed.
+  Result<std::vector<ContactOpResult>> Outcome(Status written) {
+    if (!written && !ops_failed) return std::move(written).error();
+    return std::move(results);
+  }
+};
+
+}  // namespace
+
+Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view org_id,
+                                                                std::vector<ContactOp> ops,
+                                                                bool atomic,
+                                                                const ChangeOrigin& origin,
+                                                                const AnswerMaker* answer) {
+  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
+  BatchWrite batch{std::string(org_id), std::move(ops), atomic, origin, answer};
+  Status written = RunWrite([&batch](Connection& writer) { return batch.Run(writer); });
+  return batch.Outcome(std::move(written));
+}
+
+void SqliteStore::WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> ops,
+                                     bool atomic, ChangeOrigin origin,
+                                     std::shared_ptr<const AnswerMaker> answer, BatchDone done) {
+  if (ops.size() > kMaxBatchOps) {
+    return done(Error::Internal("store: too many operations in a batch"));
+  }
+  auto batch = std::make_shared<BatchWrite>(BatchWrite{std::string(org_id), std::move(ops), atomic,
+                                                       std::move(origin), answer.get(), answer});
+  writer_.WriteAsync([batch](Connection& writer) { return batch->Run(writer); },
+                     [batch, done = std::move(done)](Status written) {
+                       done(batch->Outcome(std::move(written)));
+                     });
 }
 
 Result<std::optional<StoredAnswer>> SqliteStore::FindAnswer(std::string_view org_id,

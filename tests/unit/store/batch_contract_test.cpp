@@ -122,6 +122,7 @@ TEST_P(StoreContractTest, AnAnswerCommitsWithItsBatchAndOnlyOncePerKey) {
   CreateOrg("org-a");
   AnswerMaker answer = [](const std::vector<ContactOpResult>& results) -> Result<StoredAnswer> {
     StoredAnswer a;
+    a.org_id = "org-a";
     a.key = "k-1";
     a.fingerprint = "POST /contacts 1234";
     a.status = 201;
@@ -178,6 +179,7 @@ TEST_P(StoreContractTest, AnExpiredAnswerGivesWayToANewOne) {
   auto maker = [](std::int64_t now, std::string body) -> AnswerMaker {
     return [=](const std::vector<ContactOpResult>&) -> Result<StoredAnswer> {
       StoredAnswer a;
+      a.org_id = "org-a";
       a.key = "k";
       a.fingerprint = "f";
       a.status = 200;
