@@ -124,8 +124,9 @@ Result<DecodedBatch> DecodeBatch(const model::Model& model, const Request& req) 
       operations = v.if_array();
       if (!operations) return Error::BadRequest("operations must be an array", "invalid_body");
     } else {
-      return Error::BadRequest("Unknown key '" + std::string(key) + "': a batch has atomic and operations",
-                               "invalid_body");
+      return Error::BadRequest(
+          "Unknown key '" + std::string(key) + "': a batch has atomic and operations",
+          "invalid_body");
     }
   }
   if (!operations || operations->empty()) {

@@ -51,7 +51,6 @@ Result<std::vector<std::string>> RequestedProperties(const model::Model& model,
   return names;
 }
 
-
 Response ContactResponse(const model::Model& model, int status, const ContactView& c,
                          std::span<const std::string> requested) {
   Response r{status, {}, {}};

@@ -18,8 +18,7 @@ void AppendContact(std::string& out, const model::Model& model, const contacts::
 
 // ?properties=a,b: optional response properties to add. Whitespace around names is ignored;
 // a name that is not a response property of the model is a 400 naming it.
-Result<std::vector<std::string>> RequestedProperties(const model::Model& model,
-                                                     const Request& req);
+Result<std::vector<std::string>> RequestedProperties(const model::Model& model, const Request& req);
 
 // The contact as the answer of a write or a read: its ETag, and for a 201 its Location.
 Response ContactResponse(const model::Model& model, int status, const contacts::ContactView& c,

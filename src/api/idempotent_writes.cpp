@@ -25,8 +25,8 @@ Result<std::string> KeyOf(const Request& request) {
   if (key.size() >= 2 && key.front() == '"' && key.back() == '"') {
     key = key.substr(1, key.size() - 2);
   }
-  const bool printable = std::all_of(key.begin(), key.end(),
-                                     [](unsigned char c) { return c >= 0x20 && c <= 0x7E; });
+  const bool printable =
+      std::all_of(key.begin(), key.end(), [](unsigned char c) { return c >= 0x20 && c <= 0x7E; });
   if (key.empty() || key.size() > kMaxKeyLength || !printable) {
     return Error::BadRequest(
         "Idempotency-Key must be 1 to 255 printable ASCII characters, e.g. a UUID",
@@ -149,9 +149,8 @@ void RunKeyedWrites(const ApiContext& ctx, const Principal& who, const Request& 
   // The answer made in the transaction is the answer sent: a replay is byte for byte the same.
   auto sent = std::make_shared<std::optional<Response>>();
   auto maker = std::make_shared<const contacts::BatchAnswer>(
-      [render, sent, key = *key,
-       fingerprint](const std::vector<contacts::BatchResult>& results)
-          -> Result<store::StoredAnswer> {
+      [render, sent, key = *key, fingerprint](
+          const std::vector<contacts::BatchResult>& results) -> Result<store::StoredAnswer> {
         auto response = render(results);
         if (!response.ok()) return std::move(response).error();
         *sent = *response;

@@ -71,8 +71,8 @@ ContactsService::PreparedOp ContactsService::Prepare(const Principal& who, Batch
     if (auto st = CheckId(in.id); !st) return fail(std::move(st).error());
     op.id = ToLowerUuid(in.id);
   }
-  op.kind = in.kind == Kind::kUpsert ? store::ContactOp::Kind::kUpsert
-                                     : store::ContactOp::Kind::kUpdate;
+  op.kind =
+      in.kind == Kind::kUpsert ? store::ContactOp::Kind::kUpsert : store::ContactOp::Kind::kUpdate;
   if (in.kind == Kind::kArchive) {
     op.mutate = ArchiveMutation(who, in.condition, now_ms);
     return out;
@@ -87,7 +87,8 @@ ContactsService::PreparedOp ContactsService::Prepare(const Principal& who, Batch
                                     : std::nullopt;
       if (same != op.key.value) {
         return fail(Error::Validation({{key_field->name, "mismatch",
-                                        "must be the path's value (in a batch, the operation's id) or left out in an upsert"}}));
+                                        "must be the path's value (in a batch, the operation's id) "
+                                        "or left out in an upsert"}}));
       }
     }
   }
@@ -189,8 +190,8 @@ void ContactsService::WriteBatchAsync(const Principal& who, std::vector<BatchOp>
   std::shared_ptr<const store::AnswerMaker> maker;
   if (answer) {
     maker = std::make_shared<const store::AnswerMaker>(
-        [this, who, prepared, sent, answer](const std::vector<store::ContactOpResult>& stored)
-            -> Result<store::StoredAnswer> {
+        [this, who, prepared, sent,
+         answer](const std::vector<store::ContactOpResult>& stored) -> Result<store::StoredAnswer> {
           auto views = MergeResults(who, *prepared, *sent, stored, false);
           if (!views.ok()) return std::move(views).error();
           auto made = (*answer)(*views);
@@ -214,8 +215,9 @@ Result<std::vector<BatchResult>> ContactsService::WriteBatch(
     const Principal& who, std::vector<BatchOp> ops, bool atomic,
     std::shared_ptr<const BatchAnswer> answer) const {
   std::promise<Result<std::vector<BatchResult>>> results;
-  WriteBatchAsync(who, std::move(ops), atomic, std::move(answer),
-                  [&results](Result<std::vector<BatchResult>> r) { results.set_value(std::move(r)); });
+  WriteBatchAsync(
+      who, std::move(ops), atomic, std::move(answer),
+      [&results](Result<std::vector<BatchResult>> r) { results.set_value(std::move(r)); });
   return results.get_future().get();
 }
 

@@ -84,7 +84,10 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
 ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const ContactOp& op,
                              const ChangeOrigin& origin) {
   using Kind = ContactOp::Kind;
-  if (op.kind == Kind::kCreate) return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references, origin), true};
+  if (op.kind == Kind::kCreate)
+    return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
+                                origin),
+            true};
   std::string id = op.id;
   if (id.empty()) {
     // Writes are serialized: the holder found here is the holder when the write commits.
@@ -93,7 +96,9 @@ ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const 
     if (!*holder) {
       if (op.kind == Kind::kUpdate) return {Error::NotFound("Contact not found")};
       if (op.create_error) return {*op.create_error};
-      return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references, origin), true};
+      return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
+                                  origin),
+              true};
     }
     id = std::move(**holder);
   }

@@ -189,8 +189,8 @@ CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
 )sql";
 
 constexpr std::array<const char*, 6> kMigrations = {
-    kSchemaV1,        kSchemaV2Collections, kSchemaV3Unlocks,
-    kSchemaV4Events,  kSchemaV5EventChains, kSchemaV6IdempotencyAnswers};
+    kSchemaV1,       kSchemaV2Collections, kSchemaV3Unlocks,
+    kSchemaV4Events, kSchemaV5EventChains, kSchemaV6IdempotencyAnswers};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 
