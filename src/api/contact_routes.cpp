@@ -63,6 +63,37 @@ Result<json::object> WriteFields(const ApiContext& ctx, const Request& req,
   return FieldsOf(ctx.model, std::move(body).value());
 }
 
+// A write of one contact made with an Idempotency-Key runs as a batch of one, so that its answer
+// commits with it (api/idempotent_writes.hpp): the operation the request makes.
+std::vector<contacts::BatchOp> OneOperation(contacts::BatchOp::Kind kind, const Request& req,
+                                            const json::object* fields = nullptr,
+                                            bool by_key = true) {
+  std::vector<contacts::BatchOp> ops(1);
+  contacts::BatchOp& op = ops.front();
+  op.kind = kind;
+  op.id = std::string(req.Param("id"));
+  if (const std::string* property = req.Query("id_property"); property && by_key) {
+    op.id_property = *property;
+  }
+  op.condition = ConditionsOf(req);
+  // Out of the handler's arena: the operation may outlive it (an asynchronous write).
+  if (fields) op.fields = json::object(*fields, json::storage_ptr());
+  return ops;
+}
+
+// The answer of a batch of one, as the write without a key answers: its contact (201 when it
+// created it), or 204 where `no_content`.
+ResultsRender OneAnswer(const model::Model& model, std::vector<std::string> requested = {},
+                        bool no_content = false) {
+  return [&model, requested = std::move(requested),
+          no_content](const std::vector<contacts::BatchResult>& results) -> Result<Response> {
+    const contacts::BatchResult& result = results.back();
+    if (!result.view.ok()) return result.view.error();
+    if (no_content) return Response{204, {}, {}};
+    return ContactResponse(model, result.created ? 201 : 200, *result.view, requested);
+  };
+}
+
 // The handlers: decode, call the service, encode. Each takes what it needs from the context.
 
 Result<Response> HandleCreate(const ApiContext& ctx, const Request& req) {
@@ -73,6 +104,10 @@ Result<Response> HandleCreate(const ApiContext& ctx, const Request& req) {
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return std::move(fields).error();
+  if (HasIdempotencyKey(req)) {
+    return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kCreate, req, &*fields),
+                     true, OneAnswer(ctx.model, std::move(requested).value()));
+  }
   auto created = ctx.contacts.Create(*who, *fields);
   if (!created.ok()) return std::move(created).error();
   return ContactResponse(ctx.model, 201, *created, *requested);
@@ -167,12 +202,25 @@ using WriteCall = void (contacts::ContactsService::*)(const Principal&, std::str
                                                       const contacts::VersionCondition&,
                                                       contacts::ViewDone) const;
 
-void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, WriteCall call) {
+void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, WriteCall call,
+                 contacts::BatchOp::Kind kind) {
   auto fail = [&reply](Error error) {
     reply([error = std::move(error)]() -> Result<Response> { return error; });
   };
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return fail(std::move(who).error());
+  if (HasIdempotencyKey(req)) {
+    auto requested = RequestedProperties(ctx.model, req);
+    if (!requested.ok()) return fail(std::move(requested).error());
+    BodyArena arena;
+    auto fields = WriteFields(ctx, req, arena.resource);
+    if (!fields.ok()) return fail(std::move(fields).error());
+    return RunKeyedWrites(ctx, *who, req, OneOperation(kind, req, &*fields), true,
+                          OneAnswer(ctx.model, std::move(requested).value()),
+                          [reply](Result<Response> answer) {
+                            reply([answer = std::move(answer)] { return answer; });
+                          });
+  }
   auto id = ContactIdOf(ctx, *who, req);
   if (!id.ok()) return fail(std::move(id).error());
   auto requested = RequestedProperties(ctx.model, req);
@@ -192,11 +240,13 @@ void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, 
 }
 
 void HandlePatch(const ApiContext& ctx, const Request& req, const Reply& reply) {
-  HandleWrite(ctx, req, reply, &contacts::ContactsService::PatchAsync);
+  HandleWrite(ctx, req, reply, &contacts::ContactsService::PatchAsync,
+              contacts::BatchOp::Kind::kUpdate);
 }
 
 void HandleReplace(const ApiContext& ctx, const Request& req, const Reply& reply) {
-  HandleWrite(ctx, req, reply, &contacts::ContactsService::ReplaceAsync);
+  HandleWrite(ctx, req, reply, &contacts::ContactsService::ReplaceAsync,
+              contacts::BatchOp::Kind::kReplace);
 }
 
 // PUT {base}/contacts/{value}?id_property=FIELD, where the model has unique fields and no PUT
@@ -217,6 +267,10 @@ Result<Response> HandleUpsert(const ApiContext& ctx, const Request& req) {
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return std::move(fields).error();
+  if (HasIdempotencyKey(req)) {
+    return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kUpsert, req, &*fields),
+                     true, OneAnswer(ctx.model, std::move(requested).value()));
+  }
   auto upserted = ctx.contacts.Upsert(*who, req.Param("id"), *property, *fields, ConditionsOf(req));
   if (!upserted.ok()) return std::move(upserted).error();
   return ContactResponse(ctx.model, upserted->created ? 201 : 200, upserted->view, *requested);
@@ -232,6 +286,10 @@ Result<Response> HandleMissingId(const ApiContext&, const Request&) {
 Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
+  if (HasIdempotencyKey(req)) {
+    return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kArchive, req), true,
+                     OneAnswer(ctx.model, {}, ctx.model.archived_hidden()));
+  }
   auto id = ContactIdOf(ctx, *who, req);
   if (!id.ok()) return std::move(id).error();
   auto c = ctx.contacts.Archive(*who, *id, ConditionsOf(req));
@@ -243,6 +301,12 @@ Result<Response> HandleDelete(const ApiContext& ctx, const Request& req) {
 Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
+  if (HasIdempotencyKey(req)) {
+    // Not by ?id_property=, as without a key: an archived contact holds no key.
+    return RunWrites(ctx, *who, req,
+                     OneOperation(contacts::BatchOp::Kind::kRestore, req, nullptr, false), true,
+                     OneAnswer(ctx.model));
+  }
   auto c = ctx.contacts.Restore(*who, req.Param("id"), ConditionsOf(req));
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c);

@@ -106,6 +106,16 @@ int main(int argc, char** argv) {
                                               : "a duration such as 30d, 12h, 90m or 45s";
       })
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--idempotency-ttl", serve.idempotency_ttl,
+                   "How long the answer of a write made with an Idempotency-Key is replayed to "
+                   "a repeat of it (24h, 90m, 45s); expired answers are pruned in the background")
+      ->envname("CONTACTSD_IDEMPOTENCY_TTL")
+      ->check([](const std::string& text) {
+        auto ttl = contactsd::ParseDuration(text);
+        return ttl && *ttl > 0 ? std::string() : "a positive duration such as 24h, 90m or 45s";
+      })
+      ->capture_default_str();
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
 

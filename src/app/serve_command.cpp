@@ -164,7 +164,8 @@ int ServeCommand(const ServeConfig& config) {
     jwt.emplace(std::move(verifier).value());
   }
   auth::Authenticator authenticator(**store, jwt ? &*jwt : nullptr);
-  contacts::ContactsService contacts(*model, **store, NowMillis, *secret);
+  const std::chrono::milliseconds answer_ttl(ParseDuration(config.idempotency_ttl).value_or(0));
+  contacts::ContactsService contacts(*model, **store, NowMillis, *secret, answer_ttl);
   contacts::CustomFieldsService custom_fields(*model, **store, NowMillis);
   contacts::CollectionsService collections(*model, **store, NowMillis);
   contacts::EventsService events(*model, **store, *secret);

@@ -46,6 +46,7 @@ struct ServeConfig {
   std::size_t max_connections_per_ip = 256;
   std::size_t max_buffered_mib = 64;    // for request bodies, and again for large answers
   std::string event_retention = "30d";  // common/time.hpp ParseDuration; "0": keep forever
+  std::string idempotency_ttl = "24h";  // how long an Idempotency-Key's answer is replayed
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.

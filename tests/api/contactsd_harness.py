@@ -15,6 +15,7 @@ that know the `standard` model's contact shape sit at the bottom, clearly marked
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -72,11 +73,10 @@ def pg_base_url() -> str | None:
     return url if url.startswith(("postgresql://", "postgres://")) else None
 
 
-def _psql(base_url: str, *sql: str, timeout: float = 60, rows: bool = False):
-    """Runs SQL on the base database with psql; the password travels in the environment, not
-    on a command line. With rows=True, returns the last statement's rows (tab-separated
-    fields as strings; NULL as "")."""
-    parts = urllib.parse.urlsplit(base_url)
+def _pg_env(url: str) -> dict[str, str]:
+    """The environment that points psql at `url`: the password travels in it, not on a
+    command line."""
+    parts = urllib.parse.urlsplit(url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env.update({
         "PGHOST": urllib.parse.unquote(parts.hostname or "localhost"),
@@ -85,6 +85,13 @@ def _psql(base_url: str, *sql: str, timeout: float = 60, rows: bool = False):
         "PGPASSWORD": urllib.parse.unquote(parts.password or ""),
         "PGDATABASE": urllib.parse.unquote(parts.path.lstrip("/")),
     })
+    return env
+
+
+def _psql(base_url: str, *sql: str, timeout: float = 60, rows: bool = False):
+    """Runs SQL on the base database with psql. With rows=True, returns the last statement's
+    rows (tab-separated fields as strings; NULL as "")."""
+    env = _pg_env(base_url)
     argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
     if rows:
         argv += ["-A", "-t", "-F", "\t"]
@@ -111,6 +118,32 @@ def query_db(db_url: str, sql: str) -> list[tuple]:
                 for row in con.execute(sql).fetchall()]
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def contacts_locked(server: "Server"):
+    """While the block runs, no contact can be written: the SQLite file's write lock is held
+    (BEGIN IMMEDIATE), or on PostgreSQL the contacts table is locked in EXCLUSIVE mode (reads
+    go on). A write started meanwhile waits, well within the store's 5 s lock timeout if the
+    block is short."""
+    if server.backend == "sqlite":
+        con = sqlite3.connect(server.db_path, isolation_level=None, timeout=10)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        return
+    p = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"], env=_pg_env(server.db_url),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        p.stdin.write("BEGIN;\nLOCK TABLE contacts IN EXCLUSIVE MODE;\n\\echo locked\n")
+        p.stdin.flush()
+        assert p.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        p.communicate("ROLLBACK;\n", timeout=30)
 
 
 def fresh_pg_database() -> str:
