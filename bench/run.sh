@@ -3,7 +3,8 @@
 #
 #   1. contactsd on a fresh SQLite file (synchronous=FULL), seeded with BENCH_SEED contacts
 #      through the API (wrk POSTing concurrently); its RSS is read right after the seeding.
-#   2. GET /healthz, GET /v1/contacts/{id}, PATCH /v1/contacts/{id} on that server.
+#   2. GET /healthz, GET /v1/contacts/{id}, lookups by email, PATCH /v1/contacts/{id}, and
+#      creates (single POSTs, and batches of 1,000) on that server.
 #   3. The same file served with --sync normal: PATCH; then the change log read through the feed
 #      (GET /v1/events pages of 1,000, two consumers): events/s.
 #   4. PostgreSQL: BENCH_DB, or a throw-away cluster (scripts/pg-cluster.sh) stopped at the end;
@@ -101,12 +102,14 @@ tenant() {
   key=$("$bin" key create --org "$org" --db "$1" | json_field key)
 }
 
-# measure NAME SCRIPT URL [VAR=VALUE...]: one wrk run, appended to $results as a JSON line.
+# measure NAME SCRIPT URL [VAR=VALUE...]: one wrk run, appended to $results as a JSON line;
+# with $connections set, on that many connections instead of $conns.
 measure() {
   local name=$1 script=$2 url=$3 round line
   shift 3
   for round in $(seq "$rounds"); do
-    line=$(env "$@" wrk -t1 -c"$conns" -d"${seconds}s" -s "$here/$script" "$url" | tail -n 1)
+    line=$(env "$@" wrk -t1 -c"${connections:-$conns}" -d"${seconds}s" -s "$here/$script" "$url" |
+      tail -n 1)
     echo "{\"scenario\":\"$name\",\"round\":$round,\"result\":$line}" | tee -a "$results"
   done
 }
@@ -130,6 +133,12 @@ measure get_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" \
 measure list_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" \
   BENCH_EMAILS="$work/ids.txt.emails" BENCH_EMAIL_MODE=list
 measure patch_sqlite_full patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+# Creates: one per POST, then 1,000 per POST /v1/contacts/batch (on 4 connections: a batch's
+# body is ~350 KB, and two cores are busy with 4 of them in flight).
+measure create_single create.lua "$base" BENCH_KEY="$sqlite_key"
+connections=4 measure create_batch create.lua "$base" BENCH_KEY="$sqlite_key" BENCH_BATCH=1000
+connections=4 measure create_batch_no_phone create.lua "$base" BENCH_KEY="$sqlite_key" \
+  BENCH_BATCH=1000 BENCH_PHONE=0
 rss_after_runs=$(rss_kb "$server_pid")
 stop_pid "$server_pid"
 

@@ -2,6 +2,8 @@
 
 #include "common/crypto.hpp"
 
+#include <array>
+#include <cstring>
 #include <mutex>
 #include <utility>
 
@@ -31,24 +33,41 @@ struct Monotonic {
   }
 };
 
+// 16 random bytes for an id, from a per-thread pool filled from the CSPRNG 4 KiB at a time:
+// one RAND_bytes call (and its lock) per 256 ids instead of one per id, which a batch of 1,000
+// creates felt (2.5% of its time).
+std::array<unsigned char, 16> RandomIdBytes() {
+  constexpr std::size_t kPoolBytes = 4096;
+  thread_local std::string pool;
+  thread_local std::size_t used = 0;
+  if (pool.empty() || used + 16 > kPoolBytes) {
+    pool = RandomBytes(kPoolBytes);
+    used = 0;
+  }
+  std::array<unsigned char, 16> out;
+  std::memcpy(out.data(), pool.data() + used, out.size());
+  std::memset(pool.data() + used, 0, out.size());  // handed out once, then gone
+  used += out.size();
+  return out;
+}
+
 }  // namespace
 
 std::string NewUuidV7(std::int64_t unix_ms) {
   static Monotonic monotonic;
-  std::string b = RandomBytes(16);
-  auto seed = static_cast<std::uint16_t>(static_cast<unsigned char>(b[6]) << 8 |
-                                         static_cast<unsigned char>(b[7]));
+  std::array<unsigned char, 16> b = RandomIdBytes();
+  auto seed = static_cast<std::uint16_t>(b[6] << 8 | b[7]);
   auto [ms, counter] = monotonic.Next(static_cast<std::uint64_t>(unix_ms), seed);
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);
-  b[6] = static_cast<char>(0x70 | (counter >> 8));  // version 7, then the counter's top bits
-  b[7] = static_cast<char>(counter & 0xff);
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>((ms >> (8 * (5 - i))) & 0xff);
+  b[6] = static_cast<unsigned char>(0x70 | (counter >> 8));  // version 7, then the counter
+  b[7] = static_cast<unsigned char>(counter & 0xff);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    auto c = static_cast<unsigned char>(b[i]);
+    unsigned char c = b[i];
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 0xf]);
   }

@@ -12,13 +12,13 @@ namespace contactsd::store::sqlite::change_log {
 namespace {
 
 // The statements that write contacts: here and nowhere else (see change_log.hpp).
+// Each also sets the head of the contact's chain of events (event_chain.hpp) to the event
+// appended just before: ?8 for an insert, the contact.created event, which links to nothing.
 constexpr char kInsertContact[] =
     "INSERT INTO contacts (org_id, id, doc, version, created_at, updated_at, archived_at, "
-    "archived_by) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
-// Each also moves the head of the contact's chain of events (event_chain.hpp) to the event it
-// has just appended.
-constexpr char kLinkContact[] =
-    "UPDATE contacts SET last_event_seq = ?3 WHERE org_id = ?1 AND id = ?2";
+    "archived_by, last_event_seq) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT DO NOTHING";
+constexpr char kDeleteEvent[] = "DELETE FROM events WHERE seq = ?1";
 constexpr char kUpdateContact[] =
     "UPDATE contacts SET doc = ?3, version = version + 1, updated_at = ?4, archived_at = ?5, "
     "archived_by = ?6, last_event_seq = ?7 WHERE org_id = ?1 AND id = ?2";
@@ -34,6 +34,11 @@ constexpr char kInsertEvent[] =
     "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by, prev_seq) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce("
     "(SELECT last_event_seq FROM contacts WHERE org_id = ?1 AND id = ?4), 0)) RETURNING seq";
+// A contact's first event: no chain to link to.
+constexpr char kInsertFirstEvent[] =
+    "INSERT INTO events (org_id, type, occurred_at, contact_id, actor_type, actor_id, "
+    "request_id, version, doc, prior, created_at, updated_at, archived_at, archived_by, prev_seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0) RETURNING seq";
 
 // Columns as read by ReadEvent.
 #define CONTACTSD_EVENT_COLUMNS                                                             \
@@ -93,13 +98,15 @@ Event ReadEvent(const Statement& row) {
 // Appends the event; returns its seq.
 Result<std::int64_t> Append(Connection& writer, std::string_view org_id, std::string_view type,
                             std::int64_t occurred_at_ms, const Contact& contact,
-                            std::string_view prior, const ChangeOrigin& origin) {
-  auto stmt = writer.Prepare(kInsertEvent);
+                            std::string_view prior, const ChangeOrigin& origin,
+                            bool first = false) {
+  auto stmt = writer.Prepare(first ? kInsertFirstEvent : kInsertEvent);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, org_id).Bind(2, type).Bind(3, occurred_at_ms);
   stmt->BindTextOrNull(4, contact.id);
   stmt->Bind(5, origin.actor_type).Bind(6, origin.actor_id).Bind(7, origin.request_id);
-  stmt->Bind(8, contact.version).Bind(9, contact.doc).BindTextOrNull(10, prior);
+  stmt->Bind(8, first ? std::int64_t{1} : contact.version);
+  stmt->Bind(9, contact.doc).BindTextOrNull(10, prior);
   stmt->Bind(11, contact.created_at_ms).Bind(12, contact.updated_at_ms);
   stmt->Bind(13, contact.archived_at_ms).BindTextOrNull(14, contact.archived_by);
   auto seq = FirstRow(*stmt, [](const Statement& row) { return row.Int64(0); });
@@ -131,23 +138,25 @@ Result<std::vector<Event>> EventsAt(Connection& reader, const std::vector<std::i
 }  // namespace
 
 Result<bool> InsertContact(Connection& writer, const Contact& contact, const ChangeOrigin& origin) {
+  // The event first, so that the row is written once, holding the head of its chain already.
+  auto seq = Append(writer, contact.org_id, ChangeTypeOf(nullptr, contact.archived_at_ms),
+                    contact.created_at_ms, contact, {}, origin, /*first=*/true);
+  if (!seq) return std::move(seq).error();
   auto stmt = writer.Prepare(kInsertContact);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, contact.doc);
   stmt->Bind(4, contact.created_at_ms).Bind(5, contact.updated_at_ms);
-  stmt->Bind(6, contact.archived_at_ms).BindTextOrNull(7, contact.archived_by);
+  stmt->Bind(6, contact.archived_at_ms).BindTextOrNull(7, contact.archived_by).Bind(8, *seq);
   auto inserted = stmt->Exec();
   if (!inserted) return std::move(inserted).error();
-  if (*inserted == 0) return false;
-  Contact stored = contact;
-  stored.version = 1;
-  auto seq = Append(writer, contact.org_id, ChangeTypeOf(nullptr, contact.archived_at_ms),
-                    contact.created_at_ms, stored, {}, origin);
-  if (!seq) return std::move(seq).error();
-  auto link = writer.Prepare(kLinkContact);
-  if (!link) return std::move(link).error();
-  link->Bind(1, contact.org_id).Bind(2, contact.id).Bind(3, *seq);
-  if (auto linked = link->Exec(); !linked) return std::move(linked).error();
+  if (*inserted == 0) {
+    // The id is taken (a UUIDv7 clash, or a caller's retry): no contact, so no event either.
+    auto drop = writer.Prepare(kDeleteEvent);
+    if (!drop) return std::move(drop).error();
+    drop->Bind(1, *seq);
+    if (auto dropped = drop->Exec(); !dropped) return std::move(dropped).error();
+    return false;
+  }
   return true;
 }
 
