@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <future>
+#include <iterator>
 #include <memory>
 
 namespace contactsd::contacts {
@@ -151,22 +152,20 @@ Result<ContactsService::NewRecord> ContactsService::PrepareCreate(const Principa
   contact.created_at_ms = now_ms;
   contact.updated_at_ms = now_ms;
   created.keys = KeysOf(out.record);
+  created.terms = model::SearchTerms(model_, out.record);
   return out;
 }
 
 Result<ContactView> ContactsService::Create(const Principal& who,
                                             const json::object& fields) const {
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  auto prepared = PrepareCreate(who, fields, clock_());
-  if (!prepared.ok()) return std::move(prepared).error();
-  const store::NewContact& created = prepared->created;
-  auto stored =
-      store_.CreateContact(created.contact, created.keys, created.references, OriginOf(who));
-  if (!stored.ok()) return std::move(stored).error();
-  ContactView view{std::move(stored).value(), std::move(prepared->record), {}};
-  // A new contact has no unlocks yet: only the plan can open it.
-  view.access.full_access = model_.unlocks() && model_.PlanHasFullAccess(who.plan);
-  return view;
+  // A batch of one: the write path every create takes (keys, references, search terms).
+  std::vector<BatchOp> ops(1);
+  ops.front().kind = BatchOp::Kind::kCreate;
+  ops.front().fields = json::object(fields, json::storage_ptr());
+  auto results = WriteBatch(who, std::move(ops), true, nullptr);
+  if (!results.ok()) return std::move(results).error();
+  return std::move(results->back().view);
 }
 
 Result<ContactView> ContactsService::Get(const Principal& who, std::string_view id) const {
@@ -203,6 +202,15 @@ Result<ContactPage> ContactsService::List(
   bool matches_nothing = false;  // a filter on a value its field cannot hold
   std::size_t doc_filters = 0;
   for (const auto& [param, value] : filters) {
+    if (param == "q" && !model_.search_fields().empty()) {
+      if (query.search_prefix) return Error::BadRequest("q is given twice", "invalid_query");
+      query.search_prefix = model::SearchPrefixOf(value);
+      if (!query.search_prefix || query.search_prefix->empty()) {
+        return Error::BadRequest("q must hold the start of a name or an email, as UTF-8 text",
+                                 "invalid_query");
+      }
+      continue;
+    }
     const model::FieldSpec* field = model_.FindField(param);
     if (field && field->unique) {
       auto key = model::UniqueKeyOf(model_, *field, value);
@@ -218,6 +226,12 @@ Result<ContactPage> ContactsService::List(
       continue;
     }
     query.filters.push_back(std::move(**filter));
+  }
+  if (query.search_prefix &&
+      (doc_filters > 0 || !keys.empty() || order.by_update || order.updated_since_ms)) {
+    return Error::BadRequest(
+        "q is a search of its own: it takes a cursor and a limit, no other filter or order",
+        "invalid_query");
   }
   if (!keys.empty()) {
     if (doc_filters > 0) {
@@ -360,7 +374,13 @@ store::UpdateScope ContactsService::ScopeOf(WriteMode mode, const json::object& 
     const model::FieldSpec* field = model_.FindField(key);
     if (field && (field->unique || !field->references.empty())) return store::UpdateScope::kAny;
   }
+  if (SendsSearchedField(normalized)) return store::UpdateScope::kAny;
   return store::UpdateScope::kDocumentOnly;
+}
+
+bool ContactsService::SendsSearchedField(const json::object& normalized) const {
+  return std::any_of(model_.search_fields().begin(), model_.search_fields().end(),
+                     [&](const model::FieldSpec* f) { return normalized.contains(f->name); });
 }
 
 Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
@@ -379,6 +399,11 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
   json::object& stored_record = *parsed;
   // What the write is compared with, taken before the record changes in place.
   const std::vector<store::UniqueKey> keys_before = KeysOf(stored_record);
+  // The search terms move only when the write sends a searched field (or replaces the record).
+  const bool moves_terms =
+      pending.mode == WriteMode::kReplace || SendsSearchedField(check.normalized);
+  std::vector<std::string> terms_before;
+  if (moves_terms) terms_before = model::SearchTerms(model_, stored_record);
   const std::vector<store::Reference> references_before = ReferencesOf(model_, stored_record);
   bool changed = false;
   std::optional<json::object> replaced;
@@ -413,6 +438,13 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
     write.references = AddedReferences(ReferencesOf(model_, record), references_before);
     write.prior = replaced ? PriorOf(stored_record, record)
                            : PriorOf(replaced_values, record, &check.normalized);
+    if (moves_terms) {
+      const std::vector<std::string> terms_after = model::SearchTerms(model_, record);
+      std::set_difference(terms_before.begin(), terms_before.end(), terms_after.begin(),
+                          terms_after.end(), std::back_inserter(write.terms_removed));
+      std::set_difference(terms_after.begin(), terms_after.end(), terms_before.begin(),
+                          terms_before.end(), std::back_inserter(write.terms_added));
+    }
   }
   pending.result_record.emplace(std::move(record));
   return write;

@@ -202,6 +202,8 @@ class ContactsService {
   // What a write's mutation may change: the document only, unless it is a replace or sends a
   // unique or referencing field (then its keys or references may change too).
   store::UpdateScope ScopeOf(WriteMode mode, const boost::json::object& normalized) const;
+  // Whether a write's normalized fields include one ?q= searches (its terms then move).
+  bool SendsSearchedField(const boost::json::object& normalized) const;
   // The write's mutation, inside the store's transaction: what `pending` makes of `current`.
   Result<store::ContactWrite> Rewrite(PendingWrite& pending, const store::Contact& current) const;
   Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,

@@ -133,6 +133,8 @@ class Model {
   bool PlanHasFullAccess(std::string_view plan) const;
   const std::vector<SplitNameRule>& split_name_rules() const { return split_name_rules_; }
   const std::vector<ListFilter>& list_filters() const { return list_filters_; }
+  // The fields ?q= searches by prefix ("search" in the model file): names and emails.
+  const std::vector<const FieldSpec*>& search_fields() const { return search_fields_; }
   // The per-tenant collections of named entries with integer ids ("lists", "labels"), each
   // served at {base}/<name>, in model-file order.
   const std::vector<std::string>& collections() const { return collections_; }
@@ -184,6 +186,7 @@ class Model {
   std::optional<UnlockPolicy> unlocks_;
   std::vector<SplitNameRule> split_name_rules_;
   std::vector<ListFilter> list_filters_;
+  std::vector<const FieldSpec*> search_fields_;
   std::vector<std::string> collections_;
   std::vector<SubdivisionRule> subdivision_rules_;
   std::vector<OneOfRequiredRule> one_of_rules_;

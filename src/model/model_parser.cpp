@@ -18,7 +18,7 @@ namespace {
 // clang-format off
 constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
-    "response", "phone_default_region", "archived", "write_rules", "list_filters",
+    "response", "phone_default_region", "archived", "write_rules", "list_filters", "search",
     "unauthorized_message", "record_rules", "replace", "change_log", "collections", "tenancy", "write_plans",
     "unlocks", "auth_schemes"};
 constexpr std::string_view kFieldKeys[] = {
@@ -233,6 +233,9 @@ Status ModelParser::ParseTop(const json::object& top) {
                                          [](const FieldSpec& f) { return f.required; });
   if (const json::value* filters = top.if_contains("list_filters")) {
     if (auto st = ParseListFilters(*filters); !st) return st;
+  }
+  if (const json::value* search = top.if_contains("search")) {
+    if (auto st = ParseSearch(*search); !st) return st;
   }
   const json::value* response = top.if_contains("response");
   if (!response) return Bad("response", "required, the list of response properties");

@@ -24,6 +24,7 @@ class ModelParser {
   Status ParseCustomFields(const json::value& v);
   Status ParseWriteRules(const json::value& v);
   Status ParseListFilters(const json::value& v);
+  Status ParseSearch(const json::value& v);
   Status ParseRecordRules(const json::value& v);
   Status ParseUnlocks(const json::value& v);
   // An array of plan names (lower-case words), as in "write_plans".

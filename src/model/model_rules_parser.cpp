@@ -208,6 +208,28 @@ Status ModelParser::ParseListFilters(const json::value& v) {
   return {};
 }
 
+Status ModelParser::ParseSearch(const json::value& v) {
+  if (!v.is_array() || v.get_array().empty()) {
+    return Bad("search", "must be a non-empty array of field names");
+  }
+  for (const json::value& name : v.get_array()) {
+    auto f = FieldNamed("search", &name);
+    if (!f.ok()) return std::move(f).error();
+    const std::string path = "search." + (*f)->name;
+    if ((*f)->type != FieldType::kString && (*f)->type != FieldType::kEmail) {
+      return Bad(path, "only string and email fields are searched by prefix");
+    }
+    // A search would tell what a field the caller may not read holds.
+    if ((*f)->write_only || (*f)->gated) return Bad(path, "cannot search a hidden field");
+    if (std::find(model_.search_fields_.begin(), model_.search_fields_.end(), *f) !=
+        model_.search_fields_.end()) {
+      return Bad(path, "listed twice");
+    }
+    model_.search_fields_.push_back(*f);
+  }
+  return {};
+}
+
 Status ModelParser::ParseCollections(const json::value& v) {
   // Each is served at {base}/<name>: names that other routes use are taken.
   static constexpr std::string_view kTaken[] = {"contacts", "healthz"};

@@ -47,6 +47,19 @@ std::vector<std::pair<std::string, std::string>> UniqueKeys(const Model& model,
 std::optional<std::string> UniqueKeyOf(const Model& model, const FieldSpec& spec,
                                        std::string_view raw);
 
+// The longest search term, in bytes: a longer value is searched by its first 64 bytes.
+inline constexpr std::size_t kMaxSearchTermBytes = 64;
+
+// The terms a record is found by with ?q= (the model's search fields): each field's value,
+// trimmed and lower-cased (ASCII letters), and each later word of it, so "Mary Ann" is found by
+// "mar" and by "ann"; cut at kMaxSearchTermBytes (on a character boundary). Sorted, each once.
+std::vector<std::string> SearchTerms(const Model& model, const boost::json::object& record);
+
+// What a ?q= value is compared with: the prefix as the terms are made (trimmed, lower-cased,
+// cut at a NUL and at kMaxSearchTermBytes); empty when nothing is left. Nothing when `q` is not
+// UTF-8.
+std::optional<std::string> SearchPrefixOf(std::string_view q);
+
 // The entry ids that the referencing fields (those with "references") of `values` hold: one
 // item per field holding at least one id, each id once, in the order held. `values` is a
 // record, or the normalized values of a request (null and absent fields hold none).

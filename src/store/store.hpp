@@ -166,6 +166,10 @@ struct ContactWrite {
   bool keys_unchanged = false;
   // Recorded in the write's event (Event::prior): what the write replaced.
   std::string prior = {};
+  // The search terms (?q=) the contact stops and starts being found by: none unless the write
+  // changes a searched field. Archived contacts keep theirs (the list leaves them out).
+  std::vector<std::string> terms_removed = {};
+  std::vector<std::string> terms_added = {};
 };
 
 // What `write` makes of `current` once stored: its document, timestamp and archive marks, and
@@ -213,6 +217,9 @@ struct ListQuery {
   std::optional<std::int64_t> updated_since_ms;  // only contacts updated at or after it
   // Set: ordered by (updated_at, id) after this position instead of by id (after_id unused).
   std::optional<UpdatedPosition> after_updated;
+  // Set: only contacts with a search term starting with it (?q=), found through the terms'
+  // index, ordered by id. REQUIRES: not empty; no filters, updated_since or after_updated.
+  std::optional<std::string> search_prefix = {};
 };
 
 inline constexpr std::size_t kMaxListFilters = 3;
@@ -253,12 +260,13 @@ struct DocChange {
 // Makes the new document of a contact that held a deleted entry's id.
 using DocRewrite = std::function<Result<DocChange>(const Contact& current)>;
 
-// A new contact as CreateContact takes it: the row (version 1), its unique keys and the
-// entry ids it references.
+// A new contact as CreateContact takes it: the row (version 1), its unique keys, the entry ids
+// it references, and the search terms it is found by (?q=; WriteContacts only).
 struct NewContact {
   Contact contact;
   std::vector<UniqueKey> keys;
   std::vector<Reference> references;
+  std::vector<std::string> terms = {};
 };
 
 // One write of a batch (Store::WriteContacts).

@@ -116,7 +116,7 @@ def test_org_delete_removes_the_tenant_and_its_keys_stop_at_once(make_server):
     assert out == {"id": doomed.org_id, "removed": {
         "contacts": 1, "events": 3, "contact_keys": 1, "api_keys": 1, "custom_fields": 1,
         "collection_entries": 0, "collection_counters": 0, "unlocks": 0,
-        "idempotency_answers": 0, "orgs": 1}}
+        "idempotency_answers": 0, "contact_terms": 1, "orgs": 1}}
     assert_error(doomed.client.get("/v1/contacts"), 401)
     assert_error(doomed.client.get("/v1/events"), 401)
     for table in ("contacts", "events", "contact_keys", "api_keys", "custom_fields"):

@@ -4,6 +4,7 @@ contactsd_unit_test(contactsd_model_tests
     model/model_parser_test.cpp
     model/patch_validator_test.cpp
     model/record_test.cpp
+    model/search_terms_test.cpp
     model/projection_test.cpp
     model/changes_test.cpp
     model/custom_field_test.cpp

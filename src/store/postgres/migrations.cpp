@@ -166,9 +166,21 @@ CREATE TABLE idempotency_answers (
 CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {kSchemaV1, kSchemaV2Collections,
-                                                    kSchemaV3Unlocks, kSchemaV4Events,
-                                                    kSchemaV5IdempotencyAnswers};
+// The terms ?q= finds contacts by (as SQLite's version 7). "C" collation: a prefix is a byte
+// range of the primary key, whatever the database's default collation.
+constexpr char kSchemaV6SearchTerms[] = R"sql(
+CREATE TABLE contact_terms (
+  org_id text NOT NULL,
+  term text COLLATE "C" NOT NULL,
+  contact_id text NOT NULL,
+  PRIMARY KEY (org_id, term, contact_id)
+);
+CREATE INDEX contact_terms_by_contact ON contact_terms (org_id, contact_id);
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations = {
+    kSchemaV1,       kSchemaV2Collections,        kSchemaV3Unlocks,
+    kSchemaV4Events, kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -129,7 +129,8 @@ class PostgresStore final : public Store {
   Result<Contact> InsertContact(Connection& connection, const Contact& contact,
                                 const std::vector<UniqueKey>& keys,
                                 const std::vector<Reference>& references,
-                                const ChangeOrigin& origin, Tx tx);
+                                const std::vector<std::string>& terms, const ChangeOrigin& origin,
+                                Tx tx);
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate, const ChangeOrigin& origin, Tx tx);

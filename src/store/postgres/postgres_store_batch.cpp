@@ -56,8 +56,8 @@ ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view or
   const NewContact& created = op.create;
   auto create = [&]() -> ContactOpResult {
     if (op.create_error) return {*op.create_error};
-    return {InsertContact(connection, created.contact, created.keys, created.references, origin,
-                          Tx::kJoined),
+    return {InsertContact(connection, created.contact, created.keys, created.references,
+                          created.terms, origin, Tx::kJoined),
             true};
   };
   if (op.kind == Kind::kCreate) return create();

@@ -7,6 +7,7 @@
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
+#include "store/prefix_range.hpp"
 
 #include <algorithm>
 #include <array>
@@ -106,18 +107,19 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                              const std::vector<Reference>& references,
                                              const ChangeOrigin& origin) {
   return WithConnection([&](Connection& connection) {
-    return InsertContact(connection, contact, keys, references, origin, Tx::kOwn);
+    return InsertContact(connection, contact, keys, references, {}, origin, Tx::kOwn);
   });
 }
 
 Result<Contact> PostgresStore::InsertContact(Connection& connection, const Contact& contact,
                                              const std::vector<UniqueKey>& keys,
                                              const std::vector<Reference>& references,
+                                             const std::vector<std::string>& terms,
                                              const ChangeOrigin& origin, Tx tx) {
   const std::string_view type = ChangeTypeOf(nullptr, contact.archived_at_ms);
   {
     Batch batch;
-    batch.queries.reserve(keys.size() + 3);
+    batch.queries.reserve(keys.size() + terms.size() + 3);
     if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kBegin);
     // Referenced entries are share-locked first, in a round trip of their own (the rest of the
     // batch depends on them all existing); any early return leaves the transaction open, and
@@ -139,6 +141,10 @@ Result<Contact> PostgresStore::InsertContact(Connection& connection, const Conta
         if (std::find(keys.begin(), it, *it) != it) continue;  // a duplicate in the list itself
         batch.InsertKey(contact.org_id, contact.id, *it);
       }
+    }
+    for (const std::string& term : terms) {
+      batch.queries.push_back(
+          Query(Sql::kInsertTerm).Text(contact.org_id).Text(term).Text(contact.id));
     }
     const int contact_at = static_cast<int>(batch.queries.size());
     batch.queries.push_back(Query(Sql::kInsertContact)
@@ -199,6 +205,22 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
     return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
   }
   if (query.after_updated) return ListByUpdate(query);
+  if (query.search_prefix) {
+    const std::string to = PrefixEnd(*query.search_prefix);
+    if (to.empty()) return std::vector<Contact>{};  // no text starts with it
+    Query search(Sql::kListBySearch);
+    search.Text(query.org_id)
+        .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
+        .Int8(std::int64_t{query.limit})
+        .Text(*query.search_prefix)
+        .Text(to)
+        .Int8(std::int64_t{query.include_archived ? 1 : 0});
+    return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
+      auto rows = connection.Run(search);
+      if (!rows) return std::move(rows).error();
+      return AllRows(*rows, ReadContact);
+    });
+  }
   const bool filtered = !query.filters.empty() || query.updated_since_ms;
   const Sql sql = filtered                 ? Sql::kListContactsFiltered
                   : query.include_archived ? Sql::kListContacts
@@ -289,6 +311,7 @@ Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::st
       if (!write) return std::move(write).error();
       if (!write->changed) return current;
       const bool document_only = write->keys_unchanged && write->references.empty() &&
+                                 write->terms_removed.empty() && write->terms_added.empty() &&
                                  write->archived_at_ms == current.archived_at_ms &&
                                  write->archived_by == current.archived_by;
       if (!document_only) break;
@@ -367,7 +390,8 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
   static const std::vector<UniqueKey> kNoKeys;
   const auto& keys = write->archived_at_ms ? kNoKeys : write->unique_keys;
   Batch batch;
-  batch.queries.reserve(held.size() + keys.size() + 2);
+  batch.queries.reserve(held.size() + keys.size() + write->terms_removed.size() +
+                        write->terms_added.size() + 2);
   // A contact holds a handful of keys: linear scans beat building sets.
   for (const UniqueKey& key : held) {
     if (Contains(keys, key)) continue;
@@ -377,6 +401,12 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
   for (auto it = keys.begin(); it != keys.end(); ++it) {
     if (Contains(held, *it) || std::find(keys.begin(), it, *it) != it) continue;
     batch.InsertKey(org_id, id, *it);
+  }
+  for (const std::string& term : write->terms_removed) {
+    batch.queries.push_back(Query(Sql::kDeleteTerm).Text(org_id).Text(term).Text(id));
+  }
+  for (const std::string& term : write->terms_added) {
+    batch.queries.push_back(Query(Sql::kInsertTerm).Text(org_id).Text(term).Text(id));
   }
   const std::size_t update_at = batch.queries.size();
   batch.queries.push_back(Query(Sql::kUpdateContact)

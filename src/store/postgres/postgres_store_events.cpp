@@ -52,9 +52,10 @@ Result<int> PostgresStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
 Status PostgresStore::EraseContact(std::string_view org_id, std::string_view id,
                                    std::int64_t now_ms, const ChangeOrigin& origin) {
   return WithConnection([&](Connection& connection) -> Status {
-    const std::array<Query, 5> erase = {Query(Sql::kBegin),
+    const std::array<Query, 6> erase = {Query(Sql::kBegin),
                                         Query(Sql::kLockContactLog).Text(org_id).Text(id),
                                         Query(Sql::kDeleteContactKeysOf).Text(org_id).Text(id),
+                                        Query(Sql::kDeleteContactTermsOf).Text(org_id).Text(id),
                                         Query(Sql::kEraseContact)
                                             .Text(org_id)
                                             .Text(id)
@@ -65,7 +66,7 @@ Status PostgresStore::EraseContact(std::string_view org_id, std::string_view id,
                                         Query(Sql::kCommit)};
     auto done = connection.Run(erase);
     if (!done) return std::move(done).error();
-    if ((*done)[3].affected() != 1) return Error::NotFound("Contact not found");
+    if ((*done)[4].affected() != 1) return Error::NotFound("Contact not found");
     return {};
   });
 }
@@ -81,13 +82,14 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
                                             "collection_counters",
                                             "unlocks",
                                             "idempotency_answers",
+                                            "contact_terms",
                                             "orgs"};
   return WithConnection(
       [&](Connection& connection) -> Result<std::vector<std::pair<std::string, std::int64_t>>> {
         auto rows = connection.Run(Query(Sql::kDeleteOrg).Text(org_id));
         if (!rows) return std::move(rows).error();
         std::vector<std::pair<std::string, std::int64_t>> removed;
-        for (int i = 0; i < 10; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
+        for (int i = 0; i < 11; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
         if (removed.back().second == 0) return Error::NotFound("Organization not found");
         return removed;
       });

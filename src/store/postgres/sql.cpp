@@ -372,6 +372,24 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     // statement; the erased event is its affected row.
     {Sql::kDeleteContactKeysOf, "delete_contact_keys_of",
      "DELETE FROM contact_keys WHERE org_id = $1 AND contact_id = $2", "tt", true},
+    {Sql::kDeleteContactTermsOf, "delete_contact_terms_of",
+     "DELETE FROM contact_terms WHERE org_id = $1 AND contact_id = $2", "tt", true},
+    // Search terms (?q=): (org, term, contact) once each. The terms are "C"-collated, so a
+    // prefix is a byte range: [$4, $5) in kListBySearch, read through the primary key first.
+    {Sql::kInsertTerm, "insert_term",
+     "INSERT INTO contact_terms (org_id, term, contact_id) VALUES ($1, $2, $3) "
+     "ON CONFLICT DO NOTHING",
+     "ttt", true},
+    {Sql::kDeleteTerm, "delete_term",
+     "DELETE FROM contact_terms WHERE org_id = $1 AND term = $2 AND contact_id = $3", "ttt", true},
+    // MATERIALIZED: the matching terms first, whatever the plan thinks of the parameters (a
+    // prepared statement's generic plan might otherwise walk the tenant's contacts by id).
+    {Sql::kListBySearch, "list_by_search",
+     "WITH m AS MATERIALIZED (SELECT DISTINCT contact_id FROM contact_terms "
+     "WHERE org_id = $1 AND term >= $4 AND term < $5 AND contact_id > $2) "
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM m JOIN contacts ON contacts.org_id = $1 "
+     "AND contacts.id = m.contact_id WHERE ($6 = 1 OR archived_at IS NULL) ORDER BY id LIMIT $3",
+     "ttitti", false},
     {Sql::kEraseContact, "erase_contact",
      "WITH gone AS (DELETE FROM contacts WHERE org_id = $1 AND id = $2 RETURNING id), "
      "log AS (DELETE FROM events WHERE contact_id = $2 AND org_id IN "
@@ -394,11 +412,12 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "cc AS (DELETE FROM collection_counters WHERE org_id = $1 RETURNING 1), "
      "u AS (DELETE FROM unlocks WHERE org_id = $1 RETURNING 1), "
      "i AS (DELETE FROM idempotency_answers WHERE org_id = $1 RETURNING 1), "
+     "t AS (DELETE FROM contact_terms WHERE org_id = $1 RETURNING 1), "
      "o AS (DELETE FROM orgs WHERE id = $1 RETURNING 1) "
      "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM e), (SELECT count(*) FROM k), "
      "(SELECT count(*) FROM a), (SELECT count(*) FROM f), (SELECT count(*) FROM ce), "
      "(SELECT count(*) FROM cc), (SELECT count(*) FROM u), (SELECT count(*) FROM i), "
-     "(SELECT count(*) FROM o), "
+     "(SELECT count(*) FROM t), (SELECT count(*) FROM o), "
      "pg_notify('contactsd_credentials', $1)",
      "t", true},
     {Sql::kEventHorizon, "event_horizon",

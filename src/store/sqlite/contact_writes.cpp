@@ -21,7 +21,28 @@ Result<std::optional<std::string>> HolderOf(Connection& writer, std::string_view
   return FirstRow(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
 }
 
+// Runs `sql` once per term, bound as (org, term, contact).
+Status ForEachTerm(Connection& writer, const char* sql, std::string_view org_id,
+                   std::string_view contact_id, const std::vector<std::string>& terms) {
+  for (const std::string& term : terms) {
+    auto stmt = writer.Prepare(sql);
+    if (!stmt) return std::move(stmt).error();
+    stmt->Bind(1, org_id).Bind(2, term).Bind(3, contact_id);
+    if (auto done = stmt->Exec(); !done) return std::move(done).error();
+  }
+  return {};
+}
+
 }  // namespace
+
+Status ChangeSearchTerms(Connection& writer, std::string_view org_id, std::string_view contact_id,
+                         const std::vector<std::string>& removed,
+                         const std::vector<std::string>& added) {
+  if (auto gone = ForEachTerm(writer, sql::kDeleteTerm, org_id, contact_id, removed); !gone) {
+    return gone;
+  }
+  return ForEachTerm(writer, sql::kInsertTerm, org_id, contact_id, added);
+}
 
 Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id) {
   auto stmt = connection.Prepare(sql::kGetContact);
@@ -36,6 +57,7 @@ Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std
 Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
                                     const std::vector<UniqueKey>& keys,
                                     const std::vector<Reference>& references,
+                                    const std::vector<std::string>& terms,
                                     const ChangeOrigin& origin) {
   // Writes are serialized: no delete can come between this check and the commit.
   if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
@@ -46,6 +68,9 @@ Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
     if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
       return std::move(held).error();
     }
+  }
+  if (auto found = ChangeSearchTerms(writer, contact.org_id, contact.id, {}, terms); !found) {
+    return std::move(found).error();
   }
   auto inserted = change_log::InsertContact(writer, contact, origin);
   if (!inserted) return std::move(inserted).error();
@@ -74,6 +99,10 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
       return std::move(held).error();
     }
   }
+  if (auto found = ChangeSearchTerms(writer, org_id, id, write->terms_removed, write->terms_added);
+      !found) {
+    return std::move(found).error();
+  }
   if (auto stored = change_log::UpdateContact(writer, *current, std::move(*write), origin);
       !stored) {
     return std::move(stored).error();
@@ -86,7 +115,7 @@ ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const 
   using Kind = ContactOp::Kind;
   if (op.kind == Kind::kCreate)
     return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
-                                origin),
+                                op.create.terms, origin),
             true};
   std::string id = op.id;
   if (id.empty()) {
@@ -97,7 +126,7 @@ ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const 
       if (op.kind == Kind::kUpdate) return {Error::NotFound("Contact not found")};
       if (op.create_error) return {*op.create_error};
       return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
-                                  origin),
+                                  op.create.terms, origin),
               true};
     }
     id = std::move(**holder);

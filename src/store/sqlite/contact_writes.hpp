@@ -7,19 +7,27 @@
 #include "store/sqlite/connection.hpp"
 #include "store/store.hpp"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace contactsd::store::sqlite {
 
 // The tenant's contact with this id. Errors: NotFound.
 Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id);
 
-// Inserts the contact (CreateContact's transaction). Errors: MissingReferencesError, Conflict
-// "duplicate" (a key taken, or the id).
+// Inserts the contact with its keys and search terms (CreateContact's transaction). Errors:
+// MissingReferencesError, Conflict "duplicate" (a key taken, or the id).
 Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
                                     const std::vector<UniqueKey>& keys,
                                     const std::vector<Reference>& references,
+                                    const std::vector<std::string>& terms,
                                     const ChangeOrigin& origin);
+
+// Removes `removed` from the contact's search terms, then adds `added`.
+Status ChangeSearchTerms(Connection& writer, std::string_view org_id, std::string_view contact_id,
+                         const std::vector<std::string>& removed,
+                         const std::vector<std::string>& added);
 
 // Loads, mutates, checks and writes (UpdateContact's transaction). Errors: NotFound, the
 // mutation's, MissingReferencesError, Conflict "duplicate".

@@ -188,9 +188,24 @@ CREATE TABLE idempotency_answers (
 CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
 )sql";
 
-constexpr std::array<const char*, 6> kMigrations = {
-    kSchemaV1,       kSchemaV2Collections, kSchemaV3Unlocks,
-    kSchemaV4Events, kSchemaV5EventChains, kSchemaV6IdempotencyAnswers};
+// The terms ?q= finds contacts by (store.hpp, ListQuery::search_prefix): one row per
+// (tenant, term, contact), read by prefix through the primary key; the second index finds a
+// contact's terms when it is erased. Contacts written before this version have none until
+// they are written again (docs/models/standard.md).
+constexpr char kSchemaV7SearchTerms[] = R"sql(
+CREATE TABLE contact_terms (
+  org_id TEXT NOT NULL,
+  term TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  PRIMARY KEY (org_id, term, contact_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX contact_terms_by_contact ON contact_terms (org_id, contact_id);
+)sql";
+
+constexpr std::array<const char*, 7> kMigrations = {
+    kSchemaV1,           kSchemaV2Collections, kSchemaV3Unlocks,
+    kSchemaV4Events,     kSchemaV5EventChains, kSchemaV6IdempotencyAnswers,
+    kSchemaV7SearchTerms};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -55,6 +55,16 @@ inline constexpr char kListContacts[] =
 inline constexpr char kListActiveContacts[] =
     "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
     "FROM contacts WHERE org_id = ?1 AND id > ?2 AND archived_at IS NULL ORDER BY id LIMIT ?3";
+// ?q=: the contacts holding a search term in [?4, ?5) (the prefix and the first string after
+// every string that starts with it), through the terms' primary key, then by id; ?6 = 1 keeps
+// archived ones. The terms come first so the planner reads only the matches, never the
+// tenant's contacts.
+inline constexpr char kListBySearch[] =
+    "SELECT DISTINCT c.org_id, c.id, c.doc, c.version, c.created_at, c.updated_at, "
+    "c.archived_at, c.archived_by FROM contact_terms AS t CROSS JOIN contacts AS c "
+    "ON c.org_id = t.org_id AND c.id = t.contact_id "
+    "WHERE t.org_id = ?1 AND t.term >= ?4 AND t.term < ?5 AND t.contact_id > ?2 "
+    "AND (?6 = 1 OR c.archived_at IS NULL) ORDER BY c.id LIMIT ?3";
 // One document filter (a NULL path turns it off). json_each() yields the items of an array and
 // the value itself for a scalar, so one test serves both kinds of field. It reads a string
 // only up to a NUL (\u0000), so an item whose JSON text holds an escaped NUL (an escaped
@@ -131,6 +141,15 @@ inline constexpr char kPruneAnswers[] =
     "DELETE FROM idempotency_answers WHERE rowid IN "
     "(SELECT rowid FROM idempotency_answers WHERE expires_at <= ?1 LIMIT ?2)";
 
+// Search terms (?q=): (org, term, contact) once each.
+inline constexpr char kInsertTerm[] =
+    "INSERT INTO contact_terms (org_id, term, contact_id) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT DO NOTHING";
+inline constexpr char kDeleteTerm[] =
+    "DELETE FROM contact_terms WHERE org_id = ?1 AND term = ?2 AND contact_id = ?3";
+inline constexpr char kDeleteContactTerms[] =
+    "DELETE FROM contact_terms WHERE org_id = ?1 AND contact_id = ?2";
+
 // Unlocks. Columns as read by ReadUnlock: org_id, contact_id, credits_spent, unlocked_at.
 inline constexpr char kGetUnlock[] =
     "SELECT org_id, contact_id, credits_spent, unlocked_at FROM unlocks "
@@ -187,6 +206,7 @@ inline constexpr char kDeleteOrgCollectionEntries[] =
 inline constexpr char kDeleteOrgCollectionCounters[] =
     "DELETE FROM collection_counters WHERE org_id = ?1";
 inline constexpr char kDeleteOrgUnlocks[] = "DELETE FROM unlocks WHERE org_id = ?1";
+inline constexpr char kDeleteOrgTerms[] = "DELETE FROM contact_terms WHERE org_id = ?1";
 inline constexpr char kDeleteOrgAnswers[] = "DELETE FROM idempotency_answers WHERE org_id = ?1";
 inline constexpr char kDeleteOrg[] = "DELETE FROM orgs WHERE id = ?1";
 

@@ -1,5 +1,6 @@
 // SqliteStore: contacts. Each write is one Write() on the writer that changes the row and its
 // unique keys together; any error rolls all of it back.
+#include "store/prefix_range.hpp"
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/contact_keys.hpp"
 #include "store/sqlite/contact_writes.hpp"
@@ -80,6 +81,20 @@ Result<std::vector<Contact>> ListByUpdate(Connection& reader, const ListQuery& q
   }
 }
 
+// ?q=: the contacts with a term in [prefix, the first string after every one that starts with
+// it), by id.
+Result<std::vector<Contact>> ListBySearch(Connection& reader, const ListQuery& query) {
+  const std::string& from = *query.search_prefix;
+  const std::string to = PrefixEnd(from);
+  if (to.empty()) return std::vector<Contact>{};  // no text starts with it
+  auto stmt = reader.Prepare(sql::kListBySearch);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? std::string_view(*query.after_id) : "");
+  stmt->Bind(3, std::int64_t{query.limit}).Bind(4, from).Bind(5, to);
+  stmt->Bind(6, std::int64_t{query.include_archived ? 1 : 0});
+  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(query.limit, 100)));
+}
+
 }  // namespace
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
@@ -87,7 +102,7 @@ Result<Contact> SqliteStore::CreateContact(const Contact& contact,
                                            const std::vector<Reference>& references,
                                            const ChangeOrigin& origin) {
   return Write([&](Connection& writer) {
-    return CreateStoredContact(writer, contact, keys, references, origin);
+    return CreateStoredContact(writer, contact, keys, references, {}, origin);
   });
 }
 
@@ -119,6 +134,7 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
   if (query.after_updated) return ListByUpdate(**reader, query);
+  if (query.search_prefix) return ListBySearch(**reader, query);
   const bool filtered = !query.filters.empty() || query.updated_since_ms;
   const char* sql = filtered                 ? sql::kListContactsFiltered
                     : query.include_archived ? sql::kListContacts
@@ -165,6 +181,10 @@ Status SqliteStore::EraseContact(std::string_view org_id, std::string_view id, s
     if (auto freed = ReplaceContactKeys(writer, org_id, id, kNoKeys); !freed) {
       return std::move(freed).error();
     }
+    auto unsearchable = writer.Prepare(sql::kDeleteContactTerms);
+    if (!unsearchable) return std::move(unsearchable).error();
+    unsearchable->Bind(1, org_id).Bind(2, id);
+    if (auto gone = unsearchable->Exec(); !gone) return std::move(gone).error();
     auto erased = change_log::EraseContact(writer, org_id, id, now_ms, origin);
     if (!erased) return std::move(erased).error();
     if (!*erased) return Error::NotFound("Contact not found");

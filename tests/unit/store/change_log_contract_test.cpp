@@ -400,6 +400,7 @@ TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
                                                                 {"collection_counters", 0},
                                                                 {"unlocks", 0},
                                                                 {"idempotency_answers", 0},
+                                                                {"contact_terms", 0},
                                                                 {"orgs", 1}};
   EXPECT_EQ(*removed, expected);
   EXPECT_EQ(ErrorOf(store().GetOrg("org-a")), ErrorCode::kNotFound);

@@ -8,6 +8,7 @@
 #include "common/uuid.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sql.hpp"
 
 #include <gtest/gtest.h>
 
@@ -90,6 +91,38 @@ Result<Contact> Increment(Store& store, const Contact& contact,
     return Result<ContactWrite>(ContactWrite{
         true, std::to_string(std::stoi(current.doc) + 1), keys, 2'000, std::nullopt, "", {}});
   });
+}
+
+// ?q= reads the terms' primary key for the prefix's range and each match's contact by its key:
+// no step of its plan scans a table, however large the tenant.
+TEST(SqliteStore, TheSearchReadsIndexesOnly) {
+  TempDir dir;
+  const std::string path = (dir.path() / "plan.db").string();
+  ASSERT_NE(OpenMigrated({path}), nullptr);
+  auto connection = Connection::Open({path, ConnectionRole::kReader});
+  ASSERT_TRUE(connection.ok());
+  // Prepare caches by the text's address: the text lives as long as the connection.
+  static const std::string kExplain =
+      std::string("EXPLAIN QUERY PLAN ") + sqlite::sql::kListBySearch;
+  auto plan = (*connection)->Prepare(kExplain.c_str());
+  ASSERT_TRUE(plan.ok()) << plan.error().internal;
+  plan->Bind(1, "org").Bind(2, "").Bind(3, std::int64_t{51}).Bind(4, "ada").Bind(5, "adb");
+  plan->Bind(6, std::int64_t{0});
+  std::vector<std::string> steps;
+  while (true) {
+    auto row = plan->Next();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    steps.emplace_back(plan->Text(3));
+  }
+  ASSERT_FALSE(steps.empty());
+  bool reads_terms = false;
+  for (const std::string& step : steps) {
+    EXPECT_EQ(step.find("SCAN t"), std::string::npos) << step;
+    EXPECT_EQ(step.find("SCAN c"), std::string::npos) << step;
+    reads_terms = reads_terms || step.find("SEARCH t USING PRIMARY KEY") != std::string::npos;
+  }
+  EXPECT_TRUE(reads_terms);
 }
 
 TEST(SqliteStore, MigrateIsIdempotent) {
