@@ -80,7 +80,12 @@ Result<ContactView> ContactsService::Restore(const Principal& who, std::string_v
 Status ContactsService::Erase(const Principal& who, std::string_view id) const {
   if (auto allowed = MayWrite(who); !allowed) return allowed;
   if (auto st = CheckId(id); !st) return st;
-  return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who));
+  // The terms it is found by, made from the stored contact in the erasure's transaction.
+  auto terms_of = [this](const store::Contact& stored) {
+    auto record = ParseRecord(stored);
+    return record.ok() ? model::SearchTerms(model_, *record) : std::vector<std::string>{};
+  };
+  return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who), terms_of);
 }
 
 Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {

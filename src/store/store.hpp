@@ -488,12 +488,19 @@ class Store {
   // call never finds one before a position already returned. ListHistory: newest first.
   virtual Result<std::vector<Event>> ListEvents(const EventQuery& query) = 0;
   virtual Result<std::vector<Event>> ListHistory(const HistoryQuery& query) = 0;
-  // Erasure (GDPR Article 17), in one transaction: deletes the contact, its unique keys and
-  // every event of it, in any tenant's log (a catalogue contact's unlocks are in the unlocking
-  // orgs' logs), and appends "contact.erased" (its id, no values) to the tenant's log. The id
-  // is not found ever after. Errors: NotFound.
+  // Erasure (GDPR Article 17), in one transaction: deletes the contact, its unique keys, the
+  // search terms `terms_of` names for it (the service's, made from the stored contact inside
+  // the transaction) and every event of it, in any tenant's log (a catalogue contact's unlocks
+  // are in the unlocking orgs' logs), and appends "contact.erased" (its id, no values) to the
+  // tenant's log. The id is not found ever after. Errors: NotFound.
+  using TermsOf = std::function<std::vector<std::string>(const Contact& stored)>;
   virtual Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
-                              const ChangeOrigin& origin) = 0;
+                              const ChangeOrigin& origin, const TermsOf& terms_of) = 0;
+  Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
+                      const ChangeOrigin& origin) {
+    return EraseContact(org_id, id, now_ms, origin,
+                        [](const Contact&) { return std::vector<std::string>{}; });
+  }
   // Deletes the org and everything it owns (contacts, keys, custom fields, collections, unlocks,
   // its change log) in one transaction, and changes CredentialsVersion() so that running
   // servers stop accepting its keys at once. Returns how many rows went, per table, in a fixed

@@ -82,8 +82,9 @@ class NullStore final : public store::Store {
   Result<std::vector<store::Event>> ListHistory(const store::HistoryQuery& query) override;
   Result<std::string> EventsWatermark() override { return std::string("0"); }
   Result<int> PruneEvents(std::int64_t, int) override { return 0; }
-  Status EraseContact(std::string_view, std::string_view, std::int64_t,
-                      const store::ChangeOrigin&) override {
+  using store::Store::EraseContact;
+  Status EraseContact(std::string_view, std::string_view, std::int64_t, const store::ChangeOrigin&,
+                      const TermsOf&) override {
     return Error::NotFound("Contact not found");
   }
   Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteOrg(std::string_view) override {

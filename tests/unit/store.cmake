@@ -6,6 +6,7 @@ contactsd_unit_test(contactsd_store_tests
     store/change_log_contract_test.cpp
     store/batch_contract_test.cpp
     store/prefix_range_test.cpp
+    store/search_contract_test.cpp
     store/sql_catalogue_test.cpp
     store/sqlite_store_test.cpp
     store/sqlite_event_chain_test.cpp

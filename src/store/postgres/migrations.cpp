@@ -175,7 +175,6 @@ CREATE TABLE contact_terms (
   contact_id text NOT NULL,
   PRIMARY KEY (org_id, term, contact_id)
 );
-CREATE INDEX contact_terms_by_contact ON contact_terms (org_id, contact_id);
 )sql";
 
 constexpr std::array<const char*, 6> kMigrations = {

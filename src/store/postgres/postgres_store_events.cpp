@@ -50,23 +50,38 @@ Result<int> PostgresStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
 }
 
 Status PostgresStore::EraseContact(std::string_view org_id, std::string_view id,
-                                   std::int64_t now_ms, const ChangeOrigin& origin) {
+                                   std::int64_t now_ms, const ChangeOrigin& origin,
+                                   const TermsOf& terms_of) {
   return WithConnection([&](Connection& connection) -> Status {
-    const std::array<Query, 6> erase = {Query(Sql::kBegin),
-                                        Query(Sql::kLockContactLog).Text(org_id).Text(id),
-                                        Query(Sql::kDeleteContactKeysOf).Text(org_id).Text(id),
-                                        Query(Sql::kDeleteContactTermsOf).Text(org_id).Text(id),
-                                        Query(Sql::kEraseContact)
-                                            .Text(org_id)
-                                            .Text(id)
-                                            .Int8(now_ms)
-                                            .Text(origin.actor_type)
-                                            .Text(origin.actor_id)
-                                            .Text(origin.request_id),
-                                        Query(Sql::kCommit)};
+    // Any early return leaves the transaction open; the pool rolls it back. First the contact,
+    // locked (its search terms are made from it), then everything of it in one round trip.
+    const std::array<Query, 3> lock = {Query(Sql::kBegin),
+                                       Query(Sql::kLockContactLog).Text(org_id).Text(id),
+                                       Query(Sql::kLockContact).Text(org_id).Text(id)};
+    auto locked = connection.Run(lock);
+    if (!locked) return std::move(locked).error();
+    if ((*locked)[2].empty()) return Error::NotFound("Contact not found");
+    const std::vector<std::string> terms = terms_of(ReadContact((*locked)[2], 0));
+    std::vector<Query> erase;
+    erase.reserve(terms.size() + 3);
+    erase.push_back(Query(Sql::kDeleteContactKeysOf).Text(org_id).Text(id));
+    for (const std::string& term : terms) {
+      erase.push_back(Query(Sql::kDeleteTerm).Text(org_id).Text(term).Text(id));
+    }
+    const std::size_t erase_at = erase.size();
+    erase.push_back(Query(Sql::kEraseContact)
+                        .Text(org_id)
+                        .Text(id)
+                        .Int8(now_ms)
+                        .Text(origin.actor_type)
+                        .Text(origin.actor_id)
+                        .Text(origin.request_id));
+    erase.emplace_back(Sql::kCommit);
     auto done = connection.Run(erase);
     if (!done) return std::move(done).error();
-    if ((*done)[4].affected() != 1) return Error::NotFound("Contact not found");
+    if ((*done)[erase_at].affected() != 1) {
+      return Error::Internal("postgres: contact vanished inside its transaction");
+    }
     return {};
   });
 }

@@ -372,8 +372,6 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
     // statement; the erased event is its affected row.
     {Sql::kDeleteContactKeysOf, "delete_contact_keys_of",
      "DELETE FROM contact_keys WHERE org_id = $1 AND contact_id = $2", "tt", true},
-    {Sql::kDeleteContactTermsOf, "delete_contact_terms_of",
-     "DELETE FROM contact_terms WHERE org_id = $1 AND contact_id = $2", "tt", true},
     // Search terms (?q=): (org, term, contact) once each. The terms are "C"-collated, so a
     // prefix is a byte range: [$4, $5) in kListBySearch, read through the primary key first.
     {Sql::kInsertTerm, "insert_term",

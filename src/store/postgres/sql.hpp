@@ -63,7 +63,6 @@ enum class Sql {
   kPruneEvents,
   kPrunedBefore,
   kDeleteContactKeysOf,
-  kDeleteContactTermsOf,
   kInsertTerm,
   kDeleteTerm,
   kListBySearch,

@@ -189,9 +189,10 @@ CREATE INDEX idempotency_answers_by_expiry ON idempotency_answers (expires_at);
 )sql";
 
 // The terms ?q= finds contacts by (store.hpp, ListQuery::search_prefix): one row per
-// (tenant, term, contact), read by prefix through the primary key; the second index finds a
-// contact's terms when it is erased. Contacts written before this version have none until
-// they are written again (docs/models/standard.md).
+// (tenant, term, contact), read by prefix through the primary key. No index by contact: every
+// write knows the terms it removes (an erasure makes them from the stored contact), and a
+// second index cost a create 3 more index entries. Contacts written before this version have
+// none until they are written again (docs/models/standard.md).
 constexpr char kSchemaV7SearchTerms[] = R"sql(
 CREATE TABLE contact_terms (
   org_id TEXT NOT NULL,
@@ -199,7 +200,6 @@ CREATE TABLE contact_terms (
   contact_id TEXT NOT NULL,
   PRIMARY KEY (org_id, term, contact_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX contact_terms_by_contact ON contact_terms (org_id, contact_id);
 )sql";
 
 constexpr std::array<const char*, 7> kMigrations = {

@@ -147,8 +147,6 @@ inline constexpr char kInsertTerm[] =
     "ON CONFLICT DO NOTHING";
 inline constexpr char kDeleteTerm[] =
     "DELETE FROM contact_terms WHERE org_id = ?1 AND term = ?2 AND contact_id = ?3";
-inline constexpr char kDeleteContactTerms[] =
-    "DELETE FROM contact_terms WHERE org_id = ?1 AND contact_id = ?2";
 
 // Unlocks. Columns as read by ReadUnlock: org_id, contact_id, credits_spent, unlocked_at.
 inline constexpr char kGetUnlock[] =

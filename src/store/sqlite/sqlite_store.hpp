@@ -112,8 +112,9 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
   Result<std::vector<Event>> ListHistory(const HistoryQuery& query) override;
+  using Store::EraseContact;
   Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
-                      const ChangeOrigin& origin) override;
+                      const ChangeOrigin& origin, const TermsOf& terms_of) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> DeleteOrg(
       std::string_view org_id) override;
   Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) override;

@@ -175,16 +175,17 @@ Result<std::vector<Event>> SqliteStore::ListEvents(const EventQuery& query) {
 }
 
 Status SqliteStore::EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
-                                 const ChangeOrigin& origin) {
+                                 const ChangeOrigin& origin, const TermsOf& terms_of) {
   auto erased = Write([&](Connection& writer) -> Result<bool> {
+    auto stored = LoadContact(writer, org_id, id);
+    if (!stored) return std::move(stored).error();
     static const std::vector<UniqueKey> kNoKeys;
     if (auto freed = ReplaceContactKeys(writer, org_id, id, kNoKeys); !freed) {
       return std::move(freed).error();
     }
-    auto unsearchable = writer.Prepare(sql::kDeleteContactTerms);
-    if (!unsearchable) return std::move(unsearchable).error();
-    unsearchable->Bind(1, org_id).Bind(2, id);
-    if (auto gone = unsearchable->Exec(); !gone) return std::move(gone).error();
+    if (auto unfound = ChangeSearchTerms(writer, org_id, id, terms_of(*stored), {}); !unfound) {
+      return std::move(unfound).error();
+    }
     auto erased = change_log::EraseContact(writer, org_id, id, now_ms, origin);
     if (!erased) return std::move(erased).error();
     if (!*erased) return Error::NotFound("Contact not found");
