@@ -317,6 +317,18 @@ Result<Response> HandleRestore(const ApiContext& ctx, const Request& req) {
 Result<Response> HandleUnlock(const ApiContext& ctx, const Request& req) {
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
+  if (HasIdempotencyKey(req)) {
+    auto unlock = [&ctx, who = *who, id = std::string(req.Param("id"))](
+                      std::shared_ptr<const contacts::BatchAnswer> answer,
+                      contacts::BatchDone done) {
+      auto c = ctx.contacts.Unlock(who, id, std::move(answer));
+      if (!c.ok()) return done(std::move(c).error());
+      std::vector<contacts::BatchResult> results(1);
+      results.front().view = std::move(c);
+      done(std::move(results));
+    };
+    return RunKeyedAndWait(ctx, *who, req, unlock, OneAnswer(ctx.model));
+  }
   auto c = ctx.contacts.Unlock(*who, req.Param("id"));
   if (!c.ok()) return std::move(c).error();
   return ContactResponse(ctx.model, 200, *c);

@@ -100,6 +100,17 @@ Result<std::optional<Response>> StoredReplay(const ApiContext& ctx, const Princi
   return std::optional<Response>(std::move(replay).value());
 }
 
+// The batch `ops` as a KeyedWrite.
+KeyedWrite BatchWrite(const ApiContext& ctx, const Principal& who,
+                      std::vector<contacts::BatchOp> ops, bool atomic) {
+  auto shared = std::make_shared<std::vector<contacts::BatchOp>>(std::move(ops));
+  return [&ctx, who, shared, atomic](std::shared_ptr<const contacts::BatchAnswer> answer,
+                                     contacts::BatchDone done) {
+    ctx.contacts.WriteBatchAsync(who, std::move(*shared), atomic, std::move(answer),
+                                 std::move(done));
+  };
+}
+
 }  // namespace
 
 bool KeysInFlight::Claim(const std::string& id) {
@@ -124,15 +135,27 @@ Result<Response> RunWrites(const ApiContext& ctx, const Principal& who, const Re
     if (!results.ok()) return std::move(results).error();
     return render(*results);
   }
-  std::promise<Result<Response>> answer;
-  RunKeyedWrites(ctx, who, request, std::move(ops), atomic, render,
-                 [&answer](Result<Response> r) { answer.set_value(std::move(r)); });
-  return answer.get_future().get();
+  return RunKeyedAndWait(ctx, who, request, BatchWrite(ctx, who, std::move(ops), atomic), render);
 }
 
 void RunKeyedWrites(const ApiContext& ctx, const Principal& who, const Request& request,
                     std::vector<contacts::BatchOp> ops, bool atomic, ResultsRender render,
                     Answer answer) {
+  RunKeyed(ctx, who, request, BatchWrite(ctx, who, std::move(ops), atomic), std::move(render),
+           std::move(answer));
+}
+
+Result<Response> RunKeyedAndWait(const ApiContext& ctx, const Principal& who,
+                                 const Request& request, KeyedWrite write,
+                                 const ResultsRender& render) {
+  std::promise<Result<Response>> answer;
+  RunKeyed(ctx, who, request, std::move(write), render,
+           [&answer](Result<Response> r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
+}
+
+void RunKeyed(const ApiContext& ctx, const Principal& who, const Request& request, KeyedWrite write,
+              ResultsRender render, Answer answer) {
   auto key = KeyOf(request);
   if (!key.ok()) return answer(std::move(key).error());
   const std::string fingerprint = FingerprintOf(request);
@@ -156,22 +179,21 @@ void RunKeyedWrites(const ApiContext& ctx, const Principal& who, const Request& 
         *sent = *response;
         return AnswerOf(*response, key, fingerprint);
       });
-  ctx.contacts.WriteBatchAsync(
-      who, std::move(ops), atomic, std::move(maker),
-      [&ctx, who, claim = std::move(claim), key = *key, fingerprint, render, sent,
-       answer = std::move(answer)](Result<std::vector<contacts::BatchResult>> results) {
-        ctx.keys_in_flight.Release(claim);
-        if (!results.ok()) {
-          // Another process committed an answer under the key first: that one is the answer.
-          if (results.error().error == "idempotency_key_in_use") {
-            auto replay = StoredReplay(ctx, who, key, fingerprint);
-            if (replay.ok() && *replay) return answer(std::move(**replay));
+  write(std::move(maker),
+        [&ctx, who, claim = std::move(claim), key = *key, fingerprint, render, sent,
+         answer = std::move(answer)](Result<std::vector<contacts::BatchResult>> results) {
+          ctx.keys_in_flight.Release(claim);
+          if (!results.ok()) {
+            // Another process committed an answer under the key first: that one is the answer.
+            if (results.error().error == "idempotency_key_in_use") {
+              auto replay = StoredReplay(ctx, who, key, fingerprint);
+              if (replay.ok() && *replay) return answer(std::move(**replay));
+            }
+            return answer(std::move(results).error());
           }
-          return answer(std::move(results).error());
-        }
-        if (*sent) return answer(std::move(**sent));
-        answer(render(*results));  // nothing was written, so nothing was stored
-      });
+          if (*sent) return answer(std::move(**sent));
+          answer(render(*results));  // nothing was written, so nothing was stored
+        });
 }
 
 }  // namespace contactsd::api

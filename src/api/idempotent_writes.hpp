@@ -15,6 +15,7 @@
 #include "contacts/contacts_service.hpp"
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -46,6 +47,21 @@ using Answer = std::function<void(Result<Response>)>;
 
 // Whether the request carries an Idempotency-Key.
 bool HasIdempotencyKey(const Request& request);
+
+// A write that stores the answer `answer` makes (when not null) with its commit, and reports
+// its results through `done`: a batch (ContactsService::WriteBatchAsync) or an unlock.
+using KeyedWrite = std::function<void(std::shared_ptr<const contacts::BatchAnswer> answer,
+                                      contacts::BatchDone done)>;
+
+// Runs `write` under the request's Idempotency-Key (REQUIRES: it has one) and answers with
+// `render` of its results, or with the stored answer of an earlier request. `request` need not
+// outlive the call.
+void RunKeyed(const ApiContext& ctx, const Principal& who, const Request& request, KeyedWrite write,
+              ResultsRender render, Answer answer);
+// The same, waiting for the answer: for handlers that may wait (the worker pool).
+Result<Response> RunKeyedAndWait(const ApiContext& ctx, const Principal& who,
+                                 const Request& request, KeyedWrite write,
+                                 const ResultsRender& render);
 
 // Runs `ops` as one batch for `who` and answers with `render` of the results, under the
 // request's Idempotency-Key when it has one. Blocks until the batch has committed: for

@@ -88,19 +88,34 @@ Status ContactsService::Erase(const Principal& who, std::string_view id) const {
   return store_.EraseContact(TenantOf(who), ToLowerUuid(id), clock_(), OriginOf(who), terms_of);
 }
 
-Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id) const {
+Result<ContactView> ContactsService::Unlock(const Principal& who, std::string_view id,
+                                            std::shared_ptr<const BatchAnswer> answer) const {
   if (!model_.unlocks()) return NotFound();
   auto view = Get(who, id);  // the id's checks and the 404, with the org's access
   if (!view.ok()) return view;
   if (view->access.full_access || view->access.unlocked) return view;  // nothing to pay for
   // The cost is read outside the store's transaction: it is create_only, so it cannot change.
   const std::int64_t cost = model::UnlockCostOf(model_, view->record);
-  auto unlock = store_.UnlockContact(who.org_id, view->stored, cost, clock_(), OriginOf(who));
+  auto unlocked = [](ContactView v, const store::Unlock& unlock) {
+    v.access.unlocked = true;
+    v.access.unlocked_at_ms = unlock.unlocked_at_ms;
+    v.access.credits_spent = unlock.credits_spent;
+    return v;
+  };
+  store::UnlockAnswerMaker maker = [&](const store::Unlock& unlock) -> Result<store::StoredAnswer> {
+    std::vector<BatchResult> results(1);
+    results.front().view = unlocked(*view, unlock);
+    auto made = (*answer)(results);
+    if (!made.ok()) return made;
+    made->org_id = who.org_id;
+    made->created_at_ms = clock_();
+    made->expires_at_ms = made->created_at_ms + answer_ttl_.count();
+    return made;
+  };
+  auto unlock = store_.UnlockContact(who.org_id, view->stored, cost, clock_(), OriginOf(who),
+                                     answer ? &maker : nullptr);
   if (!unlock.ok()) return std::move(unlock).error();
-  view->access.unlocked = true;
-  view->access.unlocked_at_ms = unlock->unlocked_at_ms;
-  view->access.credits_spent = unlock->credits_spent;
-  return view;
+  return unlocked(std::move(view).value(), *unlock);
 }
 
 }  // namespace contactsd::contacts

@@ -162,7 +162,10 @@ class ContactsService {
   // second unlock is free), and gets the contact with its gated fields. An org whose plan has
   // full access pays nothing and records nothing. Errors: invalid_id, not_found (also for a
   // model without unlocks), insufficient_credits (402, nothing spent).
-  Result<ContactView> Unlock(const Principal& who, std::string_view id) const;
+  // With `answer` (Idempotency-Key), a new unlock stores its answer in the same commit (as a
+  // batch does); an unlock that spends nothing stores none.
+  Result<ContactView> Unlock(const Principal& who, std::string_view id,
+                             std::shared_ptr<const BatchAnswer> answer = nullptr) const;
 
   // Batches. The operations run in order in one transaction, each seeing the ones before it,
   // and each records its event. `atomic`: all or nothing; the results end at the first that

@@ -313,6 +313,8 @@ struct StoredAnswer {
 // Makes the answer of a batch from its results, inside the transaction, after the operations
 // and before the commit; an error rolls everything back.
 using AnswerMaker = std::function<Result<StoredAnswer>(const std::vector<ContactOpResult>&)>;
+// Makes the answer of an unlock from the unlock it records (Store::UnlockContact).
+using UnlockAnswerMaker = std::function<Result<StoredAnswer>(const Unlock&)>;
 
 struct CustomField {
   std::string org_id;
@@ -428,14 +430,22 @@ class Store {
   // recorded); NotFound when the org does not exist. Knows nothing of the contact: the caller
   // checks that it exists and passes it as `contact`, which a new unlock records in the org's
   // log ("contact.unlocked", by `origin`). REQUIRES: cost >= 0.
+  // With `answer`, a new unlock stores the answer it makes (Idempotency-Key), in the same
+  // commit (Conflict "idempotency_key_in_use", nothing spent, when the org has a live answer
+  // under its key); an unlock found already stores none.
   virtual Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact,
                                        std::int64_t cost, std::int64_t now_ms,
-                                       const ChangeOrigin& origin) = 0;
+                                       const ChangeOrigin& origin,
+                                       const UnlockAnswerMaker* answer) = 0;
+  Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
+                               std::int64_t now_ms, const ChangeOrigin& origin) {
+    return UnlockContact(org_id, contact, cost, now_ms, origin, nullptr);
+  }
   Result<Unlock> UnlockContact(std::string_view org_id, std::string_view contact_id,
                                std::int64_t cost, std::int64_t now_ms) {
     Contact contact;
     contact.id = std::string(contact_id);
-    return UnlockContact(org_id, contact, cost, now_ms, ChangeOrigin::System());
+    return UnlockContact(org_id, contact, cost, now_ms, ChangeOrigin::System(), nullptr);
   }
   // The org's unlocks of any of `contact_ids`, in one query (in no particular order; a contact
   // it has not unlocked has none). REQUIRES: at most kMaxUnlockLookup ids.

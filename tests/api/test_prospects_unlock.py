@@ -202,3 +202,30 @@ def test_unlocks_racing_through_two_servers_on_one_database_spend_once(make_serv
     run_together(n, worker)
     assert all(b == bodies[0] for b in bodies)
     assert credits(second, customer) == 7
+
+
+def test_an_unlock_with_an_idempotency_key_replays_and_spends_once(server, internal,
+                                                                   make_customer):
+    """The answer of a paid unlock commits with it; a repeat replays it, byte for byte, and
+    spends nothing. The key with another contact is a 422. An unlock that spends nothing
+    (unlocked before) stores no answer."""
+    c = create(internal, FULL)
+    other = create(internal, FULL)
+    customer = make_customer(credits=10)
+    key = {"Idempotency-Key": "unlock-1"}
+    first = customer.client.post(f"{BASE}/{c['id']}/unlock", headers=key)
+    opened = prospect(first)
+    assert opened["_access"]["credits_spent"] == 3
+    again = customer.client.post(f"{BASE}/{c['id']}/unlock", headers=key)
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert credits(server, customer) == 7
+    assert_error(customer.client.post(f"{BASE}/{other['id']}/unlock", headers=key), 422,
+                 "idempotency_key_reused")
+    assert credits(server, customer) == 7
+    free = customer.client.post(f"{BASE}/{c['id']}/unlock", headers={"Idempotency-Key": "u-2"})
+    assert prospect(free) == opened and "Idempotent-Replayed" not in free.headers
+    # Too few credits: a 402 that stores nothing, so the same key works once credits came.
+    poor = make_customer(credits=1)
+    assert_error(poor.client.post(f"{BASE}/{c['id']}/unlock", headers=key), 402)
+    assert credits(server, poor) == 1

@@ -86,7 +86,8 @@ Result<store::Contact> NullStore::UpdateContact(std::string_view, std::string_vi
 
 Result<store::Unlock> NullStore::UnlockContact(std::string_view, const store::Contact&,
                                                std::int64_t, std::int64_t,
-                                               const store::ChangeOrigin&) {
+                                               const store::ChangeOrigin&,
+                                               const store::UnlockAnswerMaker*) {
   return Refused();
 }
 

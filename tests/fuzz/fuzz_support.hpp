@@ -60,7 +60,8 @@ class NullStore final : public store::Store {
                                        const store::ChangeOrigin&) override;
   using store::Store::UnlockContact;
   Result<store::Unlock> UnlockContact(std::string_view, const store::Contact&, std::int64_t,
-                                      std::int64_t, const store::ChangeOrigin&) override;
+                                      std::int64_t, const store::ChangeOrigin&,
+                                      const store::UnlockAnswerMaker*) override;
   Result<std::vector<store::Unlock>> ListUnlocks(std::string_view,
                                                  const std::vector<std::string>&) override;
   using store::Store::CreateCustomField;

@@ -78,7 +78,8 @@ class PostgresStore final : public Store {
 
   using Store::UnlockContact;
   Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
-                               std::int64_t now_ms, const ChangeOrigin& origin) override;
+                               std::int64_t now_ms, const ChangeOrigin& origin,
+                               const UnlockAnswerMaker* answer) override;
   Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
                                           const std::vector<std::string>& contact_ids) override;
 
@@ -150,6 +151,11 @@ class PostgresStore final : public Store {
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read
 };
+
+// The insert of an idempotency answer (kInsertAnswer): no row affected when the org has a live
+// answer under its key, which is then AnswerKeyInUse(). REQUIRES: `answer` outlives the query.
+Query AnswerInsert(const StoredAnswer& answer);
+Error AnswerKeyInUse();
 
 // SQLSTATEs of a transaction the server aborted (deadlock, serialization failure): nothing of
 // it was applied, so running it again from the start is safe.

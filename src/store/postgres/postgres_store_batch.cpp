@@ -50,6 +50,23 @@ bool BatchGoesOn(const Connection& connection) {
 
 }  // namespace
 
+Query AnswerInsert(const StoredAnswer& answer) {
+  return Query(Sql::kInsertAnswer)
+      .Text(answer.org_id)
+      .Text(answer.key)
+      .Text(answer.fingerprint)
+      .Int8(std::int64_t{answer.status})
+      .Text(answer.headers)
+      .Text(answer.body)
+      .Int8(answer.created_at_ms)
+      .Int8(answer.expires_at_ms);
+}
+
+Error AnswerKeyInUse() {
+  return Error::Conflict("A request with this Idempotency-Key has just been answered",
+                         "idempotency_key_in_use");
+}
+
 ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view org_id,
                                      const ContactOp& op, const ChangeOrigin& origin) {
   using Kind = ContactOp::Kind;
@@ -126,20 +143,9 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
     if (answer && stored_any) {
       auto made = (*answer)(results);
       if (!made) return std::move(made).error();
-      auto inserted = connection.Run(Query(Sql::kInsertAnswer)
-                                         .Text(made->org_id)
-                                         .Text(made->key)
-                                         .Text(made->fingerprint)
-                                         .Int8(std::int64_t{made->status})
-                                         .Text(made->headers)
-                                         .Text(made->body)
-                                         .Int8(made->created_at_ms)
-                                         .Int8(made->expires_at_ms));
+      auto inserted = connection.Run(AnswerInsert(*made));
       if (!inserted) return std::move(inserted).error();
-      if (inserted->affected() == 0) {
-        return Error::Conflict("A request with this Idempotency-Key has just been answered",
-                               "idempotency_key_in_use");
-      }
+      if (inserted->affected() == 0) return AnswerKeyInUse();
     }
     if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
       return std::move(committed).error();

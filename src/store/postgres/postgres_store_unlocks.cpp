@@ -25,7 +25,8 @@ namespace contactsd::store::postgres {
 
 Result<Unlock> PostgresStore::UnlockContact(std::string_view org_id, const Contact& contact,
                                             std::int64_t cost, std::int64_t now_ms,
-                                            const ChangeOrigin& origin) {
+                                            const ChangeOrigin& origin,
+                                            const UnlockAnswerMaker* answer) {
   if (cost < 0) return Error::Internal("store: a negative unlock cost");
   const std::string_view contact_id = contact.id;
   return WithConnection([&](Connection& connection) -> Result<Unlock> {
@@ -56,8 +57,21 @@ Result<Unlock> PostgresStore::UnlockContact(std::string_view org_id, const Conta
       return NotEnoughCreditsError(cost, ReadOrg(*org, 0).credits);
     }
     const Event event = UnlockEvent(org_id, contact, unlock, origin);
-    const std::array<Query, 2> log = {EventInsert(event), Query(Sql::kCommit)};
-    if (auto committed = connection.Run(log); !committed) return std::move(committed).error();
+    if (!answer) {
+      const std::array<Query, 2> log = {EventInsert(event), Query(Sql::kCommit)};
+      if (auto committed = connection.Run(log); !committed) return std::move(committed).error();
+      return unlock;
+    }
+    // The answer in the same commit; a live one under its key already stops the unlock.
+    auto made = (*answer)(unlock);
+    if (!made) return std::move(made).error();
+    const std::array<Query, 2> log = {EventInsert(event), AnswerInsert(*made)};
+    auto logged = connection.Run(log);
+    if (!logged) return std::move(logged).error();
+    if ((*logged)[1].affected() == 0) return AnswerKeyInUse();
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
+    }
     return unlock;
   });
 }

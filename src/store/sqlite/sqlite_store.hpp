@@ -88,7 +88,8 @@ class SqliteStore final : public Store {
   Result<int> PruneAnswers(std::int64_t now_ms, int max_answers) override;
 
   Result<Unlock> UnlockContact(std::string_view org_id, const Contact& contact, std::int64_t cost,
-                               std::int64_t now_ms, const ChangeOrigin& origin) override;
+                               std::int64_t now_ms, const ChangeOrigin& origin,
+                               const UnlockAnswerMaker* answer) override;
   Result<std::vector<Unlock>> ListUnlocks(std::string_view org_id,
                                           const std::vector<std::string>& contact_ids) override;
 

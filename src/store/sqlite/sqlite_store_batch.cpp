@@ -1,6 +1,7 @@
 // SqliteStore: batches of contact writes and the idempotency answers stored with them. A batch
 // is one write of the group commit (one savepoint of its transaction); without `atomic`, each
 // operation runs in a savepoint of its own inside it, so a failing one is undone alone.
+#include "store/sqlite/answers.hpp"
 #include "store/sqlite/contact_writes.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
@@ -19,34 +20,6 @@ Status Exec(Connection& writer, const char* sql) {
   if (!stmt) return std::move(stmt).error();
   if (auto done = stmt->Exec(); !done) return std::move(done).error();
   return {};
-}
-
-// Stores the answer unless its org has a live one under its key.
-Status InsertAnswer(Connection& writer, const StoredAnswer& answer) {
-  auto stmt = writer.Prepare(sql::kInsertAnswer);
-  if (!stmt) return std::move(stmt).error();
-  stmt->Bind(1, answer.org_id).Bind(2, answer.key).Bind(3, answer.fingerprint);
-  stmt->Bind(4, std::int64_t{answer.status}).Bind(5, answer.headers).Bind(6, answer.body);
-  stmt->Bind(7, answer.created_at_ms).Bind(8, answer.expires_at_ms);
-  auto rows = stmt->Exec();
-  if (!rows) return std::move(rows).error();
-  if (*rows == 0) {
-    return Error::Conflict("A request with this Idempotency-Key has just been answered",
-                           "idempotency_key_in_use");
-  }
-  return {};
-}
-
-StoredAnswer ReadAnswer(const Statement& row) {
-  StoredAnswer answer;
-  answer.key = std::string(row.Text(0));
-  answer.fingerprint = std::string(row.Text(1));
-  answer.status = static_cast<int>(row.Int64(2));
-  answer.headers = std::string(row.Text(3));
-  answer.body = std::string(row.Text(4));
-  answer.created_at_ms = row.Int64(5);
-  answer.expires_at_ms = row.Int64(6);
-  return answer;
 }
 
 // Runs the operations of a batch on the writer. An atomic batch stops at the first failure,

@@ -3,6 +3,7 @@
 // so concurrent unlocks of one contact spend once.
 #include "store/errors.hpp"
 #include "store/event_records.hpp"
+#include "store/sqlite/answers.hpp"
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
@@ -39,7 +40,8 @@ Error DebitRefused(Connection& writer, std::string_view org_id, std::int64_t cos
 
 Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, const Contact& contact,
                                           std::int64_t cost, std::int64_t now_ms,
-                                          const ChangeOrigin& origin) {
+                                          const ChangeOrigin& origin,
+                                          const UnlockAnswerMaker* answer) {
   if (cost < 0) return Error::Internal("store: a negative unlock cost");
   const std::string_view contact_id = contact.id;
   return Write([&](Connection& writer) -> Result<Unlock> {
@@ -60,6 +62,11 @@ Result<Unlock> SqliteStore::UnlockContact(std::string_view org_id, const Contact
     insert->Bind(1, unlock.org_id).Bind(2, unlock.contact_id);
     insert->Bind(3, unlock.credits_spent).Bind(4, unlock.unlocked_at_ms).Bind(5, *logged);
     if (auto inserted = insert->Exec(); !inserted) return std::move(inserted).error();
+    if (answer) {
+      auto made = (*answer)(unlock);
+      if (!made) return std::move(made).error();
+      if (auto stored = InsertAnswer(writer, *made); !stored) return std::move(stored).error();
+    }
     return unlock;
   });
 }
