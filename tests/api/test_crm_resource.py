@@ -393,3 +393,49 @@ def test_list_by_email_or_external_id(shared):
     page = assert_status(shared.client.get("/contacts", params={"email": f"no.{t}@example.com"}),
                          200)
     assert page == {"data": [], "next_cursor": None}
+
+
+# ---- issue 16: batch, Idempotency-Key, ?q= in the crm contract ---------------------------------
+
+def test_batch_takes_bodies_in_the_fields_envelope(shared):
+    t = u()
+    r = assert_status(shared.client.post("/contacts/batch", {"atomic": True, "operations": [
+        {"op": "create", "body": {"fields": {"email": f"b.{t}@example.com", "score": 1}}},
+        {"op": "upsert", "id": f"ext-{t}", "id_property": "external_id",
+         "body": {"fields": {"first_name": "Up"}}},
+        {"op": "update", "id": f"b.{t}@example.com", "id_property": "email",
+         "body": {"fields": {"score": 2}}},
+    ]}), 200)
+    assert [x["status"] for x in r["results"]] == [201, 201, 200]
+    for x in r["results"]:
+        assert_crm_contact(x["contact"])
+    first, upserted, updated = (x["contact"] for x in r["results"])
+    assert updated["id"] == first["id"] and updated["score"] == 2
+    assert shared.get(first["id"]) == updated
+    assert shared.get(upserted["id"])["external_id"] == f"ext-{t}"
+    # A flat body is not this model's envelope: that operation fails, alone.
+    r = assert_status(shared.client.post("/contacts/batch", {"operations": [
+        {"op": "create", "body": {"email": f"flat.{t}@example.com"}}]}), 200)
+    assert r["results"][0]["status"] == 400
+
+
+def test_an_idempotent_create_replays(shared):
+    t = u()
+    key = {"Idempotency-Key": f"crm-{t}"}
+    body = {"fields": {"email": f"idem.{t}@example.com"}}
+    first = shared.client.post("/contacts", body, headers=key)
+    c = contact_response(first, 201)
+    again = shared.client.post("/contacts", body, headers=key)
+    assert again.status_code == 201 and again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    page = assert_status(shared.client.get("/contacts", params={"email": f"idem.{t}@example.com"}),
+                         200)
+    assert [x["id"] for x in page["data"]] == [c["id"]]
+
+
+def test_q_finds_by_name_and_email_prefix(shared):
+    t = u()
+    c = shared.create({"first_name": f"Zed{t}", "email": f"zq.{t}@example.com"})
+    for q in (f"zed{t}", f"ZED{t}"[:6], f"zq.{t}"):
+        page = assert_status(shared.client.get("/contacts", params={"q": q}), 200)
+        assert c["id"] in [x["id"] for x in page["data"]], q
