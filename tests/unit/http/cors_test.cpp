@@ -55,7 +55,7 @@ TEST(Cors, PreflightAndResponseHeadersNameTheOriginAndNoCredentials) {
   CorsPolicy::AddResponseHeaders(answer, "http://a.example");
   EXPECT_EQ(*Find(answer, "Access-Control-Allow-Origin"), "http://a.example");
   const std::string& exposed = *Find(answer, "Access-Control-Expose-Headers");
-  for (const char* h : {"ETag", "Location", "X-Request-Id"}) {
+  for (const char* h : {"ETag", "Location", "X-Request-Id", "Idempotent-Replayed"}) {
     EXPECT_NE(exposed.find(h), std::string::npos) << h;
   }
 }
