@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
 
 namespace contactsd::model {
 namespace {
@@ -73,6 +74,30 @@ TEST(PhoneType, NormalizesToE164) {
   EXPECT_EQ(Check(s, R"("hello")"), "error:invalid_format");
   EXPECT_EQ(Check(s, R"("+1 123")"), "error:invalid_format");
   EXPECT_EQ(Check(s, "4155552671"), "error:invalid_type");
+}
+
+// The check asks the calling code's main region first (US for +1, GB for +44, RU for +7): it
+// must accept exactly the numbers libphonenumber's IsValidNumber accepts, the other regions'
+// included (Canada, Jamaica, the Isle of Man, Jersey, Kazakhstan).
+TEST(PhoneType, AgreesWithIsValidNumberInEveryRegionOfACode) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  FieldSpec s = Spec(FieldType::kPhone);
+  int valid = 0;
+  for (const char* raw : {"+14155552671", "+16135550110", "+14165550199", "+18765550123",
+                          "+18762345678", "+442079460958", "+447624123456", "+441624756789",
+                          "+447797123456", "+441534456789", "+74951234567", "+77172123456",
+                          "+77012345678", "+15555550100", "+1800123", "+12025550100",
+                          "+16045550188", "+19055550123", "+33123456789", "+800 1234 5678"}) {
+    PhoneNumber number;
+    const bool parsed = util.Parse(raw, "US", &number) == PhoneNumberUtil::NO_PARSING_ERROR;
+    const bool expected = parsed && util.IsValidNumber(number);
+    valid += expected ? 1 : 0;
+    const std::string got = Check(s, std::string("\"") + raw + "\"");
+    EXPECT_EQ(got != "error:invalid_format", expected) << raw << " -> " << got;
+  }
+  EXPECT_GE(valid, 8);  // the sample holds valid numbers of several regions, not only bad ones
 }
 
 TEST(UrlType, AcceptsOnlyAbsoluteWebUrls) {
