@@ -120,4 +120,6 @@ Result<Statement> Connection::Prepare(const char* sql) {
   return Statement(it->second);
 }
 
+std::int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 }  // namespace contactsd::store::sqlite

@@ -57,6 +57,8 @@ class Connection {
   Result<Statement> Prepare(const char* sql);
 
   sqlite3* handle() const { return db_; }
+  // The rowid of the last row this connection inserted (sqlite3_last_insert_rowid).
+  std::int64_t LastInsertRowid() const;
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
