@@ -104,13 +104,8 @@ Result<Response> HandleCreate(const ApiContext& ctx, const Request& req) {
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return std::move(fields).error();
-  if (HasIdempotencyKey(req)) {
-    return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kCreate, req, &*fields),
-                     true, OneAnswer(ctx.model, std::move(requested).value()));
-  }
-  auto created = ctx.contacts.Create(*who, *fields);
-  if (!created.ok()) return std::move(created).error();
-  return ContactResponse(ctx.model, 201, *created, *requested);
+  return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kCreate, req, &*fields),
+                   true, OneAnswer(ctx.model, std::move(requested).value()));
 }
 
 Result<Response> HandleList(const ApiContext& ctx, const Request& req) {
@@ -267,13 +262,8 @@ Result<Response> HandleUpsert(const ApiContext& ctx, const Request& req) {
   BodyArena arena;
   auto fields = WriteFields(ctx, req, arena.resource);
   if (!fields.ok()) return std::move(fields).error();
-  if (HasIdempotencyKey(req)) {
-    return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kUpsert, req, &*fields),
-                     true, OneAnswer(ctx.model, std::move(requested).value()));
-  }
-  auto upserted = ctx.contacts.Upsert(*who, req.Param("id"), *property, *fields, ConditionsOf(req));
-  if (!upserted.ok()) return std::move(upserted).error();
-  return ContactResponse(ctx.model, upserted->created ? 201 : 200, upserted->view, *requested);
+  return RunWrites(ctx, *who, req, OneOperation(contacts::BatchOp::Kind::kUpsert, req, &*fields),
+                   true, OneAnswer(ctx.model, std::move(requested).value()));
 }
 
 // PATCH, PUT or DELETE on the collection: the client forgot the id. Saying so beats a 405.

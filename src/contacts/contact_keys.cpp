@@ -80,26 +80,4 @@ Result<ContactPage> ContactsService::ListByKeys(
   return page;
 }
 
-Result<ContactsService::Upserted> ContactsService::Upsert(const Principal& who,
-                                                          std::string_view value,
-                                                          const std::string& id_property,
-                                                          const json::object& fields,
-                                                          const VersionCondition& condition) const {
-  if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  // A batch of one: the store finds the holder and writes in one transaction, so racing
-  // upserts of one key make one contact.
-  std::vector<BatchOp> ops(1);
-  BatchOp& op = ops.front();
-  op.kind = BatchOp::Kind::kUpsert;
-  op.id = std::string(value);
-  op.id_property = id_property;
-  op.condition = condition;
-  op.fields = json::object(fields, json::storage_ptr());
-  auto results = WriteBatch(who, std::move(ops), true, nullptr);
-  if (!results.ok()) return std::move(results).error();
-  BatchResult& result = results->back();
-  if (!result.view.ok()) return std::move(result.view).error();
-  return Upserted{std::move(result.view).value(), result.created};
-}
-
 }  // namespace contactsd::contacts

@@ -159,7 +159,6 @@ Result<ContactsService::NewRecord> ContactsService::PrepareCreate(const Principa
 Result<ContactView> ContactsService::Create(const Principal& who,
                                             const json::object& fields) const {
   if (auto allowed = MayWrite(who); !allowed) return std::move(allowed).error();
-  // A batch of one: the write path every create takes (keys, references, search terms).
   std::vector<BatchOp> ops(1);
   ops.front().kind = BatchOp::Kind::kCreate;
   ops.front().fields = json::object(fields, json::storage_ptr());

@@ -47,8 +47,15 @@ struct ContactPage {
 // Receives the result of an asynchronous write (PatchAsync, ReplaceAsync).
 using ViewDone = std::function<void(Result<ContactView>)>;
 
-// One operation of a batch (POST {base}/contacts/batch), or a single write made with an
-// Idempotency-Key (a batch of one, so that its answer commits with it).
+// One operation of a batch (POST {base}/contacts/batch), or a single write that runs as a
+// batch of one: a create or an upsert (their one path), or any write made with an
+// Idempotency-Key (so that its answer commits with it).
+// - kCreate: `fields` (the request's field map, out of the model's envelope) make a new contact.
+// - kUpsert (HubSpot's upsert by idProperty): `fields` applied as a PATCH to the active
+//   contact whose unique field `id_property` holds `id` (`condition` as for a PATCH), or else
+//   a new contact made from them with that field = `id` (`created`; If-Match then fails: there
+//   is no version to match). `fields` may name the field only with that value. The lookup and
+//   the write are one transaction: racing upserts of one key make one contact.
 struct BatchOp {
   enum class Kind { kCreate, kUpdate, kReplace, kUpsert, kArchive, kRestore };
   Kind kind = Kind::kCreate;
@@ -90,7 +97,8 @@ class ContactsService {
   // before reading the body, so such an org learns nothing about its request.
   Status MayWrite(const Principal& who) const;
 
-  // `fields` is the request's field map (already out of the model's envelope).
+  // A create: `fields` is the request's field map (already out of the model's envelope). A
+  // batch of one (WriteBatch), as the API's POST is.
   Result<ContactView> Create(const Principal& who, const boost::json::object& fields) const;
   Result<ContactView> Get(const Principal& who, std::string_view id) const;
   // The id of the contact a path names: `value` itself, or with an `id_property` (HubSpot's
@@ -103,20 +111,6 @@ class ContactsService {
   // GET by ?id_property=: the contact IdOf names, read in one query.
   Result<ContactView> GetByKey(const Principal& who, std::string_view value,
                                const std::string& id_property) const;
-  // PUT {base}/contacts/{value}?id_property=FIELD (HubSpot's upsert by idProperty): `fields`
-  // applied as a PATCH to the active contact whose unique field FIELD holds `value`
-  // (`condition` as for a PATCH), or else a new contact created from them with FIELD = value
-  // (`created`; If-Match then fails: there is no version to match). The body may name FIELD
-  // only with that value. Racing upserts of one key make one contact: a create that loses the
-  // key to another becomes a PATCH of the winner. Errors: those of IdOf, Create and Patch;
-  // Conflict "conflict" if the key keeps changing hands (a client may retry).
-  struct Upserted {
-    ContactView view;
-    bool created = false;
-  };
-  Result<Upserted> Upsert(const Principal& who, std::string_view value,
-                          const std::string& id_property, const boost::json::object& fields,
-                          const VersionCondition& condition) const;
   // `filters` are the request's (parameter, value) pairs for the model's list filters, or for
   // its unique fields (?email=, ?external_id=): those find the one active contact that holds
   // the value, compared as stored, by key rather than by a scan.

@@ -1,6 +1,7 @@
 #include "store/sqlite/connection.hpp"
 
 #include "store/sqlite/errors.hpp"
+#include "store/sqlite/statement.hpp"
 
 #include <sqlite3.h>
 
@@ -118,6 +119,13 @@ Result<Statement> Connection::Prepare(const char* sql) {
     it->second = stmt;
   }
   return Statement(it->second);
+}
+
+Status Connection::ExecCached(const char* sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt) return std::move(stmt).error();
+  if (auto done = stmt->Exec(); !done) return std::move(done).error();
+  return {};
 }
 
 std::int64_t Connection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

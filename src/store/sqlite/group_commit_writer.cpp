@@ -17,13 +17,6 @@
 namespace contactsd::store::sqlite {
 namespace {
 
-Status ExecCached(Connection& connection, const char* sql) {
-  auto stmt = connection.Prepare(sql);
-  if (!stmt) return std::move(stmt).error();
-  if (auto done = stmt->Exec(); !done) return std::move(done).error();
-  return {};
-}
-
 bool InTransaction(Connection& connection) {
   return sqlite3_get_autocommit(connection.handle()) == 0;
 }
@@ -256,7 +249,7 @@ std::size_t GroupCommitWriter::RunTransaction(const std::vector<Job*>& batch, st
 
 bool GroupCommitWriter::RunInSavepoint(Job& job) {
   Connection& connection = *connection_;
-  if (auto saved = ExecCached(connection, sql::kSavepoint); !saved) {
+  if (auto saved = connection.ExecCached(sql::kSavepoint); !saved) {
     job.result = std::move(saved).error();
     return InTransaction(connection);
   }
@@ -266,15 +259,15 @@ bool GroupCommitWriter::RunInSavepoint(Job& job) {
     return false;
   }
   if (job.result.ok()) {
-    if (auto released = ExecCached(connection, sql::kReleaseSavepoint); !released) {
+    if (auto released = connection.ExecCached(sql::kReleaseSavepoint); !released) {
       job.result = std::move(released).error();
       return false;
     }
     return true;
   }
   // ROLLBACK TO undoes the body's changes but keeps the savepoint open; RELEASE closes it.
-  return ExecCached(connection, sql::kRollbackToSavepoint).ok() &&
-         ExecCached(connection, sql::kReleaseSavepoint).ok();
+  return connection.ExecCached(sql::kRollbackToSavepoint).ok() &&
+         connection.ExecCached(sql::kReleaseSavepoint).ok();
 }
 
 }  // namespace contactsd::store::sqlite

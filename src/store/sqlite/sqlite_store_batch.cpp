@@ -15,13 +15,6 @@
 namespace contactsd::store::sqlite {
 namespace {
 
-Status Exec(Connection& writer, const char* sql) {
-  auto stmt = writer.Prepare(sql);
-  if (!stmt) return std::move(stmt).error();
-  if (auto done = stmt->Exec(); !done) return std::move(done).error();
-  return {};
-}
-
 // Runs the operations of a batch on the writer. An atomic batch stops at the first failure,
 // whose error it returns (the write's savepoint then undoes all of it); otherwise each
 // operation that fails is undone in its own savepoint. Fills `results` either way.
@@ -33,12 +26,12 @@ Status RunOps(Connection& writer, std::string_view org_id, const std::vector<Con
       if (!results.back().contact.ok()) return results.back().contact.error();
       continue;
     }
-    if (auto saved = Exec(writer, sql::kOpSavepoint); !saved) return saved;
+    if (auto saved = writer.ExecCached(sql::kOpSavepoint); !saved) return saved;
     results.push_back(RunContactOp(writer, org_id, op, origin));
     if (!results.back().contact.ok()) {
-      if (auto undone = Exec(writer, sql::kOpRollback); !undone) return undone;
+      if (auto undone = writer.ExecCached(sql::kOpRollback); !undone) return undone;
     }
-    if (auto released = Exec(writer, sql::kOpRelease); !released) return released;
+    if (auto released = writer.ExecCached(sql::kOpRelease); !released) return released;
   }
   return {};
 }
