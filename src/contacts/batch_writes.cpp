@@ -145,15 +145,20 @@ Result<std::vector<BatchResult>> ContactsService::MergeResults(
     }
     std::optional<json::object>& known =
         s.created ? p.created_record : (p.pending ? p.pending->result_record : p.created_record);
-    json::object record;
+    // Constructed, never assigned: assigning a record of another memory resource copies it.
+    std::optional<json::object> record;
     if (known && (s.created || p.pending)) {
-      record = take ? std::move(*known) : json::object(*known);
+      if (take) {
+        record.emplace(std::move(*known));
+      } else {
+        record.emplace(*known);
+      }
     } else {
       auto parsed = ParseRecord(*s.contact);
       if (!parsed.ok()) return std::move(parsed).error();
-      record = std::move(parsed).value();
+      record.emplace(std::move(parsed).value());
     }
-    r.view = ContactView{std::move(s.contact).value(), std::move(record), {}};
+    r.view = ContactView{std::move(s.contact).value(), std::move(*record), {}};
     views.push_back(&r.view.value());
   }
   if (auto filled = FillAccess(who, std::move(views)); !filled) return std::move(filled).error();
