@@ -3,6 +3,7 @@
 
 #include "store/event_records.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace contactsd::store {
@@ -26,6 +27,11 @@ void Store::WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> o
                                ChangeOrigin origin, std::shared_ptr<const AnswerMaker> answer,
                                BatchDone done) {
   done(WriteContacts(org_id, std::move(ops), atomic, origin, answer.get()));
+}
+
+bool StoresAnswer(const std::vector<ContactOpResult>& results, const AnswerMaker* answer) {
+  return answer != nullptr && std::any_of(results.begin(), results.end(),
+                                          [](const ContactOpResult& r) { return r.contact.ok(); });
 }
 
 Error KeyTakenError(std::string_view key_name, std::string_view holder_id) {

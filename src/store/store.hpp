@@ -313,6 +313,10 @@ struct StoredAnswer {
 // Makes the answer of a batch from its results, inside the transaction, after the operations
 // and before the commit; an error rolls everything back.
 using AnswerMaker = std::function<Result<StoredAnswer>(const std::vector<ContactOpResult>&)>;
+
+// Whether a batch's answer is stored: it has an answer maker and stored at least one of its
+// operations (a batch that stored nothing answers as a failed request does: with nothing kept).
+bool StoresAnswer(const std::vector<ContactOpResult>& results, const AnswerMaker* answer);
 // Makes the answer of an unlock from the unlock it records (Store::UnlockContact).
 using UnlockAnswerMaker = std::function<Result<StoredAnswer>(const Unlock&)>;
 

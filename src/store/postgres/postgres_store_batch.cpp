@@ -138,9 +138,7 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
         return std::move(released).error();
       }
     }
-    const bool stored_any = std::any_of(results.begin(), results.end(),
-                                        [](const ContactOpResult& r) { return r.contact.ok(); });
-    if (answer && stored_any) {
+    if (StoresAnswer(results, answer)) {
       auto made = (*answer)(results);
       if (!made) return std::move(made).error();
       auto inserted = connection.Run(AnswerInsert(*made));

@@ -55,9 +55,7 @@ struct BatchWrite {
       ops_failed = atomic && !results.empty() && !results.back().contact.ok();
       return ran;
     }
-    const bool stored_any = std::any_of(results.begin(), results.end(),
-                                        [](const ContactOpResult& r) { return r.contact.ok(); });
-    if (!answer || !stored_any) return {};
+    if (!StoresAnswer(results, answer)) return {};
     auto made = (*answer)(results);
     if (!made) return std::move(made).error();
     return InsertAnswer(writer, *made);
