@@ -9,11 +9,22 @@ SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps build run test unit-test api-test crash-matrix test-sanitize test-tsan \
+.PHONY: deps test-deps build run test unit-test api-test crash-matrix test-sanitize test-tsan \
 	fuzz-build fuzz-smoke fuzz bench bench-ab bench-hostile format clean
 
 deps:
 	@./scripts/install-deps.sh
+
+# The webhook tests' receiver (tests/webhook_receiver) verifies signatures with the npm package
+# `standardwebhooks`, pinned by its lockfile. The stamp is written after `npm ci` succeeds, so a
+# missing, half-installed or outdated node_modules (lockfile newer than the stamp) is redone.
+WEBHOOK_RECEIVER := tests/webhook_receiver
+test-deps: $(WEBHOOK_RECEIVER)/node_modules/.contactsd-installed
+
+$(WEBHOOK_RECEIVER)/node_modules/.contactsd-installed: $(WEBHOOK_RECEIVER)/package-lock.json \
+		$(WEBHOOK_RECEIVER)/package.json | deps
+	npm ci --prefix $(WEBHOOK_RECEIVER) --no-audit --no-fund
+	touch $@
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -31,12 +42,12 @@ unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 # On SQLite; on PostgreSQL when CONTACTSD_TEST_DB=postgresql://... is set.
-api-test: build
+api-test: build test-deps
 	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 # Everything: unit tests, the API suite on SQLite and on PostgreSQL, on a throw-away PostgreSQL
 # cluster that scripts/test-all.sh starts first and removes at the end, even on failure.
-test: build
+test: build test-deps
 	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
 
 # kill -9 under each kind of write, restart, check every acknowledged write (tests/crash); on
@@ -46,7 +57,7 @@ crash-matrix: build
 
 # The server and the unit tests built with AddressSanitizer and UBSan in a directory of their
 # own, then the unit tests and the API suite on SQLite against them; any report fails the run.
-test-sanitize: deps
+test-sanitize: deps test-deps
 	cmake -S . -B $(SAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCONTACTSD_SANITIZE=address,undefined -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
 	  -U CONTACTSD_LAYERS >/dev/null

@@ -16,6 +16,12 @@ packages=(
   chromium slowhttptest
 )
 
+# The webhook tests' receiver (tests/webhook_receiver) runs on Node. The machines usually have
+# Node 20 already (not always from Debian, so dpkg cannot tell): Debian's nodejs and npm only
+# when the commands are absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -9,6 +9,7 @@
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "contacts/events_service.hpp"
+#include "contacts/webhooks_service.hpp"
 #include "model/model.hpp"
 
 #include <vector>
@@ -26,6 +27,8 @@ struct ApiContext {
   KeysInFlight& keys_in_flight;  // Idempotency-Keys whose first request is running
   // Where feed requests with ?wait= wait for events; null: they answer at once.
   FeedWaiters* feed_waiters = nullptr;
+  // The webhook endpoints' service; null: no webhook routes.
+  const contacts::WebhooksService* webhooks = nullptr;
 };
 
 std::vector<Route> HealthRoutes();
@@ -34,6 +37,7 @@ std::vector<Route> BatchRoutes(const ApiContext& ctx);
 std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
 std::vector<Route> CollectionRoutes(const ApiContext& ctx);
 std::vector<Route> EventRoutes(const ApiContext& ctx);
+std::vector<Route> WebhookRoutes(const ApiContext& ctx);
 
 // All of the above.
 std::vector<Route> AllRoutes(const ApiContext& ctx);

@@ -1,7 +1,10 @@
 // contactsd: the command line. Every flag also reads an environment variable.
+#include "webhooks/retry_schedule.hpp"
+
 #include "app/admin_commands.hpp"
 #include "app/serve_command.hpp"
 #include "common/time.hpp"
+#include "common/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -12,6 +15,11 @@
 namespace {
 
 constexpr const char* kDefaultDb = "sqlite:./data/contacts.db";
+
+std::string PositiveDuration(const std::string& text) {
+  auto duration = contactsd::ParseDuration(text);
+  return duration && *duration > 0 ? std::string() : "a positive duration such as 5s or 2m";
+}
 
 void AddDbOption(CLI::App* cmd, std::string& db) {
   cmd->add_option("--db", db, "Database URL: sqlite:PATH or postgresql://...")
@@ -26,7 +34,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("contactsd"));
   CLI::App app{"contactsd: a self-hosted, multi-tenant contacts API"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "contactsd 0.1.0");
+  app.set_version_flag("--version", std::string("contactsd ") + contactsd::kVersion);
 
   std::string db = kDefaultDb;
   contactsd::app::ServeConfig serve;
@@ -116,6 +124,55 @@ int main(int argc, char** argv) {
         return ttl && *ttl > 0 ? std::string() : "a positive duration such as 24h, 90m or 45s";
       })
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-retry-schedule", serve.webhook_retry_schedule,
+                   "The delays between a failed webhook delivery's attempts, one per failure; "
+                   "after the last, the delivery is given up")
+      ->envname("CONTACTSD_WEBHOOK_RETRY_SCHEDULE")
+      ->check([](const std::string& text) {
+        return contactsd::webhooks::RetrySchedule::Parse(text)
+                   ? std::string()
+                   : "durations separated by commas, such as 5s,5m,30m,2h";
+      })
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-connect-timeout", serve.webhook_connect_timeout,
+                   "How long a webhook delivery may take to resolve, connect and shake hands")
+      ->envname("CONTACTSD_WEBHOOK_CONNECT_TIMEOUT")
+      ->check(PositiveDuration)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-timeout", serve.webhook_timeout,
+                   "How long a webhook delivery may take in all before it counts as failed")
+      ->envname("CONTACTSD_WEBHOOK_TIMEOUT")
+      ->check(PositiveDuration)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-disable-after", serve.webhook_disable_after,
+                   "How long a webhook endpoint may fail without a success before it is "
+                   "disabled (with a webhook.disabled event in its tenant's feed)")
+      ->envname("CONTACTSD_WEBHOOK_DISABLE_AFTER")
+      ->check(PositiveDuration)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--secrets-key-file", serve.secrets_key_file,
+                   "The key that seals webhook signing secrets in the database (made when "
+                   "missing; default on SQLite: the database's path + .secrets-key)")
+      ->envname("CONTACTSD_SECRETS_KEY_FILE");
+  serve_cmd
+      ->add_option("--webhook-ca-file", serve.webhook_ca_file,
+                   "A PEM file of CAs to trust for webhook receivers, beside the system's")
+      ->envname("CONTACTSD_WEBHOOK_CA_FILE")
+      ->check(CLI::ExistingFile);
+  serve_cmd
+      ->add_flag("--webhook-allow-private", serve.webhook_allow_private,
+                 "Let webhooks reach loopback, private and link-local addresses (development, "
+                 "tests, receivers inside your own network)")
+      ->envname("CONTACTSD_WEBHOOK_ALLOW_PRIVATE");
+  serve_cmd
+      ->add_flag("--webhook-allow-http", serve.webhook_allow_http,
+                 "Let webhook URLs be http:// (unencrypted)")
+      ->envname("CONTACTSD_WEBHOOK_ALLOW_HTTP");
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
 

@@ -1,14 +1,19 @@
 #include "app/serve_command.hpp"
 
+#include "webhooks/dispatcher.hpp"
+
 #include "api/routes.hpp"
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
+#include "common/secret_box.hpp"
 #include "common/time.hpp"
 #include "contacts/collections_service.hpp"
 #include "contacts/contacts_service.hpp"
 #include "contacts/custom_fields_service.hpp"
 #include "contacts/pruner.hpp"
+#include "contacts/webhooks_service.hpp"
+#include "http/outbound_client.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
 
@@ -99,6 +104,21 @@ void PrepareProcess(std::size_t max_connections) {
   close(probe);
 }
 
+// The key that seals webhook secrets: --secrets-key-file, made when missing; else on SQLite a
+// file beside the database, made at the first start (a copy of the database file alone then
+// does not hold the secrets in clear); else none.
+Result<std::optional<SecretBox>> OpenSecretBox(const ServeConfig& config) {
+  std::string path = config.secrets_key_file;
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (path.empty() && std::string_view(config.db_url).starts_with(kSqlite)) {
+    path = config.db_url.substr(kSqlite.size()) + ".secrets-key";
+  }
+  if (path.empty()) return std::optional<SecretBox>();
+  auto box = SecretBox::FromKeyFile(path, true);
+  if (!box.ok()) return std::move(box).error();
+  return std::optional<SecretBox>(std::move(box).value());
+}
+
 }  // namespace
 
 int ServeCommand(const ServeConfig& config) {
@@ -184,8 +204,48 @@ int ServeCommand(const ServeConfig& config) {
       "idempotency answers", contacts::ExpiredAnswers(**store, NowMillis), std::chrono::minutes(1));
   api::FeedWaiters feed_waiters(**store, kFeedWaitTick, kMaxFeedWaiters);
   api::KeysInFlight keys_in_flight;
-  api::ApiContext ctx{*model,      authenticator, contacts,       custom_fields,
-                      collections, events,        keys_in_flight, &feed_waiters};
+  std::optional<SecretBox> secrets;
+  if (auto opened = OpenSecretBox(config); !opened.ok()) {
+    const Error& error = opened.error();
+    std::cerr << "contactsd: " << (error.message.empty() ? error.internal : error.message) << "\n";
+    return 1;
+  } else if (*opened) {
+    secrets.emplace(std::move(**opened));
+  } else {
+    spdlog::warn(
+        "webhook signing secrets are stored in clear: give every server the same "
+        "--secrets-key-file to seal them (docs/webhooks.md)");
+  }
+  const SecretBox* box = secrets ? &*secrets : nullptr;
+  contacts::WebhooksService webhooks(
+      events, **store, {config.webhook_allow_private, config.webhook_allow_http}, *secret, box);
+  api::ApiContext ctx{*model, authenticator,  contacts,      custom_fields, collections,
+                      events, keys_in_flight, &feed_waiters, &webhooks};
+  // Deliveries: the client's thread sends, the dispatcher's decides what; both stop before the
+  // store closes (declared after it), and the dispatcher before the client it posts to.
+  http::OutboundOptions outbound;
+  outbound.connect_timeout =
+      std::chrono::milliseconds(ParseDuration(config.webhook_connect_timeout).value_or(5000));
+  outbound.total_timeout =
+      std::chrono::milliseconds(ParseDuration(config.webhook_timeout).value_or(15000));
+  outbound.ca_file = config.webhook_ca_file;
+  outbound.allow_private_addresses = config.webhook_allow_private;
+  webhooks::DispatcherOptions dispatch;
+  // The client never queues what the dispatcher sends: a queue there would put a slow
+  // endpoint's attempts in front of everyone else's.
+  outbound.max_in_flight = static_cast<std::size_t>(dispatch.max_in_flight);
+  std::unique_ptr<http::OutboundClient> outbound_client;
+  try {
+    outbound_client = std::make_unique<http::OutboundClient>(outbound);
+  } catch (const std::exception& e) {
+    std::cerr << "contactsd: --webhook-ca-file: " << e.what() << "\n";
+    return 1;
+  }
+  dispatch.schedule = *webhooks::RetrySchedule::Parse(config.webhook_retry_schedule);
+  dispatch.lease_ms = outbound.total_timeout.count() + 5'000;
+  dispatch.disable_after_ms = ParseDuration(config.webhook_disable_after).value_or(0);
+  webhooks::Dispatcher dispatcher(*model, **store, events, *outbound_client, box, dispatch);
+  if (model->change_log()) dispatcher.Start();
 
   http::ServerOptions options;
   options.host = host;

@@ -47,6 +47,17 @@ struct ServeConfig {
   std::size_t max_buffered_mib = 64;    // for request bodies, and again for large answers
   std::string event_retention = "30d";  // common/time.hpp ParseDuration; "0": keep forever
   std::string idempotency_ttl = "24h";  // how long an Idempotency-Key's answer is replayed
+  // Webhooks (docs/webhooks.md).
+  std::string webhook_retry_schedule = "5s,5m,30m,2h,5h,10h,10h";
+  std::string webhook_connect_timeout = "5s";
+  std::string webhook_timeout = "15s";
+  std::string webhook_disable_after = "5d";
+  std::string webhook_ca_file;
+  // Seals webhook signing secrets at rest. Empty: on SQLite, the file beside the database
+  // (DB.secrets-key, made at the first start); on PostgreSQL, none (stored in clear, warned).
+  std::string secrets_key_file;
+  bool webhook_allow_private = false;
+  bool webhook_allow_http = false;
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.

@@ -130,4 +130,28 @@ bool Base64UrlDecode(std::string_view text, std::string& out) {
   return (acc & ((1u << bits) - 1)) == 0;
 }
 
+std::string Base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string& out) {
+  if (text.size() % 4 != 0) return false;
+  out.assign(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return false;
+  // EVP_DecodeBlock counts the padding's zero bytes; they are not data.
+  std::size_t padding = 0;
+  if (!text.empty() && text.back() == '=') ++padding;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<std::size_t>(n) - padding);
+  return true;
+}
+
 }  // namespace contactsd

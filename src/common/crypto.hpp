@@ -1,5 +1,5 @@
 // The few cryptographic primitives contactsd needs, over OpenSSL: the OS CSPRNG, SHA-256,
-// HMAC-SHA-256 and base64url. Thread-safe.
+// HMAC-SHA-256, base64 and base64url. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -27,5 +27,10 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b);
 // alphabet or an impossible length.
 std::string Base64UrlEncode(std::string_view data);
 bool Base64UrlDecode(std::string_view text, std::string& out);
+
+// RFC 4648 base64 (the standard alphabet) with padding, as webhook secrets and signatures use.
+// Decode returns false on anything but a padded encoding.
+std::string Base64Encode(std::string_view data);
+bool Base64Decode(std::string_view text, std::string& out);
 
 }  // namespace contactsd

@@ -77,14 +77,20 @@ std::string EventsService::ShownType(std::string_view stored) const {
   return std::string(stored);
 }
 
-std::optional<std::string> EventsService::StoredType(std::string_view shown) const {
-  std::vector<std::string_view> types = {"contact.created", "contact.updated", "contact.erased"};
+std::vector<std::string> EventsService::ShownTypes() const {
+  std::vector<std::string> types = {"contact.created", "contact.updated", "contact.erased"};
   if (model_.archiving_enabled()) {
     types.push_back(model_.archived_hidden() ? "contact.deleted" : "contact.archived");
     types.push_back("contact.restored");
   }
   if (model_.unlocks()) types.push_back("contact.unlocked");
   if (model_.custom_fields_enabled()) types.push_back("custom_field.created");
+  types.push_back("webhook.disabled");
+  return types;
+}
+
+std::optional<std::string> EventsService::StoredType(std::string_view shown) const {
+  const std::vector<std::string> types = ShownTypes();
   if (std::find(types.begin(), types.end(), shown) == types.end()) return std::nullopt;
   if (shown == "contact.deleted") return "contact.archived";
   return std::string(shown);
@@ -132,6 +138,33 @@ Result<std::vector<EventView>> EventsService::ViewsOf(const Principal& who,
   return views;
 }
 
+Result<store::EventPosition> EventsService::PositionOf(const Principal& who,
+                                                       std::string_view cursor) const {
+  auto payload = VerifyCursor(cursor, cursor_secret_);
+  if (!payload) return InvalidCursor();
+  auto fields = FieldsOf(*payload, "events:", 3);
+  if (!fields || (*fields)[0] != who.org_id) return InvalidCursor();
+  auto txid = NumberOf((*fields)[1]);
+  auto seq = NumberOf((*fields)[2]);
+  if (!txid || !seq) return InvalidCursor();
+  return store::EventPosition{*txid, *seq};
+}
+
+Result<std::pair<std::vector<EventView>, store::EventPosition>> EventsService::After(
+    const Principal& who, store::EventPosition after, int limit) const {
+  if (auto ok = CheckLimit(limit, kMaxPageSize); !ok) return std::move(ok).error();
+  store::EventQuery query;
+  query.tenants = TenantsOf(who);
+  query.limit = limit;
+  query.after = after;
+  auto events = store_.ListEvents(query);
+  if (!events.ok()) return std::move(events).error();
+  const store::EventPosition last = events->empty() ? after : events->back().position;
+  auto views = ViewsOf(who, std::move(events).value());
+  if (!views.ok()) return std::move(views).error();
+  return std::make_pair(std::move(views).value(), last);
+}
+
 Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cursor, int limit,
                                       std::string_view type, std::string_view contact_id) const {
   if (auto ok = CheckLimit(limit, kMaxPageSize); !ok) return std::move(ok).error();
@@ -139,14 +172,9 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
   query.tenants = TenantsOf(who);
   query.limit = limit;
   if (!cursor.empty()) {
-    auto payload = VerifyCursor(cursor, cursor_secret_);
-    if (!payload) return InvalidCursor();
-    auto fields = FieldsOf(*payload, "events:", 3);
-    if (!fields || (*fields)[0] != who.org_id) return InvalidCursor();
-    auto txid = NumberOf((*fields)[1]);
-    auto seq = NumberOf((*fields)[2]);
-    if (!txid || !seq) return InvalidCursor();
-    query.after = {*txid, *seq};
+    auto position = PositionOf(who, cursor);
+    if (!position.ok()) return std::move(position).error();
+    query.after = *position;
     // Retention deleted events after this position: the consumer has missed some.
     auto horizon = store_.EventHorizon(query.tenants);
     if (!horizon.ok()) return std::move(horizon).error();

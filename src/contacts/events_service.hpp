@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace contactsd::contacts {
@@ -51,6 +52,16 @@ class EventsService {
   // invalid_id, invalid_cursor, invalid_query, not_found (no such contact, and no event of it).
   Result<EventPage> History(const Principal& who, std::string_view id, std::string_view cursor,
                             int limit) const;
+
+  // The events after `after`, oldest first, as `who` reads them, and the position the next read
+  // resumes from (`after` when there were none): what a webhook delivers.
+  Result<std::pair<std::vector<EventView>, store::EventPosition>> After(const Principal& who,
+                                                                        store::EventPosition after,
+                                                                        int limit) const;
+  // The position a feed cursor of `who` names. Errors: invalid_cursor.
+  Result<store::EventPosition> PositionOf(const Principal& who, std::string_view cursor) const;
+  // The event types this model's log records, as the model names them.
+  std::vector<std::string> ShownTypes() const;
 
   static constexpr int kMaxPageSize = 1000;
   static constexpr int kDefaultPageSize = 100;

@@ -18,6 +18,9 @@ Event UnlockEvent(std::string_view org_id, const Contact& contact, const Unlock&
 Event CustomFieldEvent(const CustomField& field, std::string_view definition_json,
                        const ChangeOrigin& origin);
 
+// "webhook.disabled" in the endpoint's tenant's log: no contact; its doc is `doc`.
+Event WebhookDisabledEvent(const WebhookEndpoint& endpoint, std::string doc, std::int64_t now_ms);
+
 // Internal unless a query of the log names 1 or 2 tenants and a limit in
 // 1..kMaxEventQueryLimit (a caller's bug, not a client's).
 Status CheckEventQuery(const std::vector<std::string>& tenants, int limit);

@@ -74,6 +74,19 @@ Event CustomFieldEvent(const CustomField& field, std::string_view definition_jso
   return event;
 }
 
+Event WebhookDisabledEvent(const WebhookEndpoint& endpoint, std::string doc, std::int64_t now_ms) {
+  Event event;
+  event.org_id = endpoint.org_id;
+  event.type = "webhook.disabled";
+  event.occurred_at_ms = now_ms;
+  event.origin = ChangeOrigin::System();
+  event.contact.doc = std::move(doc);
+  event.contact.version = 1;
+  event.contact.created_at_ms = now_ms;
+  event.contact.updated_at_ms = now_ms;
+  return event;
+}
+
 Status CheckEventQuery(const std::vector<std::string>& tenants, int limit) {
   if (tenants.empty() || tenants.size() > 2 || limit < 1 || limit > kMaxEventQueryLimit) {
     return Error::Internal("store: an event query needs 1 or 2 tenants and a limit in 1..1001");

@@ -9,6 +9,8 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "store/event_position.hpp"
+#include "store/webhook_store.hpp"
 
 #include <compare>
 #include <cstdint>
@@ -68,16 +70,6 @@ struct ChangeOrigin {
   std::string request_id;  // the X-Request-Id of the write; empty outside a request
 
   static ChangeOrigin System() { return {"system", {}, {}}; }
-};
-
-// A place in a tenant's change log: events are read in (txid, seq) order. `seq` is unique
-// across the database; `txid` is 0 on SQLite (one writer: commit order is seq order) and the
-// PostgreSQL transaction id of the write there (see docs/events.md: why a reader orders by
-// it and reads only transactions older than every running one).
-struct EventPosition {
-  std::int64_t txid = 0;
-  std::int64_t seq = 0;
-  auto operator<=>(const EventPosition&) const = default;
 };
 
 // One entry of the change log. Every committed change of a contact records exactly one, in the
@@ -328,9 +320,9 @@ struct CustomField {
   std::int64_t created_at_ms = 0;
 };
 
-class Store {
+class Store : public WebhookStore {
  public:
-  virtual ~Store() = default;
+  ~Store() override = default;
 
   // Brings the schema to the newest version. Idempotent; safe when several processes run it
   // at once (the first one migrates, the others wait and find nothing to do).

@@ -1,3 +1,10 @@
 contactsd_unit_test(contactsd_common_tests
-  SOURCES common/crypto_test.cpp common/time_test.cpp common/uuid_test.cpp
+  SOURCES
+    common/address_policy_test.cpp
+    common/crypto_test.cpp
+    common/secret_box_test.cpp
+    common/time_test.cpp
+    common/uuid_test.cpp
+    store/temp_dir.cpp
   LIBS contactsd_common)
+target_include_directories(contactsd_common_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

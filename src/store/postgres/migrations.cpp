@@ -177,9 +177,76 @@ CREATE TABLE contact_terms (
 );
 )sql";
 
-constexpr std::array<const char*, 6> kMigrations = {
-    kSchemaV1,       kSchemaV2Collections,        kSchemaV3Unlocks,
-    kSchemaV4Events, kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms};
+// Webhooks (as SQLite's version 8; store/webhook_store.hpp): endpoints, the deliveries of the
+// log to them, numbered per endpoint in fan-out order (`ord`, from the endpoint's `next_ord`),
+// and every attempt of a delivery. An endpoint's `fanned_out` is a log position (txid, seq)
+// as the feed reads it. The partial indexes hold the pending deliveries only: the claim reads
+// the due ones by time, and checks that none of the same contact precedes one. "C" collation:
+// the dispatcher pages through every endpoint in (org_id, id) byte order. Every primary key
+// starts with the tenant, so on Citus (docs/scaling.md) the three distribute with the
+// contacts:
+//   SELECT create_distributed_table('webhook_endpoints', 'org_id', colocate_with => 'contacts');
+//   SELECT create_distributed_table('webhook_deliveries', 'org_id', colocate_with => 'contacts');
+//   SELECT create_distributed_table('webhook_attempts', 'org_id', colocate_with => 'contacts');
+constexpr char kSchemaV7Webhooks[] = R"sql(
+CREATE TABLE webhook_endpoints (
+  org_id text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  url text NOT NULL,
+  description text NOT NULL,
+  events text NOT NULL,
+  enabled boolean NOT NULL,
+  secret text NOT NULL,
+  previous_secret text NOT NULL,
+  previous_secret_until bigint NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  last_success_at bigint NOT NULL,
+  failing_since bigint NOT NULL,
+  disabled_reason text NOT NULL,
+  fanned_out_txid bigint NOT NULL,
+  fanned_out_seq bigint NOT NULL,
+  next_ord bigint NOT NULL,
+  PRIMARY KEY (org_id, id)
+);
+CREATE TABLE webhook_deliveries (
+  org_id text COLLATE "C" NOT NULL,
+  endpoint_id text COLLATE "C" NOT NULL,
+  ord bigint NOT NULL,
+  event_id text COLLATE "C" NOT NULL,
+  contact_id text COLLATE "C" NOT NULL,
+  payload text NOT NULL,
+  state text NOT NULL,
+  attempts bigint NOT NULL,
+  due_at bigint NOT NULL,
+  lease_until bigint NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (org_id, endpoint_id, ord)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (due_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_pending_by_contact
+  ON webhook_deliveries (org_id, endpoint_id, contact_id, ord)
+  WHERE state = 'pending' AND contact_id <> '';
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (org_id, endpoint_id, event_id);
+CREATE TABLE webhook_attempts (
+  org_id text COLLATE "C" NOT NULL,
+  endpoint_id text COLLATE "C" NOT NULL,
+  ord bigint NOT NULL,
+  attempt bigint NOT NULL,
+  event_id text NOT NULL,
+  at bigint NOT NULL,
+  status bigint NOT NULL,
+  error text NOT NULL,
+  latency_ms bigint NOT NULL,
+  next_attempt_at bigint,
+  PRIMARY KEY (org_id, endpoint_id, ord, attempt)
+);
+)sql";
+
+constexpr std::array<const char*, 7> kMigrations = {
+    kSchemaV1,        kSchemaV2Collections,        kSchemaV3Unlocks,
+    kSchemaV4Events,  kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
+    kSchemaV7Webhooks};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

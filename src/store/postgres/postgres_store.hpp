@@ -112,6 +112,31 @@ class PostgresStore final : public Store {
   Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) override;
   Result<std::string> EventsWatermark() override;
 
+  // Webhooks (postgres_store_webhooks.cpp).
+  Status CreateWebhook(const WebhookEndpoint& endpoint, int max_per_org) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhooks(std::string_view org_id) override;
+  Result<WebhookEndpoint> GetWebhook(std::string_view org_id, std::string_view id) override;
+  Result<WebhookEndpoint> UpdateWebhook(std::string_view org_id, std::string_view id,
+                                        const WebhookChange& change) override;
+  Status DeleteWebhook(std::string_view org_id, std::string_view id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhooksForFanOut(std::string_view after_org,
+                                                             std::string_view after_id,
+                                                             int limit) override;
+  Result<bool> FanOut(const DeliveryFanOut& fan_out) override;
+  Status EnqueueDelivery(std::string_view org_id, std::string_view endpoint_id,
+                         const NewDelivery& delivery, std::int64_t now_ms) override;
+  Result<std::vector<DueDelivery>> ClaimDeliveries(std::int64_t now_ms, std::int64_t lease_until_ms,
+                                                   int limit, const DeliveryFilter& take) override;
+  Status RecordDeliveries(const std::vector<DeliveryOutcome>& outcomes) override;
+  Result<std::vector<WebhookEndpoint>> DisableFailingWebhooks(std::int64_t cutoff_ms,
+                                                              std::int64_t now_ms,
+                                                              const WebhookDoc& doc) override;
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(
+      std::string_view org_id, std::string_view endpoint_id,
+      const std::optional<AttemptPosition>& before, int limit) override;
+  Status RetryDelivery(std::string_view org_id, std::string_view endpoint_id,
+                       std::string_view event_id, std::int64_t now_ms) override;
+
   // 32 random bytes, created by the first process ever to ask, cached after the first read.
   Result<std::string> ServerSecret() override;
 

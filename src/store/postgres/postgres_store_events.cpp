@@ -5,6 +5,7 @@
 #include "store/postgres/rows.hpp"
 
 #include <array>
+#include <iterator>
 #include <string>
 
 namespace contactsd::store::postgres {
@@ -98,13 +99,18 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
                                             "unlocks",
                                             "idempotency_answers",
                                             "contact_terms",
+                                            "webhook_endpoints",
+                                            "webhook_deliveries",
+                                            "webhook_attempts",
                                             "orgs"};
   return WithConnection(
       [&](Connection& connection) -> Result<std::vector<std::pair<std::string, std::int64_t>>> {
         auto rows = connection.Run(Query(Sql::kDeleteOrg).Text(org_id));
         if (!rows) return std::move(rows).error();
         std::vector<std::pair<std::string, std::int64_t>> removed;
-        for (int i = 0; i < 11; ++i) removed.emplace_back(kTables[i], rows->Int8(0, i));
+        for (int i = 0; i < static_cast<int>(std::size(kTables)); ++i) {
+          removed.emplace_back(kTables[i], rows->Int8(0, i));
+        }
         if (removed.back().second == 0) return Error::NotFound("Organization not found");
         return removed;
       });

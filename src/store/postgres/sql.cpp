@@ -56,6 +56,19 @@ namespace {
   "(SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE org_id = " tenant \
   " AND contact_id = $3 AND ($4 = 0 OR seq < $4) ORDER BY seq DESC LIMIT $5)"
 
+// Webhook endpoints' columns as written by insert_webhook, and as read by ReadWebhook.
+#define CONTACTSD_WEBHOOK_INSERT_COLUMNS                                            \
+  "org_id, id, url, description, events, enabled, secret, previous_secret, "        \
+  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, " \
+  "disabled_reason, fanned_out_txid, fanned_out_seq, next_ord"
+#define CONTACTSD_WEBHOOK_COLUMNS                                                   \
+  "org_id, id, url, description, events, enabled, secret, previous_secret, "        \
+  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, " \
+  "disabled_reason, fanned_out_txid, fanned_out_seq"
+#define CONTACTSD_DELIVERY_INSERT_COLUMNS                                              \
+  "org_id, endpoint_id, ord, event_id, contact_id, payload, state, attempts, due_at, " \
+  "lease_until, created_at"
+
 // Indexed by Sql: the static_assert below checks that each entry sits at its own index.
 constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kStatements = {{
     {Sql::kBegin, "begin", "BEGIN", "", false},
@@ -411,11 +424,15 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "u AS (DELETE FROM unlocks WHERE org_id = $1 RETURNING 1), "
      "i AS (DELETE FROM idempotency_answers WHERE org_id = $1 RETURNING 1), "
      "t AS (DELETE FROM contact_terms WHERE org_id = $1 RETURNING 1), "
+     "we AS (DELETE FROM webhook_endpoints WHERE org_id = $1 RETURNING 1), "
+     "wd AS (DELETE FROM webhook_deliveries WHERE org_id = $1 RETURNING 1), "
+     "wa AS (DELETE FROM webhook_attempts WHERE org_id = $1 RETURNING 1), "
      "o AS (DELETE FROM orgs WHERE id = $1 RETURNING 1) "
      "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM e), (SELECT count(*) FROM k), "
      "(SELECT count(*) FROM a), (SELECT count(*) FROM f), (SELECT count(*) FROM ce), "
      "(SELECT count(*) FROM cc), (SELECT count(*) FROM u), (SELECT count(*) FROM i), "
-     "(SELECT count(*) FROM t), (SELECT count(*) FROM o), "
+     "(SELECT count(*) FROM t), (SELECT count(*) FROM we), (SELECT count(*) FROM wd), "
+     "(SELECT count(*) FROM wa), (SELECT count(*) FROM o), "
      "pg_notify('contactsd_credentials', $1)",
      "t", true},
     {Sql::kEventHorizon, "event_horizon",
@@ -442,6 +459,149 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "DELETE FROM idempotency_answers WHERE (org_id, key) IN (SELECT org_id, key "
      "FROM idempotency_answers WHERE expires_at <= $1 LIMIT $2)",
      "ii", true},
+
+    // Webhooks (store/webhook_store.hpp; the schema's version 7). Endpoint columns as read by
+    // ReadWebhook (postgres_store_webhooks.cpp). A tenant's creations serialize on its org row
+    // (lock_org), so the count read after it is exact.
+    {Sql::kLockOrg, "lock_org", "SELECT id FROM orgs WHERE id = $1 FOR UPDATE", "t", false},
+    {Sql::kCountWebhooks, "count_webhooks",
+     "SELECT count(*) FROM webhook_endpoints WHERE org_id = $1", "t", false},
+    // A new endpoint starts at the log's head: every event of a transaction older than every
+    // running one is before it (the feed's position (xmin, 0), docs/events.md), so it receives
+    // the events of every transaction that commits after it.
+    {Sql::kInsertWebhook, "insert_webhook",
+     "INSERT INTO webhook_endpoints (" CONTACTSD_WEBHOOK_INSERT_COLUMNS
+     ") VALUES ($1, $2, $3, $4, $5, $6 <> 0, $7, '', 0, $8, $8, 0, 0, '', "
+     "pg_snapshot_xmin(pg_current_snapshot())::text::bigint, 0, 1)",
+     "tttttiti", true},
+    {Sql::kListWebhooks, "list_webhooks",
+     "SELECT " CONTACTSD_WEBHOOK_COLUMNS
+     " FROM webhook_endpoints WHERE org_id = $1 ORDER BY created_at, id",
+     "t", false},
+    {Sql::kGetWebhook, "get_webhook",
+     "SELECT " CONTACTSD_WEBHOOK_COLUMNS " FROM webhook_endpoints WHERE org_id = $1 AND id = $2",
+     "tt", false},
+    {Sql::kLockWebhook, "lock_webhook",
+     "SELECT " CONTACTSD_WEBHOOK_COLUMNS
+     " FROM webhook_endpoints WHERE org_id = $1 AND id = $2 FOR UPDATE",
+     "tt", false},
+    // The settings only: never the dispatcher's columns (last_success_at, failing_since,
+    // next_ord).
+    {Sql::kUpdateWebhook, "update_webhook",
+     "UPDATE webhook_endpoints SET url = $3, description = $4, events = $5, enabled = $6 <> 0, "
+     "secret = $7, previous_secret = $8, previous_secret_until = $9, updated_at = $10, "
+     "disabled_reason = $11, fanned_out_txid = $12, fanned_out_seq = $13 "
+     "WHERE org_id = $1 AND id = $2",
+     "tttttitt"
+     "iitii",
+     true},
+    {Sql::kDeleteWebhook, "delete_webhook",
+     "DELETE FROM webhook_endpoints WHERE org_id = $1 AND id = $2", "tt", true},
+    {Sql::kDeleteWebhookDeliveries, "delete_webhook_deliveries",
+     "DELETE FROM webhook_deliveries WHERE org_id = $1 AND endpoint_id = $2", "tt", true},
+    {Sql::kDeleteWebhookAttempts, "delete_webhook_attempts",
+     "DELETE FROM webhook_attempts WHERE org_id = $1 AND endpoint_id = $2", "tt", true},
+    {Sql::kListWebhooksForFanOut, "list_webhooks_for_fan_out",
+     "SELECT " CONTACTSD_WEBHOOK_COLUMNS
+     " FROM webhook_endpoints WHERE (org_id, id) > ($1, $2) ORDER BY org_id, id LIMIT $3",
+     "tti", false},
+    // A fan-out in one statement: the endpoint moves from ($3, $4) to ($5, $6) and takes $7
+    // ords, only if it is still at ($3, $4); the deliveries (the JSON arrays of strings $9
+    // event ids, $10 contact ids, $11 payloads, zipped) take those ords in order, inserted
+    // only when it moved. Answers 1 when it moved, 0 when not (nothing added).
+    {Sql::kFanOut, "fan_out",
+     "WITH a AS (UPDATE webhook_endpoints SET fanned_out_txid = $5, fanned_out_seq = $6, "
+     "next_ord = next_ord + $7 "
+     "WHERE org_id = $1 AND id = $2 AND fanned_out_txid = $3 AND fanned_out_seq = $4 "
+     "RETURNING next_ord - $7 AS first), "
+     "i AS (INSERT INTO webhook_deliveries (" CONTACTSD_DELIVERY_INSERT_COLUMNS ") "
+     "SELECT $1, $2, a.first + d.n - 1, d.event_id, d.contact_id, d.payload, 'pending', 0, $8, "
+     "0, $8 FROM a, ROWS FROM (json_array_elements_text($9::json), "
+     "json_array_elements_text($10::json), json_array_elements_text($11::json)) "
+     "WITH ORDINALITY AS d(event_id, contact_id, payload, n)) "
+     "SELECT count(*) FROM a",
+     "ttiiiiii"
+     "ttt",
+     true},
+    // One delivery outside the log, due now ($6), at the endpoint's next ord; no row affected
+    // when the endpoint is gone.
+    {Sql::kEnqueueDelivery, "enqueue_delivery",
+     "WITH a AS (UPDATE webhook_endpoints SET next_ord = next_ord + 1 "
+     "WHERE org_id = $1 AND id = $2 RETURNING next_ord - 1 AS ord) "
+     "INSERT INTO webhook_deliveries (" CONTACTSD_DELIVERY_INSERT_COLUMNS ") "
+     "SELECT $1, $2, a.ord, $3, $4, $5, 'pending', 0, $6, 0, $6 FROM a",
+     "ttttti", true},
+    // Due deliveries at $1, oldest due first (the order of webhook_deliveries_due), each the
+    // first pending one of its contact for its endpoint, of enabled endpoints, locked for the
+    // claim's transaction; those another claim holds are passed over (SKIP LOCKED), and a
+    // delivery leased or settled by a claim that committed meanwhile is checked again on its
+    // newest version (and left out). Columns as read by ReadDueDelivery.
+    {Sql::kDueDeliveries, "due_deliveries",
+     "SELECT d.org_id, d.endpoint_id, d.ord, d.event_id, d.payload, d.attempts "
+     "FROM webhook_deliveries AS d "
+     "JOIN webhook_endpoints AS e ON e.org_id = d.org_id AND e.id = d.endpoint_id "
+     "WHERE d.state = 'pending' AND d.due_at <= $1 AND d.lease_until <= $1 AND e.enabled "
+     "AND (d.contact_id = '' OR NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p "
+     "WHERE p.org_id = d.org_id AND p.endpoint_id = d.endpoint_id "
+     "AND p.contact_id = d.contact_id AND p.state = 'pending' AND p.contact_id <> '' "
+     "AND p.ord < d.ord)) "
+     "ORDER BY d.due_at, d.org_id, d.endpoint_id, d.ord LIMIT $2 FOR UPDATE OF d SKIP LOCKED",
+     "ii", false},
+    {Sql::kLeaseDelivery, "lease_delivery",
+     "UPDATE webhook_deliveries SET lease_until = $4 "
+     "WHERE org_id = $1 AND endpoint_id = $2 AND ord = $3",
+     "ttii", true},
+    // An outcome: the endpoint's health ($3 the attempt's time), then the delivery's new state,
+    // then its attempt logged from the row (which knows the attempt's number and event).
+    {Sql::kWebhookSucceeded, "webhook_succeeded",
+     "UPDATE webhook_endpoints SET last_success_at = greatest(last_success_at, $3), "
+     "failing_since = 0 WHERE org_id = $1 AND id = $2",
+     "tti", true},
+    {Sql::kWebhookFailed, "webhook_failed",
+     "UPDATE webhook_endpoints SET failing_since = $3 "
+     "WHERE org_id = $1 AND id = $2 AND failing_since = 0",
+     "tti", true},
+    {Sql::kSettleDelivery, "settle_delivery",
+     "UPDATE webhook_deliveries SET attempts = attempts + 1, state = $4, due_at = $5, "
+     "lease_until = 0 WHERE org_id = $1 AND endpoint_id = $2 AND ord = $3",
+     "ttiti", true},
+    {Sql::kLogAttempt, "log_attempt",
+     "INSERT INTO webhook_attempts (org_id, endpoint_id, ord, attempt, event_id, at, status, "
+     "error, latency_ms, next_attempt_at) "
+     "SELECT org_id, endpoint_id, ord, attempts, event_id, $4, $5, $6, $7, $8 "
+     "FROM webhook_deliveries WHERE org_id = $1 AND endpoint_id = $2 AND ord = $3 "
+     "ON CONFLICT DO NOTHING",
+     "ttiiitii", true},
+    // Columns as read by ReadDeliveryAttempt: newest first, before ($3, $4).
+    {Sql::kListDeliveryAttempts, "list_delivery_attempts",
+     "SELECT ord, attempt, event_id, at, status, error, latency_ms, next_attempt_at "
+     "FROM webhook_attempts WHERE org_id = $1 AND endpoint_id = $2 AND (ord, attempt) < ($3, $4) "
+     "ORDER BY ord DESC, attempt DESC LIMIT $5",
+     "ttiii", false},
+    {Sql::kRetryDelivery, "retry_delivery",
+     "UPDATE webhook_deliveries SET state = 'pending', due_at = $4 "
+     "WHERE org_id = $1 AND endpoint_id = $2 AND event_id = $3",
+     "ttti", true},
+    // An endpoint enabled again starts at the log's head (as a new one does), not failing.
+    {Sql::kMoveWebhookToHead, "move_webhook_to_head",
+     "UPDATE webhook_endpoints SET failing_since = 0, "
+     "fanned_out_txid = pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+     "fanned_out_seq = 0 WHERE org_id = $1 AND id = $2 RETURNING " CONTACTSD_WEBHOOK_COLUMNS,
+     "tt", false},
+    {Sql::kFailingWebhooks, "failing_webhooks",
+     "SELECT " CONTACTSD_WEBHOOK_COLUMNS
+     " FROM webhook_endpoints WHERE enabled AND failing_since <> 0 AND failing_since < $1 "
+     "ORDER BY org_id, id FOR UPDATE",
+     "i", false},
+    // Disables an endpoint and records its "webhook.disabled" event, as a custom field's
+    // definition records its own.
+    {Sql::kDisableWebhook, "disable_webhook",
+     "WITH d AS (UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'failing', "
+     "updated_at = $3 WHERE org_id = $1 AND id = $2 AND enabled RETURNING 1) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'webhook.disabled', $3, NULL, 'system', '', '', 1, $4, NULL, $3, $3, NULL, NULL "
+     "FROM d",
+     "ttit", false},
 }};
 
 constexpr bool InEnumOrder() {
@@ -461,6 +621,9 @@ static_assert(InEnumOrder(), "kStatements must list every Sql, in the enum's ord
 #undef CONTACTSD_TENANT_HISTORY
 #undef CONTACTSD_DOC_HAS
 #undef CONTACTSD_DOC_JSON
+#undef CONTACTSD_WEBHOOK_INSERT_COLUMNS
+#undef CONTACTSD_WEBHOOK_COLUMNS
+#undef CONTACTSD_DELIVERY_INSERT_COLUMNS
 
 }  // namespace
 

@@ -202,10 +202,73 @@ CREATE TABLE contact_terms (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 7> kMigrations = {
-    kSchemaV1,           kSchemaV2Collections, kSchemaV3Unlocks,
-    kSchemaV4Events,     kSchemaV5EventChains, kSchemaV6IdempotencyAnswers,
-    kSchemaV7SearchTerms};
+// Version 8: webhooks (store/webhook_store.hpp). An endpoint's deliveries are numbered in the
+// order it fanned them out (`ord`, from the endpoint's `next_ord`); one contact's deliveries
+// go in that order. The partial indexes hold the pending deliveries only: the dispatcher's
+// claim reads the due ones by time, and checks that none of the same contact precedes one.
+constexpr char kSchemaV8Webhooks[] = R"sql(
+CREATE TABLE webhook_endpoints (
+  org_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  secret TEXT NOT NULL,
+  previous_secret TEXT NOT NULL,
+  previous_secret_until INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_success_at INTEGER NOT NULL,
+  failing_since INTEGER NOT NULL,
+  disabled_reason TEXT NOT NULL,
+  fanned_out_txid INTEGER NOT NULL,
+  fanned_out_seq INTEGER NOT NULL,
+  next_ord INTEGER NOT NULL,
+  PRIMARY KEY (org_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+  org_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (org_id, endpoint_id, ord)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (due_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_pending_by_contact
+  ON webhook_deliveries (org_id, endpoint_id, contact_id, ord)
+  WHERE state = 'pending' AND contact_id <> '';
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (org_id, endpoint_id, event_id);
+CREATE TABLE webhook_attempts (
+  org_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  PRIMARY KEY (org_id, endpoint_id, ord, attempt)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 8> kMigrations = {kSchemaV1,
+                                                    kSchemaV2Collections,
+                                                    kSchemaV3Unlocks,
+                                                    kSchemaV4Events,
+                                                    kSchemaV5EventChains,
+                                                    kSchemaV6IdempotencyAnswers,
+                                                    kSchemaV7SearchTerms,
+                                                    kSchemaV8Webhooks};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

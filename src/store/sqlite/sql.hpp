@@ -206,6 +206,9 @@ inline constexpr char kDeleteOrgCollectionCounters[] =
 inline constexpr char kDeleteOrgUnlocks[] = "DELETE FROM unlocks WHERE org_id = ?1";
 inline constexpr char kDeleteOrgTerms[] = "DELETE FROM contact_terms WHERE org_id = ?1";
 inline constexpr char kDeleteOrgAnswers[] = "DELETE FROM idempotency_answers WHERE org_id = ?1";
+inline constexpr char kDeleteOrgWebhooks[] = "DELETE FROM webhook_endpoints WHERE org_id = ?1";
+inline constexpr char kDeleteOrgDeliveries[] = "DELETE FROM webhook_deliveries WHERE org_id = ?1";
+inline constexpr char kDeleteOrgAttempts[] = "DELETE FROM webhook_attempts WHERE org_id = ?1";
 inline constexpr char kDeleteOrg[] = "DELETE FROM orgs WHERE id = ?1";
 
 // Server-wide settings.

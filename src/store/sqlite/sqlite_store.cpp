@@ -159,7 +159,11 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::DeleteOrg
           std::pair{"collection_counters", sql::kDeleteOrgCollectionCounters},
           std::pair{"unlocks", sql::kDeleteOrgUnlocks},
           std::pair{"idempotency_answers", sql::kDeleteOrgAnswers},
-          std::pair{"contact_terms", sql::kDeleteOrgTerms}, std::pair{"orgs", sql::kDeleteOrg}}) {
+          std::pair{"contact_terms", sql::kDeleteOrgTerms},
+          std::pair{"webhook_endpoints", sql::kDeleteOrgWebhooks},
+          std::pair{"webhook_deliveries", sql::kDeleteOrgDeliveries},
+          std::pair{"webhook_attempts", sql::kDeleteOrgAttempts},
+          std::pair{"orgs", sql::kDeleteOrg}}) {
       auto rows = ExecOne(writer, sql, [&](Statement& stmt) { stmt.Bind(1, org_id); });
       if (!rows) return std::move(rows).error();
       out.emplace_back(table, *rows);

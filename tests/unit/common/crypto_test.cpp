@@ -42,6 +42,28 @@ TEST(Crypto, Base64UrlDecodeRejectsGarbage) {
   EXPECT_FALSE(Base64UrlDecode("AB", out));
 }
 
+TEST(Crypto, Base64OfRfc4648Vectors) {
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Base64Encode(plain), encoded);
+    std::string decoded;
+    ASSERT_TRUE(Base64Decode(encoded, decoded)) << encoded;
+    EXPECT_EQ(decoded, plain);
+  }
+  const std::string binary("\xff\x00\xfe+/", 5);
+  std::string decoded;
+  ASSERT_TRUE(Base64Decode(Base64Encode(binary), decoded));
+  EXPECT_EQ(decoded, binary);
+  EXPECT_FALSE(Base64Decode("Zm9", decoded));   // not padded
+  EXPECT_FALSE(Base64Decode("Zm9$", decoded));  // outside the alphabet
+}
+
 TEST(Crypto, HmacDiffersByKeyAndIsStable) {
   EXPECT_EQ(HmacSha256("k", "m"), HmacSha256("k", "m"));
   EXPECT_NE(HmacSha256("k", "m"), HmacSha256("k2", "m"));

@@ -389,6 +389,14 @@ TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
   ASSERT_TRUE(store().CreateCustomField({"org-a", "tier", "string", "[]", 1'500}).ok());
   const std::uint64_t version = SettledCredentialsVersion(store());
 
+  WebhookEndpoint hook;
+  hook.org_id = "org-a";
+  hook.id = "hook-a";
+  hook.url = "https://example.com/hook";
+  hook.events = {"*"};
+  hook.secret = "whsec_AAAA";
+  ASSERT_TRUE(store().CreateWebhook(hook, kMaxWebhooksPerOrg).ok());
+
   auto removed = store().DeleteOrg("org-a");
   ASSERT_TRUE(removed.ok()) << removed.error().internal;
   std::vector<std::pair<std::string, std::int64_t>> expected = {{"contacts", 1},
@@ -401,6 +409,9 @@ TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
                                                                 {"unlocks", 0},
                                                                 {"idempotency_answers", 0},
                                                                 {"contact_terms", 0},
+                                                                {"webhook_endpoints", 1},
+                                                                {"webhook_deliveries", 0},
+                                                                {"webhook_attempts", 0},
                                                                 {"orgs", 1}};
   EXPECT_EQ(*removed, expected);
   EXPECT_EQ(ErrorOf(store().GetOrg("org-a")), ErrorCode::kNotFound);

@@ -78,6 +78,9 @@ std::vector<std::int64_t> FeedSeqs(Store& store, const std::vector<std::string>&
 constexpr char kBackToVersion4[] = R"sql(
 DROP TABLE idempotency_answers;
 DROP TABLE contact_terms;
+DROP TABLE webhook_endpoints;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_attempts;
 DROP INDEX events_erased;
 CREATE INDEX events_by_contact ON events (org_id, contact_id);
 ALTER TABLE events DROP COLUMN prev_seq;

@@ -1,0 +1,207 @@
+// {base}/webhooks: a tenant's webhook endpoints, their secrets, test events, delivery logs,
+// retries and replays (docs/webhooks.md), for a model whose file says "change_log": true.
+#include "api/json_body.hpp"
+#include "api/principal_of.hpp"
+#include "api/routes.hpp"
+#include "api/webhook_json.hpp"
+#include "common/time.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+
+namespace contactsd::api {
+namespace {
+
+namespace json = boost::json;
+using contacts::WebhookSettings;
+
+// A create's or a PATCH's body: every field typed, unknown ones refused, every error at once.
+Result<WebhookSettings> SettingsOf(const json::object& body) {
+  WebhookSettings settings;
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body) {
+    if (key == "url" || key == "description") {
+      if (!value.is_string()) {
+        errors.push_back(
+            {std::string(key), "invalid_type", std::string(key) + " must be a string"});
+        continue;
+      }
+      (key == "url" ? settings.url : settings.description) = std::string(value.get_string());
+    } else if (key == "events") {
+      std::vector<std::string> events;
+      const bool strings = value.is_array() && [&] {
+        for (const auto& item : value.get_array()) {
+          if (!item.is_string()) return false;
+          events.emplace_back(item.get_string());
+        }
+        return true;
+      }();
+      if (!strings) {
+        errors.push_back({"events", "invalid_type", "events must be an array of strings"});
+        continue;
+      }
+      settings.events = std::move(events);
+    } else if (key == "enabled") {
+      if (!value.is_bool()) {
+        errors.push_back({"enabled", "invalid_type", "enabled must be true or false"});
+        continue;
+      }
+      settings.enabled = value.get_bool();
+    } else {
+      errors.push_back({std::string(key), "unknown_field",
+                        "Unknown field; a webhook has url, events, description and enabled"});
+    }
+  }
+  if (!errors.empty()) return Error::Validation(std::move(errors));
+  return settings;
+}
+
+Result<int> LimitOf(const Request& req) {
+  const std::string* text = req.Query("limit");
+  if (!text) return 50;
+  int limit = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return Error::BadRequest("limit must be an integer", "invalid_query");
+  }
+  return limit;  // its range is the service's check
+}
+
+// The handlers differ only in what they do with the principal and the request.
+template <class Body>
+Handler WithPrincipal(const ApiContext& ctx, Body body) {
+  return [&ctx, body](const Request& req) -> Result<Response> {
+    auto who = PrincipalOf(ctx, req);
+    if (!who.ok()) return std::move(who).error();
+    return body(*who, req);
+  };
+}
+
+}  // namespace
+
+std::vector<Route> WebhookRoutes(const ApiContext& ctx) {
+  if (!ctx.model.change_log() || ctx.webhooks == nullptr) return {};
+  const std::string base = ctx.model.base_path() + "/webhooks";
+  const contacts::WebhooksService& hooks = *ctx.webhooks;
+  return {
+      {"POST", base,
+       WithPrincipal(ctx,
+                     [&hooks, base](const Principal& who, const Request& req) -> Result<Response> {
+                       auto body = ParseObject(req.body);
+                       if (!body.ok()) return std::move(body).error();
+                       auto settings = SettingsOf(*body);
+                       if (!settings.ok()) return std::move(settings).error();
+                       auto created = hooks.Create(who, *settings);
+                       if (!created.ok()) return std::move(created).error();
+                       Response r = JsonResponse(201, WebhookJson(*created, true));
+                       r.headers.emplace_back("Location", base + "/" + created->id);
+                       return r;
+                     })},
+      {"GET", base,
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request&) -> Result<Response> {
+                       auto endpoints = hooks.List(who);  // at most kMaxWebhooksPerOrg
+                       if (!endpoints.ok()) return std::move(endpoints).error();
+                       json::array data;
+                       for (const auto& e : *endpoints) data.push_back(WebhookJson(e, false));
+                       return JsonResponse(200, json::object{{"data", std::move(data)}});
+                     })},
+      {"GET", base + "/{id}",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       auto endpoint = hooks.Get(who, req.Param("id"));
+                       if (!endpoint.ok()) return std::move(endpoint).error();
+                       return JsonResponse(200, WebhookJson(*endpoint, false));
+                     })},
+      {"PATCH", base + "/{id}",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       auto body = ParseObject(req.body);
+                       if (!body.ok()) return std::move(body).error();
+                       auto settings = SettingsOf(*body);
+                       if (!settings.ok()) return std::move(settings).error();
+                       auto updated = hooks.Update(who, req.Param("id"), *settings);
+                       if (!updated.ok()) return std::move(updated).error();
+                       return JsonResponse(200, WebhookJson(*updated, false));
+                     })},
+      {"DELETE", base + "/{id}",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       if (auto deleted = hooks.Delete(who, req.Param("id")); !deleted) {
+                         return std::move(deleted).error();
+                       }
+                       return Response{204, {}, {}};
+                     })},
+      {"POST", base + "/{id}/rotate-secret",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       auto rotated = hooks.RotateSecret(who, req.Param("id"));
+                       if (!rotated.ok()) return std::move(rotated).error();
+                       return JsonResponse(200, WebhookJson(*rotated, true));
+                     })},
+      {"POST", base + "/{id}/test",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       auto event_id = hooks.SendTest(who, req.Param("id"));
+                       if (!event_id.ok()) return std::move(event_id).error();
+                       return JsonResponse(202, json::object{{"event_id", *event_id}});
+                     })},
+      {"GET", base + "/{id}/deliveries",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       auto limit = LimitOf(req);
+                       if (!limit.ok()) return std::move(limit).error();
+                       const std::string* cursor = req.Query("cursor");
+                       auto page =
+                           hooks.Attempts(who, req.Param("id"), cursor ? *cursor : "", *limit);
+                       if (!page.ok()) return std::move(page).error();
+                       json::array data;
+                       for (const auto& a : page->items) data.push_back(DeliveryAttemptJson(a));
+                       return JsonResponse(
+                           200, json::object{{"data", std::move(data)},
+                                             {"next_cursor", page->next_cursor
+                                                                 ? json::value(*page->next_cursor)
+                                                                 : json::value(nullptr)}});
+                     })},
+      {"POST", base + "/{id}/deliveries/{event_id}/retry",
+       WithPrincipal(ctx,
+                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                       if (auto retried = hooks.Retry(who, req.Param("id"), req.Param("event_id"));
+                           !retried) {
+                         return std::move(retried).error();
+                       }
+                       return JsonResponse(202, json::object{{"event_id", req.Param("event_id")}});
+                     })},
+      {"POST", base + "/{id}/replay",
+       WithPrincipal(
+           ctx,
+           [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+             auto body = ParseObject(req.body);
+             if (!body.ok()) return std::move(body).error();
+             std::optional<std::string> after;
+             for (const auto& [key, value] : *body) {
+               if (key != "after") {
+                 return Error::Validation({{std::string(key), "unknown_field",
+                                            "Unknown field; a replay has only after"}});
+               }
+               if (!value.is_string()) {
+                 return Error::Validation(
+                     {{"after", "invalid_type", "after must be a cursor of the event feed"}});
+               }
+               after = std::string(value.get_string());
+             }
+             if (!after) {
+               return Error::Validation(
+                   {{"after", "required", "after is required: a cursor of the event feed"}});
+             }
+             if (auto replayed = hooks.Replay(who, req.Param("id"), *after); !replayed) {
+               return std::move(replayed).error();
+             }
+             return JsonResponse(202, json::object{{"replaying", true}});
+           })},
+  };
+}
+
+}  // namespace contactsd::api
