@@ -5,6 +5,8 @@
 #      through the API (wrk POSTing concurrently); its RSS is read right after the seeding.
 #   2. GET /healthz, GET /v1/contacts/{id}, lookups by email, PATCH /v1/contacts/{id}, and
 #      creates (single POSTs, and batches of 1,000) on that server.
+#      Then PATCH with every change delivered to a webhook endpoint, alternated with the
+#      endpoint disabled; and, on a fresh file, webhook deliveries/s (bench/webhook_throughput.py).
 #   3. The same file served with --sync normal: PATCH; then the change log read through the feed
 #      (GET /v1/events pages of 1,000, two consumers): events/s.
 #   4. PostgreSQL: BENCH_DB, or a throw-away cluster (scripts/pg-cluster.sh) stopped at the end;
@@ -122,7 +124,7 @@ export BENCH_DIR=$here
 sqlite_db="sqlite:$work/contacts.db"
 tenant "$sqlite_db"
 sqlite_key=$key
-start_contactsd "$sqlite_db" "$work/sqlite-full.log"
+start_contactsd "$sqlite_db" "$work/sqlite-full.log" --webhook-allow-private --webhook-allow-http
 log "seeding $seed_count contacts on SQLite..."
 bench_seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
 rss_after_seed=$(rss_kb "$server_pid")
@@ -140,7 +142,40 @@ connections=4 measure create_batch create.lua "$base" BENCH_KEY="$sqlite_key" BE
 connections=4 measure create_batch_no_phone create.lua "$base" BENCH_KEY="$sqlite_key" \
   BENCH_BATCH=1000 BENCH_PHONE=0
 rss_after_runs=$(rss_kb "$server_pid")
+# Webhooks (issue 17): PATCH while every change is delivered to an endpoint (a sink on
+# 127.0.0.1 that answers 200 at once), alternated round by round with the endpoint disabled
+# (no deliveries), so the two are measured in one sitting.
+sink_log="$work/webhook-sink.log"
+node "$here/webhook_sink.js" 0 >"$sink_log" 2>&1 &
+pids+=("$!")
+sink_pid=$!
+for _ in $(seq 100); do grep -q port "$sink_log" && break; sleep 0.1; done
+sink_port=$("$py" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' \
+  "$sink_log")
+hook_id=$(curl -sf -X POST "$base/v1/webhooks" -H "Authorization: Bearer $sqlite_key" \
+  -d "{\"url\": \"http://127.0.0.1:$sink_port/hook\", \"events\": [\"*\"]}" | json_field id)
+set_hook() {  # set_hook true|false
+  curl -sf -X PATCH "$base/v1/webhooks/$hook_id" -H "Authorization: Bearer $sqlite_key" \
+    -d "{\"enabled\": $1}" >/dev/null
+}
+for round in $(seq "$rounds"); do
+  set_hook false
+  rounds=1 measure patch_webhooks_off patch.lua "$base" BENCH_IDS="$work/ids.txt" \
+    BENCH_KEY="$sqlite_key"
+  set_hook true
+  rounds=1 measure patch_webhooks_on patch.lua "$base" BENCH_IDS="$work/ids.txt" \
+    BENCH_KEY="$sqlite_key"
+done
+log "webhook deliveries received by the sink: $(curl -s "http://127.0.0.1:$sink_port/count")"
+stop_pid "$sink_pid"
 stop_pid "$server_pid"
+# Delivery throughput: a fresh server and file, 20,000 events made in batches, then the time
+# until the sink has every one (bench/webhook_throughput.py).
+for round in $(seq "$rounds"); do
+  line=$("$py" "$here/webhook_throughput.py" "$bin" "$work/webhooks-$round" --events 20000)
+  echo "{\"scenario\":\"webhook_deliveries\",\"round\":$round,\"result\":{\"requests\":0,\"rps\":0,\"p50_ms\":0,\"p99_ms\":0,\"errors\":0,\"events_per_s\":$(echo "$line" | json_field events_per_second)}}" |
+    tee -a "$results"
+done
 
 start_contactsd "$sqlite_db" "$work/sqlite-normal.log" --sync normal
 measure patch_sqlite_normal patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"

@@ -23,6 +23,8 @@ LABELS = {
     "peer_sqlite_normal": "peer `PATCH`, SQLite NORMAL",
     "peer_postgresql": "peer `PATCH`, PostgreSQL",
     "feed_read": "`GET /v1/events?limit=1000` pages (2 consumers)",
+    "patch_webhooks_off": "`PATCH`, SQLite FULL, webhook endpoint disabled",
+    "patch_webhooks_on": "`PATCH`, SQLite FULL, every change delivered to a webhook",
 }
 
 
@@ -91,6 +93,12 @@ def main():
         ("Events read through the feed, SQLite (events/s)",
          med["feed_read"].get("events_per_s") if "feed_read" in med else None, ">=", 50000,
          "{:,.0f}"),
+        # Issue 17: deliveries to a local receiver, and PATCH while they flow.
+        ("Webhook deliveries, SQLite FULL (events/s)",
+         med["webhook_deliveries"].get("events_per_s") if "webhook_deliveries" in med else None,
+         ">=", 5000, "{:,.0f}"),
+        ("PATCH with deliveries flowing / PATCH without",
+         ratio("patch_webhooks_on", "patch_webhooks_off"), ">=", 0.9, "{:.3f}"),
     ]
     print("\n| target | measured | goal | met |")
     print("|---|---|---|---|")

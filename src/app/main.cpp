@@ -155,6 +155,13 @@ int main(int argc, char** argv) {
       ->check(PositiveDuration)
       ->capture_default_str();
   serve_cmd
+      ->add_option("--webhook-log-retention", serve.webhook_log_retention,
+                   "How long a settled webhook delivery (delivered or given up) and its "
+                   "attempts stay in the delivery log")
+      ->envname("CONTACTSD_WEBHOOK_LOG_RETENTION")
+      ->check(PositiveDuration)
+      ->capture_default_str();
+  serve_cmd
       ->add_option("--secrets-key-file", serve.secrets_key_file,
                    "The key that seals webhook signing secrets in the database (made when "
                    "missing; default on SQLite: the database's path + .secrets-key)")

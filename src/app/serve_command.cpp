@@ -245,6 +245,12 @@ int ServeCommand(const ServeConfig& config) {
   dispatch.lease_ms = outbound.total_timeout.count() + 5'000;
   dispatch.disable_after_ms = ParseDuration(config.webhook_disable_after).value_or(0);
   webhooks::Dispatcher dispatcher(*model, **store, events, *outbound_client, box, dispatch);
+  const std::chrono::milliseconds delivery_log_kept(
+      ParseDuration(config.webhook_log_retention).value_or(0));
+  contacts::Pruner delivery_pruner(
+      "webhook deliveries", contacts::ExpiredDeliveries(**store, NowMillis, delivery_log_kept),
+      std::clamp<std::chrono::milliseconds>(delivery_log_kept / 10, std::chrono::seconds(1),
+                                            std::chrono::minutes(1)));
   if (model->change_log()) dispatcher.Start();
 
   http::ServerOptions options;

@@ -52,6 +52,7 @@ struct ServeConfig {
   std::string webhook_connect_timeout = "5s";
   std::string webhook_timeout = "15s";
   std::string webhook_disable_after = "5d";
+  std::string webhook_log_retention = "7d";  // settled deliveries and their attempts
   std::string webhook_ca_file;
   // Seals webhook signing secrets at rest. Empty: on SQLite, the file beside the database
   // (DB.secrets-key, made at the first start); on PostgreSQL, none (stored in clear, warned).

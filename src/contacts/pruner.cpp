@@ -61,4 +61,11 @@ Pruner::PruneBatch ExpiredAnswers(store::Store& store, Clock clock) {
       [&store, clock = std::move(clock)](int batch) { return store.PruneAnswers(clock(), batch); };
 }
 
+Pruner::PruneBatch ExpiredDeliveries(store::Store& store, Clock clock,
+                                     std::chrono::milliseconds retention) {
+  return [&store, clock = std::move(clock), retention](int batch) {
+    return store.PruneDeliveries(clock() - retention.count(), batch);
+  };
+}
+
 }  // namespace contactsd::contacts

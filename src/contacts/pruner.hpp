@@ -1,7 +1,8 @@
 // Retention: a thread that deletes what has expired (change-log events past the retention,
-// idempotency answers past their time), oldest first, a small batch per transaction, so that
-// writes queued meanwhile wait for one short batch at most, never for the whole backlog. Its
-// state is the database's: after a restart (or a kill -9) it carries on from whatever is left.
+// idempotency answers past their time, settled webhook deliveries), oldest first, a small batch per
+// transaction, so that writes queued meanwhile wait for one short batch at most, never for the
+// whole backlog. Its state is the database's: after a restart (or a kill -9) it carries on from
+// whatever is left.
 #pragma once
 
 #include "contacts/contacts_service.hpp"
@@ -49,5 +50,9 @@ Pruner::PruneBatch ExpiredEvents(store::Store& store, Clock clock,
                                  std::chrono::milliseconds retention);
 // The idempotency answers expired at clock() (Store::PruneAnswers).
 Pruner::PruneBatch ExpiredAnswers(store::Store& store, Clock clock);
+// The webhook deliveries settled and made more than `retention` before clock(), with their
+// delivery log (Store::PruneDeliveries).
+Pruner::PruneBatch ExpiredDeliveries(store::Store& store, Clock clock,
+                                     std::chrono::milliseconds retention);
 
 }  // namespace contactsd::contacts

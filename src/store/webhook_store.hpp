@@ -157,6 +157,11 @@ class WebhookStore {
                                                                       std::int64_t now_ms,
                                                                       const WebhookDoc& doc) = 0;
 
+  // Retention: deletes at most `max_deliveries` settled (delivered or given up) deliveries
+  // made before `cutoff_ms`, with their attempts, in one transaction. Returns how many (fewer
+  // than the most: none older is left). Pending ones are kept whatever their age.
+  virtual Result<int> PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) = 0;
+
   // The delivery log of an endpoint, newest first, before `before` (unset: from the newest).
   virtual Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(
       std::string_view org_id, std::string_view endpoint_id,

@@ -243,10 +243,16 @@ CREATE TABLE webhook_attempts (
 );
 )sql";
 
-constexpr std::array<const char*, 7> kMigrations = {
-    kSchemaV1,        kSchemaV2Collections,        kSchemaV3Unlocks,
-    kSchemaV4Events,  kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
-    kSchemaV7Webhooks};
+// Version 8: the settled deliveries by age, for their retention (Store::PruneDeliveries).
+constexpr char kSchemaV8SettledDeliveries[] = R"sql(
+CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
+  WHERE state <> 'pending';
+)sql";
+
+constexpr std::array<const char*, 8> kMigrations = {
+    kSchemaV1,         kSchemaV2Collections,        kSchemaV3Unlocks,
+    kSchemaV4Events,   kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
+    kSchemaV7Webhooks, kSchemaV8SettledDeliveries};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -342,6 +342,15 @@ Result<std::vector<WebhookEndpoint>> PostgresStore::DisableFailingWebhooks(std::
   });
 }
 
+Result<int> PostgresStore::PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) {
+  return WithConnection([&](Connection& connection) -> Result<int> {
+    auto rows = connection.Run(
+        Query(Sql::kPruneDeliveries).Int8(cutoff_ms).Int8(std::int64_t{max_deliveries}));
+    if (!rows) return std::move(rows).error();
+    return static_cast<int>(rows->Int8(0, 0));
+  });
+}
+
 Result<std::vector<DeliveryAttempt>> PostgresStore::ListDeliveryAttempts(
     std::string_view org_id, std::string_view endpoint_id,
     const std::optional<AttemptPosition>& before, int limit) {

@@ -602,6 +602,16 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT $1, 'webhook.disabled', $3, NULL, 'system', '', '', 1, $4, NULL, $3, $3, NULL, NULL "
      "FROM d",
      "ttit", false},
+    // Retention: the oldest settled deliveries (webhook_deliveries_settled) and their attempts.
+    {Sql::kPruneDeliveries, "prune_deliveries",
+     "WITH d AS (DELETE FROM webhook_deliveries WHERE (org_id, endpoint_id, ord) IN ("
+     "SELECT org_id, endpoint_id, ord FROM webhook_deliveries "
+     "WHERE state <> 'pending' AND created_at < $1 ORDER BY created_at LIMIT $2) "
+     "RETURNING org_id, endpoint_id, ord), "
+     "a AS (DELETE FROM webhook_attempts AS w USING d "
+     "WHERE w.org_id = d.org_id AND w.endpoint_id = d.endpoint_id AND w.ord = d.ord) "
+     "SELECT count(*) FROM d",
+     "ii", true},
 }};
 
 constexpr bool InEnumOrder() {

@@ -96,6 +96,7 @@ enum class Sql {
   kMoveWebhookToHead,
   kFailingWebhooks,
   kDisableWebhook,
+  kPruneDeliveries,
   kCount,  // not a statement
 };
 

@@ -261,14 +261,22 @@ CREATE TABLE webhook_attempts (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 8> kMigrations = {kSchemaV1,
+// Version 9: the settled deliveries by age, for their retention (Store::PruneDeliveries); a
+// pending delivery enters it when it settles.
+constexpr char kSchemaV9SettledDeliveries[] = R"sql(
+CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
+  WHERE state <> 'pending';
+)sql";
+
+constexpr std::array<const char*, 9> kMigrations = {kSchemaV1,
                                                     kSchemaV2Collections,
                                                     kSchemaV3Unlocks,
                                                     kSchemaV4Events,
                                                     kSchemaV5EventChains,
                                                     kSchemaV6IdempotencyAnswers,
                                                     kSchemaV7SearchTerms,
-                                                    kSchemaV8Webhooks};
+                                                    kSchemaV8Webhooks,
+                                                    kSchemaV9SettledDeliveries};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

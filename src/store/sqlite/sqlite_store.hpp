@@ -138,6 +138,7 @@ class SqliteStore final : public Store {
   Result<std::vector<DueDelivery>> ClaimDeliveries(std::int64_t now_ms, std::int64_t lease_until_ms,
                                                    int limit, const DeliveryFilter& take) override;
   Status RecordDeliveries(const std::vector<DeliveryOutcome>& outcomes) override;
+  Result<int> PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) override;
   Result<std::vector<WebhookEndpoint>> DisableFailingWebhooks(std::int64_t cutoff_ms,
                                                               std::int64_t now_ms,
                                                               const WebhookDoc& doc) override;

@@ -325,6 +325,31 @@ Result<std::vector<WebhookEndpoint>> SqliteStore::DisableFailingWebhooks(std::in
   });
 }
 
+Result<int> SqliteStore::PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) {
+  return Write([&](Connection& writer) -> Result<int> {
+    auto settled = writer.Prepare(sql::kSettledBefore);
+    if (!settled) return std::move(settled).error();
+    settled->Bind(1, cutoff_ms).Bind(2, std::int64_t{max_deliveries});
+    struct Key {
+      std::string org_id, endpoint_id;
+      std::int64_t ord;
+    };
+    auto keys = AllRows(*settled, [](const Statement& row) {
+      return Key{std::string(row.Text(0)), std::string(row.Text(1)), row.Int64(2)};
+    });
+    if (!keys) return std::move(keys).error();
+    for (const Key& key : *keys) {
+      for (const char* sql : {sql::kDeleteDeliveryAttempts, sql::kDeleteDelivery}) {
+        auto stmt = writer.Prepare(sql);
+        if (!stmt) return std::move(stmt).error();
+        stmt->Bind(1, key.org_id).Bind(2, key.endpoint_id).Bind(3, key.ord);
+        if (auto done = stmt->Exec(); !done) return std::move(done).error();
+      }
+    }
+    return static_cast<int>(keys->size());
+  });
+}
+
 Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(
     std::string_view org_id, std::string_view endpoint_id,
     const std::optional<AttemptPosition>& before, int limit) {

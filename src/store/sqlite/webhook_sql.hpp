@@ -114,6 +114,16 @@ inline constexpr char kRetryDelivery[] =
     "UPDATE webhook_deliveries SET state = 'pending', due_at = ?4 "
     "WHERE org_id = ?1 AND endpoint_id = ?2 AND event_id = ?3";
 
+// Retention: the oldest settled deliveries (webhook_deliveries_settled), then each one's
+// attempts and itself.
+inline constexpr char kSettledBefore[] =
+    "SELECT org_id, endpoint_id, ord FROM webhook_deliveries "
+    "WHERE state <> 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
+inline constexpr char kDeleteDeliveryAttempts[] =
+    "DELETE FROM webhook_attempts WHERE org_id = ?1 AND endpoint_id = ?2 AND ord = ?3";
+inline constexpr char kDeleteDelivery[] =
+    "DELETE FROM webhook_deliveries WHERE org_id = ?1 AND endpoint_id = ?2 AND ord = ?3";
+
 #undef CONTACTSD_WEBHOOK_COLUMNS
 
 }  // namespace contactsd::store::sqlite::sql

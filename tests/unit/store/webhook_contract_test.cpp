@@ -664,3 +664,36 @@ TEST_P(StoreContractTest, WebhooksForFanOutPageThroughEveryEndpointOfEveryTenant
 
 }  // namespace
 }  // namespace contactsd::store::test
+
+namespace contactsd::store::test {
+namespace {
+
+TEST_P(StoreContractTest, WebhookRetentionDeletesSettledDeliveriesWithTheirLogOnly) {
+  CreateOrg("org-a");
+  Webhooks hooks(store());
+  hooks.Create(Endpoint("org-a", "wh-1"));
+  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
+  const std::vector<DueDelivery> due = hooks.Claim(kNow);
+  ASSERT_EQ(due.size(), 3u);
+  const std::int64_t retry_at = kNow + 60'000;
+  hooks.Record({Outcome(due[0], kNow + 1, 200, true), Outcome(due[1], kNow + 1, 0, false),
+                Outcome(due[2], kNow + 1, 503, false, retry_at)});
+
+  auto none = store().PruneDeliveries(kNow, 100);  // all made at kNow: none before it
+  ASSERT_TRUE(none.ok()) << none.error().internal;
+  EXPECT_EQ(*none, 0);
+  auto first = store().PruneDeliveries(kNow + 1, 1);  // at most one per call
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 1);
+  auto rest = store().PruneDeliveries(kNow + 1, 100);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(*rest, 1);  // the delivered and the given-up one went; the pending one stays
+
+  const std::vector<DeliveryAttempt> log = hooks.Attempts("org-a", "wh-1");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].event_id, "evt_3");
+  EXPECT_EQ(EventIds(hooks.Claim(retry_at)), std::vector<std::string>{"evt_3"});
+}
+
+}  // namespace
+}  // namespace contactsd::store::test
