@@ -338,6 +338,17 @@ def test_a_delivery_is_given_up_after_the_schedule_and_can_be_retried(tenant, re
     assert missing.status_code == 404
 
 
+def test_a_redirect_is_not_followed_but_failed(tenant, receiver):
+    endpoint = create_endpoint(tenant, receiver)
+    receiver.behave(302, count=1, headers={"location": "http://169.254.169.254/latest"})
+    tenant.create_contact({"first_name": "Redirected"})
+    got = receiver.wait_for(lambda d: any(x["answered"] == 200 for x in d))
+    assert [d["answered"] for d in got] == [302, 200]  # retried at the same URL, not followed
+    assert all(d["path"] == "/hook" for d in got)
+    log = tenant.client.get(f"/v1/webhooks/{endpoint['id']}/deliveries").json()["data"]
+    assert [a["status"] for a in log] == [200, 302]
+
+
 def test_a_test_event_is_sent_now(tenant, receiver):
     endpoint = create_endpoint(tenant, receiver, events=["contact.created"])
     r = tenant.client.post(f"/v1/webhooks/{endpoint['id']}/test")
@@ -474,6 +485,31 @@ def test_private_destinations_are_refused(guarded, url, rule):
     assert detail["field"] == "url"
     assert rule in detail["message"]
     assert t.client.get("/v1/webhooks").json()["data"] == []
+
+
+def test_the_guard_holds_at_delivery_time_too(make_server, tmp_path, receiver):
+    # Made while private addresses were allowed, then served without: the sender checks the
+    # address it connects to, not only the URL it was given.
+    key = ["--secrets-key-file", str(tmp_path / "secrets.key")]
+    srv = make_server(extra_args=["--webhook-allow-private", "--webhook-allow-http",
+                                  "--webhook-retry-schedule", "1s"] + key)
+    t = srv.tenant()
+    endpoint = create_endpoint(t, receiver)
+    srv.stop()
+    srv.extra_args = ["--webhook-allow-http", "--webhook-retry-schedule", "1s"] + key
+    srv.start()
+    client = srv.client("Bearer " + t.secret)
+    assert client.post("/v1/contacts", {"first_name": "Guarded"}).status_code == 201
+    log_path = f"/v1/webhooks/{endpoint['id']}/deliveries"
+
+    def given_up():
+        data = client.get(log_path).json()["data"]
+        return len(data) == 2 and data[0]["next_attempt_at"] is None
+    receiver.wait_for(lambda d: given_up())
+    log = client.get(log_path).json()["data"]
+    assert all(a["status"] is None and "forbidden address 127.0.0.1 (loopback)" in a["error"]
+               for a in log), log
+    assert receiver.received() == []  # never connected
 
 
 def test_http_needs_the_flag(guarded):
