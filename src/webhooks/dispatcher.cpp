@@ -116,7 +116,8 @@ void Dispatcher::RecordOutcomes() {
                  recorded.error().internal);
   }
   for (const Inbox::Finished& f : finished) {
-    --in_flight_[{f.due.org_id, f.due.endpoint_id}];
+    auto held = in_flight_.find({f.due.org_id, f.due.endpoint_id});
+    if (--held->second == 0) in_flight_.erase(held);  // (a deleted endpoint leaves nothing)
     --in_flight_total_;
   }
 }
@@ -159,39 +160,40 @@ void Dispatcher::FanOutAll(std::int64_t now_ms) {
   for (const auto& [key, endpoint] : endpoints_) {
     // A disabled endpoint skips what happens meanwhile: enabling moves it to the log's head.
     if (!endpoint.enabled) continue;
-    auto known = fanned_to_.find(key);
+    auto known = progress_.find(key);
     // A replay moved it back, another process moved it on, or it is new here.
-    const bool moved = known == fanned_to_.end() || known->second != endpoint.fanned_out;
-    if (!log_moved && !moved && !more_[key]) continue;
-    const bool full = FanOutEndpoint(endpoint, now_ms);
-    more_[key] = full;
-    if (full) complete = false;
+    const bool moved = known == progress_.end() || known->second.position != endpoint.fanned_out;
+    if (!log_moved && !moved && !known->second.again) continue;
+    if (FanOutEndpoint(endpoint, now_ms)) complete = false;
   }
   // Only once every endpoint has read up to it does the watermark mean "nothing new".
   if (watermark.ok() && complete) watermark_ = std::move(*watermark);
-  for (auto it = fanned_to_.begin(); it != fanned_to_.end();) {
-    it = endpoints_.contains(it->first) ? std::next(it) : fanned_to_.erase(it);
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    it = endpoints_.contains(it->first) ? std::next(it) : progress_.erase(it);
   }
 }
 
 bool Dispatcher::FanOutEndpoint(const store::WebhookEndpoint& endpoint, std::int64_t now_ms) {
-  const EndpointKey key{endpoint.org_id, endpoint.id};
+  FanOutProgress& progress = progress_[{endpoint.org_id, endpoint.id}];
+  progress = {endpoint.fanned_out, true};  // until it succeeds
   auto plan = PlanOf(endpoint.org_id);
   if (!plan.ok()) {
     spdlog::warn("webhooks: the org of endpoint {} could not be read: {}", endpoint.id,
                  plan.error().internal);
-    return false;
+    return true;
   }
   const Principal reader{endpoint.org_id, *plan, "webhooks", "system"};
   auto page = events_.After(reader, endpoint.fanned_out, kFanOutPage);
   if (!page.ok()) {
     spdlog::warn("webhooks: reading the log for endpoint {} failed: {}", endpoint.id,
                  page.error().internal);
-    return false;
+    return true;
   }
   auto& [views, last] = *page;
-  fanned_to_[key] = endpoint.fanned_out;
-  if (views.empty()) return false;
+  if (views.empty()) {
+    progress.again = false;
+    return false;
+  }
   store::DeliveryFanOut fan_out{endpoint.org_id, endpoint.id, endpoint.fanned_out, last, {},
                                 now_ms};
   for (const contacts::EventView& view : views) {
@@ -206,11 +208,16 @@ bool Dispatcher::FanOutEndpoint(const store::WebhookEndpoint& endpoint, std::int
   if (!done.ok()) {
     spdlog::warn("webhooks: fanning events out to endpoint {} failed: {}", endpoint.id,
                  done.error().internal);
+    return true;
+  }
+  // Not done: another process fanned these out first; the next listing shows where it went
+  // (a position other than the one recorded here), and this one carries on from there.
+  if (!*done) {
+    progress.again = false;
     return false;
   }
-  // Not done: another process fanned these out first; the next listing shows where it went.
-  if (*done) fanned_to_[key] = last;
-  return *done && views.size() == static_cast<std::size_t>(kFanOutPage);
+  progress = {last, views.size() == static_cast<std::size_t>(kFanOutPage)};
+  return progress.again;
 }
 
 void Dispatcher::ClaimAndSend(std::int64_t now_ms) {

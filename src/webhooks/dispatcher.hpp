@@ -71,7 +71,8 @@ class Dispatcher {
   void RecordOutcomes();
   void RefreshEndpoints();
   void FanOutAll(std::int64_t now_ms);
-  // Fans one page of events out; true when a full page came (more may follow).
+  // Fans one page of events out; true when it must run again next round (a full page came, so
+  // more may follow, or it failed).
   bool FanOutEndpoint(const store::WebhookEndpoint& endpoint, std::int64_t now_ms);
   void ClaimAndSend(std::int64_t now_ms);
   void DisableFailing(std::int64_t now_ms);
@@ -91,8 +92,12 @@ class Dispatcher {
 
   // The dispatcher thread's own state.
   std::map<EndpointKey, store::WebhookEndpoint> endpoints_;
-  std::map<EndpointKey, store::EventPosition> fanned_to_;  // where this process moved each
-  std::map<EndpointKey, bool> more_;                       // a full page came last time
+  // Each endpoint's fan-out as this process last saw it.
+  struct FanOutProgress {
+    store::EventPosition position;  // where it was read from, or moved to
+    bool again = false;             // a full page came, or the fan-out failed: go on next round
+  };
+  std::map<EndpointKey, FanOutProgress> progress_;
   std::map<EndpointKey, int> in_flight_;
   std::map<std::string, std::string> plans_;  // org -> plan, for one round of fan-out
   int in_flight_total_ = 0;
