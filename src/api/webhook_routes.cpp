@@ -30,14 +30,19 @@ Result<WebhookSettings> SettingsOf(const json::object& body) {
       }
       (key == "url" ? settings.url : settings.description) = std::string(value.get_string());
     } else if (key == "events") {
+      // (A loop, not a lambda: clang 15, which builds the fuzz targets, cannot capture a
+      // structured binding.)
       std::vector<std::string> events;
-      const bool strings = value.is_array() && [&] {
+      bool strings = value.is_array();
+      if (strings) {
         for (const auto& item : value.get_array()) {
-          if (!item.is_string()) return false;
+          if (!item.is_string()) {
+            strings = false;
+            break;
+          }
           events.emplace_back(item.get_string());
         }
-        return true;
-      }();
+      }
       if (!strings) {
         errors.push_back({"events", "invalid_type", "events must be an array of strings"});
         continue;
