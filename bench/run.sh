@@ -167,6 +167,8 @@ for round in $(seq "$rounds"); do
     BENCH_KEY="$sqlite_key"
 done
 log "webhook deliveries received by the sink: $(curl -s "http://127.0.0.1:$sink_port/count")"
+# Deleted with its backlog, so that the runs below on this file measure no deliveries.
+curl -sf -X DELETE "$base/v1/webhooks/$hook_id" -H "Authorization: Bearer $sqlite_key"
 stop_pid "$sink_pid"
 stop_pid "$server_pid"
 # Delivery throughput: a fresh server and file, 20,000 events made in batches, then the time

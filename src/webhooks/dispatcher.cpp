@@ -103,10 +103,15 @@ void Dispatcher::RecordOutcomes() {
     o.error = std::move(f.result.error);
     o.latency_ms = f.result.latency_ms;
     o.delivered = IsSuccess(f.result.status);
-    if (!o.delivered) {
-      if (auto delay = options_.schedule.DelayAfter(f.due.attempts + 1, Jitter())) {
-        o.next_attempt_at_ms = f.at_ms + *delay;
-      }
+    const EndpointKey key{f.due.org_id, f.due.endpoint_id};
+    if (o.delivered) {
+      paused_until_.erase(key);
+    } else {
+      const auto delay = options_.schedule.DelayAfter(f.due.attempts + 1, Jitter());
+      if (delay) o.next_attempt_at_ms = f.at_ms + *delay;
+      // Until this delivery's own retry (the first delay when it was given up).
+      std::int64_t& until = paused_until_[key];
+      until = std::max(until, f.at_ms + delay.value_or(options_.schedule.delays_ms().front()));
     }
     outcomes.push_back(std::move(o));
   }
@@ -224,8 +229,11 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
   // As many as the endpoints' budgets allow: the store reads a few candidates per delivery it
   // may hand out, so asking for more than can be taken only costs the writer reads.
   int budget = 0;
+  for (auto it = paused_until_.begin(); it != paused_until_.end();) {
+    it = it->second <= now_ms ? paused_until_.erase(it) : std::next(it);
+  }
   for (const auto& [key, endpoint] : endpoints_) {
-    if (!endpoint.enabled) continue;
+    if (!endpoint.enabled || paused_until_.contains(key)) continue;
     auto held = in_flight_.find(key);
     budget += options_.max_in_flight_per_endpoint - (held == in_flight_.end() ? 0 : held->second);
   }
@@ -236,6 +244,7 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
       now_ms, now_ms + options_.lease_ms, budget, [&](const store::DueDelivery& due) {
         EndpointKey key{due.org_id, due.endpoint_id};
         if (!endpoints_.contains(key)) return false;  // created after the last listing
+        if (paused_until_.contains(key)) return false;
         int& mine = taken[key];
         if (in_flight_[key] + mine >= options_.max_in_flight_per_endpoint) return false;
         ++mine;

@@ -9,6 +9,8 @@
 //   3. records each attempt's outcome: delivered (2xx), due again after the retry schedule's
 //      delay, or given up (store::RecordDeliveries);
 //   4. disables the endpoints that have failed without a success for `disable_after_ms`.
+// An endpoint whose attempt fails is paused (in this process) until that delivery's retry:
+// its other deliveries wait rather than fail one after another.
 // All state is in the database, so a process killed at any point loses nothing: a delivery
 // whose outcome was not recorded is sent again when its lease ends (same webhook-id). Several
 // processes on one PostgreSQL run a dispatcher each and share the work through the leases.
@@ -99,6 +101,10 @@ class Dispatcher {
   };
   std::map<EndpointKey, FanOutProgress> progress_;
   std::map<EndpointKey, int> in_flight_;
+  // Endpoints whose last attempt failed, and until when they get no other attempt: a dead
+  // receiver with a backlog gets a probe per retry delay, not every pending delivery at once
+  // (each failed attempt is a write, taken from the API's writer).
+  std::map<EndpointKey, std::int64_t> paused_until_;
   std::map<std::string, std::string> plans_;  // org -> plan, for one round of fan-out
   int in_flight_total_ = 0;
   std::string watermark_;

@@ -299,6 +299,26 @@ def test_a_slow_endpoint_never_delays_another_tenants_deliveries(make_tenant, re
         assert max(d["received_at_ms"] for d in got) < first_slow_answer
 
 
+def test_a_dead_endpoint_is_probed_not_flooded(make_server, receiver):
+    srv = make_server(extra_args=["--webhook-allow-private", "--webhook-allow-http",
+                                  "--webhook-retry-schedule", "1h"])
+    dead_tenant, live_tenant = srv.tenant(), srv.tenant()
+    with WebhookReceiver() as dead:
+        create_endpoint(dead_tenant, dead)
+        live = create_endpoint(live_tenant, receiver)
+        dead.behave(503)
+        ops = [{"op": "create", "body": {"first_name": f"D{i}"}} for i in range(40)]
+        assert dead_tenant.client.post("/v1/contacts/batch",
+                                       {"atomic": True, "operations": ops}).status_code == 200
+        dead.wait_for(lambda d: len(d) >= 1)
+        # The dispatcher has gone round again since (it sent this test event after the
+        # failures): the dead endpoint's other 24+ due deliveries were left to wait.
+        r = live_tenant.client.post(f"/v1/webhooks/{live['id']}/test")
+        receiver.wait_for(lambda d: any(x["json"]["id"] == r.json()["event_id"] for x in d))
+        tried = len(dead.received())
+        assert 1 <= tried <= 16, tried  # one claim's worth at most: the endpoint's cap
+
+
 def test_a_later_change_waits_for_an_earlier_one_of_its_contact(tenant, receiver):
     create_endpoint(tenant, receiver)
     receiver.behave(500, count=1)
