@@ -94,9 +94,12 @@ Status CheckEventPatterns(const std::vector<std::string>& patterns,
     if (!ok) {
       std::string list;
       for (const std::string& type : known) list += (list.empty() ? "" : ", ") + type;
-      errors.push_back(
-          {"events[" + std::to_string(i) + "]", "invalid_value",
-           "Unknown event type '" + p + "': one of " + list + ", a group such as contact.*, or *"});
+      // A long pattern is not echoed whole: no event type is longer than this.
+      constexpr std::size_t kEchoed = 64;
+      const std::string shown = p.size() > kEchoed ? p.substr(0, kEchoed) + "..." : p;
+      errors.push_back({"events[" + std::to_string(i) + "]", "invalid_value",
+                        "Unknown event type '" + shown + "': one of " + list +
+                            ", a group such as contact.*, or *"});
     }
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));

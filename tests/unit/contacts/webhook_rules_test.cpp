@@ -55,6 +55,9 @@ TEST(CheckEventPatterns, AcceptsTypesGroupsAndStar) {
   ASSERT_EQ(bad.error().details.size(), 2u);  // every bad pattern, each named by its index
   EXPECT_EQ(bad.error().details[0].field, "events[1]");
   EXPECT_EQ(bad.error().details[1].field, "events[2]");
+  const Status huge = CheckEventPatterns({std::string(100'000, 'x')}, known);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_LT(huge.error().details[0].message.size(), 300u);  // not echoed whole
 }
 
 TEST(PatternsMatch, MatchesExactlyByGroupOrAll) {
