@@ -197,6 +197,20 @@ def test_a_secret_sealed_with_another_key_fails_its_deliveries_clearly(make_serv
     assert receiver.received() == []  # nothing unsigned or wrongly signed was sent
 
 
+def test_erasing_a_contact_erases_its_deliveries(server, tenant, receiver):
+    create_endpoint(tenant, receiver)
+    receiver.behave(500)  # its delivery stays in the database, holding the contact's values
+    c = tenant.create_contact({"first_name": "Forgettable", "email": "forget-me@example.com"})
+    receiver.wait_for(lambda d: len(d) >= 1)
+    count = f"SELECT count(*) FROM webhook_deliveries WHERE contact_id = '{c['id']}'"
+    assert query_db(server.db_url, count) == [("1",)]
+    r = tenant.client.post(f"/v1/contacts/{c['id']}/erase")
+    assert r.status_code in (200, 204), r.text
+    assert query_db(server.db_url, count) == [("0",)]
+    assert query_db(server.db_url, "SELECT count(*) FROM webhook_deliveries "
+                                   "WHERE payload LIKE '%forget-me@example.com%'") == [("0",)]
+
+
 # ---- deliveries ----
 
 def test_every_event_arrives_signed_and_in_order_per_contact(tenant, receiver):

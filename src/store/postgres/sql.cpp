@@ -405,6 +405,9 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "WITH gone AS (DELETE FROM contacts WHERE org_id = $1 AND id = $2 RETURNING id), "
      "log AS (DELETE FROM events WHERE contact_id = $2 AND org_id IN "
      "(SELECT $1 UNION SELECT org_id FROM unlocks WHERE contact_id = $2) "
+     "AND EXISTS (SELECT 1 FROM gone)), "
+     // Its webhook deliveries hold its events as rendered, in any tenant's endpoints.
+     "hooks AS (DELETE FROM webhook_deliveries WHERE contact_id = $2 "
      "AND EXISTS (SELECT 1 FROM gone)) "
      "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
      "SELECT $1, 'contact.erased', $3, $2, $4, $5, $6, 0, '{}', NULL, $3, $3, NULL, NULL "

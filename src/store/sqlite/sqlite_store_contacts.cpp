@@ -7,6 +7,7 @@
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/webhook_sql.hpp"
 
 #include <algorithm>
 #include <string>
@@ -189,6 +190,12 @@ Status SqliteStore::EraseContact(std::string_view org_id, std::string_view id, s
     auto erased = change_log::EraseContact(writer, org_id, id, now_ms, origin);
     if (!erased) return std::move(erased).error();
     if (!*erased) return Error::NotFound("Contact not found");
+    // Its webhook deliveries hold its events as rendered: in every tenant (a catalogue's
+    // contact reaches the endpoints of every org), sent or not.
+    auto deliveries = writer.Prepare(sql::kEraseContactDeliveries);
+    if (!deliveries) return std::move(deliveries).error();
+    deliveries->Bind(1, id);
+    if (auto gone = deliveries->Exec(); !gone) return std::move(gone).error();
     return true;
   });
   if (!erased) return std::move(erased).error();

@@ -124,6 +124,11 @@ inline constexpr char kDeleteDeliveryAttempts[] =
 inline constexpr char kDeleteDelivery[] =
     "DELETE FROM webhook_deliveries WHERE org_id = ?1 AND endpoint_id = ?2 AND ord = ?3";
 
+// Erasure: every delivery of the contact's events, whichever tenant's endpoint it was for (a
+// scan: erasures are rare, and no index serves only them).
+inline constexpr char kEraseContactDeliveries[] =
+    "DELETE FROM webhook_deliveries WHERE contact_id = ?1";
+
 #undef CONTACTSD_WEBHOOK_COLUMNS
 
 }  // namespace contactsd::store::sqlite::sql
