@@ -23,6 +23,49 @@ void Require(bool ok, const char* what) {
 
 Status NullStore::CreateOrg(const store::Org&) { return Refused(); }
 
+Status NullStore::CreateWebhook(const store::WebhookEndpoint&, int) { return Refused(); }
+Result<std::vector<store::WebhookEndpoint>> NullStore::ListWebhooks(std::string_view) {
+  return std::vector<store::WebhookEndpoint>{};
+}
+Result<store::WebhookEndpoint> NullStore::GetWebhook(std::string_view, std::string_view) {
+  return Error::NotFound("Webhook endpoint not found");
+}
+Result<store::WebhookEndpoint> NullStore::UpdateWebhook(std::string_view, std::string_view,
+                                                        const store::WebhookChange&) {
+  return Error::NotFound("Webhook endpoint not found");
+}
+Status NullStore::DeleteWebhook(std::string_view, std::string_view) {
+  return Error::NotFound("Webhook endpoint not found");
+}
+Result<std::vector<store::WebhookEndpoint>> NullStore::ListWebhooksForFanOut(std::string_view,
+                                                                             std::string_view,
+                                                                             int) {
+  return std::vector<store::WebhookEndpoint>{};
+}
+Result<bool> NullStore::FanOut(const store::DeliveryFanOut&) { return false; }
+Status NullStore::EnqueueDelivery(std::string_view, std::string_view, const store::NewDelivery&,
+                                  std::int64_t) {
+  return Refused();
+}
+Result<std::vector<store::DueDelivery>> NullStore::ClaimDeliveries(std::int64_t, std::int64_t, int,
+                                                                   const store::DeliveryFilter&) {
+  return std::vector<store::DueDelivery>{};
+}
+Status NullStore::RecordDeliveries(const std::vector<store::DeliveryOutcome>&) { return {}; }
+Result<std::vector<store::WebhookEndpoint>> NullStore::DisableFailingWebhooks(
+    std::int64_t, std::int64_t, const store::WebhookDoc&) {
+  return std::vector<store::WebhookEndpoint>{};
+}
+Result<int> NullStore::PruneDeliveries(std::int64_t, int) { return 0; }
+Result<std::vector<store::DeliveryAttempt>> NullStore::ListDeliveryAttempts(
+    std::string_view, std::string_view, const std::optional<store::AttemptPosition>&, int) {
+  return std::vector<store::DeliveryAttempt>{};
+}
+Status NullStore::RetryDelivery(std::string_view, std::string_view, std::string_view,
+                                std::int64_t) {
+  return Error::NotFound("No delivery of that event to this endpoint");
+}
+
 Result<store::Org> NullStore::GetOrg(std::string_view org_id) {
   return store::Org{std::string(org_id), "Fuzz", "internal", 0, FixedClock()};
 }

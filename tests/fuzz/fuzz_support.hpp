@@ -95,6 +95,29 @@ class NullStore final : public store::Store {
     return std::int64_t{0};
   }
   Result<std::string> ServerSecret() override { return std::string(32, 'k'); }
+
+  // No webhook endpoints, and none can be made (the fuzzed API has no webhook routes).
+  Status CreateWebhook(const store::WebhookEndpoint&, int) override;
+  Result<std::vector<store::WebhookEndpoint>> ListWebhooks(std::string_view) override;
+  Result<store::WebhookEndpoint> GetWebhook(std::string_view, std::string_view) override;
+  Result<store::WebhookEndpoint> UpdateWebhook(std::string_view, std::string_view,
+                                               const store::WebhookChange&) override;
+  Status DeleteWebhook(std::string_view, std::string_view) override;
+  Result<std::vector<store::WebhookEndpoint>> ListWebhooksForFanOut(std::string_view,
+                                                                    std::string_view, int) override;
+  Result<bool> FanOut(const store::DeliveryFanOut&) override;
+  Status EnqueueDelivery(std::string_view, std::string_view, const store::NewDelivery&,
+                         std::int64_t) override;
+  Result<std::vector<store::DueDelivery>> ClaimDeliveries(std::int64_t, std::int64_t, int,
+                                                          const store::DeliveryFilter&) override;
+  Status RecordDeliveries(const std::vector<store::DeliveryOutcome>&) override;
+  Result<std::vector<store::WebhookEndpoint>> DisableFailingWebhooks(
+      std::int64_t, std::int64_t, const store::WebhookDoc&) override;
+  Result<int> PruneDeliveries(std::int64_t, int) override;
+  Result<std::vector<store::DeliveryAttempt>> ListDeliveryAttempts(
+      std::string_view, std::string_view, const std::optional<store::AttemptPosition>&,
+      int) override;
+  Status RetryDelivery(std::string_view, std::string_view, std::string_view, std::int64_t) override;
 };
 
 // One built-in model and the API over a NullStore, as serve_command.cpp builds it.
