@@ -1,5 +1,6 @@
 #include "model/json_text.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>
@@ -83,7 +84,22 @@ void AsStoredNumbers(boost::json::value& value) {
       char buffer[32];
       auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value.get_double());
       const std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
-      if (text.find_first_of(".e") != std::string_view::npos) return;  // read back as a double
+      if (text.find_first_of(".e") != std::string_view::npos) {
+        // Read back as a double, by Boost.JSON's parser, which may land a unit in the last place
+        // away from the shortest text's value: keep what it reads (a few rounds reach a value
+        // that reads back as itself), so a value and its stored copy compare equal.
+        double d = value.get_double();
+        for (int round = 0; round < 4; ++round) {
+          auto [last, done] = std::to_chars(buffer, buffer + sizeof buffer, d);
+          boost::system::error_code ec;
+          const boost::json::value back = boost::json::parse(
+              std::string_view(buffer, static_cast<std::size_t>(last - buffer)), ec);
+          if (ec || !back.is_double() || back.get_double() == d) break;
+          d = back.get_double();
+        }
+        value = d;
+        return;
+      }
       // As Boost.JSON reads an integer: int64 when it fits, else uint64, else a double.
       std::int64_t i = 0;
       if (std::from_chars(text.data(), end, i).ec == std::errc()) {
