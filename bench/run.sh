@@ -13,6 +13,8 @@
 #      contactsd seeded with BENCH_PG_SEED contacts: PATCH.
 #   5. The peer (../shared/peers/node-fastify, when present and `npm ci` works in a copy under
 #      bench/out/): PATCH on SQLite NORMAL and on PostgreSQL, with its own wrk script.
+# BENCH_ONLY=core|webhooks|postgresql|peer runs one part (after the seeding): for a quick look
+# while working on it; a figure for docs/benchmarks.md comes from a whole run.
 # Every load is wrk -t1 -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s against 127.0.0.1, repeated
 # BENCH_ROUNDS times (the medians are reported). Prints one JSON line per scenario, then the
 # table, the ratios of issue 8's targets and the RSS. Only processes this script started are
@@ -28,6 +30,8 @@ seed_count=${BENCH_SEED:-100000}
 pg_seed_count=${BENCH_PG_SEED:-20000}
 pg_url=${BENCH_DB:-}
 py=${PYTHON:-/usr/bin/python3}
+only=${BENCH_ONLY:-}
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 # The peer sits beside the repository in the shared tree: ../shared/peers/node-fastify from the
@@ -128,6 +132,7 @@ start_contactsd "$sqlite_db" "$work/sqlite-full.log" --webhook-allow-private --w
 log "seeding $seed_count contacts on SQLite..."
 bench_seed "$base" "$sqlite_key" "$seed_count" "$work/ids.txt"
 rss_after_seed=$(rss_kb "$server_pid")
+if want core; then
 measure healthz get.lua "$base" BENCH_PATH=/healthz BENCH_IDS= BENCH_KEY=
 measure get_contact get.lua "$base" BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
 measure get_by_email get_by_email.lua "$base" BENCH_KEY="$sqlite_key" \
@@ -141,7 +146,9 @@ measure create_single create.lua "$base" BENCH_KEY="$sqlite_key"
 connections=4 measure create_batch create.lua "$base" BENCH_KEY="$sqlite_key" BENCH_BATCH=1000
 connections=4 measure create_batch_no_phone create.lua "$base" BENCH_KEY="$sqlite_key" \
   BENCH_BATCH=1000 BENCH_PHONE=0
+fi
 rss_after_runs=$(rss_kb "$server_pid")
+if want webhooks; then
 # Webhooks (issue 17): PATCH while every change is delivered to an endpoint (a sink on
 # 127.0.0.1 that answers 200 at once), alternated round by round with the endpoint disabled
 # (no deliveries), so the two are measured in one sitting.
@@ -170,7 +177,9 @@ log "webhook deliveries received by the sink: $(curl -s "http://127.0.0.1:$sink_
 # Deleted with its backlog, so that the runs below on this file measure no deliveries.
 curl -sf -X DELETE "$base/v1/webhooks/$hook_id" -H "Authorization: Bearer $sqlite_key"
 stop_pid "$sink_pid"
+fi
 stop_pid "$server_pid"
+if want webhooks; then
 # Delivery throughput: a fresh server and file, 20,000 events made in batches, then the time
 # until the sink has every one (bench/webhook_throughput.py).
 for round in $(seq "$rounds"); do
@@ -178,7 +187,9 @@ for round in $(seq "$rounds"); do
   echo "{\"scenario\":\"webhook_deliveries\",\"round\":$round,\"result\":{\"requests\":0,\"rps\":0,\"p50_ms\":0,\"p99_ms\":0,\"errors\":0,\"events_per_s\":$(echo "$line" | json_field events_per_second)}}" |
     tee -a "$results"
 done
+fi
 
+if want core; then
 start_contactsd "$sqlite_db" "$work/sqlite-normal.log" --sync normal
 measure patch_sqlite_normal patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
 # The change log now holds an event per create and per PATCH: two consumers read it through
@@ -190,8 +201,10 @@ for round in $(seq "$rounds"); do
   echo "{\"scenario\":\"feed_read\",\"round\":$round,\"result\":$line}" | tee -a "$results"
 done
 stop_pid "$server_pid"
+fi
 
 # ---- PostgreSQL -----------------------------------------------------------------------------
+if want postgresql; then
 if [ -z "$pg_url" ]; then
   pg_dir=$(mktemp -d /tmp/contactsd-bench-pg-XXXXXX)
   rmdir "$pg_dir"  # pg-cluster.sh wants a missing or empty directory it then owns
@@ -204,10 +217,13 @@ log "seeding $pg_seed_count contacts on PostgreSQL..."
 bench_seed "$base" "$key" "$pg_seed_count" "$work/pg-ids.txt"
 measure patch_postgresql patch.lua "$base" BENCH_IDS="$work/pg-ids.txt" BENCH_KEY="$key"
 stop_pid "$server_pid"
+fi
 
 # ---- the peer -------------------------------------------------------------------------------
 peer_note=""
-if [ -z "$peer_src" ]; then
+if ! want peer; then
+  peer_note="peer skipped: BENCH_ONLY=$only"
+elif [ -z "$peer_src" ]; then
   peer_note="peer not found (looked for ../shared/peers/node-fastify): skipped"
 elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   peer_note="peer skipped: node or npm is not installed"

@@ -165,6 +165,21 @@ Result<std::pair<std::vector<EventView>, store::EventPosition>> EventsService::A
   return std::make_pair(std::move(views).value(), last);
 }
 
+Result<std::optional<EventView>> EventsService::Find(const Principal& who,
+                                                     std::string_view contact_id,
+                                                     std::int64_t seq) const {
+  auto event = store_.FindEvent(TenantsOf(who), contact_id, seq);
+  if (!event.ok()) return std::move(event).error();
+  std::optional<EventView> found;
+  if (!*event) return found;
+  std::vector<store::Event> events;
+  events.push_back(std::move(**event));
+  auto views = ViewsOf(who, std::move(events));
+  if (!views.ok()) return std::move(views).error();
+  if (!views->empty()) found = std::move(views->front());
+  return found;
+}
+
 Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cursor, int limit,
                                       std::string_view type, std::string_view contact_id) const {
   if (auto ok = CheckLimit(limit, kMaxPageSize); !ok) return std::move(ok).error();

@@ -58,6 +58,10 @@ class EventsService {
   Result<std::pair<std::vector<EventView>, store::EventPosition>> After(const Principal& who,
                                                                         store::EventPosition after,
                                                                         int limit) const;
+  // The contact's event at `seq` as `who` reads it; nullopt when the log has it no longer (an
+  // erasure or retention deleted it): what a parked webhook delivery sends.
+  Result<std::optional<EventView>> Find(const Principal& who, std::string_view contact_id,
+                                        std::int64_t seq) const;
   // The position a feed cursor of `who` names. Errors: invalid_cursor.
   Result<store::EventPosition> PositionOf(const Principal& who, std::string_view cursor) const;
   // The event types this model's log records, as the model names them.

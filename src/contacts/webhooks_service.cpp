@@ -217,7 +217,7 @@ Status WebhooksService::Replay(const Principal& who, std::string_view id,
   }
   const std::int64_t now = NowMillis();
   auto updated = store_.UpdateWebhook(who.org_id, ToLowerUuid(id), [&](store::WebhookEndpoint& e) {
-    if (position < e.fanned_out) e.fanned_out = position;
+    if (position < e.cursor) e.cursor = position;
     e.updated_at_ms = now;
     return Status{};
   });

@@ -1,10 +1,12 @@
 #include "webhooks/dispatcher.hpp"
 
+#include "webhooks/endpoint_probing.hpp"
 #include "webhooks/signature.hpp"
 
 #include "api/event_json.hpp"
 #include "api/webhook_json.hpp"
 #include "common/time.hpp"
+#include "common/uuid.hpp"
 #include "common/version.hpp"
 #include "contacts/webhook_rules.hpp"
 
@@ -12,16 +14,24 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <random>
-#include <vector>
 
 namespace contactsd::webhooks {
 namespace {
 
-constexpr int kFanOutPage = 500;
+// The events an endpoint's window holds at most: read ahead of what is sent, so that the log
+// is read a page at a time.
+constexpr int kWindow = 256;
 constexpr int kEndpointPage = 200;
+// A window's settled events are recorded once this many are, or this long after the last
+// record (a kill -9 sends again at most what was not recorded).
+constexpr std::size_t kRecordBatch = 128;
+constexpr std::int64_t kRecordAfterMs = 100;
+// A cursor moved past events the endpoint does not want only: recorded no more often.
+constexpr std::int64_t kRecordSkipsAfterMs = 1000;
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
@@ -30,14 +40,35 @@ double Jitter() {
   return std::uniform_real_distribution<double>(-1.0, 1.0)(random);
 }
 
+std::string EventId(std::int64_t seq) { return "evt_" + std::to_string(seq); }
+
+// The seq of an event id of the log ("evt_123"); nullopt for a test event's.
+std::optional<std::int64_t> SeqOf(std::string_view event_id) {
+  constexpr std::string_view kPrefix = "evt_";
+  if (!event_id.starts_with(kPrefix)) return std::nullopt;
+  event_id.remove_prefix(kPrefix.size());
+  std::int64_t seq = 0;
+  const auto [end, ec] = std::from_chars(event_id.data(), event_id.data() + event_id.size(), seq);
+  if (ec != std::errc{} || end != event_id.data() + event_id.size()) return std::nullopt;
+  return seq;
+}
+
 }  // namespace
 
+// An attempt that came back, and what it was of: an event of a window (its generation and
+// serial) or a parked delivery.
+struct Dispatcher::Finished {
+  EndpointKey key;
+  std::string event_id;  // the webhook-id sent
+  std::uint64_t generation = 0;
+  std::optional<EndpointStream::Serial> serial;  // set: a window's event
+  store::DueDelivery due;                        // a parked delivery, without its payload
+  bool give_up = false;                          // not to be tried again (not in the log)
+  http::OutboundResult result;
+  std::int64_t at_ms = 0;
+};
+
 struct Dispatcher::Inbox {
-  struct Finished {
-    store::DueDelivery due;  // without its payload
-    http::OutboundResult result;
-    std::int64_t at_ms = 0;
-  };
   std::mutex mu;
   std::condition_variable cv;
   std::vector<Finished> finished;  // guarded by mu
@@ -53,6 +84,7 @@ Dispatcher::Dispatcher(const model::Model& model, store::Store& store,
       client_(client),
       secrets_(secrets),
       options_(std::move(options)),
+      owner_(NewUuidV7(NowMillis())),
       inbox_(std::make_shared<Inbox>()) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -67,85 +99,132 @@ void Dispatcher::Stop() {
     inbox_->stopping = true;
   }
   inbox_->cv.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  // Another process takes them now rather than when the leases end.
+  if (auto released = store_.ReleaseWebhookStreams(owner_); !released) {
+    spdlog::warn("webhooks: releasing this process's endpoints failed: {}",
+                 released.error().internal);
+  }
 }
 
 void Dispatcher::Run() {
   for (;;) {
-    RecordOutcomes();
     const std::int64_t now = NowMillis();
-    FanOutAll(now);
-    ClaimAndSend(now);
+    TakeFinished();
+    RefreshEndpoints(now);
+    ReadLogs();
+    plans_.clear();
+    ClaimAndSend(now);  // before the windows: the older events first
+    SendStreams(now);
+    Record(now, false);
     DisableFailing(now);
     std::unique_lock lock(inbox_->mu);
     inbox_->cv.wait_for(lock, options_.poll_interval,
                         [&] { return inbox_->stopping || !inbox_->finished.empty(); });
-    if (inbox_->stopping) return;
+    if (inbox_->stopping) break;
   }
+  TakeFinished();
+  Record(NowMillis(), true);
 }
 
-void Dispatcher::RecordOutcomes() {
-  std::vector<Inbox::Finished> finished;
+void Dispatcher::TakeFinished() {
+  std::vector<Finished> finished;
   {
     std::lock_guard lock(inbox_->mu);
     finished.swap(inbox_->finished);
   }
-  if (finished.empty()) return;
-  std::vector<store::DeliveryOutcome> outcomes;
-  outcomes.reserve(finished.size());
-  for (Inbox::Finished& f : finished) {
-    store::DeliveryOutcome o;
-    o.org_id = f.due.org_id;
-    o.endpoint_id = f.due.endpoint_id;
-    o.ord = f.due.ord;
-    o.at_ms = f.at_ms;
-    o.status = f.result.status;
-    o.error = std::move(f.result.error);
-    o.latency_ms = f.result.latency_ms;
-    o.delivered = IsSuccess(f.result.status);
-    const EndpointKey key{f.due.org_id, f.due.endpoint_id};
-    if (o.delivered) {
-      paused_until_.erase(key);
-    } else {
-      const auto delay = options_.schedule.DelayAfter(f.due.attempts + 1, Jitter());
-      if (delay) o.next_attempt_at_ms = f.at_ms + *delay;
-      // Until this delivery's own retry (the first delay when it was given up).
-      std::int64_t& until = paused_until_[key];
-      until = std::max(until, f.at_ms + delay.value_or(options_.schedule.delays_ms().front()));
-    }
-    outcomes.push_back(std::move(o));
-  }
-  if (auto recorded = store_.RecordDeliveries(outcomes); !recorded) {
-    // Their leases end, and they are sent again: at least once, never lost.
-    spdlog::warn("webhooks: recording {} delivery outcomes failed: {}", outcomes.size(),
-                 recorded.error().internal);
-  }
-  for (const Inbox::Finished& f : finished) {
-    auto held = in_flight_.find({f.due.org_id, f.due.endpoint_id});
-    if (--held->second == 0) in_flight_.erase(held);  // (a deleted endpoint leaves nothing)
+  for (Finished& f : finished) {
     --in_flight_total_;
+    if (auto held = in_flight_.find(f.key); held != in_flight_.end() && --held->second == 0) {
+      in_flight_.erase(held);
+    }
+    store::AttemptResult result;
+    result.at_ms = f.at_ms;
+    result.status = f.result.status;
+    result.error = std::move(f.result.error);
+    result.latency_ms = f.result.latency_ms;
+    result.delivered = IsSuccess(f.result.status);
+    if (!result.delivered && !f.give_up) {
+      const int made = f.serial ? 1 : f.due.attempts + 1;
+      if (auto delay = options_.schedule.DelayAfter(made, Jitter())) {
+        result.next_attempt_at_ms = f.at_ms + *delay;
+      }
+    }
+    auto it = delivering_.find(f.key);
+    if (it != delivering_.end()) {
+      Delivering& d = it->second;
+      if (result.delivered) {
+        RecordSuccess(d.health, f.at_ms);
+      } else {
+        RecordFailure(d.health, f.at_ms, options_.schedule);
+      }
+      d.health_dirty = true;
+      if (f.serial && f.generation == d.generation) d.stream.Finish(*f.serial, std::move(result));
+    }
+    // A parked delivery's outcome is recorded whoever delivers its endpoint now; a window's
+    // event of a window started over (or of an endpoint this process no longer delivers) is
+    // sent again from the log.
+    if (!f.serial) outcomes_.push_back({f.key.first, f.key.second, f.due.ord, std::move(result)});
   }
 }
 
-void Dispatcher::RefreshEndpoints() {
-  std::map<EndpointKey, store::WebhookEndpoint> fresh;
+void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
+  if (lease_wanted_ || now_ms - lease_renewed_ms_ >= options_.lease_ms / 3) {
+    if (auto leased = store_.LeaseWebhookStreams(owner_, now_ms, now_ms + options_.lease_ms);
+        leased) {
+      lease_renewed_ms_ = now_ms;
+      lease_wanted_ = false;
+    } else {
+      spdlog::warn("webhooks: leasing endpoints failed: {}", leased.error().internal);
+    }
+  }
+  std::map<EndpointKey, store::WebhookEndpoint> listed;
   std::string after_org;
   std::string after_id;
   for (;;) {
     auto page = store_.ListWebhooksForFanOut(after_org, after_id, kEndpointPage);
     if (!page.ok()) {
       spdlog::warn("webhooks: listing endpoints failed: {}", page.error().internal);
-      return;  // keep the last list
+      return;  // keep delivering what it delivered
     }
     for (store::WebhookEndpoint& e : *page) {
       EndpointKey key{e.org_id, e.id};
-      fresh.emplace(std::move(key), std::move(e));
+      listed.emplace(std::move(key), std::move(e));
     }
     if (page->size() < static_cast<std::size_t>(kEndpointPage)) break;
-    after_org = fresh.rbegin()->first.first;
-    after_id = fresh.rbegin()->first.second;
+    after_org = listed.rbegin()->first.first;
+    after_id = listed.rbegin()->first.second;
   }
-  endpoints_.swap(fresh);
+  for (auto it = delivering_.begin(); it != delivering_.end();) {
+    const auto row = listed.find(it->first);
+    const bool mine = row != listed.end() && row->second.enabled &&
+                      row->second.lease_owner == owner_ && row->second.lease_until_ms > now_ms;
+    it = mine ? std::next(it) : delivering_.erase(it);
+  }
+  for (auto& [key, row] : listed) {
+    if (!row.enabled) continue;
+    if (row.lease_owner != owner_ || row.lease_until_ms <= now_ms) {
+      if (row.lease_until_ms <= now_ms) lease_wanted_ = true;  // nobody delivers it
+      continue;
+    }
+    auto [it, added] = delivering_.try_emplace(key, row);
+    Delivering& d = it->second;
+    // Moved by someone else (a replay, enabling it again), or new here: its window starts
+    // over from the cursor.
+    if (added || d.stream.cursor() != row.cursor) {
+      d.generation = next_generation_++;
+      d.stream = EndpointStream(row.cursor);
+      d.log_exhausted = false;
+      if (added || !d.health_dirty) {
+        d.health = {row.org_id,         row.id,         row.last_success_at_ms,
+                    row.failing_since_ms, row.failures, row.probe_after_ms, false};
+      }
+    } else if (!d.health_dirty && row.probe_after_ms < d.health.probe_after_ms) {
+      d.health.probe_after_ms = row.probe_after_ms;  // a retry asked for: probe now
+    }
+    d.endpoint = std::move(row);
+  }
 }
 
 Result<std::string> Dispatcher::PlanOf(const std::string& org_id) {
@@ -156,98 +235,88 @@ Result<std::string> Dispatcher::PlanOf(const std::string& org_id) {
   return org->plan;
 }
 
-void Dispatcher::FanOutAll(std::int64_t now_ms) {
-  RefreshEndpoints();
+void Dispatcher::ReadLogs() {
   auto watermark = store_.EventsWatermark();
-  const bool log_moved = !watermark.ok() || *watermark != watermark_;
-  plans_.clear();
-  bool complete = true;
-  for (const auto& [key, endpoint] : endpoints_) {
-    // A disabled endpoint skips what happens meanwhile: enabling moves it to the log's head.
-    if (!endpoint.enabled) continue;
-    auto known = progress_.find(key);
-    // A replay moved it back, another process moved it on, or it is new here.
-    const bool moved = known == progress_.end() || known->second.position != endpoint.fanned_out;
-    if (!log_moved && !moved && !known->second.again) continue;
-    if (FanOutEndpoint(endpoint, now_ms)) complete = false;
-  }
-  // Only once every endpoint has read up to it does the watermark mean "nothing new".
-  if (watermark.ok() && complete) watermark_ = std::move(*watermark);
-  for (auto it = progress_.begin(); it != progress_.end();) {
-    it = endpoints_.contains(it->first) ? std::next(it) : progress_.erase(it);
+  const bool moved = !watermark.ok() || *watermark != watermark_;
+  if (watermark.ok()) watermark_ = std::move(*watermark);
+  for (auto& [key, d] : delivering_) {
+    if (moved) d.log_exhausted = false;
+    if (d.log_exhausted || d.stream.size() >= static_cast<std::size_t>(kWindow)) continue;
+    if (d.health.failures > 0 && d.stream.size() > 0) continue;  // probed: one at a time
+    auto plan = PlanOf(d.endpoint.org_id);
+    if (!plan.ok()) {
+      spdlog::warn("webhooks: the org of endpoint {} could not be read: {}", d.endpoint.id,
+                   plan.error().internal);
+      continue;
+    }
+    ReadLog(key, d, *plan);
   }
 }
 
-bool Dispatcher::FanOutEndpoint(const store::WebhookEndpoint& endpoint, std::int64_t now_ms) {
-  FanOutProgress& progress = progress_[{endpoint.org_id, endpoint.id}];
-  progress = {endpoint.fanned_out, true};  // until it succeeds
-  auto plan = PlanOf(endpoint.org_id);
-  if (!plan.ok()) {
-    spdlog::warn("webhooks: the org of endpoint {} could not be read: {}", endpoint.id,
-                 plan.error().internal);
-    return true;
-  }
-  const Principal reader{endpoint.org_id, *plan, "webhooks", "system"};
-  auto page = events_.After(reader, endpoint.fanned_out, kFanOutPage);
+void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::string& plan) {
+  const Principal reader{key.first, plan, "webhooks", "system"};
+  const store::EventPosition from = d.stream.read_to();
+  const int room = d.health.failures > 0 ? 1 : kWindow - static_cast<int>(d.stream.size());
+  auto page = events_.After(reader, from, room);
   if (!page.ok()) {
-    spdlog::warn("webhooks: reading the log for endpoint {} failed: {}", endpoint.id,
+    spdlog::warn("webhooks: reading the log for endpoint {} failed: {}", key.second,
                  page.error().internal);
-    return true;
+    return;
   }
   auto& [views, last] = *page;
+  d.log_exhausted = last == from;
   if (views.empty()) {
-    progress.again = false;
-    return false;
+    d.stream.Append({}, {}, last);
+    return;
   }
-  store::DeliveryFanOut fan_out{endpoint.org_id, endpoint.id, endpoint.fanned_out, last, {},
-                                now_ms};
+  // The contacts whose later events wait behind a parked delivery, as of now (before the
+  // events just read are sent).
+  auto held = store_.HeldContacts(key.first, key.second);
+  if (!held.ok()) {
+    spdlog::warn("webhooks: reading the held contacts of endpoint {} failed: {}", key.second,
+                 held.error().internal);
+    return;  // read again next round
+  }
+  d.stream.SetHeldContacts(std::move(held).value());
+  std::vector<StreamEvent> events;
+  std::vector<std::string> erased;
   for (const contacts::EventView& view : views) {
-    if (!contacts::PatternsMatch(endpoint.events, view.type)) continue;
-    store::NewDelivery delivery;
-    delivery.event_id = "evt_" + std::to_string(view.event.position.seq);
-    delivery.contact_id = view.event.contact.id;
-    api::AppendEventJson(delivery.payload, model_, view);
-    fan_out.deliveries.push_back(std::move(delivery));
+    if (view.erased) erased.push_back(view.event.contact.id);
+    if (!contacts::PatternsMatch(d.endpoint.events, view.type)) continue;
+    StreamEvent event;
+    event.position = view.event.position;
+    event.delivery.event_id = EventId(view.event.position.seq);
+    event.delivery.contact_id = view.event.contact.id;
+    api::AppendEventJson(event.delivery.payload, model_, view);
+    events.push_back(std::move(event));
   }
-  auto done = store_.FanOut(fan_out);
-  if (!done.ok()) {
-    spdlog::warn("webhooks: fanning events out to endpoint {} failed: {}", endpoint.id,
-                 done.error().internal);
-    return true;
-  }
-  // Not done: another process fanned these out first; the next listing shows where it went
-  // (a position other than the one recorded here), and this one carries on from there.
-  if (!*done) {
-    progress.again = false;
-    return false;
-  }
-  progress = {last, views.size() == static_cast<std::size_t>(kFanOutPage)};
-  return progress.again;
+  d.stream.Append(std::move(events), erased, last);
+}
+
+int Dispatcher::Budget(const Delivering& d, std::int64_t now_ms) const {
+  const auto held = in_flight_.find({d.endpoint.org_id, d.endpoint.id});
+  const int in_flight = held == in_flight_.end() ? 0 : held->second;
+  return std::min(
+      AttemptBudget(d.health, now_ms, in_flight, options_.max_in_flight_per_endpoint),
+      options_.max_in_flight - in_flight_total_);
 }
 
 void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
-  // As many as the endpoints' budgets allow: the store reads a few candidates per delivery it
-  // may hand out, so asking for more than can be taken only costs the writer reads.
-  int budget = 0;
-  for (auto it = paused_until_.begin(); it != paused_until_.end();) {
-    it = it->second <= now_ms ? paused_until_.erase(it) : std::next(it);
+  std::map<EndpointKey, int> budgets;
+  int total = 0;
+  for (const auto& [key, d] : delivering_) {
+    const int budget = Budget(d, now_ms);
+    if (budget <= 0) continue;
+    budgets[key] = budget;
+    total += budget;
   }
-  for (const auto& [key, endpoint] : endpoints_) {
-    if (!endpoint.enabled || paused_until_.contains(key)) continue;
-    auto held = in_flight_.find(key);
-    budget += options_.max_in_flight_per_endpoint - (held == in_flight_.end() ? 0 : held->second);
-  }
-  budget = std::min(budget, options_.max_in_flight - in_flight_total_);
-  if (budget <= 0) return;
-  std::map<EndpointKey, int> taken;
+  total = std::min(total, options_.max_in_flight - in_flight_total_);
+  if (total <= 0) return;
   auto claimed = store_.ClaimDeliveries(
-      now_ms, now_ms + options_.lease_ms, budget, [&](const store::DueDelivery& due) {
-        EndpointKey key{due.org_id, due.endpoint_id};
-        if (!endpoints_.contains(key)) return false;  // created after the last listing
-        if (paused_until_.contains(key)) return false;
-        int& mine = taken[key];
-        if (in_flight_[key] + mine >= options_.max_in_flight_per_endpoint) return false;
-        ++mine;
+      owner_, now_ms, now_ms + options_.lease_ms, total, [&](const store::DueDelivery& due) {
+        auto budget = budgets.find({due.org_id, due.endpoint_id});
+        if (budget == budgets.end() || budget->second == 0) return false;
+        --budget->second;
         return true;
       });
   if (!claimed.ok()) {
@@ -255,8 +324,102 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
     return;
   }
   for (store::DueDelivery& due : *claimed) {
-    const auto endpoint = endpoints_.find({due.org_id, due.endpoint_id});
-    Send(std::move(due), endpoint->second, now_ms);
+    EndpointKey key{due.org_id, due.endpoint_id};
+    Delivering& d = delivering_.at(key);
+    std::string body = std::move(due.payload);
+    due.payload.clear();
+    Finished done;
+    done.key = key;
+    done.event_id = due.event_id;
+    done.due = std::move(due);
+    if (body.empty()) {  // an event of the log: rendered as it is now
+      auto plan = PlanOf(key.first);
+      const auto seq = SeqOf(done.due.event_id);
+      if (!plan.ok() || !seq) continue;  // its lease ends, and it is claimed again
+      auto found = events_.Find(Principal{key.first, *plan, "webhooks", "system"},
+                                done.due.contact_id, *seq);
+      if (!found.ok()) {
+        spdlog::warn("webhooks: reading event {} failed: {}", done.due.event_id,
+                     found.error().internal);
+        continue;
+      }
+      if (!*found) {  // erased, or past the log's retention: nothing to send
+        done.give_up = true;
+        done.result.error = "the event is no longer in the log";
+        done.at_ms = now_ms;
+        ++in_flight_total_;
+        ++in_flight_[key];
+        std::lock_guard lock(inbox_->mu);
+        inbox_->finished.push_back(std::move(done));
+        continue;
+      }
+      api::AppendEventJson(body, model_, **found);
+    }
+    Send(d, std::move(body), std::move(done), now_ms);
+  }
+}
+
+void Dispatcher::SendStreams(std::int64_t now_ms) {
+  for (auto& [key, d] : delivering_) {
+    if (d.health.failures > 0) d.stream.DropWaitingAfter(1);
+    for (const EndpointStream::Serial serial : d.stream.Next(std::max(Budget(d, now_ms), 0))) {
+      const StreamEvent& event = d.stream.event(serial);
+      Finished done;
+      done.key = key;
+      done.event_id = event.delivery.event_id;
+      done.generation = d.generation;
+      done.serial = serial;
+      Send(d, event.delivery.payload, std::move(done), now_ms);
+    }
+  }
+}
+
+void Dispatcher::Record(std::int64_t now_ms, bool all) {
+  store::DispatchRecord record;
+  record.owner = owner_;
+  record.now_ms = now_ms;
+  std::vector<std::pair<EndpointKey, EndpointStream::PrefixCommit>> prefixes;
+  std::vector<EndpointKey> healths;
+  for (auto& [key, d] : delivering_) {
+    if (auto prefix = d.stream.Commit(key.first, key.second)) {
+      const std::int64_t since = now_ms - d.last_commit_ms;
+      if (all || prefix->slots >= kRecordBatch || (prefix->slots > 0 && since >= kRecordAfterMs) ||
+          since >= kRecordSkipsAfterMs) {
+        record.streams.push_back(prefix->commit);
+        prefixes.emplace_back(key, std::move(*prefix));
+      }
+    }
+    if (d.health_dirty) {
+      record.health.push_back(d.health);
+      healths.push_back(key);
+    }
+  }
+  record.outcomes = outcomes_;
+  if (record.streams.empty() && record.outcomes.empty() && record.health.empty()) return;
+  auto applied = store_.RecordDispatch(record);
+  if (!applied.ok()) {
+    // Kept, and recorded with the next; a parked delivery's lease may end first, and it is
+    // sent again: at least once, never lost.
+    spdlog::warn("webhooks: recording deliveries failed: {}", applied.error().internal);
+    return;
+  }
+  outcomes_.clear();
+  for (const EndpointKey& key : healths) {
+    Delivering& d = delivering_.at(key);
+    d.health_dirty = false;
+    d.health.recovered = false;
+  }
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    const auto& [key, prefix] = prefixes[i];
+    auto it = delivering_.find(key);
+    if ((*applied)[i]) {
+      it->second.stream.Committed(prefix);
+      it->second.last_commit_ms = now_ms;
+    } else {
+      // Moved by a replay or by enabling it again, or leased to another process meanwhile:
+      // the next listing starts it over from where it is, if it is still this process's.
+      delivering_.erase(it);
+    }
   }
 }
 
@@ -283,8 +446,9 @@ std::optional<std::string> Dispatcher::SecretInClear(const std::string& stored) 
   return secrets_->Open(stored);
 }
 
-void Dispatcher::Send(store::DueDelivery due, const store::WebhookEndpoint& endpoint,
-                      std::int64_t now_ms) {
+void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64_t now_ms) {
+  const store::WebhookEndpoint& endpoint = d.endpoint;
+  const std::string& event_id = done.event_id;
   // The current secret, and the one a rotation replaced while it still signs.
   std::vector<const std::string*> stored = {&endpoint.secret};
   if (!endpoint.previous_secret.empty() && endpoint.previous_secret_until_ms > now_ms) {
@@ -299,31 +463,34 @@ void Dispatcher::Send(store::DueDelivery due, const store::WebhookEndpoint& endp
   }
   const std::int64_t timestamp = now_ms / 1000;
   auto signature =
-      readable ? SignatureHeader(secrets, due.event_id, timestamp, due.payload) : std::nullopt;
-  http::OutboundRequest request;
-  request.url = endpoint.url;
-  request.headers = {{"webhook-id", due.event_id},
-                     {"webhook-timestamp", std::to_string(timestamp)},
-                     {"webhook-signature", signature.value_or("")},
-                     {"content-type", "application/json"},
-                     {"user-agent", std::string("contactsd/") + kVersion + " (webhooks)"}};
-  request.body = std::move(due.payload);
-  due.payload.clear();
-  ++in_flight_[{due.org_id, due.endpoint_id}];
+      readable ? SignatureHeader(secrets, event_id, timestamp, body) : std::nullopt;
+  ++in_flight_[done.key];
   ++in_flight_total_;
   if (!signature) {  // an attempt that fails, in the delivery log, and is retried
     const char* why = readable ? "the endpoint's secret is malformed"
                                : "the endpoint's secret is sealed with another key than this "
                                  "server's --secrets-key-file";
+    done.result = {0, why, 0, {}};
+    done.at_ms = now_ms;
     std::lock_guard lock(inbox_->mu);
-    inbox_->finished.push_back({std::move(due), {0, why, 0, {}}, now_ms});
+    inbox_->finished.push_back(std::move(done));
     return;
   }
+  http::OutboundRequest request;
+  request.url = endpoint.url;
+  request.headers = {{"webhook-id", done.event_id},
+                     {"webhook-timestamp", std::to_string(timestamp)},
+                     {"webhook-signature", *signature},
+                     {"content-type", "application/json"},
+                     {"user-agent", std::string("contactsd/") + kVersion + " (webhooks)"}};
+  request.body = std::move(body);
   client_.Post(std::move(request),
-               [inbox = inbox_, due = std::move(due)](http::OutboundResult result) mutable {
+               [inbox = inbox_, done = std::move(done)](http::OutboundResult result) mutable {
+                 done.result = std::move(result);
+                 done.at_ms = NowMillis();
                  {
                    std::lock_guard lock(inbox->mu);
-                   inbox->finished.push_back({std::move(due), std::move(result), NowMillis()});
+                   inbox->finished.push_back(std::move(done));
                  }
                  inbox->cv.notify_one();
                });

@@ -1,22 +1,25 @@
-// The webhook dispatcher: on a thread of its own, it
-//   1. fans the change log out to every endpoint: the events after the endpoint's log position
-//      that match its patterns, rendered as the feed shows them to the endpoint's tenant,
-//      become deliveries, and the position moves on, in one transaction (store::FanOut);
-//   2. claims the due deliveries under a lease, at most `max_in_flight` at once and
-//      `max_in_flight_per_endpoint` per endpoint, one contact's in log order (the store only
-//      hands out the first pending delivery of a contact), and posts each, signed
-//      (webhooks/signature.hpp), through the outbound client;
-//   3. records each attempt's outcome: delivered (2xx), due again after the retry schedule's
-//      delay, or given up (store::RecordDeliveries);
-//   4. disables the endpoints that have failed without a success for `disable_after_ms`.
-// An endpoint whose attempt fails is paused (in this process) until that delivery's retry:
-// its other deliveries wait rather than fail one after another.
-// All state is in the database, so a process killed at any point loses nothing: a delivery
-// whose outcome was not recorded is sent again when its lease ends (same webhook-id). Several
-// processes on one PostgreSQL run a dispatcher each and share the work through the leases.
+// The webhook dispatcher: on a thread of its own, round after round, it
+//   1. leases the endpoints no live process delivers (store::LeaseWebhookStreams: one process
+//      at a time delivers an endpoint; another takes over when its lease ends);
+//   2. reads each of its endpoints' events from the change log, after the endpoint's cursor,
+//      those that match its patterns rendered as the feed shows them to its tenant, into the
+//      endpoint's window (EndpointStream), and sends them, signed (webhooks/signature.hpp),
+//      through the outbound client, one contact's in log order;
+//   3. claims the parked deliveries that are due (a failed attempt's retry, an event held
+//      behind it, a test event) under a lease each, and sends them;
+//   4. records what came of it in one write (store::RecordDispatch): each window's settled
+//      prefix moves its cursor, with an attempt per event, and only an event that was not
+//      delivered becomes a row of its own (parked); the parked deliveries' outcomes; the
+//      endpoints' health;
+//   5. disables the endpoints that have failed without a success for `disable_after_ms`.
+// Each endpoint has its share of the concurrency while healthy, and is probed one attempt at a
+// time after a failure (webhooks/endpoint_probing.hpp).
+// All state is in the database, so a process killed at any point loses nothing: an event sent
+// but not recorded is sent again by whoever delivers the endpoint next (the same webhook-id).
 // No API request waits for any of it.
 #pragma once
 
+#include "webhooks/endpoint_stream.hpp"
 #include "webhooks/retry_schedule.hpp"
 
 #include "common/secret_box.hpp"
@@ -28,9 +31,11 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace contactsd::webhooks {
 
@@ -41,7 +46,8 @@ struct DispatcherOptions {
   // up to the whole timeout) must leave room for everyone else's deliveries.
   int max_in_flight = 512;
   int max_in_flight_per_endpoint = 16;
-  // How long a claimed delivery is the claimer's: longer than the client's whole timeout.
+  // How long a claimed parked delivery, and an endpoint's stream, are the claimer's: longer
+  // than the client's whole timeout.
   std::int64_t lease_ms = 30'000;
   // An endpoint failing (no success) for this long is disabled, with a "webhook.disabled"
   // event in its tenant's log.
@@ -62,24 +68,41 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   void Start();
-  // Returns once the thread has ended. Deliveries still in flight are left to their leases.
+  // Returns once the thread has ended, and this process's endpoints are free for another to
+  // take. Deliveries still in flight are left to be sent again.
   void Stop();
 
  private:
   using EndpointKey = std::pair<std::string, std::string>;  // org, id
-  struct Inbox;  // outcomes handed over by the client's thread
+  struct Inbox;  // attempts finished on the client's thread
+  struct Finished;
+  // An endpoint this process delivers.
+  struct Delivering {
+    explicit Delivering(const store::WebhookEndpoint& listed)
+        : endpoint(listed), stream(listed.cursor) {}
+
+    store::WebhookEndpoint endpoint;  // as last listed
+    std::uint64_t generation = 0;     // a new one when its window starts over
+    EndpointStream stream;
+    store::EndpointHealth health;
+    bool health_dirty = false;  // changed since it was last recorded
+    bool log_exhausted = false;  // its last read found nothing new: read when the log moves
+    std::int64_t last_commit_ms = 0;
+  };
 
   void Run();
-  void RecordOutcomes();
-  void RefreshEndpoints();
-  void FanOutAll(std::int64_t now_ms);
-  // Fans one page of events out; true when it must run again next round (a full page came, so
-  // more may follow, or it failed).
-  bool FanOutEndpoint(const store::WebhookEndpoint& endpoint, std::int64_t now_ms);
+  void TakeFinished();
+  void RefreshEndpoints(std::int64_t now_ms);
+  void ReadLogs();
+  void ReadLog(const EndpointKey& key, Delivering& d, const std::string& plan);
   void ClaimAndSend(std::int64_t now_ms);
+  void SendStreams(std::int64_t now_ms);
+  void Record(std::int64_t now_ms, bool all);
   void DisableFailing(std::int64_t now_ms);
-  void Send(store::DueDelivery due, const store::WebhookEndpoint& endpoint, std::int64_t now_ms);
   Result<std::string> PlanOf(const std::string& org_id);
+  int Budget(const Delivering& d, std::int64_t now_ms) const;
+  // Posts `body` as the delivery of done.event_id; `done` comes back to TakeFinished.
+  void Send(Delivering& d, std::string body, Finished done, std::int64_t now_ms);
   // A stored secret in clear; nullopt when it is sealed and this process cannot open it.
   std::optional<std::string> SecretInClear(const std::string& stored) const;
 
@@ -89,25 +112,21 @@ class Dispatcher {
   http::OutboundClient& client_;
   const SecretBox* secrets_;
   const DispatcherOptions options_;
+  const std::string owner_;  // this process, as its leases name it
   std::shared_ptr<Inbox> inbox_;
   std::thread thread_;
 
   // The dispatcher thread's own state.
-  std::map<EndpointKey, store::WebhookEndpoint> endpoints_;
-  // Each endpoint's fan-out as this process last saw it.
-  struct FanOutProgress {
-    store::EventPosition position;  // where it was read from, or moved to
-    bool again = false;             // a full page came, or the fan-out failed: go on next round
-  };
-  std::map<EndpointKey, FanOutProgress> progress_;
+  std::map<EndpointKey, Delivering> delivering_;
+  std::vector<store::DeliveryOutcome> outcomes_;  // of parked deliveries, not yet recorded
+  std::map<std::string, std::string> plans_;      // org -> plan, for one round
+  // Attempts under way per endpoint (also of those this process no longer delivers).
   std::map<EndpointKey, int> in_flight_;
-  // Endpoints whose last attempt failed, and until when they get no other attempt: a dead
-  // receiver with a backlog gets a probe per retry delay, not every pending delivery at once
-  // (each failed attempt is a write, taken from the API's writer).
-  std::map<EndpointKey, std::int64_t> paused_until_;
-  std::map<std::string, std::string> plans_;  // org -> plan, for one round of fan-out
   int in_flight_total_ = 0;
-  std::string watermark_;
+  std::uint64_t next_generation_ = 1;
+  std::string watermark_;  // the log's, as last read
+  std::int64_t lease_renewed_ms_ = 0;
+  bool lease_wanted_ = true;  // an enabled endpoint nobody delivers, or a renewal due
   std::int64_t last_disable_check_ms_ = 0;
 };
 

@@ -42,16 +42,24 @@ Result<std::vector<store::WebhookEndpoint>> NullStore::ListWebhooksForFanOut(std
                                                                              int) {
   return std::vector<store::WebhookEndpoint>{};
 }
-Result<bool> NullStore::FanOut(const store::DeliveryFanOut&) { return false; }
+Status NullStore::LeaseWebhookStreams(std::string_view, std::int64_t, std::int64_t) { return {}; }
+Status NullStore::ReleaseWebhookStreams(std::string_view) { return {}; }
+Result<std::vector<std::string>> NullStore::HeldContacts(std::string_view, std::string_view) {
+  return std::vector<std::string>{};
+}
+Result<std::vector<bool>> NullStore::RecordDispatch(const store::DispatchRecord& record) {
+  return std::vector<bool>(record.streams.size(), false);
+}
 Status NullStore::EnqueueDelivery(std::string_view, std::string_view, const store::NewDelivery&,
                                   std::int64_t) {
   return Refused();
 }
-Result<std::vector<store::DueDelivery>> NullStore::ClaimDeliveries(std::int64_t, std::int64_t, int,
+Result<std::vector<store::DueDelivery>> NullStore::ClaimDeliveries(std::string_view,
+                                                                   std::int64_t, std::int64_t,
+                                                                   int,
                                                                    const store::DeliveryFilter&) {
   return std::vector<store::DueDelivery>{};
 }
-Status NullStore::RecordDeliveries(const std::vector<store::DeliveryOutcome>&) { return {}; }
 Result<std::vector<store::WebhookEndpoint>> NullStore::DisableFailingWebhooks(
     std::int64_t, std::int64_t, const store::WebhookDoc&) {
   return std::vector<store::WebhookEndpoint>{};
@@ -181,6 +189,12 @@ Result<std::vector<store::Event>> NullStore::ListHistory(const store::HistoryQue
           "HistoryQuery.limit out of range");
   Require(!query.tenants.empty() && query.tenants.size() <= 2, "HistoryQuery tenants not 1..2");
   return std::vector<store::Event>{};
+}
+
+Result<std::optional<store::Event>> NullStore::FindEvent(const std::vector<std::string>& tenants,
+                                                        std::string_view, std::int64_t) {
+  Require(!tenants.empty() && tenants.size() <= 2, "FindEvent tenants not 1..2");
+  return std::optional<store::Event>{};
 }
 
 http::Dispatched DispatchAsync(const http::Router& router, const std::string& target) {

@@ -81,6 +81,8 @@ class NullStore final : public store::Store {
   // The change log is empty; a query must fit the store's REQUIRES.
   Result<std::vector<store::Event>> ListEvents(const store::EventQuery& query) override;
   Result<std::vector<store::Event>> ListHistory(const store::HistoryQuery& query) override;
+  Result<std::optional<store::Event>> FindEvent(const std::vector<std::string>&, std::string_view,
+                                                std::int64_t) override;
   Result<std::string> EventsWatermark() override { return std::string("0"); }
   Result<int> PruneEvents(std::int64_t, int) override { return 0; }
   using store::Store::EraseContact;
@@ -105,12 +107,15 @@ class NullStore final : public store::Store {
   Status DeleteWebhook(std::string_view, std::string_view) override;
   Result<std::vector<store::WebhookEndpoint>> ListWebhooksForFanOut(std::string_view,
                                                                     std::string_view, int) override;
-  Result<bool> FanOut(const store::DeliveryFanOut&) override;
+  Status LeaseWebhookStreams(std::string_view, std::int64_t, std::int64_t) override;
+  Status ReleaseWebhookStreams(std::string_view) override;
+  Result<std::vector<std::string>> HeldContacts(std::string_view, std::string_view) override;
+  Result<std::vector<bool>> RecordDispatch(const store::DispatchRecord&) override;
   Status EnqueueDelivery(std::string_view, std::string_view, const store::NewDelivery&,
                          std::int64_t) override;
-  Result<std::vector<store::DueDelivery>> ClaimDeliveries(std::int64_t, std::int64_t, int,
+  Result<std::vector<store::DueDelivery>> ClaimDeliveries(std::string_view, std::int64_t,
+                                                          std::int64_t, int,
                                                           const store::DeliveryFilter&) override;
-  Status RecordDeliveries(const std::vector<store::DeliveryOutcome>&) override;
   Result<std::vector<store::WebhookEndpoint>> DisableFailingWebhooks(
       std::int64_t, std::int64_t, const store::WebhookDoc&) override;
   Result<int> PruneDeliveries(std::int64_t, int) override;

@@ -179,7 +179,7 @@ CREATE TABLE contact_terms (
 
 // Webhooks (as SQLite's version 8; store/webhook_store.hpp): endpoints, the deliveries of the
 // log to them, numbered per endpoint in fan-out order (`ord`, from the endpoint's `next_ord`),
-// and every attempt of a delivery. An endpoint's `fanned_out` is a log position (txid, seq)
+// and every attempt of a delivery. An endpoint's `cursor` is a log position (txid, seq)
 // as the feed reads it. The partial indexes hold the pending deliveries only: the claim reads
 // the due ones by time, and checks that none of the same contact precedes one. "C" collation:
 // the dispatcher pages through every endpoint in (org_id, id) byte order. Every primary key
@@ -249,10 +249,19 @@ CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
   WHERE state <> 'pending';
 )sql";
 
-constexpr std::array<const char*, 8> kMigrations = {
+// Version 9 (as SQLite's version 10): endpoints are delivered from the log by one process at a
+// time (its lease), and a failing one is probed no sooner than `probe_after`.
+constexpr char kSchemaV9WebhookStreams[] = R"sql(
+ALTER TABLE webhook_endpoints ADD COLUMN failures bigint NOT NULL DEFAULT 0;
+ALTER TABLE webhook_endpoints ADD COLUMN probe_after bigint NOT NULL DEFAULT 0;
+ALTER TABLE webhook_endpoints ADD COLUMN lease_owner text NOT NULL DEFAULT '';
+ALTER TABLE webhook_endpoints ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 9> kMigrations = {
     kSchemaV1,         kSchemaV2Collections,        kSchemaV3Unlocks,
     kSchemaV4Events,   kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
-    kSchemaV7Webhooks, kSchemaV8SettledDeliveries};
+    kSchemaV7Webhooks, kSchemaV8SettledDeliveries, kSchemaV9WebhookStreams};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -103,6 +103,8 @@ class PostgresStore final : public Store {
 
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
   Result<std::vector<Event>> ListHistory(const HistoryQuery& query) override;
+  Result<std::optional<Event>> FindEvent(const std::vector<std::string>& tenants,
+                                         std::string_view contact_id, std::int64_t seq) override;
   using Store::EraseContact;
   Status EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,
                       const ChangeOrigin& origin, const TermsOf& terms_of) override;
@@ -122,13 +124,18 @@ class PostgresStore final : public Store {
   Result<std::vector<WebhookEndpoint>> ListWebhooksForFanOut(std::string_view after_org,
                                                              std::string_view after_id,
                                                              int limit) override;
-  Result<bool> FanOut(const DeliveryFanOut& fan_out) override;
+  Status LeaseWebhookStreams(std::string_view owner, std::int64_t now_ms,
+                             std::int64_t lease_until_ms) override;
+  Status ReleaseWebhookStreams(std::string_view owner) override;
+  Result<std::vector<std::string>> HeldContacts(std::string_view org_id,
+                                                std::string_view endpoint_id) override;
+  Result<std::vector<bool>> RecordDispatch(const DispatchRecord& record) override;
   Status EnqueueDelivery(std::string_view org_id, std::string_view endpoint_id,
                          const NewDelivery& delivery, std::int64_t now_ms) override;
-  Result<std::vector<DueDelivery>> ClaimDeliveries(std::int64_t now_ms, std::int64_t lease_until_ms,
-                                                   int limit, const DeliveryFilter& take) override;
-  Status RecordDeliveries(const std::vector<DeliveryOutcome>& outcomes) override;
-  Result<int> PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) override;
+  Result<std::vector<DueDelivery>> ClaimDeliveries(std::string_view owner, std::int64_t now_ms,
+                                                   std::int64_t lease_until_ms, int limit,
+                                                   const DeliveryFilter& take) override;
+  Result<int> PruneDeliveries(std::int64_t cutoff_ms, int max_rows) override;
   Result<std::vector<WebhookEndpoint>> DisableFailingWebhooks(std::int64_t cutoff_ms,
                                                               std::int64_t now_ms,
                                                               const WebhookDoc& doc) override;

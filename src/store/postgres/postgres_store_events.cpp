@@ -35,6 +35,21 @@ Result<std::vector<Event>> PostgresStore::ListHistory(const HistoryQuery& query)
   });
 }
 
+Result<std::optional<Event>> PostgresStore::FindEvent(const std::vector<std::string>& tenants,
+                                                      std::string_view contact_id,
+                                                      std::int64_t seq) {
+  if (auto ok = CheckEventQuery(tenants, 1); !ok) return std::move(ok).error();
+  Query find(Sql::kFindEvent);
+  find.Text(tenants[0]).Text(SecondTenant(tenants)).Text(contact_id).Int8(seq);
+  return WithConnection([&](Connection& connection) -> Result<std::optional<Event>> {
+    auto rows = connection.Run(find);
+    if (!rows) return std::move(rows).error();
+    std::optional<Event> found;
+    if (!rows->empty()) found = ReadEvent(*rows, 0);
+    return found;
+  });
+}
+
 Result<int> PostgresStore::PruneEvents(std::int64_t cutoff_ms, int max_events) {
   return WithConnection([&](Connection& connection) -> Result<int> {
     auto oldest = connection.Run(Query(Sql::kOldestEvents).Int8(std::int64_t{max_events}));

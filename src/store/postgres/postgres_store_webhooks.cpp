@@ -3,13 +3,15 @@
 //   - CreateWebhook locks the tenant's org row first: a tenant's creations serialize, and the
 //     count it reads is exact. The endpoint starts at the log's head (insert_webhook).
 //   - UpdateWebhook locks the endpoint's row, changes it, and writes its settings back.
-//   - FanOut is one statement: the compare-and-move of the endpoint and its deliveries.
+//   - LeaseWebhookStreams takes the endpoint rows in order, passing over those another
+//     transaction holds (SKIP LOCKED).
 //   - ClaimDeliveries locks the due deliveries it reads, passing over those another claim
 //     holds (SKIP LOCKED), and leases those the caller takes: no delivery is leased twice.
-//   - RecordDeliveries settles each delivery, logs its attempt and updates its endpoint's
-//     health. Endpoint rows are locked before delivery rows, as every other write of both
-//     does (a fan-out, a delete), and in one order (the outcomes sorted), so two of these
-//     never deadlock.
+//   - RecordDispatch writes endpoint by endpoint in (org, id) order, each one's stream commit
+//     (one statement: the compare-and-move of the endpoint, its attempts and parked
+//     deliveries) and health, then settles the parked deliveries (sorted) and logs their
+//     attempts. Endpoint rows are locked before delivery rows, as every other write of both
+//     does (a delete), and in one order, so two of these never deadlock.
 // Any early return leaves the transaction open; the pool rolls it back.
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
@@ -21,6 +23,8 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -44,7 +48,11 @@ WebhookEndpoint ReadWebhook(const Rows& rows, int row) {
   endpoint.last_success_at_ms = rows.Int8(row, 11);
   endpoint.failing_since_ms = rows.Int8(row, 12);
   endpoint.disabled_reason = rows.Text(row, 13);
-  endpoint.fanned_out = {rows.Int8(row, 14), rows.Int8(row, 15)};
+  endpoint.cursor = {rows.Int8(row, 14), rows.Int8(row, 15)};
+  endpoint.failures = static_cast<int>(rows.Int8(row, 16));
+  endpoint.probe_after_ms = rows.Int8(row, 17);
+  endpoint.lease_owner = rows.Text(row, 18);
+  endpoint.lease_until_ms = rows.Int8(row, 19);
   return endpoint;
 }
 
@@ -56,6 +64,7 @@ DueDelivery ReadDueDelivery(const Rows& rows, int row) {
   due.event_id = rows.Text(row, 3);
   due.payload = rows.Text(row, 4);
   due.attempts = static_cast<int>(rows.Int8(row, 5));
+  due.contact_id = rows.Text(row, 6);
   return due;
 }
 
@@ -76,13 +85,38 @@ Error NoSuchWebhook() { return Error::NotFound("Webhook endpoint not found"); }
 
 std::int64_t Flag(bool value) { return value ? 1 : 0; }
 
-// One field of every delivery, as a JSON array of strings (fan_out's parameters).
-template <class Field>
-std::string JsonColumn(const std::vector<NewDelivery>& deliveries, Field field) {
-  boost::json::array column;
-  column.reserve(deliveries.size());
-  for (const NewDelivery& delivery : deliveries) column.emplace_back(field(delivery));
-  return boost::json::serialize(column);
+// A stream commit's events as commit_stream reads them: a JSON array of objects.
+std::string StreamEventsJson(const std::vector<StreamedEvent>& events) {
+  boost::json::array rows;
+  rows.reserve(events.size());
+  std::int64_t i = 0;
+  for (const StreamedEvent& event : events) {
+    boost::json::object row;
+    row["i"] = i++;
+    row["event_id"] = event.delivery.event_id;
+    row["contact_id"] = event.delivery.contact_id;
+    row["payload"] = event.delivery.payload;
+    row["attempted"] = event.attempt.has_value();
+    const AttemptResult result = event.attempt.value_or(AttemptResult{});
+    row["delivered"] = result.delivered;
+    row["at"] = result.at_ms;
+    row["status"] = result.status;
+    row["error"] = result.error;
+    row["latency_ms"] = result.latency_ms;
+    if (result.next_attempt_at_ms) {
+      row["next_attempt_at"] = *result.next_attempt_at_ms;
+    } else {
+      row["next_attempt_at"] = nullptr;
+    }
+    rows.emplace_back(std::move(row));
+  }
+  return boost::json::serialize(rows);
+}
+
+const char* StateAfter(const AttemptResult& result) {
+  return result.delivered            ? kDeliveryDelivered
+         : result.next_attempt_at_ms ? kDeliveryPending
+                                     : kDeliveryFailed;
 }
 
 }  // namespace
@@ -157,8 +191,8 @@ Result<WebhookEndpoint> PostgresStore::UpdateWebhook(std::string_view org_id, st
                                              .Int8(endpoint.previous_secret_until_ms)
                                              .Int8(endpoint.updated_at_ms)
                                              .Text(endpoint.disabled_reason)
-                                             .Int8(endpoint.fanned_out.txid)
-                                             .Int8(endpoint.fanned_out.seq),
+                                             .Int8(endpoint.cursor.txid)
+                                             .Int8(endpoint.cursor.seq),
                                          Query(Sql::kCommit)};
     if (was_enabled || !endpoint.enabled) {
       if (auto updated = connection.Run(update); !updated) return std::move(updated).error();
@@ -199,23 +233,118 @@ Result<std::vector<WebhookEndpoint>> PostgresStore::ListWebhooksForFanOut(
   });
 }
 
-Result<bool> PostgresStore::FanOut(const DeliveryFanOut& fan_out) {
-  const std::vector<NewDelivery>& deliveries = fan_out.deliveries;
-  const std::string event_ids =
-      JsonColumn(deliveries, [](const NewDelivery& d) { return d.event_id; });
-  const std::string contact_ids =
-      JsonColumn(deliveries, [](const NewDelivery& d) { return d.contact_id; });
-  const std::string payloads =
-      JsonColumn(deliveries, [](const NewDelivery& d) { return d.payload; });
-  Query query(Sql::kFanOut);
-  query.Text(fan_out.org_id).Text(fan_out.endpoint_id);
-  query.Int8(fan_out.from.txid).Int8(fan_out.from.seq).Int8(fan_out.to.txid).Int8(fan_out.to.seq);
-  query.Int8(static_cast<std::int64_t>(deliveries.size())).Int8(fan_out.now_ms);
-  query.Text(event_ids).Text(contact_ids).Text(payloads);
-  return WithConnection([&](Connection& connection) -> Result<bool> {
-    auto moved = connection.Run(query);
-    if (!moved) return std::move(moved).error();
-    return moved->Int8(0, 0) == 1;
+Status PostgresStore::LeaseWebhookStreams(std::string_view owner, std::int64_t now_ms,
+                                          std::int64_t lease_until_ms) {
+  return WithConnection([&](Connection& connection) -> Status {
+    auto leased = connection.Run(
+        Query(Sql::kLeaseStreams).Text(owner).Int8(now_ms).Int8(lease_until_ms));
+    if (!leased) return std::move(leased).error();
+    return {};
+  });
+}
+
+Status PostgresStore::ReleaseWebhookStreams(std::string_view owner) {
+  return WithConnection([&](Connection& connection) -> Status {
+    auto released = connection.Run(Query(Sql::kReleaseStreams).Text(owner));
+    if (!released) return std::move(released).error();
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::HeldContacts(std::string_view org_id,
+                                                             std::string_view endpoint_id) {
+  return WithConnection([&](Connection& connection) -> Result<std::vector<std::string>> {
+    auto rows = connection.Run(Query(Sql::kHeldContacts).Text(org_id).Text(endpoint_id));
+    if (!rows) return std::move(rows).error();
+    return AllRows(*rows, [](const Rows& held, int row) { return std::string(held.Text(row, 0)); });
+  });
+}
+
+Result<std::vector<bool>> PostgresStore::RecordDispatch(const DispatchRecord& record) {
+  // Endpoint by endpoint in (org, id) order: its stream commit, then its health.
+  using Key = std::pair<std::string_view, std::string_view>;
+  std::map<Key, std::pair<std::optional<std::size_t>, const EndpointHealth*>> endpoints;
+  for (std::size_t i = 0; i < record.streams.size(); ++i) {
+    endpoints[{record.streams[i].org_id, record.streams[i].endpoint_id}].first = i;
+  }
+  for (const EndpointHealth& health : record.health) {
+    endpoints[{health.org_id, health.endpoint_id}].second = &health;
+  }
+  std::vector<std::string> events;  // outlive the queries that send them
+  events.reserve(record.streams.size());
+  std::vector<Query> writes;
+  std::vector<std::optional<std::size_t>> commit_at(record.streams.size());  // its query's index
+  writes.emplace_back(Sql::kBegin);
+  for (const auto& [key, what] : endpoints) {
+    if (what.first) {
+      const StreamCommit& commit = record.streams[*what.first];
+      events.push_back(StreamEventsJson(commit.events));
+      commit_at[*what.first] = writes.size();
+      writes.push_back(Query(Sql::kCommitStream)
+                           .Text(commit.org_id)
+                           .Text(commit.endpoint_id)
+                           .Int8(commit.from.txid)
+                           .Int8(commit.from.seq)
+                           .Int8(commit.to.txid)
+                           .Int8(commit.to.seq)
+                           .Int8(static_cast<std::int64_t>(commit.events.size()))
+                           .Text(record.owner)
+                           .Int8(record.now_ms)
+                           .Text(events.back()));
+    }
+    if (const EndpointHealth* health = what.second) {
+      writes.push_back(Query(Sql::kWriteHealth)
+                           .Text(health->org_id)
+                           .Text(health->endpoint_id)
+                           .Int8(health->last_success_at_ms)
+                           .Int8(health->failing_since_ms)
+                           .Int8(std::int64_t{health->failures})
+                           .Int8(health->probe_after_ms));
+      if (health->recovered) {
+        writes.push_back(Query(Sql::kParkedDueNow)
+                             .Text(health->org_id)
+                             .Text(health->endpoint_id)
+                             .Int8(record.now_ms));
+      }
+    }
+  }
+  std::vector<const DeliveryOutcome*> sorted;
+  sorted.reserve(record.outcomes.size());
+  for (const DeliveryOutcome& outcome : record.outcomes) sorted.push_back(&outcome);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->org_id, a->endpoint_id, a->ord) <
+           std::tie(b->org_id, b->endpoint_id, b->ord);
+  });
+  for (const DeliveryOutcome* outcome : sorted) {
+    const AttemptResult& result = outcome->result;
+    // A delivery deleted meanwhile went with its endpoint (DeleteWebhook): the settle then
+    // finds no delivery and the log no row to log.
+    writes.push_back(Query(Sql::kSettleDelivery)
+                         .Text(outcome->org_id)
+                         .Text(outcome->endpoint_id)
+                         .Int8(outcome->ord)
+                         .Text(StateAfter(result))
+                         .Int8(result.next_attempt_at_ms.value_or(0)));
+    writes.push_back(Query(Sql::kLogAttempt)
+                         .Text(outcome->org_id)
+                         .Text(outcome->endpoint_id)
+                         .Int8(outcome->ord)
+                         .Int8(result.at_ms)
+                         .Int8(std::int64_t{result.status})
+                         .Text(result.error)
+                         .Int8(result.latency_ms)
+                         .Int8(result.next_attempt_at_ms));
+  }
+  writes.emplace_back(Sql::kCommit);
+  return WithConnection([&](Connection& connection) -> Result<std::vector<bool>> {
+    auto written = connection.Run(writes);
+    if (!written) return std::move(written).error();
+    std::vector<bool> applied;
+    applied.reserve(commit_at.size());
+    for (const std::optional<std::size_t>& at : commit_at) {
+      applied.push_back((*written)[*at].Int8(0, 0) == 1);
+    }
+    return applied;
   });
 }
 
@@ -235,7 +364,8 @@ Status PostgresStore::EnqueueDelivery(std::string_view org_id, std::string_view 
   });
 }
 
-Result<std::vector<DueDelivery>> PostgresStore::ClaimDeliveries(std::int64_t now_ms,
+Result<std::vector<DueDelivery>> PostgresStore::ClaimDeliveries(std::string_view owner,
+                                                                std::int64_t now_ms,
                                                                 std::int64_t lease_until_ms,
                                                                 int limit,
                                                                 const DeliveryFilter& take) {
@@ -243,7 +373,8 @@ Result<std::vector<DueDelivery>> PostgresStore::ClaimDeliveries(std::int64_t now
   return WithConnection([&](Connection& connection) -> Result<std::vector<DueDelivery>> {
     // More candidates than the limit: those of an endpoint at its budget are passed over.
     const std::array<Query, 2> due = {
-        Query(Sql::kBegin), Query(Sql::kDueDeliveries).Int8(now_ms).Int8(std::int64_t{limit} * 4)};
+        Query(Sql::kBegin),
+        Query(Sql::kDueDeliveries).Int8(now_ms).Int8(std::int64_t{limit} * 4).Text(owner)};
     auto found = connection.Run(due);
     if (!found) return std::move(found).error();
     std::vector<DueDelivery> candidates = AllRows((*found)[1], ReadDueDelivery);
@@ -265,51 +396,6 @@ Result<std::vector<DueDelivery>> PostgresStore::ClaimDeliveries(std::int64_t now
     lease.emplace_back(Sql::kCommit);  // also frees the candidates not taken
     if (auto leased = connection.Run(lease); !leased) return std::move(leased).error();
     return taken;
-  });
-}
-
-Status PostgresStore::RecordDeliveries(const std::vector<DeliveryOutcome>& outcomes) {
-  if (outcomes.empty()) return {};
-  std::vector<const DeliveryOutcome*> sorted;
-  sorted.reserve(outcomes.size());
-  for (const DeliveryOutcome& outcome : outcomes) sorted.push_back(&outcome);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->org_id, a->endpoint_id, a->ord) <
-           std::tie(b->org_id, b->endpoint_id, b->ord);
-  });
-  std::vector<Query> record;
-  record.reserve(3 * sorted.size() + 2);
-  record.emplace_back(Sql::kBegin);
-  for (const DeliveryOutcome* outcome : sorted) {
-    const char* state = outcome->delivered            ? kDeliveryDelivered
-                        : outcome->next_attempt_at_ms ? kDeliveryPending
-                                                      : kDeliveryFailed;
-    // A delivery deleted meanwhile went with its endpoint (DeleteWebhook): the health update
-    // then finds no endpoint, the settle no delivery and the log no row to log.
-    record.push_back(Query(outcome->delivered ? Sql::kWebhookSucceeded : Sql::kWebhookFailed)
-                         .Text(outcome->org_id)
-                         .Text(outcome->endpoint_id)
-                         .Int8(outcome->at_ms));
-    record.push_back(Query(Sql::kSettleDelivery)
-                         .Text(outcome->org_id)
-                         .Text(outcome->endpoint_id)
-                         .Int8(outcome->ord)
-                         .Text(state)
-                         .Int8(outcome->next_attempt_at_ms.value_or(0)));
-    record.push_back(Query(Sql::kLogAttempt)
-                         .Text(outcome->org_id)
-                         .Text(outcome->endpoint_id)
-                         .Int8(outcome->ord)
-                         .Int8(outcome->at_ms)
-                         .Int8(std::int64_t{outcome->status})
-                         .Text(outcome->error)
-                         .Int8(outcome->latency_ms)
-                         .Int8(outcome->next_attempt_at_ms));
-  }
-  record.emplace_back(Sql::kCommit);
-  return WithConnection([&](Connection& connection) -> Status {
-    if (auto recorded = connection.Run(record); !recorded) return std::move(recorded).error();
-    return {};
   });
 }
 
@@ -342,10 +428,10 @@ Result<std::vector<WebhookEndpoint>> PostgresStore::DisableFailingWebhooks(std::
   });
 }
 
-Result<int> PostgresStore::PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) {
+Result<int> PostgresStore::PruneDeliveries(std::int64_t cutoff_ms, int max_rows) {
   return WithConnection([&](Connection& connection) -> Result<int> {
     auto rows = connection.Run(
-        Query(Sql::kPruneDeliveries).Int8(cutoff_ms).Int8(std::int64_t{max_deliveries}));
+        Query(Sql::kPruneDeliveries).Int8(cutoff_ms).Int8(std::int64_t{max_rows}));
     if (!rows) return std::move(rows).error();
     return static_cast<int>(rows->Int8(0, 0));
   });
@@ -371,11 +457,18 @@ Result<std::vector<DeliveryAttempt>> PostgresStore::ListDeliveryAttempts(
 Status PostgresStore::RetryDelivery(std::string_view org_id, std::string_view endpoint_id,
                                     std::string_view event_id, std::int64_t now_ms) {
   return WithConnection([&](Connection& connection) -> Status {
-    auto retried = connection.Run(
-        Query(Sql::kRetryDelivery).Text(org_id).Text(endpoint_id).Text(event_id).Int8(now_ms));
+    // The endpoint's row first (the order of every write of both); an early return rolls it
+    // back.
+    const std::array<Query, 3> retry = {
+        Query(Sql::kBegin), Query(Sql::kProbeNow).Text(org_id).Text(endpoint_id),
+        Query(Sql::kRetryDelivery).Text(org_id).Text(endpoint_id).Text(event_id).Int8(now_ms)};
+    auto retried = connection.Run(retry);
     if (!retried) return std::move(retried).error();
-    if (retried->affected() == 0) {
+    if ((*retried)[2].affected() == 0) {
       return Error::NotFound("No delivery of that event to this endpoint");
+    }
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
     }
     return {};
   });

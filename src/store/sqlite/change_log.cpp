@@ -117,6 +117,8 @@ Result<std::int64_t> Append(Connection& writer, std::string_view org_id, std::st
   return writer.LastInsertRowid();
 }
 
+}  // namespace
+
 // The events at `seqs` (ascending or descending), in that order; one pruned or erased since
 // the walk found it is left out.
 Result<std::vector<Event>> EventsAt(Connection& reader, const std::vector<std::int64_t>& seqs) {
@@ -136,8 +138,6 @@ Result<std::vector<Event>> EventsAt(Connection& reader, const std::vector<std::i
   if (seqs.size() > 1 && seqs.front() > seqs.back()) std::reverse(events->begin(), events->end());
   return events;
 }
-
-}  // namespace
 
 Result<bool> InsertContact(Connection& writer, const Contact& contact, const ChangeOrigin& origin) {
   // The event first, so that the row is written once, holding the head of its chain already.

@@ -42,6 +42,8 @@ Result<std::int64_t> AppendEvent(Connection& writer, const Event& event);
 Result<std::vector<Event>> ListEvents(Connection& reader, const EventQuery& query,
                                       int max_walk = event_chain::kMaxFeedWalk);
 Result<std::vector<Event>> ListHistory(Connection& reader, const HistoryQuery& query);
+// The events at these seqs (ascending or descending), in that order: those the log still has.
+Result<std::vector<Event>> EventsAt(Connection& reader, const std::vector<std::int64_t>& seqs);
 // Retention (Store::PruneEvents, EventHorizon).
 Result<int> Prune(Connection& writer, std::int64_t cutoff_ms, int max_events);
 Result<std::int64_t> Horizon(Connection& reader, const std::vector<std::string>& tenants);

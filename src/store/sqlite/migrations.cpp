@@ -268,7 +268,18 @@ CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
   WHERE state <> 'pending';
 )sql";
 
-constexpr std::array<const char*, 9> kMigrations = {kSchemaV1,
+// Version 10: endpoints are delivered from the log by one process at a time (its lease), and
+// a failing one is probed, one attempt at a time, no sooner than `probe_after`
+// (store/webhook_store.hpp). Deliveries parked before it keep their payloads and are sent as
+// they are; those parked from now on render theirs from the log.
+constexpr char kSchemaV10WebhookStreams[] = R"sql(
+ALTER TABLE webhook_endpoints ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE webhook_endpoints ADD COLUMN probe_after INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE webhook_endpoints ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhook_endpoints ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 10> kMigrations = {kSchemaV1,
                                                     kSchemaV2Collections,
                                                     kSchemaV3Unlocks,
                                                     kSchemaV4Events,
@@ -276,7 +287,8 @@ constexpr std::array<const char*, 9> kMigrations = {kSchemaV1,
                                                     kSchemaV6IdempotencyAnswers,
                                                     kSchemaV7SearchTerms,
                                                     kSchemaV8Webhooks,
-                                                    kSchemaV9SettledDeliveries};
+                                                    kSchemaV9SettledDeliveries,
+                                                    kSchemaV10WebhookStreams};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -1,6 +1,6 @@
 // SqliteStore: webhooks (store/webhook_store.hpp). Every write is one Write() on the single
-// writer, so a fan-out's compare-and-move of the endpoint, a claim's read-then-lease and an
-// outcome's settle-and-log are each atomic; BEGIN IMMEDIATE also serializes other processes.
+// writer, so a stream commit's compare-and-move of the endpoint, a claim's read-then-lease and
+// an outcome's settle-and-log are each atomic; BEGIN IMMEDIATE also serializes other processes.
 #include "store/event_records.hpp"
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/rows.hpp"
@@ -30,7 +30,11 @@ WebhookEndpoint ReadWebhook(const Statement& row) {
   endpoint.last_success_at_ms = row.Int64(11);
   endpoint.failing_since_ms = row.Int64(12);
   endpoint.disabled_reason = row.Text(13);
-  endpoint.fanned_out = {row.Int64(14), row.Int64(15)};
+  endpoint.cursor = {row.Int64(14), row.Int64(15)};
+  endpoint.failures = static_cast<int>(row.Int64(16));
+  endpoint.probe_after_ms = row.Int64(17);
+  endpoint.lease_owner = row.Text(18);
+  endpoint.lease_until_ms = row.Int64(19);
   return endpoint;
 }
 
@@ -41,6 +45,7 @@ DueDelivery ReadDueDelivery(const Statement& row) {
   due.ord = row.Int64(2);
   due.event_id = row.Text(3);
   due.attempts = static_cast<int>(row.Int64(4));
+  due.contact_id = row.Text(5);
   return due;
 }
 
@@ -67,12 +72,15 @@ Result<std::optional<WebhookEndpoint>> FindWebhook(Connection& connection, std::
 
 Error NoSuchWebhook() { return Error::NotFound("Webhook endpoint not found"); }
 
+// A parked delivery at `ord`: `attempts` made, in `state`, due at `due_at_ms`.
 Status InsertDelivery(Connection& writer, std::string_view org_id, std::string_view endpoint_id,
-                      std::int64_t ord, const NewDelivery& delivery, std::int64_t now_ms) {
+                      std::int64_t ord, const NewDelivery& delivery, std::string_view state,
+                      int attempts, std::int64_t due_at_ms, std::int64_t now_ms) {
   auto insert = writer.Prepare(sql::kInsertDelivery);
   if (!insert) return std::move(insert).error();
   insert->Bind(1, org_id).Bind(2, endpoint_id).Bind(3, ord).Bind(4, delivery.event_id);
-  insert->Bind(5, delivery.contact_id).Bind(6, delivery.payload).Bind(7, now_ms);
+  insert->Bind(5, delivery.contact_id).Bind(6, delivery.payload).Bind(7, state);
+  insert->Bind(8, std::int64_t{attempts}).Bind(9, due_at_ms).Bind(10, now_ms);
   if (auto inserted = insert->Exec(); !inserted) return std::move(inserted).error();
   return {};
 }
@@ -89,27 +97,84 @@ Result<std::int64_t> NextOrd(Connection& writer, std::string_view org_id,
   return **next;
 }
 
+std::string_view StateAfter(const AttemptResult& result) {
+  return result.delivered            ? kDeliveryDelivered
+         : result.next_attempt_at_ms ? kDeliveryPending
+                                     : kDeliveryFailed;
+}
+
+// The stream's events past `from`: each takes an ord; an attempted one is logged, and one not
+// delivered is parked (held ones due now, unattempted).
+Result<bool> CommitStream(Connection& writer, const StreamCommit& commit, std::string_view owner,
+                          std::int64_t now_ms) {
+  auto advance = writer.Prepare(sql::kAdvanceStream);
+  if (!advance) return std::move(advance).error();
+  advance->Bind(1, commit.org_id).Bind(2, commit.endpoint_id);
+  advance->Bind(3, commit.from.txid).Bind(4, commit.from.seq);
+  advance->Bind(5, commit.to.txid).Bind(6, commit.to.seq);
+  advance->Bind(7, static_cast<std::int64_t>(commit.events.size())).Bind(8, owner);
+  auto moved = advance->Exec();
+  if (!moved) return std::move(moved).error();
+  if (*moved == 0) return false;
+  if (commit.events.empty()) return true;
+  auto next = NextOrd(writer, commit.org_id, commit.endpoint_id);
+  if (!next) return std::move(next).error();
+  std::int64_t ord = *next - static_cast<std::int64_t>(commit.events.size());
+  for (const StreamedEvent& event : commit.events) {
+    const std::int64_t this_ord = ord++;
+    if (event.attempt) {
+      const AttemptResult& result = *event.attempt;
+      auto log = writer.Prepare(sql::kLogStreamAttempt);
+      if (!log) return std::move(log).error();
+      log->Bind(1, commit.org_id).Bind(2, commit.endpoint_id).Bind(3, this_ord);
+      log->Bind(4, event.delivery.event_id).Bind(5, result.at_ms);
+      log->Bind(6, std::int64_t{result.status}).Bind(7, result.error);
+      log->Bind(8, result.latency_ms).Bind(9, result.next_attempt_at_ms);
+      if (auto logged = log->Exec(); !logged) return std::move(logged).error();
+      if (result.delivered) continue;
+    }
+    const bool held = !event.attempt;
+    const std::string_view state = held ? kDeliveryPending : StateAfter(*event.attempt);
+    const std::int64_t due = held ? now_ms : event.attempt->next_attempt_at_ms.value_or(0);
+    if (auto parked = InsertDelivery(writer, commit.org_id, commit.endpoint_id, this_ord,
+                                     event.delivery, state, held ? 0 : 1, due, now_ms);
+        !parked) {
+      return std::move(parked).error();
+    }
+  }
+  return true;
+}
+
 Status RecordOutcome(Connection& writer, const DeliveryOutcome& outcome) {
-  const char* state = outcome.delivered            ? kDeliveryDelivered
-                      : outcome.next_attempt_at_ms ? kDeliveryPending
-                                                   : kDeliveryFailed;
+  const AttemptResult& result = outcome.result;
   auto settle = writer.Prepare(sql::kSettleDelivery);
   if (!settle) return std::move(settle).error();
   settle->Bind(1, outcome.org_id).Bind(2, outcome.endpoint_id).Bind(3, outcome.ord);
-  settle->Bind(4, std::string_view(state)).Bind(5, outcome.next_attempt_at_ms.value_or(0));
+  settle->Bind(4, StateAfter(result)).Bind(5, result.next_attempt_at_ms.value_or(0));
   auto settled = settle->Exec();
   if (!settled) return std::move(settled).error();
   if (*settled == 0) return {};  // deleted with its endpoint meanwhile
   auto log = writer.Prepare(sql::kLogAttempt);
   if (!log) return std::move(log).error();
   log->Bind(1, outcome.org_id).Bind(2, outcome.endpoint_id).Bind(3, outcome.ord);
-  log->Bind(4, outcome.at_ms).Bind(5, std::int64_t{outcome.status}).Bind(6, outcome.error);
-  log->Bind(7, outcome.latency_ms).Bind(8, outcome.next_attempt_at_ms);
+  log->Bind(4, result.at_ms).Bind(5, std::int64_t{result.status}).Bind(6, result.error);
+  log->Bind(7, result.latency_ms).Bind(8, result.next_attempt_at_ms);
   if (auto logged = log->Exec(); !logged) return std::move(logged).error();
-  auto health = writer.Prepare(outcome.delivered ? sql::kWebhookSucceeded : sql::kWebhookFailed);
-  if (!health) return std::move(health).error();
-  health->Bind(1, outcome.org_id).Bind(2, outcome.endpoint_id).Bind(3, outcome.at_ms);
-  if (auto noted = health->Exec(); !noted) return std::move(noted).error();
+  return {};
+}
+
+Status WriteHealth(Connection& writer, const EndpointHealth& health, std::int64_t now_ms) {
+  auto write = writer.Prepare(sql::kWriteHealth);
+  if (!write) return std::move(write).error();
+  write->Bind(1, health.org_id).Bind(2, health.endpoint_id).Bind(3, health.last_success_at_ms);
+  write->Bind(4, health.failing_since_ms).Bind(5, std::int64_t{health.failures});
+  write->Bind(6, health.probe_after_ms);
+  if (auto written = write->Exec(); !written) return std::move(written).error();
+  if (!health.recovered) return {};
+  auto due = writer.Prepare(sql::kParkedDueNow);
+  if (!due) return std::move(due).error();
+  due->Bind(1, health.org_id).Bind(2, health.endpoint_id).Bind(3, now_ms);
+  if (auto made = due->Exec(); !made) return std::move(made).error();
   return {};
 }
 
@@ -173,8 +238,8 @@ Result<WebhookEndpoint> SqliteStore::UpdateWebhook(std::string_view org_id, std:
     update->Bind(5, events).Bind(6, std::int64_t{endpoint.enabled ? 1 : 0});
     update->Bind(7, endpoint.secret).Bind(8, endpoint.previous_secret);
     update->Bind(9, endpoint.previous_secret_until_ms).Bind(10, endpoint.updated_at_ms);
-    update->Bind(11, endpoint.disabled_reason).Bind(12, endpoint.fanned_out.txid);
-    update->Bind(13, endpoint.fanned_out.seq);
+    update->Bind(11, endpoint.disabled_reason).Bind(12, endpoint.cursor.txid);
+    update->Bind(13, endpoint.cursor.seq);
     if (auto updated = update->Exec(); !updated) return std::move(updated).error();
     if (was_enabled || !endpoint.enabled) return endpoint;
     auto to_head = writer.Prepare(sql::kMoveWebhookToHead);
@@ -217,29 +282,57 @@ Result<std::vector<WebhookEndpoint>> SqliteStore::ListWebhooksForFanOut(std::str
   return AllRows(*stmt, ReadWebhook);
 }
 
-Result<bool> SqliteStore::FanOut(const DeliveryFanOut& fan_out) {
-  return Write([&](Connection& writer) -> Result<bool> {
-    auto advance = writer.Prepare(sql::kAdvanceWebhook);
-    if (!advance) return std::move(advance).error();
-    advance->Bind(1, fan_out.org_id).Bind(2, fan_out.endpoint_id);
-    advance->Bind(3, fan_out.from.txid).Bind(4, fan_out.from.seq);
-    advance->Bind(5, fan_out.to.txid).Bind(6, fan_out.to.seq);
-    advance->Bind(7, static_cast<std::int64_t>(fan_out.deliveries.size()));
-    auto moved = advance->Exec();
-    if (!moved) return std::move(moved).error();
-    if (*moved == 0) return false;
-    if (fan_out.deliveries.empty()) return true;
-    auto next = NextOrd(writer, fan_out.org_id, fan_out.endpoint_id);
-    if (!next) return std::move(next).error();
-    std::int64_t ord = *next - static_cast<std::int64_t>(fan_out.deliveries.size());
-    for (const NewDelivery& delivery : fan_out.deliveries) {
-      if (auto added = InsertDelivery(writer, fan_out.org_id, fan_out.endpoint_id, ord++, delivery,
-                                      fan_out.now_ms);
-          !added) {
-        return std::move(added).error();
+Status SqliteStore::LeaseWebhookStreams(std::string_view owner, std::int64_t now_ms,
+                                        std::int64_t lease_until_ms) {
+  return RunWrite([&](Connection& writer) -> Status {
+    auto lease = writer.Prepare(sql::kLeaseStreams);
+    if (!lease) return std::move(lease).error();
+    lease->Bind(1, owner).Bind(2, now_ms).Bind(3, lease_until_ms);
+    if (auto leased = lease->Exec(); !leased) return std::move(leased).error();
+    return {};
+  });
+}
+
+Status SqliteStore::ReleaseWebhookStreams(std::string_view owner) {
+  return RunWrite([&](Connection& writer) -> Status {
+    auto release = writer.Prepare(sql::kReleaseStreams);
+    if (!release) return std::move(release).error();
+    release->Bind(1, owner);
+    if (auto released = release->Exec(); !released) return std::move(released).error();
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::HeldContacts(std::string_view org_id,
+                                                           std::string_view endpoint_id) {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kHeldContacts);
+  if (!stmt) return std::move(stmt).error();
+  stmt->Bind(1, org_id).Bind(2, endpoint_id);
+  return AllRows(*stmt, [](const Statement& row) { return std::string(row.Text(0)); });
+}
+
+Result<std::vector<bool>> SqliteStore::RecordDispatch(const DispatchRecord& record) {
+  return Write([&](Connection& writer) -> Result<std::vector<bool>> {
+    std::vector<bool> applied;
+    applied.reserve(record.streams.size());
+    for (const StreamCommit& commit : record.streams) {
+      auto done = CommitStream(writer, commit, record.owner, record.now_ms);
+      if (!done) return std::move(done).error();
+      applied.push_back(*done);
+    }
+    for (const DeliveryOutcome& outcome : record.outcomes) {
+      if (auto recorded = RecordOutcome(writer, outcome); !recorded) {
+        return std::move(recorded).error();
       }
     }
-    return true;
+    for (const EndpointHealth& health : record.health) {
+      if (auto written = WriteHealth(writer, health, record.now_ms); !written) {
+        return std::move(written).error();
+      }
+    }
+    return applied;
   });
 }
 
@@ -254,11 +347,13 @@ Status SqliteStore::EnqueueDelivery(std::string_view org_id, std::string_view en
     if (*taken == 0) return NoSuchWebhook();
     auto next = NextOrd(writer, org_id, endpoint_id);
     if (!next) return std::move(next).error();
-    return InsertDelivery(writer, org_id, endpoint_id, *next - 1, delivery, now_ms);
+    return InsertDelivery(writer, org_id, endpoint_id, *next - 1, delivery, kDeliveryPending, 0,
+                          now_ms, now_ms);
   });
 }
 
-Result<std::vector<DueDelivery>> SqliteStore::ClaimDeliveries(std::int64_t now_ms,
+Result<std::vector<DueDelivery>> SqliteStore::ClaimDeliveries(std::string_view owner,
+                                                              std::int64_t now_ms,
                                                               std::int64_t lease_until_ms,
                                                               int limit,
                                                               const DeliveryFilter& take) {
@@ -266,7 +361,7 @@ Result<std::vector<DueDelivery>> SqliteStore::ClaimDeliveries(std::int64_t now_m
     auto due = writer.Prepare(sql::kDueDeliveries);
     if (!due) return std::move(due).error();
     // More candidates than the limit: those of an endpoint at its budget are passed over.
-    due->Bind(1, now_ms).Bind(2, std::int64_t{limit} * 4);
+    due->Bind(1, now_ms).Bind(2, std::int64_t{limit} * 4).Bind(3, owner);
     auto candidates = AllRows(*due, ReadDueDelivery);
     if (!candidates) return std::move(candidates).error();
     std::vector<DueDelivery> taken;
@@ -287,16 +382,6 @@ Result<std::vector<DueDelivery>> SqliteStore::ClaimDeliveries(std::int64_t now_m
       taken.push_back(std::move(candidate));
     }
     return taken;
-  });
-}
-
-Status SqliteStore::RecordDeliveries(const std::vector<DeliveryOutcome>& outcomes) {
-  if (outcomes.empty()) return {};
-  return RunWrite([&](Connection& writer) -> Status {
-    for (const DeliveryOutcome& outcome : outcomes) {
-      if (auto recorded = RecordOutcome(writer, outcome); !recorded) return recorded;
-    }
-    return {};
   });
 }
 
@@ -325,11 +410,11 @@ Result<std::vector<WebhookEndpoint>> SqliteStore::DisableFailingWebhooks(std::in
   });
 }
 
-Result<int> SqliteStore::PruneDeliveries(std::int64_t cutoff_ms, int max_deliveries) {
+Result<int> SqliteStore::PruneDeliveries(std::int64_t cutoff_ms, int max_rows) {
   return Write([&](Connection& writer) -> Result<int> {
     auto settled = writer.Prepare(sql::kSettledBefore);
     if (!settled) return std::move(settled).error();
-    settled->Bind(1, cutoff_ms).Bind(2, std::int64_t{max_deliveries});
+    settled->Bind(1, cutoff_ms).Bind(2, std::int64_t{max_rows});
     struct Key {
       std::string org_id, endpoint_id;
       std::int64_t ord;
@@ -346,7 +431,30 @@ Result<int> SqliteStore::PruneDeliveries(std::int64_t cutoff_ms, int max_deliver
         if (auto done = stmt->Exec(); !done) return std::move(done).error();
       }
     }
-    return static_cast<int>(keys->size());
+    int deleted = static_cast<int>(keys->size());
+    auto every = writer.Prepare(sql::kEveryWebhook);
+    if (!every) return std::move(every).error();
+    auto endpoints = AllRows(*every, [](const Statement& row) {
+      return std::pair<std::string, std::string>(row.Text(0), row.Text(1));
+    });
+    if (!endpoints) return std::move(endpoints).error();
+    for (const auto& [org_id, endpoint_id] : *endpoints) {
+      if (deleted >= max_rows) break;
+      auto first = writer.Prepare(sql::kFirstAttemptSince);
+      if (!first) return std::move(first).error();
+      first->Bind(1, org_id).Bind(2, endpoint_id).Bind(3, cutoff_ms);
+      auto since = FirstRow(*first, [](const Statement& row) { return row.Int64(0); });
+      if (!since) return std::move(since).error();
+      auto old = writer.Prepare(sql::kDeleteStreamAttempts);
+      if (!old) return std::move(old).error();
+      old->Bind(1, org_id).Bind(2, endpoint_id);
+      old->Bind(3, since->value_or(std::numeric_limits<std::int64_t>::max()));
+      old->Bind(4, std::int64_t{max_rows - deleted});
+      auto rows = old->Exec();
+      if (!rows) return std::move(rows).error();
+      deleted += static_cast<int>(*rows);
+    }
+    return deleted;
   });
 }
 
@@ -373,6 +481,10 @@ Status SqliteStore::RetryDelivery(std::string_view org_id, std::string_view endp
     auto rows = retry->Exec();
     if (!rows) return std::move(rows).error();
     if (*rows == 0) return Error::NotFound("No delivery of that event to this endpoint");
+    auto probe = writer.Prepare(sql::kProbeNow);
+    if (!probe) return std::move(probe).error();
+    probe->Bind(1, org_id).Bind(2, endpoint_id);
+    if (auto probed = probe->Exec(); !probed) return std::move(probed).error();
     return {};
   });
 }

@@ -1,7 +1,8 @@
 // The webhook part of the Store contract (store/webhook_store.hpp): endpoints per tenant and
-// their limit, a new endpoint at the log's head, the fan-out's compare-and-move, the claim's
-// order, leases and one-at-a-time per contact, the outcomes (states, the attempt log, the
-// endpoint's health), retries and test deliveries, and deleting an endpoint with all of it.
+// their limit, a new endpoint at the log's head, the stream leases, a stream commit's
+// compare-and-move with its attempts and parked deliveries, the claim's order, leases and
+// one-at-a-time per contact, the outcomes (states, the attempt log), the endpoint's health,
+// retries and test deliveries, retention, and deleting an endpoint with all of it.
 #include "store_contract.hpp"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@ namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000'000;
 constexpr std::int64_t kLease = 30'000;
+constexpr char kOwner[] = "process-a";
 
 WebhookEndpoint Endpoint(const std::string& org_id, const std::string& id,
                          std::vector<std::string> events = {"*"}) {
@@ -54,29 +56,34 @@ std::vector<std::string> EventIds(const std::vector<DueDelivery>& due) {
   return ids;
 }
 
+AttemptResult Attempt(std::int64_t at_ms, int status, bool delivered,
+                      std::optional<std::int64_t> next_attempt_at_ms = std::nullopt) {
+  AttemptResult result;
+  result.at_ms = at_ms;
+  result.status = status;
+  result.error = status == 0 ? "connection refused" : "";
+  result.latency_ms = 42;
+  result.delivered = delivered;
+  result.next_attempt_at_ms = next_attempt_at_ms;
+  return result;
+}
+
 DeliveryOutcome Outcome(const DueDelivery& due, std::int64_t at_ms, int status, bool delivered,
                         std::optional<std::int64_t> next_attempt_at_ms = std::nullopt) {
-  DeliveryOutcome outcome;
-  outcome.org_id = due.org_id;
-  outcome.endpoint_id = due.endpoint_id;
-  outcome.ord = due.ord;
-  outcome.at_ms = at_ms;
-  outcome.status = status;
-  outcome.error = status == 0 ? "connection refused" : "";
-  outcome.latency_ms = 42;
-  outcome.delivered = delivered;
-  outcome.next_attempt_at_ms = next_attempt_at_ms;
-  return outcome;
+  return {due.org_id, due.endpoint_id, due.ord,
+          Attempt(at_ms, status, delivered, next_attempt_at_ms)};
 }
 
 class Webhooks {
  public:
   explicit Webhooks(Store& store) : store_(store) {}
 
-  // Creates the endpoint and reads it back (with its log position).
+  // Creates the endpoint, leases it to kOwner, and reads it back (with its log position).
   WebhookEndpoint Create(const WebhookEndpoint& endpoint) {
     auto created = store_.CreateWebhook(endpoint, kMaxWebhooksPerOrg);
     EXPECT_TRUE(created.ok()) << created.error().message << " " << created.error().internal;
+    auto leased = store_.LeaseWebhookStreams(kOwner, kNow, kNow + 1'000 * kLease);
+    EXPECT_TRUE(leased.ok()) << leased.error().internal;
     return Get(endpoint.org_id, endpoint.id);
   }
 
@@ -86,30 +93,47 @@ class Webhooks {
     return found.ok() ? *found : WebhookEndpoint{};
   }
 
-  // Fans the deliveries out to the endpoint from where it is stored, to a position past it.
-  void FanOut(const std::string& org_id, const std::string& id,
-              std::vector<NewDelivery> deliveries) {
+  // Commits the endpoint's stream from where it is stored to a position past it, with these
+  // events (in order), as kOwner at kNow. Returns whether it was applied.
+  bool Commit(const std::string& org_id, const std::string& id,
+              std::vector<StreamedEvent> events) {
     const WebhookEndpoint endpoint = Get(org_id, id);
-    DeliveryFanOut fan_out{org_id,
-                           id,
-                           endpoint.fanned_out,
-                           {endpoint.fanned_out.txid, endpoint.fanned_out.seq + 1},
-                           std::move(deliveries),
-                           kNow};
-    auto moved = store_.FanOut(fan_out);
-    ASSERT_TRUE(moved.ok()) << moved.error().internal;
-    EXPECT_TRUE(*moved);
+    DispatchRecord record;
+    record.owner = kOwner;
+    record.now_ms = kNow;
+    record.streams.push_back({org_id,
+                              id,
+                              endpoint.cursor,
+                              {endpoint.cursor.txid, endpoint.cursor.seq + 1},
+                              std::move(events)});
+    auto applied = store_.RecordDispatch(record);
+    EXPECT_TRUE(applied.ok()) << applied.error().internal;
+    return applied.ok() && applied->size() == 1 && (*applied)[0];
+  }
+
+  // Parks the deliveries, unattempted and due at kNow (held back by the stream).
+  void Park(const std::string& org_id, const std::string& id,
+            std::vector<NewDelivery> deliveries) {
+    std::vector<StreamedEvent> held;
+    for (NewDelivery& delivery : deliveries) held.push_back({std::move(delivery), std::nullopt});
+    EXPECT_TRUE(Commit(org_id, id, std::move(held)));
   }
 
   std::vector<DueDelivery> Claim(std::int64_t now_ms, int limit = 100,
                                  const DeliveryFilter& take = TakeAll()) {
-    auto claimed = store_.ClaimDeliveries(now_ms, now_ms + kLease, limit, take);
+    auto claimed = store_.ClaimDeliveries(kOwner, now_ms, now_ms + kLease, limit, take);
     EXPECT_TRUE(claimed.ok()) << claimed.error().internal;
     return claimed.ok() ? *claimed : std::vector<DueDelivery>{};
   }
 
-  void Record(const std::vector<DeliveryOutcome>& outcomes) {
-    auto recorded = store_.RecordDeliveries(outcomes);
+  void Record(std::vector<DeliveryOutcome> outcomes, std::vector<EndpointHealth> health = {},
+              std::int64_t now_ms = kNow) {
+    DispatchRecord record;
+    record.owner = kOwner;
+    record.now_ms = now_ms;
+    record.outcomes = std::move(outcomes);
+    record.health = std::move(health);
+    auto recorded = store_.RecordDispatch(record);
     ASSERT_TRUE(recorded.ok()) << recorded.error().internal;
   }
 
@@ -218,10 +242,11 @@ TEST_P(StoreContractTest, WebhookUpdateWritesTheSettingsAndNeverTheDispatchersCo
   CreateOrg("org-a");
   Webhooks hooks(store());
   const WebhookEndpoint created = hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1")});
   const std::vector<DueDelivery> due = hooks.Claim(kNow);
   ASSERT_EQ(due.size(), 1u);
-  hooks.Record({Outcome(due[0], kNow + 5, 200, true)});
+  hooks.Record({Outcome(due[0], kNow + 5, 200, true)},
+               {{"org-a", "wh-1", kNow + 5, 0, 0, 0, false}});
 
   // A change that fails leaves everything as it was.
   auto refused = store().UpdateWebhook("org-a", "wh-1", [](WebhookEndpoint& e) {
@@ -233,18 +258,22 @@ TEST_P(StoreContractTest, WebhookUpdateWritesTheSettingsAndNeverTheDispatchersCo
 
   // A replay sets the log position back; the dispatcher's columns are not the change's.
   auto replayed = store().UpdateWebhook("org-a", "wh-1", [&](WebhookEndpoint& e) {
-    e.fanned_out = created.fanned_out;
+    e.cursor = created.cursor;
     e.last_success_at_ms = 1;
     e.failing_since_ms = 7;
+    e.failures = 3;
+    e.lease_owner = "someone";
     return Status{};
   });
   ASSERT_TRUE(replayed.ok()) << replayed.error().internal;
   const WebhookEndpoint read = hooks.Get("org-a", "wh-1");
-  EXPECT_EQ(read.fanned_out, created.fanned_out);
+  EXPECT_EQ(read.cursor, created.cursor);
   EXPECT_EQ(read.last_success_at_ms, kNow + 5);
   EXPECT_EQ(read.failing_since_ms, 0);
+  EXPECT_EQ(read.failures, 0);
+  EXPECT_EQ(read.lease_owner, kOwner);
   // The ords the endpoint handed out are not handed out again after a replay.
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1")});
   const std::vector<DueDelivery> again = hooks.Claim(kNow);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].ord, due[0].ord + 1);
@@ -303,7 +332,7 @@ TEST_P(StoreContractTest, WebhookStartsAtTheLogsHead) {
   const WebhookEndpoint endpoint = hooks.Create(Endpoint("org-a", "wh-1"));
   EventQuery query;
   query.tenants = {"org-a"};
-  query.after = endpoint.fanned_out;
+  query.after = endpoint.cursor;
   query.limit = 1000;
   auto before = store().ListEvents(query);
   ASSERT_TRUE(before.ok()) << before.error().internal;
@@ -317,62 +346,138 @@ TEST_P(StoreContractTest, WebhookStartsAtTheLogsHead) {
   EXPECT_EQ((*after)[0].type, "contact.created");
 }
 
-TEST_P(StoreContractTest, WebhookFanOutMovesTheEndpointOnlyFromWhereItWas) {
+TEST_P(StoreContractTest, WebhookStreamCommitMovesTheEndpointOnlyFromWhereItWasWhileLeased) {
   CreateOrg("org-a");
   Webhooks hooks(store());
   const WebhookEndpoint endpoint = hooks.Create(Endpoint("org-a", "wh-1"));
-  const EventPosition from = endpoint.fanned_out;
+  EXPECT_EQ(endpoint.lease_owner, kOwner);
+  const EventPosition from = endpoint.cursor;
   const EventPosition to{from.txid, from.seq + 10};
   // A payload of any bytes JSON text holds comes back byte for byte.
   const std::string payload = R"({"a":"q\"b\\c \u00e9 \u0000 é","n":[1,2.50]})";
-  DeliveryFanOut fan_out{
-      "org-a", "wh-1", from, to, {Delivery("evt_1", "c-1"), {"evt_2", "c-2", payload}}, kNow};
-  auto moved = store().FanOut(fan_out);
-  ASSERT_TRUE(moved.ok()) << moved.error().internal;
-  EXPECT_TRUE(*moved);
-  EXPECT_EQ(hooks.Get("org-a", "wh-1").fanned_out, to);
+  const std::int64_t retry_at = kNow + 5'000;
+  DispatchRecord record;
+  record.owner = kOwner;
+  record.now_ms = kNow;
+  record.streams.push_back(
+      {"org-a",
+       "wh-1",
+       from,
+       to,
+       {{Delivery("evt_1", "c-1"), Attempt(kNow - 3, 200, true)},
+        {Delivery("evt_2", "c-2"), Attempt(kNow - 2, 503, false, retry_at)},
+        {{"evt_3", "c-2", payload}, std::nullopt},
+        {Delivery("evt_4", "c-3"), Attempt(kNow - 1, 0, false)}}});
+  auto applied = store().RecordDispatch(record);
+  ASSERT_TRUE(applied.ok()) << applied.error().internal;
+  EXPECT_EQ(*applied, std::vector<bool>{true});
+  EXPECT_EQ(hooks.Get("org-a", "wh-1").cursor, to);
 
-  // Another process read the endpoint at `from` too: its fan-out adds nothing.
-  fan_out.deliveries = {Delivery("evt_1", "c-1"), Delivery("evt_2", "c-2"), Delivery("evt_3")};
-  fan_out.to = {from.txid, from.seq + 20};
-  moved = store().FanOut(fan_out);
-  ASSERT_TRUE(moved.ok()) << moved.error().internal;
-  EXPECT_FALSE(*moved);
-  EXPECT_EQ(hooks.Get("org-a", "wh-1").fanned_out, to);
+  // Each event took an ord, in order; the attempted ones are in the log.
+  const std::vector<DeliveryAttempt> log = hooks.Attempts("org-a", "wh-1");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].ord, 4);
+  EXPECT_EQ(log[0].event_id, "evt_4");
+  EXPECT_EQ(log[0].error, "connection refused");
+  EXPECT_EQ(log[0].next_attempt_at_ms, std::nullopt);
+  EXPECT_EQ(log[1].ord, 2);
+  EXPECT_EQ(log[1].attempt, 1);
+  EXPECT_EQ(log[1].status, 503);
+  EXPECT_EQ(log[1].next_attempt_at_ms, retry_at);
+  EXPECT_EQ(log[2].ord, 1);
+  EXPECT_EQ(log[2].event_id, "evt_1");
+  EXPECT_EQ(log[2].status, 200);
+  EXPECT_EQ(log[2].at_ms, kNow - 3);
+  EXPECT_EQ(log[2].latency_ms, 42);
+  // Only those not delivered were parked: the failed one due at its retry, the one held
+  // behind it (same contact) due now but after it, the given-up one never.
+  auto held = store().HeldContacts("org-a", "wh-1");
+  ASSERT_TRUE(held.ok()) << held.error().internal;
+  EXPECT_EQ(*held, std::vector<std::string>{"c-2"});
+  EXPECT_TRUE(hooks.Claim(kNow).empty());
+  const std::vector<DueDelivery> first = hooks.Claim(retry_at);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].event_id, "evt_2");
+  EXPECT_EQ(first[0].contact_id, "c-2");
+  EXPECT_EQ(first[0].attempts, 1);
+  EXPECT_EQ(first[0].payload, R"({"id":"evt_2"})");
+  hooks.Record({Outcome(first[0], retry_at + 1, 200, true)});
+  const std::vector<DueDelivery> second = hooks.Claim(retry_at + 2);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].event_id, "evt_3");
+  EXPECT_EQ(second[0].ord, 3);
+  EXPECT_EQ(second[0].attempts, 0);
+  EXPECT_EQ(second[0].payload, payload);
 
-  // Moving on without deliveries (nothing matched) moves the position only.
-  DeliveryFanOut empty{"org-a", "wh-1", to, {to.txid, to.seq + 5}, {}, kNow};
-  moved = store().FanOut(empty);
-  ASSERT_TRUE(moved.ok()) << moved.error().internal;
-  EXPECT_TRUE(*moved);
-  EXPECT_EQ(hooks.Get("org-a", "wh-1").fanned_out, (EventPosition{to.txid, to.seq + 5}));
+  // Another process read the endpoint at `from` too, or holds no lease: nothing moves.
+  record.streams[0].to = {from.txid, from.seq + 20};
+  applied = store().RecordDispatch(record);
+  ASSERT_TRUE(applied.ok()) << applied.error().internal;
+  EXPECT_EQ(*applied, std::vector<bool>{false});
+  record.owner = "process-b";
+  record.streams[0].from = to;
+  applied = store().RecordDispatch(record);
+  ASSERT_TRUE(applied.ok()) << applied.error().internal;
+  EXPECT_EQ(*applied, std::vector<bool>{false});
+  EXPECT_EQ(hooks.Get("org-a", "wh-1").cursor, to);
+  EXPECT_EQ(hooks.Attempts("org-a", "wh-1").size(), 4u);  // (and evt_2's retry since)
 
-  const std::vector<DueDelivery> due = hooks.Claim(kNow);
-  ASSERT_EQ(due.size(), 2u);
-  EXPECT_EQ(EventIds(due), (std::vector<std::string>{"evt_1", "evt_2"}));
-  EXPECT_EQ(due[0].ord, 1);
-  EXPECT_EQ(due[1].ord, 2);
-  EXPECT_EQ(due[0].org_id, "org-a");
-  EXPECT_EQ(due[0].endpoint_id, "wh-1");
-  EXPECT_EQ(due[0].payload, R"({"id":"evt_1"})");
-  EXPECT_EQ(due[1].payload, payload);
-  EXPECT_EQ(due[0].attempts, 0);
+  // Moving on past events it does not want moves the position only.
+  EXPECT_TRUE(hooks.Commit("org-a", "wh-1", {}));
+  EXPECT_EQ(hooks.Get("org-a", "wh-1").cursor, (EventPosition{to.txid, to.seq + 1}));
 
   // An endpoint that is gone takes nothing.
   ASSERT_TRUE(store().DeleteWebhook("org-a", "wh-1").ok());
-  DeliveryFanOut gone{
-      "org-a", "wh-1", {to.txid, to.seq + 5}, {to.txid, to.seq + 9}, {Delivery("evt_4")}, kNow};
-  moved = store().FanOut(gone);
-  ASSERT_TRUE(moved.ok()) << moved.error().internal;
-  EXPECT_FALSE(*moved);
-  EXPECT_TRUE(hooks.Claim(kNow).empty());
+  record.owner = kOwner;
+  record.streams[0].from = {to.txid, to.seq + 1};
+  applied = store().RecordDispatch(record);
+  ASSERT_TRUE(applied.ok()) << applied.error().internal;
+  EXPECT_EQ(*applied, std::vector<bool>{false});
+  EXPECT_TRUE(hooks.Attempts("org-a", "wh-1").empty());
+}
+
+TEST_P(StoreContractTest, WebhookStreamsAreLeasedToOneProcessAtATime) {
+  CreateOrg("org-a");
+  ASSERT_TRUE(store().CreateWebhook(Endpoint("org-a", "wh-1"), kMaxWebhooksPerOrg).ok());
+  WebhookEndpoint off = Endpoint("org-a", "wh-2");
+  off.enabled = false;
+  ASSERT_TRUE(store().CreateWebhook(off, kMaxWebhooksPerOrg).ok());
+  auto other = harness().OpenAnother();
+  ASSERT_NE(other, nullptr);
+  auto lease = [](Store& on, const char* owner, std::int64_t now) {
+    auto leased = on.LeaseWebhookStreams(owner, now, now + kLease);
+    ASSERT_TRUE(leased.ok()) << leased.error().internal;
+  };
+  auto holder = [&](const char* id) {
+    auto e = store().GetWebhook("org-a", id);
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? std::make_pair(e->lease_owner, e->lease_until_ms)
+                  : std::make_pair(std::string(), std::int64_t{0});
+  };
+  lease(store(), "process-a", kNow);
+  EXPECT_EQ(holder("wh-1"), std::make_pair(std::string("process-a"), kNow + kLease));
+  EXPECT_EQ(holder("wh-2").first, "");  // a disabled endpoint is delivered by nobody
+  // Held: another process takes nothing, the holder renews.
+  lease(*other, "process-b", kNow + 1);
+  EXPECT_EQ(holder("wh-1").first, "process-a");
+  lease(store(), "process-a", kNow + 10);
+  EXPECT_EQ(holder("wh-1").second, kNow + 10 + kLease);
+  // Its lease ended (the process died): another takes it.
+  lease(*other, "process-b", kNow + 10 + kLease);
+  EXPECT_EQ(holder("wh-1").first, "process-b");
+  lease(store(), "process-a", kNow + 11 + kLease);
+  EXPECT_EQ(holder("wh-1").first, "process-b");
+  // Released (the process stopped): free at once.
+  ASSERT_TRUE(other->ReleaseWebhookStreams("process-b").ok());
+  lease(store(), "process-a", kNow + 12 + kLease);
+  EXPECT_EQ(holder("wh-1").first, "process-a");
 }
 
 TEST_P(StoreContractTest, WebhookClaimsGoInOrderAndOneAtATimePerContact) {
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1",
+  hooks.Park("org-a", "wh-1",
                {Delivery("evt_1", "c-1"), Delivery("evt_2", "c-2"), Delivery("evt_3", "c-1"),
                 Delivery("evt_4"), Delivery("evt_5")});
 
@@ -397,8 +502,8 @@ TEST_P(StoreContractTest, WebhookClaimsOrderByDueTimeThenEndpointAndOrd) {
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-b", "wh-b"));
   hooks.Create(Endpoint("org-a", "wh-a"));
-  hooks.FanOut("org-b", "wh-b", {Delivery("evt_b1"), Delivery("evt_b2")});
-  hooks.FanOut("org-a", "wh-a", {Delivery("evt_a1")});
+  hooks.Park("org-b", "wh-b", {Delivery("evt_b1"), Delivery("evt_b2")});
+  hooks.Park("org-a", "wh-a", {Delivery("evt_a1")});
   // A test delivery is due at its own time: after the fan-outs' (kNow).
   ASSERT_TRUE(store().EnqueueDelivery("org-a", "wh-a", Delivery("evt_t"), kNow + 1).ok());
   EXPECT_EQ(EventIds(hooks.Claim(kNow)), (std::vector<std::string>{"evt_a1", "evt_b1", "evt_b2"}));
@@ -410,8 +515,8 @@ TEST_P(StoreContractTest, WebhookClaimsSkipDisabledEndpointsAndTakeWhatTheFilter
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
   hooks.Create(Endpoint("org-a", "wh-2"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
-  hooks.FanOut("org-a", "wh-2", {Delivery("evt_1")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
+  hooks.Park("org-a", "wh-2", {Delivery("evt_1")});
   ASSERT_TRUE(store()
                   .UpdateWebhook("org-a", "wh-2",
                                  [](WebhookEndpoint& e) {
@@ -453,14 +558,14 @@ TEST_P(StoreContractTest, WebhookDeliveryIsNeverClaimedByTwoStores) {
   for (int i = 0; i < kDeliveries; ++i) {
     deliveries.push_back(Delivery("evt_" + std::to_string(i), "c-" + std::to_string(i)));
   }
-  hooks.FanOut("org-a", "wh-1", std::move(deliveries));
+  hooks.Park("org-a", "wh-1", std::move(deliveries));
   auto other = harness().OpenAnother();
   ASSERT_NE(other, nullptr);
   std::mutex mu;
   std::vector<std::int64_t> claimed;
   auto claim = [&](Store& on) {
     for (int round = 0; round < 40; ++round) {
-      auto due = on.ClaimDeliveries(kNow, kNow + kLease, 3, TakeAll());
+      auto due = on.ClaimDeliveries(kOwner, kNow, kNow + kLease, 3, TakeAll());
       ASSERT_TRUE(due.ok()) << due.error().internal;
       std::lock_guard lock(mu);
       for (const DueDelivery& d : *due) claimed.push_back(d.ord);
@@ -479,7 +584,7 @@ TEST_P(StoreContractTest, WebhookOutcomesSettleDeliveriesAndLogEachAttempt) {
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
   const std::vector<DueDelivery> due = hooks.Claim(kNow);
   ASSERT_EQ(due.size(), 3u);
   const std::int64_t at = kNow + 10;
@@ -532,38 +637,42 @@ TEST_P(StoreContractTest, WebhookOutcomesSettleDeliveriesAndLogEachAttempt) {
   EXPECT_TRUE(hooks.Attempts("org-b", "wh-1").empty());
 }
 
-TEST_P(StoreContractTest, WebhookOutcomesKeepTheEndpointsLastSuccessAndFailingSince) {
+TEST_P(StoreContractTest, WebhookHealthIsWrittenAsItsDispatcherKeepsIt) {
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2")});
   const std::vector<DueDelivery> due = hooks.Claim(kNow);
-  ASSERT_EQ(due.size(), 3u);
-
-  hooks.Record({Outcome(due[0], kNow + 100, 500, false, kNow + 1'000)});
+  ASSERT_EQ(due.size(), 2u);
+  const std::int64_t later = kNow + 3'600'000;
+  hooks.Record({Outcome(due[0], kNow + 100, 500, false, later),
+                Outcome(due[1], kNow + 100, 500, false, later)},
+               {{"org-a", "wh-1", 0, kNow + 100, 2, kNow + 5'100, false}});
   WebhookEndpoint read = hooks.Get("org-a", "wh-1");
   EXPECT_EQ(read.failing_since_ms, kNow + 100);
+  EXPECT_EQ(read.failures, 2);
+  EXPECT_EQ(read.probe_after_ms, kNow + 5'100);
   EXPECT_EQ(read.last_success_at_ms, 0);
-  // Failing since the first failure after the last success.
-  hooks.Record({Outcome(due[1], kNow + 200, 0, false)});
-  EXPECT_EQ(hooks.Get("org-a", "wh-1").failing_since_ms, kNow + 100);
-  hooks.Record({Outcome(due[2], kNow + 300, 200, true)});
+  EXPECT_TRUE(hooks.Claim(kNow + kLease).empty());  // due in an hour
+
+  // Recovered: healthy, and its parked deliveries due now rather than at their retries.
+  hooks.Record({}, {{"org-a", "wh-1", kNow + 200, 0, 0, 0, true}}, kNow + 300);
   read = hooks.Get("org-a", "wh-1");
   EXPECT_EQ(read.failing_since_ms, 0);
-  EXPECT_EQ(read.last_success_at_ms, kNow + 300);
-
-  const std::vector<DueDelivery> retried = hooks.Claim(kNow + 1'000);
-  ASSERT_EQ(retried.size(), 1u);
-  // Outcomes recorded late do not move the last success back.
-  hooks.Record({Outcome(retried[0], kNow + 250, 200, true)});
-  EXPECT_EQ(hooks.Get("org-a", "wh-1").last_success_at_ms, kNow + 300);
+  EXPECT_EQ(read.failures, 0);
+  EXPECT_EQ(read.probe_after_ms, 0);
+  EXPECT_EQ(read.last_success_at_ms, kNow + 200);
+  EXPECT_EQ(EventIds(hooks.Claim(kNow + kLease)), (std::vector<std::string>{"evt_1", "evt_2"}));
+  // A success recorded late does not move the last one back.
+  hooks.Record({}, {{"org-a", "wh-1", kNow + 150, 0, 0, 0, false}});
+  EXPECT_EQ(hooks.Get("org-a", "wh-1").last_success_at_ms, kNow + 200);
 }
 
 TEST_P(StoreContractTest, WebhookRetryMakesADeliveredOrFailedDeliveryDueAgain) {
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2")});
   const std::vector<DueDelivery> due = hooks.Claim(kNow);
   ASSERT_EQ(due.size(), 2u);
   hooks.Record({Outcome(due[0], kNow + 1, 200, true), Outcome(due[1], kNow + 1, 410, false)});
@@ -593,7 +702,7 @@ TEST_P(StoreContractTest, WebhookEnqueueAddsADeliveryDueNowAfterTheFannedOutOnes
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1")});
   ASSERT_TRUE(store()
                   .EnqueueDelivery("org-a", "wh-1",
                                    {"evt_test_1", "", R"({"type":"webhook.test"})"}, kNow + 1)
@@ -608,7 +717,7 @@ TEST_P(StoreContractTest, WebhookEnqueueAddsADeliveryDueNowAfterTheFannedOutOnes
   EXPECT_EQ(test[0].payload, R"({"type":"webhook.test"})");
   EXPECT_EQ(test[0].attempts, 0);
   // The position of the log is not the test delivery's.
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_2")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_2")});
   EXPECT_EQ(Ords(hooks.Claim(kNow + 2)),
             (std::vector<std::pair<std::string, std::int64_t>>{{"wh-1", 3}}));
 }
@@ -618,8 +727,8 @@ TEST_P(StoreContractTest, WebhookDeleteDeletesItsDeliveriesAndTheirLog) {
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
   hooks.Create(Endpoint("org-a", "wh-2"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2")});
-  hooks.FanOut("org-a", "wh-2", {Delivery("evt_1")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2")});
+  hooks.Park("org-a", "wh-2", {Delivery("evt_1")});
   std::vector<DueDelivery> due = hooks.Claim(kNow);
   ASSERT_EQ(due.size(), 3u);
   hooks.Record({Outcome(due[0], kNow + 1, 500, false, kNow + 100),
@@ -672,7 +781,7 @@ TEST_P(StoreContractTest, WebhookRetentionDeletesSettledDeliveriesWithTheirLogOn
   CreateOrg("org-a");
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
-  hooks.FanOut("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
+  hooks.Park("org-a", "wh-1", {Delivery("evt_1"), Delivery("evt_2"), Delivery("evt_3")});
   const std::vector<DueDelivery> due = hooks.Claim(kNow);
   ASSERT_EQ(due.size(), 3u);
   const std::int64_t retry_at = kNow + 60'000;
