@@ -3,6 +3,7 @@
 #include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "contacts/cursor.hpp"
+#include "contacts/event_ids.hpp"
 #include "model/json_text.hpp"
 
 #include <charconv>
@@ -203,7 +204,24 @@ Result<DeliveryAttemptPage> WebhooksService::Attempts(const Principal& who, std:
 Status WebhooksService::Retry(const Principal& who, std::string_view id,
                               std::string_view event_id) const {
   if (auto ok = CheckId(id); !ok) return ok;
-  return store_.RetryDelivery(who.org_id, ToLowerUuid(id), event_id, NowMillis());
+  const std::string endpoint_id = ToLowerUuid(id);
+  const std::int64_t now = NowMillis();
+  auto parked = store_.RetryDelivery(who.org_id, endpoint_id, event_id, now);
+  if (parked.ok() || parked.error().code != ErrorCode::kNotFound) return parked;
+  // Not parked: an event delivered from the endpoint's stream, sent again as a parked delivery
+  // (rendered from the log when sent), if the stream has passed it and the endpoint wants it.
+  auto endpoint = store_.GetWebhook(who.org_id, endpoint_id);
+  if (!endpoint.ok()) return std::move(endpoint).error();
+  const auto seq = SeqOfEventId(event_id);
+  if (!seq) return parked;
+  auto event = events_.Find(who, "", *seq);
+  if (!event.ok()) return std::move(event).error();
+  if (!*event || (*event)->event.position > endpoint->cursor ||
+      !PatternsMatch(endpoint->events, (*event)->type)) {
+    return parked;
+  }
+  return store_.EnqueueDelivery(who.org_id, endpoint_id,
+                                {std::string(event_id), (*event)->event.contact.id, ""}, now);
 }
 
 Status WebhooksService::Replay(const Principal& who, std::string_view id,

@@ -55,7 +55,8 @@ class WebhooksService {
   // The delivery log, newest attempt first. Errors: invalid_cursor, invalid_query (limit).
   Result<DeliveryAttemptPage> Attempts(const Principal& who, std::string_view id,
                                        std::string_view cursor, int limit) const;
-  // Sends the endpoint's delivery of `event_id` again, now. NotFound when it has none.
+  // Sends the endpoint's delivery of `event_id` again, now: a parked one (failed, given up,
+  // waiting), or an event its stream has delivered. NotFound when it has none.
   Status Retry(const Principal& who, std::string_view id, std::string_view event_id) const;
   // Sends every matching event after the feed cursor `after` again (the endpoint's log position
   // goes back there; it never goes forward). Errors: invalid_cursor.

@@ -1,6 +1,7 @@
 #include "http/outbound_client.hpp"
 
 #include "common/address_policy.hpp"
+#include "common/background_thread.hpp"
 #include "http/outbound_url.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -30,6 +31,7 @@
 #include <deque>
 #include <exception>
 #include <optional>
+#include <pthread.h>
 #include <stdexcept>
 #include <string_view>
 #include <sys/socket.h>
@@ -567,6 +569,9 @@ void OutboundClient::Core::SweepIdle() {
 OutboundClient::OutboundClient(OutboundOptions options)
     : core_(std::make_unique<Core>(std::move(options))) {
   core_->thread = std::thread([core = core_.get()] {
+    // Its requests are the webhooks' deliveries: they yield to the API's (a busy machine
+    // delivers later, and catches up).
+    BecomeBackgroundThread("outbound-http");
     for (;;) {
       try {
         core->io.run();

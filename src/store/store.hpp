@@ -494,11 +494,11 @@ class Store : public WebhookStore {
   // call never finds one before a position already returned. ListHistory: newest first.
   virtual Result<std::vector<Event>> ListEvents(const EventQuery& query) = 0;
   virtual Result<std::vector<Event>> ListHistory(const HistoryQuery& query) = 0;
-  // The contact's event at `seq` in one of the tenants' logs; nullopt when there is none (an
-  // erasure or retention deleted it).
+  // The event at `seq` in one of the tenants' logs, of the contact given (empty: of any, or of
+  // none; a scan of the tenants' logs on PostgreSQL, which has no index by seq alone);
+  // nullopt when there is none (an erasure or retention deleted it).
   virtual Result<std::optional<Event>> FindEvent(const std::vector<std::string>& tenants,
-                                                 std::string_view contact_id,
-                                                 std::int64_t seq) = 0;
+                                                 std::string_view contact_id, std::int64_t seq) = 0;
   // Erasure (GDPR Article 17), in one transaction: deletes the contact, its unique keys, the
   // search terms `terms_of` names for it (the service's, made from the stored contact inside
   // the transaction) and every event of it, in any tenant's log (a catalogue contact's unlocks

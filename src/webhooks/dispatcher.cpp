@@ -5,16 +5,17 @@
 
 #include "api/event_json.hpp"
 #include "api/webhook_json.hpp"
+#include "common/background_thread.hpp"
 #include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "common/version.hpp"
+#include "contacts/event_ids.hpp"
 #include "contacts/webhook_rules.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -38,19 +39,6 @@ bool IsSuccess(int status) { return status >= 200 && status < 300; }
 double Jitter() {
   thread_local std::mt19937 random(std::random_device{}());
   return std::uniform_real_distribution<double>(-1.0, 1.0)(random);
-}
-
-std::string EventId(std::int64_t seq) { return "evt_" + std::to_string(seq); }
-
-// The seq of an event id of the log ("evt_123"); nullopt for a test event's.
-std::optional<std::int64_t> SeqOf(std::string_view event_id) {
-  constexpr std::string_view kPrefix = "evt_";
-  if (!event_id.starts_with(kPrefix)) return std::nullopt;
-  event_id.remove_prefix(kPrefix.size());
-  std::int64_t seq = 0;
-  const auto [end, ec] = std::from_chars(event_id.data(), event_id.data() + event_id.size(), seq);
-  if (ec != std::errc{} || end != event_id.data() + event_id.size()) return std::nullopt;
-  return seq;
 }
 
 }  // namespace
@@ -109,16 +97,25 @@ void Dispatcher::Stop() {
 }
 
 void Dispatcher::Run() {
+  BecomeBackgroundThread("webhooks");
+  std::int64_t last_poll_ms = 0;
   for (;;) {
     const std::int64_t now = NowMillis();
     TakeFinished();
-    RefreshEndpoints(now);
+    // The endpoints' settings and leases, the parked deliveries and the failing endpoints are
+    // looked at once a poll interval; the windows each time attempts come back (each one
+    // leaves room for the next).
+    const bool poll = now - last_poll_ms >= options_.poll_interval.count();
+    if (poll) {
+      last_poll_ms = now;
+      plans_.clear();
+      RefreshEndpoints(now);
+    }
     ReadLogs();
-    plans_.clear();
-    ClaimAndSend(now);  // before the windows: the older events first
+    if (poll) ClaimAndSend(now);  // before the windows: the older events first
     SendStreams(now);
     Record(now, false);
-    DisableFailing(now);
+    if (poll) DisableFailing(now);
     std::unique_lock lock(inbox_->mu);
     inbox_->cv.wait_for(lock, options_.poll_interval,
                         [&] { return inbox_->stopping || !inbox_->finished.empty(); });
@@ -152,14 +149,21 @@ void Dispatcher::TakeFinished() {
       }
     }
     auto it = delivering_.find(f.key);
-    if (it != delivering_.end()) {
+    if (it != delivering_.end() && !f.give_up) {  // (given up unsent: not the receiver's doing)
       Delivering& d = it->second;
+      const bool was_failing = d.health.failures > 0;
       if (result.delivered) {
         RecordSuccess(d.health, f.at_ms);
       } else {
         RecordFailure(d.health, f.at_ms, options_.schedule);
       }
-      d.health_dirty = true;
+      // A healthy endpoint's new success is written with its next commit; a failure, or the
+      // end of one, at once.
+      if (was_failing || d.health.failures > 0) {
+        d.health_dirty = true;
+      } else {
+        d.success_unwritten = true;
+      }
       if (f.serial && f.generation == d.generation) d.stream.Finish(*f.serial, std::move(result));
     }
     // A parked delivery's outcome is recorded whoever delivers its endpoint now; a window's
@@ -217,8 +221,9 @@ void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
       d.stream = EndpointStream(row.cursor);
       d.log_exhausted = false;
       if (added || !d.health_dirty) {
-        d.health = {row.org_id,         row.id,         row.last_success_at_ms,
-                    row.failing_since_ms, row.failures, row.probe_after_ms, false};
+        d.health = {
+            row.org_id,         row.id, row.last_success_at_ms, row.failing_since_ms, row.failures,
+            row.probe_after_ms, false};
       }
     } else if (!d.health_dirty && row.probe_after_ms < d.health.probe_after_ms) {
       d.health.probe_after_ms = row.probe_after_ms;  // a retry asked for: probe now
@@ -285,7 +290,7 @@ void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::strin
     if (!contacts::PatternsMatch(d.endpoint.events, view.type)) continue;
     StreamEvent event;
     event.position = view.event.position;
-    event.delivery.event_id = EventId(view.event.position.seq);
+    event.delivery.event_id = contacts::EventIdOf(view.event.position.seq);
     event.delivery.contact_id = view.event.contact.id;
     api::AppendEventJson(event.delivery.payload, model_, view);
     events.push_back(std::move(event));
@@ -296,9 +301,8 @@ void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::strin
 int Dispatcher::Budget(const Delivering& d, std::int64_t now_ms) const {
   const auto held = in_flight_.find({d.endpoint.org_id, d.endpoint.id});
   const int in_flight = held == in_flight_.end() ? 0 : held->second;
-  return std::min(
-      AttemptBudget(d.health, now_ms, in_flight, options_.max_in_flight_per_endpoint),
-      options_.max_in_flight - in_flight_total_);
+  return std::min(AttemptBudget(d.health, now_ms, in_flight, options_.max_in_flight_per_endpoint),
+                  options_.max_in_flight - in_flight_total_);
 }
 
 void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
@@ -312,13 +316,14 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
   }
   total = std::min(total, options_.max_in_flight - in_flight_total_);
   if (total <= 0) return;
-  auto claimed = store_.ClaimDeliveries(
-      owner_, now_ms, now_ms + options_.lease_ms, total, [&](const store::DueDelivery& due) {
-        auto budget = budgets.find({due.org_id, due.endpoint_id});
-        if (budget == budgets.end() || budget->second == 0) return false;
-        --budget->second;
-        return true;
-      });
+  auto claimed = store_.ClaimDeliveries(owner_, now_ms, now_ms + options_.lease_ms, total,
+                                        [&](const store::DueDelivery& due) {
+                                          auto budget = budgets.find({due.org_id, due.endpoint_id});
+                                          if (budget == budgets.end() || budget->second == 0)
+                                            return false;
+                                          --budget->second;
+                                          return true;
+                                        });
   if (!claimed.ok()) {
     spdlog::warn("webhooks: claiming deliveries failed: {}", claimed.error().internal);
     return;
@@ -333,17 +338,13 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
     done.event_id = due.event_id;
     done.due = std::move(due);
     if (body.empty()) {  // an event of the log: rendered as it is now
-      auto plan = PlanOf(key.first);
-      const auto seq = SeqOf(done.due.event_id);
-      if (!plan.ok() || !seq) continue;  // its lease ends, and it is claimed again
-      auto found = events_.Find(Principal{key.first, *plan, "webhooks", "system"},
-                                done.due.contact_id, *seq);
-      if (!found.ok()) {
+      auto rendered = RenderFromLog(done.due);
+      if (!rendered.ok()) {  // its lease ends, and it is claimed again
         spdlog::warn("webhooks: reading event {} failed: {}", done.due.event_id,
-                     found.error().internal);
+                     rendered.error().internal);
         continue;
       }
-      if (!*found) {  // erased, or past the log's retention: nothing to send
+      if (!*rendered) {  // erased, or past the log's retention: nothing to send
         done.give_up = true;
         done.result.error = "the event is no longer in the log";
         done.at_ms = now_ms;
@@ -353,10 +354,23 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
         inbox_->finished.push_back(std::move(done));
         continue;
       }
-      api::AppendEventJson(body, model_, **found);
+      body = std::move(**rendered);
     }
     Send(d, std::move(body), std::move(done), now_ms);
   }
+}
+
+Result<std::optional<std::string>> Dispatcher::RenderFromLog(const store::DueDelivery& due) {
+  std::optional<std::string> body;
+  const auto seq = contacts::SeqOfEventId(due.event_id);
+  if (!seq) return body;
+  auto plan = PlanOf(due.org_id);
+  if (!plan.ok()) return std::move(plan).error();
+  auto found =
+      events_.Find(Principal{due.org_id, *plan, "webhooks", "system"}, due.contact_id, *seq);
+  if (!found.ok()) return std::move(found).error();
+  if (*found) api::AppendEventJson(body.emplace(), model_, **found);
+  return body;
 }
 
 void Dispatcher::SendStreams(std::int64_t now_ms) {
@@ -385,11 +399,21 @@ void Dispatcher::Record(std::int64_t now_ms, bool all) {
       const std::int64_t since = now_ms - d.last_commit_ms;
       if (all || prefix->slots >= kRecordBatch || (prefix->slots > 0 && since >= kRecordAfterMs) ||
           since >= kRecordSkipsAfterMs) {
+        // Healthy again since (a later attempt succeeded): its failed ones are due at once, as
+        // the parked ones are when it recovers.
+        if (d.health.failures == 0) {
+          for (store::StreamedEvent& event : prefix->commit.events) {
+            if (!event.attempt || !event.attempt->next_attempt_at_ms) continue;
+            event.attempt->next_attempt_at_ms =
+                std::min(*event.attempt->next_attempt_at_ms, now_ms);
+          }
+        }
         record.streams.push_back(prefix->commit);
         prefixes.emplace_back(key, std::move(*prefix));
       }
     }
-    if (d.health_dirty) {
+    const bool committing = !prefixes.empty() && prefixes.back().first == key;
+    if (d.health_dirty || (d.success_unwritten && committing)) {
       record.health.push_back(d.health);
       healths.push_back(key);
     }
@@ -407,6 +431,7 @@ void Dispatcher::Record(std::int64_t now_ms, bool all) {
   for (const EndpointKey& key : healths) {
     Delivering& d = delivering_.at(key);
     d.health_dirty = false;
+    d.success_unwritten = false;
     d.health.recovered = false;
   }
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
@@ -462,8 +487,7 @@ void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64
     if (clear) secrets.push_back(std::move(*clear));
   }
   const std::int64_t timestamp = now_ms / 1000;
-  auto signature =
-      readable ? SignatureHeader(secrets, event_id, timestamp, body) : std::nullopt;
+  auto signature = readable ? SignatureHeader(secrets, event_id, timestamp, body) : std::nullopt;
   ++in_flight_[done.key];
   ++in_flight_total_;
   if (!signature) {  // an attempt that fails, in the delivery log, and is retried

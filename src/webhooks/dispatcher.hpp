@@ -85,8 +85,9 @@ class Dispatcher {
     std::uint64_t generation = 0;     // a new one when its window starts over
     EndpointStream stream;
     store::EndpointHealth health;
-    bool health_dirty = false;  // changed since it was last recorded
-    bool log_exhausted = false;  // its last read found nothing new: read when the log moves
+    bool health_dirty = false;       // failing, or no longer: to be recorded now
+    bool success_unwritten = false;  // a later success: recorded with the next commit
+    bool log_exhausted = false;      // its last read found nothing new: read when the log moves
     std::int64_t last_commit_ms = 0;
   };
 
@@ -101,6 +102,8 @@ class Dispatcher {
   void DisableFailing(std::int64_t now_ms);
   Result<std::string> PlanOf(const std::string& org_id);
   int Budget(const Delivering& d, std::int64_t now_ms) const;
+  // A parked delivery's event as the log has it now; nullopt when the log has it no longer.
+  Result<std::optional<std::string>> RenderFromLog(const store::DueDelivery& due);
   // Posts `body` as the delivery of done.event_id; `done` comes back to TakeFinished.
   void Send(Delivering& d, std::string body, Finished done, std::int64_t now_ms);
   // A stored secret in clear; nullopt when it is sealed and this process cannot open it.

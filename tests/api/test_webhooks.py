@@ -375,6 +375,46 @@ def test_a_delivery_is_given_up_after_the_schedule_and_can_be_retried(tenant, re
     assert missing.status_code == 404
 
 
+def test_a_delivered_event_is_sent_again_on_request(tenant, receiver):
+    endpoint = create_endpoint(tenant, receiver, events=["contact.created"])
+    tenant.create_contact({"first_name": "Again"})
+    [first] = receiver.wait_for(lambda d: len(d) >= 1)
+    event_id = first["headers"]["webhook-id"]
+    # An update the endpoint does not want: not sent, and not sent on request either.
+    contact_id = first["json"]["contact_id"]
+    assert tenant.client.patch(f"/v1/contacts/{contact_id}", {"last_name": "X"}).status_code == 200
+    feed = tenant.client.get("/v1/events").json()["data"]
+    [updated] = [e for e in feed if e["type"] == "contact.updated"]
+
+    base = f"/v1/webhooks/{endpoint['id']}/deliveries"
+    assert tenant.client.post(f"{base}/{updated['id']}/retry").status_code == 404
+    r = tenant.client.post(f"{base}/{event_id}/retry")
+    assert r.status_code == 202, r.text
+    got = receiver.wait_for(lambda d: len(d) >= 2)
+    assert [d["headers"]["webhook-id"] for d in got] == [event_id, event_id]
+    assert got[1]["body"] == got[0]["body"]  # the same event, as the log has it
+    log = tenant.client.get(base).json()["data"]
+    assert [a["event_id"] for a in log] == [event_id, event_id]
+
+
+def test_a_receiver_back_gets_its_failed_events_at_once(make_server, receiver):
+    # Retries an hour apart: only the receiver's recovery brings the failed ones back sooner.
+    srv = make_server(extra_args=["--webhook-allow-private", "--webhook-allow-http",
+                                  "--webhook-retry-schedule", "1h"])
+    tenant = srv.tenant()
+    create_endpoint(tenant, receiver)
+    receiver.behave(503, count=3)
+    ops = [{"op": "create", "body": {"first_name": f"R{i}"}} for i in range(10)]
+    r = tenant.client.post("/v1/contacts/batch", {"atomic": True, "operations": ops})
+    assert r.status_code == 200, r.text
+    created = {op["contact"]["id"] for op in r.json()["results"]}
+
+    def delivered(d):
+        return {x["json"]["contact_id"] for x in d if x["answered"] == 200}
+    got = receiver.wait_for(lambda d: delivered(d) == created, timeout=20)
+    assert sum(1 for x in got if x["answered"] == 503) == 3
+
+
 def test_a_redirect_is_not_followed_but_failed(tenant, receiver):
     endpoint = create_endpoint(tenant, receiver)
     receiver.behave(302, count=1, headers={"location": "http://169.254.169.254/latest"})

@@ -39,7 +39,7 @@ Result<std::optional<Event>> PostgresStore::FindEvent(const std::vector<std::str
                                                       std::string_view contact_id,
                                                       std::int64_t seq) {
   if (auto ok = CheckEventQuery(tenants, 1); !ok) return std::move(ok).error();
-  Query find(Sql::kFindEvent);
+  Query find(contact_id.empty() ? Sql::kFindEventOfAny : Sql::kFindEvent);
   find.Text(tenants[0]).Text(SecondTenant(tenants)).Text(contact_id).Int8(seq);
   return WithConnection([&](Connection& connection) -> Result<std::optional<Event>> {
     auto rows = connection.Run(find);

@@ -61,9 +61,9 @@ namespace {
   "org_id, id, url, description, events, enabled, secret, previous_secret, "        \
   "previous_secret_until, created_at, updated_at, last_success_at, failing_since, " \
   "disabled_reason, fanned_out_txid, fanned_out_seq, next_ord"
-#define CONTACTSD_WEBHOOK_COLUMNS                                                   \
-  "org_id, id, url, description, events, enabled, secret, previous_secret, "        \
-  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, " \
+#define CONTACTSD_WEBHOOK_COLUMNS                                                          \
+  "org_id, id, url, description, events, enabled, secret, previous_secret, "               \
+  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, "        \
   "disabled_reason, fanned_out_txid, fanned_out_seq, failures, probe_after, lease_owner, " \
   "lease_until"
 #define CONTACTSD_DELIVERY_INSERT_COLUMNS                                              \
@@ -363,6 +363,11 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE org_id IN ($1, $2) "
      "AND contact_id = $3 AND seq = $4",
      "ttti", false},
+    // ($3 unused: the parameters are find_event's.)
+    {Sql::kFindEventOfAny, "find_event_of_any",
+     "SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE org_id IN ($1, $2) AND seq = $4 "
+     "AND $3 = ''",
+     "ttti", false},
     // The last seq any process took, and the oldest transaction still running: a reader may
     // find new events when either moves.
     {Sql::kEventsWatermark, "events_watermark",
@@ -570,7 +575,8 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount)> kState
      "FROM webhook_deliveries AS d "
      "JOIN webhook_endpoints AS e ON e.org_id = d.org_id AND e.id = d.endpoint_id "
      "WHERE d.state = 'pending' AND d.due_at <= $1 AND d.lease_until <= $1 AND e.enabled "
-     "AND e.lease_owner = $3 AND (d.contact_id = '' OR NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p "
+     "AND e.lease_owner = $3 AND (d.contact_id = '' OR NOT EXISTS (SELECT 1 FROM "
+     "webhook_deliveries AS p "
      "WHERE p.org_id = d.org_id AND p.endpoint_id = d.endpoint_id "
      "AND p.contact_id = d.contact_id AND p.state = 'pending' AND p.contact_id <> '' "
      "AND p.ord < d.ord)) "

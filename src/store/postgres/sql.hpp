@@ -59,6 +59,7 @@ enum class Sql {
   kListEvents,
   kListHistory,
   kFindEvent,
+  kFindEventOfAny,
   kEventsWatermark,
   kOldestEvents,
   kPruneEvents,

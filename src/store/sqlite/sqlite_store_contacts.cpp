@@ -226,15 +226,14 @@ Result<std::vector<Event>> SqliteStore::ListHistory(const HistoryQuery& query) {
 }
 
 Result<std::optional<Event>> SqliteStore::FindEvent(const std::vector<std::string>& tenants,
-                                                    std::string_view contact_id,
-                                                    std::int64_t seq) {
+                                                    std::string_view contact_id, std::int64_t seq) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
   auto events = change_log::EventsAt(**reader, {seq});
   if (!events) return std::move(events).error();
   std::optional<Event> found;
   for (Event& event : *events) {
-    if (event.contact.id == contact_id &&
+    if ((contact_id.empty() || event.contact.id == contact_id) &&
         std::find(tenants.begin(), tenants.end(), event.org_id) != tenants.end()) {
       found = std::move(event);
     }

@@ -380,6 +380,35 @@ TEST_P(StoreContractTest, ErasureRemovesTheContactAndEveryEventOfItInEveryLog) {
   EXPECT_FALSE(KeyTaken("org-a", {"email", "s@x"}));
 }
 
+TEST_P(StoreContractTest, AnEventIsFoundByItsSeqInItsTenantsLogOnly) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  const Contact contact = CreateContact("org-a", R"({"n":1})");
+  const Contact other = CreateContact("org-a", R"({"n":2})");
+  const std::vector<Event> log = AllEvents(store(), {"org-a"}, "", contact.id);
+  ASSERT_EQ(log.size(), 1u);
+  const std::int64_t seq = log[0].position.seq;
+  auto find = [&](std::vector<std::string> tenants, const std::string& contact_id,
+                  std::int64_t at) {
+    auto found = store().FindEvent(tenants, contact_id, at);
+    EXPECT_TRUE(found.ok()) << found.error().internal;
+    return found.ok() ? *found : std::nullopt;
+  };
+  auto by_contact = find({"org-a"}, contact.id, seq);
+  ASSERT_TRUE(by_contact);
+  EXPECT_EQ(by_contact->type, "contact.created");
+  EXPECT_EQ(by_contact->contact.doc, R"({"n":1})");
+  EXPECT_EQ(by_contact->position, log[0].position);
+  auto of_any = find({"org-b", "org-a"}, "", seq);
+  ASSERT_TRUE(of_any);
+  EXPECT_EQ(of_any->contact.id, contact.id);
+  EXPECT_FALSE(find({"org-b"}, "", seq));          // another tenant's log
+  EXPECT_FALSE(find({"org-a"}, other.id, seq));    // another contact's event
+  EXPECT_FALSE(find({"org-a"}, "", seq + 1'000));  // none
+  ASSERT_TRUE(store().EraseContact("org-a", contact.id, 3'000, kAlice).ok());
+  EXPECT_FALSE(find({"org-a"}, contact.id, seq));  // erased
+}
+
 TEST_P(StoreContractTest, DeletingAnOrgRemovesEverythingItOwnsAndItsKeys) {
   CreateOrg("org-a");
   CreateOrg("org-b");
