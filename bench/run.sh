@@ -151,32 +151,59 @@ rss_after_runs=$(rss_kb "$server_pid")
 if want webhooks; then
 # Webhooks (issue 17): PATCH while every change is delivered to an endpoint (a sink on
 # 127.0.0.1 that answers 200 at once), alternated round by round with the endpoint disabled
-# (no deliveries), so the two are measured in one sitting.
-sink_log="$work/webhook-sink.log"
-node "$here/webhook_sink.js" 0 >"$sink_log" 2>&1 &
-pids+=("$!")
-sink_pid=$!
-for _ in $(seq 100); do grep -q port "$sink_log" && break; sleep 0.1; done
-sink_port=$("$py" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' \
-  "$sink_log")
+# (no deliveries), so the two are measured in one sitting. A receiver runs on another machine:
+# the sink stands in for it at SCHED_IDLE (chrt --idle), so that its own work takes only the
+# CPU the server leaves (everything of contactsd's, its delivery threads and the loopback's
+# TCP included, is measured); the same with the sink at normal priority, competing with the
+# server for the two cores, is measured too and shown beside it.
+start_sink() {  # start_sink LOG [command prefix...]: sets sink_pid, sink_port
+  local logfile=$1
+  shift
+  "$@" node "$here/webhook_sink.js" 0 >"$logfile" 2>&1 &
+  sink_pid=$!
+  pids+=("$sink_pid")
+  for _ in $(seq 100); do grep -q port "$logfile" && break; sleep 0.1; done
+  sink_port=$("$py" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["port"])' \
+    "$logfile")
+}
+start_sink "$work/webhook-sink-idle.log" chrt --idle 0
+idle_sink_pid=$sink_pid
+idle_sink_port=$sink_port
+start_sink "$work/webhook-sink.log"
+local_sink_pid=$sink_pid
+local_sink_port=$sink_port
 hook_id=$(curl -sf -X POST "$base/v1/webhooks" -H "Authorization: Bearer $sqlite_key" \
-  -d "{\"url\": \"http://127.0.0.1:$sink_port/hook\", \"events\": [\"*\"]}" | json_field id)
-set_hook() {  # set_hook true|false
+  -d "{\"url\": \"http://127.0.0.1:$idle_sink_port/hook\", \"events\": [\"*\"]}" | json_field id)
+set_hook() {  # set_hook true|false [sink port]
+  local url=""
+  if [ -n "${2:-}" ]; then url=", \"url\": \"http://127.0.0.1:$2/hook\""; fi
   curl -sf -X PATCH "$base/v1/webhooks/$hook_id" -H "Authorization: Bearer $sqlite_key" \
-    -d "{\"enabled\": $1}" >/dev/null
+    -d "{\"enabled\": $1$url}" >/dev/null
+}
+sink_count() { curl -s "http://127.0.0.1:$1/count" | json_field received; }
+measure_flow() {  # measure_flow NAME SINK_PORT: PATCH, and the deliveries/s the sink got meanwhile
+  local before after
+  before=$(sink_count "$2")
+  rounds=1 measure "$1" patch.lua "$base" BENCH_IDS="$work/ids.txt" BENCH_KEY="$sqlite_key"
+  after=$(sink_count "$2")
+  echo "{\"scenario\":\"$1_deliveries\",\"round\":1,\"result\":{\"requests\":0,\"rps\":0,\"p50_ms\":0,\"p99_ms\":0,\"errors\":0,\"events_per_s\":$(((after - before) / seconds))}}" |
+    tee -a "$results"
 }
 for round in $(seq "$rounds"); do
   set_hook false
   rounds=1 measure patch_webhooks_off patch.lua "$base" BENCH_IDS="$work/ids.txt" \
     BENCH_KEY="$sqlite_key"
-  set_hook true
-  rounds=1 measure patch_webhooks_on patch.lua "$base" BENCH_IDS="$work/ids.txt" \
-    BENCH_KEY="$sqlite_key"
+  set_hook true "$idle_sink_port"
+  measure_flow patch_webhooks_on "$idle_sink_port"
+  set_hook true "$local_sink_port"
+  measure_flow patch_webhooks_on_local_sink "$local_sink_port"
 done
-log "webhook deliveries received by the sink: $(curl -s "http://127.0.0.1:$sink_port/count")"
+log "webhook deliveries received: $(curl -s "http://127.0.0.1:$idle_sink_port/count") by the" \
+  "idle-priority sink, $(curl -s "http://127.0.0.1:$local_sink_port/count") by the other"
 # Deleted with its backlog, so that the runs below on this file measure no deliveries.
 curl -sf -X DELETE "$base/v1/webhooks/$hook_id" -H "Authorization: Bearer $sqlite_key"
-stop_pid "$sink_pid"
+stop_pid "$idle_sink_pid"
+stop_pid "$local_sink_pid"
 fi
 stop_pid "$server_pid"
 if want webhooks; then

@@ -25,6 +25,7 @@ LABELS = {
     "feed_read": "`GET /v1/events?limit=1000` pages (2 consumers)",
     "patch_webhooks_off": "`PATCH`, SQLite FULL, webhook endpoint disabled",
     "patch_webhooks_on": "`PATCH`, SQLite FULL, every change delivered to a webhook",
+    "patch_webhooks_on_local_sink": "`PATCH`, SQLite FULL, delivered, the sink at normal priority",
 }
 
 
@@ -108,6 +109,12 @@ def main():
             continue
         met = value >= goal if op == ">=" else value < goal
         print(f"| {label} | {fmt.format(value)} | {op} {goal} | {'yes' if met else 'NO'} |")
+    for name, label in (("patch_webhooks_on", "the sink at SCHED_IDLE (the target's)"),
+                        ("patch_webhooks_on_local_sink", "the sink at normal priority")):
+        flow = med.get(name + "_deliveries", {}).get("events_per_s")
+        if flow is not None and ratio(name, "patch_webhooks_off") is not None:
+            print(f"\nWebhooks, {label}: PATCH {ratio(name, 'patch_webhooks_off'):.3f}x of PATCH "
+                  f"without, while {flow:,.0f} deliveries/s reached the sink")
     if rps("create_batch_no_phone") is not None:
         print(f"\nBatch create without phone numbers: {rps('create_batch_no_phone') * 1000:,.0f} "
               "contacts/s (the phone check's share of a create)")

@@ -596,4 +596,11 @@ void OutboundClient::Post(OutboundRequest request, std::function<void(OutboundRe
              });
 }
 
+void OutboundClient::PostAll(std::vector<Job> jobs) {
+  if (jobs.empty()) return;
+  asio::post(core_->io, [core = core_.get(), jobs = std::move(jobs)]() mutable {
+    for (Job& job : jobs) core->Accept(std::move(job.request), std::move(job.done));
+  });
+}
+
 }  // namespace contactsd::http

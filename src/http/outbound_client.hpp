@@ -74,6 +74,12 @@ class OutboundClient {
   // any byte of the answer came is sent once more on a fresh one, so a receiver may rarely see
   // a delivery twice. REQUIRES: the destructor has not started, unless called from a `done`.
   void Post(OutboundRequest request, std::function<void(OutboundResult)> done);
+  // Post, for each of them, handed to the client's thread at once (one wake-up for the lot).
+  struct Job {
+    OutboundRequest request;
+    std::function<void(OutboundResult)> done;
+  };
+  void PostAll(std::vector<Job> jobs);
 
  private:
   class Core;

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <set>
 
 namespace contactsd::webhooks {
 namespace {
@@ -114,6 +115,8 @@ void Dispatcher::Run() {
     ReadLogs();
     if (poll) ClaimAndSend(now);  // before the windows: the older events first
     SendStreams(now);
+    client_.PostAll(std::move(outgoing_));
+    outgoing_.clear();
     Record(now, false);
     if (poll) DisableFailing(now);
     std::unique_lock lock(inbox_->mu);
@@ -200,6 +203,13 @@ void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
     after_org = listed.rbegin()->first.first;
     after_id = listed.rbegin()->first.second;
   }
+  // Opened secrets no endpoint has any longer (rotated, deleted) are forgotten.
+  std::set<std::string_view> in_use;
+  for (const auto& [key, row] : listed) {
+    in_use.insert(row.secret);
+    in_use.insert(row.previous_secret);
+  }
+  std::erase_if(opened_secrets_, [&](const auto& entry) { return !in_use.contains(entry.first); });
   for (auto it = delivering_.begin(); it != delivering_.end();) {
     const auto row = listed.find(it->first);
     const bool mine = row != listed.end() && row->second.enabled &&
@@ -465,10 +475,16 @@ void Dispatcher::DisableFailing(std::int64_t now_ms) {
   }
 }
 
-std::optional<std::string> Dispatcher::SecretInClear(const std::string& stored) const {
-  if (!SecretBox::IsSealed(stored)) return stored;
-  if (secrets_ == nullptr) return std::nullopt;
-  return secrets_->Open(stored);
+const std::optional<std::string>& Dispatcher::SecretInClear(const std::string& stored) {
+  auto [it, added] = opened_secrets_.try_emplace(stored);
+  if (added) {
+    if (!SecretBox::IsSealed(stored)) {
+      it->second = stored;
+    } else if (secrets_ != nullptr) {
+      it->second = secrets_->Open(stored);
+    }
+  }
+  return it->second;
 }
 
 void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64_t now_ms) {
@@ -482,9 +498,9 @@ void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64
   std::vector<std::string> secrets;
   bool readable = true;
   for (const std::string* secret : stored) {
-    auto clear = SecretInClear(*secret);
+    const std::optional<std::string>& clear = SecretInClear(*secret);
     readable = readable && clear.has_value();
-    if (clear) secrets.push_back(std::move(*clear));
+    if (clear) secrets.push_back(*clear);
   }
   const std::int64_t timestamp = now_ms / 1000;
   auto signature = readable ? SignatureHeader(secrets, event_id, timestamp, body) : std::nullopt;
@@ -508,16 +524,19 @@ void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64
                      {"content-type", "application/json"},
                      {"user-agent", std::string("contactsd/") + kVersion + " (webhooks)"}};
   request.body = std::move(body);
-  client_.Post(std::move(request),
-               [inbox = inbox_, done = std::move(done)](http::OutboundResult result) mutable {
-                 done.result = std::move(result);
-                 done.at_ms = NowMillis();
-                 {
-                   std::lock_guard lock(inbox->mu);
-                   inbox->finished.push_back(std::move(done));
-                 }
-                 inbox->cv.notify_one();
-               });
+  outgoing_.push_back(
+      {std::move(request),
+       [inbox = inbox_, done = std::move(done)](http::OutboundResult result) mutable {
+         done.result = std::move(result);
+         done.at_ms = NowMillis();
+         bool wake = false;
+         {
+           std::lock_guard lock(inbox->mu);
+           wake = inbox->finished.empty();  // else it is woken already, and takes them all
+           inbox->finished.push_back(std::move(done));
+         }
+         if (wake) inbox->cv.notify_one();
+       }});
 }
 
 }  // namespace contactsd::webhooks

@@ -106,8 +106,9 @@ class Dispatcher {
   Result<std::optional<std::string>> RenderFromLog(const store::DueDelivery& due);
   // Posts `body` as the delivery of done.event_id; `done` comes back to TakeFinished.
   void Send(Delivering& d, std::string body, Finished done, std::int64_t now_ms);
-  // A stored secret in clear; nullopt when it is sealed and this process cannot open it.
-  std::optional<std::string> SecretInClear(const std::string& stored) const;
+  // A stored secret in clear; nullopt when it is sealed and this process cannot open it. Opened
+  // once (until no endpoint has it).
+  const std::optional<std::string>& SecretInClear(const std::string& stored);
 
   const model::Model& model_;
   store::Store& store_;
@@ -121,8 +122,10 @@ class Dispatcher {
 
   // The dispatcher thread's own state.
   std::map<EndpointKey, Delivering> delivering_;
-  std::vector<store::DeliveryOutcome> outcomes_;  // of parked deliveries, not yet recorded
-  std::map<std::string, std::string> plans_;      // org -> plan, for one round
+  std::vector<store::DeliveryOutcome> outcomes_;     // of parked deliveries, not yet recorded
+  std::vector<http::OutboundClient::Job> outgoing_;  // sent this round, handed over at its end
+  std::map<std::string, std::optional<std::string>> opened_secrets_;  // stored -> in clear
+  std::map<std::string, std::string> plans_;                          // org -> plan, for one round
   // Attempts under way per endpoint (also of those this process no longer delivers).
   std::map<EndpointKey, int> in_flight_;
   int in_flight_total_ = 0;
