@@ -180,9 +180,9 @@ class WebhookStore {
 
   // The dispatcher. Every endpoint of every tenant, enabled or not, at most `limit`, after
   // `after_org`/`after_id` in (org, id) order.
-  virtual Result<std::vector<WebhookEndpoint>> ListWebhooksForFanOut(std::string_view after_org,
-                                                                     std::string_view after_id,
-                                                                     int limit) = 0;
+  virtual Result<std::vector<WebhookEndpoint>> ListEveryWebhook(std::string_view after_org,
+                                                                std::string_view after_id,
+                                                                int limit) = 0;
   // Leases to `owner` until `lease_until_ms` every enabled endpoint it holds or no process
   // holds (a lease ended before `now_ms`): one process at a time delivers an endpoint.
   // ReleaseWebhookStreams ends `owner`'s leases (a process that stops).

@@ -190,7 +190,7 @@ void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
   std::string after_org;
   std::string after_id;
   for (;;) {
-    auto page = store_.ListWebhooksForFanOut(after_org, after_id, kEndpointPage);
+    auto page = store_.ListEveryWebhook(after_org, after_id, kEndpointPage);
     if (!page.ok()) {
       spdlog::warn("webhooks: listing endpoints failed: {}", page.error().internal);
       return;  // keep delivering what it delivered

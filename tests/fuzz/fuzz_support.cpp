@@ -37,9 +37,8 @@ Result<store::WebhookEndpoint> NullStore::UpdateWebhook(std::string_view, std::s
 Status NullStore::DeleteWebhook(std::string_view, std::string_view) {
   return Error::NotFound("Webhook endpoint not found");
 }
-Result<std::vector<store::WebhookEndpoint>> NullStore::ListWebhooksForFanOut(std::string_view,
-                                                                             std::string_view,
-                                                                             int) {
+Result<std::vector<store::WebhookEndpoint>> NullStore::ListEveryWebhook(std::string_view,
+                                                                        std::string_view, int) {
   return std::vector<store::WebhookEndpoint>{};
 }
 Status NullStore::LeaseWebhookStreams(std::string_view, std::int64_t, std::int64_t) { return {}; }
@@ -54,9 +53,8 @@ Status NullStore::EnqueueDelivery(std::string_view, std::string_view, const stor
                                   std::int64_t) {
   return Refused();
 }
-Result<std::vector<store::DueDelivery>> NullStore::ClaimDeliveries(std::string_view,
-                                                                   std::int64_t, std::int64_t,
-                                                                   int,
+Result<std::vector<store::DueDelivery>> NullStore::ClaimDeliveries(std::string_view, std::int64_t,
+                                                                   std::int64_t, int,
                                                                    const store::DeliveryFilter&) {
   return std::vector<store::DueDelivery>{};
 }
@@ -192,7 +190,7 @@ Result<std::vector<store::Event>> NullStore::ListHistory(const store::HistoryQue
 }
 
 Result<std::optional<store::Event>> NullStore::FindEvent(const std::vector<std::string>& tenants,
-                                                        std::string_view, std::int64_t) {
+                                                         std::string_view, std::int64_t) {
   Require(!tenants.empty() && tenants.size() <= 2, "FindEvent tenants not 1..2");
   return std::optional<store::Event>{};
 }

@@ -105,8 +105,8 @@ class NullStore final : public store::Store {
   Result<store::WebhookEndpoint> UpdateWebhook(std::string_view, std::string_view,
                                                const store::WebhookChange&) override;
   Status DeleteWebhook(std::string_view, std::string_view) override;
-  Result<std::vector<store::WebhookEndpoint>> ListWebhooksForFanOut(std::string_view,
-                                                                    std::string_view, int) override;
+  Result<std::vector<store::WebhookEndpoint>> ListEveryWebhook(std::string_view, std::string_view,
+                                                               int) override;
   Status LeaseWebhookStreams(std::string_view, std::int64_t, std::int64_t) override;
   Status ReleaseWebhookStreams(std::string_view) override;
   Result<std::vector<std::string>> HeldContacts(std::string_view, std::string_view) override;

@@ -179,7 +179,7 @@ CREATE TABLE contact_terms (
 
 // Webhooks (as SQLite's version 8; store/webhook_store.hpp): endpoints, the deliveries of the
 // log to them, numbered per endpoint in fan-out order (`ord`, from the endpoint's `next_ord`),
-// and every attempt of a delivery. An endpoint's `cursor` is a log position (txid, seq)
+// and every attempt of a delivery. An endpoint's `fanned_out` is a log position (txid, seq)
 // as the feed reads it. The partial indexes hold the pending deliveries only: the claim reads
 // the due ones by time, and checks that none of the same contact precedes one. "C" collation:
 // the dispatcher pages through every endpoint in (org_id, id) byte order. Every primary key
@@ -250,7 +250,9 @@ CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
 )sql";
 
 // Version 9 (as SQLite's version 10): endpoints are delivered from the log by one process at a
-// time (its lease), and a failing one is probed no sooner than `probe_after`.
+// time (its lease), and a failing one is probed no sooner than `probe_after`. `fanned_out_*` is
+// the endpoint's cursor (store::WebhookEndpoint::cursor): every event up to it was delivered or
+// parked.
 constexpr char kSchemaV9WebhookStreams[] = R"sql(
 ALTER TABLE webhook_endpoints ADD COLUMN failures bigint NOT NULL DEFAULT 0;
 ALTER TABLE webhook_endpoints ADD COLUMN probe_after bigint NOT NULL DEFAULT 0;
@@ -261,7 +263,7 @@ ALTER TABLE webhook_endpoints ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
 constexpr std::array<const char*, 9> kMigrations = {
     kSchemaV1,         kSchemaV2Collections,        kSchemaV3Unlocks,
     kSchemaV4Events,   kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
-    kSchemaV7Webhooks, kSchemaV8SettledDeliveries, kSchemaV9WebhookStreams};
+    kSchemaV7Webhooks, kSchemaV8SettledDeliveries,  kSchemaV9WebhookStreams};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -208,7 +208,7 @@ Result<WebhookEndpoint> PostgresStore::UpdateWebhook(std::string_view org_id, st
 
 Status PostgresStore::DeleteWebhook(std::string_view org_id, std::string_view id) {
   return WithConnection([&](Connection& connection) -> Status {
-    // The endpoint's row first: a fan-out that holds it finishes first, and one that comes
+    // The endpoint's row first: a stream commit that holds it finishes first, and one that comes
     // later finds it gone (and adds nothing), so no delivery outlives it.
     const std::array<Query, 5> remove = {
         Query(Sql::kBegin), Query(Sql::kDeleteWebhook).Text(org_id).Text(id),
@@ -221,13 +221,12 @@ Status PostgresStore::DeleteWebhook(std::string_view org_id, std::string_view id
   });
 }
 
-Result<std::vector<WebhookEndpoint>> PostgresStore::ListWebhooksForFanOut(
-    std::string_view after_org, std::string_view after_id, int limit) {
+Result<std::vector<WebhookEndpoint>> PostgresStore::ListEveryWebhook(std::string_view after_org,
+                                                                     std::string_view after_id,
+                                                                     int limit) {
   return WithConnection([&](Connection& connection) -> Result<std::vector<WebhookEndpoint>> {
-    auto rows = connection.Run(Query(Sql::kListWebhooksForFanOut)
-                                   .Text(after_org)
-                                   .Text(after_id)
-                                   .Int8(std::int64_t{limit}));
+    auto rows = connection.Run(
+        Query(Sql::kListEveryWebhook).Text(after_org).Text(after_id).Int8(std::int64_t{limit}));
     if (!rows) return std::move(rows).error();
     return AllRows(*rows, ReadWebhook);
   });
@@ -236,8 +235,8 @@ Result<std::vector<WebhookEndpoint>> PostgresStore::ListWebhooksForFanOut(
 Status PostgresStore::LeaseWebhookStreams(std::string_view owner, std::int64_t now_ms,
                                           std::int64_t lease_until_ms) {
   return WithConnection([&](Connection& connection) -> Status {
-    auto leased = connection.Run(
-        Query(Sql::kLeaseStreams).Text(owner).Int8(now_ms).Int8(lease_until_ms));
+    auto leased =
+        connection.Run(Query(Sql::kLeaseStreams).Text(owner).Int8(now_ms).Int8(lease_until_ms));
     if (!leased) return std::move(leased).error();
     return {};
   });
@@ -430,8 +429,8 @@ Result<std::vector<WebhookEndpoint>> PostgresStore::DisableFailingWebhooks(std::
 
 Result<int> PostgresStore::PruneDeliveries(std::int64_t cutoff_ms, int max_rows) {
   return WithConnection([&](Connection& connection) -> Result<int> {
-    auto rows = connection.Run(
-        Query(Sql::kPruneDeliveries).Int8(cutoff_ms).Int8(std::int64_t{max_rows}));
+    auto rows =
+        connection.Run(Query(Sql::kPruneDeliveries).Int8(cutoff_ms).Int8(std::int64_t{max_rows}));
     if (!rows) return std::move(rows).error();
     return static_cast<int>(rows->Int8(0, 0));
   });

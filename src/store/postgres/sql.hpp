@@ -75,7 +75,7 @@ enum class Sql {
   kGetAnswer,
   kPruneAnswers,
   kLockOrg,
-  kCountWebhooks,
+  kCountWebhooks,  // the webhooks' statements from here on (webhook_sql.cpp)
   kInsertWebhook,
   kListWebhooks,
   kGetWebhook,
@@ -84,7 +84,7 @@ enum class Sql {
   kDeleteWebhook,
   kDeleteWebhookDeliveries,
   kDeleteWebhookAttempts,
-  kListWebhooksForFanOut,
+  kListEveryWebhook,
   kLeaseStreams,
   kReleaseStreams,
   kHeldContacts,
@@ -119,5 +119,7 @@ struct StatementDef {
 
 // REQUIRES: sql != Sql::kCount.
 const StatementDef& Def(Sql sql);
+// The webhook statements' part (kCountWebhooks on; webhook_sql.cpp), which Def reads.
+const StatementDef& WebhookDef(Sql sql);
 
 }  // namespace contactsd::store::postgres

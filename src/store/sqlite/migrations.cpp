@@ -270,8 +270,9 @@ CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at)
 
 // Version 10: endpoints are delivered from the log by one process at a time (its lease), and
 // a failing one is probed, one attempt at a time, no sooner than `probe_after`
-// (store/webhook_store.hpp). Deliveries parked before it keep their payloads and are sent as
-// they are; those parked from now on render theirs from the log.
+// (store/webhook_store.hpp). `fanned_out_*` is the endpoint's cursor (WebhookEndpoint::cursor):
+// every event up to it was delivered or parked. Deliveries parked before it keep their payloads and
+// are sent as they are; those parked from now on render theirs from the log.
 constexpr char kSchemaV10WebhookStreams[] = R"sql(
 ALTER TABLE webhook_endpoints ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhook_endpoints ADD COLUMN probe_after INTEGER NOT NULL DEFAULT 0;
@@ -280,15 +281,15 @@ ALTER TABLE webhook_endpoints ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 constexpr std::array<const char*, 10> kMigrations = {kSchemaV1,
-                                                    kSchemaV2Collections,
-                                                    kSchemaV3Unlocks,
-                                                    kSchemaV4Events,
-                                                    kSchemaV5EventChains,
-                                                    kSchemaV6IdempotencyAnswers,
-                                                    kSchemaV7SearchTerms,
-                                                    kSchemaV8Webhooks,
-                                                    kSchemaV9SettledDeliveries,
-                                                    kSchemaV10WebhookStreams};
+                                                     kSchemaV2Collections,
+                                                     kSchemaV3Unlocks,
+                                                     kSchemaV4Events,
+                                                     kSchemaV5EventChains,
+                                                     kSchemaV6IdempotencyAnswers,
+                                                     kSchemaV7SearchTerms,
+                                                     kSchemaV8Webhooks,
+                                                     kSchemaV9SettledDeliveries,
+                                                     kSchemaV10WebhookStreams};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

@@ -131,9 +131,9 @@ class SqliteStore final : public Store {
   Result<WebhookEndpoint> UpdateWebhook(std::string_view org_id, std::string_view id,
                                         const WebhookChange& change) override;
   Status DeleteWebhook(std::string_view org_id, std::string_view id) override;
-  Result<std::vector<WebhookEndpoint>> ListWebhooksForFanOut(std::string_view after_org,
-                                                             std::string_view after_id,
-                                                             int limit) override;
+  Result<std::vector<WebhookEndpoint>> ListEveryWebhook(std::string_view after_org,
+                                                        std::string_view after_id,
+                                                        int limit) override;
   Status LeaseWebhookStreams(std::string_view owner, std::int64_t now_ms,
                              std::int64_t lease_until_ms) override;
   Status ReleaseWebhookStreams(std::string_view owner) override;

@@ -271,12 +271,12 @@ Status SqliteStore::DeleteWebhook(std::string_view org_id, std::string_view id) 
   });
 }
 
-Result<std::vector<WebhookEndpoint>> SqliteStore::ListWebhooksForFanOut(std::string_view after_org,
-                                                                        std::string_view after_id,
-                                                                        int limit) {
+Result<std::vector<WebhookEndpoint>> SqliteStore::ListEveryWebhook(std::string_view after_org,
+                                                                   std::string_view after_id,
+                                                                   int limit) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  auto stmt = (*reader)->Prepare(sql::kListWebhooksForFanOut);
+  auto stmt = (*reader)->Prepare(sql::kListEveryWebhook);
   if (!stmt) return std::move(stmt).error();
   stmt->Bind(1, after_org).Bind(2, after_id).Bind(3, std::int64_t{limit});
   return AllRows(*stmt, ReadWebhook);

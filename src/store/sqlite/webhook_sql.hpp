@@ -5,10 +5,10 @@
 namespace contactsd::store::sqlite::sql {
 
 // Endpoint columns as read by ReadWebhook.
-#define CONTACTSD_WEBHOOK_COLUMNS                                                   \
-  "org_id, id, url, description, events, enabled, secret, previous_secret, "        \
-  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, " \
-  "disabled_reason, fanned_out_txid, fanned_out_seq, failures, probe_after, lease_owner, "   \
+#define CONTACTSD_WEBHOOK_COLUMNS                                                          \
+  "org_id, id, url, description, events, enabled, secret, previous_secret, "               \
+  "previous_secret_until, created_at, updated_at, last_success_at, failing_since, "        \
+  "disabled_reason, fanned_out_txid, fanned_out_seq, failures, probe_after, lease_owner, " \
   "lease_until"
 
 inline constexpr char kCountWebhooks[] = "SELECT count(*) FROM webhook_endpoints WHERE org_id = ?1";
@@ -41,10 +41,10 @@ inline constexpr char kDeleteWebhookDeliveries[] =
     "DELETE FROM webhook_deliveries WHERE org_id = ?1 AND endpoint_id = ?2";
 inline constexpr char kDeleteWebhookAttempts[] =
     "DELETE FROM webhook_attempts WHERE org_id = ?1 AND endpoint_id = ?2";
-inline constexpr char kListWebhooksForFanOut[] = "SELECT " CONTACTSD_WEBHOOK_COLUMNS
-                                                 " FROM webhook_endpoints "
-                                                 "WHERE (org_id, id) > (?1, ?2) "
-                                                 "ORDER BY org_id, id LIMIT ?3";
+inline constexpr char kListEveryWebhook[] = "SELECT " CONTACTSD_WEBHOOK_COLUMNS
+                                            " FROM webhook_endpoints "
+                                            "WHERE (org_id, id) > (?1, ?2) "
+                                            "ORDER BY org_id, id LIMIT ?3";
 
 // Streams: the lease of every enabled endpoint that its owner renews or nobody holds.
 inline constexpr char kLeaseStreams[] =

@@ -95,8 +95,7 @@ class Webhooks {
 
   // Commits the endpoint's stream from where it is stored to a position past it, with these
   // events (in order), as kOwner at kNow. Returns whether it was applied.
-  bool Commit(const std::string& org_id, const std::string& id,
-              std::vector<StreamedEvent> events) {
+  bool Commit(const std::string& org_id, const std::string& id, std::vector<StreamedEvent> events) {
     const WebhookEndpoint endpoint = Get(org_id, id);
     DispatchRecord record;
     record.owner = kOwner;
@@ -112,8 +111,7 @@ class Webhooks {
   }
 
   // Parks the deliveries, unattempted and due at kNow (held back by the stream).
-  void Park(const std::string& org_id, const std::string& id,
-            std::vector<NewDelivery> deliveries) {
+  void Park(const std::string& org_id, const std::string& id, std::vector<NewDelivery> deliveries) {
     std::vector<StreamedEvent> held;
     for (NewDelivery& delivery : deliveries) held.push_back({std::move(delivery), std::nullopt});
     EXPECT_TRUE(Commit(org_id, id, std::move(held)));
@@ -359,15 +357,14 @@ TEST_P(StoreContractTest, WebhookStreamCommitMovesTheEndpointOnlyFromWhereItWasW
   DispatchRecord record;
   record.owner = kOwner;
   record.now_ms = kNow;
-  record.streams.push_back(
-      {"org-a",
-       "wh-1",
-       from,
-       to,
-       {{Delivery("evt_1", "c-1"), Attempt(kNow - 3, 200, true)},
-        {Delivery("evt_2", "c-2"), Attempt(kNow - 2, 503, false, retry_at)},
-        {{"evt_3", "c-2", payload}, std::nullopt},
-        {Delivery("evt_4", "c-3"), Attempt(kNow - 1, 0, false)}}});
+  record.streams.push_back({"org-a",
+                            "wh-1",
+                            from,
+                            to,
+                            {{Delivery("evt_1", "c-1"), Attempt(kNow - 3, 200, true)},
+                             {Delivery("evt_2", "c-2"), Attempt(kNow - 2, 503, false, retry_at)},
+                             {{"evt_3", "c-2", payload}, std::nullopt},
+                             {Delivery("evt_4", "c-3"), Attempt(kNow - 1, 0, false)}}});
   auto applied = store().RecordDispatch(record);
   ASSERT_TRUE(applied.ok()) << applied.error().internal;
   EXPECT_EQ(*applied, std::vector<bool>{true});
@@ -478,8 +475,8 @@ TEST_P(StoreContractTest, WebhookClaimsGoInOrderAndOneAtATimePerContact) {
   Webhooks hooks(store());
   hooks.Create(Endpoint("org-a", "wh-1"));
   hooks.Park("org-a", "wh-1",
-               {Delivery("evt_1", "c-1"), Delivery("evt_2", "c-2"), Delivery("evt_3", "c-1"),
-                Delivery("evt_4"), Delivery("evt_5")});
+             {Delivery("evt_1", "c-1"), Delivery("evt_2", "c-2"), Delivery("evt_3", "c-1"),
+              Delivery("evt_4"), Delivery("evt_5")});
 
   // The second delivery of c-1 waits for the first.
   std::vector<DueDelivery> first = hooks.Claim(kNow);
@@ -747,7 +744,7 @@ TEST_P(StoreContractTest, WebhookDeleteDeletesItsDeliveriesAndTheirLog) {
             (std::vector<std::pair<std::string, std::int64_t>>{{"wh-2", 1}}));
 }
 
-TEST_P(StoreContractTest, WebhooksForFanOutPageThroughEveryEndpointOfEveryTenant) {
+TEST_P(StoreContractTest, EveryWebhookIsListedPageByPageAcrossTenants) {
   CreateOrg("org-a");
   CreateOrg("org-b");
   Webhooks hooks(store());
@@ -761,7 +758,7 @@ TEST_P(StoreContractTest, WebhooksForFanOutPageThroughEveryEndpointOfEveryTenant
   std::string after_org;
   std::string after_id;
   for (int page = 0; page < 5; ++page) {
-    auto listed = store().ListWebhooksForFanOut(after_org, after_id, 2);
+    auto listed = store().ListEveryWebhook(after_org, after_id, 2);
     ASSERT_TRUE(listed.ok()) << listed.error().internal;
     for (const WebhookEndpoint& e : *listed) seen.push_back(e.org_id + "/" + e.id);
     if (listed->size() < 2) break;
