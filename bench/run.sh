@@ -189,7 +189,9 @@ measure_flow() {  # measure_flow NAME SINK_PORT: PATCH, and the deliveries/s the
   echo "{\"scenario\":\"$1_deliveries\",\"round\":1,\"result\":{\"requests\":0,\"rps\":0,\"p50_ms\":0,\"p99_ms\":0,\"errors\":0,\"events_per_s\":$(((after - before) / seconds))}}" |
     tee -a "$results"
 }
-for round in $(seq "$rounds"); do
+# Five rounds here (BENCH_WEBHOOK_ROUNDS): the difference sought is a few percent, about the
+# spread of one round to the next on a shared machine.
+for round in $(seq "${BENCH_WEBHOOK_ROUNDS:-5}"); do
   set_hook false
   rounds=1 measure patch_webhooks_off patch.lua "$base" BENCH_IDS="$work/ids.txt" \
     BENCH_KEY="$sqlite_key"
