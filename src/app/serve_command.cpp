@@ -234,6 +234,9 @@ int ServeCommand(const ServeConfig& config) {
   // The client never queues what the dispatcher sends: a queue there would put a slow
   // endpoint's attempts in front of everyone else's.
   outbound.max_in_flight = static_cast<std::size_t>(dispatch.max_in_flight);
+  // An endpoint's every connection is kept for its next attempts: with fewer, a busy endpoint's
+  // deliveries would each open and close a connection (both ends' CPU, a handshake per event).
+  outbound.max_idle_per_origin = static_cast<std::size_t>(dispatch.max_in_flight_per_endpoint);
   std::unique_ptr<http::OutboundClient> outbound_client;
   try {
     outbound_client = std::make_unique<http::OutboundClient>(outbound);
