@@ -19,8 +19,7 @@ void RecordFailure(store::EndpointHealth& health, std::int64_t at_ms,
   ++health.failures;
   if (health.failing_since_ms == 0) health.failing_since_ms = at_ms;
   if (delays.empty()) return;  // (a schedule has one delay at least: RetrySchedule::Parse)
-  const std::size_t step =
-      std::min(static_cast<std::size_t>(health.failures), delays.size()) - 1;
+  const std::size_t step = std::min(static_cast<std::size_t>(health.failures), delays.size()) - 1;
   health.probe_after_ms = std::max(health.probe_after_ms, at_ms + delays[step]);
 }
 

@@ -15,8 +15,8 @@ bool EndpointStream::HoldsBack(const Slot& slot) {
   return !slot.attempt->delivered && slot.attempt->next_attempt_at_ms.has_value();
 }
 
-void EndpointStream::Append(std::vector<StreamEvent> events,
-                            const std::vector<std::string>& erased, store::EventPosition read_to) {
+void EndpointStream::Append(std::vector<StreamEvent> events, const std::vector<std::string>& erased,
+                            store::EventPosition read_to) {
   for (const std::string& contact : erased) {
     for (Slot& slot : window_) {
       if (slot.state == State::kWaiting && slot.event.delivery.contact_id == contact) {

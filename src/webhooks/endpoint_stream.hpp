@@ -74,7 +74,7 @@ class EndpointStream {
   struct Slot {
     StreamEvent event;
     State state = State::kWaiting;
-    bool dropped = false;                   // settled: erased before it was sent (no row)
+    bool dropped = false;                         // settled: erased before it was sent (no row)
     std::optional<store::AttemptResult> attempt;  // settled: unset when held back
   };
   // Whether a settled slot holds its contact's later events back.
