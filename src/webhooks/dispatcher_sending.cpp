@@ -87,7 +87,8 @@ Result<std::optional<std::string>> Dispatcher::RenderFromLog(const store::DueDel
 
 void Dispatcher::SendStreams(std::int64_t now_ms) {
   for (auto& [key, d] : delivering_) {
-    if (d.health.failures > 0) d.stream.DropWaitingAfter(1);
+    // What it drops is read again (the log has not moved for it: ReadLogs would not look).
+    if (d.health.failures > 0 && d.stream.DropWaitingAfter(1)) d.log_exhausted = false;
     for (const EndpointStream::Serial serial : d.stream.Next(std::max(Budget(d, now_ms), 0))) {
       const StreamEvent& event = d.stream.event(serial);
       Finished done;

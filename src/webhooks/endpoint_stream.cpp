@@ -97,7 +97,7 @@ void EndpointStream::Finish(Serial serial, store::AttemptResult result) {
   if (!slot.event.delivery.contact_id.empty()) slot.event.delivery.payload.clear();
 }
 
-void EndpointStream::DropWaitingAfter(std::size_t keep) {
+bool EndpointStream::DropWaitingAfter(std::size_t keep) {
   std::size_t waiting = 0;
   std::size_t cut = window_.size();
   for (std::size_t i = 0; i < window_.size(); ++i) {
@@ -108,11 +108,12 @@ void EndpointStream::DropWaitingAfter(std::size_t keep) {
     }
   }
   for (std::size_t i = cut; i < window_.size(); ++i) {
-    if (window_[i].state == State::kSending) return;
+    if (window_[i].state == State::kSending) return false;
   }
-  if (cut == window_.size()) return;
+  if (cut == window_.size()) return false;
   read_to_ = cut == 0 ? cursor_ : window_[cut - 1].event.position;
   window_.erase(window_.begin() + static_cast<std::ptrdiff_t>(cut), window_.end());
+  return true;
 }
 
 std::size_t EndpointStream::settled() const {

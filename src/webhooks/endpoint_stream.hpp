@@ -53,8 +53,8 @@ class EndpointStream {
   void Finish(Serial serial, store::AttemptResult result);
   // Drops the events read ahead that wait, but the first `keep` (a failing endpoint is sent
   // one event at a time: it reads the next when it is due, not hours before), unless one after
-  // them is being sent.
-  void DropWaitingAfter(std::size_t keep);
+  // them is being sent. True when it dropped any: the log must be read again from read_to().
+  bool DropWaitingAfter(std::size_t keep);
 
   // The settled prefix of the window (and, when all of it settled, the read past it) as a
   // commit from the cursor; nullopt when there is nothing to move.

@@ -415,6 +415,23 @@ def test_a_receiver_back_gets_its_failed_events_at_once(make_server, receiver):
     assert sum(1 for x in got if x["answered"] == 503) == 3
 
 
+def test_events_read_ahead_of_a_failure_are_delivered_without_newer_ones(tenant, receiver):
+    # 20 events at once: the first 16 are sent together and fail (slowly: the dispatcher has
+    # looked at the log again meanwhile, and found it read to the end), so the endpoint is
+    # probed one event at a time and lets go of the 4 it had read ahead; when the receiver is
+    # back they are read from the log again, with no later event to prompt it.
+    create_endpoint(tenant, receiver)
+    receiver.behave(503, count=16, delay_ms=300)
+    ops = [{"op": "create", "body": {"first_name": f"A{i}"}} for i in range(20)]
+    r = tenant.client.post("/v1/contacts/batch", {"atomic": True, "operations": ops})
+    assert r.status_code == 200, r.text
+    created = {op["contact"]["id"] for op in r.json()["results"]}
+
+    def delivered(d):
+        return {x["json"]["contact_id"] for x in d if x["answered"] == 200}
+    receiver.wait_for(lambda d: delivered(d) == created, timeout=20)
+
+
 def test_a_redirect_is_not_followed_but_failed(tenant, receiver):
     endpoint = create_endpoint(tenant, receiver)
     receiver.behave(302, count=1, headers={"location": "http://169.254.169.254/latest"})

@@ -48,8 +48,8 @@ std::vector<std::string> EventIds(const EndpointStream& stream,
 std::vector<std::string> Fates(const store::StreamCommit& commit) {
   std::vector<std::string> fates;
   for (const store::StreamedEvent& e : commit.events) {
-    const char* fate = !e.attempt                     ? "held"
-                       : e.attempt->delivered         ? "delivered"
+    const char* fate = !e.attempt                      ? "held"
+                       : e.attempt->delivered          ? "delivered"
                        : e.attempt->next_attempt_at_ms ? "failed"
                                                        : "given-up";
     fates.push_back(e.delivery.event_id + ":" + fate);
@@ -180,8 +180,8 @@ TEST(EndpointStream, AnErasureDropsTheWaitingEventsOfItsContact) {
   auto commit = stream.Commit("org", "wh");
   ASSERT_TRUE(commit);
   // evt_2 is gone from the log: never sent, no row.
-  EXPECT_EQ(Fates(commit->commit), (std::vector<std::string>{"evt_1:delivered", "evt_3:delivered",
-                                                             "evt_4:delivered"}));
+  EXPECT_EQ(Fates(commit->commit),
+            (std::vector<std::string>{"evt_1:delivered", "evt_3:delivered", "evt_4:delivered"}));
   EXPECT_EQ(commit->slots, 4u);
 }
 
@@ -189,13 +189,13 @@ TEST(EndpointStream, AFailingEndpointKeepsOneWaitingEventReadAhead) {
   EndpointStream stream({0, 0});
   stream.Append({Event(1, "a"), Event(2, "b"), Event(3, "c"), Event(4, "d")}, {}, {0, 8});
   const auto sent = stream.Next(1);
-  stream.DropWaitingAfter(1);
+  EXPECT_TRUE(stream.DropWaitingAfter(1));
   EXPECT_EQ(stream.size(), 2u);
   EXPECT_EQ(stream.read_to(), (store::EventPosition{0, 2}));  // evt_3 on is read again
   stream.Finish(sent[0], Failed());
   EXPECT_EQ(EventIds(stream, stream.Next(1)), (std::vector<std::string>{"evt_2"}));
   // Nothing waits after what is being sent: nothing to drop.
-  stream.DropWaitingAfter(0);
+  EXPECT_FALSE(stream.DropWaitingAfter(0));
   EXPECT_EQ(stream.size(), 2u);
 }
 
