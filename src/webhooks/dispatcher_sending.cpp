@@ -28,14 +28,14 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
   }
   total = std::min(total, options_.max_in_flight - in_flight_total_);
   if (total <= 0) return;
-  auto claimed = store_.ClaimDeliveries(owner_, now_ms, now_ms + options_.lease_ms, total,
-                                        [&](const store::DueDelivery& due) {
-                                          auto budget = budgets.find({due.org_id, due.endpoint_id});
-                                          if (budget == budgets.end() || budget->second == 0)
-                                            return false;
-                                          --budget->second;
-                                          return true;
-                                        });
+  const store::DeliveryFilter within_budget = [&](const store::DueDelivery& due) {
+    auto budget = budgets.find({due.org_id, due.endpoint_id});
+    if (budget == budgets.end() || budget->second == 0) return false;
+    --budget->second;
+    return true;
+  };
+  auto claimed =
+      store_.ClaimDeliveries(owner_, now_ms, now_ms + options_.lease_ms, total, within_budget);
   if (!claimed.ok()) {
     spdlog::warn("webhooks: claiming deliveries failed: {}", claimed.error().internal);
     return;

@@ -288,7 +288,10 @@ def test_a_failing_receiver_gets_its_events_on_the_schedule(tenant, receiver):
     gaps = [b["received_at_ms"] - a["received_at_ms"] for a, b in zip(got, got[1:])]
     assert all(gap >= 850 for gap in gaps), gaps
 
-    log = tenant.client.get(f"/v1/webhooks/{endpoint['id']}/deliveries").json()
+    log_path = f"/v1/webhooks/{endpoint['id']}/deliveries"
+    # The attempt is recorded just after its answer came.
+    receiver.wait_for(lambda d: len(tenant.client.get(log_path).json()["data"]) >= 3)
+    log = tenant.client.get(log_path).json()
     assert [(a["attempt"], a["status"]) for a in log["data"]] == [(3, 200), (2, 500), (1, 500)]
     assert log["data"][0]["next_attempt_at"] is None
     assert log["data"][1]["next_attempt_at"] is not None
@@ -393,8 +396,11 @@ def test_a_delivered_event_is_sent_again_on_request(tenant, receiver):
     got = receiver.wait_for(lambda d: len(d) >= 2)
     assert [d["headers"]["webhook-id"] for d in got] == [event_id, event_id]
     assert got[1]["body"] == got[0]["body"]  # the same event, as the log has it
-    log = tenant.client.get(base).json()["data"]
-    assert [a["event_id"] for a in log] == [event_id, event_id]
+
+    def logged():  # the attempt is recorded just after its answer came
+        return [a["event_id"] for a in tenant.client.get(base).json()["data"]]
+    receiver.wait_for(lambda d: len(logged()) >= 2)
+    assert logged() == [event_id, event_id]
 
 
 def test_a_receiver_back_gets_its_failed_events_at_once(make_server, receiver):
@@ -439,7 +445,9 @@ def test_a_redirect_is_not_followed_but_failed(tenant, receiver):
     got = receiver.wait_for(lambda d: any(x["answered"] == 200 for x in d))
     assert [d["answered"] for d in got] == [302, 200]  # retried at the same URL, not followed
     assert all(d["path"] == "/hook" for d in got)
-    log = tenant.client.get(f"/v1/webhooks/{endpoint['id']}/deliveries").json()["data"]
+    log_path = f"/v1/webhooks/{endpoint['id']}/deliveries"
+    receiver.wait_for(lambda d: len(tenant.client.get(log_path).json()["data"]) >= 2)
+    log = tenant.client.get(log_path).json()["data"]
     assert [a["status"] for a in log] == [200, 302]
 
 
@@ -701,6 +709,8 @@ def test_https_receivers_are_verified_against_the_ca(make_server, tmp_path, trus
         if trust_the_ca:
             [got] = hooks.wait_for(lambda d: len(d) >= 1)
             assert got["verified_with"] == [0]
+            # The attempt is recorded just after its answer came.
+            hooks.wait_for(lambda d: len(t.client.get(log_path).json()["data"]) >= 1)
             assert t.client.get(log_path).json()["data"][0]["status"] == 200
         else:
             def given_up():
