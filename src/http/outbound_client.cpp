@@ -2,7 +2,9 @@
 
 #include "common/address_policy.hpp"
 #include "common/background_thread.hpp"
+#include "http/outbound_texts.hpp"
 #include "http/outbound_url.hpp"
+#include "http/outbound_wire.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +13,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -21,20 +22,17 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <deque>
 #include <exception>
 #include <optional>
 #include <pthread.h>
 #include <stdexcept>
 #include <string_view>
-#include <sys/socket.h>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -50,128 +48,14 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Done = std::function<void(OutboundResult)>;
 
+using outbound::CappedBody;
+using outbound::Connection;
+using outbound::Describe;
+using outbound::DescribeTls;
+using outbound::IsClientsHeader;
+using outbound::IsSafeHeaderText;
+
 constexpr std::uint32_t kMaxResponseHead = 16 * 1024;
-
-// ---- the request's header fields ---------------------------------------------------------------
-
-// Header fields the client writes itself: taking them from the caller could break the framing.
-bool IsClientsHeader(std::string_view name) {
-  for (const std::string_view own : {"host", "content-length", "transfer-encoding", "connection"}) {
-    if (beast::iequals(name, own)) return true;
-  }
-  return false;
-}
-
-bool IsSafeHeaderText(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-// ---- errors as short text ---------------------------------------------------------------------
-
-std::string Describe(std::string_view phase, const beast::error_code& ec) {
-  if (ec == asio::error::connection_refused) return "connection refused";
-  if (ec == asio::error::connection_reset) return "connection reset";
-  if (ec == asio::error::eof || ec == ssl::error::stream_truncated ||
-      ec == bhttp::error::end_of_stream) {
-    return "connection closed";
-  }
-  if (ec == bhttp::error::partial_message) return "connection closed during the answer";
-  if (ec == asio::error::network_unreachable) return "network unreachable";
-  if (ec == asio::error::host_unreachable) return "host unreachable";
-  if (ec == asio::error::timed_out) return "timeout";
-  if (ec == asio::error::host_not_found) return "dns: host not found";
-  if (ec == asio::error::host_not_found_try_again) return "dns: temporary failure";
-  if (ec == asio::error::no_data) return "dns: no address";
-  if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
-    return "bad answer: " + ec.message();
-  }
-  return std::string(phase) + ": " + ec.message();
-}
-
-std::string DescribeTls(const beast::error_code& ec, SSL* ssl) {
-  if (ec.category() != asio::error::get_ssl_category()) return "tls: " + Describe("handshake", ec);
-  const auto code = static_cast<unsigned long>(ec.value());
-  if (ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
-    return std::string("tls: certificate verify failed (") +
-           X509_verify_cert_error_string(SSL_get_verify_result(ssl)) + ")";
-  }
-  const char* reason = ERR_reason_error_string(code);
-  return std::string("tls: ") + (reason ? reason : ec.message());
-}
-
-// ---- a response body that keeps its start --------------------------------------------------
-
-// Keeps the first `keep` bytes and reads on to `limit` bytes, then stops with body_limit.
-// Beast's own body_limit would refuse an answer whose Content-Length is too large before
-// reading a byte of it, and the start of an answer is what a webhook's log wants to show.
-struct CappedBody {
-  struct value_type {
-    std::string kept;
-    std::size_t keep = 0;
-    std::uint64_t limit = 0;
-    std::uint64_t size = 0;  // bytes read
-  };
-
-  class reader {
-   public:
-    template <bool isRequest, class Fields>
-    reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
-
-    void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
-
-    template <class ConstBufferSequence>
-    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
-      std::size_t read = 0;
-      for (const auto buffer : beast::buffers_range_ref(buffers)) {
-        const std::size_t room = body_.keep - std::min(body_.keep, body_.kept.size());
-        body_.kept.append(static_cast<const char*>(buffer.data()), std::min(room, buffer.size()));
-        read += buffer.size();
-      }
-      body_.size += read;
-      ec = body_.size > body_.limit ? beast::error_code(bhttp::error::body_limit)
-                                    : beast::error_code();
-      return read;
-    }
-
-    void finish(beast::error_code& ec) { ec = {}; }
-
-   private:
-    value_type& body_;
-  };
-};
-
-// ---- one connection --------------------------------------------------------------------------
-
-struct Connection {
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
-  beast::flat_buffer buffer;
-  Clock::time_point idle_since;
-
-  beast::tcp_stream& Tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-
-  // Calls `f` with the stream requests are written to and answers read from.
-  template <class F>
-  void Visit(F&& f) {
-    if (tls) {
-      f(*tls);
-    } else {
-      f(*plain);
-    }
-  }
-
-  // Without a TLS close_notify: the answer is complete, and waiting for the peer's would cost
-  // a round trip for nothing.
-  void Close() { Tcp().close(); }
-
-  // An idle connection must have nothing to read: the peer's FIN, a reset or unasked bytes
-  // (a TLS alert) all mean it is not worth writing a request to.
-  bool NothingToRead() {
-    char byte;
-    const ssize_t n = ::recv(Tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-};
 
 }  // namespace
 
