@@ -404,6 +404,19 @@ def test_a_delivered_event_is_sent_again_on_request(tenant, receiver):
     assert logged() == [event_id, event_id]
 
 
+def create_at_once(tenant, prefix: str, count: int) -> set[str]:
+    """Creates `count` contacts in one atomic batch (their events commit together); their ids."""
+    ops = [{"op": "create", "body": {"first_name": f"{prefix}{i}"}} for i in range(count)]
+    r = tenant.client.post("/v1/contacts/batch", {"atomic": True, "operations": ops})
+    assert r.status_code == 200, r.text
+    return {op["contact"]["id"] for op in r.json()["results"]}
+
+
+def delivered_contacts(deliveries) -> set[str]:
+    """The contacts of the deliveries the receiver answered 200."""
+    return {d["json"]["contact_id"] for d in deliveries if d["answered"] == 200}
+
+
 def test_a_receiver_back_gets_its_failed_events_at_once(make_server, receiver):
     # Retries an hour apart: only the receiver's recovery brings the failed ones back sooner.
     srv = make_server(extra_args=["--webhook-allow-private", "--webhook-allow-http",
@@ -411,14 +424,8 @@ def test_a_receiver_back_gets_its_failed_events_at_once(make_server, receiver):
     tenant = srv.tenant()
     create_endpoint(tenant, receiver)
     receiver.behave(503, count=3)
-    ops = [{"op": "create", "body": {"first_name": f"R{i}"}} for i in range(10)]
-    r = tenant.client.post("/v1/contacts/batch", {"atomic": True, "operations": ops})
-    assert r.status_code == 200, r.text
-    created = {op["contact"]["id"] for op in r.json()["results"]}
-
-    def delivered(d):
-        return {x["json"]["contact_id"] for x in d if x["answered"] == 200}
-    got = receiver.wait_for(lambda d: delivered(d) == created, timeout=20)
+    created = create_at_once(tenant, "R", 10)
+    got = receiver.wait_for(lambda d: delivered_contacts(d) == created, timeout=20)
     assert sum(1 for x in got if x["answered"] == 503) == 3
 
 
@@ -429,14 +436,8 @@ def test_events_read_ahead_of_a_failure_are_delivered_without_newer_ones(tenant,
     # back they are read from the log again, with no later event to prompt it.
     create_endpoint(tenant, receiver)
     receiver.behave(503, count=16, delay_ms=300)
-    ops = [{"op": "create", "body": {"first_name": f"A{i}"}} for i in range(20)]
-    r = tenant.client.post("/v1/contacts/batch", {"atomic": True, "operations": ops})
-    assert r.status_code == 200, r.text
-    created = {op["contact"]["id"] for op in r.json()["results"]}
-
-    def delivered(d):
-        return {x["json"]["contact_id"] for x in d if x["answered"] == 200}
-    receiver.wait_for(lambda d: delivered(d) == created, timeout=20)
+    created = create_at_once(tenant, "A", 20)
+    receiver.wait_for(lambda d: delivered_contacts(d) == created, timeout=20)
 
 
 def test_a_redirect_is_not_followed_but_failed(tenant, receiver):
