@@ -8,7 +8,7 @@ packages=(
   clang-15 llvm-15  # make fuzz-smoke: libFuzzer/ASan runtimes (libclang-common-15-dev), llvm-symbolizer
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-thread1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libssl-dev libjwt-dev libphonenumber-dev
-  libcli11-dev libspdlog-dev libfmt-dev iso-codes
+  libcli11-dev libspdlog-dev libfmt-dev iso-codes libcsv-dev
   libgtest-dev libgmock-dev
   python3 python3-pytest python3-requests python3-hypothesis
   postgresql-15 postgresql-client-15

@@ -5,6 +5,7 @@
 #include "common/result.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,10 +38,38 @@ struct Request {
 // RFC 9110 §5.6.3 allows around it.
 std::string_view TrimOws(std::string_view value);
 
+// An answer body too large to hold, made as it is sent (GET {base}/contacts/export): the
+// transport sends the head, then asks for the body piece by piece on a bulk worker, writing
+// each piece before it asks for the next, so memory stays bounded whatever the size.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Appends the next piece to `out` (empty on entry; up to a few hundred KiB); false once the
+  // body is complete. An error after the head has gone cannot change the status: the
+  // transport logs it and closes the connection before the body's end, so the client sees an
+  // incomplete answer rather than a short one.
+  virtual Result<bool> Next(std::string& out) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string body;                // JSON text; empty for 204
-  std::vector<NameValue> headers;  // extra headers (Content-Type is always JSON)
+  std::vector<NameValue> headers;  // extra headers (Content-Type: JSON unless set here)
+  // Set: the body is made by it as it is sent (chunked), and `body` is unused.
+  std::shared_ptr<BodySource> stream = {};
+};
+
+// A request body too large to hold, taken piece by piece as it arrives (POST
+// {base}/contacts/import): the transport reads a piece, hands it over on a bulk worker, and
+// reads the next only once it has been taken.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The next piece of the body, split anywhere. An error is the answer: the rest of the body
+  // is not read, and the connection closes after it.
+  virtual Status Take(std::string_view piece) = 0;
+  // The whole body has been taken: the answer.
+  virtual Result<Response> Finish() = 0;
 };
 
 using Handler = std::function<Result<Response>(const Request&)>;
@@ -74,6 +103,10 @@ struct Route {
   // an I/O thread, and while the server's budget for large answers is spent the route is
   // answered 503 at once, before its handler spends the work on an answer that would be dropped.
   bool large_answers = false;
+  // Set: the route takes its body piece by piece (BodySink) rather than whole, without the
+  // transport's max_body_bytes (max_streamed_body_bytes instead). Called on a bulk worker with
+  // the request's head (no body) once check_head has passed; an error is the answer.
+  std::function<Result<std::unique_ptr<BodySink>>(const Request& head)> open_body = {};
 };
 
 }  // namespace contactsd::api

@@ -6,7 +6,7 @@ namespace contactsd::api {
 
 std::vector<Route> AllRoutes(const ApiContext& ctx) {
   std::vector<Route> routes = HealthRoutes();
-  for (auto* group : {&BatchRoutes, &ContactRoutes, &CustomFieldRoutes, &CollectionRoutes,
+  for (auto* group : {&BatchRoutes, &ImportRoutes, &ExportRoutes, &ContactRoutes, &CustomFieldRoutes, &CollectionRoutes,
                       &EventRoutes, &WebhookRoutes}) {
     for (auto& r : group(ctx)) {
       // Every resource route needs credentials: the transport checks them before it reads a

@@ -34,6 +34,8 @@ struct ApiContext {
 std::vector<Route> HealthRoutes();
 std::vector<Route> ContactRoutes(const ApiContext& ctx);
 std::vector<Route> BatchRoutes(const ApiContext& ctx);
+std::vector<Route> ImportRoutes(const ApiContext& ctx);
+std::vector<Route> ExportRoutes(const ApiContext& ctx);
 std::vector<Route> CustomFieldRoutes(const ApiContext& ctx);
 std::vector<Route> CollectionRoutes(const ApiContext& ctx);
 std::vector<Route> EventRoutes(const ApiContext& ctx);

@@ -3,6 +3,7 @@
 
 #include "app/admin_commands.hpp"
 #include "app/serve_command.hpp"
+#include "app/transfer_commands.hpp"
 #include "common/time.hpp"
 #include "common/version.hpp"
 
@@ -217,6 +218,40 @@ int main(int argc, char** argv) {
   key_revoke->add_option("KEY_ID", key_id, "Key id")->required();
   AddDbOption(key_revoke, db);
 
+  contactsd::app::TransferConfig transfer;
+  transfer.db_url = kDefaultDb;
+  transfer.model = "standard";
+  std::string import_file, rejected_path;
+  std::optional<std::string> upsert_on;
+  auto add_transfer_options = [&transfer](CLI::App* cmd) {
+    cmd->add_option("--org", transfer.org_id, "Org id")->required();
+    cmd->add_option("--model", transfer.model, "Built-in model name or path to a model file")
+        ->envname("CONTACTSD_MODEL")
+        ->capture_default_str();
+    AddDbOption(cmd, transfer.db_url);
+  };
+  CLI::App* import_cmd = app.add_subcommand(
+      "import", "Import contacts from an NDJSON or CSV file (- for stdin) straight into the "
+                "database; each rejected line is written with its error beside the file");
+  add_transfer_options(import_cmd);
+  import_cmd->add_option("FILE", import_file, "The file (.ndjson, .jsonl or .csv), or -")
+      ->required();
+  import_cmd
+      ->add_option("--format", transfer.format,
+                   "ndjson or csv (default: csv for a .csv file, else ndjson)")
+      ->check(CLI::IsMember({"ndjson", "csv"}));
+  import_cmd->add_option("--upsert-on", upsert_on,
+                         "A unique field (email, external_id): a line whose value an active "
+                         "contact holds updates it; the others create contacts");
+  import_cmd->add_option("--rejected", rejected_path,
+                         "Where the rejected lines go (default: FILE.rejected)");
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "Write an org's active contacts to stdout, in one snapshot");
+  add_transfer_options(export_cmd);
+  transfer.format = "";
+  export_cmd->add_option("--format", transfer.format, "ndjson (default) or csv")
+      ->check(CLI::IsMember({"ndjson", "csv"}));
+
   CLI11_PARSE(app, argc, argv);
 
   using namespace contactsd::app;
@@ -232,5 +267,7 @@ int main(int argc, char** argv) {
   if (key_create->parsed()) return KeyCreateCommand(db, key_org, key_name);
   if (key_list->parsed()) return KeyListCommand(db, key_org);
   if (key_revoke->parsed()) return KeyRevokeCommand(db, key_id);
+  if (import_cmd->parsed()) return ImportCommand(transfer, import_file, upsert_on, rejected_path);
+  if (export_cmd->parsed()) return ExportCommand(transfer);
   return 1;
 }

@@ -178,6 +178,20 @@ class ContactsService {
   Result<std::optional<store::StoredAnswer>> FindAnswer(const Principal& who,
                                                         std::string_view key) const;
 
+  // An export: the active contacts the list's `filters` (as List takes them, unique fields
+  // included; no q) and `updated_since_ms` select, by id, read in one snapshot of the store,
+  // page by page (ExportPage) for as long as the scan lives. Errors: as List's.
+  Result<std::unique_ptr<store::ContactScan>> OpenExport(
+      const Principal& who, const std::vector<std::pair<std::string, std::string>>& filters,
+      std::optional<std::int64_t> updated_since_ms) const;
+  // The export's next page as views for `who` (gated fields as `who` may see them); empty at
+  // the end.
+  Result<std::vector<ContactView>> ExportPage(const Principal& who,
+                                              store::ContactScan& scan) const;
+  // Whether `name` is a unique field of the model (what id_property and upsert_on name).
+  // Errors: BadRequest "invalid_query" naming the unique fields.
+  Status CheckUniqueField(std::string_view name) const;
+
   // Erasure (GDPR Article 17): removes the contact and every value of it from the store and the
   // change log, leaving a "contact.erased" event with its id; the id is not found ever after.
   // Archived and hidden contacts too. Needs the plan that may write. Errors: invalid_id,

@@ -58,6 +58,11 @@ Result<std::vector<store::CustomField>> CustomFieldsService::List(const Principa
   return store_.ListCustomFields(who.org_id);
 }
 
+Result<std::vector<model::FieldSpec>> CustomFieldsService::Specs(const Principal& who) const {
+  if (!model_.custom_fields_enabled()) return std::vector<model::FieldSpec>{};
+  return CustomFieldSpecs(store_, who.org_id);
+}
+
 Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
                                                        std::string_view org_id) {
   auto stored = store.ListCustomFields(org_id);

@@ -25,6 +25,9 @@ class CustomFieldsService {
   // "limit_reached" past kMaxCustomFields definitions.
   Result<store::CustomField> Define(const Principal& who, const boost::json::object& body) const;
   Result<std::vector<store::CustomField>> List(const Principal& who) const;
+  // The tenant's definitions as field specs (what its custom values are checked against);
+  // none for a model without custom fields.
+  Result<std::vector<model::FieldSpec>> Specs(const Principal& who) const;
 
  private:
   const model::Model& model_;

@@ -15,4 +15,9 @@ api::Response RenderRetryLater(const Error& error) {
   return response;
 }
 
+Error TooLargeBody(std::size_t max_body_bytes) {
+  return Error::PayloadTooLarge("The request body exceeds " + std::to_string(max_body_bytes) +
+                                " bytes");
+}
+
 }  // namespace contactsd::http

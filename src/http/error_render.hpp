@@ -18,4 +18,7 @@ api::Response RenderError(const Error& error);
 // RenderError() with `Retry-After: 1`: for a 503 that tells the client when to come back.
 api::Response RenderRetryLater(const Error& error);
 
+// The 413 of a request body over `max_body_bytes`.
+Error TooLargeBody(std::size_t max_body_bytes);
+
 }  // namespace contactsd::http

@@ -3,11 +3,16 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace contactsd::http {
 
 struct RequestLimits {
   std::size_t max_body_bytes = 1 << 20;             // larger → 413 JSON error, then close
+  // A route that takes its body piece by piece (an import): the whole body at most this, and
+  // each piece handed over at about piece_bytes (what such a request holds at a time).
+  std::uint64_t max_streamed_body_bytes = std::uint64_t{64} << 30;
+  std::size_t piece_bytes = 256 << 10;
   std::size_t max_header_bytes = 16 << 10;          // larger → 431 JSON error, then close
   std::size_t max_target_bytes = 8 << 10;           // a longer request target → 414, then close
   std::chrono::milliseconds header_timeout{10000};  // to receive a complete request header

@@ -74,7 +74,9 @@ void AppendResponseHead(std::string& out, const api::Response& answer, unsigned 
   // HTTP/1.1 keeps a connection open unless told; HTTP/1.0 closes it unless told.
   if (!http10 && !keep_alive) AppendHeader(out, "Connection", "close");
   if (http10 && keep_alive) AppendHeader(out, "Connection", "keep-alive");
-  if (!bodiless) {
+  if (!bodiless && body_size == kStreamedBody) {
+    if (!http10) AppendHeader(out, "Transfer-Encoding", "chunked");
+  } else if (!bodiless) {
     out += "Content-Length: ";
     AppendNumber(out, body_size);
     out += "\r\n";

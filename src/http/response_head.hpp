@@ -18,6 +18,10 @@ namespace contactsd::http {
 // that version, and Content-Length (none for 204 and 304, which have no body), then the blank line.
 // `body_size` is the size of the body (for a HEAD, the one a GET would get); `date` the Date
 // header's value (HttpDateNow()).
+// The body_size of an answer whose body is sent as it is made: HTTP/1.1 chunks
+// (Transfer-Encoding: chunked), for HTTP/1.0 no length (the connection's end ends it).
+inline constexpr std::size_t kStreamedBody = static_cast<std::size_t>(-1);
+
 void AppendResponseHead(std::string& out, const api::Response& answer, unsigned version,
                         bool keep_alive, std::string_view request_id, std::size_t body_size,
                         std::string_view date);

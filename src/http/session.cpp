@@ -84,9 +84,13 @@ void Session::WaitForRequest() {
   const RequestLimits& limits = state_->limits;
   had_credentials_ = false;
   preflight_ = false;
+  route_match_ = nullptr;
   origin_.clear();
   parser_.emplace();
   LimitParser(*parser_, limits);
+  // The body limit is checked against Content-Length as the head ends, before the route is
+  // known: a route that streams its body may take more. AnswerBeforeBody sets the route's.
+  parser_->body_limit(limits.max_streamed_body_bytes);
 
   if (buffer_.size() > 0) {  // a pipelined request is already here
     phase_ = Phase::kReading;
@@ -139,6 +143,10 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
     Close();
     return;
   }
+  if (route_match_ != nullptr && route_match_->open_body) {
+    StreamBody();
+    return;
+  }
   if (parser_->is_done()) {
     HandleRequest();
     return;
@@ -183,8 +191,9 @@ void Session::HandleReadError(beast::error_code ec) {
   const RequestLimits& limits = state_->limits;
   Error error;
   if (ec == bhttp::error::body_limit) {
-    error = Error::PayloadTooLarge("The request body exceeds " +
-                                   std::to_string(limits.max_body_bytes) + " bytes");
+    error = TooLargeBody(route_match_ != nullptr && route_match_->open_body
+                             ? static_cast<std::size_t>(limits.max_streamed_body_bytes)
+                             : limits.max_body_bytes);
   } else if (ec == bhttp::error::header_limit) {
     // The parser consumes the request line once it is whole (then the target is known) and the
     // header lines one by one; a request line still in the buffer is one too long to parse.
@@ -390,13 +399,25 @@ void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
   Decorate(answer);
   if (IsBodiless(answer.status)) answer.body.clear();
   status_ = answer.status;
-  keep_alive_ = keep_alive;
   body_ = std::move(answer.body);
+  // A streamed answer: the head now, then its pieces (session_stream.cpp). To an HTTP/1.0
+  // client, which knows no chunks, the end of the connection ends it.
+  const bool streamed = answer.stream != nullptr && !IsBodiless(answer.status);
+  if (streamed && version < 11) keep_alive = false;
+  keep_alive_ = keep_alive;
   head_.clear();  // keeps its capacity: a connection's answers reuse one buffer
-  AppendResponseHead(head_, answer, version, keep_alive, request_id_, body_.size(), HttpDateNow());
+  AppendResponseHead(head_, answer, version, keep_alive, request_id_,
+                     streamed ? kStreamedBody : body_.size(), HttpDateNow());
 
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
+  if (streamed && method_ != "HEAD") {
+    body_source_ = std::move(answer.stream);
+    source_done_ = false;
+    asio::async_write(stream_, asio::buffer(head_),
+                      beast::bind_front_handler(&Session::OnPieceWritten, shared_from_this()));
+    return;
+  }
   // An answer to HEAD has the head a GET would get, Content-Length included, and no body:
   // bytes after it would be read as the start of the next answer.
   const std::array<asio::const_buffer, 2> bytes = {

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,21 @@ class Session : public std::enable_shared_from_this<Session> {
                           api::Request request, Dispatched dispatched, unsigned version,
                           bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);
+  // A route with open_body (session_stream.cpp): its sink opened on a bulk worker, then the
+  // body read a piece at a time, each handed over before the next is read, then its answer.
+  void StreamBody();
+  void OnSinkOpened(Result<std::unique_ptr<api::BodySink>> sink);
+  void ReadPiece();
+  void OnPiece(boost::beast::error_code ec, std::size_t bytes);
+  void OnPieceTaken(Status taken);
+  void FinishBody();
+  // A streamed answer (api::Response::stream): each piece made on a bulk worker, then written
+  // as an HTTP/1.1 chunk (HTTP/1.0: as it is, the end of the connection ending it).
+  void MakePiece();
+  void OnPieceMade(Result<bool> more);
+  void OnPieceWritten(boost::beast::error_code ec, std::size_t bytes);
+  // Runs `job` on the bulk workers (inline without them); false when their queue is full.
+  bool OnBulkWorker(std::function<void()> job);
   // The transport's headers for this request's answer: WWW-Authenticate on a 401, CORS for an
   // allowed origin, and a 503 in place of a large answer the answer budget cannot hold.
   void Decorate(api::Response& answer);
@@ -131,6 +147,13 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_message_ = true;
   bool stopping_ = false;
   bool linger_after_write_ = false;
+
+  // The streamed body's sink, or the streamed answer's source and the piece being written.
+  std::shared_ptr<api::BodySink> body_sink_;
+  std::shared_ptr<api::BodySource> body_source_;
+  std::string piece_;
+  std::string chunk_head_;
+  bool source_done_ = false;
 
   // For the access line, written when the response has been sent.
   std::chrono::steady_clock::time_point started_;

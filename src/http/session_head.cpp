@@ -61,6 +61,14 @@ std::optional<api::Response> Session::AnswerBeforeBody() {
   // A target the router cannot read (a form we do not serve, a bad escape) is as untrustworthy
   // as bad framing.
   if (route_match_ == nullptr && dispatched_.response.status == 400) linger_after_write_ = true;
+  const bool streamed = route_match_ != nullptr && route_match_->open_body;
+  if (!streamed) {
+    const auto declared = parser_->content_length();
+    if (declared && *declared > limits.max_body_bytes) {
+      return RenderError(TooLargeBody(limits.max_body_bytes));  // AnswerEarly lingers: the body is not read
+    }
+    parser_->body_limit(limits.max_body_bytes);  // a chunked body: counted as it comes
+  }
   if (route_match_ != nullptr && TakesBody(request_.method)) {
     const std::string* type = request_.Header("content-type");
     if (type != nullptr && IsJsonPatch(*type)) {
@@ -90,7 +98,10 @@ std::optional<api::Response> Session::AnswerBeforeBody() {
       return std::move(dispatched_.response);
     }
   }
-  if (!body_lease_.Take(state_->body_bytes, length ? *length : limits.max_body_bytes)) {
+  const std::size_t held = streamed ? limits.piece_bytes
+                           : length ? static_cast<std::size_t>(*length)
+                                    : limits.max_body_bytes;
+  if (!body_lease_.Take(state_->body_bytes, held)) {
     return RenderRetryLater(Error::Unavailable(
         "request body budget exhausted", "The server holds too many request bodies; retry later"));
   }

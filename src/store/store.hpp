@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "store/contact_scan.hpp"
 #include "store/event_position.hpp"
 #include "store/webhook_store.hpp"
 
@@ -366,6 +367,10 @@ class Store : public WebhookStore {
   // Ordered by id ascending (ids are UUIDv7, so this is creation order), or by (updated_at, id)
   // when query.after_updated is set.
   virtual Result<std::vector<Contact>> ListContacts(const ListQuery& query) = 0;
+  // The whole list `query` selects, page after page (query.limit each), in one snapshot: it
+  // holds a reader (SQLite) or a pooled connection (PostgreSQL) until it is destroyed.
+  // REQUIRES: no after_updated, no search_prefix.
+  virtual Result<std::unique_ptr<ContactScan>> ScanContacts(const ListQuery& query) = 0;
   // Loads the contact (NotFound if the tenant has none with this id), runs `mutate`, and, if
   // it asks for a change, checks the write's references (MissingReferencesError), writes the
   // document with version + 1 and replaces the unique keys, all in one transaction. Returns the

@@ -127,6 +127,10 @@ Result<std::vector<store::Contact>> NullStore::ListContacts(const store::ListQue
   return std::vector<store::Contact>{};
 }
 
+Result<std::unique_ptr<store::ContactScan>> NullStore::ScanContacts(const store::ListQuery&) {
+  return Refused();
+}
+
 Result<store::Contact> NullStore::UpdateContact(std::string_view, std::string_view,
                                                 const store::Mutation&,
                                                 const store::ChangeOrigin&) {

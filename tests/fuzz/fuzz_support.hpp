@@ -48,6 +48,7 @@ class NullStore final : public store::Store {
   Result<std::optional<store::Contact>> FindContactByKey(std::string_view,
                                                          const store::UniqueKey&) override;
   Result<std::vector<store::Contact>> ListContacts(const store::ListQuery& query) override;
+  Result<std::unique_ptr<store::ContactScan>> ScanContacts(const store::ListQuery& query) override;
   Result<std::vector<store::ContactOpResult>> WriteContacts(std::string_view,
                                                             std::vector<store::ContactOp>, bool,
                                                             const store::ChangeOrigin&,

@@ -54,6 +54,7 @@ class PostgresStore final : public Store {
   Result<std::optional<Contact>> FindContactByKey(std::string_view org_id,
                                                   const UniqueKey& key) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
+  Result<std::unique_ptr<ContactScan>> ScanContacts(const ListQuery& query) override;
   // `mutate` runs with the contact's row locked and a pooled connection held: it must not block
   // on I/O nor call this store (with every connection leased, that would wait forever). It may
   // run more than once (a retried deadlock); only the last run's result is written.

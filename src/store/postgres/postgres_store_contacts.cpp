@@ -100,6 +100,49 @@ void AppendFilters(Query& list, const ListQuery& query, FilterNumbers& numbers) 
   }
 }
 
+// The list by id (ListContacts without an order by update or a search). `numbers` holds the
+// filters' text until the query has run.
+Query PlainList(const ListQuery& query, FilterNumbers& numbers) {
+  const bool filtered = !query.filters.empty() || query.updated_since_ms;
+  const Sql sql = filtered                 ? Sql::kListContactsFiltered
+                  : query.include_archived ? Sql::kListContacts
+                                           : Sql::kListActiveContacts;
+  Query list(sql);
+  // Every id sorts after "", so no cursor means the first page.
+  list.Text(query.org_id)
+      .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
+      .Int8(std::int64_t{query.limit});
+  if (filtered) {
+    AppendFilters(list, query, numbers);
+    list.Int8(query.updated_since_ms);
+  }
+  return list;
+}
+
+// A scan on a connection of its own, inside one REPEATABLE READ transaction.
+class SnapshotScan final : public ContactScan {
+ public:
+  SnapshotScan(Pool::Lease connection, ListQuery query)
+      : connection_(std::move(connection)), query_(std::move(query)) {}
+  ~SnapshotScan() override { (void)connection_->Exec("ROLLBACK"); }
+
+  Result<std::vector<Contact>> Next() override {
+    if (done_) return std::vector<Contact>{};
+    FilterNumbers numbers;
+    auto rows = connection_->Run(PlainList(query_, numbers));
+    if (!rows) return std::move(rows).error();
+    std::vector<Contact> page = AllRows(*rows, ReadContact);
+    if (static_cast<int>(page.size()) < query_.limit) done_ = true;
+    if (!page.empty()) query_.after_id = page.back().id;
+    return page;
+  }
+
+ private:
+  Pool::Lease connection_;
+  ListQuery query_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 Result<Contact> PostgresStore::CreateContact(const Contact& contact,
@@ -221,25 +264,26 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
       return AllRows(*rows, ReadContact);
     });
   }
-  const bool filtered = !query.filters.empty() || query.updated_since_ms;
-  const Sql sql = filtered                 ? Sql::kListContactsFiltered
-                  : query.include_archived ? Sql::kListContacts
-                                           : Sql::kListActiveContacts;
-  Query list(sql);
-  // Every id sorts after "", so no cursor means the first page.
-  list.Text(query.org_id)
-      .Text(query.after_id ? std::string_view(*query.after_id) : std::string_view())
-      .Int8(std::int64_t{query.limit});
   FilterNumbers numbers;
-  if (filtered) {
-    AppendFilters(list, query, numbers);
-    list.Int8(query.updated_since_ms);
-  }
+  const Query list = PlainList(query, numbers);
   return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
     auto rows = connection.Run(list);
     if (!rows) return std::move(rows).error();
     return AllRows(*rows, ReadContact);
   });
+}
+
+Result<std::unique_ptr<ContactScan>> PostgresStore::ScanContacts(const ListQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxListLimit ||
+      query.filters.size() > kMaxListFilters || query.after_updated || query.search_prefix) {
+    return Error::Internal("store: a scan is by id, 1..1000 a page, without a search");
+  }
+  auto lease = pool_.Acquire();
+  if (!lease) return std::move(lease).error();
+  // REPEATABLE READ: every statement of the transaction reads the snapshot of its first.
+  auto begun = (*lease)->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  if (!begun) return std::move(begun).error();
+  return std::unique_ptr<ContactScan>(new SnapshotScan(std::move(*lease), query));
 }
 
 Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query) {

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Contact>> FindContactByKey(std::string_view org_id,
                                                   const UniqueKey& key) override;
   Result<std::vector<Contact>> ListContacts(const ListQuery& query) override;
+  Result<std::unique_ptr<ContactScan>> ScanContacts(const ListQuery& query) override;
   // `mutate` runs on the writer thread, inside the batch's transaction: it must not block (its
   // batch-mates wait for it), nor write through this store (an Internal error). Reads through
   // this store are fine; they see the last commit, not the batch's writes.

@@ -96,6 +96,61 @@ Result<std::vector<Contact>> ListBySearch(Connection& reader, const ListQuery& q
   return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(query.limit, 100)));
 }
 
+Status CheckListQuery(const ListQuery& query) {
+  // A caller's bug, not a client's: clamping instead would silently cut pages short.
+  if (query.limit < 1 || query.limit > kMaxListLimit) {
+    return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
+                           " is outside 1..1000");
+  }
+  if (query.filters.size() > kMaxListFilters) {
+    return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
+  }
+  return {};
+}
+
+// ListContacts on a reader.
+Result<std::vector<Contact>> ListOn(Connection& reader, const ListQuery& query) {
+  if (query.after_updated) return ListByUpdate(reader, query);
+  if (query.search_prefix) return ListBySearch(reader, query);
+  const bool filtered = !query.filters.empty() || query.updated_since_ms;
+  const char* sql = filtered                 ? sql::kListContactsFiltered
+                    : query.include_archived ? sql::kListContacts
+                                             : sql::kListActiveContacts;
+  auto stmt = reader.Prepare(sql);
+  if (!stmt) return std::move(stmt).error();
+  // Every id sorts after "", so no cursor means the first page.
+  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
+  stmt->Bind(3, std::int64_t{query.limit});
+  FilterPaths paths;  // must outlive the statement's steps
+  if (filtered) {
+    stmt->Bind(11, query.updated_since_ms);
+    BindFilters(*stmt, query, paths);
+  }
+  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(query.limit, 100)));
+}
+
+// A scan on a reader of its own inside one read transaction (WAL keeps its snapshot).
+class ReaderScan final : public ContactScan {
+ public:
+  ReaderScan(ReadPool::Lease reader, ListQuery query)
+      : reader_(std::move(reader)), query_(std::move(query)) {}
+  ~ReaderScan() override { (void)reader_->ExecScript("ROLLBACK"); }
+
+  Result<std::vector<Contact>> Next() override {
+    if (done_) return std::vector<Contact>{};
+    auto page = ListOn(*reader_, query_);
+    if (!page) return page;
+    if (static_cast<int>(page->size()) < query_.limit) done_ = true;
+    if (!page->empty()) query_.after_id = page->back().id;
+    return page;
+  }
+
+ private:
+  ReadPool::Lease reader_;
+  ListQuery query_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 Result<Contact> SqliteStore::CreateContact(const Contact& contact,
@@ -124,33 +179,25 @@ Result<std::optional<Contact>> SqliteStore::FindContactByKey(std::string_view or
 }
 
 Result<std::vector<Contact>> SqliteStore::ListContacts(const ListQuery& query) {
-  // A caller's bug, not a client's: clamping instead would silently cut pages short.
-  if (query.limit < 1 || query.limit > kMaxListLimit) {
-    return Error::Internal("store: ListQuery.limit " + std::to_string(query.limit) +
-                           " is outside 1..1000");
-  }
-  if (query.filters.size() > kMaxListFilters) {
-    return Error::Internal("store: more than " + std::to_string(kMaxListFilters) + " filters");
+  if (auto checked = CheckListQuery(query); !checked) return std::move(checked).error();
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  return ListOn(**reader, query);
+}
+
+Result<std::unique_ptr<ContactScan>> SqliteStore::ScanContacts(const ListQuery& query) {
+  if (auto checked = CheckListQuery(query); !checked) return std::move(checked).error();
+  if (query.after_updated || query.search_prefix) {
+    return Error::Internal("store: a scan is by id, without a search");
   }
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  if (query.after_updated) return ListByUpdate(**reader, query);
-  if (query.search_prefix) return ListBySearch(**reader, query);
-  const bool filtered = !query.filters.empty() || query.updated_since_ms;
-  const char* sql = filtered                 ? sql::kListContactsFiltered
-                    : query.include_archived ? sql::kListContacts
-                                             : sql::kListActiveContacts;
-  auto stmt = (*reader)->Prepare(sql);
-  if (!stmt) return std::move(stmt).error();
-  // Every id sorts after "", so no cursor means the first page.
-  stmt->Bind(1, query.org_id).Bind(2, query.after_id ? *query.after_id : std::string_view());
-  stmt->Bind(3, std::int64_t{query.limit});
-  FilterPaths paths;  // must outlive the statement's steps
-  if (filtered) {
-    stmt->Bind(11, query.updated_since_ms);
-    BindFilters(*stmt, query, paths);
+  // The snapshot is taken by the transaction's first read, here, not at the first page.
+  if (auto begun = (*reader)->ExecScript("BEGIN; SELECT 1 FROM contacts LIMIT 1;");
+      !begun) {
+    return std::move(begun).error();
   }
-  return AllRows(*stmt, ReadContact, static_cast<std::size_t>(std::min(query.limit, 100)));
+  return std::unique_ptr<ContactScan>(new ReaderScan(std::move(*reader), query));
 }
 
 Result<Contact> SqliteStore::UpdateContact(std::string_view org_id, std::string_view id,
