@@ -326,6 +326,13 @@ Result<Response> HandleUnlock(const ApiContext& ctx, const Request& req) {
 
 }  // namespace
 
+Result<Response> GetContactNamed(const ApiContext& ctx, const Request& req,
+                                 std::string_view value) {
+  Request named = req;
+  named.path_params = {{"id", std::string(value)}};
+  return HandleGet(ctx, named);
+}
+
 std::vector<Route> ContactRoutes(const ApiContext& ctx) {
   const std::string base = ctx.model.base_path() + "/contacts";
   const std::string one = base + "/{id}";

@@ -30,8 +30,8 @@ class NdjsonWriter final : public ExportWriter {
 void AppendCell(std::string& out, std::string_view text, bool empty_is_text) {
   const bool quoted =
       (text.empty() && empty_is_text) || text.find_first_of("\",\r\n") != std::string_view::npos ||
-      (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
-                         text.back() == '\t'));
+      (!text.empty() &&
+       (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' || text.back() == '\t'));
   if (!quoted) {
     out += text;
     return;

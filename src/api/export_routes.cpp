@@ -74,8 +74,10 @@ class ExportSource final : public BodySource {
   bool begun_ = false;
 };
 
-Result<Response> HandleExport(const ApiContext& ctx, const std::shared_ptr<std::atomic<int>>& running,
+Result<Response> HandleExport(const ApiContext& ctx,
+                              const std::shared_ptr<std::atomic<int>>& running,
                               const Request& req) {
+  if (req.Query("id_property")) return GetContactNamed(ctx, req, "export");
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
   ExportFormat format = ExportFormat::kNdjson;
@@ -112,9 +114,8 @@ Result<Response> HandleExport(const ApiContext& ctx, const std::shared_ptr<std::
   auto scan = ctx.contacts.OpenExport(*who, filters, updated_since);
   if (!scan.ok()) return std::move(scan).error();
   Response r;
-  r.headers.emplace_back("Content-Type", format == ExportFormat::kCsv
-                                             ? "text/csv; charset=utf-8"
-                                             : "application/x-ndjson");
+  r.headers.emplace_back("Content-Type", format == ExportFormat::kCsv ? "text/csv; charset=utf-8"
+                                                                      : "application/x-ndjson");
   r.stream = std::make_shared<ExportSource>(ctx, *who, std::move(slot), std::move(scan).value(),
                                             MakeExportWriter(format, ctx.model, custom));
   return r;
@@ -124,8 +125,9 @@ Result<Response> HandleExport(const ApiContext& ctx, const std::shared_ptr<std::
 
 std::vector<Route> ExportRoutes(const ApiContext& ctx) {
   auto running = std::make_shared<std::atomic<int>>(0);
-  Route export_route{"GET", ctx.model.base_path() + "/contacts/export",
-                     [&ctx, running](const Request& req) { return HandleExport(ctx, running, req); }};
+  Route export_route{
+      "GET", ctx.model.base_path() + "/contacts/export",
+      [&ctx, running](const Request& req) { return HandleExport(ctx, running, req); }};
   export_route.large_answers = true;  // opens a snapshot: on the bulk workers
   return {std::move(export_route)};
 }

@@ -3,10 +3,10 @@
 #include "api/json_body.hpp"
 
 #include <boost/json/parse.hpp>
-#include <csv.h>
 
 #include <charconv>
 #include <cstdlib>
+#include <csv.h>
 #include <optional>
 #include <utility>
 
@@ -72,9 +72,9 @@ class NdjsonReader final : public LineReader {
 
 // A CSV column: where its cells go in the field map, and as what type they are read.
 struct Column {
-  std::string name;      // the header's text
-  std::string key;       // the field map's key ("" for a column that is dropped)
-  bool custom = false;   // inside the custom-fields object (its key there is `key`)
+  std::string name;     // the header's text
+  std::string key;      // the field map's key ("" for a column that is dropped)
+  bool custom = false;  // inside the custom-fields object (its key there is `key`)
   model::FieldType type = model::FieldType::kString;
 };
 
@@ -122,7 +122,7 @@ class CsvReader final : public LineReader {
  public:
   CsvReader(const model::Model& model, std::vector<model::FieldSpec> custom_fields)
       : model_(model), custom_fields_(std::move(custom_fields)) {
-    csv_init(&parser_, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+    csv_init(&parser_, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
   }
   ~CsvReader() override { csv_free(&parser_); }
   CsvReader(const CsvReader&) = delete;
@@ -145,8 +145,7 @@ class CsvReader final : public LineReader {
       if (auto started = Start(each); !started) return started;
     }
     each_ = &each;
-    if (csv_fini(&parser_, &CsvReader::OnCell, &CsvReader::OnRecord, this) != 0 &&
-        failure_.ok()) {
+    if (csv_fini(&parser_, &CsvReader::OnCell, &CsvReader::OnRecord, this) != 0 && failure_.ok()) {
       failure_ = NotCsv();
     }
     each_ = nullptr;
@@ -164,9 +163,9 @@ class CsvReader final : public LineReader {
   }
 
   Error NotCsv() {
-    return Error::BadRequest("Line " + std::to_string(record_ + 1) +
-                                 " is not CSV: " + csv_strerror(csv_error(&parser_)),
-                             "invalid_csv");
+    return Error::BadRequest(
+        "Line " + std::to_string(record_ + 1) + " is not CSV: " + csv_strerror(csv_error(&parser_)),
+        "invalid_csv");
   }
 
   // Fed in slices, so that a record longer than kMaxLineBytes is caught while it grows.
@@ -175,8 +174,8 @@ class CsvReader final : public LineReader {
     each_ = &each;
     while (!piece.empty() && failure_.ok()) {
       const std::string_view slice = piece.substr(0, kSlice);
-      if (csv_parse(&parser_, slice.data(), slice.size(), &CsvReader::OnCell,
-                    &CsvReader::OnRecord, this) != slice.size()) {
+      if (csv_parse(&parser_, slice.data(), slice.size(), &CsvReader::OnCell, &CsvReader::OnRecord,
+                    this) != slice.size()) {
         if (failure_.ok()) failure_ = NotCsv();
         break;
       }
@@ -222,8 +221,8 @@ class CsvReader final : public LineReader {
         column.key = name;
         column.type = field->type;
       } else if (custom && (name.starts_with(kCustomPrefix) ||
-                            (model_.custom_fields_flat() && !field &&
-                             !model_.IsSystemName(name) && !model_.IsResponsePropertyName(name)))) {
+                            (model_.custom_fields_flat() && !field && !model_.IsSystemName(name) &&
+                             !model_.IsResponsePropertyName(name)))) {
         column.custom = true;
         column.key = name.starts_with(kCustomPrefix) ? name.substr(kCustomPrefix.size()) : name;
         column.type = model::FieldType::kAny;  // unknown until defined: the model says

@@ -20,8 +20,8 @@ namespace {
 
 Result<ImportFormat> FormatOf(const Request& head) {
   const std::string* type = head.Header("content-type");
-  std::string_view media = type ? TrimOws(std::string_view(*type).substr(0, type->find(';')))
-                                : std::string_view();
+  std::string_view media =
+      type ? TrimOws(std::string_view(*type).substr(0, type->find(';'))) : std::string_view();
   std::string lower(media);
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   if (lower == "application/x-ndjson" || lower == "application/ndjson" ||
@@ -37,10 +37,10 @@ Result<ImportFormat> FormatOf(const Request& head) {
 // The report as JSON: {"lines", "created", "updated", "rejected", "errors": [{"line",
 // "error"}], "errors_omitted"}.
 std::string ReportJson(const contacts::ImportReport& report) {
-  std::string out = R"({"lines":)" + std::to_string(report.lines) +
-                    R"(,"created":)" + std::to_string(report.created) +
-                    R"(,"updated":)" + std::to_string(report.updated) +
-                    R"(,"rejected":)" + std::to_string(report.rejected) + R"(,"errors":[)";
+  std::string out = R"({"lines":)" + std::to_string(report.lines) + R"(,"created":)" +
+                    std::to_string(report.created) + R"(,"updated":)" +
+                    std::to_string(report.updated) + R"(,"rejected":)" +
+                    std::to_string(report.rejected) + R"(,"errors":[)";
   for (std::size_t i = 0; i < report.rejects.size(); ++i) {
     if (i > 0) out += ',';
     out += R"({"line":)" + std::to_string(report.rejects[i].line) + R"(,"error":)";
@@ -57,9 +57,7 @@ class ImportSink final : public BodySink {
   ImportSink(std::unique_ptr<LineReader> reader, contacts::ContactImport import)
       : reader_(std::move(reader)), import_(std::move(import)) {}
 
-  Status Take(std::string_view piece) override {
-    return Stopped(reader_->Feed(piece, Each()));
-  }
+  Status Take(std::string_view piece) override { return Stopped(reader_->Feed(piece, Each())); }
 
   Result<Response> Finish() override {
     if (auto ended = Stopped(reader_->End(Each())); !ended) return std::move(ended).error();
@@ -120,8 +118,9 @@ Result<std::unique_ptr<BodySink>> OpenImport(const ApiContext& ctx, const Reques
 
 std::vector<Route> ImportRoutes(const ApiContext& ctx) {
   Route import{"POST", ctx.model.base_path() + "/contacts/import", {}};
-  import.open_body = [&ctx](const Request& head) { return OpenImport(ctx, head); };
-  return {std::move(import)};
-}
+  import.open_body = [&ctx](const Request& head) { return OpenImport(ctx, head);
+};
+return {std::move(import)};
+}  // namespace contactsd::api
 
 }  // namespace contactsd::api

@@ -6,8 +6,8 @@ namespace contactsd::api {
 
 std::vector<Route> AllRoutes(const ApiContext& ctx) {
   std::vector<Route> routes = HealthRoutes();
-  for (auto* group : {&BatchRoutes, &ImportRoutes, &ExportRoutes, &ContactRoutes, &CustomFieldRoutes, &CollectionRoutes,
-                      &EventRoutes, &WebhookRoutes}) {
+  for (auto* group : {&BatchRoutes, &ImportRoutes, &ExportRoutes, &ContactRoutes,
+                      &CustomFieldRoutes, &CollectionRoutes, &EventRoutes, &WebhookRoutes}) {
     for (auto& r : group(ctx)) {
       // Every resource route needs credentials: the transport checks them before it reads a
       // body, so that a client without them cannot make the server hold one.

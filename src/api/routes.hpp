@@ -41,6 +41,11 @@ std::vector<Route> CollectionRoutes(const ApiContext& ctx);
 std::vector<Route> EventRoutes(const ApiContext& ctx);
 std::vector<Route> WebhookRoutes(const ApiContext& ctx);
 
+// GET {base}/contacts/{id} with `value` as the id, for a route whose literal last segment a
+// contact's unique value may also be: GET {base}/contacts/export?id_property=external_id is
+// the contact whose external_id is "export", not an export.
+Result<Response> GetContactNamed(const ApiContext& ctx, const Request& req, std::string_view value);
+
 // All of the above.
 std::vector<Route> AllRoutes(const ApiContext& ctx);
 

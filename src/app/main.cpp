@@ -231,8 +231,9 @@ int main(int argc, char** argv) {
     AddDbOption(cmd, transfer.db_url);
   };
   CLI::App* import_cmd = app.add_subcommand(
-      "import", "Import contacts from an NDJSON or CSV file (- for stdin) straight into the "
-                "database; each rejected line is written with its error beside the file");
+      "import",
+      "Import contacts from an NDJSON or CSV file (- for stdin) straight into the "
+      "database; each rejected line is written with its error beside the file");
   add_transfer_options(import_cmd);
   import_cmd->add_option("FILE", import_file, "The file (.ndjson, .jsonl or .csv), or -")
       ->required();
@@ -245,8 +246,8 @@ int main(int argc, char** argv) {
                          "contact holds updates it; the others create contacts");
   import_cmd->add_option("--rejected", rejected_path,
                          "Where the rejected lines go (default: FILE.rejected)");
-  CLI::App* export_cmd = app.add_subcommand(
-      "export", "Write an org's active contacts to stdout, in one snapshot");
+  CLI::App* export_cmd =
+      app.add_subcommand("export", "Write an org's active contacts to stdout, in one snapshot");
   add_transfer_options(export_cmd);
   transfer.format = "";
   export_cmd->add_option("--format", transfer.format, "ndjson (default) or csv")

@@ -11,12 +11,11 @@
 #include "contacts/custom_fields_service.hpp"
 #include "store/store.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -83,8 +82,8 @@ class ProgressBar {
     drawn_at_ = now;
     const double seconds = static_cast<double>(std::max<std::int64_t>(now - started_, 1)) / 1000;
     const auto rate = static_cast<std::int64_t>(static_cast<double>(report.lines) / seconds);
-    std::string line = "\r\x1b[K" + WithThousands(report.lines) + " lines  " +
-                       WithThousands(rate) + " lines/s";
+    std::string line =
+        "\r\x1b[K" + WithThousands(report.lines) + " lines  " + WithThousands(rate) + " lines/s";
     if (total_bytes_ > 0) {
       const double done = static_cast<double>(bytes_read) / static_cast<double>(total_bytes_);
       constexpr int kWidth = 30;
@@ -148,40 +147,41 @@ int ImportCommand(const TransferConfig& config, const std::string& file,
   std::ofstream rejected;
   import->on_reject = [&](const contacts::RejectedLine& r) {
     if (!rejected.is_open()) rejected.open(rejected_path, std::ios::trunc);
-    rejected << R"({"line":)" << r.line << R"(,"error":)" << api::ErrorBody(r.error) << "}\n";
-  };
-  std::int64_t bytes_read = 0;
-  std::optional<ProgressBar> bar;
-  if (::isatty(STDERR_FILENO)) bar.emplace(total_bytes);
-  if (bar) import->on_batch = [&](const contacts::ImportReport& r) { bar->Show(r, bytes_read); };
+  rejected << R"({"line":)" << r.line << R"(,"error":)" << api::ErrorBody(r.error) << "}\n";
+};
+std::int64_t bytes_read = 0;
+std::optional<ProgressBar> bar;
+if (::isatty(STDERR_FILENO)) bar.emplace(total_bytes);
+if (bar) import->on_batch = [&](const contacts::ImportReport& r) { bar->Show(r, bytes_read);
+};  // namespace contactsd::app
 
-  const api::LineFn each = [&](std::int64_t line, Result<boost::json::object> fields) {
-    return import->Add(line, std::move(fields));
-  };
-  std::vector<char> buffer(1 << 20);
-  Status status;
-  for (;;) {
-    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
-    if (n == 0) break;
-    bytes_read += static_cast<std::int64_t>(n);
-    status = reader->Feed(std::string_view(buffer.data(), n), each);
-    if (!status) break;
-  }
-  if (status && std::ferror(in)) status = Error::BadRequest("cannot read " + file);
-  if (status) status = reader->End(each);
-  if (status) status = import->Finish();
-  const contacts::ImportReport& report = import->report();
-  if (bar) bar->Show(report, bytes_read, true);
-  std::cout << "contactsd import: " << report.lines << " lines, " << report.created
-            << " created, " << report.updated << " updated, " << report.rejected << " rejected";
-  if (report.rejected > 0) std::cout << " (each with its error in " << rejected_path << ")";
-  std::cout << "\n";
-  if (!status) {
-    std::cerr << "contactsd: the import stopped after " << report.lines
-              << " lines (they stay written): ";
-    return Fail(status.error());
-  }
-  return report.rejected > 0 ? 1 : 0;
+const api::LineFn each = [&](std::int64_t line, Result<boost::json::object> fields) {
+  return import->Add(line, std::move(fields));
+};
+std::vector<char> buffer(1 << 20);
+Status status;
+for (;;) {
+  const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+  if (n == 0) break;
+  bytes_read += static_cast<std::int64_t>(n);
+  status = reader->Feed(std::string_view(buffer.data(), n), each);
+  if (!status) break;
+}
+if (status && std::ferror(in)) status = Error::BadRequest("cannot read " + file);
+if (status) status = reader->End(each);
+if (status) status = import->Finish();
+const contacts::ImportReport& report = import->report();
+if (bar) bar->Show(report, bytes_read, true);
+std::cout << "contactsd import: " << report.lines << " lines, " << report.created << " created, "
+          << report.updated << " updated, " << report.rejected << " rejected";
+if (report.rejected > 0) std::cout << " (each with its error in " << rejected_path << ")";
+std::cout << "\n";
+if (!status) {
+  std::cerr << "contactsd: the import stopped after " << report.lines
+            << " lines (they stay written): ";
+  return Fail(status.error());
+}
+return report.rejected > 0 ? 1 : 0;
 }
 
 int ExportCommand(const TransferConfig& config) {

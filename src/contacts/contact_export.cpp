@@ -58,7 +58,7 @@ Result<std::unique_ptr<store::ContactScan>> ContactsService::OpenExport(
 }
 
 Result<std::vector<ContactView>> ContactsService::ExportPage(const Principal& who,
-                                                            store::ContactScan& scan) const {
+                                                             store::ContactScan& scan) const {
   auto rows = scan.Next();
   if (!rows.ok()) return std::move(rows).error();
   std::vector<ContactView> views;

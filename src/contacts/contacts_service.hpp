@@ -186,8 +186,7 @@ class ContactsService {
       std::optional<std::int64_t> updated_since_ms) const;
   // The export's next page as views for `who` (gated fields as `who` may see them); empty at
   // the end.
-  Result<std::vector<ContactView>> ExportPage(const Principal& who,
-                                              store::ContactScan& scan) const;
+  Result<std::vector<ContactView>> ExportPage(const Principal& who, store::ContactScan& scan) const;
   // Whether `name` is a unique field of the model (what id_property and upsert_on name).
   // Errors: BadRequest "invalid_query" naming the unique fields.
   Status CheckUniqueField(std::string_view name) const;

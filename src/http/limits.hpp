@@ -8,7 +8,7 @@
 namespace contactsd::http {
 
 struct RequestLimits {
-  std::size_t max_body_bytes = 1 << 20;             // larger → 413 JSON error, then close
+  std::size_t max_body_bytes = 1 << 20;  // larger → 413 JSON error, then close
   // A route that takes its body piece by piece (an import): the whole body at most this, and
   // each piece handed over at about piece_bytes (what such a request holds at a time).
   std::uint64_t max_streamed_body_bytes = std::uint64_t{64} << 30;

@@ -61,8 +61,8 @@ Router::Router(std::vector<api::Route> routes) {
       return std::invalid_argument(label + std::string(why));
     };
     if (pattern.empty() || pattern.front() != '/') throw bad("a pattern starts with '/'");
-    const int handlers = (route.handler ? 1 : 0) + (route.async_handler ? 1 : 0) +
-                         (route.open_body ? 1 : 0);
+    const int handlers =
+        (route.handler ? 1 : 0) + (route.async_handler ? 1 : 0) + (route.open_body ? 1 : 0);
     if (handlers != 1) throw bad("give one of a handler, an async_handler or an open_body");
 
     Compiled compiled{std::move(route), {}};

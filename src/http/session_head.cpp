@@ -65,7 +65,8 @@ std::optional<api::Response> Session::AnswerBeforeBody() {
   if (!streamed) {
     const auto declared = parser_->content_length();
     if (declared && *declared > limits.max_body_bytes) {
-      return RenderError(TooLargeBody(limits.max_body_bytes));  // AnswerEarly lingers: the body is not read
+      return RenderError(
+          TooLargeBody(limits.max_body_bytes));  // AnswerEarly lingers: the body is not read
     }
     parser_->body_limit(limits.max_body_bytes);  // a chunked body: counted as it comes
   }

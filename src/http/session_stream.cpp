@@ -70,9 +70,8 @@ void Session::StreamBody() {
   auto job = [self, route, executor = stream_.get_executor()] {
     // The session's loop waits meanwhile (no read is in flight): request_ is not touched there.
     auto sink = Guarded(self->request_, [&] { return route->open_body(self->request_); });
-    asio::post(executor, [self, sink = std::move(sink)]() mutable {
-      self->OnSinkOpened(std::move(sink));
-    });
+    asio::post(executor,
+               [self, sink = std::move(sink)]() mutable { self->OnSinkOpened(std::move(sink)); });
   };
   if (!OnBulkWorker(std::move(job))) AnswerEarly(RenderRetryLater(BulkBusy()));
 }
@@ -209,8 +208,7 @@ void Session::OnPieceMade(Result<bool> more) {
   }
   if (chunked && source_done_) piece_ += kLastChunk;
   stream_.expires_after(state_->limits.write_timeout);
-  const std::array<asio::const_buffer, 2> bytes = {asio::buffer(chunk_head_),
-                                                   asio::buffer(piece_)};
+  const std::array<asio::const_buffer, 2> bytes = {asio::buffer(chunk_head_), asio::buffer(piece_)};
   asio::async_write(stream_, bytes,
                     beast::bind_front_handler(&Session::OnPieceWritten, shared_from_this()));
 }

@@ -274,8 +274,8 @@ Result<std::vector<Contact>> PostgresStore::ListContacts(const ListQuery& query)
 }
 
 Result<std::unique_ptr<ContactScan>> PostgresStore::ScanContacts(const ListQuery& query) {
-  if (query.limit < 1 || query.limit > kMaxListLimit ||
-      query.filters.size() > kMaxListFilters || query.after_updated || query.search_prefix) {
+  if (query.limit < 1 || query.limit > kMaxListLimit || query.filters.size() > kMaxListFilters ||
+      query.after_updated || query.search_prefix) {
     return Error::Internal("store: a scan is by id, 1..1000 a page, without a search");
   }
   auto lease = pool_.Acquire();
