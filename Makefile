@@ -10,7 +10,7 @@ TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
 .PHONY: deps test-deps build run test unit-test api-test crash-matrix test-sanitize test-tsan \
-	fuzz-build fuzz-smoke fuzz bench bench-ab bench-hostile format clean
+	fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -102,6 +102,12 @@ bench: build
 #   make bench-ab OLD=/path/to/old/contactsd
 bench-ab: build
 	./bench/ab.sh '$(OLD)' $(BUILD_DIR)/contactsd
+
+# contactsd at a million contacts (issue 18): imports, exports, reads and writes at a tenth and at
+# the full size, and a bare SQLite insert of the same rows (docs/benchmarks.md). BENCH_SCALE sets
+# the size (default 1,000,000); PostgreSQL: a throw-away cluster or `DB=postgresql://...`.
+bench-scale: build
+	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/scale.sh
 
 # Each hostile client of docs/http.md against a fresh server: peak and settled RSS, and a
 # normal client's latency meanwhile (docs/benchmarks.md, "Hostile clients").

@@ -168,16 +168,25 @@ Result<std::vector<BatchResult>> ContactsService::MergeResults(
 void ContactsService::WriteBatchAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
                                       std::shared_ptr<const BatchAnswer> answer,
                                       BatchDone done) const {
+  WriteOpsAsync(who, std::move(ops), atomic, atomic, std::move(answer),
+                [done = std::move(done)](Result<std::vector<BatchResult>> results, bool) {
+                  done(std::move(results));
+                });
+}
+
+void ContactsService::WriteOpsAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
+                                    bool stop_at_invalid, std::shared_ptr<const BatchAnswer> answer,
+                                    OpsDone done) const {
   const std::int64_t now = clock_();
   auto prepared = std::make_shared<std::vector<PreparedOp>>();
   prepared->reserve(ops.size());
   for (BatchOp& op : ops) {
     prepared->push_back(Prepare(who, op, now));
-    if (atomic && prepared->back().error) {
+    if (stop_at_invalid && prepared->back().error) {
       // Nothing is written: the results end at the operation that failed.
       std::vector<BatchResult> results(prepared->size());
       results.back().view = *prepared->back().error;
-      return done(std::move(results));
+      return done(std::move(results), true);
     }
   }
   std::vector<store::ContactOp> store_ops;
@@ -190,7 +199,7 @@ void ContactsService::WriteBatchAsync(const Principal& who, std::vector<BatchOp>
   }
   if (store_ops.empty()) {
     auto merged = MergeResults(who, *prepared, *sent, {}, true);
-    return done(std::move(merged));
+    return done(std::move(merged), false);
   }
   std::shared_ptr<const store::AnswerMaker> maker;
   if (answer) {
@@ -209,10 +218,12 @@ void ContactsService::WriteBatchAsync(const Principal& who, std::vector<BatchOp>
   }
   store_.WriteContactsAsync(
       TenantOf(who), std::move(store_ops), atomic, OriginOf(who), std::move(maker),
-      [this, who, prepared, sent,
+      [this, who, prepared, sent, atomic,
        done = std::move(done)](Result<std::vector<store::ContactOpResult>> stored) {
-        if (!stored.ok()) return done(std::move(stored).error());
-        done(MergeResults(who, *prepared, *sent, std::move(stored).value(), true));
+        if (!stored.ok()) return done(std::move(stored).error(), false);
+        // An atomic write that failed ends at the operation that failed, and stored nothing.
+        const bool rolled_back = atomic && !stored->empty() && !stored->back().contact.ok();
+        done(MergeResults(who, *prepared, *sent, std::move(stored).value(), true), rolled_back);
       });
 }
 
@@ -224,6 +235,20 @@ Result<std::vector<BatchResult>> ContactsService::WriteBatch(
       who, std::move(ops), atomic, std::move(answer),
       [&results](Result<std::vector<BatchResult>> r) { results.set_value(std::move(r)); });
   return results.get_future().get();
+}
+
+Result<ValidWrite> ContactsService::WriteValid(const Principal& who,
+                                               std::vector<BatchOp> ops) const {
+  std::promise<Result<ValidWrite>> written;
+  WriteOpsAsync(who, std::move(ops), true, false, nullptr,
+                [&written](Result<std::vector<BatchResult>> results, bool rolled_back) {
+                  if (!results.ok()) return written.set_value(std::move(results).error());
+                  ValidWrite w;
+                  w.results = std::move(results).value();
+                  if (rolled_back) w.failed = w.results.size() - 1;
+                  written.set_value(std::move(w));
+                });
+  return written.get_future().get();
 }
 
 Result<std::optional<store::StoredAnswer>> ContactsService::FindAnswer(const Principal& who,

@@ -15,8 +15,8 @@ Result<ContactImport> ContactImport::Open(const ContactsService& contacts, Princ
       return std::move(unique).error();
     }
   }
-  if (options.batch_lines < 1 || options.batch_lines > store::kMaxBatchOps) {
-    return Error::Internal("import: batch_lines outside 1..kMaxBatchOps");
+  if (options.batch_lines < 1 || options.batch_lines > store::kMaxWriteOps) {
+    return Error::Internal("import: batch_lines outside 1..kMaxWriteOps");
   }
   return ContactImport(contacts, std::move(who), std::move(options));
 }
@@ -67,21 +67,48 @@ Status ContactImport::WriteQueued() {
   std::vector<std::int64_t> lines = std::move(queued_lines_);
   queued_.clear();
   queued_lines_.clear();
-  auto results = contacts_->WriteBatch(who_, std::move(ops), false, nullptr);
-  if (!results.ok()) return std::move(results).error();
-  for (std::size_t i = 0; i < results->size(); ++i) {
-    BatchResult& r = (*results)[i];
+  // First the whole batch in one transaction, a savepoint for none of its lines: the usual case
+  // (every line fine, or some failing their checks, which are left out) at its cheapest.
+  auto together = contacts_->WriteValid(who_, ops);
+  if (!together.ok()) return std::move(together).error();
+  if (!together->failed) {
+    Tally(together->results, lines, 0);
+  } else {
+    // A line failed its write (a key another contact holds) and nothing was stored: that line
+    // is rejected, and the others are written each on its own, a few hundred at a time (each
+    // in a savepoint, whose cost grows with its transaction's size).
+    const std::size_t failed = *together->failed;
+    ++report_.lines;
+    Reject(lines[failed], std::move(together->results[failed].view).error());
+    ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(failed));
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(failed));
+    for (std::size_t from = 0; from < ops.size(); from += kLinesEachOnItsOwn) {
+      const std::size_t to = std::min(ops.size(), from + kLinesEachOnItsOwn);
+      std::vector<BatchOp> part(
+          std::make_move_iterator(ops.begin() + static_cast<std::ptrdiff_t>(from)),
+          std::make_move_iterator(ops.begin() + static_cast<std::ptrdiff_t>(to)));
+      auto each = contacts_->WriteBatch(who_, std::move(part), false, nullptr);
+      if (!each.ok()) return std::move(each).error();
+      Tally(*each, lines, from);
+    }
+  }
+  if (on_batch) on_batch(report_);
+  return {};
+}
+
+void ContactImport::Tally(std::vector<BatchResult>& results, const std::vector<std::int64_t>& lines,
+                          std::size_t first) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    BatchResult& r = results[i];
     ++report_.lines;
     if (!r.view.ok()) {
-      Reject(lines[i], std::move(r.view).error());
+      Reject(lines[first + i], std::move(r.view).error());
     } else if (r.created) {
       ++report_.created;
     } else {
       ++report_.updated;
     }
   }
-  if (on_batch) on_batch(report_);
-  return {};
 }
 
 }  // namespace contactsd::contacts

@@ -1,9 +1,9 @@
 // An import: many lines, each a new contact (or, with upsert_on, an upsert by a unique field),
-// written in large batches through ContactsService::WriteBatch, so each line is checked exactly
-// as a POST (or a PUT by id_property) would be and each committed line records its event. A
-// line that fails is rejected alone; the others are written. The reading of lines (NDJSON, CSV)
-// is the caller's: this takes each line's field map, or why it could not be read.
-// Not thread-safe: one import is fed from one thread at a time.
+// written in large batches through ContactsService::WriteValid and WriteBatch, so each line is
+// checked exactly as a POST (or a PUT by id_property) would be and each committed line records its
+// event. A line that fails is rejected alone; the others are written. The reading of lines (NDJSON,
+// CSV) is the caller's: this takes each line's field map, or why it could not be read. Not
+// thread-safe: one import is fed from one thread at a time.
 #pragma once
 
 #include "common/principal.hpp"
@@ -25,7 +25,9 @@ struct ImportOptions {
   // A unique field ("email", "external_id"): a line whose value of it an active contact holds
   // updates that contact; the others create one. Unset: every line creates.
   std::optional<std::string> upsert_on;
-  std::size_t batch_lines = 1000;  // lines per transaction; REQUIRES: 1..store::kMaxBatchOps
+  // Lines per transaction; REQUIRES: 1..store::kMaxWriteOps. A larger transaction writes each
+  // page of the key and search indexes it changes once for more lines (docs/benchmarks.md).
+  std::size_t batch_lines = 5000;
   std::size_t max_reported = 100;  // rejected lines listed with their errors; the rest counted
 };
 
@@ -65,8 +67,14 @@ class ContactImport {
  private:
   ContactImport(const ContactsService& contacts, Principal who, ImportOptions options)
       : contacts_(&contacts), who_(std::move(who)), options_(std::move(options)) {}
+  // When a batch's line fails its write, the others are written in parts of this many lines.
+  static constexpr std::size_t kLinesEachOnItsOwn = 250;
+
   void Reject(std::int64_t line, Error error);
   Status WriteQueued();
+  // Counts the results of the lines `lines[first...]`.
+  void Tally(std::vector<BatchResult>& results, const std::vector<std::int64_t>& lines,
+             std::size_t first);
 
   const ContactsService* contacts_;
   Principal who_;

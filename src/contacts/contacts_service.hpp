@@ -81,6 +81,14 @@ using BatchAnswer =
 // Receives a batch's results (WriteBatchAsync).
 using BatchDone = std::function<void(Result<std::vector<BatchResult>>)>;
 
+// What ContactsService::WriteValid did: every operation's result, or, when an operation's
+// write failed (`failed`: its index, the last result), nothing stored and the results ending
+// there.
+struct ValidWrite {
+  std::vector<BatchResult> results;
+  std::optional<std::size_t> failed;
+};
+
 // Milliseconds since the Unix epoch; injected so tests can pin time.
 using Clock = std::function<std::int64_t()>;
 
@@ -168,12 +176,18 @@ class ContactsService {
   // failing one undone alone. With `answer`, its answer is stored with the batch, in the same
   // commit, unless nothing was written. `done` as for PatchAsync. Errors (of the whole): the
   // store's; Conflict "idempotency_key_in_use" when another request stored an answer under the
-  // key first. REQUIRES: ops.size() <= store::kMaxBatchOps; the caller checked MayWrite.
+  // key first. REQUIRES: ops.size() <= store::kMaxWriteOps; the caller checked MayWrite.
   void WriteBatchAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
                        std::shared_ptr<const BatchAnswer> answer, BatchDone done) const;
   Result<std::vector<BatchResult>> WriteBatch(const Principal& who, std::vector<BatchOp> ops,
                                               bool atomic,
                                               std::shared_ptr<const BatchAnswer> answer) const;
+  // An import's batch: the operations that pass their checks written all or nothing, in one
+  // transaction without a savepoint each (a large batch of them is several times cheaper so);
+  // those that fail their checks are reported and left out. When a write fails (a duplicate),
+  // nothing is stored (ValidWrite::failed): the caller writes the rest otherwise.
+  // REQUIRES: ops.size() <= store::kMaxWriteOps; the caller checked MayWrite.
+  Result<ValidWrite> WriteValid(const Principal& who, std::vector<BatchOp> ops) const;
   // The answer stored under the Idempotency-Key `key` by `who`'s org, if it has not expired.
   Result<std::optional<store::StoredAnswer>> FindAnswer(const Principal& who,
                                                         std::string_view key) const;
@@ -238,6 +252,13 @@ class ContactsService {
   // The view of a stored contact, with its access for `who`.
   Result<ContactView> ViewWithAccess(const Principal& who, store::Contact stored) const;
 
+  // WriteBatchAsync and WriteValid: `stop_at_invalid`, an operation that fails its checks
+  // ends the batch (nothing is written); otherwise it is reported and left out. `done` also
+  // learns whether an atomic write failed (and so stored nothing).
+  using OpsDone = std::function<void(Result<std::vector<BatchResult>>, bool rolled_back)>;
+  void WriteOpsAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
+                     bool stop_at_invalid, std::shared_ptr<const BatchAnswer> answer,
+                     OpsDone done) const;
   // A batch operation made ready for the store, or the error it fails with before any write.
   struct PreparedOp;
   PreparedOp Prepare(const Principal& who, BatchOp& op, std::int64_t now_ms) const;

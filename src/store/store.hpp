@@ -228,8 +228,11 @@ struct Unlock {
 
 inline constexpr std::size_t kMaxUnlockLookup = 1000;
 
-// The most operations one WriteContacts call takes.
+// The most operations a batch request takes (POST {base}/contacts/batch).
 inline constexpr std::size_t kMaxBatchOps = 1000;
+// The most operations one WriteContacts call takes: an import writes its lines in larger
+// transactions than a batch request may ask for.
+inline constexpr std::size_t kMaxWriteOps = 10000;
 
 // An entry of a per-tenant collection: a name under an integer id, allocated per
 // (org, collection) from 1 upwards and never reused, so an id names one entry forever.
@@ -389,7 +392,7 @@ class Store : public WebhookStore {
   // commit, under its org and key) unless the batch stored nothing: every operation
   // failed. Errors: the database's, the answer maker's, and Conflict
   // "idempotency_key_in_use" when the org has a live answer under that key already (nothing
-  // written). REQUIRES: ops.size() <= kMaxBatchOps.
+  // written). REQUIRES: ops.size() <= kMaxWriteOps.
   virtual Result<std::vector<ContactOpResult>> WriteContacts(std::string_view org_id,
                                                              std::vector<ContactOp> ops,
                                                              bool atomic,

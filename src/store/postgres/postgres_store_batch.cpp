@@ -109,7 +109,7 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
                                                                   bool atomic,
                                                                   const ChangeOrigin& origin,
                                                                   const AnswerMaker* answer) {
-  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
+  if (ops.size() > kMaxWriteOps) return Error::Internal("store: too many operations in a batch");
   using Results = std::vector<ContactOpResult>;
   // Any early return leaves the transaction open; the pool rolls it back.
   return WithConnection([&](Connection& connection) -> Result<Results> {

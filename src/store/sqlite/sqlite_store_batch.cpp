@@ -75,7 +75,7 @@ Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view
                                                                 bool atomic,
                                                                 const ChangeOrigin& origin,
                                                                 const AnswerMaker* answer) {
-  if (ops.size() > kMaxBatchOps) return Error::Internal("store: too many operations in a batch");
+  if (ops.size() > kMaxWriteOps) return Error::Internal("store: too many operations in a batch");
   BatchWrite batch{std::string(org_id), std::move(ops), atomic, origin, answer};
   Status written = RunWrite([&batch](Connection& writer) { return batch.Run(writer); });
   return batch.Outcome(std::move(written));
@@ -84,7 +84,7 @@ Result<std::vector<ContactOpResult>> SqliteStore::WriteContacts(std::string_view
 void SqliteStore::WriteContactsAsync(std::string_view org_id, std::vector<ContactOp> ops,
                                      bool atomic, ChangeOrigin origin,
                                      std::shared_ptr<const AnswerMaker> answer, BatchDone done) {
-  if (ops.size() > kMaxBatchOps) {
+  if (ops.size() > kMaxWriteOps) {
     return done(Error::Internal("store: too many operations in a batch"));
   }
   auto batch = std::make_shared<BatchWrite>(BatchWrite{std::string(org_id), std::move(ops), atomic,
