@@ -6,7 +6,7 @@
 #   2. the measured tenant imported over HTTP (POST /v1/contacts/import, NDJSON) up to a tenth
 #      of BENCH_SCALE contacts: contacts/s and the server's peak RSS during the import; then,
 #      at that size, GET and PATCH by id, the lookup by email (?email=), a filtered list page
-#      (?updated_since=, 100 contacts) with wrk, and an export of the tenant (contacts/s, RSS);
+#      (?updated_since=&order=updated_at, 100 contacts: a sync's read) with wrk, and an export of the tenant (contacts/s, RSS);
 #   3. the rest imported the same way, up to BENCH_SCALE, and the same measures at that size:
 #      the ratios of each at the full size to the tenth;
 #   4. the machine's limit: bench/bare_insert.py inserts the rows contactsd wrote for the
@@ -169,7 +169,8 @@ at_size() {
   measure "get@$size" get.lua BENCH_PATH=/v1/contacts BENCH_IDS="$work/ids"
   measure "patch@$size" patch.lua BENCH_IDS="$work/ids"
   measure "email@$size" get_by_email.lua BENCH_EMAILS="$work/emails" BENCH_EMAIL_MODE=list
-  measure "list@$size" get.lua BENCH_PATH="/v1/contacts?updated_since=$since&limit=100"
+  measure "list@$size" get.lua \
+    BENCH_PATH="/v1/contacts?updated_since=$since&order=updated_at&limit=100"
 }
 
 sqlite_file=$work/contacts.db

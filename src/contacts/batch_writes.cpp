@@ -174,21 +174,34 @@ void ContactsService::WriteBatchAsync(const Principal& who, std::vector<BatchOp>
                 });
 }
 
-void ContactsService::WriteOpsAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
-                                    bool stop_at_invalid, std::shared_ptr<const BatchAnswer> answer,
-                                    OpsDone done) const {
+std::shared_ptr<std::vector<ContactsService::PreparedOp>> ContactsService::PrepareAll(
+    const Principal& who, std::vector<BatchOp>& ops, bool stop_at_invalid) const {
   const std::int64_t now = clock_();
   auto prepared = std::make_shared<std::vector<PreparedOp>>();
   prepared->reserve(ops.size());
   for (BatchOp& op : ops) {
     prepared->push_back(Prepare(who, op, now));
-    if (stop_at_invalid && prepared->back().error) {
-      // Nothing is written: the results end at the operation that failed.
-      std::vector<BatchResult> results(prepared->size());
-      results.back().view = *prepared->back().error;
-      return done(std::move(results), true);
-    }
+    if (stop_at_invalid && prepared->back().error) break;
   }
+  return prepared;
+}
+
+void ContactsService::WriteOpsAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
+                                    bool stop_at_invalid, std::shared_ptr<const BatchAnswer> answer,
+                                    OpsDone done) const {
+  auto prepared = PrepareAll(who, ops, stop_at_invalid);
+  if (stop_at_invalid && !prepared->empty() && prepared->back().error) {
+    // Nothing is written: the results end at the operation that failed.
+    std::vector<BatchResult> results(prepared->size());
+    results.back().view = *prepared->back().error;
+    return done(std::move(results), true);
+  }
+  WritePrepared(who, std::move(prepared), atomic, std::move(answer), std::move(done));
+}
+
+void ContactsService::WritePrepared(const Principal& who,
+                                    std::shared_ptr<std::vector<PreparedOp>> prepared, bool atomic,
+                                    std::shared_ptr<const BatchAnswer> answer, OpsDone done) const {
   std::vector<store::ContactOp> store_ops;
   auto sent = std::make_shared<std::vector<std::size_t>>();
   store_ops.reserve(prepared->size());
@@ -237,18 +250,22 @@ Result<std::vector<BatchResult>> ContactsService::WriteBatch(
   return results.get_future().get();
 }
 
-Result<ValidWrite> ContactsService::WriteValid(const Principal& who,
-                                               std::vector<BatchOp> ops) const {
-  std::promise<Result<ValidWrite>> written;
-  WriteOpsAsync(who, std::move(ops), true, false, nullptr,
-                [&written](Result<std::vector<BatchResult>> results, bool rolled_back) {
-                  if (!results.ok()) return written.set_value(std::move(results).error());
-                  ValidWrite w;
-                  w.results = std::move(results).value();
-                  if (rolled_back) w.failed = w.results.size() - 1;
-                  written.set_value(std::move(w));
-                });
-  return written.get_future().get();
+ContactsService::CheckedBatch ContactsService::CheckValid(const Principal& who,
+                                                          std::vector<BatchOp> ops) const {
+  return CheckedBatch{PrepareAll(who, ops, false)};
+}
+
+void ContactsService::WriteValidAsync(const Principal& who, CheckedBatch batch,
+                                      ValidDone done) const {
+  WritePrepared(
+      who, std::move(batch.prepared), true, nullptr,
+      [done = std::move(done)](Result<std::vector<BatchResult>> results, bool rolled_back) {
+        if (!results.ok()) return done(std::move(results).error());
+        ValidWrite written;
+        written.results = std::move(results).value();
+        if (rolled_back) written.failed = written.results.size() - 1;
+        done(std::move(written));
+      });
 }
 
 Result<std::optional<store::StoredAnswer>> ContactsService::FindAnswer(const Principal& who,

@@ -3,6 +3,8 @@
 #include "store/store.hpp"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 #include <utility>
 
 namespace contactsd::contacts {
@@ -60,26 +62,50 @@ Status ContactImport::Add(std::int64_t line, Result<boost::json::object> fields)
   return {};
 }
 
-Status ContactImport::Finish() { return queued_.empty() ? Status{} : WriteQueued(); }
+Status ContactImport::Finish() {
+  if (!queued_.empty()) {
+    if (auto queued = WriteQueued(); !queued) return queued;
+  }
+  return Settle();
+}
 
 Status ContactImport::WriteQueued() {
-  std::vector<BatchOp> ops = std::move(queued_);
-  std::vector<std::int64_t> lines = std::move(queued_lines_);
+  Batch next;
+  next.ops = std::move(queued_);
+  next.lines = std::move(queued_lines_);
   queued_.clear();
   queued_lines_.clear();
-  // First the whole batch in one transaction, a savepoint for none of its lines: the usual case
+  // Checked now, while the batch before is being written (on SQLite, by the writer thread).
+  ContactsService::CheckedBatch checked = contacts_->CheckValid(who_, next.ops);
+  // Written only once the batch before has settled: the lines are written in their order.
+  if (auto settled = Settle(); !settled) return settled;
+  auto written = std::make_shared<std::promise<Result<ValidWrite>>>();
+  next.written = written->get_future();
+  // The whole batch in one transaction, a savepoint for none of its lines: the usual case
   // (every line fine, or some failing their checks, which are left out) at its cheapest.
-  auto together = contacts_->WriteValid(who_, ops);
+  contacts_->WriteValidAsync(who_, std::move(checked),
+                             [written](Result<ValidWrite> w) { written->set_value(std::move(w)); });
+  in_flight_ = std::move(next);
+  return {};
+}
+
+Status ContactImport::Settle() {
+  if (!in_flight_) return {};
+  Batch batch = std::move(*in_flight_);
+  in_flight_.reset();
+  auto together = batch.written.get();
   if (!together.ok()) return std::move(together).error();
   if (!together->failed) {
-    Tally(together->results, lines, 0);
+    Tally(together->results, batch.lines, 0);
   } else {
     // A line failed its write (a key another contact holds) and nothing was stored: that line
     // is rejected, and the others are written each on its own, a few hundred at a time (each
     // in a savepoint, whose cost grows with its transaction's size).
     const std::size_t failed = *together->failed;
     ++report_.lines;
-    Reject(lines[failed], std::move(together->results[failed].view).error());
+    Reject(batch.lines[failed], std::move(together->results[failed].view).error());
+    std::vector<BatchOp>& ops = batch.ops;
+    std::vector<std::int64_t>& lines = batch.lines;
     ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(failed));
     lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(failed));
     for (std::size_t from = 0; from < ops.size(); from += kLinesEachOnItsOwn) {

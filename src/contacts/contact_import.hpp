@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,8 +71,19 @@ class ContactImport {
   // When a batch's line fails its write, the others are written in parts of this many lines.
   static constexpr std::size_t kLinesEachOnItsOwn = 250;
 
+  // A batch of lines: what it asks, and (once started) its write.
+  struct Batch {
+    std::vector<BatchOp> ops;  // kept to write them each on its own if the batch fails
+    std::vector<std::int64_t> lines;
+    std::future<Result<ValidWrite>> written;
+  };
+
   void Reject(std::int64_t line, Error error);
+  // Checks the queued lines, settles the batch in flight, then starts writing them.
   Status WriteQueued();
+  // Waits for the batch in flight and counts its results (writing its lines each on its own
+  // when it failed).
+  Status Settle();
   // Counts the results of the lines `lines[first...]`.
   void Tally(std::vector<BatchResult>& results, const std::vector<std::int64_t>& lines,
              std::size_t first);
@@ -81,6 +93,7 @@ class ContactImport {
   ImportOptions options_;
   std::vector<BatchOp> queued_;
   std::vector<std::int64_t> queued_lines_;
+  std::optional<Batch> in_flight_;
   ImportReport report_;
 };
 

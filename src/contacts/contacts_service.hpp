@@ -93,6 +93,9 @@ struct ValidWrite {
 using Clock = std::function<std::int64_t()>;
 
 class ContactsService {
+  // A batch operation made ready for the store, or the error it fails with before any write.
+  struct PreparedOp;
+
  public:
   // `cursor_secret` signs pagination cursors (Store::ServerSecret); an idempotency answer is
   // kept for `answer_ttl`.
@@ -182,12 +185,20 @@ class ContactsService {
   Result<std::vector<BatchResult>> WriteBatch(const Principal& who, std::vector<BatchOp> ops,
                                               bool atomic,
                                               std::shared_ptr<const BatchAnswer> answer) const;
-  // An import's batch: the operations that pass their checks written all or nothing, in one
-  // transaction without a savepoint each (a large batch of them is several times cheaper so);
-  // those that fail their checks are reported and left out. When a write fails (a duplicate),
-  // nothing is stored (ValidWrite::failed): the caller writes the rest otherwise.
-  // REQUIRES: ops.size() <= store::kMaxWriteOps; the caller checked MayWrite.
-  Result<ValidWrite> WriteValid(const Principal& who, std::vector<BatchOp> ops) const;
+  // An import's batch, in two steps so that the next batch is checked while this one is
+  // written. CheckValid runs each operation's checks that need no contact (most of the batch's
+  // CPU) on the calling thread. WriteValidAsync then writes those that passed all or nothing,
+  // in one transaction without a savepoint each (a large batch is several times cheaper so);
+  // those that failed their checks are reported and left out. When a write fails (a
+  // duplicate), nothing is stored (ValidWrite::failed): the caller writes the rest otherwise.
+  // `done` is called as PatchAsync's is. REQUIRES: ops.size() <= store::kMaxWriteOps; the
+  // caller checked MayWrite.
+  struct CheckedBatch {
+    std::shared_ptr<std::vector<PreparedOp>> prepared;
+  };
+  CheckedBatch CheckValid(const Principal& who, std::vector<BatchOp> ops) const;
+  using ValidDone = std::function<void(Result<ValidWrite>)>;
+  void WriteValidAsync(const Principal& who, CheckedBatch batch, ValidDone done) const;
   // The answer stored under the Idempotency-Key `key` by `who`'s org, if it has not expired.
   Result<std::optional<store::StoredAnswer>> FindAnswer(const Principal& who,
                                                         std::string_view key) const;
@@ -259,8 +270,13 @@ class ContactsService {
   void WriteOpsAsync(const Principal& who, std::vector<BatchOp> ops, bool atomic,
                      bool stop_at_invalid, std::shared_ptr<const BatchAnswer> answer,
                      OpsDone done) const;
-  // A batch operation made ready for the store, or the error it fails with before any write.
-  struct PreparedOp;
+  // Prepare() for each operation; with `stop_at_invalid`, up to the first that fails.
+  std::shared_ptr<std::vector<PreparedOp>> PrepareAll(const Principal& who,
+                                                      std::vector<BatchOp>& ops,
+                                                      bool stop_at_invalid) const;
+  // The operations that passed their checks written in one store call.
+  void WritePrepared(const Principal& who, std::shared_ptr<std::vector<PreparedOp>> prepared,
+                     bool atomic, std::shared_ptr<const BatchAnswer> answer, OpsDone done) const;
   PreparedOp Prepare(const Principal& who, BatchOp& op, std::int64_t now_ms) const;
   Result<std::vector<BatchResult>> MergeResults(const Principal& who,
                                                 std::vector<PreparedOp>& prepared,
