@@ -122,6 +122,10 @@ inline constexpr char kDeleteContactKey[] =
 inline constexpr char kOpSavepoint[] = "SAVEPOINT op";
 inline constexpr char kOpRollback[] = "ROLLBACK TO op";
 inline constexpr char kOpRelease[] = "RELEASE op";
+// A batch whose operations are each on their own, first run all together (sqlite_store_batch).
+inline constexpr char kTogetherSavepoint[] = "SAVEPOINT together";
+inline constexpr char kTogetherRollback[] = "ROLLBACK TO together";
+inline constexpr char kTogetherRelease[] = "RELEASE together";
 
 // Idempotency answers. Columns as read by ReadAnswer: key, fingerprint, status, headers, body,
 // created_at, expires_at. An expired answer not yet pruned gives way to a new one; a live one
