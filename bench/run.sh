@@ -53,15 +53,6 @@ pg_dir=""        # the throw-away cluster, when started here
 
 log() { echo "bench: $*" >&2; }
 
-stop_pid() {  # SIGTERM, then SIGKILL after 10 s; only ever a PID this script started
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local pid
   for pid in "${pids[@]}" $seed_wrk_pid; do stop_pid "$pid"; done
@@ -70,24 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-json_field() {  # json_field FIELD: reads one JSON object on stdin
-  "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-
-wait_http() {  # wait_http URL PID SECONDS
-  local url=$1 pid=$2 limit=$3
-  for _ in $(seq $((limit * 10))); do
-    curl -fs -o /dev/null "$url" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # start_contactsd DB LOG [serve args...]: starts a server on a free port; sets server_pid, base.
 start_contactsd() {

@@ -33,16 +33,11 @@ work=$(mktemp -d "$out/scale-XXXXXX")
 results=$work/results.jsonl
 pids=()
 pg_dir=""
+sampler_pid=""
 log() { echo "bench-scale: $*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
-stop_pid() {  # SIGTERM, then SIGKILL after 10 s; only ever a PID this script started
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
@@ -52,11 +47,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-json_field() { "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-
 start_contactsd() {  # start_contactsd DB: sets server_pid, base
   local port
   port=$(free_port)
@@ -64,14 +54,24 @@ start_contactsd() {  # start_contactsd DB: sets server_pid, base
   server_pid=$!
   pids+=("$server_pid")
   base="http://127.0.0.1:$port"
-  for _ in $(seq 300); do
-    curl -fs -o /dev/null "$base/healthz" 2>/dev/null && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_http "$base/healthz" "$server_pid" 30 && return 0
   cat "$work/server.log" >&2
   log "contactsd did not start"
   exit 1
+}
+
+# The server's RSS, sampled every 0.2 s into $work/rss between these two calls.
+start_rss_sampler() {
+  : >"$work/rss"
+  ( while kill -0 "$server_pid" 2>/dev/null; do
+      awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" >>"$work/rss"; sleep 0.2
+    done ) &
+  sampler_pid=$!
+}
+stop_rss_sampler() {  # prints the peak, in KiB
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sort -n "$work/rss" | tail -1
 }
 
 tenant() {  # tenant DB: sets org, key
@@ -98,19 +98,13 @@ PY
 
 # import_file NAME FILE: POSTs FILE as one import; records contacts/s and the server's peak RSS.
 import_file() {
-  local name=$1 file=$2 started ended peak=0 rss report
-  : >"$work/rss"
-  ( while kill -0 "$server_pid" 2>/dev/null; do
-      awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" >>"$work/rss"; sleep 0.2
-    done ) &
-  local sampler=$!
+  local name=$1 file=$2 started ended peak report
+  start_rss_sampler
   started=$(date +%s.%N)
   report=$(curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
     -T "$file" -X POST "$base/v1/contacts/import")
   ended=$(date +%s.%N)
-  kill "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  peak=$(sort -n "$work/rss" | tail -1)
+  peak=$(stop_rss_sampler)
   echo "$report" | "$py" -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -123,18 +117,13 @@ print(json.dumps({"scenario": name, "contacts": r["created"],
 
 # export_tenant NAME: the tenant's export, timed; writes the ids to $work/ids.
 export_tenant() {
-  local name=$1 started ended
-  : >"$work/rss"
-  ( while kill -0 "$server_pid" 2>/dev/null; do
-      awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" >>"$work/rss"; sleep 0.2
-    done ) &
-  local sampler=$!
+  local name=$1 started ended peak
+  start_rss_sampler
   started=$(date +%s.%N)
   curl -fsS -H "Authorization: Bearer $key" "$base/v1/contacts/export" -o "$work/export.ndjson"
   ended=$(date +%s.%N)
-  kill "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  "$py" - "$name" "$started" "$ended" "$(sort -n "$work/rss" | tail -1)" "$work" <<'PY' |
+  peak=$(stop_rss_sampler)
+  "$py" - "$name" "$started" "$ended" "$peak" "$work" <<'PY' |
 import json, sys
 name, started, ended, peak, work = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), \
     int(sys.argv[4] or 0), sys.argv[5]
@@ -211,8 +200,6 @@ if [ -z "$pg_url" ]; then
   rmdir "$pg_dir"  # pg-cluster.sh wants a missing or empty directory it then owns
   pg_url=$("$repo/scripts/pg-cluster.sh" start "$pg_dir")
 fi
-# shellcheck source=bench/lib.sh
-. "$here/lib.sh"
 pg_db=$(pg_create_database "$pg_url" "contactsd_scale_$$")
 start_contactsd "$pg_db"
 tenant "$pg_db"

@@ -29,6 +29,18 @@ LABELS = {
 }
 
 
+def print_targets(targets):
+    """The table of targets: (label, value or None, ">=" | "<" | "<=", goal, format)."""
+    print("\n| target | measured | goal | met |")
+    print("|---|---|---|---|")
+    for label, value, op, goal, fmt in targets:
+        if value is None:
+            print(f"| {label} | n/a | {op} {goal} | not measured |")
+            continue
+        met = {">=": value >= goal, "<": value < goal, "<=": value <= goal}[op]
+        print(f"| {label} | {fmt.format(value)} | {op} {goal} | {'yes' if met else 'NO'} |")
+
+
 def main():
     path, rss_seed_kb, rss_runs_kb, seed_count = sys.argv[1:5]
     peer_note = sys.argv[5] if len(sys.argv) > 5 else ""
@@ -101,14 +113,7 @@ def main():
         ("PATCH with deliveries flowing / PATCH without",
          ratio("patch_webhooks_on", "patch_webhooks_off"), ">=", 0.9, "{:.3f}"),
     ]
-    print("\n| target | measured | goal | met |")
-    print("|---|---|---|---|")
-    for label, value, op, goal, fmt in targets:
-        if value is None:
-            print(f"| {label} | n/a | {op} {goal} | not measured |")
-            continue
-        met = value >= goal if op == ">=" else value < goal
-        print(f"| {label} | {fmt.format(value)} | {op} {goal} | {'yes' if met else 'NO'} |")
+    print_targets(targets)
     for name, label in (("patch_webhooks_on", "the sink at SCHED_IDLE (the target's)"),
                         ("patch_webhooks_on_local_sink", "the sink at normal priority")):
         flow = med.get(name + "_deliveries", {}).get("events_per_s")

@@ -9,6 +9,8 @@ import json
 import statistics
 import sys
 
+from summarize import print_targets
+
 
 def main():
     path, tenth, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -65,15 +67,7 @@ def main():
         ("PostgreSQL import (contacts/s)", pg and pg["contacts_per_s"], ">=", 30000, "{:,.0f}"),
     ] + [(f"{key} at {total:,} / at {tenth:,} (slowdown)", r, "<=", 1.25, "{:.2f}")
          for key, r in ratios.items()]
-    print("\n| target | measured | goal | met |")
-    print("|---|---|---|---|")
-    for label, value, op, goal, fmt in targets:
-        if value is None:
-            print(f"| {label} | n/a | {op} {goal} | not measured |")
-            continue
-        met = value >= goal if op == ">=" else value < goal if op == "<" else value <= goal
-        print(f"| {label} | {fmt.format(value)} | {op} {goal} | {'yes' if met else 'NO'} |")
-
+    print_targets(targets)
 
 if __name__ == "__main__":
     main()
