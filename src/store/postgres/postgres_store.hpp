@@ -170,6 +170,16 @@ class PostgresStore final : public Store {
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate, const ChangeOrigin& origin, Tx tx);
+  // An atomic batch of creates without references (an import's lines), inside the caller's
+  // transaction: their statements pipelined a few hundred creates a round trip. Results as an
+  // atomic WriteContacts': they end at a create that failed (the transaction is then lost).
+  Result<std::vector<ContactOpResult>> CreateAll(Connection& connection, std::string_view org_id,
+                                                 const std::vector<ContactOp>& ops,
+                                                 const ChangeOrigin& origin);
+  // The operations of a batch one after the other, each in its savepoint; an atomic batch's
+  // first failure rolls the transaction back and ends the results.
+  Status RunEach(Connection& connection, std::string_view org_id, const std::vector<ContactOp>& ops,
+                 bool atomic, const ChangeOrigin& origin, std::vector<ContactOpResult>& results);
   // One operation of a batch, in its savepoint.
   ContactOpResult RunOp(Connection& connection, std::string_view org_id, const ContactOp& op,
                         const ChangeOrigin& origin);

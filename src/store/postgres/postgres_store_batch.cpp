@@ -48,6 +48,14 @@ bool BatchGoesOn(const Connection& connection) {
   return connection.usable() && !IsRetryableAbort(connection.failure());
 }
 
+// Whether every operation is a create with nothing to check first (no references, no error):
+// then an atomic batch's statements can all be pipelined.
+bool OnlyPlainCreates(const std::vector<ContactOp>& ops) {
+  return !ops.empty() && std::all_of(ops.begin(), ops.end(), [](const ContactOp& op) {
+    return op.kind == ContactOp::Kind::kCreate && !op.create_error && op.create.references.empty();
+  });
+}
+
 }  // namespace
 
 Query AnswerInsert(const StoredAnswer& answer) {
@@ -104,6 +112,34 @@ ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view or
   }
 }
 
+Status PostgresStore::RunEach(Connection& connection, std::string_view org_id,
+                              const std::vector<ContactOp>& ops, bool atomic,
+                              const ChangeOrigin& origin, std::vector<ContactOpResult>& results) {
+  for (const ContactOp& op : ops) {
+    if (auto saved = connection.Run(Query(Sql::kSavepointOp)); !saved) {
+      return std::move(saved).error();
+    }
+    results.push_back(RunOp(connection, org_id, op, origin));
+    const Result<Contact>& done = results.back().contact;
+    if (!done.ok()) {
+      if (!BatchGoesOn(connection)) return done.error();
+      if (atomic) {
+        if (auto undone = connection.Run(Query(Sql::kRollback)); !undone) {
+          return std::move(undone).error();
+        }
+        return {};
+      }
+      if (auto undone = connection.Run(Query(Sql::kRollbackToOp)); !undone) {
+        return std::move(undone).error();
+      }
+    }
+    if (auto released = connection.Run(Query(Sql::kReleaseOp)); !released) {
+      return std::move(released).error();
+    }
+  }
+  return {};
+}
+
 Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_view org_id,
                                                                   std::vector<ContactOp> ops,
                                                                   bool atomic,
@@ -116,27 +152,18 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
     Results results;
     results.reserve(ops.size());
     if (auto begun = connection.Run(Query(Sql::kBegin)); !begun) return std::move(begun).error();
-    for (const ContactOp& op : ops) {
-      if (auto saved = connection.Run(Query(Sql::kSavepointOp)); !saved) {
-        return std::move(saved).error();
+    if (atomic && OnlyPlainCreates(ops)) {
+      auto created = CreateAll(connection, org_id, ops, origin);
+      if (!created) return std::move(created).error();
+      results = std::move(created).value();
+      if (!results.back().contact.ok()) {
+        (void)connection.Exec("ROLLBACK");  // already rolled back when a key's holder was read
+        return results;
       }
-      results.push_back(RunOp(connection, org_id, op, origin));
-      const Result<Contact>& done = results.back().contact;
-      if (!done.ok()) {
-        if (!BatchGoesOn(connection)) return done.error();
-        if (atomic) {
-          if (auto undone = connection.Run(Query(Sql::kRollback)); !undone) {
-            return std::move(undone).error();
-          }
-          return results;
-        }
-        if (auto undone = connection.Run(Query(Sql::kRollbackToOp)); !undone) {
-          return std::move(undone).error();
-        }
-      }
-      if (auto released = connection.Run(Query(Sql::kReleaseOp)); !released) {
-        return std::move(released).error();
-      }
+    } else if (auto ran = RunEach(connection, org_id, ops, atomic, origin, results); !ran) {
+      return std::move(ran).error();
+    } else if (atomic && !results.empty() && !results.back().contact.ok()) {
+      return results;  // rolled back
     }
     if (StoresAnswer(results, answer)) {
       auto made = (*answer)(results);

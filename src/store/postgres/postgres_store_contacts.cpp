@@ -50,6 +50,39 @@ struct Batch {
   }
 };
 
+// The statements of a new contact appended to `batch` (its references checked already):
+// its keys, its search terms, then the contact and its event in one statement, whose index it
+// returns. REQUIRES: everything given outlives the batch's run (queries do not copy text).
+int AppendCreate(Batch& batch, const Contact& contact, const std::vector<UniqueKey>& keys,
+                 const std::vector<std::string>& terms, const ChangeOrigin& origin) {
+  // Archived contacts hold no keys. Keys go first, in the caller's order, as in SQLite: the
+  // first taken one is the one reported.
+  if (!contact.archived_at_ms) {
+    for (auto it = keys.begin(); it != keys.end(); ++it) {
+      if (std::find(keys.begin(), it, *it) != it) continue;  // a duplicate in the list itself
+      batch.InsertKey(contact.org_id, contact.id, *it);
+    }
+  }
+  for (const std::string& term : terms) {
+    batch.queries.push_back(
+        Query(Sql::kInsertTerm).Text(contact.org_id).Text(term).Text(contact.id));
+  }
+  const int contact_at = static_cast<int>(batch.queries.size());
+  batch.queries.push_back(Query(Sql::kInsertContact)
+                              .Text(contact.org_id)
+                              .Text(contact.id)
+                              .Text(contact.doc)
+                              .Int8(contact.created_at_ms)
+                              .Int8(contact.updated_at_ms)
+                              .Int8(contact.archived_at_ms)
+                              .TextOrNull(contact.archived_by)
+                              .Text(ChangeTypeOf(nullptr, contact.archived_at_ms))
+                              .Text(origin.actor_type)
+                              .Text(origin.actor_id)
+                              .Text(origin.request_id));
+  return contact_at;
+}
+
 // The Conflict of a key another contact holds, naming that contact when it can be read: after
 // the failed transaction (`tx` kOwn) or the batch operation's savepoint (kJoined) is rolled
 // back, on the same connection.
@@ -159,7 +192,6 @@ Result<Contact> PostgresStore::InsertContact(Connection& connection, const Conta
                                              const std::vector<Reference>& references,
                                              const std::vector<std::string>& terms,
                                              const ChangeOrigin& origin, Tx tx) {
-  const std::string_view type = ChangeTypeOf(nullptr, contact.archived_at_ms);
   {
     Batch batch;
     batch.queries.reserve(keys.size() + terms.size() + 3);
@@ -177,31 +209,7 @@ Result<Contact> PostgresStore::InsertContact(Connection& connection, const Conta
       }
       batch.queries.clear();
     }
-    // Archived contacts hold no keys. Keys go first, in the caller's order, as in SQLite: the
-    // first taken one is the one reported.
-    if (!contact.archived_at_ms) {
-      for (auto it = keys.begin(); it != keys.end(); ++it) {
-        if (std::find(keys.begin(), it, *it) != it) continue;  // a duplicate in the list itself
-        batch.InsertKey(contact.org_id, contact.id, *it);
-      }
-    }
-    for (const std::string& term : terms) {
-      batch.queries.push_back(
-          Query(Sql::kInsertTerm).Text(contact.org_id).Text(term).Text(contact.id));
-    }
-    const int contact_at = static_cast<int>(batch.queries.size());
-    batch.queries.push_back(Query(Sql::kInsertContact)
-                                .Text(contact.org_id)
-                                .Text(contact.id)
-                                .Text(contact.doc)
-                                .Int8(contact.created_at_ms)
-                                .Int8(contact.updated_at_ms)
-                                .Int8(contact.archived_at_ms)
-                                .TextOrNull(contact.archived_by)
-                                .Text(type)
-                                .Text(origin.actor_type)
-                                .Text(origin.actor_id)
-                                .Text(origin.request_id));
+    const int contact_at = AppendCreate(batch, contact, keys, terms, origin);
     if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kCommit);
     auto done = connection.Run(batch.queries);
     if (!done) {
@@ -216,6 +224,57 @@ Result<Contact> PostgresStore::InsertContact(Connection& connection, const Conta
     stored.version = 1;
     return stored;
   }
+}
+
+Result<std::vector<ContactOpResult>> PostgresStore::CreateAll(Connection& connection,
+                                                              std::string_view org_id,
+                                                              const std::vector<ContactOp>& ops,
+                                                              const ChangeOrigin& origin) {
+  // A few hundred creates a round trip: one round trip per create (and two more for its
+  // savepoint) was what an import's line cost.
+  constexpr std::size_t kPerRoundTrip = 500;
+  std::vector<ContactOpResult> results;
+  results.reserve(ops.size());
+  for (std::size_t from = 0; from < ops.size(); from += kPerRoundTrip) {
+    const std::size_t to = std::min(ops.size(), from + kPerRoundTrip);
+    Batch batch;
+    std::vector<int> contact_at;  // per create of this round trip: its contact's statement
+    for (std::size_t i = from; i < to; ++i) {
+      const NewContact& created = ops[i].create;
+      contact_at.push_back(
+          AppendCreate(batch, created.contact, created.keys, created.terms, origin));
+    }
+    auto done = connection.Run(batch.queries);
+    const std::size_t failed_at =
+        done
+            ? to
+            : from + static_cast<std::size_t>(std::lower_bound(contact_at.begin(), contact_at.end(),
+                                                               connection.failure().index) -
+                                              contact_at.begin());
+    for (std::size_t i = from; i < failed_at && i < to; ++i) {
+      Contact stored = ops[i].create.contact;
+      stored.version = 1;
+      results.push_back({std::move(stored), true});
+    }
+    if (done) continue;
+    if (!connection.usable() || IsRetryableAbort(connection.failure()) || failed_at >= to) {
+      return std::move(done).error();
+    }
+    // The transaction is lost: the results end at the create that failed, as an atomic
+    // batch's do.
+    const int at = connection.failure().index;
+    Error error = std::move(done).error();
+    if (UniqueViolationAt(connection) == at) {
+      if (const UniqueKey* key = batch.KeyAt(at)) {
+        error = KeyTaken(connection, org_id, *key, Tx::kOwn);
+      } else if (at == contact_at[failed_at - from]) {
+        error = Error::Conflict("Contact already exists", "duplicate");
+      }
+    }
+    results.push_back({std::move(error), true});
+    return results;
+  }
+  return results;
 }
 
 Result<Contact> PostgresStore::GetContact(std::string_view org_id, std::string_view id) {
