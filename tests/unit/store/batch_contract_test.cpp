@@ -78,7 +78,7 @@ TEST_P(StoreContractTest, ABatchRunsItsOperationsInOrderAndLogsEach) {
 
 TEST_P(StoreContractTest, AnAtomicBatchStopsAtItsFirstFailureAndStoresNothing) {
   CreateOrg("org-a");
-  CreateContact("org-a", "{}", {{"email", "taken@x.io"}});
+  const Contact holder = CreateContact("org-a", "{}", {{"email", "taken@x.io"}});
   const int events_before = EventCount(store(), "org-a");
   std::vector<ContactOp> ops;
   ops.push_back(CreateOp(NewContact("org-a", R"({"v":1})"), {{"email", "new@x.io"}}));
@@ -89,10 +89,62 @@ TEST_P(StoreContractTest, AnAtomicBatchStopsAtItsFirstFailureAndStoresNothing) {
   ASSERT_EQ(results->size(), 2u);  // the third never ran
   ASSERT_FALSE((*results)[1].contact.ok());
   EXPECT_EQ((*results)[1].contact.error().error, "duplicate");
+  ASSERT_EQ((*results)[1].contact.error().details.size(), 1u);
+  EXPECT_EQ((*results)[1].contact.error().details[0].existing_id, holder.id);
   EXPECT_EQ(EventCount(store(), "org-a"), events_before);
   EXPECT_EQ(store().GetContact("org-a", (*results)[0].contact->id).error().code,
             ErrorCode::kNotFound);
   EXPECT_FALSE(KeyTaken("org-a", {"email", "new@x.io"}));
+}
+
+TEST_P(StoreContractTest, ALargeAtomicBatchOfCreatesStoresAllOrNothing) {
+  // 1,200 creates: on PostgreSQL more than one pipelined round trip (500 creates each); the
+  // failure is in the last one, so the rounds before it must be undone too.
+  CreateOrg("org-a");
+  CreateContact("org-a", "{}", {{"email", "taken@x.io"}});
+  auto batch = [&](bool with_taken_key) {
+    std::vector<ContactOp> ops;
+    for (int i = 0; i < 1200; ++i) {
+      const std::string email =
+          with_taken_key && i == 1100 ? "taken@x.io" : "n" + std::to_string(i) + "@x.io";
+      ops.push_back(
+          CreateOp(NewContact("org-a", R"({"i":)" + std::to_string(i) + "}"), {{"email", email}}));
+    }
+    return ops;
+  };
+  const int events_before = EventCount(store(), "org-a");
+  auto failed = store().WriteContacts("org-a", batch(true), true, kSync, nullptr);
+  ASSERT_TRUE(failed.ok()) << failed.error().internal;
+  ASSERT_EQ(failed->size(), 1101u);
+  EXPECT_EQ(failed->back().contact.error().error, "duplicate");
+  EXPECT_EQ(EventCount(store(), "org-a"), events_before);
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "n0@x.io"}));
+  EXPECT_FALSE(KeyTaken("org-a", {"email", "n1000@x.io"}));
+
+  auto stored = store().WriteContacts("org-a", batch(false), true, kSync, nullptr);
+  ASSERT_TRUE(stored.ok()) << stored.error().internal;
+  ASSERT_EQ(stored->size(), 1200u);
+  for (const ContactOpResult& r : *stored) {
+    ASSERT_TRUE(r.contact.ok());
+    EXPECT_TRUE(r.created);
+    EXPECT_EQ(r.contact->version, 1);
+  }
+  // Every one stored: the active contacts are the holder and the 1,200 (the probes are archived).
+  std::size_t active = 0;
+  ListQuery page;
+  page.org_id = "org-a";
+  page.limit = 1000;
+  for (;;) {
+    auto contacts = store().ListContacts(page);
+    ASSERT_TRUE(contacts.ok());
+    active += contacts->size();
+    if (contacts->size() < 1000) break;
+    page.after_id = contacts->back().id;
+  }
+  EXPECT_EQ(active, 1201u);
+  auto last = store().GetContact("org-a", stored->back().contact->id);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->doc, R"({"i":1199})");
 }
 
 TEST_P(StoreContractTest, ANonAtomicBatchUndoesOnlyTheOperationsThatFail) {

@@ -311,6 +311,38 @@ TEST_P(StoreContractTest, ListPagesByIdAndSkipsArchivedUnlessAsked) {
   EXPECT_EQ((*everything)[1].version, 2);
 }
 
+TEST_P(StoreContractTest, AScanReadsEveryPageInTheSnapshotItBeganWith) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(CreateContact("org-a", R"({"n":0})").id);
+  CreateContact("org-b", "{}");
+  auto scan = store().ScanContacts(FirstPage("org-a", 2));
+  ASSERT_TRUE(scan.ok()) << scan.error().internal;
+  auto page1 = (*scan)->Next();
+  ASSERT_TRUE(page1.ok());
+  EXPECT_EQ(Ids(*page1), (std::vector<std::string>{ids[0], ids[1]}));
+  // Written while the scan runs: neither is in its later pages.
+  ASSERT_TRUE(store().UpdateContact("org-a", ids[4], Write(R"({"n":1})", {})).ok());
+  const std::string added = CreateContact("org-a", "{}").id;
+  std::vector<Contact> rest;
+  for (;;) {
+    auto page = (*scan)->Next();
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 2u);
+    for (Contact& c : *page) rest.push_back(std::move(c));
+  }
+  EXPECT_EQ(Ids(rest), (std::vector<std::string>{ids[2], ids[3], ids[4]}));
+  EXPECT_EQ(rest.back().doc, R"({"n":0})");
+  EXPECT_EQ(rest.back().version, 1);
+  scan->reset();  // gives its reader (or connection) back
+  auto now = store().ListContacts(FirstPage("org-a", 50));
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->size(), 6u);
+  EXPECT_EQ(now->back().id, added);
+}
+
 TEST_P(StoreContractTest, ListLimitOutsideItsRangeIsRefused) {
   for (int limit : {0, 1001}) {
     EXPECT_EQ(ErrorOf(store().ListContacts(FirstPage("org-a", limit))), ErrorCode::kInternal)
