@@ -83,18 +83,8 @@ Status ContactImport::WriteQueued() {
   next.written = written->get_future();
   // The whole batch in one transaction, a savepoint for none of its lines: the usual case
   // (every line fine, or some failing their checks, which are left out) at its cheapest.
-  auto start = [contacts = contacts_, who = who_, checked = std::move(checked), written]() mutable {
-    contacts->WriteValidAsync(who, std::move(checked), [written](Result<ValidWrite> w) {
-      written->set_value(std::move(w));
-    });
-  };
-  if (contacts_->QueuesWrites()) {
-    start();  // queued to the store's writer thread
-  } else {
-    // A store whose writes block the caller (PostgreSQL): on a thread of its own, so that the
-    // next batch is checked meanwhile here.
-    next.writer = std::async(std::launch::async, std::move(start));
-  }
+  contacts_->WriteValidAsync(who_, std::move(checked),
+                             [written](Result<ValidWrite> w) { written->set_value(std::move(w)); });
   in_flight_ = std::move(next);
   return {};
 }

@@ -76,7 +76,6 @@ class ContactImport {
     std::vector<BatchOp> ops;  // kept to write them each on its own if the batch fails
     std::vector<std::int64_t> lines;
     std::future<Result<ValidWrite>> written;
-    std::future<void> writer;  // the thread writing it, where the store's writes block
   };
 
   void Reject(std::int64_t line, Error error);
