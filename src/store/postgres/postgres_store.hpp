@@ -170,6 +170,11 @@ class PostgresStore final : public Store {
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate, const ChangeOrigin& origin, Tx tx);
+  // An atomic batch of plain creates (OnlyPlainCreates) inside the caller's transaction: each
+  // table's rows a thousand to a statement, every statement in one round trip. An error (a key
+  // taken: which create's is not known) leaves the transaction to be rolled back.
+  Status InsertAll(Connection& connection, std::string_view org_id,
+                   const std::vector<ContactOp>& ops, const ChangeOrigin& origin);
   // An atomic batch of creates without references (an import's lines), inside the caller's
   // transaction: their statements pipelined a few hundred creates a round trip. Results as an
   // atomic WriteContacts': they end at a create that failed (the transaction is then lost).

@@ -7,6 +7,8 @@
 #include "store/postgres/rows.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <string>
 #include <utility>
 
 namespace contactsd::store::postgres {
@@ -48,13 +50,34 @@ bool BatchGoesOn(const Connection& connection) {
   return connection.usable() && !IsRetryableAbort(connection.failure());
 }
 
-// Whether every operation is a create with nothing to check first (no references, no error):
-// then an atomic batch's statements can all be pipelined.
+// Whether every operation is a create with nothing to check first (no references, no error,
+// not archived): then an atomic batch's rows can be written many to a statement.
 bool OnlyPlainCreates(const std::vector<ContactOp>& ops) {
   return !ops.empty() && std::all_of(ops.begin(), ops.end(), [](const ContactOp& op) {
-    return op.kind == ContactOp::Kind::kCreate && !op.create_error && op.create.references.empty();
+    return op.kind == ContactOp::Kind::kCreate && !op.create_error &&
+           op.create.references.empty() && !op.create.contact.archived_at_ms;
   });
 }
+
+// One column of rows in PostgreSQL's array text form: {"a","b"}, each item quoted, with its
+// quotes and backslashes escaped.
+class ArrayText {
+ public:
+  void Add(std::string_view item) {
+    text_ += text_.empty() ? "{\"" : ",\"";
+    for (char c : item) {
+      if (c == '"' || c == '\\') text_ += '\\';
+      text_ += c;
+    }
+    text_ += '"';
+  }
+  void Add(std::int64_t item) { Add(std::string_view(std::to_string(item))); }
+  // The array's text (an empty one is "{}").
+  std::string Take() { return text_.empty() ? std::string("{}") : std::move(text_) + "}"; }
+
+ private:
+  std::string text_;
+};
 
 }  // namespace
 
@@ -112,6 +135,59 @@ ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view or
   }
 }
 
+Status PostgresStore::InsertAll(Connection& connection, std::string_view org_id,
+                                const std::vector<ContactOp>& ops, const ChangeOrigin& origin) {
+  constexpr std::size_t kRowsPerStatement = 1000;
+  std::deque<std::string> texts;  // the parameters, alive until the queries have run
+  std::vector<Query> queries;
+  for (std::size_t from = 0; from < ops.size(); from += kRowsPerStatement) {
+    const std::size_t to = std::min(ops.size(), from + kRowsPerStatement);
+    ArrayText key_names, key_values, key_contacts, terms, term_contacts;
+    ArrayText ids, docs, created, updated;
+    for (std::size_t i = from; i < to; ++i) {
+      const NewContact& made = ops[i].create;
+      const std::vector<UniqueKey>& keys = made.keys;
+      for (auto it = keys.begin(); it != keys.end(); ++it) {
+        if (std::find(keys.begin(), it, *it) != it) continue;  // a duplicate in the list itself
+        key_names.Add(it->name);
+        key_values.Add(it->value);
+        key_contacts.Add(made.contact.id);
+      }
+      for (const std::string& term : made.terms) {
+        terms.Add(term);
+        term_contacts.Add(made.contact.id);
+      }
+      ids.Add(made.contact.id);
+      docs.Add(made.contact.doc);
+      created.Add(made.contact.created_at_ms);
+      updated.Add(made.contact.updated_at_ms);
+    }
+    auto text = [&texts](ArrayText& column) -> std::string_view {
+      return texts.emplace_back(column.Take());
+    };
+    // Keys first, as a single create writes them: a key taken fails before anything else.
+    queries.push_back(Query(Sql::kInsertContactKeys)
+                          .Text(org_id)
+                          .Text(text(key_names))
+                          .Text(text(key_values))
+                          .Text(text(key_contacts)));
+    queries.push_back(
+        Query(Sql::kInsertTerms).Text(org_id).Text(text(terms)).Text(text(term_contacts)));
+    queries.push_back(Query(Sql::kInsertContacts)
+                          .Text(org_id)
+                          .Text(text(ids))
+                          .Text(text(docs))
+                          .Text(text(created))
+                          .Text(text(updated))
+                          .Text(origin.actor_type)
+                          .Text(origin.actor_id)
+                          .Text(origin.request_id));
+  }
+  auto done = connection.Run(queries);
+  if (!done) return std::move(done).error();
+  return {};
+}
+
 Status PostgresStore::RunEach(Connection& connection, std::string_view org_id,
                               const std::vector<ContactOp>& ops, bool atomic,
                               const ChangeOrigin& origin, std::vector<ContactOpResult>& results) {
@@ -153,9 +229,24 @@ Result<std::vector<ContactOpResult>> PostgresStore::WriteContacts(std::string_vi
     results.reserve(ops.size());
     if (auto begun = connection.Run(Query(Sql::kBegin)); !begun) return std::move(begun).error();
     if (atomic && OnlyPlainCreates(ops)) {
-      auto created = CreateAll(connection, org_id, ops, origin);
-      if (!created) return std::move(created).error();
-      results = std::move(created).value();
+      if (auto inserted = InsertAll(connection, org_id, ops, origin); inserted) {
+        for (const ContactOp& op : ops) {
+          Contact stored = op.create.contact;
+          stored.version = 1;
+          results.push_back({std::move(stored), true});
+        }
+      } else {
+        if (!BatchGoesOn(connection)) return std::move(inserted).error();
+        // A row failed (a key taken, maybe twice in the batch): the creates again one by one,
+        // a statement each, to find which (and name the key's holder).
+        if (auto undone = connection.Exec("ROLLBACK"); !undone) return std::move(undone).error();
+        if (auto begun = connection.Run(Query(Sql::kBegin)); !begun) {
+          return std::move(begun).error();
+        }
+        auto created = CreateAll(connection, org_id, ops, origin);
+        if (!created) return std::move(created).error();
+        results = std::move(created).value();
+      }
       if (!results.back().contact.ok()) {
         (void)connection.Exec("ROLLBACK");  // already rolled back when a key's holder was read
         return results;

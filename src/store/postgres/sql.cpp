@@ -383,6 +383,29 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
      "INSERT INTO contact_terms (org_id, term, contact_id) VALUES ($1, $2, $3) "
      "ON CONFLICT DO NOTHING",
      "ttt", true},
+    // Many rows in one statement (an atomic batch of creates, PostgresStore::InsertAll): each
+    // column of the rows a text[] (or int8[]) parameter, in PostgreSQL's array text form.
+    {Sql::kInsertTerms, "insert_terms",
+     "INSERT INTO contact_terms (org_id, term, contact_id) "
+     "SELECT $1, t.term, t.contact FROM unnest($2::text[], $3::text[]) AS t(term, contact) "
+     "ON CONFLICT DO NOTHING",
+     "ttt", true},
+    {Sql::kInsertContactKeys, "insert_contact_keys",
+     "INSERT INTO contact_keys (org_id, key_name, key_value, contact_id) "
+     "SELECT $1, k.name, k.value, k.contact "
+     "FROM unnest($2::text[], $3::text[], $4::text[]) AS k(name, value, contact)",
+     "tttt", true},
+    // The contacts and their created events, in the rows' order (the events' seq follows it).
+    {Sql::kInsertContacts, "insert_contacts",
+     "WITH c AS (INSERT INTO contacts (" CONTACTSD_CONTACT_COLUMNS
+     ") SELECT $1, u.id, u.doc, 1, u.created, u.updated, NULL, NULL "
+     "FROM unnest($2::text[], $3::text[], $4::int8[], $5::int8[]) WITH ORDINALITY "
+     "AS u(id, doc, created, updated, n) ORDER BY u.n "
+     "RETURNING id, doc, created_at, updated_at) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'contact.created', c.created_at, c.id, $6, $7, $8, 1, c.doc, NULL, "
+     "c.created_at, c.updated_at, NULL, NULL FROM c ORDER BY c.id",
+     "tttttttt", true},
     {Sql::kDeleteTerm, "delete_term",
      "DELETE FROM contact_terms WHERE org_id = $1 AND term = $2 AND contact_id = $3", "ttt", true},
     // MATERIALIZED: the matching terms first, whatever the plan thinks of the parameters (a
