@@ -194,6 +194,7 @@ Result<std::unique_ptr<ContactScan>> SqliteStore::ScanContacts(const ListQuery& 
   if (!reader) return std::move(reader).error();
   // The snapshot is taken by the transaction's first read, here, not at the first page.
   if (auto begun = (*reader)->ExecScript("BEGIN; SELECT 1 FROM contacts LIMIT 1;"); !begun) {
+    (void)(*reader)->ExecScript("ROLLBACK");  // the reader goes back to the pool in no snapshot
     return std::move(begun).error();
   }
   return std::unique_ptr<ContactScan>(new ReaderScan(std::move(*reader), query));
