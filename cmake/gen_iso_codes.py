@@ -24,6 +24,7 @@ text = (
     + table("kCountries", countries) + "\n"
     + table("kSubdivisions", subdivisions)
     + "\n}  // namespace\n\n"
+    "std::span<const std::string_view> CountryCodes() { return kCountries; }\n\n"
     "bool IsCountryCode(std::string_view code) {\n"
     "  return std::binary_search(kCountries.begin(), kCountries.end(), code);\n}\n\n"
     "bool IsSubdivisionCode(std::string_view country, std::string_view code) {\n"

@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev libssl-dev libjwt-dev libphonenumber-dev
   libcli11-dev libspdlog-dev libfmt-dev iso-codes libcsv-dev
   libgtest-dev libgmock-dev
-  python3 python3-pytest python3-requests python3-hypothesis
+  python3 python3-pytest python3-requests python3-hypothesis python3-jsonschema
   postgresql-15 postgresql-client-15
   wrk curl
   chromium slowhttptest

@@ -1,10 +1,10 @@
 #include "api/import_formats.hpp"
 
 #include "api/json_body.hpp"
+#include "model/field_types.hpp"
 
 #include <boost/json/parse.hpp>
 
-#include <charconv>
 #include <cstdlib>
 #include <csv.h>
 #include <optional>
@@ -78,42 +78,12 @@ struct Column {
   model::FieldType type = model::FieldType::kString;
 };
 
-// A cell as its field's JSON value: text for text; for a boolean, a number or a JSON-valued
-// field (arrays, objects), the value the text spells, or the text itself when it spells none
-// (the model then says what is wrong with it).
+// A cell as its field's JSON value: the value the text spells as the field's type (a boolean,
+// a number, JSON text for lists and objects), or the text itself when it spells none (the
+// model then says what is wrong with it).
 json::value CellValue(std::string_view text, model::FieldType type) {
-  using model::FieldType;
-  switch (type) {
-    case FieldType::kBoolean:
-      if (text == "true" || text == "TRUE" || text == "True") return true;
-      if (text == "false" || text == "FALSE" || text == "False") return false;
-      break;
-    case FieldType::kInteger: {
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec == std::errc() && end == text.data() + text.size()) return n;
-      break;
-    }
-    case FieldType::kNumber: {
-      double d = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (ec == std::errc() && end == text.data() + text.size()) return d;
-      break;
-    }
-    case FieldType::kStringArray:
-    case FieldType::kIntegerArray:
-    case FieldType::kObject:
-    case FieldType::kAny:
-    case FieldType::kCustomFields: {
-      boost::system::error_code ec;
-      json::value v = json::parse(text, ec);
-      if (!ec) return v;
-      break;
-    }
-    default:
-      break;
-  }
-  return json::string(text);
+  auto value = model::TraitsOf(type).from_text(text);
+  return value ? std::move(*value) : json::value(json::string(text));
 }
 
 // CSV (RFC 4180) through libcsv: a header row naming the fields, then a record per contact.

@@ -1,4 +1,5 @@
 // Collections: arrays of strings, free-form objects, and the tenant's custom fields.
+#include "model/field_types.hpp"
 #include "model/type_checks.hpp"
 
 #include <boost/json/array.hpp>
@@ -119,5 +120,72 @@ bool CustomFields(const FieldSpec&, const boost::json::value& in, const TypeCont
   if (ok) out = std::move(result);
   return ok;
 }
+
+namespace {
+
+void ArraySchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out,
+                 boost::json::object items) {
+  out["type"] = "array";
+  out["items"] = std::move(items);
+  if (spec.max_items) out["maxItems"] = *spec.max_items;
+  // Repeated items are sent freely and stored once.
+  if (spec.dedupe && side == SchemaSide::kAnswer) out["uniqueItems"] = true;
+}
+
+void StringArraySchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  boost::json::object items{{"type", "string"}, {"minLength", 1}};
+  if (spec.max_length) items["maxLength"] = *spec.max_length;
+  ArraySchema(spec, side, out, std::move(items));
+}
+
+void IntegerArraySchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  ArraySchema(spec, side, out, {{"type", "integer"}, {"format", "int64"}});
+}
+
+void ObjectSchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "object";
+}
+
+void AnySchema(const FieldSpec&, SchemaSide, boost::json::object&) {}
+
+}  // namespace
+
+extern constinit const FieldTypeTraits kStringArrayType{.name = "string_array",
+                                                        .type = FieldType::kStringArray,
+                                                        .check = StringArray,
+                                                        .takes_max_length = true,
+                                                        .takes_items = true,
+                                                        .may_filter = true,
+                                                        .item_type = FieldType::kString,
+                                                        .from_text = text::AsJson,
+                                                        .schema = StringArraySchema};
+extern constinit const FieldTypeTraits kIntegerArrayType{.name = "integer_array",
+                                                         .type = FieldType::kIntegerArray,
+                                                         .check = IntegerArray,
+                                                         .takes_items = true,
+                                                         .may_reference = true,
+                                                         .may_filter = true,
+                                                         .item_type = FieldType::kInteger,
+                                                         .from_text = text::AsJson,
+                                                         .schema = IntegerArraySchema};
+extern constinit const FieldTypeTraits kObjectType{.name = "object",
+                                                   .type = FieldType::kObject,
+                                                   .check = Object,
+                                                   .item_type = FieldType::kObject,
+                                                   .from_text = text::AsJson,
+                                                   .schema = ObjectSchema};
+extern constinit const FieldTypeTraits kAnyType{.name = "any",
+                                                .type = FieldType::kAny,
+                                                .check = Any,
+                                                .item_type = FieldType::kAny,
+                                                .from_text = text::AsJson,
+                                                .schema = AnySchema};
+// Its schema's properties are the tenant's custom fields, which the document's maker knows.
+extern constinit const FieldTypeTraits kCustomFieldsType{.name = "custom_fields",
+                                                         .type = FieldType::kCustomFields,
+                                                         .check = nullptr,
+                                                         .item_type = FieldType::kCustomFields,
+                                                         .from_text = text::AsJson,
+                                                         .schema = ObjectSchema};
 
 }  // namespace contactsd::model::types

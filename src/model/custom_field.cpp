@@ -1,16 +1,13 @@
 #include "model/custom_field.hpp"
 
+#include "model/field_types.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <algorithm>
 
 namespace contactsd::model {
 namespace {
-
-constexpr FieldType kAllowedTypes[] = {
-    FieldType::kString, FieldType::kNumber,   FieldType::kInteger, FieldType::kBoolean,
-    FieldType::kDate,   FieldType::kDatetime, FieldType::kEmail,   FieldType::kPhone,
-    FieldType::kUrl,    FieldType::kEnum};
 
 constexpr std::size_t kMaxCustomString = 1000;
 constexpr std::size_t kMaxOptions = 100;
@@ -63,23 +60,25 @@ Result<FieldSpec> CheckCustomFieldDefinition(const Model& model, const boost::js
   } else if (!t || !t->is_string()) {
     errors.push_back({"type", t ? "invalid_type" : "required", "must be a string"});
   } else {
-    auto parsed = ParseFieldType(t->get_string());
-    has_type = parsed && (std::find(std::begin(kAllowedTypes), std::end(kAllowedTypes), *parsed) !=
-                              std::end(kAllowedTypes) ||
-                          parsed == model.custom_default_type());
+    const FieldTypeTraits* parsed = FindFieldType(t->get_string());
+    has_type = parsed && (parsed->custom_field || parsed->type == model.custom_default_type());
     if (has_type) {
-      type = *parsed;
+      type = parsed->type;
     } else {
-      errors.push_back({"type", "invalid_value",
-                        "must be one of: string, number, integer, boolean, date, datetime, "
-                        "email, phone, url, enum"});
+      std::string allowed;
+      for (const FieldTypeTraits& each : AllFieldTypes()) {
+        if (!each.custom_field) continue;
+        allowed += allowed.empty() ? "" : ", ";
+        allowed += each.name;
+      }
+      errors.push_back({"type", "invalid_value", "must be one of: " + allowed});
     }
   }
 
   std::vector<std::string> options;
   const boost::json::value* o = body.if_contains("options");
   bool has_options = o && !o->is_null() && !(o->is_array() && o->get_array().empty());
-  if (has_type && type == FieldType::kEnum) {
+  if (has_type && TraitsOf(type).takes_values) {
     bool ok = o && o->is_array() && !o->get_array().empty() && o->get_array().size() <= kMaxOptions;
     for (const auto& item : ok ? o->get_array() : boost::json::array()) {
       if (!item.is_string() || item.get_string().empty() || item.get_string().size() > 200) {

@@ -59,6 +59,7 @@ struct FieldSpec {
   // must be, in the writer's tenant; empty for none.
   std::string references;
   boost::json::value default_value;  // stored when the field is absent at create
+  std::string description;           // for people (the API's OpenAPI document)
 };
 
 }  // namespace contactsd::model

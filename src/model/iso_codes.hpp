@@ -1,9 +1,13 @@
 // ISO 3166 codes, from Debian's iso-codes data at build time (cmake/gen_iso_codes.py).
 #pragma once
 
+#include <span>
 #include <string_view>
 
 namespace contactsd::model {
+
+// Every ISO 3166-1 alpha-2 code, sorted.
+std::span<const std::string_view> CountryCodes();
 
 // An ISO 3166-1 alpha-2 code that exists, upper-case ("US", "CA"; not "XX" or "us").
 bool IsCountryCode(std::string_view code);

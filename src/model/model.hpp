@@ -105,6 +105,7 @@ class Model {
   ~Model();
 
   const std::string& name() const { return name_; }
+  const std::string& description() const { return description_; }
   const std::string& base_path() const { return base_path_; }
   Envelope envelope() const { return envelope_; }
   bool custom_fields_enabled() const { return custom_fields_enabled_; }
@@ -172,6 +173,7 @@ class Model {
   friend class ModelParser;
 
   std::string name_;
+  std::string description_;
   std::string base_path_;
   Envelope envelope_ = Envelope::kFlat;
   bool custom_fields_enabled_ = false;

@@ -2,6 +2,7 @@
 // before the server starts. docs/models/README.md documents the format.
 #include "model/model_parser.hpp"
 
+#include "model/field_types.hpp"
 #include "model/iso_codes.hpp"
 #include "model/model.hpp"
 
@@ -62,6 +63,10 @@ Status ModelParser::ParseTop(const json::object& top) {
     return Bad("name", "required, lower-case letters, digits and '_'");
   }
   model_.name_ = name->get_string();
+  if (const json::value* d = top.if_contains("description")) {
+    if (!d->is_string()) return Bad("description", "must be a string");
+    model_.description_ = d->get_string();
+  }
 
   const json::value* base = top.if_contains("base_path");
   if (!base || !base->is_string() ||
@@ -252,11 +257,29 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
   out.name = name;
   const json::value* type = o.if_contains("type");
   if (!type || !type->is_string()) return Bad(path + ".type", "required");
-  auto parsed = ParseFieldType(type->get_string());
-  if (!parsed) {
+  const FieldTypeTraits* traits = FindFieldType(type->get_string());
+  if (!traits) {
     return Bad(path + ".type", "unknown type '" + std::string(type->get_string()) + "'");
   }
-  out.type = *parsed;
+  out.type = traits->type;
+  if (const json::value* d = o.if_contains("description")) {
+    if (!d->is_string()) return Bad(path + ".description", "must be a string");
+    out.description = d->get_string();
+  }
+  // The keys the type takes; a key it does not take would be silently meaningless.
+  const std::pair<std::string_view, bool> typed_keys[] = {
+      {"max_length", traits->takes_max_length}, {"minimum", traits->takes_range},
+      {"maximum", traits->takes_range},         {"values", traits->takes_values},
+      {"max_items", traits->takes_items},       {"dedupe", traits->takes_items},
+      {"lowercase", traits->takes_lowercase},   {"references", traits->may_reference},
+      {"unique", traits->may_be_unique}};
+  for (auto [key, taken] : typed_keys) {
+    const json::value* given = o.if_contains(key);
+    if (!taken && given && !(given->is_bool() && !given->get_bool())) {
+      return Bad(path + "." + std::string(key),
+                 "type " + std::string(traits->name) + " does not take this key");
+    }
+  }
 
   auto flag = [&](std::string_view key, bool& target) -> Status {
     if (const json::value* b = o.if_contains(key)) {
@@ -295,9 +318,6 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
        {std::pair{"minimum", &out.minimum}, std::pair{"maximum", &out.maximum}}) {
     const json::value* bound = o.if_contains(key);
     if (!bound) continue;
-    if (out.type != FieldType::kInteger && out.type != FieldType::kNumber) {
-      return Bad(path + "." + key, "only for types integer and number");
-    }
     if (!bound->is_number()) return Bad(path + "." + key, "must be a number");
     *target = bound->to_number<double>();
   }
@@ -310,7 +330,6 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
   if (out.gated && out.write_only) return Bad(path + ".gated", "a write_only field is never shown");
 
   if (const json::value* values = o.if_contains("values")) {
-    if (out.type != FieldType::kEnum) return Bad(path + ".values", "only for type enum");
     if (!values->is_array() || values->get_array().empty()) {
       return Bad(path + ".values", "must be a non-empty array of strings");
     }
@@ -318,19 +337,12 @@ Status ModelParser::ParseField(std::string_view name, const json::value& v, Fiel
       if (!s.is_string()) return Bad(path + ".values", "must be a non-empty array of strings");
       out.values.emplace_back(s.get_string());
     }
-  } else if (out.type == FieldType::kEnum) {
-    return Bad(path + ".values", "required for type enum");
-  }
-  if (out.unique && out.type != FieldType::kString && out.type != FieldType::kEmail &&
-      out.type != FieldType::kPhone && out.type != FieldType::kUuid) {
-    return Bad(path + ".unique", "only string, email, phone and uuid fields can be unique");
+  } else if (traits->takes_values) {
+    return Bad(path + ".values", "required for type " + std::string(traits->name));
   }
   if (const json::value* collection = o.if_contains("references")) {
     if (!collection->is_string() || !model_.HasCollection(collection->get_string())) {
       return Bad(path + ".references", "must name one of the model's collections");
-    }
-    if (out.type != FieldType::kInteger && out.type != FieldType::kIntegerArray) {
-      return Bad(path + ".references", "only integer and integer_array fields hold entry ids");
     }
     out.references = collection->get_string();
   }

@@ -1,5 +1,6 @@
 // The model file's rule sections: custom fields, write rules, record rules, list filters,
 // collections.
+#include "model/field_types.hpp"
 #include "model/iso_codes.hpp"
 #include "model/model_parser.hpp"
 
@@ -196,9 +197,7 @@ Status ModelParser::ParseListFilters(const json::value& v) {
     if (param == "limit" || param == "cursor") return Bad(path, "is reserved for pagination");
     auto f = FieldNamed(path, &field);
     if (!f.ok()) return std::move(f).error();
-    FieldType t = (*f)->type;
-    if ((*f)->write_only || t == FieldType::kObject || t == FieldType::kAny ||
-        t == FieldType::kCustomFields) {
+    if ((*f)->write_only || !TraitsOf((*f)->type).may_filter) {
       return Bad(path, "can only filter on a stored scalar or array field");
     }
     // A filter would tell whether a locked contact holds a value, without unlocking it.
@@ -216,7 +215,7 @@ Status ModelParser::ParseSearch(const json::value& v) {
     auto f = FieldNamed("search", &name);
     if (!f.ok()) return std::move(f).error();
     const std::string path = "search." + (*f)->name;
-    if ((*f)->type != FieldType::kString && (*f)->type != FieldType::kEmail) {
+    if (!TraitsOf((*f)->type).may_search) {
       return Bad(path, "only string and email fields are searched by prefix");
     }
     // A search would tell what a field the caller may not read holds.

@@ -1,4 +1,5 @@
 // Phone numbers, parsed and validated with libphonenumber and stored in E.164.
+#include "model/field_types.hpp"
 #include "model/type_checks.hpp"
 
 #include <boost/json/value.hpp>
@@ -37,5 +38,33 @@ std::optional<FieldError> Phone(const FieldSpec& spec, const boost::json::value&
   out.emplace_string() = e164;
   return std::nullopt;
 }
+
+namespace {
+
+// A request may write a number in any form its region reads; the answer shows it in E.164.
+void PhoneSchema(const FieldSpec&, SchemaSide side, boost::json::object& out) {
+  out["type"] = "string";
+  if (side == SchemaSide::kAnswer) {
+    out["pattern"] = "^\\+[1-9][0-9]{1,14}$";
+  } else {
+    out["maxLength"] = 64;
+    out["description"] =
+        "A phone number, international (+...) or national to the model's default region; "
+        "stored and shown in E.164.";
+  }
+}
+
+}  // namespace
+
+extern constinit const FieldTypeTraits kPhoneType{.name = "phone",
+                                                  .type = FieldType::kPhone,
+                                                  .check = Phone,
+                                                  .takes_max_length = true,
+                                                  .may_be_unique = true,
+                                                  .may_filter = true,
+                                                  .custom_field = true,
+                                                  .item_type = FieldType::kPhone,
+                                                  .from_text = text::AsString,
+                                                  .schema = PhoneSchema};
 
 }  // namespace contactsd::model::types

@@ -1,4 +1,5 @@
 // Scalars: boolean, integer, number, enum. No coercion: "true" is not a boolean.
+#include "model/field_types.hpp"
 #include "model/type_checks.hpp"
 
 #include <boost/json/value.hpp>
@@ -98,5 +99,82 @@ std::optional<FieldError> Enum(const FieldSpec& spec, const boost::json::value& 
   if (!in.is_string()) return TypeError(path, "one of: " + allowed);
   return MakeError(path, "invalid_value", "must be one of: " + allowed);
 }
+
+namespace {
+
+void BooleanSchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "boolean";
+}
+
+void RangeSchema(const FieldSpec& spec, boost::json::object& out) {
+  if (spec.minimum) out["minimum"] = *spec.minimum;
+  if (spec.maximum) out["maximum"] = *spec.maximum;
+}
+
+void IntegerSchema(const FieldSpec& spec, SchemaSide, boost::json::object& out) {
+  out["type"] = "integer";
+  out["format"] = "int64";
+  RangeSchema(spec, out);
+}
+
+void NumberSchema(const FieldSpec& spec, SchemaSide, boost::json::object& out) {
+  out["type"] = "number";
+  RangeSchema(spec, out);
+}
+
+// An enum that stores its default for a value outside its list accepts any string.
+void EnumSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  out["type"] = "string";
+  boost::json::array values;
+  for (const auto& v : spec.values) values.emplace_back(v);
+  if (side == SchemaSide::kRequest && spec.invalid_as_default) {
+    out["examples"] = std::move(values);
+    out["description"] = "A value outside the list is stored as the default.";
+  } else {
+    out["enum"] = std::move(values);
+  }
+}
+
+}  // namespace
+
+extern constinit const FieldTypeTraits kBooleanType{.name = "boolean",
+                                                    .type = FieldType::kBoolean,
+                                                    .check = Boolean,
+                                                    .may_filter = true,
+                                                    .custom_field = true,
+                                                    .item_type = FieldType::kBoolean,
+                                                    .from_text = text::AsBoolean,
+                                                    .expected = "must be true or false",
+                                                    .schema = BooleanSchema};
+extern constinit const FieldTypeTraits kIntegerType{.name = "integer",
+                                                    .type = FieldType::kInteger,
+                                                    .check = Integer,
+                                                    .takes_range = true,
+                                                    .may_reference = true,
+                                                    .may_filter = true,
+                                                    .custom_field = true,
+                                                    .item_type = FieldType::kInteger,
+                                                    .from_text = text::AsInteger,
+                                                    .expected = "must be an integer",
+                                                    .schema = IntegerSchema};
+extern constinit const FieldTypeTraits kNumberType{.name = "number",
+                                                   .type = FieldType::kNumber,
+                                                   .check = Number,
+                                                   .takes_range = true,
+                                                   .may_filter = true,
+                                                   .custom_field = true,
+                                                   .item_type = FieldType::kNumber,
+                                                   .from_text = text::AsNumber,
+                                                   .expected = "must be a number",
+                                                   .schema = NumberSchema};
+extern constinit const FieldTypeTraits kEnumType{.name = "enum",
+                                                 .type = FieldType::kEnum,
+                                                 .check = Enum,
+                                                 .takes_values = true,
+                                                 .may_filter = true,
+                                                 .custom_field = true,
+                                                 .item_type = FieldType::kEnum,
+                                                 .from_text = text::AsString,
+                                                 .schema = EnumSchema};
 
 }  // namespace contactsd::model::types

@@ -1,5 +1,6 @@
 // String-like types: string, email, url, uuid; and the helpers they share.
 #include "common/uuid.hpp"
+#include "model/field_types.hpp"
 #include "model/iso_codes.hpp"
 #include "model/type_checks.hpp"
 
@@ -142,5 +143,96 @@ std::optional<FieldError> Country(const FieldSpec&, const boost::json::value& in
   out = in;
   return std::nullopt;
 }
+
+namespace {
+
+void StringSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out,
+                  std::string_view format) {
+  out["type"] = "string";
+  // A request's email or URL is checked once its surrounding spaces are trimmed: a format or
+  // a limit on the sent text would refuse what the server accepts.
+  const bool trimmed = spec.type != FieldType::kString && side == SchemaSide::kRequest;
+  if (!format.empty() && !trimmed) out["format"] = format;
+  if (spec.max_length && !trimmed) out["maxLength"] = *spec.max_length;
+  if (trimmed) out["description"] = "Surrounding spaces are trimmed.";
+}
+
+void PlainStringSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  StringSchema(spec, side, out, {});
+}
+void EmailSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  StringSchema(spec, side, out, "email");
+}
+void UrlSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
+  StringSchema(spec, side, out, "uri");
+}
+// A filter on a uuid field names one: anything else is a mistake, not a value no contact holds.
+std::optional<boost::json::value> AsUuidText(std::string_view text) {
+  if (!IsUuid(text)) return std::nullopt;
+  return boost::json::value(boost::json::string(text));
+}
+
+void UuidSchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "string";
+  out["format"] = "uuid";
+}
+void CountrySchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "string";
+  boost::json::array codes;
+  for (std::string_view code : CountryCodes()) codes.emplace_back(code);
+  out["enum"] = std::move(codes);
+}
+
+}  // namespace
+
+extern constinit const FieldTypeTraits kStringType{.name = "string",
+                                                   .type = FieldType::kString,
+                                                   .check = String,
+                                                   .takes_max_length = true,
+                                                   .takes_lowercase = true,
+                                                   .may_be_unique = true,
+                                                   .may_filter = true,
+                                                   .custom_field = true,
+                                                   .may_search = true,
+                                                   .item_type = FieldType::kString,
+                                                   .from_text = text::AsString,
+                                                   .schema = PlainStringSchema};
+extern constinit const FieldTypeTraits kEmailType{.name = "email",
+                                                  .type = FieldType::kEmail,
+                                                  .check = Email,
+                                                  .takes_max_length = true,
+                                                  .takes_lowercase = true,
+                                                  .may_be_unique = true,
+                                                  .may_filter = true,
+                                                  .custom_field = true,
+                                                  .may_search = true,
+                                                  .item_type = FieldType::kEmail,
+                                                  .from_text = text::AsString,
+                                                  .schema = EmailSchema};
+extern constinit const FieldTypeTraits kUrlType{.name = "url",
+                                                .type = FieldType::kUrl,
+                                                .check = Url,
+                                                .takes_max_length = true,
+                                                .may_filter = true,
+                                                .custom_field = true,
+                                                .item_type = FieldType::kUrl,
+                                                .from_text = text::AsString,
+                                                .schema = UrlSchema};
+extern constinit const FieldTypeTraits kUuidType{.name = "uuid",
+                                                 .type = FieldType::kUuid,
+                                                 .check = Uuid,
+                                                 .may_be_unique = true,
+                                                 .may_filter = true,
+                                                 .item_type = FieldType::kUuid,
+                                                 .from_text = AsUuidText,
+                                                 .expected = "must be a UUID",
+                                                 .schema = UuidSchema};
+extern constinit const FieldTypeTraits kCountryType{.name = "country",
+                                                    .type = FieldType::kCountry,
+                                                    .check = Country,
+                                                    .may_filter = true,
+                                                    .item_type = FieldType::kCountry,
+                                                    .from_text = text::AsString,
+                                                    .schema = CountrySchema};
 
 }  // namespace contactsd::model::types

@@ -1,5 +1,6 @@
 // Dates ("yyyy-mm-dd", real calendar dates) and datetimes (ISO 8601, stored as UTC).
 #include "common/time.hpp"
+#include "model/field_types.hpp"
 #include "model/type_checks.hpp"
 
 #include <boost/json/value.hpp>
@@ -29,5 +30,37 @@ std::optional<FieldError> Datetime(const FieldSpec&, const boost::json::value& i
   out.emplace_string() = FormatTimestamp(*ms);
   return std::nullopt;
 }
+
+namespace {
+
+void DateSchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "string";
+  out["format"] = "date";
+}
+
+// A request may write any zone; the answer is UTC with milliseconds.
+void DatetimeSchema(const FieldSpec&, SchemaSide, boost::json::object& out) {
+  out["type"] = "string";
+  out["format"] = "date-time";
+}
+
+}  // namespace
+
+extern constinit const FieldTypeTraits kDateType{.name = "date",
+                                                 .type = FieldType::kDate,
+                                                 .check = Date,
+                                                 .may_filter = true,
+                                                 .custom_field = true,
+                                                 .item_type = FieldType::kDate,
+                                                 .from_text = text::AsString,
+                                                 .schema = DateSchema};
+extern constinit const FieldTypeTraits kDatetimeType{.name = "datetime",
+                                                     .type = FieldType::kDatetime,
+                                                     .check = Datetime,
+                                                     .may_filter = true,
+                                                     .custom_field = true,
+                                                     .item_type = FieldType::kDatetime,
+                                                     .from_text = text::AsString,
+                                                     .schema = DatetimeSchema};
 
 }  // namespace contactsd::model::types

@@ -1,52 +1,10 @@
 #include "model/value_check.hpp"
 
+#include "model/field_types.hpp"
 #include "model/json_text.hpp"
 #include "model/type_checks.hpp"
 
 namespace contactsd::model {
-namespace {
-
-types::Check CheckFor(FieldType type) {
-  switch (type) {
-    case FieldType::kString:
-      return types::String;
-    case FieldType::kEmail:
-      return types::Email;
-    case FieldType::kPhone:
-      return types::Phone;
-    case FieldType::kUrl:
-      return types::Url;
-    case FieldType::kDate:
-      return types::Date;
-    case FieldType::kDatetime:
-      return types::Datetime;
-    case FieldType::kBoolean:
-      return types::Boolean;
-    case FieldType::kInteger:
-      return types::Integer;
-    case FieldType::kNumber:
-      return types::Number;
-    case FieldType::kUuid:
-      return types::Uuid;
-    case FieldType::kCountry:
-      return types::Country;
-    case FieldType::kEnum:
-      return types::Enum;
-    case FieldType::kStringArray:
-      return types::StringArray;
-    case FieldType::kIntegerArray:
-      return types::IntegerArray;
-    case FieldType::kObject:
-      return types::Object;
-    case FieldType::kAny:
-      return types::Any;
-    case FieldType::kCustomFields:  // handled in CheckValue
-      return types::Object;
-  }
-  return types::String;
-}
-
-}  // namespace
 
 bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeContext& ctx,
                 std::string_view path, boost::json::value& out, std::vector<FieldError>& errors) {
@@ -65,7 +23,7 @@ bool CheckValue(const FieldSpec& spec, const boost::json::value& in, const TypeC
   if (spec.type == FieldType::kCustomFields) {
     return types::CustomFields(spec, in, ctx, path, out, errors);
   }
-  if (auto error = CheckFor(spec.type)(spec, in, ctx, path, out)) {
+  if (auto error = TraitsOf(spec.type).check(spec, in, ctx, path, out)) {
     errors.push_back(std::move(*error));
     return false;
   }

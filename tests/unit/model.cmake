@@ -1,6 +1,7 @@
 contactsd_unit_test(contactsd_model_tests
   SOURCES
     model/value_check_test.cpp
+    model/field_types_test.cpp
     model/model_parser_test.cpp
     model/patch_validator_test.cpp
     model/record_test.cpp

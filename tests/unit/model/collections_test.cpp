@@ -68,7 +68,7 @@ TEST(ModelCollections, BadDeclarationsNameTheKey) {
   EXPECT_EQ(ParseError(model(R"(["labels"])", ok_field)),
             "fields.a.references: must name one of the model's collections");
   EXPECT_EQ(ParseError(model(R"(["lists"])", R"({"type":"string_array","references":"lists"})")),
-            "fields.a.references: only integer and integer_array fields hold entry ids");
+            "fields.a.references: type string_array does not take this key");
   EXPECT_EQ(ParseError(model(R"(["lists"])", R"({"type":"integer","references":7})")),
             "fields.a.references: must name one of the model's collections");
   EXPECT_EQ(ParseError(model(R"(["lists"])",

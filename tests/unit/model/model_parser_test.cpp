@@ -60,7 +60,7 @@ TEST(ModelParser, NamesTheBadKey) {
             "fields.a.default: must be an integer");
   EXPECT_EQ(ParseError(R"({"name":"x","base_path":"/v1","fields":{"a":{"type":"boolean",
       "unique":true}},"response":["a"]})"),
-            "fields.a.unique: only string, email, phone and uuid fields can be unique");
+            "fields.a.unique: type boolean does not take this key");
   EXPECT_EQ(ParseError("{not json"), "(model file): not valid JSON: syntax error");
 }
 
@@ -206,7 +206,7 @@ TEST(ModelParser, NamesTheBadCatalogueKey) {
       "fields.cost.minimum: must not be greater than maximum");
   EXPECT_EQ(ParseError(CatalogueWith(R"("name": {"type": "string"})",
                                      R"("name": {"type": "string", "minimum": 1})")),
-            "fields.name.minimum: only for types integer and number");
+            "fields.name.minimum: type string does not take this key");
   EXPECT_EQ(ParseError(CatalogueWith(R"("name": {"type": "string"})",
                                      R"("name": {"type": "string", "read_only": true,
                                                  "create_only": true})")),
