@@ -214,6 +214,15 @@ std::vector<Route> BatchRoutes(const ApiContext& ctx) {
   Route batch{"POST", ctx.model.base_path() + "/contacts/batch",
               [&ctx](const Request& req) { return HandleBatch(ctx, req); }};
   batch.large_answers = true;  // up to 1,000 contacts: built on the bulk workers
+  batch.doc = {.id = "batchContacts",
+               .summary =
+                   "Up to 1,000 writes in one request, all or nothing (atomic) or each "
+                   "on its own",
+               .tag = "contacts",
+               .request = Shape::kBatchRequest,
+               .answer = Shape::kBatchAnswer,
+               .errors = {403, 404, 409, 412, 422},
+               .idempotent = true};
   return {std::move(batch)};
 }
 

@@ -80,10 +80,37 @@ std::vector<Route> CollectionRoutes(const ApiContext& ctx) {
     auto bind = [context = &ctx, name = &collection](Handler handler) {
       return [context, name, handler](const Request& req) { return handler(*context, *name, req); };
     };
-    routes.push_back({"POST", base, bind(HandleCreate)});
-    routes.push_back({"GET", base, bind(HandleList)});
-    routes.push_back({"GET", base + "/{id}", bind(HandleGet)});
-    routes.push_back({"DELETE", base + "/{id}", bind(HandleDelete)});
+    // "lists" → "List": the operations' names ("createList", "getList") and summaries.
+    std::string noun =
+        collection.substr(0, collection.size() - (collection.ends_with('s') ? 1 : 0));
+    std::string title = noun;
+    title.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(title.front())));
+    routes.push_back(Described({"POST", base, bind(HandleCreate)},
+                               {.id = "create" + title,
+                                .summary = "Create a " + noun + " (an entry of " + collection + ")",
+                                .tag = collection,
+                                .request = Shape::kCollectionEntryDefinition,
+                                .answer = Shape::kCollectionEntry,
+                                .status = 201,
+                                .errors = {409, 422}}));
+    routes.push_back(
+        Described({"GET", base, bind(HandleList)}, {.id = "list" + title + "s",
+                                                    .summary = "The tenant's " + collection,
+                                                    .tag = collection,
+                                                    .answer = Shape::kCollectionEntryList}));
+    routes.push_back(
+        Described({"GET", base + "/{id}", bind(HandleGet)}, {.id = "get" + title,
+                                                             .summary = "Read a " + noun,
+                                                             .tag = collection,
+                                                             .answer = Shape::kCollectionEntry,
+                                                             .errors = {404}}));
+    routes.push_back(
+        Described({"DELETE", base + "/{id}", bind(HandleDelete)},
+                  {.id = "delete" + title,
+                   .summary = "Delete a " + noun + " (its id leaves every contact that holds it)",
+                   .tag = collection,
+                   .status = 204,
+                   .errors = {404}}));
     Route missing_id{"DELETE", base, bind(HandleMissingId)};
     missing_id.advertised = false;  // answered, but not something the path serves
     routes.push_back(std::move(missing_id));

@@ -356,28 +356,117 @@ std::vector<Route> ContactRoutes(const ApiContext& ctx) {
     route.advertised = false;
     return route;
   };
-  Route list{"GET", base, bind(HandleList)};
-  list.large_answers = true;  // a page may be up to kMaxPageBytes
-  std::vector<Route> routes = {
-      {"POST", base, bind(HandleCreate)},    std::move(list),     {"GET", one, bind(HandleGet)},
-      bind_async("PATCH", one, HandlePatch), missing_id("PATCH"),
-  };
   const bool has_unique = std::any_of(ctx.model.fields().begin(), ctx.model.fields().end(),
                                       [](const model::FieldSpec& f) { return f.unique; });
+  // ?id_property= names a contact by a unique field, where the model has one.
+  auto by_key = [has_unique](std::vector<std::string_view> query) {
+    if (has_unique) query.push_back("id_property");
+    return query;
+  };
+  const bool archived_shown = ctx.model.archiving_enabled() && !ctx.model.archived_hidden();
+  // An archived contact is a 409 where archiving keeps it visible, a 404 where it hides it.
+  const std::vector<int> write_errors = archived_shown ? std::vector<int>{403, 404, 409, 412, 422}
+                                                       : std::vector<int>{403, 404, 412, 422};
+
+  std::vector<Route> routes;
+  auto add = [&routes](Route route, RouteDoc doc) {
+    route.doc = std::move(doc);
+    routes.push_back(std::move(route));
+  };
+  add({"POST", base, bind(HandleCreate)}, {.id = "createContact",
+                                           .summary = "Create a contact",
+                                           .tag = "contacts",
+                                           .request = Shape::kContactCreate,
+                                           .answer = Shape::kContact,
+                                           .status = 201,
+                                           .errors = {403, 409, 422},
+                                           .query = {"properties"},
+                                           .conditional = true,
+                                           .idempotent = true});
+  Route list{"GET", base, bind(HandleList)};
+  list.large_answers = true;  // a page may be up to kMaxPageBytes
+  add(std::move(list),
+      {.id = "listContacts",
+       .summary = "List contacts, a page at a time",
+       .tag = "contacts",
+       .answer = Shape::kContactPage,
+       .errors = {410},
+       .query = {"limit", "cursor", "order", "updated_since", "properties", "filters"}});
+  add({"GET", one, bind(HandleGet)}, {.id = "getContact",
+                                      .summary = "Read a contact",
+                                      .tag = "contacts",
+                                      .answer = Shape::kContact,
+                                      .errors = {304, 404},
+                                      .query = by_key({"properties"}),
+                                      .conditional = true});
+  add(bind_async("PATCH", one, HandlePatch),
+      {.id = "updateContact",
+       .summary = "Change some of a contact's fields (a JSON merge patch, validated as a whole)",
+       .tag = "contacts",
+       .request = Shape::kContactUpdate,
+       .answer = Shape::kContact,
+       .errors = write_errors,
+       .query = by_key({"properties"}),
+       .conditional = true,
+       .idempotent = true});
+  routes.push_back(missing_id("PATCH"));
   if (ctx.model.replace_enabled()) {
-    routes.push_back(bind_async("PUT", one, HandleReplace));
+    add(bind_async("PUT", one, HandleReplace),
+        {.id = "replaceContact",
+         .summary = "Replace a contact's fields (those not sent are cleared)",
+         .tag = "contacts",
+         .request = Shape::kContactReplace,
+         .answer = Shape::kContact,
+         .errors = write_errors,
+         .query = {"properties"},
+         .conditional = true,
+         .idempotent = true});
     routes.push_back(missing_id("PUT"));
   } else if (has_unique) {
-    routes.push_back({"PUT", one, bind(HandleUpsert)});
+    add({"PUT", one, bind(HandleUpsert)},
+        {.id = "upsertContact",
+         .summary = "Create the contact a unique key names, or change the one that holds it",
+         .tag = "contacts",
+         .request = Shape::kContactCreate,
+         .answer = Shape::kContact,
+         .errors = {403, 409, 412, 422},
+         .query = {"id_property", "properties"},
+         .conditional = true,
+         .idempotent = true});
   }
   if (ctx.model.archiving_enabled()) {
-    routes.push_back({"DELETE", one, bind(HandleDelete)});
+    add({"DELETE", one, bind(HandleDelete)},
+        {.id = "archiveContact",
+         .summary = ctx.model.archived_hidden() ? "Archive a contact (it is gone for clients)"
+                                                : "Archive a contact (it can be restored)",
+         .tag = "contacts",
+         .answer = archived_shown ? Shape::kContact : Shape::kNone,
+         .status = archived_shown ? 200 : 204,
+         .errors = write_errors,
+         .query = by_key({}),
+         .conditional = true,
+         .idempotent = true});
     routes.push_back(missing_id("DELETE"));
-    if (!ctx.model.archived_hidden()) {
-      routes.push_back({"POST", one + "/restore", bind(HandleRestore)});
+    if (archived_shown) {
+      add({"POST", one + "/restore", bind(HandleRestore)},
+          {.id = "restoreContact",
+           .summary = "Restore an archived contact",
+           .tag = "contacts",
+           .answer = Shape::kContact,
+           .errors = {403, 404, 409, 412, 422},
+           .conditional = true,
+           .idempotent = true});
     }
   }
-  if (ctx.model.unlocks()) routes.push_back({"POST", one + "/unlock", bind(HandleUnlock)});
+  if (ctx.model.unlocks()) {
+    add({"POST", one + "/unlock", bind(HandleUnlock)},
+        {.id = "unlockContact",
+         .summary = "Unlock a contact's gated fields, spending its cost from the org's credits",
+         .tag = "contacts",
+         .answer = Shape::kContact,
+         .errors = {402, 404, 422},
+         .idempotent = true});
+  }
   return routes;
 }
 

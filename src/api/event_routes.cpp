@@ -163,6 +163,12 @@ std::vector<Route> EventRoutes(const ApiContext& ctx) {
     HandleFeed(ctx, req, std::move(reply));
   };
   feed.async_blocks = true;  // it reads the store: on a worker, never on an I/O thread
+  feed.doc = {.id = "listEvents",
+              .summary = "The tenant's change feed, oldest first, resumable by cursor",
+              .tag = "events",
+              .answer = Shape::kEventPage,
+              .errors = {410},
+              .query = {"after", "limit", "wait", "type", "contact_id"}};
   routes.push_back(std::move(feed));
   Route erase{"POST", base + "/contacts/{id}/erase",
               [&ctx](const Request& req) -> Result<Response> {
@@ -173,10 +179,21 @@ std::vector<Route> EventRoutes(const ApiContext& ctx) {
                 }
                 return Response{204, {}, {}};
               }};
+  erase.doc = {.id = "eraseContact",
+               .summary = "Erase a contact and every personal value of it, history included",
+               .tag = "contacts",
+               .status = 204,
+               .errors = {403, 404}};
   routes.push_back(std::move(erase));
   Route history{"GET", base + "/contacts/{id}/history",
                 [&ctx](const Request& req) { return HandleHistory(ctx, req); }};
   history.large_answers = true;
+  history.doc = {.id = "getContactHistory",
+                 .summary = "A contact's changes, newest first",
+                 .tag = "events",
+                 .answer = Shape::kHistoryPage,
+                 .errors = {404},
+                 .query = {"limit", "cursor"}};
   routes.push_back(std::move(history));
   return routes;
 }

@@ -129,6 +129,14 @@ std::vector<Route> ExportRoutes(const ApiContext& ctx) {
       "GET", ctx.model.base_path() + "/contacts/export",
       [&ctx, running](const Request& req) { return HandleExport(ctx, running, req); }};
   export_route.large_answers = true;  // opens a snapshot: on the bulk workers
+  export_route.doc = {.id = "exportContacts",
+                      .summary =
+                          "Every contact the list's filters select, from one snapshot, "
+                          "as NDJSON or CSV, streamed",
+                      .tag = "contacts",
+                      .answer = Shape::kExportBody,
+                      .errors = {503},
+                      .query = {"format", "updated_since", "filters"}};
   return {std::move(export_route)};
 }
 

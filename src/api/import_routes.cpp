@@ -117,10 +117,16 @@ Result<std::unique_ptr<BodySink>> OpenImport(const ApiContext& ctx, const Reques
 }  // namespace
 
 std::vector<Route> ImportRoutes(const ApiContext& ctx) {
-  Route import{"POST", ctx.model.base_path() + "/contacts/import", {}};
-  import.open_body = [&ctx](const Request& head) { return OpenImport(ctx, head);
-};
-return {std::move(import)};
-}  // namespace contactsd::api
+  Route route{"POST", ctx.model.base_path() + "/contacts/import", {}};
+  route.open_body = [&ctx](const Request& head) { return OpenImport(ctx, head); };
+  route.doc = {.id = "importContacts",
+               .summary = "Create (or upsert) contacts from NDJSON or CSV lines, streamed",
+               .tag = "contacts",
+               .request = Shape::kImportBody,
+               .answer = Shape::kImportSummary,
+               .errors = {403, 415, 503},
+               .query = {"upsert_on"}};
+  return {std::move(route)};
+}
 
 }  // namespace contactsd::api

@@ -2,6 +2,7 @@
 // transport turns its messages into these, and handlers never see a socket or a parser.
 #pragma once
 
+#include "api/route_doc.hpp"
 #include "common/result.hpp"
 
 #include <functional>
@@ -107,6 +108,14 @@ struct Route {
   // transport's max_body_bytes (max_streamed_body_bytes instead). Called on a bulk worker with
   // the request's head (no body) once check_head has passed; an error is the answer.
   std::function<Result<std::unique_ptr<BodySink>>(const Request& head)> open_body = {};
+  // What the route is, for the OpenAPI document; required of every advertised route.
+  RouteDoc doc = {};
 };
+
+// `route` with its doc, so that a route in a list reads as one declaration.
+inline Route Described(Route route, RouteDoc doc) {
+  route.doc = std::move(doc);
+  return route;
+}
 
 }  // namespace contactsd::api

@@ -2,6 +2,8 @@
 
 #include "api/principal_of.hpp"
 
+#include <stdexcept>
+
 namespace contactsd::api {
 
 std::vector<Route> AllRoutes(const ApiContext& ctx) {
@@ -16,9 +18,14 @@ std::vector<Route> AllRoutes(const ApiContext& ctx) {
         if (!who.ok()) return std::move(who).error();
         return {};
       };
+      if (r.advertised && r.doc.id.empty()) {
+        // A route the document would not describe: a mistake of the code, not of a request.
+        throw std::logic_error(r.method + " " + r.pattern + " has no RouteDoc");
+      }
       routes.push_back(std::move(r));
     }
   }
+  routes.push_back(OpenApiRoute(ctx, routes));
   return routes;
 }
 

@@ -46,6 +46,9 @@ std::vector<Route> WebhookRoutes(const ApiContext& ctx);
 // the contact whose external_id is "export", not an export.
 Result<Response> GetContactNamed(const ApiContext& ctx, const Request& req, std::string_view value);
 
+// GET {base}/openapi.json, describing `routes` and itself (openapi_routes.cpp).
+Route OpenApiRoute(const ApiContext& ctx, const std::vector<Route>& routes);
+
 // All of the above.
 std::vector<Route> AllRoutes(const ApiContext& ctx);
 

@@ -91,70 +91,117 @@ std::vector<Route> WebhookRoutes(const ApiContext& ctx) {
   const std::string base = ctx.model.base_path() + "/webhooks";
   const contacts::WebhooksService& hooks = *ctx.webhooks;
   return {
-      {"POST", base,
-       WithPrincipal(ctx,
-                     [&hooks, base](const Principal& who, const Request& req) -> Result<Response> {
-                       auto body = ParseObject(req.body);
-                       if (!body.ok()) return std::move(body).error();
-                       auto settings = SettingsOf(*body);
-                       if (!settings.ok()) return std::move(settings).error();
-                       auto created = hooks.Create(who, *settings);
-                       if (!created.ok()) return std::move(created).error();
-                       Response r = JsonResponse(201, WebhookJson(*created, true));
-                       r.headers.emplace_back("Location", base + "/" + created->id);
-                       return r;
-                     })},
-      {"GET", base,
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request&) -> Result<Response> {
-                       auto endpoints = hooks.List(who);  // at most kMaxWebhooksPerOrg
-                       if (!endpoints.ok()) return std::move(endpoints).error();
-                       json::array data;
-                       for (const auto& e : *endpoints) data.push_back(WebhookJson(e, false));
-                       return JsonResponse(200, json::object{{"data", std::move(data)}});
-                     })},
-      {"GET", base + "/{id}",
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-                       auto endpoint = hooks.Get(who, req.Param("id"));
-                       if (!endpoint.ok()) return std::move(endpoint).error();
-                       return JsonResponse(200, WebhookJson(*endpoint, false));
-                     })},
-      {"PATCH", base + "/{id}",
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-                       auto body = ParseObject(req.body);
-                       if (!body.ok()) return std::move(body).error();
-                       auto settings = SettingsOf(*body);
-                       if (!settings.ok()) return std::move(settings).error();
-                       auto updated = hooks.Update(who, req.Param("id"), *settings);
-                       if (!updated.ok()) return std::move(updated).error();
-                       return JsonResponse(200, WebhookJson(*updated, false));
-                     })},
-      {"DELETE", base + "/{id}",
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-                       if (auto deleted = hooks.Delete(who, req.Param("id")); !deleted) {
-                         return std::move(deleted).error();
-                       }
-                       return Response{204, {}, {}};
-                     })},
-      {"POST", base + "/{id}/rotate-secret",
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-                       auto rotated = hooks.RotateSecret(who, req.Param("id"));
-                       if (!rotated.ok()) return std::move(rotated).error();
-                       return JsonResponse(200, WebhookJson(*rotated, true));
-                     })},
-      {"POST", base + "/{id}/test",
-       WithPrincipal(ctx,
-                     [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-                       auto event_id = hooks.SendTest(who, req.Param("id"));
-                       if (!event_id.ok()) return std::move(event_id).error();
-                       return JsonResponse(202, json::object{{"event_id", *event_id}});
-                     })},
-      {"GET", base + "/{id}/deliveries",
-       WithPrincipal(ctx,
+      Described(
+          {"POST", base,
+           WithPrincipal(
+               ctx,
+               [&hooks, base](const Principal& who, const Request& req) -> Result<Response> {
+                 auto body = ParseObject(req.body);
+                 if (!body.ok()) return std::move(body).error();
+                 auto settings = SettingsOf(*body);
+                 if (!settings.ok()) return std::move(settings).error();
+                 auto created = hooks.Create(who, *settings);
+                 if (!created.ok()) return std::move(created).error();
+                 Response r = JsonResponse(201, WebhookJson(*created, true));
+                 r.headers.emplace_back("Location", base + "/" + created->id);
+                 return r;
+               })},
+          {.id = "createWebhook",
+           .summary = "Subscribe an endpoint to the tenant's events (its secret is shown once)",
+           .tag = "webhooks",
+           .request = Shape::kWebhookDefinition,
+           .answer = Shape::kWebhookCreated,
+           .status = 201,
+           .errors = {409, 422}}),
+      Described({"GET", base,
+                 WithPrincipal(ctx,
+                               [&hooks](const Principal& who, const Request&) -> Result<Response> {
+                                 auto endpoints = hooks.List(who);  // at most kMaxWebhooksPerOrg
+                                 if (!endpoints.ok()) return std::move(endpoints).error();
+                                 json::array data;
+                                 for (const auto& e : *endpoints)
+                                   data.push_back(WebhookJson(e, false));
+                                 return JsonResponse(200, json::object{{"data", std::move(data)}});
+                               })},
+                {.id = "listWebhooks",
+                 .summary = "The tenant's webhook endpoints",
+                 .tag = "webhooks",
+                 .answer = Shape::kWebhookList}),
+      Described(
+          {"GET", base + "/{id}",
+           WithPrincipal(ctx,
+                         [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                           auto endpoint = hooks.Get(who, req.Param("id"));
+                           if (!endpoint.ok()) return std::move(endpoint).error();
+                           return JsonResponse(200, WebhookJson(*endpoint, false));
+                         })},
+          {.id = "getWebhook",
+           .summary = "Read a webhook endpoint",
+           .tag = "webhooks",
+           .answer = Shape::kWebhook,
+           .errors = {404}}),
+      Described(
+          {"PATCH", base + "/{id}",
+           WithPrincipal(ctx,
+                         [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                           auto body = ParseObject(req.body);
+                           if (!body.ok()) return std::move(body).error();
+                           auto settings = SettingsOf(*body);
+                           if (!settings.ok()) return std::move(settings).error();
+                           auto updated = hooks.Update(who, req.Param("id"), *settings);
+                           if (!updated.ok()) return std::move(updated).error();
+                           return JsonResponse(200, WebhookJson(*updated, false));
+                         })},
+          {.id = "updateWebhook",
+           .summary = "Change a webhook endpoint's settings",
+           .tag = "webhooks",
+           .request = Shape::kWebhookUpdate,
+           .answer = Shape::kWebhook,
+           .errors = {404, 422}}),
+      Described(
+          {"DELETE", base + "/{id}",
+           WithPrincipal(ctx,
+                         [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                           if (auto deleted = hooks.Delete(who, req.Param("id")); !deleted) {
+                             return std::move(deleted).error();
+                           }
+                           return Response{204, {}, {}};
+                         })},
+          {.id = "deleteWebhook",
+           .summary = "Remove a webhook endpoint",
+           .tag = "webhooks",
+           .status = 204,
+           .errors = {404}}),
+      Described(
+          {"POST", base + "/{id}/rotate-secret",
+           WithPrincipal(ctx,
+                         [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                           auto rotated = hooks.RotateSecret(who, req.Param("id"));
+                           if (!rotated.ok()) return std::move(rotated).error();
+                           return JsonResponse(200, WebhookJson(*rotated, true));
+                         })},
+          {.id = "rotateWebhookSecret",
+           .summary = "Give a webhook endpoint a new signing secret (shown once)",
+           .tag = "webhooks",
+           .answer = Shape::kWebhookSecretRotated,
+           .errors = {404}}),
+      Described(
+          {"POST", base + "/{id}/test",
+           WithPrincipal(ctx,
+                         [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                           auto event_id = hooks.SendTest(who, req.Param("id"));
+                           if (!event_id.ok()) return std::move(event_id).error();
+                           return JsonResponse(202, json::object{{"event_id", *event_id}});
+                         })},
+          {.id = "testWebhook",
+           .summary = "Send a test event to a webhook endpoint",
+           .tag = "webhooks",
+           .answer = Shape::kWebhookTestResult,
+           .status = 202,
+           .errors = {404, 409}}),
+      Described({"GET", base + "/{id}/deliveries",
+                 WithPrincipal(
+                     ctx,
                      [&hooks](const Principal& who, const Request& req) -> Result<Response> {
                        auto limit = LimitOf(req);
                        if (!limit.ok()) return std::move(limit).error();
@@ -170,8 +217,15 @@ std::vector<Route> WebhookRoutes(const ApiContext& ctx) {
                                                                  ? json::value(*page->next_cursor)
                                                                  : json::value(nullptr)}});
                      })},
-      {"POST", base + "/{id}/deliveries/{event_id}/retry",
-       WithPrincipal(ctx,
+                {.id = "listWebhookDeliveries",
+                 .summary = "A webhook endpoint's delivery attempts, newest first",
+                 .tag = "webhooks",
+                 .answer = Shape::kDeliveryPage,
+                 .errors = {404},
+                 .query = {"limit", "cursor"}}),
+      Described({"POST", base + "/{id}/deliveries/{event_id}/retry",
+                 WithPrincipal(
+                     ctx,
                      [&hooks](const Principal& who, const Request& req) -> Result<Response> {
                        if (auto retried = hooks.Retry(who, req.Param("id"), req.Param("event_id"));
                            !retried) {
@@ -179,33 +233,47 @@ std::vector<Route> WebhookRoutes(const ApiContext& ctx) {
                        }
                        return JsonResponse(202, json::object{{"event_id", req.Param("event_id")}});
                      })},
-      {"POST", base + "/{id}/replay",
-       WithPrincipal(
-           ctx,
-           [&hooks](const Principal& who, const Request& req) -> Result<Response> {
-             auto body = ParseObject(req.body);
-             if (!body.ok()) return std::move(body).error();
-             std::optional<std::string> after;
-             for (const auto& [key, value] : *body) {
-               if (key != "after") {
-                 return Error::Validation({{std::string(key), "unknown_field",
-                                            "Unknown field; a replay has only after"}});
-               }
-               if (!value.is_string()) {
-                 return Error::Validation(
-                     {{"after", "invalid_type", "after must be a cursor of the event feed"}});
-               }
-               after = std::string(value.get_string());
-             }
-             if (!after) {
-               return Error::Validation(
-                   {{"after", "required", "after is required: a cursor of the event feed"}});
-             }
-             if (auto replayed = hooks.Replay(who, req.Param("id"), *after); !replayed) {
-               return std::move(replayed).error();
-             }
-             return JsonResponse(202, json::object{{"replaying", true}});
-           })},
+                {.id = "retryWebhookDelivery",
+                 .summary = "Deliver an event to a webhook endpoint again",
+                 .tag = "webhooks",
+                 .answer = Shape::kWebhookRetryResult,
+                 .status = 202,
+                 .errors = {404, 409}}),
+      Described(
+          {"POST", base + "/{id}/replay",
+           WithPrincipal(
+               ctx,
+               [&hooks](const Principal& who, const Request& req) -> Result<Response> {
+                 auto body = ParseObject(req.body);
+                 if (!body.ok()) return std::move(body).error();
+                 std::optional<std::string> after;
+                 for (const auto& [key, value] : *body) {
+                   if (key != "after") {
+                     return Error::Validation({{std::string(key), "unknown_field",
+                                                "Unknown field; a replay has only after"}});
+                   }
+                   if (!value.is_string()) {
+                     return Error::Validation(
+                         {{"after", "invalid_type", "after must be a cursor of the event feed"}});
+                   }
+                   after = std::string(value.get_string());
+                 }
+                 if (!after) {
+                   return Error::Validation(
+                       {{"after", "required", "after is required: a cursor of the event feed"}});
+                 }
+                 if (auto replayed = hooks.Replay(who, req.Param("id"), *after); !replayed) {
+                   return std::move(replayed).error();
+                 }
+                 return JsonResponse(202, json::object{{"replaying", true}});
+               })},
+          {.id = "replayWebhook",
+           .summary = "Deliver again every event after a feed cursor",
+           .tag = "webhooks",
+           .request = Shape::kWebhookReplayRequest,
+           .answer = Shape::kWebhookReplayResult,
+           .status = 202,
+           .errors = {404, 410, 422}}),
   };
 }
 

@@ -2,6 +2,7 @@
 #include "webhooks/retry_schedule.hpp"
 
 #include "app/admin_commands.hpp"
+#include "app/openapi_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/transfer_commands.hpp"
 #include "common/time.hpp"
@@ -253,6 +254,15 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--format", transfer.format, "ndjson (default) or csv")
       ->check(CLI::IsMember({"ndjson", "csv"}));
 
+  std::string openapi_model = "standard";
+  bool openapi_jwt = false;
+  CLI::App* openapi_cmd = app.add_subcommand(
+      "openapi", "Print a model's OpenAPI 3.1 document (what GET {base}/openapi.json answers)");
+  openapi_cmd->add_option("--model", openapi_model, "Built-in model name or path to a model file")
+      ->envname("CONTACTSD_MODEL")
+      ->capture_default_str();
+  openapi_cmd->add_flag("--jwt", openapi_jwt, "Describe bearer JWTs beside API keys");
+
   CLI11_PARSE(app, argc, argv);
 
   using namespace contactsd::app;
@@ -261,6 +271,7 @@ int main(int argc, char** argv) {
     return ServeCommand(serve);
   }
   if (migrate_cmd->parsed()) return MigrateCommand(db);
+  if (openapi_cmd->parsed()) return OpenApiCommand(openapi_model, openapi_jwt);
   if (app.got_subcommand("models")) return ModelsCommand();
   if (org_create->parsed()) return OrgCreateCommand(db, org_name, org_plan, credits);
   if (org_show->parsed()) return OrgShowCommand(db, org_id);

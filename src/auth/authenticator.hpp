@@ -23,6 +23,8 @@ class Authenticator {
 
   // `authorization` is the header's value, or nullptr when the request had none.
   Result<Principal> Authenticate(const std::string* authorization) const;
+  // Whether bearer JWTs are accepted beside API keys.
+  bool accepts_jwt() const { return jwt_ != nullptr; }
 
  private:
   Result<Principal> FromApiKey(std::string_view key) const;

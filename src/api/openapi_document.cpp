@@ -1,0 +1,449 @@
+#include "api/openapi_document.hpp"
+
+#include "common/version.hpp"
+#include "model/contact_schema.hpp"
+#include "model/field_types.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace contactsd::api {
+namespace {
+
+namespace json = boost::json;
+
+json::object Ref(std::string_view kind, std::string_view name) {
+  return {{"$ref", "#/components/" + std::string(kind) + "/" + std::string(name)}};
+}
+
+// The component schema a shape is; empty for the shapes that are not JSON.
+std::string_view SchemaName(Shape shape) {
+  switch (shape) {
+    case Shape::kContact:
+      return "Contact";
+    case Shape::kContactCreate:
+      return "ContactCreate";
+    case Shape::kContactUpdate:
+      return "ContactUpdate";
+    case Shape::kContactReplace:
+      return "ContactReplace";
+    case Shape::kContactPage:
+      return "ContactPage";
+    case Shape::kBatchRequest:
+      return "BatchRequest";
+    case Shape::kBatchAnswer:
+      return "BatchAnswer";
+    case Shape::kImportSummary:
+      return "ImportSummary";
+    case Shape::kCustomFieldDefinition:
+      return "CustomFieldDefinition";
+    case Shape::kCustomField:
+      return "CustomField";
+    case Shape::kCustomFieldList:
+      return "CustomFieldList";
+    case Shape::kCollectionEntryDefinition:
+      return "CollectionEntryDefinition";
+    case Shape::kCollectionEntry:
+      return "CollectionEntry";
+    case Shape::kCollectionEntryList:
+      return "CollectionEntryList";
+    case Shape::kEventPage:
+      return "EventPage";
+    case Shape::kHistoryPage:
+      return "HistoryPage";
+    case Shape::kWebhookDefinition:
+      return "WebhookDefinition";
+    case Shape::kWebhookUpdate:
+      return "WebhookUpdate";
+    case Shape::kWebhookCreated:
+      return "WebhookCreated";
+    case Shape::kWebhook:
+      return "Webhook";
+    case Shape::kWebhookList:
+      return "WebhookList";
+    case Shape::kWebhookSecretRotated:
+      return "WebhookSecretRotated";
+    case Shape::kWebhookTestResult:
+      return "WebhookTestResult";
+    case Shape::kWebhookRetryResult:
+      return "WebhookRetryResult";
+    case Shape::kWebhookReplayRequest:
+      return "WebhookReplayRequest";
+    case Shape::kWebhookReplayResult:
+      return "WebhookReplayResult";
+    case Shape::kDeliveryPage:
+      return "DeliveryPage";
+    case Shape::kDelivery:
+      return "Delivery";
+    case Shape::kHealth:
+      return "Health";
+    case Shape::kNone:
+    case Shape::kImportBody:
+    case Shape::kExportBody:
+    case Shape::kOpenApi:
+    case Shape::kHtml:
+      return {};
+  }
+  return {};
+}
+
+// A body's content: its media types and their schemas.
+json::object Content(Shape shape, bool request) {
+  const json::object text{{"type", "string"}};
+  switch (shape) {
+    case Shape::kImportBody:
+    case Shape::kExportBody: {
+      json::object ndjson = text;
+      ndjson["description"] = "One contact per line, as a JSON object.";
+      json::object csv = text;
+      csv["description"] =
+          "RFC 4180: a header row naming the fields (custom fields as custom_fields.NAME or as "
+          "the model places them), then a row per contact.";
+      return {{"application/x-ndjson", {{"schema", std::move(ndjson)}}},
+              {"text/csv", {{"schema", std::move(csv)}}}};
+    }
+    case Shape::kOpenApi:
+      return {{"application/json", {{"schema", {{"type", "object"}}}}}};
+    case Shape::kHtml:
+      return {{"text/html", {{"schema", text}}}};
+    default:
+      break;
+  }
+  json::object media{{"schema", Ref("schemas", SchemaName(shape))}};
+  json::object content{{"application/json", media}};
+  // A PATCH body is a JSON merge patch (RFC 7396), sent as either type.
+  if (request && shape == Shape::kContactUpdate) content["application/merge-patch+json"] = media;
+  return content;
+}
+
+struct ErrorStatus {
+  int status;
+  std::string_view name;  // of the component response
+  std::string_view description;
+};
+
+constexpr ErrorStatus kErrorStatuses[] = {
+    {400, "BadRequest", "The request is malformed: its JSON, its query or its values"},
+    {401, "Unauthorized", "Missing or invalid credentials"},
+    {402, "PaymentRequired", "Not enough credits"},
+    {403, "Forbidden", "The credentials may not do this"},
+    {404, "NotFound", "No such resource in the caller's tenant"},
+    {409, "Conflict",
+     "A unique value another contact holds (details name it), an archived contact, an "
+     "Idempotency-Key in flight"},
+    {410, "Gone", "The cursor is older than what is kept: resync from the list"},
+    {412, "PreconditionFailed", "If-Match names another version"},
+    {413, "PayloadTooLarge", "The body is larger than the route accepts"},
+    {415, "UnsupportedMediaType", "A body type the route does not read"},
+    {422, "Unprocessable", "An Idempotency-Key reused for another request"},
+    {503, "Unavailable", "The server is busy with as many of these as it runs at once"},
+};
+
+const ErrorStatus* FindErrorStatus(int status) {
+  for (const ErrorStatus& e : kErrorStatuses) {
+    if (e.status == status) return &e;
+  }
+  return nullptr;
+}
+
+// Query parameters by name; "filters" stands for the model's filters and is expanded.
+json::object QueryParameter(std::string_view name, std::string_view description,
+                            json::object schema) {
+  return {{"name", name}, {"in", "query"}, {"description", description}, {"schema", schema}};
+}
+
+json::array FilterParameters(const model::Model& model) {
+  json::array out;
+  auto schema_of = [](const model::FieldSpec& f) {
+    model::FieldSpec item = f;
+    item.type = model::TraitsOf(f.type).item_type;
+    json::object s;
+    model::TraitsOf(item.type).schema(item, model::SchemaSide::kRequest, s);
+    s.erase("description");
+    return s;
+  };
+  for (const model::ListFilter& f : model.list_filters()) {
+    const bool array = model::TraitsOf(f.field->type).item_type != f.field->type;
+    out.push_back(QueryParameter(f.param,
+                                 array ? "Contacts whose " + f.field->name + " holds this value"
+                                       : "Contacts whose " + f.field->name + " is this value",
+                                 schema_of(*f.field)));
+  }
+  for (const model::FieldSpec& f : model.fields()) {
+    if (!f.unique || f.gated || f.write_only) continue;
+    out.push_back(QueryParameter(f.name,
+                                 "The contact whose " + f.name +
+                                     " is this value (compared as stored); not combined with "
+                                     "other filters",
+                                 {{"type", "string"}}));
+  }
+  if (!model.search_fields().empty()) {
+    std::string fields;
+    for (const model::FieldSpec* f : model.search_fields()) {
+      fields += (fields.empty() ? "" : ", ") + f->name;
+    }
+    out.push_back(
+        QueryParameter("q", "Contacts one of whose " + fields + " starts with this text (any case)",
+                       {{"type", "string"}, {"minLength", 1}}));
+  }
+  return out;
+}
+
+json::array QueryParameters(const model::Model& model, const RouteDoc& doc) {
+  json::array out;
+  for (std::string_view name : doc.query) {
+    if (name == "filters") {
+      for (auto& p : FilterParameters(model)) out.push_back(std::move(p));
+    } else if (name == "limit") {
+      out.push_back(QueryParameter("limit", "How many items a page holds at most",
+                                   {{"type", "integer"}, {"minimum", 1}}));
+    } else if (name == "cursor") {
+      out.push_back(
+          QueryParameter("cursor", "The next_cursor of the page before", {{"type", "string"}}));
+    } else if (name == "after") {
+      out.push_back(QueryParameter("after", "A next_cursor of the feed: the events after it",
+                                   {{"type", "string"}}));
+    } else if (name == "wait") {
+      out.push_back(
+          QueryParameter("wait", "Seconds to wait for an event when there is none yet (long poll)",
+                         {{"type", "integer"}, {"minimum", 0}, {"maximum", 30}}));
+    } else if (name == "type") {
+      out.push_back(QueryParameter("type", "Only events of this type (contact.updated, ...)",
+                                   {{"type", "string"}}));
+    } else if (name == "contact_id") {
+      out.push_back(
+          QueryParameter("contact_id", "Only this contact's events", {{"type", "string"}}));
+    } else if (name == "order") {
+      out.push_back(
+          QueryParameter("order", "id (the default), or updated_at for a sync: oldest change first",
+                         {{"type", "string"}, {"enum", json::array{"id", "updated_at"}}}));
+    } else if (name == "updated_since") {
+      out.push_back(QueryParameter("updated_since", "Only contacts changed at or after this time",
+                                   {{"type", "string"}, {"format", "date-time"}}));
+    } else if (name == "format") {
+      out.push_back(QueryParameter(
+          "format", "The lines' format",
+          {{"type", "string"}, {"enum", json::array{"ndjson", "csv"}}, {"default", "ndjson"}}));
+    } else if (name == "properties") {
+      if (model.optional_properties().empty()) continue;
+      std::string names;
+      for (const auto& p : model.optional_properties()) names += (names.empty() ? "" : ", ") + p;
+      out.push_back(QueryParameter("properties",
+                                   "Optional properties to show, comma-separated: " + names,
+                                   {{"type", "string"}}));
+    } else if (name == "id_property" || name == "upsert_on") {
+      json::array unique;
+      for (const model::FieldSpec& f : model.fields()) {
+        if (f.unique) unique.emplace_back(f.name);
+      }
+      out.push_back(QueryParameter(
+          name,
+          name == "upsert_on" ? "Each line updates the contact holding this unique field's "
+                                "value, or creates one"
+                              : "The path names the contact by this unique field, not its id",
+          {{"type", "string"}, {"enum", std::move(unique)}}));
+    }
+  }
+  return out;
+}
+
+json::object Header(std::string_view description, json::object schema) {
+  return {{"description", description}, {"schema", schema}};
+}
+
+json::object Operation(const model::Model& model, const Route& route) {
+  const RouteDoc& doc = route.doc;
+  json::object op{{"operationId", doc.id}, {"summary", doc.summary}};
+  op["tags"] = json::array{json::value(doc.tag)};
+  json::array parameters;
+  // Path parameters, in the pattern's order.
+  std::string_view pattern = route.pattern;
+  for (std::size_t open = pattern.find('{'); open != std::string_view::npos;
+       open = pattern.find('{', open + 1)) {
+    std::string_view name = pattern.substr(open + 1, pattern.find('}', open) - open - 1);
+    parameters.push_back(json::object{
+        {"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+  }
+  for (auto& p : QueryParameters(model, doc)) parameters.push_back(std::move(p));
+  if (doc.conditional && route.method != "POST") {
+    parameters.push_back(
+        json::object{{"name", "If-Match"},
+                     {"in", "header"},
+                     {"description", "Apply only if the contact's ETag is this one (else 412)"},
+                     {"schema", {{"type", "string"}}}});
+  }
+  if (doc.conditional && route.method == "GET") {
+    parameters.push_back(
+        json::object{{"name", "If-None-Match"},
+                     {"in", "header"},
+                     {"description", "Answer 304 if the contact's ETag is still this one"},
+                     {"schema", {{"type", "string"}}}});
+  }
+  if (doc.idempotent) {
+    parameters.push_back(json::object{
+        {"name", "Idempotency-Key"},
+        {"in", "header"},
+        {"description", "A retry with the same key replays the first answer and writes nothing"},
+        {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}});
+  }
+  if (!parameters.empty()) op["parameters"] = std::move(parameters);
+  if (doc.request != Shape::kNone) {
+    op["requestBody"] = json::object{{"required", true}, {"content", Content(doc.request, true)}};
+  }
+
+  json::object responses;
+  json::object success{{"description", doc.summary}};
+  json::object headers;
+  if (doc.conditional && doc.answer == Shape::kContact) {
+    headers["ETag"] = Header("The contact's version", {{"type", "string"}});
+  }
+  if (doc.status == 201) {
+    headers["Location"] = Header("Where the created resource is", {{"type", "string"}});
+  }
+  if (doc.idempotent) {
+    headers["Idempotent-Replayed"] =
+        Header("true when this is the first answer to the key, replayed", {{"type", "string"}});
+  }
+  if (!headers.empty()) success["headers"] = std::move(headers);
+  if (doc.status != 204 && doc.answer != Shape::kNone) {
+    success["content"] = Content(doc.answer, false);
+  }
+  // Writes of one contact that create or update answer 201 or 200 as they did.
+  if (doc.id == "upsertContact") {
+    responses["200"] = success;
+    responses["201"] = success;
+  } else {
+    responses[std::to_string(doc.status)] = std::move(success);
+  }
+
+  std::vector<int> errors = doc.errors;
+  if (!doc.public_route) errors.push_back(401);
+  if (doc.request != Shape::kNone || !doc.query.empty() ||
+      route.pattern.find('{') != std::string::npos) {
+    errors.push_back(400);
+  }
+  if (doc.request != Shape::kNone) errors.push_back(413);
+  std::sort(errors.begin(), errors.end());
+  errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
+  for (int status : errors) {
+    if (status == 304) {
+      responses["304"] = json::object{{"description", "Not modified"}};
+    } else if (const ErrorStatus* e = FindErrorStatus(status)) {
+      responses[std::to_string(status)] = Ref("responses", e->name);
+    }
+  }
+  op["responses"] = std::move(responses);
+  if (doc.public_route) op["security"] = json::array{};
+  return op;
+}
+
+// The components `value` refers to ("schemas/Contact"), and those they refer to, into `used`.
+void CollectRefs(const json::value& value, const json::object& components,
+                 std::set<std::string>& used) {
+  if (value.is_array()) {
+    for (const json::value& v : value.get_array()) CollectRefs(v, components, used);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (const auto& [key, v] : value.get_object()) {
+    if (key == "$ref" && v.is_string()) {
+      constexpr std::string_view kPrefix = "#/components/";
+      std::string_view ref = v.get_string();
+      if (!ref.starts_with(kPrefix)) continue;
+      std::string name(ref.substr(kPrefix.size()));
+      if (!used.insert(name).second) continue;
+      const std::size_t slash = name.find('/');
+      const json::value* kind = components.if_contains(name.substr(0, slash));
+      const json::value* target =
+          kind ? kind->as_object().if_contains(name.substr(slash + 1)) : nullptr;
+      if (target) CollectRefs(*target, components, used);
+    } else {
+      CollectRefs(v, components, used);
+    }
+  }
+}
+
+// Only the components the paths use: a model without webhooks has no Webhook schema.
+void DropUnused(const json::object& paths, json::object& components) {
+  std::set<std::string> used;
+  CollectRefs(paths, components, used);
+  for (std::string_view kind : {"schemas", "responses"}) {
+    json::object& all = components[kind].as_object();
+    for (auto it = all.begin(); it != all.end();) {
+      if (used.contains(std::string(kind) + "/" + std::string(it->key()))) {
+        ++it;
+      } else {
+        it = all.erase(it);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+json::object OpenApiDocument(const model::Model& model, std::span<const Route> routes,
+                             const OpenApiOptions& options) {
+  json::object schemas = json::parse(OpenApiSchemasJson()).as_object();
+  schemas["Contact"] = model::ContactAnswerSchema(model, options.custom_fields);
+  schemas["ContactCreate"] =
+      model::ContactWriteSchema(model, model::WriteShape::kCreate, options.custom_fields);
+  schemas["ContactUpdate"] =
+      model::ContactWriteSchema(model, model::WriteShape::kUpdate, options.custom_fields);
+  if (model.replace_enabled()) {
+    schemas["ContactReplace"] =
+        model::ContactWriteSchema(model, model::WriteShape::kReplace, options.custom_fields);
+  }
+
+  // Paths in the routes' order; a path's operations by method.
+  json::object paths;
+  for (const Route& route : routes) {
+    if (!route.advertised || route.doc.id.empty()) continue;
+    std::string method = route.method;
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    json::value& path = paths[route.pattern];
+    if (!path.is_object()) path.emplace_object();
+    path.as_object()[method] = Operation(model, route);
+  }
+
+  json::object responses;
+  for (const ErrorStatus& e : kErrorStatuses) {
+    responses[e.name] =
+        json::object{{"description", e.description},
+                     {"content", {{"application/json", {{"schema", Ref("schemas", "Error")}}}}}};
+  }
+
+  json::object security_schemes{
+      {"apiKey",
+       {{"type", "http"},
+        {"scheme", "bearer"},
+        {"bearerFormat", options.jwt ? "API key or JWT" : "API key"},
+        {"description", options.jwt ? "Authorization: Bearer <API key or JWT>"
+                                    : "Authorization: Bearer <API key>"}}},
+      {"bareApiKey",
+       {{"type", "apiKey"},
+        {"in", "header"},
+        {"name", "Authorization"},
+        {"description", "The API key alone as the Authorization header's value"}}}};
+
+  json::object info{{"title", "contactsd: " + model.name()}, {"version", kVersion}};
+  if (!model.description().empty()) info["description"] = model.description();
+
+  json::object components{{"schemas", std::move(schemas)},
+                          {"responses", std::move(responses)},
+                          {"securitySchemes", std::move(security_schemes)}};
+  DropUnused(paths, components);
+  return {
+      {"openapi", "3.1.0"},
+      {"info", std::move(info)},
+      {"servers", json::array{json::object{{"url", "/"}}}},
+      {"security", json::array{json::object{{"apiKey", json::array{}}},
+                               json::object{{"bareApiKey", json::array{}}}}},
+      {"paths", std::move(paths)},
+      {"components", std::move(components)},
+  };
+}
+
+}  // namespace contactsd::api
