@@ -15,15 +15,15 @@ FUZZ_BUILD_DIR ?= build-fuzz
 deps:
 	@./scripts/install-deps.sh
 
-# The webhook tests' receiver (tests/webhook_receiver) verifies signatures with the npm package
-# `standardwebhooks`, pinned by its lockfile. The stamp is written after `npm ci` succeeds, so a
-# missing, half-installed or outdated node_modules (lockfile newer than the stamp) is redone.
-WEBHOOK_RECEIVER := tests/webhook_receiver
-test-deps: $(WEBHOOK_RECEIVER)/node_modules/.contactsd-installed
+# Test tools from the npm registry, each tree pinned by its lockfile: the webhook tests'
+# receiver (tests/webhook_receiver: `standardwebhooks`) and the OpenAPI document's checkers
+# (tests/openapi: `@redocly/cli`). A stamp is written after `npm ci` succeeds, so a missing,
+# half-installed or outdated node_modules (lockfile newer than the stamp) is redone.
+NPM_TREES := tests/webhook_receiver tests/openapi
+test-deps: $(addsuffix /node_modules/.contactsd-installed,$(NPM_TREES))
 
-$(WEBHOOK_RECEIVER)/node_modules/.contactsd-installed: $(WEBHOOK_RECEIVER)/package-lock.json \
-		$(WEBHOOK_RECEIVER)/package.json | deps
-	npm ci --prefix $(WEBHOOK_RECEIVER) --no-audit --no-fund
+%/node_modules/.contactsd-installed: %/package-lock.json %/package.json | deps
+	npm ci --prefix $* --no-audit --no-fund
 	touch $@
 
 build: deps

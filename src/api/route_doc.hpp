@@ -66,6 +66,8 @@ struct RouteDoc {
   bool conditional = false;   // If-Match / If-None-Match; the answer carries an ETag
   bool idempotent = false;    // Idempotency-Key
   bool public_route = false;  // answered without credentials
+  // Served, but not an operation of the API: the docs page's scripts and styles.
+  bool not_an_operation = false;
 };
 
 }  // namespace contactsd::api

@@ -18,11 +18,14 @@ std::vector<Route> AllRoutes(const ApiContext& ctx) {
         if (!who.ok()) return std::move(who).error();
         return {};
       };
-      if (r.advertised && r.doc.id.empty()) {
-        // A route the document would not describe: a mistake of the code, not of a request.
-        throw std::logic_error(r.method + " " + r.pattern + " has no RouteDoc");
-      }
       routes.push_back(std::move(r));
+    }
+  }
+  for (auto& r : DocsRoutes(ctx)) routes.push_back(std::move(r));
+  for (const Route& r : routes) {
+    if (r.advertised && r.doc.id.empty() && !r.doc.not_an_operation) {
+      // A route the document would not describe: a mistake of the code, not of a request.
+      throw std::logic_error(r.method + " " + r.pattern + " has no RouteDoc");
     }
   }
   routes.push_back(OpenApiRoute(ctx, routes));

@@ -46,6 +46,9 @@ std::vector<Route> WebhookRoutes(const ApiContext& ctx);
 // the contact whose external_id is "export", not an export.
 Result<Response> GetContactNamed(const ApiContext& ctx, const Request& req, std::string_view value);
 
+// GET {base}/docs: the document rendered by Swagger UI, its scripts served by the binary.
+std::vector<Route> DocsRoutes(const ApiContext& ctx);
+
 // GET {base}/openapi.json, describing `routes` and itself (openapi_routes.cpp).
 Route OpenApiRoute(const ApiContext& ctx, const std::vector<Route>& routes);
 
