@@ -381,11 +381,29 @@ void DropUnused(const json::object& paths, json::object& components) {
   }
 }
 
+// A custom field's definition takes the types the type table allows custom fields; a model
+// with a default type (voice: "any") also takes that one, or none at all.
+void DescribeCustomFieldTypes(const model::Model& model, json::object& definition) {
+  json::array names;
+  for (const model::FieldTypeTraits& t : model::AllFieldTypes()) {
+    if (t.custom_field || t.type == model.custom_default_type()) names.emplace_back(t.name);
+  }
+  json::object& type = definition["properties"].as_object()["type"].as_object();
+  type["enum"] = std::move(names);
+  if (!model.custom_default_type()) return;
+  type["type"] = json::array{"string", "null"};
+  type["enum"].as_array().emplace_back(nullptr);
+  json::array& required = definition["required"].as_array();
+  required.erase(std::remove(required.begin(), required.end(), json::value("type")),
+                 required.end());
+}
+
 }  // namespace
 
 json::object OpenApiDocument(const model::Model& model, std::span<const Route> routes,
                              const OpenApiOptions& options) {
   json::object schemas = json::parse(OpenApiSchemasJson()).as_object();
+  DescribeCustomFieldTypes(model, schemas["CustomFieldDefinition"].as_object());
   schemas["Contact"] = model::ContactAnswerSchema(model, options.custom_fields);
   schemas["ContactCreate"] =
       model::ContactWriteSchema(model, model::WriteShape::kCreate, options.custom_fields);

@@ -303,3 +303,23 @@ def test_docs_page_renders_the_patch_operation_offline(server, tmp_path):
     taken = run_chromium(tmp_path / "profile-shot", url, f"--screenshot={shot}")
     assert taken.returncode == 0, taken.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_models_default_custom_type_is_in_its_definition_schema(make_server):
+    """voice defines a custom field by its name alone (its default type is any): the document
+    says so, and the server agrees; standard needs a type from the type table."""
+    voice = make_server("voice")
+    t = voice.tenant()
+    document = t.client.get("/openapi.json").json()
+    assert_valid(document, "CustomFieldDefinition", {"name": "plan"})
+    assert t.client.post("/custom-fields", {"name": "plan"}).status_code == 201
+
+    standard = make_server("standard")
+    s = standard.tenant()
+    document = s.client.get("/v1/openapi.json").json()
+    assert_invalid(document, "CustomFieldDefinition", {"name": "plan"})
+    assert_invalid(document, "CustomFieldDefinition", {"name": "plan", "type": "any"})
+    assert s.client.post("/v1/custom-fields", {"name": "plan"}).status_code == 400
+    assert s.client.post("/v1/custom-fields", {"name": "plan", "type": "any"}).status_code == 400
+    assert_valid(document, "CustomFieldDefinition", {"name": "plan", "type": "url"})
+    assert s.client.post("/v1/custom-fields", {"name": "plan", "type": "url"}).status_code == 201

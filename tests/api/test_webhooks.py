@@ -377,6 +377,12 @@ def test_a_delivery_is_given_up_after_the_schedule_and_can_be_retried(tenant, re
     assert got[-1]["headers"]["webhook-id"] == event_id
     missing = tenant.client.post(f"/v1/webhooks/{endpoint['id']}/deliveries/evt_999999/retry")
     assert missing.status_code == 404
+    # Another spelling of the same event's id is no id: a retry as "evt_01" would be sent
+    # with webhook-id evt_01 and a body saying evt_1, and a receiver deduplicating by
+    # webhook-id would take it twice.
+    padded = "evt_0" + event_id.removeprefix("evt_")
+    respelled = tenant.client.post(f"/v1/webhooks/{endpoint['id']}/deliveries/{padded}/retry")
+    assert respelled.status_code == 404, respelled.text
 
 
 def test_a_delivered_event_is_sent_again_on_request(tenant, receiver):
