@@ -1,6 +1,7 @@
 #include "model/contact_schema.hpp"
 
 #include "model/field_types.hpp"
+#include "model/json_text.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -64,10 +65,18 @@ json::object FieldSchema(const FieldSpec& spec, SchemaSide side, bool nullable) 
   json::object schema;
   TraitsOf(spec.type).schema(spec, side, schema);
   if (nullable) AllowNull(schema);
-  if (!spec.description.empty()) schema["description"] = spec.description;
-  if (side == SchemaSide::kRequest && !spec.default_value.is_null()) {
-    schema["default"] = spec.default_value;
+  // The field's own words first, then the type's ("Surrounding spaces are trimmed.").
+  std::string description = spec.description;
+  if (const json::value* type_said = schema.if_contains("description")) {
+    description += std::string(description.empty() ? "" : " ") + type_said->as_string().c_str();
   }
+  // Said in words, not as `default`: generators (openapi-typescript) make a property with a
+  // default required, and a write need not send it.
+  if (side == SchemaSide::kRequest && !spec.default_value.is_null()) {
+    description += std::string(description.empty() ? "" : " ") + "Stored as " +
+                   JsonText(spec.default_value) + " when a new contact leaves it out.";
+  }
+  if (!description.empty()) schema["description"] = std::move(description);
   if (spec.write_only) schema["writeOnly"] = true;
   if (spec.read_only) schema["readOnly"] = true;
   return schema;
