@@ -56,6 +56,37 @@ std::vector<Route> CustomFieldRoutes(const ApiContext& ctx) {
                  .tag = "custom fields",
                  .answer = Shape::kCustomField,
                  .errors = {404}}),
+      Described({"PATCH", base + "/{name}",
+                 [&ctx](const Request& req) -> Result<Response> {
+                   auto who = PrincipalOf(ctx, req);
+                   if (!who.ok()) return std::move(who).error();
+                   auto body = ParseObject(req.body);
+                   if (!body.ok()) return std::move(body).error();
+                   auto field = ctx.custom_fields.Update(*who, req.Param("name"), *body);
+                   if (!field.ok()) return std::move(field).error();
+                   return JsonResponse(200, Encode(*field));
+                 }},
+                {.id = "updateCustomField",
+                 .summary = "Change what is safe to change of a custom field: add enum options, "
+                            "remove those no contact holds",
+                 .tag = "custom fields",
+                 .request = Shape::kCustomFieldUpdate,
+                 .answer = Shape::kCustomField,
+                 .errors = {404, 409, 422}}),
+      Described({"DELETE", base + "/{name}",
+                 [&ctx](const Request& req) -> Result<Response> {
+                   auto who = PrincipalOf(ctx, req);
+                   if (!who.ok()) return std::move(who).error();
+                   auto changed = ctx.custom_fields.Delete(*who, req.Param("name"));
+                   if (!changed.ok()) return std::move(changed).error();
+                   return JsonResponse(200, json::object{{"name", req.Param("name")},
+                                                         {"contacts_changed", *changed}});
+                 }},
+                {.id = "deleteCustomField",
+                 .summary = "Delete a custom field, and its value from every contact, atomically",
+                 .tag = "custom fields",
+                 .answer = Shape::kCustomFieldDeleted,
+                 .errors = {404}}),
       Described({"GET", base,
                  [&ctx](const Request& req) -> Result<Response> {
                    auto who = PrincipalOf(ctx, req);

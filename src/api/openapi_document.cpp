@@ -43,6 +43,10 @@ std::string_view SchemaName(Shape shape) {
       return "CustomField";
     case Shape::kCustomFieldList:
       return "CustomFieldList";
+    case Shape::kCustomFieldUpdate:
+      return "CustomFieldUpdate";
+    case Shape::kCustomFieldDeleted:
+      return "CustomFieldDeleted";
     case Shape::kCollectionEntryDefinition:
       return "CollectionEntryDefinition";
     case Shape::kCollectionEntry:

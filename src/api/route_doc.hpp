@@ -27,6 +27,8 @@ enum class Shape {
   kCustomFieldDefinition,
   kCustomField,
   kCustomFieldList,
+  kCustomFieldUpdate,
+  kCustomFieldDeleted,
   kCollectionEntryDefinition,
   kCollectionEntry,
   kCollectionEntryList,

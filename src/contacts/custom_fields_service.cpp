@@ -1,11 +1,13 @@
 #include "contacts/custom_fields_service.hpp"
 
 #include "common/time.hpp"
+#include "contacts/change_prior.hpp"
 #include "contacts/origin.hpp"
 #include "model/custom_field.hpp"
 #include "model/json_text.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -40,6 +42,113 @@ Result<store::CustomField> CustomFieldsService::Define(const Principal& who,
     return e;
   }
   return field;
+}
+
+namespace {
+
+Result<store::CustomField> FindStored(store::Store& store, const Principal& who,
+                                      std::string_view name) {
+  auto stored = store.ListCustomFields(who.org_id);
+  if (!stored.ok()) return std::move(stored).error();
+  for (store::CustomField& f : *stored) {
+    if (f.name == name) return std::move(f);
+  }
+  return Error::NotFound("No custom field named '" + std::string(name) + "'");
+}
+
+Error Incompatible(std::string message, std::string field, std::string code) {
+  Error e = Error::Conflict(message, "incompatible_change");
+  e.details.push_back({std::move(field), std::move(code), std::move(message)});
+  return e;
+}
+
+}  // namespace
+
+Result<store::CustomField> CustomFieldsService::Update(const Principal& who, std::string_view name,
+                                                       const boost::json::object& body) const {
+  if (!model_.custom_fields_enabled()) return Error::NotFound("This model has no custom fields");
+  auto stored = FindStored(store_, who, name);
+  if (!stored.ok()) return std::move(stored).error();
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body) {
+    if (key != "name" && key != "type" && key != "options") {
+      errors.push_back({std::string(key), "unknown_field", "is not part of a definition"});
+    } else if (key == "name" && !(value.is_string() && value.get_string() == name)) {
+      errors.push_back({"name", "read_only",
+                        "a custom field cannot be renamed: define a new one and delete this"});
+    }
+  }
+  if (!errors.empty()) return Error::Validation(std::move(errors));
+  if (const boost::json::value* type = body.if_contains("type");
+      type && !(type->is_string() && type->get_string() == stored->type)) {
+    return Incompatible("A custom field's type cannot change (it is " + stored->type +
+                            "): its values were checked as that type. Delete the field and "
+                            "define it anew",
+                        "type", "type_change");
+  }
+  // The definition as it would be, checked as a new one is: options only for an enum, each a
+  // non-empty string, duplicates dropped.
+  boost::json::object proposed{{"name", stored->name}, {"type", stored->type}};
+  if (const boost::json::value* options = body.if_contains("options")) {
+    proposed["options"] = *options;
+  } else {
+    boost::system::error_code ec;
+    proposed["options"] = boost::json::parse(stored->options_json, ec);
+  }
+  auto spec = model::CheckCustomFieldDefinition(model_, proposed);
+  if (!spec.ok()) return std::move(spec).error();
+
+  std::vector<std::string> removed;
+  boost::system::error_code ec;
+  boost::json::value before = boost::json::parse(stored->options_json, ec);
+  if (!ec && before.is_array()) {
+    for (const auto& v : before.get_array()) {
+      if (v.is_string() && std::find(spec->values.begin(), spec->values.end(), v.get_string()) ==
+                               spec->values.end()) {
+        removed.emplace_back(v.get_string());
+      }
+    }
+  }
+  boost::json::array options;
+  for (const auto& v : spec->values) options.emplace_back(v);
+  store::CustomField updated = *stored;
+  updated.options_json = model::JsonText(options);
+  const std::string definition = model::JsonText(CustomFieldJson(updated));
+  auto holding = store_.UpdateCustomField(updated, model_.custom_fields_field()->name, removed,
+                                          definition, clock_(), OriginOf(who));
+  if (!holding.ok()) return std::move(holding).error();
+  if (*holding > 0) {
+    std::string names;
+    for (const auto& r : removed) names += (names.empty() ? "'" : ", '") + r + "'";
+    return Incompatible(
+        std::to_string(*holding) + (*holding == 1 ? " contact holds" : " contacts hold") +
+            " an option this change removes (" + names + "): change those contacts first",
+        "options", "values_in_use");
+  }
+  return updated;
+}
+
+Result<int> CustomFieldsService::Delete(const Principal& who, std::string_view name) const {
+  if (!model_.custom_fields_enabled()) return Error::NotFound("This model has no custom fields");
+  auto stored = FindStored(store_, who, name);
+  if (!stored.ok()) return std::move(stored).error();
+  const std::string container = model_.custom_fields_field()->name;
+  auto rewrite = [&](const store::Contact& current) -> Result<store::DocChange> {
+    boost::system::error_code ec;
+    boost::json::value doc = boost::json::parse(current.doc, ec);
+    if (ec || !doc.is_object()) {
+      return Error::Internal("stored contact " + current.id + " is not an object");
+    }
+    const boost::json::object before = doc.get_object();
+    if (boost::json::value* values = doc.get_object().if_contains(container);
+        values && values->is_object()) {
+      values->get_object().erase(name);
+    }
+    return store::DocChange{boost::json::serialize(doc), PriorOf(before, doc.get_object())};
+  };
+  const std::string definition = model::JsonText(CustomFieldJson(*stored));
+  return store_.DeleteCustomField(who.org_id, name, container, definition, clock_(), rewrite,
+                                  OriginOf(who));
 }
 
 boost::json::object CustomFieldJson(const store::CustomField& f) {

@@ -25,6 +25,16 @@ class CustomFieldsService {
   // "limit_reached" past kMaxCustomFields definitions.
   Result<store::CustomField> Define(const Principal& who, const boost::json::object& body) const;
   Result<std::vector<store::CustomField>> List(const Principal& who) const;
+  // PATCH: what is safe to change of a definition. An enum's options may be added, and removed
+  // where no contact holds them. Errors: NotFound; Validation for a bad body (unknown keys, a
+  // new name, bad options); Conflict "incompatible_change" for a type change, or for removed
+  // options that contacts hold (the message and details say how many).
+  Result<store::CustomField> Update(const Principal& who, std::string_view name,
+                                    const boost::json::object& body) const;
+  // DELETE: the definition goes, and its value with it from every contact of the tenant
+  // (archived ones too), atomically; each changed contact records its event. Returns how many
+  // contacts changed. Errors: NotFound.
+  Result<int> Delete(const Principal& who, std::string_view name) const;
   // The tenant's definitions as field specs (what its custom values are checked against);
   // none for a model without custom fields.
   Result<std::vector<model::FieldSpec>> Specs(const Principal& who) const;

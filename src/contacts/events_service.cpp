@@ -84,7 +84,12 @@ std::vector<std::string> EventsService::ShownTypes() const {
     types.push_back("contact.restored");
   }
   if (model_.unlocks()) types.push_back("contact.unlocked");
-  if (model_.custom_fields_enabled()) types.push_back("custom_field.created");
+  if (model_.custom_fields_enabled()) {
+    for (const char* type :
+         {"custom_field.created", "custom_field.updated", "custom_field.deleted"}) {
+      types.push_back(type);
+    }
+  }
   types.push_back("webhook.disabled");
   return types;
 }

@@ -14,8 +14,10 @@ namespace contactsd::store {
 Event UnlockEvent(std::string_view org_id, const Contact& contact, const Unlock& unlock,
                   const ChangeOrigin& origin);
 
-// "custom_field.created" in the tenant's log; its doc is the definition as the API shows it.
-Event CustomFieldEvent(const CustomField& field, std::string_view definition_json,
+// "custom_field.created", ".updated" or ".deleted" (`type`) in the tenant's log at `at_ms`;
+// its doc is the definition as the API shows it.
+Event CustomFieldEvent(std::string_view type, const CustomField& field,
+                       std::string_view definition_json, std::int64_t at_ms,
                        const ChangeOrigin& origin);
 
 // "webhook.disabled" in the endpoint's tenant's log: no contact; its doc is `doc`.

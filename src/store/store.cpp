@@ -60,17 +60,18 @@ Event UnlockEvent(std::string_view org_id, const Contact& contact, const Unlock&
   return event;
 }
 
-Event CustomFieldEvent(const CustomField& field, std::string_view definition_json,
+Event CustomFieldEvent(std::string_view type, const CustomField& field,
+                       std::string_view definition_json, std::int64_t at_ms,
                        const ChangeOrigin& origin) {
   Event event;
   event.org_id = field.org_id;
-  event.type = "custom_field.created";
-  event.occurred_at_ms = field.created_at_ms;
+  event.type = std::string(type);
+  event.occurred_at_ms = at_ms;
   event.origin = origin;
   event.contact.doc = std::string(definition_json);
   event.contact.version = 1;
   event.contact.created_at_ms = field.created_at_ms;
-  event.contact.updated_at_ms = field.created_at_ms;
+  event.contact.updated_at_ms = at_ms;
   return event;
 }
 

@@ -164,6 +164,25 @@ class Store : public WebhookStore {
     return CreateCustomField(field, "{}", ChangeOrigin::System());
   }
   virtual Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) = 0;
+  // Changes a definition's options (its name and type stay) and records "custom_field.updated"
+  // (doc: `definition_json`) at `now_ms`, unless a contact of the tenant (archived ones too)
+  // holds one of `removed` as its value of the field (in the document's object `container`):
+  // then nothing changes, and the answer is how many do (0: changed). Errors: NotFound when
+  // the tenant has no such field.
+  virtual Result<int> UpdateCustomField(const CustomField& field, std::string_view container,
+                                        const std::vector<std::string>& removed,
+                                        std::string_view definition_json, std::int64_t now_ms,
+                                        const ChangeOrigin& origin) = 0;
+  // Deletes the definition, recording "custom_field.deleted" (doc: `definition_json`), and in
+  // the same transaction every contact of the tenant (archived ones too) that holds a value of
+  // it in `container` becomes `rewrite(contact)` (the value gone), version + 1, updated_at
+  // max(now_ms, updated_at), its change recorded as any update's. Returns how many contacts
+  // changed. Errors: NotFound when the tenant has no such field; `rewrite`'s, with nothing
+  // changed.
+  virtual Result<int> DeleteCustomField(std::string_view org_id, std::string_view name,
+                                        std::string_view container,
+                                        std::string_view definition_json, std::int64_t now_ms,
+                                        const DocRewrite& rewrite, const ChangeOrigin& origin) = 0;
 
   // Collections of per-tenant entries (a model's "collections"). CreateCollectionEntry takes
   // the entry without its id, allocates the next one and returns the entry as stored.

@@ -88,6 +88,14 @@ class PostgresStore final : public Store {
   Status CreateCustomField(const CustomField& field, std::string_view definition_json,
                            const ChangeOrigin& origin) override;
   Result<std::vector<CustomField>> ListCustomFields(std::string_view org_id) override;
+  Result<int> UpdateCustomField(const CustomField& field, std::string_view container,
+                                const std::vector<std::string>& removed,
+                                std::string_view definition_json, std::int64_t now_ms,
+                                const ChangeOrigin& origin) override;
+  Result<int> DeleteCustomField(std::string_view org_id, std::string_view name,
+                                std::string_view container, std::string_view definition_json,
+                                std::int64_t now_ms, const DocRewrite& rewrite,
+                                const ChangeOrigin& origin) override;
 
   Result<CollectionEntry> CreateCollectionEntry(const CollectionEntry& entry,
                                                 std::size_t max_entries) override;

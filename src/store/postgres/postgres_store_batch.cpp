@@ -3,6 +3,7 @@
 // operation that fails (a key taken, a contact gone) is undone alone, and an upsert that loses
 // its key to a concurrent one can try again as an update. An atomic batch rolls everything back
 // at its first failure.
+#include "store/postgres/array_text.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -58,26 +59,6 @@ bool OnlyPlainCreates(const std::vector<ContactOp>& ops) {
            op.create.references.empty() && !op.create.contact.archived_at_ms;
   });
 }
-
-// One column of rows in PostgreSQL's array text form: {"a","b"}, each item quoted, with its
-// quotes and backslashes escaped.
-class ArrayText {
- public:
-  void Add(std::string_view item) {
-    text_ += text_.empty() ? "{\"" : ",\"";
-    for (char c : item) {
-      if (c == '"' || c == '\\') text_ += '\\';
-      text_ += c;
-    }
-    text_ += '"';
-  }
-  void Add(std::int64_t item) { Add(std::string_view(std::to_string(item))); }
-  // The array's text (an empty one is "{}").
-  std::string Take() { return text_.empty() ? std::string("{}") : std::move(text_) + "}"; }
-
- private:
-  std::string text_;
-};
 
 }  // namespace
 

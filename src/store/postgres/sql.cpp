@@ -264,6 +264,51 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 ORDER BY created_at, name",
      "t", false},
+    // New options for field $2 ($3), with its "custom_field.updated" event (doc $4, at $5;
+    // origin $6-$8). No row: no such field.
+    {Sql::kUpdateCustomField, "update_custom_field",
+     "WITH f AS (UPDATE custom_fields SET options = $3 WHERE org_id = $1 AND name = $2 "
+     "RETURNING created_at) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'custom_field.updated', $5, NULL, $6, $7, $8, 1, $4, NULL, f.created_at, $5, "
+     "NULL, NULL FROM f",
+     "tttti"
+     "ttt",
+     true},
+    // The tenant's contacts whose value $3 of their object $2 is one of the strings $4 (a
+    // text[] literal).
+    {Sql::kCountContactsHoldingValues, "count_contacts_holding_values",
+     "SELECT count(*) FROM contacts, LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND (d.j -> $2 ->> $3) = ANY($4::text[])",
+     "tttt", false},
+    // clang-format off
+    // The log locks (lock_contact_logs) of every contact that has a value $3 in its object $2,
+    // read without a row lock: taken before anything gives the transaction its id.
+    {Sql::kLockLogsOfContactsWithValue, "lock_logs_of_contacts_with_value",
+     "SELECT count(" CONTACTSD_CONTACT_LOG_LOCK("$1", "c.id") ") FROM (SELECT id FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND d.j -> $2 -> $3 IS NOT NULL "
+     "ORDER BY hashtextextended($1 || '/' || id, 0)) AS c",
+     "ttt", false},
+    // clang-format on
+    // Deletes field $2 with its "custom_field.deleted" event (doc $3, at $4; origin $5-$7).
+    // No row: no such field.
+    {Sql::kDeleteCustomField, "delete_custom_field",
+     "WITH f AS (DELETE FROM custom_fields WHERE org_id = $1 AND name = $2 RETURNING created_at) "
+     "INSERT INTO events (" CONTACTSD_EVENT_INSERT_COLUMNS ") "
+     "SELECT $1, 'custom_field.deleted', $4, NULL, $5, $6, $7, 1, $3, NULL, f.created_at, $4, "
+     "NULL, NULL FROM f",
+     "ttti"
+     "ttt",
+     true},
+    // A page of the tenant's contacts after id $2 that have a value $4 in their object $3 (a
+    // null included), locked.
+    {Sql::kLockContactsWithValue, "lock_contacts_with_value",
+     "SELECT " CONTACTSD_CONTACT_COLUMNS " FROM contacts, "
+     "LATERAL (SELECT " CONTACTSD_DOC_JSON " AS j) AS d "
+     "WHERE org_id = $1 AND id > $2 AND d.j -> $3 -> $4 IS NOT NULL "
+     "ORDER BY id LIMIT $5 FOR UPDATE OF contacts",
+     "tttti", false},
 
     // Server-wide settings.
     {Sql::kInsertSettingIfAbsent, "insert_setting_if_absent",

@@ -175,6 +175,21 @@ inline constexpr char kInsertCustomField[] =
 inline constexpr char kListCustomFields[] =
     "SELECT org_id, name, type, options, created_at FROM custom_fields "
     "WHERE org_id = ?1 ORDER BY created_at, name";
+inline constexpr char kUpdateCustomFieldOptions[] =
+    "UPDATE custom_fields SET options = ?3 WHERE org_id = ?1 AND name = ?2";
+inline constexpr char kDeleteCustomField[] =
+    "DELETE FROM custom_fields WHERE org_id = ?1 AND name = ?2";
+// The tenant's contacts whose value at the JSON path ?2 ('$.custom_fields.tier') is one of
+// the JSON array ?3 of strings.
+inline constexpr char kCountContactsHoldingValues[] =
+    "SELECT count(*) FROM contacts WHERE org_id = ?1 "
+    "AND json_extract(doc, ?2) IN (SELECT value FROM json_each(?3))";
+// A page of the tenant's contacts (archived ones too) after id ?2 that have the JSON path ?3,
+// a null there included.
+inline constexpr char kListContactsWithPath[] =
+    "SELECT org_id, id, doc, version, created_at, updated_at, archived_at, archived_by "
+    "FROM contacts WHERE org_id = ?1 AND id > ?2 AND json_type(doc, ?3) IS NOT NULL "
+    "ORDER BY id LIMIT ?4";
 
 // Collections of per-tenant entries. Columns as read by ReadCollectionEntry:
 // org_id, collection, id, name, created_at. The counter holds the last id allocated, so a

@@ -201,7 +201,9 @@ Status SqliteStore::CreateCustomField(const CustomField& field, std::string_view
     });
     if (!rows || *rows == 0) return rows;
     if (auto logged =
-            change_log::AppendEvent(writer, CustomFieldEvent(field, definition_json, origin));
+            change_log::AppendEvent(writer, CustomFieldEvent("custom_field.created", field,
+                                                             definition_json, field.created_at_ms,
+                                                             origin));
         !logged) {
       return std::move(logged).error();
     }

@@ -857,6 +857,104 @@ TEST_P(StoreContractTest, CustomFieldsAreListedPerOrgAndNamesAreUnique) {
   EXPECT_EQ((*other)[0].type, "string");
 }
 
+TEST_P(StoreContractTest, ACustomFieldsOptionsChangeUnlessAContactHoldsARemovedOne) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  CustomField tier{"org-a", "tier", "enum", R"(["gold","silver","it's \"x\""])", 10};
+  ASSERT_TRUE(store().CreateCustomField(tier).ok());
+  CreateContact("org-a", R"({"custom_fields":{"tier":"gold"}})");
+  Contact archived = CreateContact("org-a", R"({"custom_fields":{"tier":"it's \"x\""}})");
+  ASSERT_TRUE(
+      store().UpdateContact("org-a", archived.id, Write(archived.doc, {}, 9'000, 9'000, "u")).ok());
+  CreateContact("org-b", R"({"custom_fields":{"tier":"silver"}})");  // another tenant's
+
+  // gold is held by one contact, the quoted option by an archived one: nothing changes.
+  CustomField narrowed = tier;
+  narrowed.options_json = R"(["silver"])";
+  auto refused = store().UpdateCustomField(narrowed, "custom_fields", {"gold", "it's \"x\""}, "{}",
+                                           20, ChangeOrigin::System());
+  ASSERT_TRUE(refused.ok()) << refused.error().internal;
+  EXPECT_EQ(*refused, 2);
+  auto fields = store().ListCustomFields("org-a");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(fields->at(0).options_json, tier.options_json);
+
+  // silver is held only in org-b: org-a's field may drop it.
+  CustomField changed = tier;
+  changed.options_json = R"(["gold","it's \"x\"","bronze"])";
+  auto updated = store().UpdateCustomField(changed, "custom_fields", {"silver"}, "{}", 30,
+                                           ChangeOrigin::System());
+  ASSERT_TRUE(updated.ok()) << updated.error().internal;
+  EXPECT_EQ(*updated, 0);
+  fields = store().ListCustomFields("org-a");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(fields->at(0).options_json, changed.options_json);
+  EXPECT_EQ(fields->at(0).created_at_ms, 10);
+
+  CustomField missing{"org-a", "nope", "enum", "[]", 10};
+  EXPECT_EQ(ErrorOf(store().UpdateCustomField(missing, "custom_fields", {}, "{}", 40,
+                                              ChangeOrigin::System())),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, DeletingACustomFieldRewritesEveryContactHoldingAValue) {
+  CreateOrg("org-a");
+  CreateOrg("org-b");
+  ASSERT_TRUE(store().CreateCustomField({"org-a", "tier", "string", "[]", 10}).ok());
+  ASSERT_TRUE(store().CreateCustomField({"org-b", "tier", "string", "[]", 10}).ok());
+  Contact holds = CreateContact("org-a", R"({"custom_fields":{"tier":"gold","age":3}})");
+  Contact null_value = CreateContact("org-a", R"({"custom_fields":{"tier":null}})");
+  Contact other = CreateContact("org-a", R"({"custom_fields":{"age":3},"tier":"top-level"})");
+  Contact foreign = CreateContact("org-b", R"({"custom_fields":{"tier":"gold"}})");
+
+  std::vector<std::string> seen;
+  auto rewrite = [&](const Contact& current) -> Result<DocChange> {
+    seen.push_back(current.id);
+    return DocChange{R"({"was":)" + current.doc + "}", "{}"};
+  };
+  auto deleted = store().DeleteCustomField("org-a", "tier", "custom_fields", "{}", 5'000, rewrite,
+                                           ChangeOrigin::System());
+  ASSERT_TRUE(deleted.ok()) << deleted.error().internal;
+  EXPECT_EQ(*deleted, 2);
+  std::vector<std::string> expected_seen = {holds.id, null_value.id};  // id order
+  EXPECT_EQ(seen, expected_seen);
+  for (Contact c : {holds, null_value}) {
+    c.doc = R"({"was":)" + c.doc + "}";
+    c.version += 1;
+    c.updated_at_ms = 5'000;
+    ExpectStored(store(), c);
+  }
+  ExpectStored(store(), other);
+  ExpectStored(store(), foreign);
+  auto fields = store().ListCustomFields("org-a");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_TRUE(fields->empty());
+  EXPECT_EQ(store().ListCustomFields("org-b")->size(), 1u);
+
+  EXPECT_EQ(ErrorOf(store().DeleteCustomField("org-a", "tier", "custom_fields", "{}", 6'000,
+                                              rewrite, ChangeOrigin::System())),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ACustomFieldsRewriteErrorKeepsTheFieldAndEveryContact) {
+  CreateOrg("org-a");
+  ASSERT_TRUE(store().CreateCustomField({"org-a", "tier", "string", "[]", 10}).ok());
+  Contact first = CreateContact("org-a", R"({"custom_fields":{"tier":"a"}})");
+  Contact second = CreateContact("org-a", R"({"custom_fields":{"tier":"b"}})");
+  int calls = 0;
+  auto failing = [&](const Contact&) -> Result<DocChange> {
+    if (++calls == 2) return Error::Internal("unreadable document");
+    return DocChange{R"({"custom_fields":{}})", "{}"};
+  };
+  auto deleted = store().DeleteCustomField("org-a", "tier", "custom_fields", "{}", 5'000, failing,
+                                           ChangeOrigin::System());
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.error().internal, "unreadable document");
+  EXPECT_EQ(store().ListCustomFields("org-a")->size(), 1u);
+  ExpectStored(store(), first);
+  ExpectStored(store(), second);
+}
+
 // ---- Collections ----
 
 CollectionEntry Entry(std::string org_id, std::string collection, std::string name,
