@@ -200,10 +200,9 @@ Status SqliteStore::CreateCustomField(const CustomField& field, std::string_view
       stmt.Bind(4, field.options_json).Bind(5, field.created_at_ms);
     });
     if (!rows || *rows == 0) return rows;
-    if (auto logged =
-            change_log::AppendEvent(writer, CustomFieldEvent("custom_field.created", field,
-                                                             definition_json, field.created_at_ms,
-                                                             origin));
+    if (auto logged = change_log::AppendEvent(
+            writer, CustomFieldEvent("custom_field.created", field, definition_json,
+                                     field.created_at_ms, origin));
         !logged) {
       return std::move(logged).error();
     }

@@ -85,11 +85,11 @@ TEST(PhoneType, AgreesWithIsValidNumberInEveryRegionOfACode) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   FieldSpec s = Spec(FieldType::kPhone);
   int valid = 0;
-  for (const char* raw : {"+14155552671", "+16135550110", "+14165550199", "+18765550123",
-                          "+18762345678", "+442079460958", "+447624123456", "+441624756789",
-                          "+447797123456", "+441534456789", "+74951234567", "+77172123456",
-                          "+77012345678", "+15555550100", "+1800123", "+12025550100",
-                          "+16045550188", "+19055550123", "+33123456789", "+800 1234 5678"}) {
+  for (const char* raw :
+       {"+14155552671",  "+16135550110",  "+14165550199",  "+18765550123",  "+18762345678",
+        "+442079460958", "+447624123456", "+441624756789", "+447797123456", "+441534456789",
+        "+74951234567",  "+77172123456",  "+77012345678",  "+15555550100",  "+1800123",
+        "+12025550100",  "+16045550188",  "+19055550123",  "+33123456789",  "+800 1234 5678"}) {
     PhoneNumber number;
     const bool parsed = util.Parse(raw, "US", &number) == PhoneNumberUtil::NO_PARSING_ERROR;
     const bool expected = parsed && util.IsValidNumber(number);
