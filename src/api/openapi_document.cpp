@@ -3,6 +3,7 @@
 #include "common/version.hpp"
 #include "model/contact_schema.hpp"
 #include "model/field_types.hpp"
+#include "model/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -94,18 +95,32 @@ std::string_view SchemaName(Shape shape) {
 }
 
 // A body's content: its media types and their schemas.
-json::object Content(Shape shape, bool request) {
+// The first of the component schema's examples, or nullptr.
+const json::value* ExampleOf(const json::object& schemas, std::string_view name) {
+  const json::value* schema = schemas.if_contains(name);
+  const json::value* examples = schema ? schema->as_object().if_contains("examples") : nullptr;
+  if (!examples || !examples->is_array() || examples->as_array().empty()) return nullptr;
+  return &examples->as_array().front();
+}
+
+// A body's content: its media types, their schemas and an example. `schemas` are the
+// document's components, whose examples each operation shows.
+json::object Content(Shape shape, bool request, const json::object& schemas) {
   const json::object text{{"type", "string"}};
   switch (shape) {
     case Shape::kImportBody:
     case Shape::kExportBody: {
-      json::object ndjson = text;
-      ndjson["description"] = "One contact per line, as a JSON object.";
+      json::object ndjson{{"schema", text}};
+      ndjson["schema"].as_object()["description"] = "One contact per line, as a JSON object.";
+      // A line of each: the model's example create in, the contact it makes out.
+      if (const json::value* line = ExampleOf(schemas, request ? "ContactCreate" : "Contact")) {
+        ndjson["example"] = model::JsonText(*line) + "\n";
+      }
       json::object csv = text;
       csv["description"] =
           "RFC 4180: a header row naming the fields (custom fields as custom_fields.NAME or as "
           "the model places them), then a row per contact.";
-      return {{"application/x-ndjson", {{"schema", std::move(ndjson)}}},
+      return {{"application/x-ndjson", std::move(ndjson)},
               {"text/csv", {{"schema", std::move(csv)}}}};
     }
     case Shape::kOpenApi:
@@ -116,6 +131,9 @@ json::object Content(Shape shape, bool request) {
       break;
   }
   json::object media{{"schema", Ref("schemas", SchemaName(shape))}};
+  if (const json::value* example = ExampleOf(schemas, SchemaName(shape))) {
+    media["example"] = *example;
+  }
   json::object content{{"application/json", media}};
   // A PATCH body is a JSON merge patch (RFC 7396), sent as either type.
   if (request && shape == Shape::kContactUpdate) content["application/merge-patch+json"] = media;
@@ -126,24 +144,70 @@ struct ErrorStatus {
   int status;
   std::string_view name;  // of the component response
   std::string_view description;
+  std::string_view error;    // the example's machine code
+  std::string_view message;  // the example's message
 };
 
 constexpr ErrorStatus kErrorStatuses[] = {
-    {400, "BadRequest", "The request is malformed: its JSON, its query or its values"},
-    {401, "Unauthorized", "Missing or invalid credentials"},
-    {402, "PaymentRequired", "Not enough credits"},
-    {403, "Forbidden", "The credentials may not do this"},
-    {404, "NotFound", "No such resource in the caller's tenant"},
+    {400, "BadRequest", "The request is malformed: its JSON, its query or its values", "", ""},
+    {401, "Unauthorized", "Missing or invalid credentials", "unauthorized", ""},
+    {402, "PaymentRequired", "Not enough credits", "insufficient_credits",
+     "Not enough credits: unlocking this contact costs 5, the balance is 2"},
+    {403, "Forbidden", "The credentials may not do this", "forbidden",
+     "Only organizations on the internal plan may change contacts"},
+    {404, "NotFound", "No such resource in the caller's tenant", "not_found", "Contact not found"},
     {409, "Conflict",
      "A unique value another contact holds (details name it), an archived contact, an "
-     "Idempotency-Key in flight"},
-    {410, "Gone", "The cursor is older than what is kept: resync from the list"},
-    {412, "PreconditionFailed", "If-Match names another version"},
-    {413, "PayloadTooLarge", "The body is larger than the route accepts"},
-    {415, "UnsupportedMediaType", "A body type the route does not read"},
-    {422, "Unprocessable", "An Idempotency-Key reused for another request"},
-    {503, "Unavailable", "The server is busy with as many of these as it runs at once"},
+     "Idempotency-Key in flight",
+     "archived", "The contact is archived; restore it before changing it"},
+    {410, "Gone", "The cursor is older than what is kept: resync from the list", "cursor_expired",
+     "The cursor is older than the events kept: read the list again, then follow the feed"},
+    {412, "PreconditionFailed", "If-Match names another version", "precondition_failed",
+     "The contact has changed: its version is 3"},
+    {413, "PayloadTooLarge", "The body is larger than the route accepts", "payload_too_large",
+     "The request body is larger than 1048576 bytes"},
+    {415, "UnsupportedMediaType", "A body type the route does not read", "unsupported_media_type",
+     "A JSON Patch (RFC 6902) is not accepted: send a JSON merge patch (RFC 7396)"},
+    {422, "Unprocessable", "An Idempotency-Key reused for another request",
+     "idempotency_key_reused", "This Idempotency-Key was used for another request"},
+    {503, "Unavailable", "The server is busy with as many of these as it runs at once",
+     "unavailable", "Too many exports are running: try again shortly"},
 };
+
+// The error answer's example at `e`'s status: the fixed 400 (a validation's details) or one
+// of the status's own.
+json::value ErrorExample(const ErrorStatus& e, const model::Model& model,
+                         const json::object& schemas) {
+  if (e.error.empty()) {
+    const json::value* fixed = ExampleOf(schemas, "Error");
+    return fixed ? *fixed : json::value();
+  }
+  const std::string_view message = e.status == 401 ? model.unauthorized_message() : e.message;
+  return json::object{{"error", e.error}, {"message", message}, {"statusCode", e.status}};
+}
+
+// The fixed shapes' examples hold placeholders for what each model shows its own way: the
+// strings "$Contact", "$ContactCreate" and "$ContactUpdate" stand for those schemas' examples.
+// False when one has none (a model file without examples): the example is then left out.
+bool FillPlaceholders(json::value& value, const json::object& schemas) {
+  if (value.is_string() &&
+      (value == "$Contact" || value == "$ContactCreate" || value == "$ContactUpdate")) {
+    const json::value* example = ExampleOf(schemas, std::string_view(value.get_string()).substr(1));
+    if (!example) return false;
+    value = *example;
+    return true;
+  }
+  if (value.is_array()) {
+    for (json::value& v : value.get_array()) {
+      if (!FillPlaceholders(v, schemas)) return false;
+    }
+  } else if (value.is_object()) {
+    for (auto& [key, v] : value.get_object()) {
+      if (!FillPlaceholders(v, schemas)) return false;
+    }
+  }
+  return true;
+}
 
 const ErrorStatus* FindErrorStatus(int status) {
   for (const ErrorStatus& e : kErrorStatuses) {
@@ -257,7 +321,7 @@ json::object Header(std::string_view description, json::object schema) {
   return {{"description", description}, {"schema", schema}};
 }
 
-json::object Operation(const model::Model& model, const Route& route) {
+json::object Operation(const model::Model& model, const Route& route, const json::object& schemas) {
   const RouteDoc& doc = route.doc;
   json::object op{{"operationId", doc.id}, {"summary", doc.summary}};
   op["tags"] = json::array{json::value(doc.tag)};
@@ -294,7 +358,8 @@ json::object Operation(const model::Model& model, const Route& route) {
   }
   if (!parameters.empty()) op["parameters"] = std::move(parameters);
   if (doc.request != Shape::kNone) {
-    op["requestBody"] = json::object{{"required", true}, {"content", Content(doc.request, true)}};
+    op["requestBody"] =
+        json::object{{"required", true}, {"content", Content(doc.request, true, schemas)}};
   }
 
   json::object responses;
@@ -312,7 +377,7 @@ json::object Operation(const model::Model& model, const Route& route) {
   }
   if (!headers.empty()) success["headers"] = std::move(headers);
   if (doc.status != 204 && doc.answer != Shape::kNone) {
-    success["content"] = Content(doc.answer, false);
+    success["content"] = Content(doc.answer, false, schemas);
   }
   // Writes of one contact that create or update answer 201 or 200 as they did.
   if (doc.id == "upsertContact") {
@@ -417,6 +482,10 @@ json::object OpenApiDocument(const model::Model& model, std::span<const Route> r
     schemas["ContactReplace"] =
         model::ContactWriteSchema(model, model::WriteShape::kReplace, options.custom_fields);
   }
+  for (auto& [name, schema] : schemas) {
+    json::value* examples = schema.as_object().if_contains("examples");
+    if (examples && !FillPlaceholders(*examples, schemas)) schema.as_object().erase("examples");
+  }
 
   // Paths in the routes' order; a path's operations by method.
   json::object paths;
@@ -427,14 +496,17 @@ json::object OpenApiDocument(const model::Model& model, std::span<const Route> r
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     json::value& path = paths[route.pattern];
     if (!path.is_object()) path.emplace_object();
-    path.as_object()[method] = Operation(model, route);
+    path.as_object()[method] = Operation(model, route, schemas);
   }
 
   json::object responses;
   for (const ErrorStatus& e : kErrorStatuses) {
-    responses[e.name] =
-        json::object{{"description", e.description},
-                     {"content", {{"application/json", {{"schema", Ref("schemas", "Error")}}}}}};
+    json::object media{{"schema", Ref("schemas", "Error")}};
+    if (json::value example = ErrorExample(e, model, schemas); !example.is_null()) {
+      media["example"] = std::move(example);
+    }
+    responses[e.name] = json::object{{"description", e.description},
+                                     {"content", {{"application/json", std::move(media)}}}};
   }
 
   json::object security_schemes{

@@ -2,8 +2,12 @@
 
 #include "model/field_types.hpp"
 #include "model/json_text.hpp"
+#include "model/patch_validator.hpp"
+#include "model/projection.hpp"
+#include "model/record.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
 #include <algorithm>
 
@@ -57,6 +61,32 @@ bool MustBeSent(const Model& model, const FieldSpec& f) {
     if (rule.first == &f || rule.last == &f) return false;
   }
   return true;
+}
+
+// The fields in the model's envelope.
+json::object InEnvelope(const Model& model, const json::object& fields) {
+  if (model.envelope() == Envelope::kFlat) return fields;
+  return {{"fields", fields}};
+}
+
+// The answer to the model's example create, as the server would give it (the record made and
+// projected as every answer is), to a reader who may see every field.
+std::optional<json::value> ExampleAnswer(const Model& model) {
+  if (model.example_create().empty()) return std::nullopt;
+  PatchCheck check = CheckPatch(model, model.example_create(), {}, WriteKind::kCreate);
+  if (!check.errors.empty()) return std::nullopt;  // refused when the model loaded
+  const json::object record = NewRecord(model, check.normalized);
+  constexpr std::int64_t kAt = 1'796'117'400'000;  // 2026-12-01T09:30:00.000Z
+  RecordMeta meta;
+  meta.id = "0190f0a5-7c1e-7000-8000-000000000001";
+  meta.version = 1;
+  meta.created_at_ms = kAt;
+  meta.updated_at_ms = kAt;
+  AccessState full;
+  full.full_access = true;
+  std::string text;
+  AppendProjection(text, model, meta, record, model.optional_properties(), &full);
+  return json::parse(text);
 }
 
 }  // namespace
@@ -154,6 +184,7 @@ json::object ContactAnswerSchema(const Model& model, const std::vector<FieldSpec
   json::object schema{{"type", "object"}, {"properties", std::move(properties)}};
   schema["required"] = std::move(required);
   if (!open) schema["additionalProperties"] = false;
+  if (auto example = ExampleAnswer(model)) schema["examples"] = json::array{std::move(*example)};
   return schema;
 }
 
@@ -188,11 +219,18 @@ json::object ContactWriteSchema(const Model& model, WriteShape shape,
   json::object fields{{"type", "object"}, {"properties", std::move(properties)}};
   if (!required.empty()) fields["required"] = std::move(required);
   if (!open) fields["additionalProperties"] = false;
-  if (model.envelope() == Envelope::kFlat) return fields;
-  return {{"type", "object"},
-          {"required", json::array{"fields"}},
-          {"properties", json::object{{"fields", std::move(fields)}}},
-          {"additionalProperties", false}};
+  json::object schema =
+      model.envelope() == Envelope::kFlat
+          ? std::move(fields)
+          : json::object{{"type", "object"},
+                         {"required", json::array{"fields"}},
+                         {"properties", json::object{{"fields", std::move(fields)}}},
+                         {"additionalProperties", false}};
+  // PUT replaces with what a create sends.
+  const json::object& example =
+      shape == WriteShape::kUpdate ? model.example_update() : model.example_create();
+  if (!example.empty()) schema["examples"] = json::array{InEnvelope(model, example)};
+  return schema;
 }
 
 }  // namespace contactsd::model

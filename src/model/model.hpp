@@ -7,6 +7,8 @@
 #include "model/field_spec.hpp"
 #include "model/value_check.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,6 +154,11 @@ class Model {
   // Every write is recorded either way.
   bool change_log() const { return change_log_; }
   const TypeContext& type_context() const { return type_context_; }
+  // A create and an update this model accepts, as fields (without the envelope), for people
+  // and the OpenAPI document ("examples" in the model file, checked when it loads); empty when
+  // the file gives none.
+  const boost::json::object& example_create() const { return example_create_; }
+  const boost::json::object& example_update() const { return example_update_; }
 
   // Every field, in model-file order. Pointers into it stay valid for the model's life.
   const std::vector<FieldSpec>& fields() const { return fields_; }
@@ -196,6 +203,8 @@ class Model {
   bool replace_enabled_ = false;
   bool change_log_ = false;
   TypeContext type_context_;
+  boost::json::object example_create_;
+  boost::json::object example_update_;
   std::vector<FieldSpec> fields_;
   std::vector<std::string> system_names_;
   std::vector<ResponseProperty> response_;

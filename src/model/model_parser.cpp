@@ -21,7 +21,7 @@ constexpr std::string_view kTopKeys[] = {
     "name", "description", "base_path", "envelope", "custom_fields", "fields", "system_fields",
     "response", "phone_default_region", "archived", "write_rules", "list_filters", "search",
     "unauthorized_message", "record_rules", "replace", "change_log", "collections", "tenancy", "write_plans",
-    "unlocks", "auth_schemes"};
+    "unlocks", "auth_schemes", "examples"};
 constexpr std::string_view kFieldKeys[] = {
     "type", "description", "required", "nullable", "read_only", "unique", "lowercase", "dedupe",
     "max_length", "max_items", "values", "default", "empty_as_null", "invalid_as_default",
@@ -244,7 +244,9 @@ Status ModelParser::ParseTop(const json::object& top) {
   }
   const json::value* response = top.if_contains("response");
   if (!response) return Bad("response", "required, the list of response properties");
-  return ParseResponse(*response);
+  if (auto st = ParseResponse(*response); !st) return st;
+  if (const json::value* examples = top.if_contains("examples")) return ParseExamples(*examples);
+  return {};
 }
 
 Status ModelParser::ParseField(std::string_view name, const json::value& v, FieldSpec& out) {

@@ -30,6 +30,7 @@ class ModelParser {
   // An array of plan names (lower-case words), as in "write_plans".
   static Result<std::vector<std::string>> PlanNames(std::string_view path, const json::value& v);
   Status ParseCollections(const json::value& v);
+  Status ParseExamples(const json::value& v);
   Result<const FieldSpec*> FieldNamed(std::string_view path, const json::value* name) const;
 
   // An error naming the key at `path`.

@@ -3,6 +3,8 @@
 #include "model/field_types.hpp"
 #include "model/iso_codes.hpp"
 #include "model/model_parser.hpp"
+#include "model/patch_validator.hpp"
+#include "model/record.hpp"
 
 #include <algorithm>
 
@@ -243,6 +245,33 @@ Status ModelParser::ParseCollections(const json::value& v) {
     }
     if (model_.HasCollection(name)) return Bad("collections." + name, "listed twice");
     model_.collections_.push_back(std::move(name));
+  }
+  return {};
+}
+
+}  // namespace contactsd::model
+
+namespace contactsd::model {
+
+// {"create": {fields}, "update": {fields}}: each checked as a request of its kind would be
+// (the create also as a whole record), so an example the model would refuse cannot ship.
+Status ModelParser::ParseExamples(const json::value& v) {
+  if (!v.is_object()) return Bad("examples", "must be an object: create, update");
+  for (const auto& [key, value] : v.get_object()) {
+    const std::string path = "examples." + std::string(key);
+    if (key != "create" && key != "update") return Bad(path, "unknown key");
+    if (!value.is_object()) return Bad(path, "must be an object of fields");
+    const WriteKind kind = key == "create" ? WriteKind::kCreate : WriteKind::kUpdate;
+    PatchCheck check = CheckPatch(model_, value.get_object(), {}, kind);
+    std::vector<FieldError> errors = std::move(check.errors);
+    if (errors.empty() && kind == WriteKind::kCreate) {
+      errors = ValidateRecord(model_, NewRecord(model_, check.normalized));
+    }
+    if (!errors.empty()) {
+      return Bad(path + "." + errors.front().field, errors.front().message);
+    }
+    (kind == WriteKind::kCreate ? model_.example_create_ : model_.example_update_) =
+        value.get_object();
   }
   return {};
 }

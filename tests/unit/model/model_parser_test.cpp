@@ -230,5 +230,30 @@ TEST(ModelParser, GatedFieldsAndAccessNeedUnlocks) {
             "response.access: is neither a field nor a system property");
 }
 
+// A model's examples are checked as requests of their kind when it loads: an example the model
+// would refuse cannot reach its users or its OpenAPI document.
+TEST(ModelParser, ExamplesAreCheckedAsTheRequestsTheyShow) {
+  auto with = [](std::string_view examples) {
+    return ParseError(R"({"name":"x","base_path":"/v1","fields":{
+        "email":{"type":"email"},"name":{"type":"string","required":true},
+        "made":{"type":"string","create_only":true}},
+        "response":["email","name"],"examples":)" +
+                      std::string(examples) + "}");
+  };
+  EXPECT_EQ(with(R"({"create":{"email":"nope","name":"A"}})"),
+            "examples.create.email: must be a valid email address");
+  EXPECT_EQ(with(R"({"create":{"email":"a@example.com"}})"), "examples.create.name: is required");
+  EXPECT_EQ(with(R"({"update":{"made":"x"}})"),
+            "examples.update.made: can only be set when the contact is created");
+  EXPECT_EQ(with(R"({"create":{"nickname":"A","name":"A"}})"),
+            "examples.create.nickname: is not a field of this resource");
+  EXPECT_EQ(with(R"({"delete":{}})"), "examples.delete: unknown key");
+  auto ok = Model::Parse(R"({"name":"x","base_path":"/v1","fields":{"name":{"type":"string"}},
+      "response":["name"],"examples":{"create":{"name":"A"},"update":{"name":null}}})");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->example_create().at("name"), "A");
+  EXPECT_TRUE(ok->example_update().at("name").is_null());
+}
+
 }  // namespace
 }  // namespace contactsd::model
