@@ -9,7 +9,7 @@ SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps test-deps build run test unit-test api-test crash-matrix test-sanitize test-tsan \
+.PHONY: deps test-deps build run test unit-test api-test api-test-prism crash-matrix test-sanitize test-tsan \
 	fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
 
 deps:
@@ -44,6 +44,13 @@ unit-test: build
 # On SQLite; on PostgreSQL when CONTACTSD_TEST_DB=postgresql://... is set.
 api-test: build test-deps
 	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+
+# The API suite on SQLite with every client talking through `prism proxy` (tests/openapi),
+# which checks each request and answer against the OpenAPI document the server serves.
+api-test-prism: build test-deps
+	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd \
+	  CONTACTSD_TEST_PRISM=$(abspath tests/openapi/node_modules/.bin/prism) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 # Everything: unit tests, the API suite on SQLite and on PostgreSQL, on a throw-away PostgreSQL
 # cluster that scripts/test-all.sh starts first and removes at the end, even on failure.

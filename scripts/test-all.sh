@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the unit tests, then the API suite and the crash matrix (tests/crash) on SQLite
-# and on PostgreSQL. A throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the
+# and on PostgreSQL, and the API suite once more on SQLite through `prism proxy`, which checks
+# every request and answer against the OpenAPI document the server serves (docs/openapi.md). A throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the
 # PostgreSQL runs; it is stopped and removed on every exit: success, failure or interruption.
 # The failover test (tests/api/test_pg_failover.py) starts a primary and a standby of its own
 # (scripts/pg-failover-pair.sh) and runs in the API suite on SQLite only, so once.
@@ -41,6 +42,10 @@ run "unit tests (PostgreSQL ones included)" \
   env CONTACTSD_TEST_PG_URL="$url" ctest --test-dir "$build_dir" --output-on-failure
 run "API suite on SQLite" \
   env -u CONTACTSD_TEST_DB CONTACTSD_BIN="$build_dir/contactsd" \
+  "$python" -m pytest -q -p no:cacheprovider tests/api "$@"
+run "API suite on SQLite through the OpenAPI proxy (prism)" \
+  env -u CONTACTSD_TEST_DB CONTACTSD_BIN="$build_dir/contactsd" \
+  CONTACTSD_TEST_PRISM="$root/tests/openapi/node_modules/.bin/prism" \
   "$python" -m pytest -q -p no:cacheprovider tests/api "$@"
 run "API suite on PostgreSQL" \
   env CONTACTSD_TEST_DB="$url" CONTACTSD_BIN="$build_dir/contactsd" \

@@ -160,8 +160,15 @@ void StringSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& o
 void PlainStringSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
   StringSchema(spec, side, out, {});
 }
+// The WHATWG HTML "valid e-mail address" (IsEmailAddress above) as a pattern: JSON Schema's
+// "email" format (RFC 5321) would refuse what the server stores, such as root@localhost.
 void EmailSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
-  StringSchema(spec, side, out, "email");
+  StringSchema(spec, side, out, {});
+  if (side == SchemaSide::kAnswer) {
+    out["pattern"] =
+        "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+        "(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$";
+  }
 }
 void UrlSchema(const FieldSpec& spec, SchemaSide side, boost::json::object& out) {
   StringSchema(spec, side, out, "uri");

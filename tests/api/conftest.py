@@ -24,6 +24,7 @@ import tempfile
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
+import contactsd_harness
 from contactsd_harness import Server, binary_path, drop_test_databases
 
 # Hypothesis caches data in ./.hypothesis; keep the work tree clean (examples are not saved:
@@ -31,6 +32,21 @@ from contactsd_harness import Server, binary_path, drop_test_databases
 _hypothesis_home = tempfile.mkdtemp(prefix="contactsd-hypothesis-")
 set_hypothesis_home_dir(_hypothesis_home)
 atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "direct: talks to the server itself even in the OpenAPI proxy pass (CONTACTSD_TEST_PRISM):"
+        " the test is about what a proxy in JavaScript rewrites (the transport, CORS, exact"
+        " bytes, numbers a double cannot hold, a kill -9 mid-request)")
+
+
+@pytest.fixture(autouse=True)
+def _direct_when_marked(request):
+    contactsd_harness.DIRECT["on"] = request.node.get_closest_marker("direct") is not None
+    yield
+    contactsd_harness.DIRECT["on"] = False
 
 
 @pytest.fixture(scope="session", autouse=True)

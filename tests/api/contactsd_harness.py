@@ -192,6 +192,32 @@ def is_uuid(value: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
+# Set for a test marked `direct` (conftest.py): its clients talk to the server itself.
+DIRECT = {"on": False}
+
+
+def _fail_on_contract_violation(resp) -> None:
+    """Through the OpenAPI proxy (CONTACTSD_TEST_PRISM), prism checks each request and each
+    answer against the document the server serves and lists what breaks it in sl-violations.
+    The test fails where it happened on an answer that breaks it, and on a request that breaks
+    it yet was accepted (a 2xx: the server took what its document refuses). A request the
+    document refuses and the server refuses too (the suite's bad bodies) is as it should be."""
+    violations = resp.headers.get("sl-violations")
+    if violations is None:
+        return
+    try:
+        found = json.loads(violations)
+    except ValueError:
+        found = [{"location": ["response"], "severity": "Error", "message": violations}]
+    errors = [v for v in found if v.get("severity") == "Error"]
+    wrong = [v for v in errors if v.get("location", [""])[0] == "response"]
+    if 200 <= resp.status_code < 300:
+        wrong += [v for v in errors if v.get("location", [""])[0] == "request"]
+    if wrong:
+        raise AssertionError(f"{resp.request.method} {resp.request.url} -> {resp.status_code}: "
+                             f"breaks the OpenAPI document: {json.dumps(wrong)[:2000]}")
+
+
 class Client:
     """A requests.Session bound to one base URL and (optionally) one Authorization value.
 
@@ -199,8 +225,13 @@ class Client:
     bodies). Never follows proxies from the environment: the server is on loopback.
     """
 
-    def __init__(self, base_url: str, authorization: str | None = None):
+    def __init__(self, base_url: str, authorization: str | None = None,
+                 direct_url: str | None = None):
         self.base_url = base_url
+        # Where a body that is not a JSON value goes (malformed JSON, CSV, NDJSON) when
+        # base_url is the OpenAPI proxy (CONTACTSD_TEST_PRISM): the proxy parses what it
+        # carries, and such bodies test the server's transport, not its contract.
+        self.direct_url = direct_url or base_url
         self.session = requests.Session()
         self.session.trust_env = False
         if authorization is not None:
@@ -211,14 +242,21 @@ class Client:
                 params: Mapping[str, Any] | None = None) -> requests.Response:
         hdrs = dict(headers or {})
         data = None
+        # A trailing slash is a leniency of the server's router that an OpenAPI document cannot
+        # state (the proxy would take /contacts/ for /contacts/{id} with an empty id).
+        trailing_slash = path.split("?")[0].endswith("/") and path != "/"
+        base = self.direct_url if trailing_slash or DIRECT["on"] else self.base_url
         if body is not _UNSET:
             if isinstance(body, (bytes, str)):
                 data = body.encode() if isinstance(body, str) else body
+                base = self.direct_url
             else:
                 data = json.dumps(body).encode()
             hdrs.setdefault("Content-Type", "application/json")
-        return self.session.request(method, self.base_url + path, data=data, headers=hdrs,
+        resp = self.session.request(method, base + path, data=data, headers=hdrs,
                                     params=params, timeout=HTTP_TIMEOUT, allow_redirects=False)
+        _fail_on_contract_violation(resp)
+        return resp
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -417,6 +455,8 @@ class Server:
         self._starts = 0
         self._clients: list[Client] = []
         self.stderr_path = self.workdir / "stderr.log"
+        self._prism: subprocess.Popen | None = None
+        self._prism_port: int | None = None
 
     # ---- lifecycle ----
 
@@ -463,6 +503,7 @@ class Server:
             self.returncode = None
             try:
                 self.wait_healthy()
+                self._start_prism()
                 return self
             except _EarlyExit as e:
                 last_error = e
@@ -518,8 +559,61 @@ class Server:
             self._stderr_file.close()
         return self.returncode
 
+    def _start_prism(self):
+        """With CONTACTSD_TEST_PRISM (the prism binary), every client talks to the server through
+        `prism proxy DOCUMENT`: each request and answer is checked against the OpenAPI document
+        the server serves for its model (see _fail_on_contract_violation). Not with --errors:
+        that makes prism answer a request the document refuses itself, with its own 422,
+        instead of forwarding it, and the suite's bad requests are there to test the server's
+        own answers to them."""
+        prism = os.environ.get("CONTACTSD_TEST_PRISM")
+        self._stop_prism()
+        if not prism:
+            return
+        base = _model_base_path(self.model)
+        document = self.workdir / f"openapi.{self._starts}.json"
+        probe = requests.Session()
+        probe.trust_env = False
+        document.write_bytes(probe.get(f"http://127.0.0.1:{self.port}{base}/openapi.json",
+                                       timeout=HTTP_TIMEOUT).content)
+        self._prism_port = free_port()
+        self._prism_log = open(self.workdir / f"prism.{self._starts}.log", "wb")
+        self._prism = subprocess.Popen(
+            [prism, "proxy", str(document), f"http://127.0.0.1:{self.port}",
+             "-h", "127.0.0.1", "-p", str(self._prism_port)],
+            stdin=subprocess.DEVNULL, stdout=self._prism_log, stderr=self._prism_log)
+        deadline = time.monotonic() + 60
+        try:
+            while time.monotonic() < deadline:
+                if self._prism.poll() is not None:
+                    break
+                try:
+                    if probe.get(f"http://127.0.0.1:{self._prism_port}/healthz",
+                                 timeout=1).status_code == 200:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(0.1)
+        finally:
+            probe.close()
+        raise AssertionError("prism proxy did not start: " + (
+            self.workdir / f"prism.{self._starts}.log").read_text(errors="replace")[-2000:])
+
+    def _stop_prism(self):
+        if self._prism is not None:
+            self._prism.terminate()
+            try:
+                self._prism.wait(10)
+            except subprocess.TimeoutExpired:
+                self._prism.kill()
+                self._prism.wait()
+            self._prism_log.close()
+        self._prism = None
+        self._prism_port = None
+
     def stop(self, timeout: float = SHUTDOWN_TIMEOUT) -> int:
         """SIGTERM and wait; returns the exit code. Idempotent."""
+        self._stop_prism()
         for c in self._clients:
             c.close()
         self._clients.clear()
@@ -532,6 +626,7 @@ class Server:
         return rc
 
     def kill(self):
+        self._stop_prism()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -546,13 +641,20 @@ class Server:
 
     @property
     def base_url(self) -> str:
+        """Where clients talk to the server: through the OpenAPI proxy when it runs."""
+        if self._prism_port is not None and not DIRECT["on"]:
+            return f"http://127.0.0.1:{self._prism_port}"
+        return self.direct_url
+
+    @property
+    def direct_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
     def client(self, authorization: str | None = None) -> Client:
-        c = Client(self.base_url, authorization)
+        c = Client(self.base_url, authorization, self.direct_url)
         self._clients.append(c)
         return c
 
@@ -595,6 +697,14 @@ class Server:
         org = self.org(name or f"org-{uuid.uuid4().hex[:8]}", plan=plan, credits=credits)
         key = self.key(org["id"])
         return Tenant(self, org, key, self.client(f"Bearer {key['key']}"))
+
+
+def _model_base_path(model: str) -> str:
+    """The base path of a built-in model, or of a model file (read from it)."""
+    builtin = {"standard": "/v1", "prospects": "/api/v1", "crm": "", "voice": "", "gifting": ""}
+    if model in builtin:
+        return builtin[model]
+    return json.loads(Path(model).read_text()).get("base_path", "")
 
 
 class _EarlyExit(Exception):

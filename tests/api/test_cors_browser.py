@@ -50,6 +50,10 @@ import pytest
 
 from contactsd_harness import assert_contact_response, free_port, get_contact, list_all
 
+# Not through the OpenAPI proxy (CONTACTSD_TEST_PRISM): CORS, whose headers prism adds to
+# every answer itself.
+pytestmark = pytest.mark.direct
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 # How long the page gets to report. A run normally takes about a second. This limit only

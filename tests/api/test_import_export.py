@@ -24,6 +24,10 @@ import pytest
 
 from contactsd_harness import assert_status, list_all
 
+# Not through the OpenAPI proxy (CONTACTSD_TEST_PRISM): streamed bodies and answers, chunked
+# framing and exact bytes.
+pytestmark = pytest.mark.direct
+
 NDJSON = {"Content-Type": "application/x-ndjson"}
 CSV = {"Content-Type": "text/csv"}
 # What the server manages: not compared across tenants.
