@@ -158,6 +158,18 @@ Result<std::vector<store::CustomField>> NullStore::ListCustomFields(std::string_
   return std::vector<store::CustomField>{};
 }
 
+Result<int> NullStore::UpdateCustomField(const store::CustomField&, std::string_view,
+                                         const std::vector<std::string>&, std::string_view,
+                                         std::int64_t, const store::ChangeOrigin&) {
+  return Refused();
+}
+
+Result<int> NullStore::DeleteCustomField(std::string_view, std::string_view, std::string_view,
+                                         std::string_view, std::int64_t, const store::DocRewrite&,
+                                         const store::ChangeOrigin&) {
+  return Refused();
+}
+
 Result<store::CollectionEntry> NullStore::CreateCollectionEntry(const store::CollectionEntry&,
                                                                 std::size_t) {
   return Refused();

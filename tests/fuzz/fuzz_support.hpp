@@ -69,6 +69,12 @@ class NullStore final : public store::Store {
   Status CreateCustomField(const store::CustomField&, std::string_view,
                            const store::ChangeOrigin&) override;
   Result<std::vector<store::CustomField>> ListCustomFields(std::string_view) override;
+  Result<int> UpdateCustomField(const store::CustomField&, std::string_view,
+                                const std::vector<std::string>&, std::string_view, std::int64_t,
+                                const store::ChangeOrigin&) override;
+  Result<int> DeleteCustomField(std::string_view, std::string_view, std::string_view,
+                                std::string_view, std::int64_t, const store::DocRewrite&,
+                                const store::ChangeOrigin&) override;
   Result<store::CollectionEntry> CreateCollectionEntry(const store::CollectionEntry&,
                                                        std::size_t) override;
   Result<std::vector<store::CollectionEntry>> ListCollectionEntries(std::string_view,
