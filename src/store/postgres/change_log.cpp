@@ -1,5 +1,7 @@
 #include "store/postgres/change_log.hpp"
 
+#include <algorithm>
+
 namespace contactsd::store::postgres {
 
 Query EventInsert(const Event& event) {
@@ -33,6 +35,22 @@ Event ReadEvent(const Rows& rows, int row) {
   e.position.txid = rows.Int8(row, 15);
   e.contact.org_id = e.org_id;
   return e;
+}
+
+Query RewriteUpdate(const Contact& contact, const DocChange& change, std::int64_t now_ms,
+                    const ChangeOrigin& origin) {
+  return Query(Sql::kUpdateContact)
+      .Text(contact.org_id)
+      .Text(contact.id)
+      .Text(change.doc)
+      .Int8(std::max(now_ms, contact.updated_at_ms))
+      .Int8(contact.archived_at_ms)
+      .TextOrNull(contact.archived_by)
+      .Text(ChangeTypeOf(&contact, contact.archived_at_ms))
+      .Text(origin.actor_type)
+      .Text(origin.actor_id)
+      .Text(origin.request_id)
+      .TextOrNull(change.prior);
 }
 
 }  // namespace contactsd::store::postgres

@@ -5,6 +5,7 @@
 // first (waiting for those share locks) and only then looks for the contacts holding the id,
 // in a statement that therefore sees every such write committed. A write that comes later finds
 // the entry gone. So no contact keeps the id of a deleted entry.
+#include "store/postgres/change_log.hpp"
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
@@ -122,18 +123,7 @@ Result<int> PostgresStore::DeleteCollectionEntry(std::string_view org_id,
         auto change = rewrite(contact);
         if (!change) return std::move(change).error();
         changes.push_back(std::move(*change));
-        next.push_back(Query(Sql::kUpdateContact)
-                           .Text(contact.org_id)
-                           .Text(contact.id)
-                           .Text(changes.back().doc)
-                           .Int8(std::max(now_ms, contact.updated_at_ms))
-                           .Int8(contact.archived_at_ms)
-                           .TextOrNull(contact.archived_by)
-                           .Text(ChangeTypeOf(&contact, contact.archived_at_ms))
-                           .Text(origin.actor_type)
-                           .Text(origin.actor_id)
-                           .Text(origin.request_id)
-                           .TextOrNull(changes.back().prior));
+        next.push_back(RewriteUpdate(contact, changes.back(), now_ms, origin));
       }
       rewritten += static_cast<int>(contacts.size());
       if (contacts.empty()) ++field;

@@ -7,6 +7,7 @@
 // recorded as any update.
 #include "store/event_records.hpp"
 #include "store/postgres/array_text.hpp"
+#include "store/postgres/change_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -108,18 +109,7 @@ Result<int> PostgresStore::DeleteCustomField(std::string_view org_id, std::strin
         auto change = rewrite(contact);
         if (!change) return std::move(change).error();
         changes.push_back(std::move(*change));
-        next.push_back(Query(Sql::kUpdateContact)
-                           .Text(contact.org_id)
-                           .Text(contact.id)
-                           .Text(changes.back().doc)
-                           .Int8(std::max(now_ms, contact.updated_at_ms))
-                           .Int8(contact.archived_at_ms)
-                           .TextOrNull(contact.archived_by)
-                           .Text(ChangeTypeOf(&contact, contact.archived_at_ms))
-                           .Text(origin.actor_type)
-                           .Text(origin.actor_id)
-                           .Text(origin.request_id)
-                           .TextOrNull(changes.back().prior));
+        next.push_back(RewriteUpdate(contact, changes.back(), now_ms, origin));
       }
       rewritten += static_cast<int>(contacts.size());
       next.push_back(PageWithValue(org_id, contacts.back().id, container, name));

@@ -181,6 +181,19 @@ Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
   return {};
 }
 
+Status RewriteContact(Connection& writer, Contact& current, const DocRewrite& rewrite,
+                      std::int64_t now_ms, const ChangeOrigin& origin) {
+  auto change = rewrite(current);
+  if (!change) return std::move(change).error();
+  ContactWrite write;
+  write.doc = std::move(change->doc);
+  write.prior = std::move(change->prior);
+  write.updated_at_ms = std::max(now_ms, current.updated_at_ms);
+  write.archived_at_ms = current.archived_at_ms;
+  write.archived_by = current.archived_by;
+  return UpdateContact(writer, current, std::move(write), origin);
+}
+
 Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::string_view id,
                           std::int64_t now_ms, const ChangeOrigin& origin) {
   // The events first: the row holds the head of their chain.

@@ -23,6 +23,13 @@ Result<bool> InsertContact(Connection& writer, const Contact& contact, const Cha
 Status UpdateContact(Connection& writer, Contact& current, ContactWrite&& write,
                      const ChangeOrigin& origin);
 
+// Writes `rewrite(current)` over `current` as UpdateContact does: a delete's rewrite of the
+// contacts holding what went (a collection entry's id, a custom field's value), its updated_at
+// max(now_ms, updated_at), its archive marks kept. `rewrite`'s error is returned, nothing
+// written.
+Status RewriteContact(Connection& writer, Contact& current, const DocRewrite& rewrite,
+                      std::int64_t now_ms, const ChangeOrigin& origin);
+
 // Erases the contact (its keys already gone) and every event of it in any tenant's log, and
 // appends its "contact.erased". False, having written nothing, when there is no such contact.
 Result<bool> EraseContact(Connection& writer, std::string_view org_id, std::string_view id,

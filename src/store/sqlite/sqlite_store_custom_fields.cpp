@@ -103,15 +103,7 @@ Result<int> SqliteStore::DeleteCustomField(std::string_view org_id, std::string_
       if (page->empty()) break;
       after = page->back().id;
       for (Contact& contact : *page) {
-        auto change = rewrite(contact);
-        if (!change) return std::move(change).error();
-        ContactWrite write;
-        write.doc = std::move(change->doc);
-        write.prior = std::move(change->prior);
-        write.updated_at_ms = std::max(now_ms, contact.updated_at_ms);
-        write.archived_at_ms = contact.archived_at_ms;
-        write.archived_by = contact.archived_by;
-        if (auto written = change_log::UpdateContact(writer, contact, std::move(write), origin);
+        if (auto written = change_log::RewriteContact(writer, contact, rewrite, now_ms, origin);
             !written) {
           return std::move(written).error();
         }
