@@ -1,15 +1,12 @@
 # contactsd — the two commands that matter: `make run` and `make test`.
 BUILD_DIR ?= build
-DB ?= sqlite:./data/contacts.db
-MODEL ?= standard
-LISTEN ?= 127.0.0.1:8080
 PYTHON ?= /usr/bin/python3
 
 SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps test-deps build run test unit-test api-test api-test-prism crash-matrix test-sanitize test-tsan \
+.PHONY: deps test-deps configure build run test unit-test api-test api-test-prism crash-matrix test-sanitize test-tsan \
 	fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
 
 deps:
@@ -26,16 +23,20 @@ test-deps: $(addsuffix /node_modules/.contactsd-installed,$(NPM_TREES))
 	npm ci --prefix $* --ignore-scripts --no-audit --no-fund
 	touch $@
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
+
+build: configure
 	cmake --build $(BUILD_DIR)
 
-# DB may be sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DBNAME[?pool=N]; quoted, as a
-# URL may hold '&'.
-run: build
+# The server alone (no test binaries), served as the CONTACTSD_* environment says, like any
+# `contactsd serve` (README, "Command line"); by default SQLite in ./data, the standard model,
+# 127.0.0.1:8080. E.g. `CONTACTSD_MODEL=crm CONTACTSD_LISTEN=127.0.0.1:9000 make run`.
+run: configure
+	cmake --build $(BUILD_DIR) --target contactsd
 	@mkdir -p data
-	$(BUILD_DIR)/contactsd serve --db '$(DB)' --model $(MODEL) --listen $(LISTEN)
+	$(BUILD_DIR)/contactsd serve
 
 # PostgreSQL unit tests run when CONTACTSD_TEST_PG_URL is set, and are skipped otherwise.
 unit-test: build
@@ -100,10 +101,10 @@ fuzz: fuzz-build
 	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) ./scripts/fuzz.sh run '$(TARGET)' '$(SECONDS)'
 
 # SQLite (FULL, NORMAL), PostgreSQL and the node-fastify peer in one run (docs/benchmarks.md).
-# PostgreSQL: a throw-away cluster, or `make bench DB=postgresql://...` (the run creates its own
-# org there and seeds it; the peer's PostgreSQL run then is skipped).
+# PostgreSQL: a throw-away cluster, or `BENCH_DB=postgresql://... make bench` (the run creates its
+# own org there and seeds it; the peer's PostgreSQL run then is skipped).
 bench: build
-	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/run.sh
+	./bench/run.sh
 
 # Two builds measured against each other, alternated in one sitting (healthz, GET, PATCH):
 #   make bench-ab OLD=/path/to/old/contactsd
@@ -112,9 +113,9 @@ bench-ab: build
 
 # contactsd at a million contacts (issue 18): imports, exports, reads and writes at a tenth and at
 # the full size, and a bare SQLite insert of the same rows (docs/benchmarks.md). BENCH_SCALE sets
-# the size (default 1,000,000); PostgreSQL: a throw-away cluster or `DB=postgresql://...`.
+# the size (default 1,000,000); PostgreSQL: a throw-away cluster or `BENCH_DB=postgresql://...`.
 bench-scale: build
-	BENCH_DB='$(filter postgresql://% postgres://%,$(DB))' ./bench/scale.sh
+	./bench/scale.sh
 
 # Each hostile client of docs/http.md against a fresh server: peak and settled RSS, and a
 # normal client's latency meanwhile (docs/benchmarks.md, "Hostile clients").

@@ -179,6 +179,7 @@ std::vector<Route> EventRoutes(const ApiContext& ctx) {
                 }
                 return Response{204, {}, {}};
               }};
+  erase.scope = Scope::kAdmin;  // it destroys what no archive can bring back
   erase.doc = {.id = "eraseContact",
                .summary = "Erase a contact and every personal value of it, history included",
                .tag = "contacts",

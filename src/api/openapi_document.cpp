@@ -289,6 +289,8 @@ json::object Operation(const model::Model& model, const Route& route, const json
 
   std::vector<int> errors = doc.errors;
   if (!doc.public_route) errors.push_back(401);
+  // A key whose scope is narrower than the route's (docs/keys.md): 403 insufficient_scope.
+  if (!doc.public_route && route.scope && *route.scope > Scope::kRead) errors.push_back(403);
   if (doc.request != Shape::kNone || !doc.query.empty() ||
       route.pattern.find('{') != std::string::npos) {
     errors.push_back(400);

@@ -1,4 +1,6 @@
-// The principal a request speaks for (401 otherwise); records its tenant for the access log.
+// The principal a request speaks for (401 otherwise), when its credential's scope covers the
+// route's (403 insufficient_scope otherwise); records its tenant for the access log. Every
+// handler of a resource asks it first, so it is the one place where scopes are enforced.
 #pragma once
 
 #include "api/request.hpp"
@@ -12,6 +14,12 @@ inline Result<Principal> PrincipalOf(const ApiContext& ctx, const Request& req) 
   if (who.ok()) {
     req.log_org = who->org_id;
     who->request_id = req.request_id;
+    if (req.scope && who->scope < *req.scope) {
+      return Error::Forbidden("This credential's scope (" + std::string(ScopeName(who->scope)) +
+                                  ") does not allow this request; it needs " +
+                                  std::string(ScopeName(*req.scope)),
+                              "insufficient_scope");
+    }
   } else if (who.error().code == ErrorCode::kUnauthenticated) {
     return Error::Unauthenticated(ctx.model.unauthorized_message());  // the model's wording
   }

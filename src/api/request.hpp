@@ -3,10 +3,12 @@
 #pragma once
 
 #include "api/route_doc.hpp"
+#include "common/principal.hpp"
 #include "common/result.hpp"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +26,10 @@ struct Request {
   std::vector<NameValue> headers;      // names lower-cased
   std::string body;
   std::string request_id;
+
+  // The scope its route needs (Route::scope), set by the router: PrincipalOf refuses a
+  // credential without it, so no handler can forget to.
+  std::optional<Scope> scope = {};
 
   // Set by handlers for the access log (the tenant the request acted for).
   mutable std::string log_org;
@@ -110,6 +116,9 @@ struct Route {
   std::function<Result<std::unique_ptr<BodySink>>(const Request& head)> open_body = {};
   // What the route is, for the OpenAPI document; required of every advertised route.
   RouteDoc doc = {};
+  // The scope a credential needs (common/principal.hpp); unset: read for a GET, write for any
+  // other method (AllRoutes gives the tenant's settings admin).
+  std::optional<Scope> scope = {};
 };
 
 // `route` with its doc, so that a route in a list reads as one declaration.

@@ -36,15 +36,20 @@ json::object OrgJson(const store::Org& org) {
           {"created_at", FormatTimestamp(org.created_at_ms)}};
 }
 
+json::value OptionalTimestamp(const std::optional<std::int64_t>& at_ms) {
+  return at_ms ? json::value(FormatTimestamp(*at_ms)) : json::value(nullptr);
+}
+
 json::object KeyJson(const store::ApiKey& key) {
-  json::object out{{"id", key.id},
-                   {"org_id", key.org_id},
-                   {"name", key.name},
-                   {"prefix", key.prefix},
-                   {"created_at", FormatTimestamp(key.created_at_ms)}};
-  out["revoked_at"] =
-      key.revoked_at_ms ? json::value(FormatTimestamp(*key.revoked_at_ms)) : json::value(nullptr);
-  return out;
+  return {{"id", key.id},
+          {"org_id", key.org_id},
+          {"name", key.name},
+          {"prefix", key.prefix},
+          {"scope", key.scope},
+          {"created_at", FormatTimestamp(key.created_at_ms)},
+          {"expires_at", OptionalTimestamp(key.expires_at_ms)},
+          {"revoked_at", OptionalTimestamp(key.revoked_at_ms)},
+          {"last_used_at", OptionalTimestamp(key.last_used_at_ms)}};
 }
 
 bool IsPlanName(const std::string& plan) {
@@ -104,17 +109,29 @@ int OrgDeleteCommand(const std::string& db_url, const std::string& org_id) {
   return Print(json::object{{"id", org_id}, {"removed", std::move(counts)}});
 }
 
-int KeyCreateCommand(const std::string& db_url, const std::string& org_id,
-                     const std::string& name) {
+int KeyCreateCommand(const std::string& db_url, const std::string& org_id, const std::string& name,
+                     const std::string& scope_name, const std::string& expires_in) {
   if (name.size() > 200) return Fail(Error::BadRequest("--name must be at most 200 characters"));
+  auto scope = ParseScope(scope_name);
+  if (!scope) return Fail(Error::BadRequest("--scope must be read, write or admin"));
+  std::optional<std::int64_t> expires_at_ms;
+  const std::int64_t now = NowMillis();
+  if (!expires_in.empty()) {
+    auto ttl = ParseDuration(expires_in);
+    if (!ttl || *ttl <= 0) {
+      return Fail(Error::BadRequest("--expires-in must be a positive duration such as 90d or 12h"));
+    }
+    expires_at_ms = now + *ttl;
+  }
   auto store = store::OpenStore(db_url);
   if (!store.ok()) return Fail(store.error());
   auto org = (*store)->GetOrg(org_id);
   if (!org.ok()) return Fail(org.error());
-  auto issued = auth::IssueApiKey(org_id, name, NowMillis());
+  auto issued = auth::IssueApiKey(org_id, name, now, *scope, expires_at_ms);
   if (auto st = (*store)->CreateApiKey(issued.record); !st) return Fail(st.error());
   json::object out = KeyJson(issued.record.key);
   out.erase("revoked_at");
+  out.erase("last_used_at");
   out["key"] = issued.secret;
   return Print(out);
 }

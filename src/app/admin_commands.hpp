@@ -14,7 +14,9 @@ int OrgCreateCommand(const std::string& db_url, const std::string& name, const s
 int OrgShowCommand(const std::string& db_url, const std::string& org_id);
 // Prints {"id", "removed": {table: rows, ...}}.
 int OrgDeleteCommand(const std::string& db_url, const std::string& org_id);
-int KeyCreateCommand(const std::string& db_url, const std::string& org_id, const std::string& name);
+// `scope`: read, write or admin; `expires_in`: a duration, or empty for a key that never expires.
+int KeyCreateCommand(const std::string& db_url, const std::string& org_id, const std::string& name,
+                     const std::string& scope, const std::string& expires_in);
 int KeyListCommand(const std::string& db_url, const std::string& org_id);
 int KeyRevokeCommand(const std::string& db_url, const std::string& key_id);
 

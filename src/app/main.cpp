@@ -2,16 +2,18 @@
 #include "webhooks/retry_schedule.hpp"
 
 #include "app/admin_commands.hpp"
+#include "app/build_info.hpp"
 #include "app/openapi_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/token_command.hpp"
 #include "app/transfer_commands.hpp"
 #include "common/time.hpp"
-#include "common/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <iostream>
 #include <thread>
 
 namespace {
@@ -29,6 +31,32 @@ void AddDbOption(CLI::App* cmd, std::string& db) {
       ->capture_default_str();
 }
 
+// Exit status of a command line that does not parse (EX_USAGE would be 64; 2 is what the shell's
+// own builtins and most tools use).
+constexpr int kUsage = 2;
+
+// A parse failure as one line naming what was wrong, and where to read more. CLI11's messages
+// name the argument; the one it has for an unknown command ("A subcommand is required") does
+// not, so that case is told here.
+int UsageError(const CLI::App& app, const CLI::ParseError& error, int argc, char** argv) {
+  std::string command = argc > 1 ? argv[1] : "";
+  bool known = false;
+  std::string commands;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    known = known || sub->get_name() == command;
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  }
+  if (command.empty()) {
+    std::cerr << "contactsd: a command is required (commands: " << commands << ")\n";
+  } else if (command.front() != '-' && !known) {
+    std::cerr << "contactsd: unknown command '" << command << "' (commands: " << commands << ")\n";
+  } else {
+    std::cerr << "contactsd: " << error.what() << "\n";
+  }
+  std::cerr << "Run 'contactsd --help' or 'contactsd COMMAND --help' for usage.\n";
+  return kUsage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,10 +64,12 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("contactsd"));
   CLI::App app{"contactsd: a self-hosted, multi-tenant contacts API"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("contactsd ") + contactsd::kVersion);
+  app.set_version_flag("--version", contactsd::app::VersionLine());
+  app.add_subcommand("version", "Print the version and the commit it was built from");
 
   std::string db = kDefaultDb;
   contactsd::app::ServeConfig serve;
+  serve.program = argv[0];
   serve.db_url = kDefaultDb;
   serve.model = "standard";
   serve.listen = "127.0.0.1:8080";
@@ -211,6 +241,17 @@ int main(int argc, char** argv) {
   CLI::App* key_create = key->add_subcommand("create", "Create an API key (shown once)");
   key_create->add_option("--org", key_org, "Org id")->required();
   key_create->add_option("--name", key_name, "A label for the key");
+  std::string key_scope = "admin", key_expires_in;
+  key_create
+      ->add_option("--scope", key_scope,
+                   "read (GET only), write (the data too) or admin (the tenant's settings too: "
+                   "custom fields, collections, webhooks, erasure)")
+      ->check(CLI::IsMember({"read", "write", "admin"}))
+      ->capture_default_str();
+  key_create
+      ->add_option("--expires-in", key_expires_in,
+                   "How long the key works, e.g. 90d or 12h (default: until revoked)")
+      ->check(PositiveDuration);
   AddDbOption(key_create, db);
   CLI::App* key_list = key->add_subcommand("list", "List an org's keys (never the secrets)");
   key_list->add_option("--org", key_org, "Org id")->required();
@@ -263,7 +304,35 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   openapi_cmd->add_flag("--jwt", openapi_jwt, "Describe bearer JWTs beside API keys");
 
-  CLI11_PARSE(app, argc, argv);
+  contactsd::app::TokenRequest token;
+  token.expires_in = "1h";
+  CLI::App* token_cmd = app.add_subcommand(
+      "token", "Print a bearer JWT signed with the server's HS256 secret (for JWT models: crm)");
+  token_cmd->add_option("--org", token.org_id, "The org the token speaks for (account_id)")
+      ->required();
+  token_cmd->add_option("--subject", token.subject, "Who acts (sub), e.g. an email")->required();
+  token_cmd->add_option("--jwt-secret", token.secret, "The server's --jwt-secret")
+      ->envname("CONTACTSD_JWT_SECRET")
+      ->required();
+  token_cmd->add_option(
+      "--scope", token.scope,
+      "The scope claim, space-separated as OAuth's: the widest of read, write and "
+      "admin it names counts (default: no claim, full rights)");
+  token_cmd->add_option("--expires-in", token.expires_in, "How long the token is good for")
+      ->check(PositiveDuration)
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(app, e, argc, argv);
+  }
 
   using namespace contactsd::app;
   if (serve_cmd->parsed()) {
@@ -273,10 +342,16 @@ int main(int argc, char** argv) {
   if (migrate_cmd->parsed()) return MigrateCommand(db);
   if (openapi_cmd->parsed()) return OpenApiCommand(openapi_model, openapi_jwt);
   if (app.got_subcommand("models")) return ModelsCommand();
+  if (app.got_subcommand("version")) {
+    std::cout << VersionLine() << "\n";
+    return 0;
+  }
+  if (token_cmd->parsed()) return TokenCommand(token);
   if (org_create->parsed()) return OrgCreateCommand(db, org_name, org_plan, credits);
   if (org_show->parsed()) return OrgShowCommand(db, org_id);
   if (org_delete->parsed()) return OrgDeleteCommand(db, org_id);
-  if (key_create->parsed()) return KeyCreateCommand(db, key_org, key_name);
+  if (key_create->parsed())
+    return KeyCreateCommand(db, key_org, key_name, key_scope, key_expires_in);
   if (key_list->parsed()) return KeyListCommand(db, key_org);
   if (key_revoke->parsed()) return KeyRevokeCommand(db, key_id);
   if (import_cmd->parsed()) return ImportCommand(transfer, import_file, upsert_on, rejected_path);

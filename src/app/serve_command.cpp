@@ -3,6 +3,7 @@
 #include "webhooks/dispatcher.hpp"
 
 #include "api/routes.hpp"
+#include "app/first_steps.hpp"
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
@@ -64,15 +65,13 @@ Result<auth::JwtVerifier> LoadJwtVerifier(const ServeConfig& config) {
 
 void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
                      const std::string& host) {
-  std::string db = " --db '" + store::RedactedUrl(config.db_url) + "'";
-  std::cerr << "contactsd: serving model '" << model.name() << "' on http://" << host << ":" << port
-            << " (database " << store::RedactedUrl(config.db_url) << ")\n"
-            << "To get started, in another terminal:\n"
-            << "  build/contactsd org create --name \"My Company\"" << db << "\n"
-            << "  build/contactsd key create --org <id printed above>" << db << "\n"
-            << "  curl -s -X POST http://" << host << ":" << port << model.base_path()
-            << "/contacts -H \"Authorization: Bearer <key printed above>\" \\\n"
-            << "       -H 'Content-Type: application/json' -d '{}'\n";
+  const bool v6 = host.find(':') != std::string::npos;
+  const std::string base_url =
+      "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string db = store::RedactedUrl(config.db_url);
+  std::cerr << "contactsd: serving model '" << model.name() << "' on " << base_url << " (database "
+            << db << ")\n"
+            << FirstSteps(model, {config.program, db, base_url, !config.jwt_secret.empty()});
 }
 
 // What the process needs to serve many connections. Called before any thread starts.
@@ -202,6 +201,15 @@ int ServeCommand(const ServeConfig& config) {
   // expired answer is never replayed, whether or not it is gone yet).
   contacts::Pruner answer_pruner(
       "idempotency answers", contacts::ExpiredAnswers(**store, NowMillis), std::chrono::minutes(1));
+  // API keys' last_used_at: a write per flush, not per request (auth/api_key_cache.hpp).
+  std::optional<contacts::Pruner> key_uses;
+  key_uses.emplace(
+      "API key uses",
+      [&authenticator](int) -> Result<int> {
+        if (auto flushed = authenticator.FlushKeyUses(); !flushed) return flushed.error();
+        return 0;
+      },
+      kKeyUsesFlush);
   api::FeedWaiters feed_waiters(**store, kFeedWaitTick, kMaxFeedWaiters);
   api::KeysInFlight keys_in_flight;
   std::optional<SecretBox> secrets;
@@ -284,6 +292,10 @@ int ServeCommand(const ServeConfig& config) {
   }
   PrintFirstSteps(config, *model, server.port(), host);
   server.Run();
+  key_uses.reset();  // the last flush, now that no request can use a key any more
+  if (auto flushed = authenticator.FlushKeyUses(); !flushed) {
+    spdlog::warn("cannot record the API keys' last use: {}", flushed.error().internal);
+  }
   spdlog::info("contactsd: stopped; closing the database");
   return 0;  // the store closes as it goes out of scope, after the server has drained
 }

@@ -24,7 +24,11 @@ inline constexpr int kSqliteWorkers = 64;
 inline constexpr std::chrono::milliseconds kFeedWaitTick{25};
 inline constexpr std::size_t kMaxFeedWaiters = 1024;
 
+// How often the API keys' last use is written (`key list` shows it this late at most).
+inline constexpr std::chrono::seconds kKeyUsesFlush{30};
+
 struct ServeConfig {
+  std::string program = "contactsd";  // how it was invoked (argv[0]), for the quick start
   std::string db_url;
   std::string model;   // a built-in name or a path
   std::string listen;  // HOST:PORT

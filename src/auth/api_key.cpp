@@ -20,7 +20,8 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-IssuedApiKey IssueApiKey(std::string org_id, std::string name, std::int64_t now_ms) {
+IssuedApiKey IssueApiKey(std::string org_id, std::string name, std::int64_t now_ms, Scope scope,
+                         std::optional<std::int64_t> expires_at_ms) {
   IssuedApiKey issued;
   issued.secret = std::string(kApiKeyPrefix) + RandomAlphanumeric(kSecretChars);
   store::ApiKey& key = issued.record.key;
@@ -29,6 +30,8 @@ IssuedApiKey IssueApiKey(std::string org_id, std::string name, std::int64_t now_
   key.name = std::move(name);
   key.prefix = issued.secret.substr(0, kShownPrefix);
   key.created_at_ms = now_ms;
+  key.scope = std::string(ScopeName(scope));
+  key.expires_at_ms = expires_at_ms;
   issued.record.key_hash = Sha256Hex(issued.secret);
   return issued;
 }

@@ -2,6 +2,7 @@
 // key is stored; the secret is shown once, when it is issued.
 #pragma once
 
+#include "common/principal.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
@@ -18,7 +19,10 @@ struct IssuedApiKey {
   std::string secret;       // the key itself, for the caller to show once
 };
 
-IssuedApiKey IssueApiKey(std::string org_id, std::string name, std::int64_t now_ms);
+// `scope`: what it may do; `expires_at_ms`: when it stops working (nullopt: never).
+IssuedApiKey IssueApiKey(std::string org_id, std::string name, std::int64_t now_ms,
+                         Scope scope = Scope::kAdmin,
+                         std::optional<std::int64_t> expires_at_ms = std::nullopt);
 
 // The credential in an Authorization header value: "Bearer <key>" (scheme case-insensitive)
 // or the bare key. nullopt when the value is empty, too long, or has stray spaces.

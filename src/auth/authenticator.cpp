@@ -24,7 +24,9 @@ Result<Principal> Authenticator::FromJwt(std::string_view token) const {
     if (org.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
     return std::move(org).error();
   }
-  return Principal{org->id, org->plan, claims->subject, "jwt", {}};
+  Principal principal{org->id, org->plan, claims->subject, "jwt", {}};
+  principal.scope = claims->scope;
+  return principal;
 }
 
 Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
@@ -34,7 +36,13 @@ Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
   // Read before the lookup: a key revoked after it then fails at the next request.
   auto version = store_.CredentialsVersion();
   if (!version.ok()) return std::move(version).error();
-  if (auto cached = api_keys_.Find(key_hash, *version)) return std::move(*cached);
+  const std::int64_t now_ms = NowMillis();
+  if (auto cached = api_keys_.Find(key_hash, *version, now_ms)) {
+    if (cached->expires_at_ms && now_ms >= *cached->expires_at_ms) {
+      return Error::Unauthenticated();
+    }
+    return std::move(*cached);
+  }
   auto key = store_.FindApiKeyByHash(key_hash);
   if (!key.ok()) {
     if (key.error().code == ErrorCode::kNotFound) return Error::Unauthenticated();
@@ -46,8 +54,19 @@ Result<Principal> Authenticator::FromApiKey(std::string_view credential) const {
     return std::move(org).error();
   }
   Principal principal{key->org_id, org->plan, key->id, "api_key", {}};
-  api_keys_.Insert(std::move(key_hash), principal, *version);
+  // A scope this server does not know (written by a newer one) grants the least.
+  principal.scope = ParseScope(key->scope).value_or(Scope::kRead);
+  principal.expires_at_ms = key->expires_at_ms;
+  if (principal.expires_at_ms && now_ms >= *principal.expires_at_ms) {
+    return Error::Unauthenticated();
+  }
+  api_keys_.Insert(std::move(key_hash), principal, *version, now_ms);
   return principal;
+}
+
+Status Authenticator::FlushKeyUses() const {
+  auto uses = api_keys_.TakeUses();
+  return store_.TouchApiKeys(uses);
 }
 
 }  // namespace contactsd::auth

@@ -1,7 +1,7 @@
 // Authenticator: an Authorization header → the Principal it speaks for, or a 401.
 // Every failure (missing, malformed, unknown, revoked) is the same error, so a caller learns
-// nothing about which it was. A key seen before is answered from an ApiKeyCache that any
-// revoke invalidates (Store::CredentialsVersion). Thread-safe.
+// nothing about which it was (an expired key included). A key seen before is answered from an
+// ApiKeyCache that any revoke invalidates (Store::CredentialsVersion). Thread-safe.
 #pragma once
 
 #include "auth/api_key_cache.hpp"
@@ -25,6 +25,9 @@ class Authenticator {
   Result<Principal> Authenticate(const std::string* authorization) const;
   // Whether bearer JWTs are accepted beside API keys.
   bool accepts_jwt() const { return jwt_ != nullptr; }
+  // Writes when each API key was last used, as seen since the last call (one store write for
+  // all of them); the server calls it every little while and once when it stops.
+  Status FlushKeyUses() const;
 
  private:
   Result<Principal> FromApiKey(std::string_view key) const;

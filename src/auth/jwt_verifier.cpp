@@ -47,6 +47,20 @@ bool NumericDate(const boost::json::object& claims, std::string_view name,
   return true;
 }
 
+// The widest of read, write and admin that a `scope` claim (a space-separated string) names.
+std::optional<Scope> WidestScope(const boost::json::value& claim) {
+  if (!claim.is_string()) return std::nullopt;
+  std::string_view rest = claim.get_string();
+  std::optional<Scope> widest;
+  while (!rest.empty()) {
+    const std::size_t space = rest.find(' ');
+    const std::string_view word = rest.substr(0, space);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (auto scope = ParseScope(word); scope && (!widest || *scope > *widest)) widest = scope;
+  }
+  return widest;
+}
+
 }  // namespace
 
 Result<JwtVerifier> JwtVerifier::Hs256(std::string secret) {
@@ -90,6 +104,13 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   const char* alg = jwt_get_header(jwt.get(), "alg");
   std::string_view expected = algorithm_ == Algorithm::kHs256 ? "HS256" : "RS256";
   if (alg == nullptr || expected != alg) return Error::Unauthenticated();
+  std::unique_ptr<char, CharFree> headers(jwt_get_headers_json(jwt.get(), nullptr));
+  if (!headers) return Error::Unauthenticated();
+  boost::system::error_code header_ec;
+  boost::json::value header = boost::json::parse(headers.get(), header_ec);
+  if (header_ec || !header.is_object() || header.get_object().contains("crit")) {
+    return Error::Unauthenticated();
+  }
 
   std::unique_ptr<char, CharFree> grants(jwt_get_grants_json(jwt.get(), nullptr));
   if (!grants) return Error::Unauthenticated();
@@ -117,6 +138,11 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   const boost::json::value* sub = c.if_contains("sub");
   if (!sub || !sub->is_string() || sub->get_string().empty()) return Error::Unauthenticated();
   out.subject = sub->get_string();
+  if (const boost::json::value* scope = c.if_contains("scope")) {
+    auto widest = WidestScope(*scope);
+    if (!widest) return Error::Unauthenticated();
+    out.scope = *widest;
+  }
   return out;
 }
 

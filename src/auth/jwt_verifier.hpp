@@ -1,10 +1,13 @@
 // JwtVerifier: checks a bearer JWT with libjwt against the one configured algorithm (HS256 with
 // a shared secret, or RS256 with a PEM public key) and reads the claims contactsd uses.
-// Refuses `alg: none`, any other algorithm, a bad signature, a token outside exp/nbf, and one
-// without `account_id` or `sub`.
+// Refuses `alg: none`, any other algorithm, a bad signature, a token outside exp/nbf, one
+// without `account_id` or `sub`, and one whose header lists `crit` extensions (RFC 7515
+// §4.1.11: a recipient must refuse a token with critical extensions it does not understand,
+// and contactsd understands none).
 // Immutable after creation; thread-safe.
 #pragma once
 
+#include "common/principal.hpp"
 #include "common/result.hpp"
 
 #include <cstdint>
@@ -16,6 +19,10 @@ namespace contactsd::auth {
 struct JwtClaims {
   std::string account_id;  // the org the token speaks for
   std::string subject;     // `sub`: the user (an email is typical); required
+  // `scope`: OAuth's space-separated list; the widest of read, write and admin it names. No
+  // claim: admin (tokens issued before scopes keep their rights); a claim naming none of them
+  // is refused rather than guessed at.
+  Scope scope = Scope::kAdmin;
 };
 
 class JwtVerifier {

@@ -26,8 +26,8 @@ Error Error::PaymentRequired(std::string message) {
   return {ErrorCode::kPaymentRequired, "insufficient_credits", std::move(message), {}, {}};
 }
 
-Error Error::Forbidden(std::string message) {
-  return {ErrorCode::kForbidden, "forbidden", std::move(message), {}, {}};
+Error Error::Forbidden(std::string message, std::string error) {
+  return {ErrorCode::kForbidden, std::move(error), std::move(message), {}, {}};
 }
 
 Error Error::NotFound(std::string message) {

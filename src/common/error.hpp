@@ -52,7 +52,7 @@ struct Error {
   static Error Validation(std::vector<FieldError> details);
   static Error Unauthenticated(std::string message = "Missing or invalid credentials");
   static Error PaymentRequired(std::string message);
-  static Error Forbidden(std::string message);
+  static Error Forbidden(std::string message, std::string error = "forbidden");
   static Error NotFound(std::string message = "Not found");
   static Error MethodNotAllowed(std::string message);
   static Error Conflict(std::string message, std::string error = "conflict");

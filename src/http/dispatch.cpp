@@ -80,6 +80,7 @@ const api::Route* ResolveRoute(const Router& router, api::Request& request, std:
     return nullptr;
   }
   request.path_params = std::move(match.params);
+  request.scope = match.route->scope;
   out.route = match.route->pattern;
   return match.route;
 }

@@ -226,11 +226,17 @@ json::object ContactWriteSchema(const Model& model, WriteShape shape,
                          {"required", json::array{"fields"}},
                          {"properties", json::object{{"fields", std::move(fields)}}},
                          {"additionalProperties", false}};
+  if (json::object example = ExampleWriteBody(model, shape); !example.empty()) {
+    schema["examples"] = json::array{std::move(example)};
+  }
+  return schema;
+}
+
+json::object ExampleWriteBody(const Model& model, WriteShape shape) {
   // PUT replaces with what a create sends.
   const json::object& example =
       shape == WriteShape::kUpdate ? model.example_update() : model.example_create();
-  if (!example.empty()) schema["examples"] = json::array{InEnvelope(model, example)};
-  return schema;
+  return example.empty() ? json::object() : InEnvelope(model, example);
 }
 
 }  // namespace contactsd::model

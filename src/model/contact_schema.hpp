@@ -26,6 +26,10 @@ boost::json::object ContactAnswerSchema(const Model& model,
 boost::json::object ContactWriteSchema(const Model& model, WriteShape shape,
                                        const std::vector<FieldSpec>* custom_fields);
 
+// The model's example write (the model file's "examples") in its envelope, as a client sends
+// it; empty when the file gives none.
+boost::json::object ExampleWriteBody(const Model& model, WriteShape shape);
+
 // The schema of one field's value on one side, with its nullability, description and default.
 boost::json::object FieldSchema(const FieldSpec& spec, SchemaSide side, bool nullable);
 

@@ -38,6 +38,10 @@ struct ApiKey {
   std::string prefix;  // the first characters of the secret, to recognise it in a list
   std::int64_t created_at_ms = 0;
   std::optional<std::int64_t> revoked_at_ms;
+  std::string scope = "admin";                     // common/principal.hpp Scope: read, write, admin
+  std::optional<std::int64_t> expires_at_ms = {};  // nullopt: never
+  // When a request last authenticated with it, as of the last flush (Store::TouchApiKeys).
+  std::optional<std::int64_t> last_used_at_ms = {};
 };
 
 // A key as created: the secret itself is never stored, only its SHA-256 (hex).

@@ -43,6 +43,10 @@ class Store : public WebhookStore {
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) = 0;
   virtual Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) = 0;
   virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
+  // Records when keys were last used (key id, Unix ms), each only where it is later than what
+  // is stored: what an Authenticator saw since its last flush, so that a request costs no
+  // write (auth/api_key_cache.hpp). Unknown ids are skipped.
+  virtual Status TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) = 0;
   // A number that changes whenever a credential stops being valid (a key is revoked), by any
   // process on this database, so that a cache of authenticated keys can be checked against it
   // on every request. Cheap: it reads no table while nothing changed (SQLite) or while the

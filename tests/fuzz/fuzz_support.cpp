@@ -79,6 +79,9 @@ Result<store::Org> NullStore::GetOrg(std::string_view org_id) {
 Status NullStore::CreateApiKey(const store::NewApiKey&) { return Refused(); }
 Result<std::vector<store::ApiKey>> NullStore::ListApiKeys(std::string_view) { return Refused(); }
 Result<store::ApiKey> NullStore::RevokeApiKey(std::string_view, std::int64_t) { return Refused(); }
+Status NullStore::TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>&) {
+  return Refused();
+}
 
 Result<store::ApiKey> NullStore::FindApiKeyByHash(std::string_view key_hash) {
   static const std::string known = Sha256Hex(kApiKey);

@@ -38,6 +38,7 @@ class NullStore final : public store::Store {
   Status CreateApiKey(const store::NewApiKey&) override;
   Result<std::vector<store::ApiKey>> ListApiKeys(std::string_view) override;
   Result<store::ApiKey> RevokeApiKey(std::string_view, std::int64_t) override;
+  Status TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>&) override;
   Result<store::ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::uint64_t> CredentialsVersion() override { return std::uint64_t{1}; }
   using store::Store::CreateContact;

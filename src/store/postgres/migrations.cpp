@@ -260,10 +260,19 @@ ALTER TABLE webhook_endpoints ADD COLUMN lease_owner text NOT NULL DEFAULT '';
 ALTER TABLE webhook_endpoints ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 9> kMigrations = {
-    kSchemaV1,         kSchemaV2Collections,        kSchemaV3Unlocks,
-    kSchemaV4Events,   kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
-    kSchemaV7Webhooks, kSchemaV8SettledDeliveries,  kSchemaV9WebhookStreams};
+// Version 10 (as SQLite's version 11): what a key may do, until when, and when it was last
+// used (flushed, not written per request). Keys made before keep their full rights: admin.
+constexpr char kSchemaV10KeyScopes[] = R"sql(
+ALTER TABLE api_keys ADD COLUMN scope text NOT NULL DEFAULT 'admin';
+ALTER TABLE api_keys ADD COLUMN expires_at bigint;
+ALTER TABLE api_keys ADD COLUMN last_used_at bigint;
+)sql";
+
+constexpr std::array<const char*, 10> kMigrations = {
+    kSchemaV1,          kSchemaV2Collections,        kSchemaV3Unlocks,
+    kSchemaV4Events,    kSchemaV5IdempotencyAnswers, kSchemaV6SearchTerms,
+    kSchemaV7Webhooks,  kSchemaV8SettledDeliveries,  kSchemaV9WebhookStreams,
+    kSchemaV10KeyScopes};
 
 // The advisory lock's key: any constant that no other application on the database uses
 // ("contacts" in ASCII).

@@ -4,6 +4,7 @@
 
 #include "common/crypto.hpp"
 #include "store/errors.hpp"
+#include "store/postgres/array_text.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -70,7 +71,7 @@ Status PostgresStore::CreateApiKey(const NewApiKey& created) {
   return WithConnection([&](Connection& connection) {
     Query insert(Sql::kInsertApiKey);
     insert.Text(key.org_id).Text(key.id).Text(key.name).Text(key.prefix).Text(created.key_hash);
-    insert.Int8(key.created_at_ms).Int8(key.revoked_at_ms);
+    insert.Int8(key.created_at_ms).Int8(key.revoked_at_ms).Text(key.scope).Int8(key.expires_at_ms);
     return Inserted(connection.Run(insert), "API key already exists");
   });
 }
@@ -93,6 +94,20 @@ Result<ApiKey> PostgresStore::RevokeApiKey(std::string_view key_id, std::int64_t
     const Rows& key = (*results)[1];
     if (key.empty()) return Error::NotFound("API key not found");
     return ReadApiKey(key, 0);
+  });
+}
+
+Status PostgresStore::TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) {
+  if (used.empty()) return {};
+  ArrayText ids, times;
+  for (const auto& [key_id, at_ms] : used) {
+    ids.Add(key_id);
+    times.Add(at_ms);
+  }
+  return WithConnection([&](Connection& connection) -> Status {
+    auto rows = connection.Run(Query(Sql::kTouchApiKeys).Text(ids.Take()).Text(times.Take()));
+    if (!rows) return std::move(rows).error();
+    return {};
   });
 }
 

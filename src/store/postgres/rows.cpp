@@ -22,6 +22,9 @@ ApiKey ReadApiKey(const Rows& rows, int row) {
   key.prefix = rows.Text(row, 3);
   key.created_at_ms = rows.Int8(row, 4);
   key.revoked_at_ms = rows.OptionalInt8(row, 5);
+  key.scope = rows.Text(row, 6);
+  key.expires_at_ms = rows.OptionalInt8(row, 7);
+  key.last_used_at_ms = rows.OptionalInt8(row, 8);
   return key;
 }
 

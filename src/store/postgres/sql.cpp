@@ -70,14 +70,14 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
      "t", false},
 
     // API keys. Columns as read by ReadApiKey: org_id, id, name, prefix, created_at,
-    // revoked_at.
+    // revoked_at, scope, expires_at, last_used_at.
     {Sql::kInsertApiKey, "insert_api_key",
-     "INSERT INTO api_keys (org_id, id, name, prefix, key_hash, created_at, revoked_at) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-     "tttttii", true},
+     "INSERT INTO api_keys (org_id, id, name, prefix, key_hash, created_at, revoked_at, scope, "
+     "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+     "tttttiiti", true},
     {Sql::kListApiKeys, "list_api_keys",
-     "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
-     "WHERE org_id = $1 ORDER BY created_at, id",
+     "SELECT org_id, id, name, prefix, created_at, revoked_at, scope, expires_at, last_used_at "
+     "FROM api_keys WHERE org_id = $1 ORDER BY created_at, id",
      "t", false},
     // A revoke that revoked something tells every server's CredentialsListener
     // (credentials_listener.hpp); PostgreSQL delivers the notification at commit.
@@ -86,14 +86,22 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
      "RETURNING id) SELECT pg_notify('contactsd_credentials', id) FROM revoked",
      "ti", true},
     {Sql::kGetApiKeyById, "get_api_key_by_id",
-     "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
-     "WHERE id = $1 ORDER BY org_id LIMIT 1",
+     "SELECT org_id, id, name, prefix, created_at, revoked_at, scope, expires_at, last_used_at "
+     "FROM api_keys WHERE id = $1 ORDER BY org_id LIMIT 1",
      "t", false},
     {Sql::kFindActiveApiKeyByHash, "find_active_api_key_by_hash",
-     "SELECT k.org_id, k.id, k.name, k.prefix, k.created_at, k.revoked_at "
+     "SELECT k.org_id, k.id, k.name, k.prefix, k.created_at, k.revoked_at, k.scope, "
+     "k.expires_at, k.last_used_at "
      "FROM api_keys AS k JOIN orgs AS o ON o.id = k.org_id "
      "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
      "t", false},
+    // A later use only: flushes from several servers may arrive in any order. Arrays of ids
+    // and times, one statement for the whole flush.
+    {Sql::kTouchApiKeys, "touch_api_keys",
+     "UPDATE api_keys AS k SET last_used_at = u.at "
+     "FROM unnest($1::text[], $2::bigint[]) AS u(id, at) "
+     "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)",
+     "tt", true},
 
     // Contacts. Columns as read by ReadContact: org_id, id, doc, version, created_at,
     // updated_at, archived_at, archived_by. A taken id fails with unique_violation (23505).

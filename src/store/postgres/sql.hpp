@@ -22,6 +22,7 @@ enum class Sql {
   kRevokeApiKey,
   kGetApiKeyById,
   kFindActiveApiKeyByHash,
+  kTouchApiKeys,
   kInsertContact,
   kGetContact,
   kLockContact,

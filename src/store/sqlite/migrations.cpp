@@ -280,7 +280,15 @@ ALTER TABLE webhook_endpoints ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhook_endpoints ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 10> kMigrations = {kSchemaV1,
+// Version 11: what a key may do, until when, and when it was last used (flushed, not written
+// per request). Keys made before keep their full rights: admin.
+constexpr char kSchemaV11KeyScopes[] = R"sql(
+ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+)sql";
+
+constexpr std::array<const char*, 11> kMigrations = {kSchemaV1,
                                                      kSchemaV2Collections,
                                                      kSchemaV3Unlocks,
                                                      kSchemaV4Events,
@@ -289,7 +297,8 @@ constexpr std::array<const char*, 10> kMigrations = {kSchemaV1,
                                                      kSchemaV7SearchTerms,
                                                      kSchemaV8Webhooks,
                                                      kSchemaV9SettledDeliveries,
-                                                     kSchemaV10WebhookStreams};
+                                                     kSchemaV10WebhookStreams,
+                                                     kSchemaV11KeyScopes};
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
 

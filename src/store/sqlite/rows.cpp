@@ -22,6 +22,9 @@ ApiKey ReadApiKey(const Statement& row) {
   key.prefix = row.Text(3);
   key.created_at_ms = row.Int64(4);
   key.revoked_at_ms = row.OptionalInt64(5);
+  key.scope = row.Text(6);
+  key.expires_at_ms = row.OptionalInt64(7);
+  key.last_used_at_ms = row.OptionalInt64(8);
   return key;
 }
 

@@ -21,20 +21,26 @@ inline constexpr char kInsertOrg[] =
 inline constexpr char kGetOrg[] =
     "SELECT id, name, plan, credits, created_at FROM orgs WHERE id = ?1";
 
-// API keys. Columns as read by ReadApiKey: org_id, id, name, prefix, created_at, revoked_at.
+// API keys. Columns as read by ReadApiKey: org_id, id, name, prefix, created_at, revoked_at,
+// scope, expires_at, last_used_at.
 inline constexpr char kInsertApiKey[] =
-    "INSERT INTO api_keys (org_id, id, name, prefix, key_hash, created_at, revoked_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+    "INSERT INTO api_keys (org_id, id, name, prefix, key_hash, created_at, revoked_at, scope, "
+    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING";
 inline constexpr char kListApiKeys[] =
-    "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
-    "WHERE org_id = ?1 ORDER BY created_at, id";
+    "SELECT org_id, id, name, prefix, created_at, revoked_at, scope, expires_at, last_used_at "
+    "FROM api_keys WHERE org_id = ?1 ORDER BY created_at, id";
+// A later use only: flushes from several servers may arrive in any order.
+inline constexpr char kTouchApiKey[] =
+    "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND "
+    "(last_used_at IS NULL OR last_used_at < ?2)";
 inline constexpr char kRevokeApiKey[] =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 inline constexpr char kGetApiKeyById[] =
-    "SELECT org_id, id, name, prefix, created_at, revoked_at FROM api_keys "
-    "WHERE id = ?1 ORDER BY org_id LIMIT 1";
+    "SELECT org_id, id, name, prefix, created_at, revoked_at, scope, expires_at, last_used_at "
+    "FROM api_keys WHERE id = ?1 ORDER BY org_id LIMIT 1";
 inline constexpr char kFindActiveApiKeyByHash[] =
-    "SELECT k.org_id, k.id, k.name, k.prefix, k.created_at, k.revoked_at "
+    "SELECT k.org_id, k.id, k.name, k.prefix, k.created_at, k.revoked_at, k.scope, "
+    "k.expires_at, k.last_used_at "
     "FROM api_keys AS k JOIN orgs AS o ON o.id = k.org_id "
     "WHERE k.key_hash = ?1 AND k.revoked_at IS NULL";
 

@@ -103,6 +103,7 @@ Status SqliteStore::CreateApiKey(const NewApiKey& created) {
     return ExecOne(writer, sql::kInsertApiKey, [&](Statement& stmt) {
       stmt.Bind(1, key.org_id).Bind(2, key.id).Bind(3, key.name).Bind(4, key.prefix);
       stmt.Bind(5, created.key_hash).Bind(6, key.created_at_ms).Bind(7, key.revoked_at_ms);
+      stmt.Bind(8, key.scope).Bind(9, key.expires_at_ms);
     });
   });
   if (!inserted) return std::move(inserted).error();
@@ -142,6 +143,20 @@ Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t n
   // once that has passed since the commit, none can accept the key any more.
   if (key.ok() && bumped_version) std::this_thread::sleep_for(2 * kCredentialsMaxAge);
   return key;
+}
+
+Status SqliteStore::TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) {
+  if (used.empty()) return {};
+  auto touched = Write([&](Connection& writer) -> Result<std::int64_t> {
+    for (const auto& [key_id, at_ms] : used) {
+      auto rows = ExecOne(writer, sql::kTouchApiKey,
+                          [&](Statement& stmt) { stmt.Bind(1, key_id).Bind(2, at_ms); });
+      if (!rows) return std::move(rows).error();
+    }
+    return 0;
+  });
+  if (!touched) return std::move(touched).error();
+  return {};
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::DeleteOrg(

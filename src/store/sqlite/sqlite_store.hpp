@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
   Status CreateApiKey(const NewApiKey& key) override;
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
   Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
+  Status TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) override;
   Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::uint64_t> CredentialsVersion() override;
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace contactsd::auth {
 namespace {
 
@@ -49,6 +51,26 @@ TEST(ApiKeyCache, AFullCacheStartsOver) {
   EXPECT_EQ(cache.size(), 1u);
   EXPECT_TRUE(cache.Find("h3", 1).has_value());
   EXPECT_FALSE(cache.Find("h1", 1).has_value());
+}
+
+TEST(ApiKeyCache, UsesAreTakenOncePerKeyAtTheirLatestEvenAfterTheEntryWent) {
+  ApiKeyCache cache(2);
+  cache.Insert("h1", OrgA(), 1, 100);
+  cache.Find("h1", 1, 300);
+  cache.Find("h1", 1, 200);  // an earlier time from a slower thread does not go back
+  auto uses = cache.TakeUses();
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_EQ(uses[0], (std::pair<std::string, std::int64_t>{"key-1", 300}));
+  EXPECT_TRUE(cache.TakeUses().empty());  // nothing new since
+
+  cache.Find("h1", 1, 400);
+  cache.Insert("h2", {"org-b", "pro", "key-2"}, 2, 500);  // a new version drops h1's entry
+  uses = cache.TakeUses();
+  std::sort(uses.begin(), uses.end());
+  EXPECT_EQ(uses,
+            (std::vector<std::pair<std::string, std::int64_t>>{{"key-1", 400}, {"key-2", 500}}));
+  cache.Find("h2", 2);  // a lookup without a time is not a use
+  EXPECT_TRUE(cache.TakeUses().empty());
 }
 
 }  // namespace

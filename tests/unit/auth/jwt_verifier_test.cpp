@@ -36,6 +36,46 @@ TEST(JwtVerifier, AcceptsAValidHs256TokenAndReadsItsClaims) {
   EXPECT_EQ(claims->subject, "jane@example.com");
 }
 
+TEST(JwtVerifier, AScopeClaimGivesItsWidestKnownScopeAndNoneIsRefused) {
+  auto v = JwtVerifier::Hs256("secret");
+  ASSERT_TRUE(v.ok());
+  auto scope_of = [&](const char* claims) {
+    return v->Verify(Token(JWT_ALG_HS256, "secret", claims), kNow);
+  };
+  auto none = scope_of(R"({"account_id":"o","sub":"s"})");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->scope, Scope::kAdmin);  // tokens from before scopes keep their rights
+  auto read = scope_of(R"({"account_id":"o","sub":"s","scope":"read"})");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->scope, Scope::kRead);
+  auto listed = scope_of(R"({"account_id":"o","sub":"s","scope":"openid write read"})");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->scope, Scope::kWrite);
+  EXPECT_FALSE(scope_of(R"({"account_id":"o","sub":"s","scope":"openid profile"})").ok());
+  EXPECT_FALSE(scope_of(R"({"account_id":"o","sub":"s","scope":["admin"]})").ok());
+  EXPECT_FALSE(scope_of(R"({"account_id":"o","sub":"s","scope":""})").ok());
+}
+
+TEST(JwtVerifier, RefusesATokenWithCriticalHeaderExtensions) {
+  auto v = JwtVerifier::Hs256("secret");
+  ASSERT_TRUE(v.ok());
+  jwt_t* raw = nullptr;
+  ASSERT_EQ(jwt_new(&raw), 0);
+  std::unique_ptr<jwt_t, void (*)(jwt_t*)> jwt(raw, jwt_free);
+  ASSERT_EQ(jwt_add_grants_json(jwt.get(), R"({"account_id":"o","sub":"s"})"), 0);
+  ASSERT_EQ(jwt_add_headers_json(jwt.get(), R"({"crit":["exp"]})"), 0);
+  ASSERT_EQ(
+      jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>("secret"), 6),
+      0);
+  char* text = jwt_encode_str(jwt.get());
+  ASSERT_NE(text, nullptr);
+  std::string token = text;
+  std::free(text);
+  auto claims = v->Verify(token, kNow);
+  ASSERT_FALSE(claims.ok());
+  EXPECT_EQ(claims.error().code, ErrorCode::kUnauthenticated);
+}
+
 TEST(JwtVerifier, EnforcesExpAndNbfWithALittleLeeway) {
   auto v = JwtVerifier::Hs256("secret");
   auto at = [&](std::int64_t exp, std::int64_t nbf) {

@@ -86,6 +86,9 @@ CREATE INDEX events_by_contact ON events (org_id, contact_id);
 ALTER TABLE events DROP COLUMN prev_seq;
 ALTER TABLE contacts DROP COLUMN last_event_seq;
 ALTER TABLE unlocks DROP COLUMN event_seq;
+ALTER TABLE api_keys DROP COLUMN scope;
+ALTER TABLE api_keys DROP COLUMN expires_at;
+ALTER TABLE api_keys DROP COLUMN last_used_at;
 PRAGMA user_version = 4;
 )sql";
 

@@ -197,6 +197,33 @@ TEST_P(StoreContractTest, ApiKeyIsFoundByHashAndListedInItsOrgOnly) {
   EXPECT_EQ(ErrorOf(store().FindApiKeyByHash("hash-unknown")), ErrorCode::kNotFound);
 }
 
+TEST_P(StoreContractTest, AKeysScopeExpiryAndLastUseAreKept) {
+  CreateOrg("org-a");
+  NewApiKey scoped = MakeKey("org-a", "key-1", "hash-1");
+  scoped.key.scope = "read";
+  scoped.key.expires_at_ms = 9'000;
+  ASSERT_TRUE(store().CreateApiKey(scoped).ok());
+  ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-2", "hash-2")).ok());
+  auto found = store().FindApiKeyByHash("hash-1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->scope, "read");
+  EXPECT_EQ(found->expires_at_ms, 9'000);
+  EXPECT_FALSE(found->last_used_at_ms.has_value());
+
+  // Later uses win, whatever order the flushes come in; an unknown id is skipped.
+  ASSERT_TRUE(store().TouchApiKeys({{"key-1", 5'000}, {"key-unknown", 6'000}}).ok());
+  ASSERT_TRUE(store().TouchApiKeys({{"key-1", 4'000}}).ok());
+  ASSERT_TRUE(store().TouchApiKeys({}).ok());
+  auto listed = store().ListApiKeys("org-a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].last_used_at_ms, 5'000);
+  EXPECT_EQ((*listed)[0].scope, "read");
+  EXPECT_FALSE((*listed)[1].last_used_at_ms.has_value());
+  EXPECT_EQ((*listed)[1].scope, "admin");  // the default: full rights
+  EXPECT_FALSE((*listed)[1].expires_at_ms.has_value());
+}
+
 TEST_P(StoreContractTest, RevokedKeyIsNotFoundButStillListed) {
   CreateOrg("org-a");
   ASSERT_TRUE(store().CreateApiKey(MakeKey("org-a", "key-1", "hash-1")).ok());
