@@ -4,13 +4,14 @@ DB ?= sqlite:./data/contacts.db
 MODEL ?= standard
 LISTEN ?= 127.0.0.1:8080
 PYTHON ?= /usr/bin/python3
+PREFIX ?= /usr/local
 
 SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps test-deps build run test unit-test api-test api-test-prism crash-matrix test-sanitize test-tsan \
-	fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
+.PHONY: deps test-deps build install package run test unit-test api-test api-test-prism crash-matrix \
+	test-sanitize test-tsan fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -26,10 +27,24 @@ test-deps: $(addsuffix /node_modules/.contactsd-installed,$(NPM_TREES))
 	npm ci --prefix $* --ignore-scripts --no-audit --no-fund
 	touch $@
 
-build: deps
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CONFIGURE = cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
+
+build: deps
+	$(CONFIGURE)
 	cmake --build $(BUILD_DIR)
+
+# The server alone, its docs and its systemd unit under PREFIX (DESTDIR honoured); see
+# docs/install.md. `make package`: the Debian package, build/contactsd_<version>_<arch>.deb.
+install: deps
+	$(CONFIGURE)
+	cmake --build $(BUILD_DIR) --target contactsd
+	DESTDIR='$(DESTDIR)' cmake --install $(BUILD_DIR) --prefix '$(PREFIX)'
+
+package: deps
+	$(CONFIGURE)
+	cmake --build $(BUILD_DIR) --target contactsd
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake
 
 # DB may be sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DBNAME[?pool=N]; quoted, as a
 # URL may hold '&'.
