@@ -14,6 +14,9 @@ packages=(
   postgresql-15 postgresql-client-15
   wrk curl
   chromium slowhttptest
+  # tests/package: cpack's dpkg-shlibdeps (dpkg-dev); systemd-sysusers, systemd-analyze and
+  # systemctl --root for the package's scripts and unit (the service is never started)
+  dpkg-dev systemd
 )
 
 # The webhook tests' receiver (tests/webhook_receiver) runs on Node. The machines usually have
