@@ -3,8 +3,8 @@
 # touching this machine: cpack into a temporary directory; the package's control data and
 # contents; dpkg installs it into a temporary root, where its postinst makes the user, the
 # binary runs, the unit verifies and enables, and dpkg removes and purges it again; then
-# `make install` into a prefix, and with DESTDIR. The host's users, /usr, /etc and /lib are
-# compared before and after.
+# `make install` into a prefix, and with DESTDIR. Whatever of the host's the package could
+# change (the user contactsd, its paths in /usr, /etc, /lib, /var) is compared before and after.
 #
 #   tests/package/test_package.sh BUILD_DIR    (make test runs it on build/)
 set -euo pipefail
@@ -14,15 +14,18 @@ source "$root/tests/package/lib.sh"
 build=$(realpath "${1:?usage: test_package.sh BUILD_DIR}")
 [ -x "$build/contactsd" ] || fail "no $build/contactsd: build the server first"
 
+# dpkg, as root, wants ldconfig and start-stop-daemon on the PATH.
+export PATH=$PATH:/usr/sbin:/sbin
 tmp=$(mktemp -d /tmp/contactsd-package.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 start=$SECONDS
 step() { echo "test_package: $*" >&2; }
 
-# What must be the same after the test: the host's users, and every place the package or an
-# install could have put something.
+# What must be the same after the test: the host's user contactsd (absent, or as it was), and
+# every place the package or an install could have put something. (Only what the package
+# could change, so that another install on the machine meanwhile does not fail the test.)
 host_state() {
-  md5sum /etc/passwd /etc/group /etc/shadow /etc/gshadow 2>&1
+  grep -H '^contactsd:' /etc/passwd /etc/group /etc/shadow /etc/gshadow || true
   local path
   for path in /usr/bin/contactsd /usr/local/bin/contactsd /etc/default/contactsd \
     /usr/lib/systemd/system/contactsd.service /lib/systemd/system/contactsd.service \
@@ -101,7 +104,7 @@ for package in $needed; do
   provides=$(dpkg-query -W -f='${Provides}' "$package" | tr ',' '\n' | sed 's/(.*//; s/ //g')
   found=""
   for name in $package $provides; do
-    [[ $names == *" $name "* ]] && found=$name
+    if [[ $names == *" $name "* ]]; then found=$name; fi
   done
   [ -n "$found" ] || fail "Depends does not name $package (its library is linked)"
 done
@@ -187,7 +190,7 @@ else
 fi
 if command -v systemctl >/dev/null; then
   # Enabled in the root (offline), so that prerm must disable it on removal.
-  systemctl --root="$r" enable contactsd.service >/dev/null 2>&1
+  systemctl --root="$r" enable contactsd.service >/dev/null 2>&1 || fail "systemctl --root enable failed"
   [ -L "$r/etc/systemd/system/multi-user.target.wants/contactsd.service" ] ||
     fail "systemctl enable made no multi-user.target.wants link"
 fi
