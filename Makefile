@@ -1,13 +1,16 @@
 # contactsd — the two commands that matter: `make run` and `make test`.
 BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
+PREFIX ?= /usr/local
 
 SAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 
-.PHONY: deps test-deps configure build run test unit-test api-test api-test-prism crash-matrix test-sanitize test-tsan \
-	fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale bench-hostile format clean
+.PHONY: deps test-deps configure build install package run test unit-test api-test api-test-prism \
+	crash-matrix test-sanitize test-tsan fuzz-build fuzz-smoke fuzz bench bench-ab bench-scale \
+	bench-hostile format clean
+
 
 deps:
 	@./scripts/install-deps.sh
@@ -29,6 +32,16 @@ configure: deps
 
 build: configure
 	cmake --build $(BUILD_DIR)
+
+# The server alone, its docs and its systemd unit under PREFIX (DESTDIR honoured); see
+# docs/install.md. `make package`: the Debian package, build/contactsd_<version>_<arch>.deb.
+install: configure
+	cmake --build $(BUILD_DIR) --target contactsd
+	DESTDIR='$(DESTDIR)' cmake --install $(BUILD_DIR) --prefix '$(PREFIX)'
+
+package: configure
+	cmake --build $(BUILD_DIR) --target contactsd
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake
 
 # The server alone (no test binaries), served as the CONTACTSD_* environment says, like any
 # `contactsd serve` (README, "Command line"); by default SQLite in ./data, the standard model,

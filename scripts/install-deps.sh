@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package contactsd needs to build, test and benchmark.
+# Installs every Debian 12 package contactsd needs to build, test and benchmark; with `build`,
+# only what building the server needs (the Dockerfile's build stage).
 # Idempotent: apt-get runs only when a package is missing; sudo only when not root.
+#
+#   scripts/install-deps.sh [build]
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config clang-format
-  clang-15 llvm-15  # make fuzz-smoke: libFuzzer/ASan runtimes (libclang-common-15-dev), llvm-symbolizer
+  build-essential cmake ninja-build ccache pkg-config python3 iso-codes
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-thread1.81-dev
-  libsqlite3-dev sqlite3 libpq-dev libssl-dev libjwt-dev libphonenumber-dev
-  libcli11-dev libspdlog-dev libfmt-dev iso-codes libcsv-dev
-  libgtest-dev libgmock-dev
-  python3 python3-pytest python3-requests python3-hypothesis python3-jsonschema
-  postgresql-15 postgresql-client-15
-  wrk curl
-  chromium slowhttptest
+  libsqlite3-dev libpq-dev libssl-dev libjwt-dev libphonenumber-dev
+  libcli11-dev libspdlog-dev libfmt-dev libcsv-dev
+  libgtest-dev libgmock-dev  # CMakeLists.txt finds GTest even for the server alone
 )
+if [ "${1:-}" != build ]; then
+  packages+=(
+    clang-format
+    clang-15 llvm-15  # make fuzz-smoke: libFuzzer/ASan runtimes (libclang-common-15-dev), llvm-symbolizer
+    sqlite3 python3-pytest python3-requests python3-hypothesis python3-jsonschema
+    postgresql-15 postgresql-client-15
+    wrk curl
+    chromium slowhttptest
+    # tests/package: cpack's dpkg-shlibdeps (dpkg-dev); systemd-sysusers, systemd-analyze and
+    # systemctl --root for the package's scripts and unit (the service is never started)
+    dpkg-dev systemd
+  )
+fi
 
-# The webhook tests' receiver (tests/webhook_receiver) runs on Node. The machines usually have
-# Node 20 already (not always from Debian, so dpkg cannot tell): Debian's nodejs and npm only
-# when the commands are absent.
+# The build fetches swagger-ui-dist with npm, and the webhook tests' receiver
+# (tests/webhook_receiver) runs on Node. The machines usually have Node 20 already (not always
+# from Debian, so dpkg cannot tell): Debian's nodejs and npm only when the commands are absent.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

@@ -4,7 +4,8 @@
 # every request and answer against the OpenAPI document the server serves (docs/openapi.md). A throw-away PostgreSQL cluster (scripts/pg-cluster.sh) serves the
 # PostgreSQL runs; it is stopped and removed on every exit: success, failure or interruption.
 # The failover test (tests/api/test_pg_failover.py) starts a primary and a standby of its own
-# (scripts/pg-failover-pair.sh) and runs in the API suite on SQLite only, so once.
+# (scripts/pg-failover-pair.sh) and runs in the API suite on SQLite only, so once. Last, the
+# Debian package, `make install` and the Dockerfile's runtime stage (tests/package).
 # Every stage runs even when an earlier one failed; the exit status says whether all passed.
 #
 #   BUILD_DIR=build PYTHON=/usr/bin/python3 scripts/test-all.sh [pytest args...]
@@ -56,9 +57,11 @@ run "crash matrix on SQLite" \
 run "crash matrix on PostgreSQL" \
   env CONTACTSD_TEST_DB="$url" CONTACTSD_BIN="$build_dir/contactsd" \
   "$python" tests/crash/crash_matrix.py
+run "Debian package, make install and the Dockerfile" \
+  bash -c 'tests/package/test_package.sh "$1" && tests/package/test_dockerfile.sh "$1"' _ "$build_dir"
 
 if [ ${#failed[@]} -ne 0 ]; then
   printf 'test-all: FAILED: %s\n' "${failed[@]}" >&2
   exit 1
 fi
-echo "test-all: all passed (unit, API and crash matrix on SQLite and on PostgreSQL)" >&2
+echo "test-all: all passed (unit, API and crash matrix on SQLite and on PostgreSQL, package)" >&2

@@ -1,4 +1,5 @@
-// The version contactsd reports (--version, the webhook requests' User-Agent).
+// The version contactsd reports (--version, the webhook requests' User-Agent). Its one home:
+// CMakeLists.txt reads it from here for the project and the Debian package (keep "X.Y.Z").
 #pragma once
 
 namespace contactsd {
