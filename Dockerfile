@@ -30,6 +30,7 @@ RUN apt-get update \
       libjwt0 \
       libphonenumber8 \
       libpq5 \
+      libprometheus-cpp-core1.0 \
       libspdlog1.10 \
       libsqlite3-0 \
       libssl3 \

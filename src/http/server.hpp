@@ -14,6 +14,7 @@
 
 #include "api/request.hpp"
 #include "http/limits.hpp"
+#include "http/request_metrics.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -85,6 +86,8 @@ class Server {
 
   // Thread-safe.
   ServerStats stats() const;
+  // What it has answered, per route (thread-safe; lives as long as the server).
+  const RequestMetrics& request_metrics() const;
 
   // Begins the shutdown described for Run(). Thread-safe; may be called before Run() (which then
   // returns at once), from a handler, or more than once.

@@ -27,6 +27,7 @@ ServerState::ServerState(RequestLimits limits, std::vector<api::Route> routes, b
     : limits(limits),
       router(std::move(routes)),
       access_log(access_log),
+      request_metrics(router),
       workers(pools.writes),
       bulk_workers(pools.bulk),
       cors(std::move(cors)),

@@ -7,6 +7,7 @@
 #include "http/byte_budget.hpp"
 #include "http/cors.hpp"
 #include "http/limits.hpp"
+#include "http/request_metrics.hpp"
 #include "http/router.hpp"
 
 #include <atomic>
@@ -37,6 +38,7 @@ class ServerState {
   const RequestLimits limits;
   const Router router;
   const AccessLog access_log;
+  RequestMetrics request_metrics;  // of the router's routes: declared after it
   // Where handlers of requests that may write (every method but GET and HEAD) run.
   WorkerPool* const workers;
   // Where the handlers of routes with large answers run, a few at a time (ServerOptions).

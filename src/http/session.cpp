@@ -61,7 +61,10 @@ Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> st
                  std::string address)
     : stream_(std::move(socket)), state_(std::move(state)), address_(std::move(address)) {}
 
-Session::~Session() { state_->Unregister(this); }
+Session::~Session() {
+  if (in_request_) state_->request_metrics.Ended();  // closed before its answer was written
+  state_->Unregister(this);
+}
 
 void Session::Start() {
   state_->Register(this, weak_from_this(), address_);
@@ -431,6 +434,11 @@ void Session::OnWrite(beast::error_code ec, std::size_t) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started_);
   state_->access_log.Write({method_, route_, status_, elapsed, org_, request_id_});
+  state_->request_metrics.Answered(route_, status_, elapsed);
+  if (in_request_) {
+    state_->request_metrics.Ended();
+    in_request_ = false;
+  }
   if (ec) {
     Close();
     return;

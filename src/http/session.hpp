@@ -142,6 +142,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string head_;
   std::string body_;
   int status_ = 0;
+  // Between a request's head and its answer's last byte (RequestMetrics' in-flight count).
+  bool in_request_ = false;
   bool keep_alive_ = false;
   Phase phase_ = Phase::kIdle;
   bool first_message_ = true;

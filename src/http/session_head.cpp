@@ -26,6 +26,8 @@ bool TakesBody(std::string_view method) {
 }  // namespace
 
 void Session::TakeHead() {
+  if (!in_request_) state_->request_metrics.Started();
+  in_request_ = true;
   const auto& message = parser_->get();
   request_ = RequestOfHead(message);
   version_ = message.version();

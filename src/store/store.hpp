@@ -22,11 +22,27 @@
 #include <utility>
 #include <vector>
 
+namespace contactsd::metrics {
+class Histogram;
+}
+
 namespace contactsd::store {
+
+// What a backend measures of its own work, for /metrics; null where it has no such thing.
+struct StoreMetrics {
+  const metrics::Histogram* commit_writes = nullptr;      // SQLite: writes per group commit
+  const metrics::Histogram* commit_seconds = nullptr;     // SQLite: each group commit's COMMIT
+  const metrics::Histogram* sync_seconds = nullptr;       // SQLite FULL: each WAL fdatasync
+  const metrics::Histogram* pool_wait_seconds = nullptr;  // PostgreSQL: waits for a connection
+  std::size_t queued_writes = 0;                          // SQLite: waiting for a batch
+};
 
 class Store : public WebhookStore {
  public:
   ~Store() override = default;
+
+  // A moment's view of what the backend measures (the histograms live as long as the store).
+  virtual StoreMetrics Metrics() const { return {}; }
 
   // Brings the schema to the newest version. Idempotent; safe when several processes run it
   // at once (the first one migrates, the others wait and find nothing to do).

@@ -17,8 +17,9 @@ from contactsd_harness import (Client, assert_contact_response, assert_status, f
                                is_timestamp, list_all)
 
 ORG_KEYS = {"id", "name", "plan", "credits", "created_at"}
-KEY_KEYS = {"id", "org_id", "name", "key", "prefix", "created_at"}
-LISTED_KEY_KEYS = {"id", "org_id", "name", "prefix", "created_at", "revoked_at"}
+KEY_KEYS = {"id", "org_id", "name", "key", "prefix", "scope", "created_at", "expires_at"}
+LISTED_KEY_KEYS = {"id", "org_id", "name", "prefix", "scope", "created_at", "expires_at",
+                   "revoked_at", "last_used_at"}
 
 
 def _assert_fails(p: subprocess.CompletedProcess, what: str):

@@ -2,6 +2,7 @@ contactsd_unit_test(contactsd_common_tests
   SOURCES
     common/address_policy_test.cpp
     common/crypto_test.cpp
+    common/metric_cells_test.cpp
     common/secret_box_test.cpp
     common/time_test.cpp
     common/uuid_test.cpp

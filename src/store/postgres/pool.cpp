@@ -14,7 +14,12 @@ Pool::Pool(std::string conninfo, int size, std::chrono::milliseconds acquire_tim
 }
 
 Result<Pool::Lease> Pool::Acquire() {
-  const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
+  const auto began = std::chrono::steady_clock::now();
+  const auto deadline = began + acquire_timeout_;
+  auto waited = [&] {
+    wait_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  };
   for (;;) {
     std::unique_ptr<Connection> connection;
     {
@@ -33,7 +38,10 @@ Result<Pool::Lease> Pool::Acquire() {
       }
     }
     if (connection != nullptr) {
-      if (connection->CheckAlive()) return Lease(this, std::move(connection));
+      if (connection->CheckAlive()) {
+        waited();
+        return Lease(this, std::move(connection));
+      }
       connection.reset();  // the server went away (a restart): open a new one instead
       Forget();
       continue;
@@ -44,6 +52,7 @@ Result<Pool::Lease> Pool::Acquire() {
       Forget();
       return std::move(opened).error();
     }
+    waited();
     return Lease(this, std::move(*opened));
   }
 }

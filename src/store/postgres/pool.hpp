@@ -6,6 +6,7 @@
 // Thread-safe. Acquire() waits while all N connections are leased.
 #pragma once
 
+#include "common/metric_cells.hpp"
 #include "common/result.hpp"
 #include "store/postgres/connection.hpp"
 
@@ -47,11 +48,14 @@ class Pool {
   Result<Lease> Acquire();
 
   int size() const { return size_; }
+  // How long each Acquire waited for a connection (seconds), a new one's connect included.
+  const metrics::Histogram& wait_seconds() const { return wait_seconds_; }
 
  private:
   void Release(std::unique_ptr<Connection> connection);
   void Forget();  // one fewer connection open
 
+  metrics::Histogram wait_seconds_{metrics::LatencyBounds()};
   const std::string conninfo_;
   const int size_;
   const std::chrono::milliseconds acquire_timeout_;

@@ -44,6 +44,11 @@ class PostgresStore final : public Store {
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view org_id) override;
   Result<ApiKey> RevokeApiKey(std::string_view key_id, std::int64_t now_ms) override;
   Status TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) override;
+  StoreMetrics Metrics() const override {
+    StoreMetrics out;
+    out.pool_wait_seconds = &pool_.wait_seconds();
+    return out;
+  }
   Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::uint64_t> CredentialsVersion() override;
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <linux/futex.h>
 #include <memory>
@@ -104,6 +105,10 @@ Status GroupCommitWriter::Exclusive(const Body& job_body) {
   job.body = &job_body;
   job.exclusive = true;
   return Submit(job);
+}
+
+const metrics::Histogram* GroupCommitWriter::sync_seconds() const {
+  return syncer_ ? &syncer_->sync_seconds() : nullptr;
 }
 
 WriteStats GroupCommitWriter::stats() const {
@@ -230,7 +235,10 @@ std::size_t GroupCommitWriter::RunTransaction(const std::vector<Job*>& batch, st
     }
     return i + 1;
   }
+  const auto commit_began = std::chrono::steady_clock::now();
   Status committed = txn.Commit();
+  commit_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_began).count());
   std::uint64_t written = 0;
   for (std::size_t i = start; i < end; ++i) {
     if (!batch[i]->result.ok()) continue;
@@ -241,6 +249,7 @@ std::size_t GroupCommitWriter::RunTransaction(const std::vector<Job*>& batch, st
     }
   }
   if (committed) {
+    commit_writes_.Observe(static_cast<double>(written));
     transactions_.fetch_add(1, std::memory_order_relaxed);
     writes_.fetch_add(written, std::memory_order_relaxed);
   }

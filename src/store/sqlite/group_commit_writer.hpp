@@ -15,6 +15,7 @@
 // Thread-safe.
 #pragma once
 
+#include "common/metric_cells.hpp"
 #include "common/result.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/wal_syncer.hpp"
@@ -81,6 +82,10 @@ class GroupCommitWriter {
   Status Exclusive(const Body& job);
 
   WriteStats stats() const;
+  // Writes per COMMIT, and how long each COMMIT took (seconds); the WAL syncs' when they sync.
+  const metrics::Histogram& commit_writes() const { return commit_writes_; }
+  const metrics::Histogram& commit_seconds() const { return commit_seconds_; }
+  const metrics::Histogram* sync_seconds() const;
 
  private:
   struct Job;
@@ -103,6 +108,8 @@ class GroupCommitWriter {
   // Finishes the jobs of a batch whose COMMIT has returned: at once, or after the WAL's sync.
   void Answer(const std::vector<Job*>& batch);
 
+  metrics::Histogram commit_writes_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
+  metrics::Histogram commit_seconds_{metrics::LatencyBounds()};
   const std::unique_ptr<Connection> connection_;  // used by thread_ only
   const std::size_t max_batch_;
   // Declared before thread_: the writer thread hands it batches until it stops.

@@ -170,6 +170,10 @@ class SqliteStore final : public Store {
 
   // How many writes the commits so far held (writes / transactions is the mean batch).
   WriteStats write_stats() const { return writer_.stats(); }
+  StoreMetrics Metrics() const override {
+    return {&writer_.commit_writes(), &writer_.commit_seconds(), writer_.sync_seconds(), nullptr,
+            writer_.stats().queued};
+  }
 
  private:
   SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> checkpointer,

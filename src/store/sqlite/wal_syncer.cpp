@@ -1,6 +1,7 @@
 #include "store/sqlite/wal_syncer.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <pthread.h>
@@ -76,7 +77,11 @@ Status WalSyncer::Sync() {
     inode_ = opened.st_ino;
     device_ = opened.st_dev;
   }
-  if (::fdatasync(fd_) != 0) return SyncError("fdatasync", wal_path_);
+  const auto began = std::chrono::steady_clock::now();
+  const int synced = ::fdatasync(fd_);
+  sync_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  if (synced != 0) return SyncError("fdatasync", wal_path_);
   return {};
 }
 

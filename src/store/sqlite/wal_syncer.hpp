@@ -19,6 +19,7 @@
 // Thread-safe.
 #pragma once
 
+#include "common/metric_cells.hpp"
 #include "common/result.hpp"
 
 #include <condition_variable>
@@ -49,11 +50,14 @@ class WalSyncer {
 
   // Whether the caller is this class's thread (which must never wait for a sync itself).
   bool OnThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // How long each fdatasync took, in seconds.
+  const metrics::Histogram& sync_seconds() const { return sync_seconds_; }
 
  private:
   void Loop();
   Status Sync();
 
+  metrics::Histogram sync_seconds_{metrics::LatencyBounds()};
   const std::string wal_path_;
   int fd_ = -1;  // used by thread_ only
   unsigned long long inode_ = 0;

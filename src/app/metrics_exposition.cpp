@@ -1,0 +1,170 @@
+#include "app/metrics_exposition.hpp"
+
+#include "app/build_info.hpp"
+#include "http/server.hpp"
+#include "store/store.hpp"
+
+#include <dirent.h>
+#include <fstream>
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+#include <sstream>
+#include <unistd.h>
+
+namespace contactsd::app {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = type;
+  return family;
+}
+
+ClientMetric Value(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  metric.gauge.value = value;
+  return metric;
+}
+
+ClientMetric HistogramOf(const metrics::Histogram::Snapshot& snapshot,
+                         std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.histogram.sample_count = snapshot.count;
+  metric.histogram.sample_sum = snapshot.sum;
+  for (std::size_t i = 0; i < snapshot.upper_bounds.size(); ++i) {
+    metric.histogram.bucket.push_back({snapshot.cumulative[i], snapshot.upper_bounds[i]});
+  }
+  metric.histogram.bucket.push_back({snapshot.count, std::numeric_limits<double>::infinity()});
+  return metric;
+}
+
+void AddGauge(std::vector<MetricFamily>& out, std::string name, std::string help, double value) {
+  MetricFamily family = Family(std::move(name), std::move(help), MetricType::Gauge);
+  family.metric.push_back(Value(value));
+  out.push_back(std::move(family));
+}
+
+void AddHistogram(std::vector<MetricFamily>& out, std::string name, std::string help,
+                  const metrics::Histogram* histogram) {
+  if (histogram == nullptr) return;
+  MetricFamily family = Family(std::move(name), std::move(help), MetricType::Histogram);
+  family.metric.push_back(HistogramOf(histogram->Take()));
+  out.push_back(std::move(family));
+}
+
+// Resident set size from /proc/self/statm (pages), in bytes; 0 when it cannot be read.
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long long size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+double OpenDescriptors() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  double count = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count - 1;  // the directory's own descriptor
+}
+
+}  // namespace
+
+std::string MetricsExposition::Render() const {
+  std::vector<MetricFamily> families;
+  for (const Source& source : sources_) source(families);
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+api::Route MetricsRoute(const MetricsExposition& exposition) {
+  api::Route route{"GET", "/metrics", [&exposition](const api::Request&) -> Result<api::Response> {
+                     return api::Response{
+                         200,
+                         exposition.Render(),
+                         {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}};
+                   }};
+  // Operations' business, not the model's API: left out of the OpenAPI document.
+  route.doc.not_an_operation = true;
+  return route;
+}
+
+MetricsExposition::Source ServerMetrics(const http::Server& server) {
+  return [&server](std::vector<MetricFamily>& out) {
+    MetricFamily requests =
+        Family("contactsd_http_requests_total",
+               "Requests answered, by route template, method and status", MetricType::Counter);
+    MetricFamily latency =
+        Family("contactsd_http_request_duration_seconds",
+               "From a request's first byte to its answer's last, by route", MetricType::Histogram);
+    for (const auto& row : server.request_metrics().Rows()) {
+      for (const auto& [status, count] : row.by_status) {
+        requests.metric.push_back(Value(static_cast<double>(count),
+                                        {{"method", row.method},
+                                         {"route", row.route},
+                                         {"status", status ? std::to_string(status) : "other"}}));
+      }
+      latency.metric.push_back(
+          HistogramOf(row.latency, {{"method", row.method}, {"route", row.route}}));
+    }
+    out.push_back(std::move(requests));
+    out.push_back(std::move(latency));
+    const http::ServerStats stats = server.stats();
+    AddGauge(out, "contactsd_http_requests_in_flight",
+             "Requests whose head has arrived and whose answer is not yet written",
+             static_cast<double>(server.request_metrics().in_flight()));
+    AddGauge(out, "contactsd_http_connections", "Open client connections",
+             static_cast<double>(stats.connections));
+    AddGauge(out, "contactsd_http_worker_queue", "Requests waiting for a write worker",
+             static_cast<double>(stats.worker_queue));
+    AddGauge(out, "contactsd_http_bulk_queue", "Requests waiting for a bulk worker",
+             static_cast<double>(stats.bulk_queue));
+  };
+}
+
+MetricsExposition::Source StoreMetrics(const store::Store& store) {
+  return [&store](std::vector<MetricFamily>& out) {
+    const store::StoreMetrics measured = store.Metrics();
+    AddHistogram(out, "contactsd_sqlite_commit_writes",
+                 "Writes committed together by one SQLite group commit", measured.commit_writes);
+    AddHistogram(out, "contactsd_sqlite_commit_duration_seconds",
+                 "How long each SQLite group commit's COMMIT took", measured.commit_seconds);
+    AddHistogram(out, "contactsd_sqlite_wal_sync_duration_seconds",
+                 "How long each fdatasync of the SQLite WAL took (--sync full)",
+                 measured.sync_seconds);
+    if (measured.commit_writes != nullptr) {
+      AddGauge(out, "contactsd_sqlite_queued_writes", "Writes waiting for the next group commit",
+               static_cast<double>(measured.queued_writes));
+    }
+    AddHistogram(out, "contactsd_postgres_pool_wait_seconds",
+                 "How long each request waited for a pooled PostgreSQL connection",
+                 measured.pool_wait_seconds);
+  };
+}
+
+MetricsExposition::Source ProcessMetrics() {
+  return [](std::vector<MetricFamily>& out) {
+    AddGauge(out, "process_resident_memory_bytes", "Resident memory size in bytes",
+             ResidentBytes());
+    AddGauge(out, "process_open_fds", "Open file descriptors", OpenDescriptors());
+    MetricFamily build =
+        Family("contactsd_build_info", "The version and commit serving", MetricType::Gauge);
+    build.metric.push_back(Value(1, {{"version", kVersion}, {"commit", kCommit}}));
+    out.push_back(std::move(build));
+  };
+}
+
+}  // namespace contactsd::app
