@@ -171,6 +171,10 @@ constexpr ErrorStatus kErrorStatuses[] = {
      "A JSON Patch (RFC 6902) is not accepted: send a JSON merge patch (RFC 7396)"},
     {422, "Unprocessable", "An Idempotency-Key reused for another request",
      "idempotency_key_reused", "This Idempotency-Key was used for another request"},
+    {429, "TooManyRequests",
+     "Over the tenant's or the credential's rate limit (when the server has one): retry after "
+     "Retry-After seconds",
+     "rate_limited", "Too many requests: retry after the Retry-After seconds"},
     {503, "Unavailable", "The server is busy with as many of these as it runs at once",
      "unavailable", "Too many exports are running: try again shortly"},
 };
@@ -289,6 +293,7 @@ json::object Operation(const model::Model& model, const Route& route, const json
 
   std::vector<int> errors = doc.errors;
   if (!doc.public_route) errors.push_back(401);
+  if (!doc.public_route) errors.push_back(429);  // --rate-limit, --key-rate-limit
   // A key whose scope is narrower than the route's (docs/keys.md): 403 insufficient_scope.
   if (!doc.public_route && route.scope && *route.scope > Scope::kRead) errors.push_back(403);
   if (doc.request != Shape::kNone || !doc.query.empty() ||

@@ -1,11 +1,14 @@
 // The principal a request speaks for (401 otherwise), when its credential's scope covers the
 // route's (403 insufficient_scope otherwise); records its tenant for the access log. Every
-// handler of a resource asks it first, so it is the one place where scopes are enforced.
+// handler of a resource asks it first, so it is the one place where scopes are enforced, and
+// where each request takes its rate-limit tokens (once, though check_head asks too).
 #pragma once
 
 #include "api/request.hpp"
 #include "api/routes.hpp"
 #include "common/principal.hpp"
+
+#include <chrono>
 
 namespace contactsd::api {
 
@@ -19,6 +22,16 @@ inline Result<Principal> PrincipalOf(const ApiContext& ctx, const Request& req) 
                                   ") does not allow this request; it needs " +
                                   std::string(ScopeName(*req.scope)),
                               "insufficient_scope");
+    }
+    if (ctx.rate_limits != nullptr && ctx.rate_limits->enabled() && !req.rate_counted) {
+      req.rate_counted = true;
+      auto decision = ctx.rate_limits->Take(*who, std::chrono::steady_clock::now());
+      req.answer_headers = std::move(decision.headers);
+      if (!decision.allowed) {
+        return Error::TooManyRequests(
+            "Too many requests: this tenant or credential is over its rate limit; retry after "
+            "the Retry-After seconds");
+      }
     }
   } else if (who.error().code == ErrorCode::kUnauthenticated) {
     return Error::Unauthenticated(ctx.model.unauthorized_message());  // the model's wording

@@ -33,6 +33,10 @@ struct Request {
 
   // Set by handlers for the access log (the tenant the request acted for).
   mutable std::string log_org;
+  // Headers every answer to it carries, whatever answers it (the rate limits' fields), set by
+  // PrincipalOf; and whether its tokens were taken (check_head and the handler both ask).
+  mutable std::vector<NameValue> answer_headers = {};
+  mutable bool rate_counted = false;
 
   // The first header / query value with this (lower-case) name, or nullptr.
   const std::string* Header(std::string_view name) const;

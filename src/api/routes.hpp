@@ -3,6 +3,7 @@
 
 #include "api/feed_waiters.hpp"
 #include "api/idempotent_writes.hpp"
+#include "api/rate_limits.hpp"
 #include "api/request.hpp"
 #include "auth/authenticator.hpp"
 #include "contacts/collections_service.hpp"
@@ -29,6 +30,8 @@ struct ApiContext {
   FeedWaiters* feed_waiters = nullptr;
   // The webhook endpoints' service; null: no webhook routes.
   const contacts::WebhooksService* webhooks = nullptr;
+  // Per-tenant and per-credential request rates; null or not enabled: no limits.
+  RateLimits* rate_limits = nullptr;
 };
 
 std::vector<Route> HealthRoutes();

@@ -1,6 +1,7 @@
 // contactsd: the command line. Every flag also reads an environment variable.
 #include "webhooks/retry_schedule.hpp"
 
+#include "api/rate_limits.hpp"
 #include "app/admin_commands.hpp"
 #include "app/build_info.hpp"
 #include "app/openapi_command.hpp"
@@ -140,6 +141,22 @@ int main(int argc, char** argv) {
       ->envname("CONTACTSD_MAX_BUFFERED_MIB")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  auto rate_check = [](const std::string& text) {
+    return contactsd::api::ParseRatePolicy(text)
+               ? std::string()
+               : "a rate such as 200/s, 6000/m or 100000/h, optionally with ,burst=N";
+  };
+  serve_cmd
+      ->add_option("--rate-limit", serve.rate_limit,
+                   "Requests per tenant, a token bucket per process: 200/s,burst=400 (default: "
+                   "no limit); past it: 429 with Retry-After")
+      ->envname("CONTACTSD_RATE_LIMIT")
+      ->check(rate_check);
+  serve_cmd
+      ->add_option("--key-rate-limit", serve.key_rate_limit,
+                   "Requests per API key (or JWT subject), as --rate-limit (default: no limit)")
+      ->envname("CONTACTSD_KEY_RATE_LIMIT")
+      ->check(rate_check);
   serve_cmd
       ->add_option("--event-retention", serve.event_retention,
                    "How long the change log keeps an event (30d, 12h, 90m, 45s; 0: forever); "

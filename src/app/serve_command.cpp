@@ -236,8 +236,11 @@ int ServeCommand(const ServeConfig& config) {
   const SecretBox* box = secrets ? &*secrets : nullptr;
   contacts::WebhooksService webhooks(
       events, **store, {config.webhook_allow_private, config.webhook_allow_http}, *secret, box);
+  api::RateLimits rate_limits(
+      config.rate_limit.empty() ? std::nullopt : api::ParseRatePolicy(config.rate_limit),
+      config.key_rate_limit.empty() ? std::nullopt : api::ParseRatePolicy(config.key_rate_limit));
   api::ApiContext ctx{*model, authenticator,  contacts,      custom_fields, collections,
-                      events, keys_in_flight, &feed_waiters, &webhooks};
+                      events, keys_in_flight, &feed_waiters, &webhooks,     &rate_limits};
   // Deliveries: the client's thread sends, the dispatcher's decides what; both stop before the
   // store closes (declared after it), and the dispatcher before the client it posts to.
   http::OutboundOptions outbound;

@@ -65,6 +65,9 @@ struct ServeConfig {
   std::string secrets_key_file;
   bool webhook_allow_private = false;
   bool webhook_allow_http = false;
+  // Token buckets (api/rate_limits.hpp): "200/s,burst=400"; empty: none.
+  std::string rate_limit;      // per tenant
+  std::string key_rate_limit;  // per API key or JWT subject
 };
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.

@@ -74,6 +74,10 @@ Error Error::NotImplemented(std::string message) {
   return {ErrorCode::kNotImplemented, "not_implemented", std::move(message), {}, {}};
 }
 
+Error Error::TooManyRequests(std::string message) {
+  return {ErrorCode::kTooManyRequests, "rate_limited", std::move(message), {}, {}};
+}
+
 Error Error::Unavailable(std::string internal, std::string message) {
   return {ErrorCode::kUnavailable, "unavailable", std::move(message), {}, std::move(internal)};
 }
@@ -113,6 +117,8 @@ int HttpStatus(ErrorCode code) {
       return 415;
     case ErrorCode::kHeadersTooLarge:
       return 431;
+    case ErrorCode::kTooManyRequests:
+      return 429;
     case ErrorCode::kNotImplemented:
       return 501;
     case ErrorCode::kUnavailable:

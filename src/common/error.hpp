@@ -26,9 +26,10 @@ enum class ErrorCode {
   kUriTooLong,
   kUnsupportedMediaType,
   kHeadersTooLarge,
-  kNotImplemented,  // a method or transfer coding the server does not implement
-  kUnavailable,     // the database is busy or gone; retrying may help
-  kInternal,        // a bug: never caused by client input
+  kTooManyRequests,  // over a rate limit; the answer says when to try again
+  kNotImplemented,   // a method or transfer coding the server does not implement
+  kUnavailable,      // the database is busy or gone; retrying may help
+  kInternal,         // a bug: never caused by client input
 };
 
 // One field's problem, collected so that a 400 names every bad field at once.
@@ -64,6 +65,7 @@ struct Error {
   static Error UriTooLong(std::string message);
   static Error UnsupportedMediaType(std::string message);
   static Error NotImplemented(std::string message);
+  static Error TooManyRequests(std::string message);
   // A busy or missing dependency, or an overloaded server: retrying later may help. `internal`
   // is for the log; `message` is what the client reads.
   static Error Unavailable(std::string internal,

@@ -11,7 +11,8 @@ constexpr std::string_view kAllowHeaders =
     "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id";
 // What it may read beyond the safelisted response headers.
 constexpr std::string_view kExposeHeaders =
-    "ETag, Location, X-Request-Id, Retry-After, WWW-Authenticate, Idempotent-Replayed";
+    "ETag, Location, X-Request-Id, Retry-After, WWW-Authenticate, Idempotent-Replayed, "
+    "RateLimit, RateLimit-Policy";
 // How long a browser may cache a preflight's answer, in seconds.
 constexpr std::string_view kMaxAge = "600";
 

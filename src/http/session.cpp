@@ -389,6 +389,8 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
   // Checked after the handler: a shutdown that began meanwhile closes this connection.
   const bool keep_alive =
       wants_keep_alive && !linger_after_write_ && !stopping_ && !state_->stopping();
+  for (auto& header : request.answer_headers)
+    dispatched.response.headers.push_back(std::move(header));
   method_ = std::move(request.method);
   route_ = dispatched.route;
   org_ = std::move(request.log_org);

@@ -116,6 +116,7 @@ void Session::AnswerEarly(api::Response answer) {
   // The bytes of a body not read are still on the way: they are read and dropped, never parsed
   // as the next request, and the connection closes.
   if (!parser_->is_done()) linger_after_write_ = true;
+  for (auto& header : request_.answer_headers) answer.headers.push_back(std::move(header));
   method_ = std::move(request_.method);
   route_ = dispatched_.route;
   org_ = std::move(request_.log_org);
