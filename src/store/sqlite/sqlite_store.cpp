@@ -148,9 +148,9 @@ Result<ApiKey> SqliteStore::RevokeApiKey(std::string_view key_id, std::int64_t n
 Status SqliteStore::TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) {
   if (used.empty()) return {};
   auto touched = Write([&](Connection& writer) -> Result<std::int64_t> {
-    for (const auto& [key_id, at_ms] : used) {
+    for (const auto& use : used) {  // (key id, time): a structured binding would not be captured
       auto rows = ExecOne(writer, sql::kTouchApiKey,
-                          [&](Statement& stmt) { stmt.Bind(1, key_id).Bind(2, at_ms); });
+                          [&](Statement& stmt) { stmt.Bind(1, use.first).Bind(2, use.second); });
       if (!rows) return std::move(rows).error();
     }
     return 0;
