@@ -1,5 +1,7 @@
 #include "app/metrics_exposition.hpp"
 
+#include "webhooks/dispatcher.hpp"
+
 #include "app/build_info.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
@@ -152,6 +154,30 @@ MetricsExposition::Source StoreMetrics(const store::Store& store) {
     AddHistogram(out, "contactsd_postgres_pool_wait_seconds",
                  "How long each request waited for a pooled PostgreSQL connection",
                  measured.pool_wait_seconds);
+  };
+}
+
+MetricsExposition::Source WebhookMetrics(const webhooks::Dispatcher& dispatcher) {
+  return [&dispatcher](std::vector<MetricFamily>& out) {
+    const webhooks::DeliveryMetrics& measured = dispatcher.metrics();
+    MetricFamily attempts =
+        Family("contactsd_webhook_attempts_total",
+               "Webhook delivery attempts finished, by outcome: delivered, failed (another "
+               "attempt is scheduled) or given_up (none is)",
+               MetricType::Counter);
+    const std::vector<std::uint64_t> outcomes = measured.outcomes.Totals();
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      attempts.metric.push_back(Value(static_cast<double>(outcomes[i]),
+                                      {{"outcome", webhooks::DeliveryMetrics::kOutcomeNames[i]}}));
+    }
+    out.push_back(std::move(attempts));
+    MetricFamily latency =
+        Family("contactsd_webhook_attempt_duration_seconds",
+               "How long each attempt that was sent took", MetricType::Histogram);
+    latency.metric.push_back(HistogramOf(measured.seconds.Take()));
+    out.push_back(std::move(latency));
+    AddGauge(out, "contactsd_webhook_attempts_in_flight", "Webhook attempts on the way now",
+             measured.in_flight.load(std::memory_order_relaxed));
   };
 }
 

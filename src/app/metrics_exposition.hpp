@@ -19,6 +19,9 @@ class Server;
 namespace contactsd::store {
 class Store;
 }
+namespace contactsd::webhooks {
+class Dispatcher;
+}
 
 namespace contactsd::app {
 
@@ -44,5 +47,7 @@ api::Route MetricsRoute(const MetricsExposition& exposition);
 MetricsExposition::Source ServerMetrics(const http::Server& server);
 MetricsExposition::Source StoreMetrics(const store::Store& store);
 MetricsExposition::Source ProcessMetrics();
+// Webhook attempts by outcome, their latency, and those on the way.
+MetricsExposition::Source WebhookMetrics(const webhooks::Dispatcher& dispatcher);
 
 }  // namespace contactsd::app

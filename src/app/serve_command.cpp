@@ -302,6 +302,7 @@ int ServeCommand(const ServeConfig& config) {
   exposition.Add(ServerMetrics(server));
   exposition.Add(StoreMetrics(**store));
   exposition.Add(ProcessMetrics());
+  exposition.Add(WebhookMetrics(dispatcher));
   // --metrics-listen: /metrics alone on a port of its own (one thread, no access log), so that
   // the API's port can be public while the scraper's stays inside.
   std::optional<http::Server> metrics_server;

@@ -118,6 +118,7 @@ void Dispatcher::TakeFinished() {
   }
   for (Finished& f : finished) {
     --in_flight_total_;
+    metrics_.in_flight.store(in_flight_total_, std::memory_order_relaxed);
     if (auto held = in_flight_.find(f.key); held != in_flight_.end() && --held->second == 0) {
       in_flight_.erase(held);
     }
@@ -133,6 +134,11 @@ void Dispatcher::TakeFinished() {
         result.next_attempt_at_ms = f.at_ms + *delay;
       }
     }
+    // Failed with no attempt left (or never sendable): given up; failed with one to come: failed.
+    metrics_.outcomes.Add(result.delivered            ? DeliveryMetrics::kDelivered
+                          : result.next_attempt_at_ms ? DeliveryMetrics::kFailed
+                                                      : DeliveryMetrics::kGivenUp);
+    if (!f.give_up) metrics_.seconds.Observe(static_cast<double>(result.latency_ms) / 1000);
     auto it = delivering_.find(f.key);
     if (it != delivering_.end() && !f.give_up) {  // (given up unsent: not the receiver's doing)
       Delivering& d = it->second;

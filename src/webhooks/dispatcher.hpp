@@ -22,12 +22,14 @@
 #include "webhooks/endpoint_stream.hpp"
 #include "webhooks/retry_schedule.hpp"
 
+#include "common/metric_cells.hpp"
 #include "common/secret_box.hpp"
 #include "contacts/events_service.hpp"
 #include "http/outbound_client.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -56,6 +58,16 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{50};
 };
 
+// What the dispatcher has done, for /metrics: each finished attempt by outcome, its latency, and
+// the attempts on the way now. Written by the dispatcher's thread, read by a scrape.
+struct DeliveryMetrics {
+  enum Outcome : std::size_t { kDelivered, kFailed, kGivenUp, kOutcomes };
+  static constexpr const char* kOutcomeNames[kOutcomes] = {"delivered", "failed", "given_up"};
+  metrics::ShardedCounts outcomes{kOutcomes};
+  metrics::Histogram seconds{metrics::LatencyBounds()};  // attempts that reached the receiver
+  std::atomic<int> in_flight{0};
+};
+
 class Dispatcher {
  public:
   // Everything given outlives the dispatcher. `secrets` opens sealed signing secrets (null: none
@@ -71,6 +83,8 @@ class Dispatcher {
   // Returns once the thread has ended, and this process's endpoints are free for another to
   // take. Deliveries still in flight are left to be sent again.
   void Stop();
+
+  const DeliveryMetrics& metrics() const { return metrics_; }
 
  private:
   using EndpointKey = std::pair<std::string, std::string>;  // org, id
@@ -129,6 +143,7 @@ class Dispatcher {
   // Attempts under way per endpoint (also of those this process no longer delivers).
   std::map<EndpointKey, int> in_flight_;
   int in_flight_total_ = 0;
+  DeliveryMetrics metrics_;  // in_flight mirrors in_flight_total_ for readers elsewhere
   std::uint64_t next_generation_ = 1;
   std::string watermark_;  // the log's, as last read
   std::int64_t lease_renewed_ms_ = 0;

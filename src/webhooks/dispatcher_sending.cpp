@@ -61,6 +61,7 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
         done.result.error = "the event is no longer in the log";
         done.at_ms = now_ms;
         ++in_flight_total_;
+        metrics_.in_flight.store(in_flight_total_, std::memory_order_relaxed);
         ++in_flight_[key];
         std::lock_guard lock(inbox_->mu);
         inbox_->finished.push_back(std::move(done));
@@ -132,6 +133,7 @@ void Dispatcher::Send(Delivering& d, std::string body, Finished done, std::int64
   auto signature = readable ? SignatureHeader(secrets, event_id, timestamp, body) : std::nullopt;
   ++in_flight_[done.key];
   ++in_flight_total_;
+  metrics_.in_flight.store(in_flight_total_, std::memory_order_relaxed);
   if (!signature) {  // an attempt that fails, in the delivery log, and is retried
     const char* why = readable ? "the endpoint's secret is malformed"
                                : "the endpoint's secret is sealed with another key than this "

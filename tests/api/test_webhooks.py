@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from contactsd_harness import query_db
 from webhook_receiver import WebhookReceiver, make_test_ca
@@ -760,3 +762,42 @@ def test_two_servers_on_one_postgresql_one_killed_mid_burst(make_server, receive
     got = receiver.wait_for(lambda d: taken(d) >= want, timeout=60)
     assert taken(got) == want
     assert all(d["verified_with"] == [0] for d in got)
+
+
+def test_attempts_are_counted_by_outcome_in_metrics(make_server, tmp_path, receiver):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    server = make_server("standard", extra_args=[
+        "--webhook-allow-private", "--webhook-allow-http", "--webhook-retry-schedule",
+        RETRY_SCHEDULE, "--secrets-key-file", str(tmp_path / "secrets.key")])
+    tenant = server.tenant()
+
+    def attempts() -> dict:
+        text = requests.get(f"{server.direct_url}/metrics", timeout=10).text
+        found = {}
+        for family in text_string_to_metric_families(text):
+            for s in family.samples:
+                if s.name == "contactsd_webhook_attempts_total":
+                    found[s.labels["outcome"]] = s.value
+                elif s.name in ("contactsd_webhook_attempts_in_flight",
+                                "contactsd_webhook_attempt_duration_seconds_count"):
+                    found[s.name] = s.value
+        return found
+
+    assert attempts()["given_up"] == 0
+    endpoint = create_endpoint(tenant, receiver)
+    receiver.behave(503)
+    tenant.create_contact({"first_name": "Doomed"})
+    log_path = f"/v1/webhooks/{endpoint['id']}/deliveries"
+    receiver.wait_for(lambda d: len(d) >= 3 and
+                      tenant.client.get(log_path).json()["data"][0]["next_attempt_at"] is None)
+    receiver.behave(200)
+    tenant.create_contact({"first_name": "Delivered"})
+    receiver.wait_for(lambda d: any(x["answered"] == 200 for x in d))
+    deadline = time.monotonic() + 30
+    while (got := attempts())["delivered"] < 1:  # recorded once the answer is taken in
+        assert time.monotonic() < deadline, got
+        time.sleep(0.05)
+    assert (got["failed"], got["given_up"], got["delivered"]) == (2, 1, 1), got
+    assert got["contactsd_webhook_attempt_duration_seconds_count"] == 4
+    assert got["contactsd_webhook_attempts_in_flight"] == 0
