@@ -8,12 +8,12 @@
 #include "app/serve_command.hpp"
 #include "app/token_command.hpp"
 #include "app/transfer_commands.hpp"
+#include "common/log_sink.hpp"
 #include "common/time.hpp"
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -30,6 +30,19 @@ void AddDbOption(CLI::App* cmd, std::string& db) {
   cmd->add_option("--db", db, "Database URL: sqlite:PATH or postgresql://...")
       ->envname("CONTACTSD_DB")
       ->capture_default_str();
+}
+
+// The log settings every command starts with: CONTACTSD_LOG_FORMAT and CONTACTSD_LOG_LEVEL when
+// they are valid, else logfmt at info. `serve` checks them (and its flags) as options.
+contactsd::log::Settings LogSettingsFromEnvironment() {
+  contactsd::log::Settings settings;
+  if (const char* format = std::getenv("CONTACTSD_LOG_FORMAT")) {
+    settings.format = contactsd::log::ParseFormat(format).value_or(settings.format);
+  }
+  if (const char* level = std::getenv("CONTACTSD_LOG_LEVEL")) {
+    settings.level = contactsd::log::ParseLevel(level).value_or(settings.level);
+  }
+  return settings;
 }
 
 // Exit status of a command line that does not parse (EX_USAGE would be 64; 2 is what the shell's
@@ -61,8 +74,9 @@ int UsageError(const CLI::App& app, const CLI::ParseError& error, int argc, char
 }  // namespace
 
 int main(int argc, char** argv) {
-  // stdout carries the commands' JSON only; every log line goes to stderr.
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("contactsd"));
+  // stdout carries the commands' output only (JSON; serve's quick start); every log line goes
+  // to stderr, structured (common/log_sink.hpp).
+  contactsd::log::Install(LogSettingsFromEnvironment());
   CLI::App app{"contactsd: a self-hosted, multi-tenant contacts API"};
   app.require_subcommand(1);
   app.set_version_flag("--version", contactsd::app::VersionLine());
@@ -235,6 +249,21 @@ int main(int argc, char** argv) {
       ->envname("CONTACTSD_WEBHOOK_ALLOW_HTTP");
   bool quiet = false;
   serve_cmd->add_flag("--no-access-log", quiet, "Do not log one line per request");
+  std::string log_format = "logfmt", log_level = "info";
+  serve_cmd
+      ->add_option("--log-format", log_format,
+                   "How each line on stderr is written: logfmt (key=value) or json (one "
+                   "object a line)")
+      ->envname("CONTACTSD_LOG_FORMAT")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--log-level", log_level,
+                   "The least severe lines written: debug, info (access lines included), warn "
+                   "or error")
+      ->envname("CONTACTSD_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
 
   CLI::App* migrate_cmd = app.add_subcommand("migrate", "Bring the schema up to date");
   AddDbOption(migrate_cmd, db);
@@ -357,6 +386,8 @@ int main(int argc, char** argv) {
 
   using namespace contactsd::app;
   if (serve_cmd->parsed()) {
+    contactsd::log::Install(
+        {*contactsd::log::ParseFormat(log_format), *contactsd::log::ParseLevel(log_level)});
     serve.access_log = !quiet;
     return ServeCommand(serve);
   }

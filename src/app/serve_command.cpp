@@ -8,6 +8,7 @@
 #include "app/model_source.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/jwt_verifier.hpp"
+#include "common/log.hpp"
 #include "common/secret_box.hpp"
 #include "common/time.hpp"
 #include "contacts/collections_service.hpp"
@@ -18,8 +19,6 @@
 #include "http/outbound_client.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -65,15 +64,25 @@ Result<auth::JwtVerifier> LoadJwtVerifier(const ServeConfig& config) {
   return verifier;
 }
 
-void PrintFirstSteps(const ServeConfig& config, const model::Model& model, std::uint16_t port,
+// A line in the log that the server is up, and the quick start for whoever started it. The
+// quick start goes to stdout: it is several lines of shell for a person, and stderr holds only
+// log lines, each one parseable (docs/operations.md).
+void AnnounceServing(const ServeConfig& config, const model::Model& model, std::uint16_t port,
                      const std::string& host) {
   const bool v6 = host.find(':') != std::string::npos;
   const std::string base_url =
       "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   const std::string db = store::RedactedUrl(config.db_url);
-  std::cerr << "contactsd: serving model '" << model.name() << "' on " << base_url << " (database "
-            << db << ")\n"
-            << FirstSteps(model, {config.program, db, base_url, !config.jwt_secret.empty()});
+  log::Info("listening", "serving the API",
+            {{"model", model.name()}, {"url", base_url}, {"db", db}});
+  std::cout << FirstSteps(model, {config.program, db, base_url, !config.jwt_secret.empty()})
+            << std::flush;
+}
+
+// A start that cannot go on: said in the log, exit status 1.
+int StartFailed(std::string_view message) {
+  log::Error("start_failed", message);
+  return 1;
 }
 
 // What the process needs to serve many connections. Called before any thread starts.
@@ -83,12 +92,16 @@ void PrepareProcess(std::size_t max_connections) {
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
     files.rlim_cur = std::min<rlim_t>(files.rlim_max, max_connections + 1024);
-    if (setrlimit(RLIMIT_NOFILE, &files) != 0) spdlog::warn("cannot raise the file limit");
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) {
+      log::Warn("file_limit_not_raised", "cannot raise the limit of open files",
+                {{"wanted", files.rlim_cur}, {"hard_limit", files.rlim_max}});
+    }
   }
   if (getrlimit(RLIMIT_NOFILE, &files) != 0) return;
   if (files.rlim_cur < max_connections + 64) {
-    spdlog::warn("the file limit ({}) is below --max-connections ({}): raise ulimit -n",
-                 files.rlim_cur, max_connections);
+    log::Warn("file_limit_low",
+              "the limit of open files is below --max-connections: raise ulimit -n",
+              {{"limit", files.rlim_cur}, {"max_connections", max_connections}});
   }
   // Size the descriptor table for every connection now. The kernel doubles it as descriptors
   // run out, and in a process with threads each doubling waits for an RCU grace period inside
@@ -126,32 +139,24 @@ int ServeCommand(const ServeConfig& config) {
   std::string host;
   std::uint16_t port = 0;
   if (!ParseListen(config.listen, host, port)) {
-    std::cerr << "contactsd: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
-    return 1;
+    return StartFailed("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
   }
   std::string metrics_host;
   std::uint16_t metrics_port = 0;
   if (!config.metrics_listen.empty() &&
       !ParseListen(config.metrics_listen, metrics_host, metrics_port)) {
-    std::cerr << "contactsd: --metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9090\n";
-    return 1;
+    return StartFailed("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9090");
   }
   if (config.threads < 1 || config.threads > 256) {
-    std::cerr << "contactsd: --threads must be between 1 and 256\n";
-    return 1;
+    return StartFailed("--threads must be between 1 and 256");
   }
   auto model = LoadModel(config.model);
-  if (!model.ok()) {
-    std::cerr << "contactsd: " << model.error().message << "\n";
-    return 1;
-  }
+  if (!model.ok()) return StartFailed(model.error().message);
   if (config.worker_threads && (*config.worker_threads < 0 || *config.worker_threads > 1024)) {
-    std::cerr << "contactsd: --worker-threads must be between 0 and 1024\n";
-    return 1;
+    return StartFailed("--worker-threads must be between 0 and 1024");
   }
   if (config.db_pool < 0 || config.db_pool > 1000) {
-    std::cerr << "contactsd: --db-pool must be between 1 and 1000\n";
-    return 1;
+    return StartFailed("--db-pool must be between 1 and 1000");
   }
   // One connection for every I/O thread, so a GET never waits for one, plus one for each of up
   // to kDefaultPoolWorkers write handlers.
@@ -160,35 +165,27 @@ int ServeCommand(const ServeConfig& config) {
                  : config.threads + std::min(config.worker_threads.value_or(kSqliteWorkers),
                                              kDefaultPoolWorkers);
   if (config.sqlite_sync != "full" && config.sqlite_sync != "normal") {
-    std::cerr << "contactsd: --sync must be full or normal\n";
-    return 1;
+    return StartFailed("--sync must be full or normal");
   }
   PrepareProcess(config.max_connections);
   auto store = store::OpenStore(config.db_url, {pool, config.sqlite_sync == "full"});
   if (!store.ok()) {
-    std::cerr << "contactsd: cannot open " << store::RedactedUrl(config.db_url) << ": "
-              << store.error().message;
-    if (!store.error().internal.empty()) std::cerr << " (" << store.error().internal << ")";
-    std::cerr << "\n";
-    return 1;
+    const Error& error = store.error();
+    return StartFailed("cannot open " + store::RedactedUrl(config.db_url) + ": " + error.message +
+                       (error.internal.empty() ? "" : " (" + error.internal + ")"));
   }
   auto secret = (*store)->ServerSecret();
   if (!secret.ok()) {
-    std::cerr << "contactsd: cannot read the server secret: " << secret.error().internal << "\n";
-    return 1;
+    return StartFailed("cannot read the server secret: " + secret.error().internal);
   }
 
   if (!config.jwt_secret.empty() && !config.jwt_public_key_path.empty()) {
-    std::cerr << "contactsd: give --jwt-secret (HS256) or --jwt-public-key (RS256), not both\n";
-    return 1;
+    return StartFailed("give --jwt-secret (HS256) or --jwt-public-key (RS256), not both");
   }
   std::optional<auth::JwtVerifier> jwt;
   if (!config.jwt_secret.empty() || !config.jwt_public_key_path.empty()) {
     auto verifier = LoadJwtVerifier(config);
-    if (!verifier.ok()) {
-      std::cerr << "contactsd: " << verifier.error().message << "\n";
-      return 1;
-    }
+    if (!verifier.ok()) return StartFailed(verifier.error().message);
     jwt.emplace(std::move(verifier).value());
   }
   auth::Authenticator authenticator(**store, jwt ? &*jwt : nullptr);
@@ -224,14 +221,13 @@ int ServeCommand(const ServeConfig& config) {
   std::optional<SecretBox> secrets;
   if (auto opened = OpenSecretBox(config); !opened.ok()) {
     const Error& error = opened.error();
-    std::cerr << "contactsd: " << (error.message.empty() ? error.internal : error.message) << "\n";
-    return 1;
+    return StartFailed(error.message.empty() ? error.internal : error.message);
   } else if (*opened) {
     secrets.emplace(std::move(**opened));
   } else {
-    spdlog::warn(
-        "webhook signing secrets are stored in clear: give every server the same "
-        "--secrets-key-file to seal them (docs/webhooks.md)");
+    log::Warn("secrets_in_clear",
+              "webhook signing secrets are stored in clear: give every server the same "
+              "--secrets-key-file to seal them (docs/webhooks.md)");
   }
   const SecretBox* box = secrets ? &*secrets : nullptr;
   contacts::WebhooksService webhooks(
@@ -261,8 +257,7 @@ int ServeCommand(const ServeConfig& config) {
   try {
     outbound_client = std::make_unique<http::OutboundClient>(outbound);
   } catch (const std::exception& e) {
-    std::cerr << "contactsd: --webhook-ca-file: " << e.what() << "\n";
-    return 1;
+    return StartFailed(std::string("--webhook-ca-file: ") + e.what());
   }
   dispatch.schedule = *webhooks::RetrySchedule::Parse(config.webhook_retry_schedule);
   dispatch.lease_ms = outbound.total_timeout.count() + 5'000;
@@ -319,10 +314,9 @@ int ServeCommand(const ServeConfig& config) {
     server.Listen();
     if (metrics_server) metrics_server->Listen();
   } catch (const std::exception& e) {
-    std::cerr << "contactsd: " << e.what() << "\n";
-    return 1;
+    return StartFailed(e.what());
   }
-  PrintFirstSteps(config, *model, server.port(), host);
+  AnnounceServing(config, *model, server.port(), host);
   std::thread metrics_thread;
   if (metrics_server) metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
   server.Run();
@@ -332,9 +326,10 @@ int ServeCommand(const ServeConfig& config) {
   }
   key_uses.reset();  // the last flush, now that no request can use a key any more
   if (auto flushed = authenticator.FlushKeyUses(); !flushed) {
-    spdlog::warn("cannot record the API keys' last use: {}", flushed.error().internal);
+    log::Warn("key_uses_unrecorded", "cannot record the API keys' last use",
+              {{"error", flushed.error().internal}});
   }
-  spdlog::info("contactsd: stopped; closing the database");
+  log::Info("stopped", "stopped; closing the database");
   return 0;  // the store closes as it goes out of scope, after the server has drained
 }
 

@@ -1,6 +1,6 @@
 #include "contacts/pruner.hpp"
 
-#include <spdlog/spdlog.h>
+#include "common/log.hpp"
 
 namespace contactsd::contacts {
 
@@ -38,15 +38,18 @@ void Pruner::PruneAll() {
     }
     auto pruned = prune_(kBatch);
     if (!pruned.ok()) {
-      spdlog::warn(
-          "{}: pruning failed, will retry: {}", what_,
-          pruned.error().internal.empty() ? pruned.error().message : pruned.error().internal);
+      const Error& error = pruned.error();
+      log::Warn(
+          "prune_failed", "pruning failed; will retry",
+          {{"what", what_}, {"error", error.internal.empty() ? error.message : error.internal}});
       break;
     }
     total += *pruned;
     if (*pruned < kBatch) break;
   }
-  if (total > 0) spdlog::info("{}: pruned {} past their time", what_, total);
+  if (total > 0) {
+    log::Info("pruned", "pruned what was past its time", {{"what", what_}, {"count", total}});
+  }
 }
 
 Pruner::PruneBatch ExpiredEvents(store::Store& store, Clock clock,

@@ -1,77 +1,39 @@
 #include "http/access_log.hpp"
 
-#include <fmt/format.h>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
-
-#include <iterator>
-
 namespace contactsd::http {
 namespace {
 
-using LineBuffer = fmt::basic_memory_buffer<char, 256>;
+std::string_view OrDash(std::string_view value) { return value.empty() ? "-" : value; }
 
-bool NeedsQuotes(std::string_view value) {
-  for (unsigned char c : value) {
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
-  }
-  return false;
-}
-
-void AppendValue(LineBuffer& out, std::string_view value) {
-  if (value.empty()) value = "-";
-  if (!NeedsQuotes(value)) {
-    out.append(value);
-    return;
-  }
-  out.push_back('"');
-  for (unsigned char c : value) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < ' ' || c == 0x7f) {
-      fmt::format_to(std::back_inserter(out), "\\x{:02x}", c);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-}
-
-void AppendLine(LineBuffer& out, const AccessEntry& e) {
-  out.append(std::string_view("event=access method="));
-  AppendValue(out, e.method);
-  out.append(std::string_view(" route="));
-  AppendValue(out, e.route);
-  fmt::format_to(std::back_inserter(out), " status={} us={} org=", e.status, e.duration.count());
-  AppendValue(out, e.org);
-  out.append(std::string_view(" rid="));
-  AppendValue(out, e.request_id);
+// At most kMaxLoggedPath bytes, not ending inside a UTF-8 sequence (a percent-decoded byte may
+// be anything; the log writes what is not UTF-8 as U+FFFD).
+std::string_view Shortened(std::string_view path) {
+  if (path.size() <= kMaxLoggedPath) return path;
+  std::size_t end = kMaxLoggedPath;
+  while (end > 0 && (static_cast<unsigned char>(path[end]) & 0xc0) == 0x80) --end;
+  return path.substr(0, end);
 }
 
 }  // namespace
 
-std::string FormatAccessLine(const AccessEntry& entry) {
-  LineBuffer line;
-  AppendLine(line, entry);
-  return fmt::to_string(line);
+AccessFields FieldsOf(const AccessEntry& entry) {
+  AccessFields out;
+  auto add = [&out](log::Field field) { out.fields[out.count++] = field; };
+  add({"method", OrDash(entry.method)});
+  add({"route", OrDash(entry.route)});
+  if (OrDash(entry.route) == "-") add({"path", OrDash(Shortened(entry.path))});
+  add({"status", entry.status});
+  add({"us", entry.duration.count()});
+  add({"org", OrDash(entry.org)});
+  add({"rid", OrDash(entry.request_id)});
+  return out;
 }
-
-AccessLog::AccessLog(bool enabled) {
-  if (!enabled) return;
-  logger_ =
-      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger_->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
-  logger_->set_level(spdlog::level::info);
-}
-
-AccessLog::~AccessLog() = default;
 
 void AccessLog::Write(const AccessEntry& entry) const {
-  if (!logger_) return;
-  LineBuffer line;
-  AppendLine(line, entry);
-  logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+  if (!enabled_ || !log::Enabled(log::Level::kInfo)) return;
+  const AccessFields line = FieldsOf(entry);
+  log::Write(log::Level::kInfo, "access", "request",
+             std::span<const log::Field>(line.fields.data(), line.count));
 }
 
 }  // namespace contactsd::http

@@ -1,9 +1,8 @@
 #include "http/dispatch.hpp"
 
+#include "common/log.hpp"
 #include "http/error_render.hpp"
 #include "http/target.hpp"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
@@ -21,10 +20,12 @@ Error InternalError(const std::string& request_id) {
 
 api::Response RenderHandlerError(Error error, const api::Request& request, std::string_view route) {
   if (!error.internal.empty()) {
-    const auto level =
-        error.code == ErrorCode::kInternal ? spdlog::level::err : spdlog::level::warn;
-    spdlog::log(level, "rid={} {} {}: {}: {}", request.request_id, request.method, route,
-                error.error, error.internal);
+    log::Write(error.code == ErrorCode::kInternal ? log::Level::kError : log::Level::kWarn,
+               "handler_error", error.internal,
+               {{"rid", request.request_id},
+                {"method", request.method},
+                {"route", route},
+                {"error", error.error}});
   }
   if (error.code == ErrorCode::kInternal) {
     error.message = InternalError(request.request_id).message;
@@ -99,17 +100,20 @@ void Answer(Produce&& produce, const api::Request& request, Dispatched& out) {
     }
     out.response = std::move(result).value();
     if (out.response.status < 200 || out.response.status > 599) {
-      spdlog::error("rid={} {} {}: handler answered status {}", request.request_id, request.method,
-                    out.route, out.response.status);
+      log::Error("handler_bad_status", "the handler answered a status outside 200-599",
+                 {{"rid", request.request_id},
+                  {"method", request.method},
+                  {"route", out.route},
+                  {"status", out.response.status}});
       out.response = RenderError(InternalError(request.request_id));
     }
   } catch (const std::exception& e) {
-    spdlog::error("rid={} {} {}: handler threw: {}", request.request_id, request.method, out.route,
-                  e.what());
+    log::Error("handler_threw", e.what(),
+               {{"rid", request.request_id}, {"method", request.method}, {"route", out.route}});
     out.response = RenderError(InternalError(request.request_id));
   } catch (...) {
-    spdlog::error("rid={} {} {}: handler threw a non-std exception", request.request_id,
-                  request.method, out.route);
+    log::Error("handler_threw", "the handler threw something other than a std::exception",
+               {{"rid", request.request_id}, {"method", request.method}, {"route", out.route}});
     out.response = RenderError(InternalError(request.request_id));
   }
 }
@@ -119,8 +123,8 @@ void Answer(Produce&& produce, const api::Request& request, Dispatched& out) {
 void CallHandler(const api::Route& route, const api::Request& request, Dispatched& out) {
   out.route = route.pattern;
   if (!route.handler) {
-    spdlog::error("rid={} {} {}: an asynchronous route was called synchronously",
-                  request.request_id, request.method, out.route);
+    log::Error("handler_missing", "an asynchronous route was called synchronously",
+               {{"rid", request.request_id}, {"method", request.method}, {"route", out.route}});
     out.response = RenderError(InternalError(request.request_id));
     return;
   }
@@ -132,12 +136,12 @@ void CallAsyncHandler(const api::Route& route, const api::Request& request,
   try {
     route.async_handler(request, reply);
   } catch (const std::exception& e) {
-    spdlog::error("rid={} {} {}: handler threw: {}", request.request_id, request.method,
-                  route.pattern, e.what());
+    log::Error("handler_threw", e.what(),
+               {{"rid", request.request_id}, {"method", request.method}, {"route", route.pattern}});
     reply([]() -> Result<api::Response> { return Error::Internal({}); });
   } catch (...) {
-    spdlog::error("rid={} {} {}: handler threw a non-std exception", request.request_id,
-                  request.method, route.pattern);
+    log::Error("handler_threw", "the handler threw something other than a std::exception",
+               {{"rid", request.request_id}, {"method", request.method}, {"route", route.pattern}});
     reply([]() -> Result<api::Response> { return Error::Internal({}); });
   }
 }

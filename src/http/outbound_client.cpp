@@ -2,6 +2,7 @@
 
 #include "common/address_policy.hpp"
 #include "common/background_thread.hpp"
+#include "common/log.hpp"
 #include "http/outbound_texts.hpp"
 #include "http/outbound_url.hpp"
 #include "http/outbound_wire.hpp"
@@ -24,7 +25,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <deque>
@@ -111,9 +111,9 @@ void Report(Done& done, OutboundResult result) {
   try {
     done(std::move(result));
   } catch (const std::exception& e) {
-    spdlog::error("http: outbound completion failed: {}", e.what());
+    log::Error("outbound_completion_failed", e.what());
   } catch (...) {
-    spdlog::error("http: outbound completion failed with a non-std exception");
+    log::Error("outbound_completion_failed", "something other than a std::exception was thrown");
   }
 }
 
@@ -461,7 +461,7 @@ OutboundClient::OutboundClient(OutboundOptions options)
         core->io.run();
         return;
       } catch (const std::exception& e) {  // a bug; the client goes on for the other requests
-        spdlog::error("http: outbound client handler failed: {}", e.what());
+        log::Error("outbound_handler_failed", e.what());
         core->io.restart();
       }
     }

@@ -1,8 +1,9 @@
 #include "http/response_head.hpp"
 
+#include "common/log.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
-#include <spdlog/spdlog.h>
 
 #include <charconv>
 
@@ -56,7 +57,8 @@ void AppendResponseHead(std::string& out, const api::Response& answer, unsigned 
   bool has_cache_control = false;
   for (const auto& [name, value] : answer.headers) {
     if (!IsSafeHeader(name, value)) {
-      spdlog::warn("rid={} dropped unsafe response header {}", request_id, name);
+      log::Warn("unsafe_header_dropped", "a handler's response header was not sent",
+                {{"rid", request_id}, {"header", name}});
       continue;
     }
     AppendHeader(out, name, value);

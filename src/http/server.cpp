@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "common/log.hpp"
 #include "http/server_state.hpp"
 #include "http/session.hpp"
 #include "http/worker_pool.hpp"
@@ -11,7 +12,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <csignal>
@@ -175,7 +175,7 @@ void Server::Impl::Run() {
   signals.emplace(control, SIGINT, SIGTERM);
   signals->async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
-    spdlog::info("received signal {}; shutting down", signal);
+    log::Info("shutdown", "received a signal: shutting down", {{"signal", signal}});
     BeginShutdown();
   });
   asio::post(control, [this] { Accept(); });
@@ -188,7 +188,7 @@ void Server::Impl::Run() {
         loop.run();
         return;
       } catch (const std::exception& e) {  // Sessions catch their own; this is a last resort.
-        spdlog::error("http: I/O loop: {}", e.what());
+        log::Error("io_loop_failed", e.what());
       }
     }
   };
@@ -199,7 +199,9 @@ void Server::Impl::Run() {
   // The loop ends once every session is gone, and a job holds its session, so the pool is idle
   // here unless the loop was stopped by force: then wait for the handlers still running.
   if (workers || bulk_workers) {
-    if (forced) spdlog::warn("http: waiting for the handlers still running on the worker pools");
+    if (forced) {
+      log::Warn("shutdown_waiting", "waiting for the handlers still running on the worker pools");
+    }
     if (workers) workers->Join();
     if (bulk_workers) bulk_workers->Join();
   }
@@ -228,7 +230,7 @@ void Server::Impl::Accept() {
 void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   if (shutting_down || ec == asio::error::operation_aborted) return;
   if (ec) {  // e.g. out of file descriptors: back off instead of spinning
-    spdlog::warn("http: accept: {}", ec.message());
+    log::Warn("accept_failed", ec.message());
     accept_retry.expires_after(kAcceptRetry);
     accept_retry.async_wait([this](boost::system::error_code wait_ec) {
       if (!wait_ec && !shutting_down) Accept();
@@ -284,11 +286,12 @@ void Server::Impl::WaitForDrain() {
   const Clock::time_point now = Clock::now();
   if (!forced && now >= deadline) {
     forced = true;
-    spdlog::warn("http: {} connection(s) still busy after {} ms; closing them",
-                 state->session_count(), options.shutdown_timeout.count());
+    log::Warn("shutdown_forced", "connections still busy after the shutdown timeout: closing them",
+              {{"connections", state->session_count()},
+               {"timeout_ms", options.shutdown_timeout.count()}});
     for (const auto& session : state->Sessions()) session->Shutdown(true);
   } else if (forced && now >= deadline + kForceGrace) {
-    spdlog::error("http: connections did not close; stopping the I/O loops");
+    log::Error("shutdown_stuck", "connections did not close: stopping the I/O loops");
     StopLoops();
     return;
   }
@@ -320,9 +323,10 @@ void Server::Impl::TrimAfterBursts() {
   if (quiet && (burst_sessions >= sessions + kSessionBurst || burst_bytes >= bytes + kByteBurst)) {
     const auto started = Clock::now();
     malloc_trim(0);
-    spdlog::info(
-        "http: gave freed memory back after a burst ({} ms)",
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+    log::Info(
+        "memory_trimmed", "gave freed memory back after a burst",
+        {{"ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
     burst_sessions = sessions;
     burst_bytes = bytes;
   }

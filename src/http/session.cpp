@@ -1,11 +1,13 @@
 #include "http/session.hpp"
 
+#include "common/log.hpp"
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/http_date.hpp"
 #include "http/request_head.hpp"
 #include "http/request_id.hpp"
 #include "http/response_head.hpp"
+#include "http/target.hpp"
 #include "http/worker_pool.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -17,7 +19,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -53,6 +54,14 @@ std::int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// A failure of the session itself, not of a handler (Dispatch logs those): e.g. bad_alloc. The
+// connection is closed. `request_id`: the request's, when known.
+void LogSessionFailure(std::string_view request_id, const std::exception& e) {
+  const log::Field rid{"rid", request_id};
+  log::Write(log::Level::kError, "session_failed", e.what(),
+             std::span<const log::Field>(&rid, request_id.empty() ? 0 : 1));
 }
 
 }  // namespace
@@ -142,7 +151,7 @@ void Session::OnHeader(beast::error_code ec, std::size_t) {
       return;
     }
   } catch (const std::exception& e) {  // e.g. bad_alloc
-    spdlog::error("http session: {}", e.what());
+    LogSessionFailure(request_.request_id, e);
     Close();
     return;
   }
@@ -222,6 +231,7 @@ void Session::HandleReadError(beast::error_code ec) {
   request_id_ = RequestIdFor(&client_id);
   method_ = partial.method_string().empty() ? "-" : std::string(partial.method_string());
   route_ = "-";
+  unrouted_path_.assign(PathOf(partial.target()));
   org_.clear();
   linger_after_write_ = true;
   Send(RenderError(error), 11, false);
@@ -251,7 +261,8 @@ void Session::RespondOrClose(api::Request request, Dispatched dispatched, unsign
   try {
     Respond(std::move(request), std::move(dispatched), version, wants_keep_alive);
   } catch (const std::exception& e) {  // e.g. bad_alloc
-    spdlog::error("http session: {}", e.what());
+    // Respond() sets request_id_ before anything in it can throw.
+    LogSessionFailure(request_id_, e);
     Close();
   }
 }
@@ -283,15 +294,16 @@ struct Session::PendingReply {
 
   ~PendingReply() {
     if (answered.load(std::memory_order_acquire)) return;
-    spdlog::error("rid={} {} {}: an asynchronous handler never replied", request.request_id,
-                  request.method, dispatched.route);
+    log::Error(
+        "handler_never_replied", "an asynchronous handler never replied",
+        {{"rid", request.request_id}, {"method", request.method}, {"route", dispatched.route}});
     try {
       CallRender([]() -> Result<api::Response> { return Error::Internal({}); }, request,
                  dispatched);
       PostRespond(executor, std::move(session), std::move(request), std::move(dispatched), version,
                   wants_keep_alive);
     } catch (const std::exception& e) {  // e.g. bad_alloc: the connection waits for its timeout
-      spdlog::error("http session: {}", e.what());
+      LogSessionFailure(request.request_id, e);
     }
     state->EndReply();
   }
@@ -338,6 +350,7 @@ void Session::StartAsync(const api::Route& route, api::Request request, Dispatch
 
 void Session::HandleRequest() {
   phase_ = Phase::kHandling;
+  request_id_.clear();  // the last request's; Respond() sets this one's (keeps the capacity)
   try {
     request_.body = std::move(parser_->release().body());
     api::Request request = std::move(request_);
@@ -374,7 +387,9 @@ void Session::HandleRequest() {
     }
     Respond(std::move(request), std::move(dispatched), version_, wants_keep_alive_);
   } catch (const std::exception& e) {  // not a handler's (Dispatch catches those): e.g. bad_alloc
-    spdlog::error("http session: {}", e.what());
+    // The id when Respond() got as far as taking it; else the request has moved and its id
+    // with it, and this rare line has none.
+    LogSessionFailure(request_id_, e);
     Close();
   }
 }
@@ -382,8 +397,11 @@ void Session::HandleRequest() {
 void Session::Respond(api::Request request, Dispatched dispatched, unsigned version,
                       bool wants_keep_alive) {
   if (phase_ == Phase::kClosed) {  // a forced shutdown closed it while the handler ran
-    spdlog::warn("rid={} {} {}: answer {} not sent: the connection was closed meanwhile",
-                 request.request_id, request.method, dispatched.route, dispatched.response.status);
+    log::Warn("answer_not_sent", "the connection was closed while the handler ran",
+              {{"rid", request.request_id},
+               {"method", request.method},
+               {"route", dispatched.route},
+               {"status", dispatched.response.status}});
     return;
   }
   // Checked after the handler: a shutdown that began meanwhile closes this connection.
@@ -435,7 +453,7 @@ void Session::OnWrite(beast::error_code ec, std::size_t) {
   answer_lease_.Release();
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started_);
-  state_->access_log.Write({method_, route_, status_, elapsed, org_, request_id_});
+  state_->access_log.Write({method_, route_, unrouted_path_, status_, elapsed, org_, request_id_});
   state_->request_metrics.Answered(route_, status_, elapsed);
   if (in_request_) {
     state_->request_metrics.Ended();

@@ -161,6 +161,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   std::string method_;
   std::string_view route_ = "-";
+  // The target's path as sent, for a request no route took (404, 405, a refused head); empty
+  // otherwise, so a routed request copies nothing (access_log.hpp says why).
+  std::string unrouted_path_;
   std::string org_;
   std::string request_id_;
 };

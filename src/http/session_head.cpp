@@ -6,6 +6,7 @@
 #include "http/head_checks.hpp"
 #include "http/request_head.hpp"
 #include "http/session.hpp"
+#include "http/target.hpp"
 
 #include <algorithm>
 #include <string>
@@ -52,9 +53,15 @@ std::optional<api::Response> Session::AnswerBeforeBody() {
   // a body, so it is never read, and the connection closes after the answer.
   if (Status head = CheckHead(request_, version_, target.size(), limits.max_target_bytes); !head) {
     linger_after_write_ = true;
+    unrouted_path_.assign(PathOf(target));
     return RenderError(head.error());
   }
   route_match_ = ResolveRoute(state_->router, request_, target, dispatched_);
+  if (dispatched_.route == "-") {
+    unrouted_path_.assign(PathOf(target));
+  } else {
+    unrouted_path_.clear();
+  }
   if (route_match_ != nullptr && route_match_->large_answers &&
       state_->answer_bytes.capacity() - state_->answer_bytes.used() < limits.large_answer_bytes) {
     route_match_ = nullptr;

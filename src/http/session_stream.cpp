@@ -2,6 +2,7 @@
 // (api::BodySink, an import) and an answer made as it is sent (api::BodySource, an export).
 // Each piece is handed to a bulk worker, and the session reads (or writes) the next only once
 // that piece is done with: a connection holds about one piece, whatever the body's size.
+#include "common/log.hpp"
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/session.hpp"
@@ -12,7 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/read.hpp>
-#include <spdlog/spdlog.h>
 
 #include <array>
 #include <exception>
@@ -31,13 +31,21 @@ Error BulkBusy() {
   return Error::Unavailable("bulk queue full", "The server is overloaded; retry later");
 }
 
+// The request a streamed body or answer belongs to, as its log lines name it.
+struct StreamOf {
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view route;
+};
+
 // `step` run with what Dispatch guarantees a handler: an exception is logged and becomes a 500.
 template <class Step>
-auto Guarded(const api::Request& request, Step step) -> decltype(step()) {
+auto Guarded(const StreamOf& of, Step step) -> decltype(step()) {
   try {
     return step();
   } catch (const std::exception& e) {
-    spdlog::error("rid={} {} {}: {}", request.request_id, request.method, request.path, e.what());
+    log::Error("stream_threw", e.what(),
+               {{"rid", of.request_id}, {"method", of.method}, {"route", of.route}});
     return Error::Internal(e.what());
   }
 }
@@ -69,7 +77,9 @@ void Session::StreamBody() {
   auto self = shared_from_this();
   auto job = [self, route, executor = stream_.get_executor()] {
     // The session's loop waits meanwhile (no read is in flight): request_ is not touched there.
-    auto sink = Guarded(self->request_, [&] { return route->open_body(self->request_); });
+    const api::Request& request = self->request_;
+    auto sink = Guarded({request.request_id, request.method, route->pattern},
+                        [&] { return route->open_body(request); });
     asio::post(executor,
                [self, sink = std::move(sink)]() mutable { self->OnSinkOpened(std::move(sink)); });
   };
@@ -112,7 +122,9 @@ void Session::ReadPiece() {
     parser_->get().body().clear();
     auto self = shared_from_this();
     auto job = [self, executor = stream_.get_executor()] {
-      Status taken = Guarded(self->request_, [&] { return self->body_sink_->Take(self->piece_); });
+      const api::Request& request = self->request_;
+      Status taken = Guarded({request.request_id, request.method, self->route_match_->pattern},
+                             [&] { return self->body_sink_->Take(self->piece_); });
       asio::post(executor, [self, taken = std::move(taken)]() mutable {
         self->OnPieceTaken(std::move(taken));
       });
@@ -175,12 +187,15 @@ void Session::MakePiece() {
   auto self = shared_from_this();
   auto job = [self, executor = stream_.get_executor()] {
     self->piece_.clear();
-    auto more = Guarded(self->request_, [&] { return self->body_source_->Next(self->piece_); });
+    // The answer's head is sent: its request is in the access line's members.
+    auto more = Guarded({self->request_id_, self->method_, self->route_},
+                        [&] { return self->body_source_->Next(self->piece_); });
     asio::post(executor,
                [self, more = std::move(more)]() mutable { self->OnPieceMade(std::move(more)); });
   };
   if (!OnBulkWorker(std::move(job))) {
-    spdlog::warn("rid={} streamed answer cut short: {}", request_id_, BulkBusy().message);
+    log::Warn("stream_cut_short", "streamed answer cut short: the bulk queue is full",
+              {{"rid", request_id_}, {"method", method_}, {"route", route_}});
     body_source_.reset();
     Close();
   }
@@ -193,7 +208,9 @@ void Session::OnPieceMade(Result<bool> more) {
   }
   if (!more.ok()) {
     // The head has gone: closing before the last chunk tells the client the answer is cut.
-    spdlog::error("rid={} streamed answer failed: {}", request_id_, more.error().message);
+    const Error& error = more.error();
+    log::Error("stream_failed", error.internal.empty() ? error.message : error.internal,
+               {{"rid", request_id_}, {"method", method_}, {"route", route_}});
     body_source_.reset();
     Close();
     return;

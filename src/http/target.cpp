@@ -53,4 +53,8 @@ Result<Target> ParseTarget(std::string_view target) {
   return out;
 }
 
+std::string_view PathOf(std::string_view target) {
+  return target.substr(0, target.find_first_of("?#"));
+}
+
 }  // namespace contactsd::http

@@ -25,4 +25,9 @@ struct Target {
 // or https, a bad %-escape, ...).
 Result<Target> ParseTarget(std::string_view target);
 
+// The target as sent up to its query ('?') or fragment ('#'), not decoded and not checked: what
+// the access log shows of a request no route took. A query may carry personal data (an email
+// to look up), so it never goes further than this.
+std::string_view PathOf(std::string_view target);
+
 }  // namespace contactsd::http

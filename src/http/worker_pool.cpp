@@ -1,6 +1,6 @@
 #include "http/worker_pool.hpp"
 
-#include <spdlog/spdlog.h>
+#include "common/log.hpp"
 
 #include <algorithm>
 
@@ -24,8 +24,8 @@ bool WorkerPool::Reserve() {
   do {
     if (queued >= max_queued_) {
       if (!saturated_.exchange(true, std::memory_order_relaxed)) {
-        spdlog::warn("http: {} requests are waiting for a worker; answering 503 until one frees",
-                     queued);
+        log::Warn("workers_saturated", "requests wait for a worker: answering 503 until one frees",
+                  {{"queued", queued}});
       }
       return false;
     }
@@ -36,8 +36,6 @@ bool WorkerPool::Reserve() {
   return true;
 }
 
-void WorkerPool::LogJobFailure(const char* what) {
-  spdlog::error("http: worker job failed: {}", what);
-}
+void WorkerPool::LogJobFailure(const char* what) { log::Error("worker_job_failed", what); }
 
 }  // namespace contactsd::http

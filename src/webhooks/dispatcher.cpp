@@ -9,13 +9,13 @@
 #include "api/event_json.hpp"
 #include "api/webhook_json.hpp"
 #include "common/background_thread.hpp"
+#include "common/log.hpp"
 #include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "contacts/event_ids.hpp"
 #include "contacts/webhook_rules.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -74,8 +74,8 @@ void Dispatcher::Stop() {
   thread_.join();
   // Another process takes them now rather than when the leases end.
   if (auto released = store_.ReleaseWebhookStreams(owner_); !released) {
-    spdlog::warn("webhooks: releasing this process's endpoints failed: {}",
-                 released.error().internal);
+    log::Warn("webhook_release_failed", "releasing this process's endpoints failed",
+              {{"error", released.error().internal}});
   }
 }
 
@@ -171,7 +171,8 @@ void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
       lease_renewed_ms_ = now_ms;
       lease_wanted_ = false;
     } else {
-      spdlog::warn("webhooks: leasing endpoints failed: {}", leased.error().internal);
+      log::Warn("webhook_lease_failed", "leasing endpoints failed",
+                {{"error", leased.error().internal}});
     }
   }
   std::map<EndpointKey, store::WebhookEndpoint> listed;
@@ -180,7 +181,8 @@ void Dispatcher::RefreshEndpoints(std::int64_t now_ms) {
   for (;;) {
     auto page = store_.ListEveryWebhook(after_org, after_id, kEndpointPage);
     if (!page.ok()) {
-      spdlog::warn("webhooks: listing endpoints failed: {}", page.error().internal);
+      log::Warn("webhook_list_failed", "listing endpoints failed",
+                {{"error", page.error().internal}});
       return;  // keep delivering what it delivered
     }
     for (store::WebhookEndpoint& e : *page) {
@@ -248,8 +250,10 @@ void Dispatcher::ReadLogs() {
     if (d.health.failures > 0 && d.stream.size() > 0) continue;  // probed: one at a time
     auto plan = PlanOf(d.endpoint.org_id);
     if (!plan.ok()) {
-      spdlog::warn("webhooks: the org of endpoint {} could not be read: {}", d.endpoint.id,
-                   plan.error().internal);
+      log::Warn("webhook_org_unreadable", "the org of an endpoint could not be read",
+                {{"endpoint", d.endpoint.id},
+                 {"org", d.endpoint.org_id},
+                 {"error", plan.error().internal}});
       continue;
     }
     ReadLog(key, d, *plan);
@@ -262,8 +266,8 @@ void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::strin
   const int room = d.health.failures > 0 ? 1 : kWindow - static_cast<int>(d.stream.size());
   auto page = events_.After(reader, from, room);
   if (!page.ok()) {
-    spdlog::warn("webhooks: reading the log for endpoint {} failed: {}", key.second,
-                 page.error().internal);
+    log::Warn("webhook_log_read_failed", "reading the change log for an endpoint failed",
+              {{"endpoint", key.second}, {"org", key.first}, {"error", page.error().internal}});
     return;
   }
   auto& [views, last] = *page;
@@ -276,8 +280,8 @@ void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::strin
   // events just read are sent).
   auto held = store_.HeldContacts(key.first, key.second);
   if (!held.ok()) {
-    spdlog::warn("webhooks: reading the held contacts of endpoint {} failed: {}", key.second,
-                 held.error().internal);
+    log::Warn("webhook_held_read_failed", "reading the held contacts of an endpoint failed",
+              {{"endpoint", key.second}, {"org", key.first}, {"error", held.error().internal}});
     return;  // read again next round
   }
   d.stream.SetHeldContacts(std::move(held).value());
@@ -339,7 +343,8 @@ void Dispatcher::Record(std::int64_t now_ms, bool all) {
   if (!applied.ok()) {
     // Kept, and recorded with the next; a parked delivery's lease may end first, and it is
     // sent again: at least once, never lost.
-    spdlog::warn("webhooks: recording deliveries failed: {}", applied.error().internal);
+    log::Warn("webhook_record_failed", "recording deliveries failed",
+              {{"error", applied.error().internal}});
     return;
   }
   outcomes_.clear();
@@ -371,12 +376,15 @@ void Dispatcher::DisableFailing(std::int64_t now_ms) {
         return boost::json::serialize(api::WebhookJson(endpoint, false));
       });
   if (!disabled.ok()) {
-    spdlog::warn("webhooks: disabling failing endpoints failed: {}", disabled.error().internal);
+    log::Warn("webhook_disable_failed", "disabling failing endpoints failed",
+              {{"error", disabled.error().internal}});
     return;
   }
   for (const store::WebhookEndpoint& endpoint : *disabled) {
-    spdlog::info("webhooks: endpoint {} of org {} disabled: no success since {}", endpoint.id,
-                 endpoint.org_id, FormatTimestamp(endpoint.failing_since_ms));
+    log::Info("webhook_disabled", "an endpoint was disabled: no success for too long",
+              {{"endpoint", endpoint.id},
+               {"org", endpoint.org_id},
+               {"failing_since", FormatTimestamp(endpoint.failing_since_ms)}});
   }
 }
 

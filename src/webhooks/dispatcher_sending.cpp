@@ -6,11 +6,10 @@
 #include "webhooks/signature.hpp"
 
 #include "api/event_json.hpp"
+#include "common/log.hpp"
 #include "common/time.hpp"
 #include "common/version.hpp"
 #include "contacts/event_ids.hpp"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -37,7 +36,8 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
   auto claimed =
       store_.ClaimDeliveries(owner_, now_ms, now_ms + options_.lease_ms, total, within_budget);
   if (!claimed.ok()) {
-    spdlog::warn("webhooks: claiming deliveries failed: {}", claimed.error().internal);
+    log::Warn("webhook_claim_failed", "claiming deliveries failed",
+              {{"error", claimed.error().internal}});
     return;
   }
   for (store::DueDelivery& due : *claimed) {
@@ -52,8 +52,8 @@ void Dispatcher::ClaimAndSend(std::int64_t now_ms) {
     if (body.empty()) {  // an event of the log: rendered as it is now
       auto rendered = RenderFromLog(done.due);
       if (!rendered.ok()) {  // its lease ends, and it is claimed again
-        spdlog::warn("webhooks: reading event {} failed: {}", done.due.event_id,
-                     rendered.error().internal);
+        log::Warn("webhook_event_read_failed", "reading an event to deliver failed",
+                  {{"event", done.due.event_id}, {"error", rendered.error().internal}});
         continue;
       }
       if (!*rendered) {  // erased, or past the log's retention: nothing to send

@@ -31,7 +31,7 @@ import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import requests
 
@@ -424,15 +424,15 @@ class Server:
     CONTACTSD_TEST_DB names a PostgreSQL server; else a fresh SQLite file in the work dir.
 
     start() waits for GET /healthz (failing with the server's stderr); stop() sends SIGTERM
-    and fails the test if the process has not exited within 10 s. stderr goes to a file in
-    the work dir so a failure can show it.
+    and fails the test if the process has not exited within 10 s. stderr (the log) and stdout
+    (the quick start) go to files in the work dir, so a failure can show them.
     """
 
     def __init__(self, binary: Path, workdir: Path, *, model: str = "standard",
                  threads: int | None = None, db_path: Path | None = None,
                  db_url: str | None = None,
                  extra_args: Iterable[str] = (), env: Mapping[str, str] | None = None,
-                 config_via_env: bool = False):
+                 config_via_env: bool = False, preexec_fn: Callable[[], None] | None = None):
         self.binary = Path(binary)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -449,12 +449,14 @@ class Server:
         self.extra_args = list(extra_args)
         self.env = dict(env or {})
         self.config_via_env = config_via_env  # pass db/model/listen/threads as CONTACTSD_* vars
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. to lower a limit)
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
         self._starts = 0
         self._clients: list[Client] = []
         self.stderr_path = self.workdir / "stderr.log"
+        self.stdout_path = self.workdir / "stdout.log"
         self._prism: subprocess.Popen | None = None
         self._prism_port: int | None = None
 
@@ -493,13 +495,15 @@ class Server:
             self.port = free_port()
             self._starts += 1
             self.stderr_path = self.workdir / f"stderr.{self._starts}.log"
+            self.stdout_path = self.workdir / f"stdout.{self._starts}.log"
             self._stderr_file = open(self.stderr_path, "wb")
+            self._stdout_file = open(self.stdout_path, "wb")
             env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
             env.update(self.serve_env())
             env.update(self.env)
             self.proc = subprocess.Popen(self.serve_args(), stdin=subprocess.DEVNULL,
-                                         stdout=self._stderr_file, stderr=self._stderr_file,
-                                         env=env, cwd=self.workdir)
+                                         stdout=self._stdout_file, stderr=self._stderr_file,
+                                         env=env, cwd=self.workdir, preexec_fn=self.preexec_fn)
             self.returncode = None
             try:
                 self.wait_healthy()
@@ -508,6 +512,7 @@ class Server:
             except _EarlyExit as e:
                 last_error = e
                 self._stderr_file.close()
+                self._stdout_file.close()
                 self.proc = None
                 if "address" not in self.stderr().lower():
                     break
@@ -557,6 +562,7 @@ class Server:
                                  f"{self.stderr()[-4000:]}")
         finally:
             self._stderr_file.close()
+            self._stdout_file.close()
         return self.returncode
 
     def _start_prism(self):
@@ -632,8 +638,16 @@ class Server:
             self.proc.wait()
 
     def stderr(self) -> str:
+        """The server's log: one structured line each (docs/operations.md)."""
         try:
             return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stdout(self) -> str:
+        """What `serve` prints for a person: the quick start."""
+        try:
+            return self.stdout_path.read_text(errors="replace")
         except OSError:
             return ""
 

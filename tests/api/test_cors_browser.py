@@ -449,6 +449,6 @@ def test_page_is_refused_without_cors_origins(make_server, page_server, chromium
     # The server's access log shows the mechanism: the preflight (OPTIONS) arrived, and the POST
     # never did. Stopping the server first makes sure every line is written.
     server.stop()
-    access = [line for line in server.stderr().splitlines() if "event=access" in line]
+    access = [line for line in server.stderr().splitlines() if " event=access " in line]
     assert any("method=OPTIONS" in line for line in access), "\n".join(access) + why
     assert not any("method=POST" in line for line in access), "\n".join(access) + why

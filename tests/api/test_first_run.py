@@ -1,7 +1,7 @@
-"""A first run as a new user makes it: the quick start `contactsd serve` prints, run as printed
-for every built-in model (each line's <...> filled with what the line before printed), stores a
-contact; the version; and the command line's exit statuses (1 for a failure, 2 for usage) with a
-message naming what was wrong."""
+"""A first run as a new user makes it: the quick start `contactsd serve` prints (on stdout; stderr
+is the log), run as printed for every built-in model (each line's <...> filled with what the line
+before printed), stores a contact; the version; and the command line's exit statuses (1 for a
+failure, 2 for usage) with a message naming what was wrong."""
 
 import json
 import os
@@ -18,9 +18,9 @@ JWT_SECRET = "first-run-secret"
 BUILTIN_MODELS = ["standard", "crm", "gifting", "prospects", "voice"]
 
 
-def _quick_start(stderr: str) -> list[list[str]]:
+def _quick_start(stdout: str) -> list[list[str]]:
     """The banner's blocks of commands: [[org, key, curl]] and, with a JWT, [[token, curl]]."""
-    lines = stderr.split("\n")
+    lines = stdout.split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("To get started"))
     blocks, command = [[]], ""
     for line in lines[start + 1:]:
@@ -67,7 +67,7 @@ def _assert_stored(server, credential: str, answer: str):
 @pytest.mark.parametrize("model", BUILTIN_MODELS)
 def test_the_banner_quick_start_works_as_printed(make_server, model):
     server = make_server(model, extra_args=["--jwt-secret", JWT_SECRET])
-    blocks = _quick_start(server.stderr())
+    blocks = _quick_start(server.stdout())
     assert len(blocks) == 2 and len(blocks[0]) == 3 and len(blocks[1]) == 2, blocks
     (org_line, key_line, curl_line), (token_line, jwt_curl_line) = blocks
     assert str(server.binary) in org_line and f":{server.port}" in curl_line
@@ -85,9 +85,9 @@ def test_the_banner_quick_start_works_as_printed(make_server, model):
 
 def test_without_a_jwt_secret_the_banner_offers_keys_only(make_server):
     server = make_server("crm")
-    blocks = _quick_start(server.stderr())
+    blocks = _quick_start(server.stdout())
     assert len(blocks) == 1 and len(blocks[0]) == 3, blocks
-    assert "token" not in server.stderr()
+    assert "token" not in server.stdout()
 
 
 def test_version_names_the_release_and_the_commit(server):

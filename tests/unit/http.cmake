@@ -14,3 +14,4 @@ contactsd_unit_test(contactsd_http_tests
     http/server_test.cpp
     http/target_test.cpp
   LIBS contactsd_http)
+target_include_directories(contactsd_http_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

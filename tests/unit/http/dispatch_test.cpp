@@ -1,5 +1,7 @@
 #include "http/dispatch.hpp"
 
+#include "common/log_capture.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -168,6 +170,31 @@ TEST(Dispatch, ExceptionsBecomeA500NamingTheRequestId) {
                                    {"statusCode", 500}}))
         << target;
     EXPECT_EQ(d.response.body.find("secret"), std::string::npos);
+  }
+}
+
+TEST(Dispatch, LogsAFailureWithTheRequestItConcerns) {
+  const Router router = TestRouter();
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"/throw",
+       "level=error event=handler_threw msg=\"secret: db password wrong\" rid=rid-1 method=GET "
+       "route=/throw"},
+      {"/internal",
+       "level=error event=handler_error msg=\"secret: invariant broken\" rid=rid-1 method=GET "
+       "route=/internal error=internal_error"},
+      {"/unavailable",
+       "level=warn event=handler_error msg=\"postgres: server closed the connection\" rid=rid-1 "
+       "method=GET route=/unavailable error=unavailable"},
+      {"/bad-status",
+       "level=error event=handler_bad_status msg=\"the handler answered a status outside "
+       "200-599\" rid=rid-1 method=GET route=/bad-status status=42"}};
+  for (const auto& [target, line] : expected) {
+    log::LogCapture log;
+    api::Request request = MakeRequest("GET");
+    Dispatch(router, request, target);
+    const auto lines = log.Lines();
+    ASSERT_EQ(lines.size(), 1u) << target;
+    EXPECT_EQ(lines[0].substr(lines[0].find(" level=") + 1), line);
   }
 }
 
