@@ -3,9 +3,11 @@
 #include "webhooks/dispatcher.hpp"
 
 #include "app/build_info.hpp"
+#include "common/time.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <dirent.h>
 #include <fstream>
 #include <prometheus/metric_family.h>
@@ -82,6 +84,41 @@ double OpenDescriptors() {
   return count - 1;  // the directory's own descriptor
 }
 
+// The change log's gauges, from one read of the database; none when that read fails (a scrape
+// must not fail for it: the request metrics say more about the failure).
+void AddEventLogState(std::vector<MetricFamily>& out, store::Store& store) {
+  auto state = store.ReadEventLogState();
+  if (!state.ok()) return;
+  const double now = static_cast<double>(NowMillis());
+  auto age = [now](std::int64_t at_ms) {
+    return at_ms == 0 ? 0 : std::max(0.0, (now - static_cast<double>(at_ms)) / 1000);
+  };
+  AddGauge(out, "contactsd_event_log_newest_seq", "The seq of the newest event in the change log",
+           static_cast<double>(state->newest_seq));
+  AddGauge(
+      out, "contactsd_event_log_retained_events",
+      "Events the change log holds, counted as the span of seqs between its oldest and newest "
+      "(an upper bound: erasures and rolled-back writes leave gaps)",
+      state->newest_seq == 0 ? 0 : static_cast<double>(state->newest_seq - state->oldest_seq + 1));
+  AddGauge(out, "contactsd_event_log_oldest_event_age_seconds",
+           "How long ago the oldest event retained occurred (retention keeps it near "
+           "--event-retention)",
+           age(state->oldest_at_ms));
+  AddGauge(out, "contactsd_event_log_newest_event_age_seconds",
+           "How long ago the newest event occurred (the time since the last write)",
+           age(state->newest_at_ms));
+  if (state->bytes >= 0) {
+    AddGauge(out, "contactsd_event_log_bytes", "The change log's size on disk, indexes included",
+             static_cast<double>(state->bytes));
+  }
+  AddGauge(out, "contactsd_webhook_pending_deliveries",
+           "Webhook deliveries parked for a retry or behind one, not yet delivered",
+           static_cast<double>(state->pending_deliveries));
+  AddGauge(out, "contactsd_webhook_oldest_pending_age_seconds",
+           "How long ago the oldest pending webhook delivery was parked (0: none is)",
+           age(state->oldest_pending_at_ms));
+}
+
 }  // namespace
 
 std::string MetricsExposition::Render() const {
@@ -137,8 +174,9 @@ MetricsExposition::Source ServerMetrics(const http::Server& server) {
   };
 }
 
-MetricsExposition::Source StoreMetrics(const store::Store& store) {
+MetricsExposition::Source StoreMetrics(store::Store& store) {
   return [&store](std::vector<MetricFamily>& out) {
+    AddEventLogState(out, store);
     const store::StoreMetrics measured = store.Metrics();
     AddHistogram(out, "contactsd_sqlite_commit_writes",
                  "Writes committed together by one SQLite group commit", measured.commit_writes);
@@ -178,6 +216,10 @@ MetricsExposition::Source WebhookMetrics(const webhooks::Dispatcher& dispatcher)
     out.push_back(std::move(latency));
     AddGauge(out, "contactsd_webhook_attempts_in_flight", "Webhook attempts on the way now",
              measured.in_flight.load(std::memory_order_relaxed));
+    AddHistogram(out, "contactsd_webhook_log_read_lag_seconds",
+                 "From an event's write to the dispatcher reading it from the change log for an "
+                 "endpoint, per event and endpoint",
+                 &measured.read_lag_seconds);
   };
 }
 

@@ -42,12 +42,14 @@ class MetricsExposition {
 // GET /metrics, answering `exposition`'s text; no credentials (it holds no tenant's data).
 api::Route MetricsRoute(const MetricsExposition& exposition);
 
-// The sources: the HTTP server's requests, connections and queues; the store's own measures;
-// the process (resident memory, open descriptors) and the build.
+// The sources: the HTTP server's requests, connections and queues; the store's own measures,
+// and the change log's extent and the webhook queue's depth (read from the database at each
+// scrape: a few index lookups, store::EventLogState); the process (resident memory, open
+// descriptors) and the build.
 MetricsExposition::Source ServerMetrics(const http::Server& server);
-MetricsExposition::Source StoreMetrics(const store::Store& store);
+MetricsExposition::Source StoreMetrics(store::Store& store);
 MetricsExposition::Source ProcessMetrics();
-// Webhook attempts by outcome, their latency, and those on the way.
+// Webhook attempts by outcome, their latency, those on the way, and the log's lag as read.
 MetricsExposition::Source WebhookMetrics(const webhooks::Dispatcher& dispatcher);
 
 }  // namespace contactsd::app

@@ -59,5 +59,7 @@ class Histogram {
 
 // Seconds: 0.5 ms to 10 s, for request and database latencies.
 std::vector<double> LatencyBounds();
+// Bounds in seconds for delays a queue builds up: 10 ms to an hour.
+std::vector<double> LagBounds();
 
 }  // namespace contactsd::metrics

@@ -37,6 +37,19 @@ struct StoreMetrics {
   std::size_t queued_writes = 0;                          // SQLite: waiting for a batch
 };
 
+// The change log and the webhook queue behind it, read when /metrics is scraped. Each field is
+// one indexed read, not a scan of the log: the size is the span of seqs retained (erasures and
+// PostgreSQL's rolled-back writes leave gaps, so it is an upper bound of the events held).
+struct EventLogState {
+  std::int64_t newest_seq = 0;  // 0: the log is empty
+  std::int64_t oldest_seq = 0;
+  std::int64_t newest_at_ms = 0;  // when the newest and the oldest retained event occurred
+  std::int64_t oldest_at_ms = 0;
+  std::int64_t pending_deliveries = 0;    // webhook deliveries parked and not yet delivered
+  std::int64_t oldest_pending_at_ms = 0;  // when the oldest of them was parked (0: none)
+  std::int64_t bytes = -1;  // on disk: the log's table and indexes (PostgreSQL), or -1
+};
+
 class Store : public WebhookStore {
  public:
   ~Store() override = default;
@@ -277,6 +290,8 @@ class Store : public WebhookStore {
   // committed one, or on PostgreSQL a transaction older than the readable ones ended), and
   // rarely otherwise: one cheap read for every waiting reader of the feed.
   virtual Result<std::string> EventsWatermark() = 0;
+  // The log's extent and the webhook queue's depth, for /metrics (cheap: see EventLogState).
+  virtual Result<EventLogState> ReadEventLogState() = 0;
 
   // A server-wide random secret of 32 bytes (created once, shared by every process on this
   // database), used to sign pagination cursors.

@@ -287,9 +287,12 @@ void Dispatcher::ReadLog(const EndpointKey& key, Delivering& d, const std::strin
   d.stream.SetHeldContacts(std::move(held).value());
   std::vector<StreamEvent> events;
   std::vector<std::string> erased;
+  const std::int64_t now_ms = NowMillis();
   for (const contacts::EventView& view : views) {
     if (view.erased) erased.push_back(view.event.contact.id);
     if (!contacts::PatternsMatch(d.endpoint.events, view.type)) continue;
+    metrics_.read_lag_seconds.Observe(
+        static_cast<double>(std::max<std::int64_t>(0, now_ms - view.event.occurred_at_ms)) / 1000);
     StreamEvent event;
     event.position = view.event.position;
     event.delivery.event_id = contacts::EventIdOf(view.event.position.seq);

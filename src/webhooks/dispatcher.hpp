@@ -58,14 +58,17 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{50};
 };
 
-// What the dispatcher has done, for /metrics: each finished attempt by outcome, its latency, and
-// the attempts on the way now. Written by the dispatcher's thread, read by a scrape.
+// What the dispatcher has done, for /metrics: each finished attempt by outcome, its latency, the
+// attempts on the way now, and how long events waited in the log before the dispatcher read
+// them for an endpoint (the log's lag behind its writers, as webhooks see it). Written by the
+// dispatcher's thread, read by a scrape.
 struct DeliveryMetrics {
   enum Outcome : std::size_t { kDelivered, kFailed, kGivenUp, kOutcomes };
   static constexpr const char* kOutcomeNames[kOutcomes] = {"delivered", "failed", "given_up"};
   metrics::ShardedCounts outcomes{kOutcomes};
   metrics::Histogram seconds{metrics::LatencyBounds()};  // attempts that reached the receiver
   std::atomic<int> in_flight{0};
+  metrics::Histogram read_lag_seconds{metrics::LagBounds()};  // per event read for an endpoint
 };
 
 class Dispatcher {

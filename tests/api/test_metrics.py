@@ -81,6 +81,33 @@ def test_the_stores_own_measures_move_with_writes(server, tenant):
         assert ("contactsd_sqlite_commit_writes_count", frozenset()) not in after
 
 
+def test_the_change_log_gauges_follow_the_log(server, tenant):
+    before = _scrape(server.direct_url)
+    contact = assert_status(tenant.client.post("/v1/contacts", {"first_name": "Log"}), 201)
+    for i in range(5):
+        assert_status(tenant.client.patch(f"/v1/contacts/{contact['id']}", {"title": f"t{i}"}),
+                      200)
+    assert_status(tenant.client.patch(f"/v1/contacts/{contact['id']}", {"title": "t4"}), 200)
+    after = _scrape(server.direct_url)
+
+    # six changes, six events (the last PATCH changed nothing: no event)
+    assert (_value(after, "contactsd_event_log_newest_seq") -
+            _value(before, "contactsd_event_log_newest_seq")) == 6
+    newest = _value(after, "contactsd_event_log_newest_seq")
+    assert 6 <= _value(after, "contactsd_event_log_retained_events") <= newest
+    assert 0 <= _value(after, "contactsd_event_log_newest_event_age_seconds") < 60
+    assert (_value(after, "contactsd_event_log_oldest_event_age_seconds") >=
+            _value(after, "contactsd_event_log_newest_event_age_seconds"))
+    assert _value(after, "contactsd_webhook_pending_deliveries") == 0
+    assert _value(after, "contactsd_webhook_oldest_pending_age_seconds") == 0
+    if server.backend == "postgresql":
+        assert (_value(after, "contactsd_event_log_bytes") >
+                _value(before, "contactsd_event_log_bytes") > 0 or
+                _value(after, "contactsd_event_log_bytes") > 8192)
+    else:
+        assert ("contactsd_event_log_bytes", frozenset()) not in after
+
+
 def test_metrics_listen_serves_them_on_a_port_of_their_own(make_server):
     port = free_port()
     server = make_server("standard", extra_args=["--metrics-listen", f"127.0.0.1:{port}"])

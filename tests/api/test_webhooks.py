@@ -801,3 +801,35 @@ def test_attempts_are_counted_by_outcome_in_metrics(make_server, tmp_path, recei
     assert (got["failed"], got["given_up"], got["delivered"]) == (2, 1, 1), got
     assert got["contactsd_webhook_attempt_duration_seconds_count"] == 4
     assert got["contactsd_webhook_attempts_in_flight"] == 0
+
+
+def test_a_parked_delivery_shows_in_the_queue_and_lag_metrics(make_server, tmp_path, receiver):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    # One retry an hour away: after its first failure the delivery stays parked for the test.
+    server = make_server("standard", extra_args=[
+        "--webhook-allow-private", "--webhook-allow-http", "--webhook-retry-schedule", "1h",
+        "--secrets-key-file", str(tmp_path / "secrets.key")])
+    tenant = server.tenant()
+
+    def scrape() -> dict:
+        text = requests.get(f"{server.direct_url}/metrics", timeout=10).text
+        return {s.name: s.value for family in text_string_to_metric_families(text)
+                for s in family.samples if not s.labels or s.name.endswith(("_count", "_sum"))}
+
+    quiet = scrape()
+    assert quiet["contactsd_webhook_pending_deliveries"] == 0
+    assert quiet["contactsd_webhook_log_read_lag_seconds_count"] == 0
+    create_endpoint(tenant, receiver)
+    receiver.behave(503)
+    tenant.create_contact({"first_name": "Parked"})
+    receiver.wait_for(lambda d: len(d) == 1)
+    deadline = time.monotonic() + 30
+    while (got := scrape())["contactsd_webhook_pending_deliveries"] < 1:  # parked when recorded
+        assert time.monotonic() < deadline, got
+        time.sleep(0.05)
+    assert got["contactsd_webhook_pending_deliveries"] == 1
+    assert 0 <= got["contactsd_webhook_oldest_pending_age_seconds"] < 60
+    # the one event was read from the log once, for the one endpoint, soon after its write
+    assert got["contactsd_webhook_log_read_lag_seconds_count"] == 1
+    assert 0 <= got["contactsd_webhook_log_read_lag_seconds_sum"] < 30

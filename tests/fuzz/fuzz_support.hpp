@@ -92,6 +92,7 @@ class NullStore final : public store::Store {
   Result<std::optional<store::Event>> FindEvent(const std::vector<std::string>&, std::string_view,
                                                 std::int64_t) override;
   Result<std::string> EventsWatermark() override { return std::string("0"); }
+  Result<store::EventLogState> ReadEventLogState() override { return store::EventLogState{}; }
   Result<int> PruneEvents(std::int64_t, int) override { return 0; }
   using store::Store::EraseContact;
   Status EraseContact(std::string_view, std::string_view, std::int64_t, const store::ChangeOrigin&,

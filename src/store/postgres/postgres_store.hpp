@@ -128,6 +128,7 @@ class PostgresStore final : public Store {
   Result<int> PruneEvents(std::int64_t cutoff_ms, int max_events) override;
   Result<std::int64_t> EventHorizon(const std::vector<std::string>& tenants) override;
   Result<std::string> EventsWatermark() override;
+  Result<EventLogState> ReadEventLogState() override;
 
   // Webhooks (postgres_store_webhooks.cpp).
   Status CreateWebhook(const WebhookEndpoint& endpoint, int max_per_org) override;

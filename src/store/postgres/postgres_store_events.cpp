@@ -151,4 +151,21 @@ Result<std::string> PostgresStore::EventsWatermark() {
   });
 }
 
+Result<EventLogState> PostgresStore::ReadEventLogState() {
+  return WithConnection([&](Connection& connection) -> Result<EventLogState> {
+    auto rows = connection.Run(Query(Sql::kEventLogState));
+    if (!rows) return std::move(rows).error();
+    EventLogState s;
+    if (rows->empty()) return s;
+    s.newest_seq = rows->OptionalInt8(0, 0).value_or(0);
+    s.newest_at_ms = rows->OptionalInt8(0, 1).value_or(0);
+    s.oldest_seq = rows->OptionalInt8(0, 2).value_or(0);
+    s.oldest_at_ms = rows->OptionalInt8(0, 3).value_or(0);
+    s.pending_deliveries = rows->Int8(0, 4);
+    s.oldest_pending_at_ms = rows->OptionalInt8(0, 5).value_or(0);
+    s.bytes = rows->Int8(0, 6);
+    return s;
+  });
+}
+
 }  // namespace contactsd::store::postgres

@@ -408,6 +408,18 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
      "SELECT last_value::text || ':' || pg_snapshot_xmin(pg_current_snapshot())::text "
      "FROM events_seq_seq",
      "", false},
+    // For /metrics (Store::ReadEventLogState): the log's newest and oldest events (events_by_seq,
+    // one entry each), the parked webhook deliveries (webhook_deliveries_due, partial: as many
+    // entries as are pending), and the log's size on disk, indexes included (on Citus, the
+    // coordinator's table: citus_total_relation_size would count the shards).
+    {Sql::kEventLogState, "event_log_state",
+     "SELECT n.seq, n.occurred_at, o.seq, o.occurred_at, p.pending, p.oldest, "
+     "pg_total_relation_size('events') "
+     "FROM (SELECT count(*) AS pending, min(created_at) AS oldest FROM webhook_deliveries "
+     "WHERE state = 'pending') p "
+     "LEFT JOIN LATERAL (SELECT seq, occurred_at FROM events ORDER BY seq DESC LIMIT 1) n ON true "
+     "LEFT JOIN LATERAL (SELECT seq, occurred_at FROM events ORDER BY seq LIMIT 1) o ON true",
+     "", false},
     // Retention: the log's oldest events, then those of them through seq $1 that are older than
     // $2 deleted, each tenant's highest deleted seq raised, in one statement; it answers how
     // many it deleted. An event committed meanwhile with a seq below $1 is recent: it stays.

@@ -67,6 +67,7 @@ enum class Sql {
   kFindEvent,
   kFindEventOfAny,
   kEventsWatermark,
+  kEventLogState,
   kOldestEvents,
   kPruneEvents,
   kPrunedBefore,

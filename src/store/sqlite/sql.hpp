@@ -248,6 +248,17 @@ inline constexpr char kBumpCredentialsVersion[] =
     "ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1";
 inline constexpr char kGetCredentialsVersion[] =
     "SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'credentials_version'";
+// For /metrics (Store::ReadEventLogState): the log's newest and oldest events by seq (the
+// rowid: each one lookup) and the parked webhook deliveries (webhook_deliveries_due, partial:
+// as many entries as are pending).
+inline constexpr char kEventLogState[] =
+    "SELECT (SELECT seq FROM events ORDER BY seq DESC LIMIT 1), "
+    "(SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1), "
+    "(SELECT seq FROM events ORDER BY seq LIMIT 1), "
+    "(SELECT occurred_at FROM events ORDER BY seq LIMIT 1), "
+    "(SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'), "
+    "(SELECT min(created_at) FROM webhook_deliveries WHERE state = 'pending')";
+
 // Changes, on this connection, whenever another connection has committed since the last call.
 inline constexpr char kDataVersion[] = "PRAGMA data_version";
 

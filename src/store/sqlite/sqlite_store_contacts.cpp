@@ -266,6 +266,25 @@ Result<std::string> SqliteStore::EventsWatermark() {
   return change_log::Watermark(**reader);
 }
 
+Result<EventLogState> SqliteStore::ReadEventLogState() {
+  auto reader = readers_.Acquire();
+  if (!reader) return std::move(reader).error();
+  auto stmt = (*reader)->Prepare(sql::kEventLogState);
+  if (!stmt) return std::move(stmt).error();
+  auto state = FirstRow(*stmt, [](const Statement& row) {
+    EventLogState s;
+    s.newest_seq = row.OptionalInt64(0).value_or(0);
+    s.newest_at_ms = row.OptionalInt64(1).value_or(0);
+    s.oldest_seq = row.OptionalInt64(2).value_or(0);
+    s.oldest_at_ms = row.OptionalInt64(3).value_or(0);
+    s.pending_deliveries = row.Int64(4);
+    s.oldest_pending_at_ms = row.OptionalInt64(5).value_or(0);
+    return s;
+  });
+  if (!state) return std::move(state).error();
+  return state->value_or(EventLogState{});
+}
+
 Result<std::vector<Event>> SqliteStore::ListHistory(const HistoryQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();

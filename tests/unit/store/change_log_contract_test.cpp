@@ -327,6 +327,13 @@ TEST_P(StoreContractTest, PruningDeletesTheOldestEventsAndRecordsEachTenantsHori
   const std::vector<Event> before = AllEvents(store(), {"org-a"});
   ASSERT_EQ(before.size(), 3u);
   EXPECT_EQ(*store().EventHorizon({"org-a"}), 0);
+  auto full = store().ReadEventLogState();
+  ASSERT_TRUE(full.ok()) << full.error().internal;
+  EXPECT_EQ(full->oldest_at_ms, 1'000);
+  EXPECT_EQ(full->newest_at_ms, 9'000);
+  EXPECT_EQ(full->newest_seq, before[2].position.seq);
+  EXPECT_EQ(full->newest_seq - full->oldest_seq + 1, 5);  // nothing rolled back or erased
+  EXPECT_EQ(full->pending_deliveries, 0);
 
   // Older than 5,500: the two creates and org-a's first update, one small batch at a time.
   auto first = store().PruneEvents(5'500, 2);
@@ -348,6 +355,13 @@ TEST_P(StoreContractTest, PruningDeletesTheOldestEventsAndRecordsEachTenantsHori
   EXPECT_EQ(*store().EventHorizon({"org-c"}), 0);
   // The contacts themselves are untouched.
   EXPECT_EQ(store().GetContact("org-a", a.id)->version, 3);
+  // The log's extent is what is left: org-b's update at 6,000 through org-a's at 9,000.
+  auto pruned = store().ReadEventLogState();
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->oldest_at_ms, 6'000);
+  EXPECT_EQ(pruned->newest_at_ms, 9'000);
+  EXPECT_EQ(pruned->newest_seq, full->newest_seq);
+  EXPECT_EQ(pruned->newest_seq - pruned->oldest_seq + 1, 2);
 }
 
 TEST_P(StoreContractTest, ErasureRemovesTheContactAndEveryEventOfItInEveryLog) {
