@@ -101,7 +101,7 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_http_tests --gtest_brief=1
 
 # libFuzzer (docs/fuzzing.md): the targets of tests/fuzz built with clang-15, ASan and UBSan in
-# a directory of their own. fuzz-smoke runs each for 60 s on a copy of its checked-in corpus,
+# a directory of their own. fuzz-smoke runs each for 30 s on a copy of its checked-in corpus,
 # two at a time, and fails on any crash, leak or timeout; `make fuzz TARGET=http_head
 # SECONDS=600` runs one for longer, keeping what it finds in $(FUZZ_BUILD_DIR)/corpus/.
 fuzz-build: deps

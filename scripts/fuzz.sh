@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The libFuzzer targets of tests/fuzz (docs/fuzzing.md), built with clang-15 in build-fuzz/.
 #   scripts/fuzz.sh build             configure and build build-fuzz/ (CONTACTSD_FUZZ=ON)
-#   scripts/fuzz.sh smoke             every target for FUZZ_SECONDS (60) on a copy of its
+#   scripts/fuzz.sh smoke             every target for FUZZ_SECONDS (30) on a copy of its
 #                                     checked-in corpus, FUZZ_JOBS (2) at a time; fails on any
 #                                     crash, leak, timeout or out-of-memory
 #   scripts/fuzz.sh run TARGET SECS   one target for SECS seconds (300); new inputs are kept in
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir=${FUZZ_BUILD_DIR:-build-fuzz}
-seconds=${FUZZ_SECONDS:-60}
+seconds=${FUZZ_SECONDS:-30}
 jobs=${FUZZ_JOBS:-2}
 src=tests/fuzz
 # Per input: 10 s and 2 GiB at most (a slower or larger input is a failure), every report
