@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <stop_token>
@@ -21,6 +22,12 @@
 namespace contactsd::store::postgres {
 
 inline constexpr char kCredentialsChannel[] = "contactsd_credentials";
+// How long a revoke (or an org's deletion) waits after its commit before it returns. PostgreSQL
+// signals every listening session at the commit, and a listener thread takes the notification
+// within well under a millisecond; on a loaded machine that thread may not run for a while. A
+// revoke that returns only after this is in effect on every server whose machine did not stall
+// for as long (SQLite's CredentialsWatch makes the same trade, at 2 ms, for its own window).
+inline constexpr std::chrono::milliseconds kNotifyGrace{100};
 
 class CredentialsListener {
  public:

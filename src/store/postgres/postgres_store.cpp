@@ -5,10 +5,12 @@
 #include "common/crypto.hpp"
 #include "store/errors.hpp"
 #include "store/postgres/array_text.hpp"
+#include "store/postgres/credentials_listener.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/rows.hpp"
 
 #include <array>
+#include <thread>
 #include <utility>
 
 namespace contactsd::store::postgres {
@@ -85,7 +87,7 @@ Result<std::vector<ApiKey>> PostgresStore::ListApiKeys(std::string_view org_id) 
 }
 
 Result<ApiKey> PostgresStore::RevokeApiKey(std::string_view key_id, std::int64_t now_ms) {
-  return WithConnection([&](Connection& connection) -> Result<ApiKey> {
+  auto revoked = WithConnection([&](Connection& connection) -> Result<ApiKey> {
     // One round trip, one implicit transaction: revoke if active, then read what is stored.
     const std::array<Query, 2> batch = {Query(Sql::kRevokeApiKey).Text(key_id).Int8(now_ms),
                                         Query(Sql::kGetApiKeyById).Text(key_id)};
@@ -95,6 +97,8 @@ Result<ApiKey> PostgresStore::RevokeApiKey(std::string_view key_id, std::int64_t
     if (key.empty()) return Error::NotFound("API key not found");
     return ReadApiKey(key, 0);
   });
+  if (revoked.ok()) std::this_thread::sleep_for(kNotifyGrace);  // every server has heard of it
+  return revoked;
 }
 
 Status PostgresStore::TouchApiKeys(const std::vector<std::pair<std::string, std::int64_t>>& used) {

@@ -1,12 +1,14 @@
 // PostgresStore: reading the change log (its writes are in the statements that change things).
 #include "store/event_records.hpp"
 #include "store/postgres/change_log.hpp"
+#include "store/postgres/credentials_listener.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
 #include <array>
 #include <iterator>
 #include <string>
+#include <thread>
 
 namespace contactsd::store::postgres {
 Result<std::vector<Event>> PostgresStore::ListEvents(const EventQuery& query) {
@@ -118,7 +120,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
                                             "webhook_deliveries",
                                             "webhook_attempts",
                                             "orgs"};
-  return WithConnection(
+  auto deleted = WithConnection(
       [&](Connection& connection) -> Result<std::vector<std::pair<std::string, std::int64_t>>> {
         auto rows = connection.Run(Query(Sql::kDeleteOrg).Text(org_id));
         if (!rows) return std::move(rows).error();
@@ -129,6 +131,8 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::DeleteO
         if (removed.back().second == 0) return Error::NotFound("Organization not found");
         return removed;
       });
+  if (deleted.ok()) std::this_thread::sleep_for(kNotifyGrace);  // its keys refused everywhere
+  return deleted;
 }
 
 Result<std::int64_t> PostgresStore::EventHorizon(const std::vector<std::string>& tenants) {
