@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -74,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
   void ReadBody();
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
+  // The whole request is here: its handler runs (session_handler.cpp) inline, on a worker pool
+  // or through StartAsync.
   void HandleRequest();
   // Answers without reading the body; the connection closes after it unless the whole request
   // has been read.
@@ -94,6 +97,9 @@ class Session : public std::enable_shared_from_this<Session> {
                           api::Request request, Dispatched dispatched, unsigned version,
                           bool wants_keep_alive);
   void HandleReadError(boost::beast::error_code ec);
+  // A failure of the session itself, not of a handler (Dispatch logs those): e.g. bad_alloc. The
+  // connection is closed. `request_id`: the request's, when known.
+  static void LogSessionFailure(std::string_view request_id, const std::exception& e);
   // A route with open_body (session_stream.cpp): its sink opened on a bulk worker, then the
   // body read a piece at a time, each handed over before the next is read, then its answer.
   void StreamBody();

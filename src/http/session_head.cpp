@@ -1,6 +1,7 @@
 // What a session decides from a request's head, before its body is read, and the transport's
 // headers on the way out (docs/architecture.md, "A request's head is judged before its body is
-// read"). The rest of Session, the moving of bytes, is in session.cpp.
+// read"). The rest of Session: the moving of bytes in session.cpp, the handler's call in
+// session_handler.cpp.
 #include "http/dispatch.hpp"
 #include "http/error_render.hpp"
 #include "http/head_checks.hpp"

@@ -13,5 +13,6 @@ contactsd_unit_test(contactsd_http_tests
     http/router_test.cpp
     http/server_test.cpp
     http/target_test.cpp
+    common/allocation_counter.cpp
   LIBS contactsd_http)
 target_include_directories(contactsd_http_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

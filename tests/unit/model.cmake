@@ -13,4 +13,6 @@ contactsd_unit_test(contactsd_model_tests
     model/json_text_test.cpp
     model/collections_test.cpp
     model/hot_path_allocations_test.cpp
+    common/allocation_counter.cpp
   LIBS contactsd_model)
+target_include_directories(contactsd_model_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

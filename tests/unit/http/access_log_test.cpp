@@ -1,30 +1,12 @@
 #include "http/access_log.hpp"
 
+#include "common/allocation_counter.hpp"
 #include "common/log_capture.hpp"
 #include "common/log_line.hpp"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
-
-namespace {
-std::atomic<long> heap_allocations{0};
-}  // namespace
-
-// Every allocation of this test binary comes through here and is counted, so that the access
-// line's promise (nothing from the heap) can be checked. GCC pairs the library's operator new
-// with this delete when it inlines them, and takes free() for a mismatch.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace contactsd::http {
 namespace {
@@ -94,9 +76,10 @@ TEST(AccessLog, CountingSeesALineTooLongForTheStack) {
   // The counter works: otherwise the zero below would mean nothing.
   log::LogCapture log;
   const std::string org(600, 'o');
-  const long before = heap_allocations.load();
-  AccessLog(true).Write({"GET", "/", "", 200, microseconds(1), org, "r"});
-  EXPECT_GT(heap_allocations.load() - before, 0);
+  EXPECT_GT(test::AllocationsOf([&] {
+              AccessLog(true).Write({"GET", "/", "", 200, microseconds(1), org, "r"});
+            }),
+            0);
 }
 
 // The hot path: one line per request, made on the stack, in either format.
@@ -119,12 +102,13 @@ TEST(AccessLog, WritesItsLineWithoutAllocating) {
                                "",
                                "3f2a9c0d1e4b5a67"};
     access.Write(entry);  // the first call may set things up
-    const long before = heap_allocations.load();
-    for (int i = 0; i < 10; ++i) {
-      access.Write(entry);
-      access.Write(unrouted);
-    }
-    EXPECT_EQ(heap_allocations.load() - before, 0);
+    EXPECT_EQ(test::AllocationsOf([&] {
+                for (int i = 0; i < 10; ++i) {
+                  access.Write(entry);
+                  access.Write(unrouted);
+                }
+              }),
+              0);
     EXPECT_EQ(log.Lines().size(), 21u);
   }
 }

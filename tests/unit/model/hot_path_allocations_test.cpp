@@ -1,6 +1,7 @@
 // The hot path's promise, checked by counting: merging a PATCH into a record parsed into an
 // arena, writing the record back as text and writing the response, each into room it was
 // given, take nothing from the heap. Every built-in model's response is checked.
+#include "common/allocation_counter.hpp"
 #include "model/builtin_models.hpp"
 #include "model/json_text.hpp"
 #include "model/model.hpp"
@@ -13,40 +14,15 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace {
-std::atomic<long> heap_allocations{0};
-}  // namespace
-
-// Every allocation of this test binary comes through here and is counted. GCC pairs the
-// library's operator new with this delete when it inlines them, and takes free() for a mismatch.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace contactsd::model {
 namespace {
 
 namespace json = boost::json;
-
-// Allocations made by `run`.
-template <class Run>
-long AllocationsOf(Run run) {
-  const long before = heap_allocations.load();
-  run();
-  return heap_allocations.load() - before;
-}
+using test::AllocationsOf;
 
 constexpr char kStoredContact[] =
     R"({"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com",)"
