@@ -89,16 +89,17 @@ test-sanitize: deps test-deps
 # syncer and checkpointer, the credentials watch (store), the API-key cache (auth), and the
 # transport's server, sessions and worker pools (http). PostgreSQL's store tests too when
 # CONTACTSD_TEST_PG_URL is set.
+TSAN_ENV = TSAN_OPTIONS="halt_on_error=1 suppressions=$(abspath tests/unit/tsan.supp)"
 test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCONTACTSD_SANITIZE=thread -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -U CONTACTSD_LAYERS >/dev/null
 	cmake --build $(TSAN_BUILD_DIR) --target contactsd_store_tests contactsd_auth_tests \
 	  contactsd_http_tests contactsd_api_tests contactsd_contacts_tests
-	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_store_tests --gtest_brief=1
-	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_api_tests --gtest_brief=1
-	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_contacts_tests --gtest_brief=1
-	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_auth_tests --gtest_brief=1
-	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD_DIR)/tests/unit/contactsd_http_tests --gtest_brief=1
+	$(TSAN_ENV) $(TSAN_BUILD_DIR)/tests/unit/contactsd_store_tests --gtest_brief=1
+	$(TSAN_ENV) $(TSAN_BUILD_DIR)/tests/unit/contactsd_api_tests --gtest_brief=1
+	$(TSAN_ENV) $(TSAN_BUILD_DIR)/tests/unit/contactsd_contacts_tests --gtest_brief=1
+	$(TSAN_ENV) $(TSAN_BUILD_DIR)/tests/unit/contactsd_auth_tests --gtest_brief=1
+	$(TSAN_ENV) $(TSAN_BUILD_DIR)/tests/unit/contactsd_http_tests --gtest_brief=1
 
 # libFuzzer (docs/fuzzing.md): the targets of tests/fuzz built with clang-15, ASan and UBSan in
 # a directory of their own. fuzz-smoke runs each for 30 s on a copy of its checked-in corpus,
