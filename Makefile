@@ -1,6 +1,9 @@
 # contactsd — the two commands that matter: `make run` and `make test`.
 BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
+# The API suite's pytest-xdist workers (scripts/test-all.sh); 0 runs it in one process.
+PYTEST_WORKERS ?= 4
+PYTEST = $(PYTHON) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 PREFIX ?= /usr/local
 
 SAN_BUILD_DIR ?= build-asan
@@ -57,19 +60,19 @@ unit-test: build
 
 # On SQLite; on PostgreSQL when CONTACTSD_TEST_DB=postgresql://... is set.
 api-test: build test-deps
-	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd $(PYTEST) tests/api
 
 # The API suite on SQLite with every client talking through `prism proxy` (tests/openapi),
 # which checks each request and answer against the OpenAPI document the server serves.
 api-test-prism: build test-deps
 	CONTACTSD_BIN=$(abspath $(BUILD_DIR))/contactsd \
 	  CONTACTSD_TEST_PRISM=$(abspath tests/openapi/node_modules/.bin/prism) \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+	  $(PYTEST) tests/api
 
 # Everything: unit tests, the API suite on SQLite and on PostgreSQL, on a throw-away PostgreSQL
 # cluster that scripts/test-all.sh starts first and removes at the end, even on failure.
 test: build test-deps
-	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-all.sh
+	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) PYTEST_WORKERS=$(PYTEST_WORKERS) ./scripts/test-all.sh
 
 # kill -9 under each kind of write, restart, check every acknowledged write (tests/crash); on
 # SQLite, or on PostgreSQL with CONTACTSD_TEST_DB=postgresql://... (`make test` runs both).
@@ -83,7 +86,7 @@ test-sanitize: deps test-deps
 	  -DCONTACTSD_SANITIZE=address,undefined -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
 	  -U CONTACTSD_LAYERS >/dev/null
 	cmake --build $(SAN_BUILD_DIR)
-	BUILD_DIR=$(SAN_BUILD_DIR) PYTHON=$(PYTHON) ./scripts/test-sanitize.sh
+	BUILD_DIR=$(SAN_BUILD_DIR) PYTHON=$(PYTHON) PYTEST_WORKERS=$(PYTEST_WORKERS) ./scripts/test-sanitize.sh
 
 # ThreadSanitizer on the unit tests of the concurrent pieces: the group commit writer, the WAL
 # syncer and checkpointer, the credentials watch (store), the API-key cache (auth), and the

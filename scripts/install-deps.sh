@@ -17,7 +17,8 @@ if [ "${1:-}" != build ]; then
   packages+=(
     clang-format
     clang-15 llvm-15  # make fuzz-smoke: libFuzzer/ASan runtimes (libclang-common-15-dev), llvm-symbolizer
-    sqlite3 python3-pytest python3-requests python3-hypothesis python3-jsonschema
+    sqlite3 python3-pytest python3-pytest-xdist python3-requests python3-hypothesis
+    python3-jsonschema
     python3-prometheus-client
     postgresql-15 postgresql-client-15
     wrk curl

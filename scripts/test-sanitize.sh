@@ -5,7 +5,7 @@
 # written to a file under BUILD_DIR/sanitizer-reports: a report from a server process that the
 # API suite started and stopped counts even if no test noticed. The run fails on any report.
 #
-#   BUILD_DIR=build-asan PYTHON=/usr/bin/python3 scripts/test-sanitize.sh [pytest args...]
+#   BUILD_DIR=build-asan PYTHON=/usr/bin/python3 PYTEST_WORKERS=4 scripts/test-sanitize.sh [pytest args...]
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +36,7 @@ run "unit tests (ASan+UBSan)" ctest --test-dir "$build_dir" --output-on-failure
 # `make test` only.
 run "API suite on SQLite (ASan+UBSan)" \
   env -u CONTACTSD_TEST_DB CONTACTSD_BIN="$build_dir/contactsd" \
-  "$python" -m pytest -q -p no:cacheprovider tests/api \
+  "$python" -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-4}" tests/api \
   --ignore=tests/api/test_hostile_clients.py \
   --deselect tests/api/test_import_export.py::test_a_100_mb_import_holds_bounded_memory "$@"
 

@@ -1,8 +1,9 @@
 #include "auth/jwt_verifier.hpp"
 
+#include "auth/jwt_handles.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <jwt.h>
 
 #include <cctype>
 #include <cmath>
@@ -17,13 +18,6 @@ namespace {
 constexpr std::size_t kMaxToken = 8192;
 // Tolerance for clocks that disagree a little between the issuer and us.
 constexpr std::int64_t kLeewaySeconds = 30;
-
-struct JwtFree {
-  void operator()(jwt_t* j) const { jwt_free(j); }
-};
-struct CharFree {
-  void operator()(char* p) const { std::free(p); }
-};
 
 // A numeric date claim, absent → nullopt; present but not a number → error. A date beyond
 // 64-bit seconds is read as the farthest one there is (a double outside int64's range cannot
@@ -92,7 +86,7 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   jwt_t* raw = nullptr;
   int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key_.data()),
                       static_cast<int>(key_.size()));
-  std::unique_ptr<jwt_t, JwtFree> jwt(raw);
+  JwtHandle jwt(raw);
   if (rc != 0 || !jwt) return Error::Unauthenticated();
   // libjwt verifies with whatever algorithm the token names, and accepts "none" unverified:
   // only the configured algorithm may pass (this also stops HS256 tokens "signed" with a
@@ -102,7 +96,7 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
   const char* alg = jwt_get_header(jwt.get(), "alg");
   std::string_view expected = algorithm_ == Algorithm::kHs256 ? "HS256" : "RS256";
   if (alg == nullptr || expected != alg) return Error::Unauthenticated();
-  std::unique_ptr<char, CharFree> headers(jwt_get_headers_json(jwt.get(), nullptr));
+  JwtString headers(jwt_get_headers_json(jwt.get(), nullptr));
   if (!headers) return Error::Unauthenticated();
   boost::system::error_code header_ec;
   boost::json::value header = boost::json::parse(headers.get(), header_ec);
@@ -110,7 +104,7 @@ Result<JwtClaims> JwtVerifier::Verify(std::string_view token, std::int64_t now_s
     return Error::Unauthenticated();
   }
 
-  std::unique_ptr<char, CharFree> grants(jwt_get_grants_json(jwt.get(), nullptr));
+  JwtString grants(jwt_get_grants_json(jwt.get(), nullptr));
   if (!grants) return Error::Unauthenticated();
   boost::system::error_code ec;
   boost::json::value claims = boost::json::parse(grants.get(), ec);

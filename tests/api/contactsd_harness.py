@@ -120,6 +120,33 @@ def query_db(db_url: str, sql: str) -> list[tuple]:
         con.close()
 
 
+def settle_feed() -> None:
+    """Returns once the event feed shows every write acknowledged before the call.
+
+    On PostgreSQL an event is readable only when every transaction older than its own has ended
+    (docs/events.md): transaction ids are cluster-wide, so a transaction of another test on the
+    same cluster (pytest-xdist runs four at once) holds back this test's feed for a moment. A
+    test that reads the feed to check what its writes logged calls this first: it waits until
+    every transaction that was running at the call has ended, which is exactly when the feed's
+    horizon has passed every acknowledged write. A consumer's own behaviour (resuming, `wait`)
+    is tested without it. On SQLite, where the feed shows a write when it commits, a no-op."""
+    base = pg_base_url()
+    if not base:
+        return
+    _psql(base, "SET statement_timeout = '60s'", """
+        DO $$
+        DECLARE
+          horizon xid8 := pg_snapshot_xmax(pg_current_snapshot());
+          oldest xid8;
+        BEGIN
+          LOOP
+            SELECT pg_snapshot_xmin(pg_current_snapshot()) INTO oldest;
+            EXIT WHEN oldest >= horizon;
+            PERFORM pg_sleep(0.005);
+          END LOOP;
+        END $$""")
+
+
 @contextlib.contextmanager
 def contacts_locked(server: "Server"):
     """While the block runs, no contact can be written: the SQLite file's write lock is held

@@ -7,8 +7,8 @@ upserts across two servers: test_two_servers_pg.py; idempotent batches: test_ide
 
 import pytest
 
-from contactsd_harness import (assert_contact_shape, assert_error, assert_status, is_uuid,
-                               list_all)
+from contactsd_harness import (assert_contact_shape, assert_error, assert_status, is_uuid, list_all,
+                               settle_feed)
 
 
 def _batch(tenant, operations, atomic=None, **kw):
@@ -32,6 +32,7 @@ def _results(resp):
 
 
 def _events(tenant):
+    settle_feed()
     page = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
     return [(e["type"], e["contact_id"]) for e in page["data"]]
 

@@ -11,10 +11,11 @@ import json
 
 import pytest
 
-from contactsd_harness import assert_error, assert_status, query_db
+from contactsd_harness import assert_error, assert_status, query_db, settle_feed
 
 
 def events(client, base, after=None):
+    settle_feed()
     params = {"limit": 100}
     if after:
         params["after"] = after

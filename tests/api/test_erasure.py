@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from contactsd_harness import (assert_contact_response, assert_error, assert_status, query_db,
-                               _psql)
+from contactsd_harness import (_psql, assert_contact_response, assert_error, assert_status,
+                               query_db, settle_feed)
 
 
 def _markers():
@@ -77,6 +77,7 @@ def test_erasing_a_contact_leaves_no_byte_of_it(make_server):
                  tenant.client.post(f"/v1/contacts/{cid}/erase"),
                  tenant.client.post(f"/v1/contacts/{cid}/restore")):
         assert_error(resp, 404)
+    settle_feed()
     page = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
     mine = [e for e in page["data"] if e["contact_id"] == cid]
     assert [(e["type"], e["data"], e["changes"]) for e in mine] == [("contact.erased", None, None)]

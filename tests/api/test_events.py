@@ -10,13 +10,14 @@ import uuid
 
 import pytest
 
-from contactsd_harness import (FeedFollower, assert_contact_response, assert_error,
-                               assert_status, is_timestamp, query_db, run_together)
+from contactsd_harness import (FeedFollower, assert_contact_response, assert_error, assert_status,
+                               is_timestamp, query_db, run_together, settle_feed)
 
 EVENT_KEYS = {"id", "type", "occurred_at", "contact_id", "actor", "request_id", "changes", "data"}
 
 
 def _feed_page(tenant, **params):
+    settle_feed()
     page = assert_status(tenant.client.get("/v1/events", params=params), 200)
     assert set(page) == {"data", "next_cursor"}, page
     assert isinstance(page["next_cursor"], str) and page["next_cursor"], page

@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from contactsd_harness import Server, assert_error, assert_status, is_timestamp, run_together
+from contactsd_harness import (Server, assert_error, assert_status, is_timestamp, run_together,
+                               settle_feed)
 from test_crm_common import JWT_SECRET, SUB, CrmTenant
 from test_gifting_common import VALID as GIFT, GiftTenant
 from test_prospects_common import GATED, assert_prospect, district
@@ -69,6 +70,7 @@ def voice(serve):
 
 def feed(client, base="", after=None, **params) -> tuple[list[dict], str]:
     """Every event after the cursor `after`, page by page: (events, the cursor to resume at)."""
+    settle_feed()
     events, cursor = [], after
     while True:
         page = assert_status(client.get(f"{base}/events", params={

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from contactsd_harness import (assert_contact_response, assert_error, assert_status,
-                               contacts_locked, list_all, query_db)
+                               contacts_locked, list_all, query_db, settle_feed)
 
 
 def _key() -> dict:
@@ -22,6 +22,7 @@ def _key() -> dict:
 
 
 def _events(tenant):
+    settle_feed()
     page = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
     return [e["type"] for e in page["data"]]
 

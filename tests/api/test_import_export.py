@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from contactsd_harness import assert_status, list_all
+from contactsd_harness import assert_status, list_all, settle_feed
 
 # Not through the OpenAPI proxy (CONTACTSD_TEST_PRISM): streamed bodies and answers, chunked
 # framing and exact bytes.
@@ -62,6 +62,7 @@ def without_system(contacts: list[dict]) -> list[dict]:
 
 
 def created_events(client) -> list[dict]:
+    settle_feed()
     page = assert_status(client.get("/v1/events", params={"limit": 1000}), 200)
     return [e for e in page["data"] if e["type"] == "contact.created"]
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from contactsd_harness import query_db
+from contactsd_harness import query_db, settle_feed
 from webhook_receiver import WebhookReceiver, make_test_ca
 
 RETRY_SCHEDULE = "1s,1s"  # three attempts in all, a second apart
@@ -50,6 +50,7 @@ def create_endpoint(tenant, receiver, events=("*",), **extra) -> dict:
 
 
 def feed(tenant) -> list[dict]:
+    settle_feed()
     r = tenant.client.get("/v1/events?limit=1000")
     assert r.status_code == 200, r.text
     return r.json()["data"]
@@ -395,6 +396,7 @@ def test_a_delivered_event_is_sent_again_on_request(tenant, receiver):
     # An update the endpoint does not want: not sent, and not sent on request either.
     contact_id = first["json"]["contact_id"]
     assert tenant.client.patch(f"/v1/contacts/{contact_id}", {"last_name": "X"}).status_code == 200
+    settle_feed()
     feed = tenant.client.get("/v1/events").json()["data"]
     [updated] = [e for e in feed if e["type"] == "contact.updated"]
 
@@ -500,6 +502,7 @@ def test_a_disabled_endpoint_gets_nothing_until_enabled(tenant, receiver):
 
 def test_a_replay_sends_the_events_after_a_cursor_again(tenant, receiver):
     endpoint = create_endpoint(tenant, receiver)
+    settle_feed()
     start = tenant.client.get("/v1/events?limit=1").json()["next_cursor"]
     made = [tenant.create_contact({"first_name": f"R{i}"})["id"] for i in range(3)]
     receiver.wait_for(lambda d: len(d) >= 3)
@@ -654,6 +657,7 @@ def test_a_kill_9_during_a_burst_loses_no_delivery(make_server, receiver):
     srv.kill()  # SIGKILL: in-flight deliveries have no recorded outcome
     assert len(receiver.received()) < 300, "the burst ended before the kill: nothing was tested"
     srv.start()  # on another port: a new client
+    settle_feed()
     r = srv.client("Bearer " + t.secret).get("/v1/events?limit=1000")
     assert r.status_code == 200, r.text
     events = r.json()["data"]
@@ -685,6 +689,7 @@ def test_an_endpoint_failing_too_long_is_disabled_with_an_event(make_server, rec
     assert event["actor"] == {"type": "system", "id": None}
     assert event["data"]["id"] == endpoint["id"]
     assert event["data"]["enabled"] is False and "secret" not in event["data"]
+    settle_feed()
     by_type = t.client.get("/v1/events?type=webhook.disabled").json()["data"]
     assert [e["id"] for e in by_type] == [event["id"]]
 
@@ -756,6 +761,7 @@ def test_two_servers_on_one_postgresql_one_killed_mid_burst(make_server, receive
     # While both ran, each delivery was leased to one of them at a time: none came twice.
     ids_before = [d["headers"]["webhook-id"] for d in before_kill]
     assert len(ids_before) == len(set(ids_before))
+    settle_feed()
     events = via_b.get("/v1/events?limit=1000").json()["data"]
     assert len(events) == 300
     want = {e["id"] for e in events}

@@ -9,6 +9,7 @@
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
+#include "store/rewrite_paging.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,9 +18,6 @@
 
 namespace contactsd::store::postgres {
 namespace {
-
-// Contacts rewritten per page: bounds the memory a delete holds, whatever the tenant's size.
-constexpr int kRewritePage = 500;
 
 Query PageHolding(std::string_view org_id, std::string_view after_id, std::string_view field,
                   std::int64_t id) {

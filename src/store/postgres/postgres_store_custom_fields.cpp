@@ -10,6 +10,7 @@
 #include "store/postgres/change_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
+#include "store/rewrite_paging.hpp"
 
 #include <algorithm>
 #include <string>
@@ -17,9 +18,6 @@
 
 namespace contactsd::store::postgres {
 namespace {
-
-// Contacts rewritten per page: bounds the memory a delete holds, whatever the tenant's size.
-constexpr int kRewritePage = 500;
 
 Query PageWithValue(std::string_view org_id, std::string_view after_id, std::string_view container,
                     std::string_view name) {

@@ -26,7 +26,7 @@ namespace {
 constexpr std::size_t kFirst = static_cast<std::size_t>(Sql::kCountWebhooks);
 
 // Indexed by Sql less kFirst: the static_assert below checks that each entry sits at its index.
-constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount) - kFirst> kStatements = {{
+constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount) - kFirst> kWebhookSql = {{
     {Sql::kCountWebhooks, "count_webhooks",
      "SELECT count(*) FROM webhook_endpoints WHERE org_id = $1", "t", false},
     // A new endpoint starts at the log's head: every event of a transaction older than every
@@ -215,15 +215,16 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount) - kFirs
      "ii", true},
 }};
 
-constexpr bool InEnumOrder() {
-  for (std::size_t i = 0; i < kStatements.size(); ++i) {
-    if (kStatements[i].id != static_cast<Sql>(kFirst + i) || kStatements[i].name == nullptr) {
+constexpr bool WebhookSqlInEnumOrder() {
+  for (std::size_t i = 0; i < kWebhookSql.size(); ++i) {
+    if (kWebhookSql[i].id != static_cast<Sql>(kFirst + i) || kWebhookSql[i].name == nullptr) {
       return false;
     }
   }
   return true;
 }
-static_assert(InEnumOrder(), "kStatements must list every webhook Sql, in the enum's order");
+static_assert(WebhookSqlInEnumOrder(),
+              "kWebhookSql must list every webhook Sql, in the enum's order");
 
 #undef CONTACTSD_WEBHOOK_INSERT_COLUMNS
 #undef CONTACTSD_WEBHOOK_COLUMNS
@@ -232,7 +233,7 @@ static_assert(InEnumOrder(), "kStatements must list every webhook Sql, in the en
 }  // namespace
 
 const StatementDef& WebhookDef(Sql sql) {
-  return kStatements[static_cast<std::size_t>(sql) - kFirst];
+  return kWebhookSql[static_cast<std::size_t>(sql) - kFirst];
 }
 
 }  // namespace contactsd::store::postgres

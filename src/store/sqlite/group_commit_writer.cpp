@@ -22,11 +22,15 @@ bool InTransaction(Connection& connection) {
   return sqlite3_get_autocommit(connection.handle()) == 0;
 }
 
+}  // namespace
+
 // A one-shot flag that one thread sleeps on until another sets it: one futex call on each side
 // at most, no spinning and no mutex. std::binary_semaphore spins with sched_yield before it
 // sleeps, and a mutex + condition variable makes a woken waiter block again on the mutex the
 // notifier still holds: with dozens of callers waiting out a disk sync on two cores, those
 // extra context switches cost more CPU than the writes themselves (measured with perf).
+// Outside the anonymous namespace: GroupCommitWriter::Job, a member of a class with linkage,
+// holds one.
 class DoneFlag {
  public:
   void Wait() {
@@ -58,8 +62,6 @@ class DoneFlag {
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
   std::atomic<std::uint32_t> state_{kPending};
 };
-
-}  // namespace
 
 // One caller's write. A waiting caller's job lives on its stack (the caller waits until the
 // writer thread has set `result`, so the pointer in the queue stays valid until then); an

@@ -1,5 +1,6 @@
 // SqliteStore: collections of per-tenant entries. Each write is one Write() on the writer; a
 // delete rewrites the contacts that held the entry's id in the same transaction.
+#include "store/rewrite_paging.hpp"
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/entry_references.hpp"
@@ -13,9 +14,6 @@
 
 namespace contactsd::store::sqlite {
 namespace {
-
-// Contacts rewritten per page: bounds the memory a delete holds, whatever the tenant's size.
-constexpr int kRewritePage = 500;
 
 Result<std::int64_t> Count(Connection& writer, const CollectionEntry& entry) {
   auto stmt = writer.Prepare(sql::kCountCollectionEntries);

@@ -2,6 +2,7 @@
 // writer; a delete takes the field's value out of every contact that holds one in the same
 // transaction, each change recorded as any update's.
 #include "store/event_records.hpp"
+#include "store/rewrite_paging.hpp"
 #include "store/sqlite/change_log.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/rows.hpp"
@@ -14,9 +15,6 @@
 
 namespace contactsd::store::sqlite {
 namespace {
-
-// Contacts rewritten per page: bounds the memory a delete holds, whatever the tenant's size.
-constexpr int kRewritePage = 500;
 
 // The JSON path of a custom value: names are [a-z][a-z0-9_]* (model/custom_field.cpp), so
 // they need no quoting in a path.

@@ -14,7 +14,7 @@ namespace contactsd::log {
 namespace {
 
 // A JSON string's text ("<not a string>" for any other value).
-std::string Text(const boost::json::value& value) {
+std::string FieldText(const boost::json::value& value) {
   return value.is_string() ? std::string(value.as_string()) : "<not a string>";
 }
 
@@ -35,9 +35,9 @@ TEST(LogSink, PlainSpdlogCallsComeOutStructuredToo) {
   const auto lines = log.Lines();
   ASSERT_EQ(lines.size(), 1u);
   const auto line = boost::json::parse(lines[0]).as_object();
-  EXPECT_EQ(Text(line.at("level")), "warn");
-  EXPECT_EQ(Text(line.at("event")), "log");
-  EXPECT_EQ(Text(line.at("msg")), "webhooks: leasing failed");
+  EXPECT_EQ(FieldText(line.at("level")), "warn");
+  EXPECT_EQ(FieldText(line.at("event")), "log");
+  EXPECT_EQ(FieldText(line.at("msg")), "webhooks: leasing failed");
 }
 
 TEST(LogSink, SpdlogLevelsMapToTheFour) {
@@ -71,8 +71,8 @@ TEST(LogSink, SpdlogsOwnErrorsBecomeLines) {
   const auto lines = log.Lines();
   ASSERT_EQ(lines.size(), 1u);
   const auto line = boost::json::parse(lines[0]).as_object();
-  EXPECT_EQ(Text(line.at("level")), "error");
-  EXPECT_EQ(Text(line.at("event")), "log_error");
+  EXPECT_EQ(FieldText(line.at("level")), "error");
+  EXPECT_EQ(FieldText(line.at("event")), "log_error");
 }
 
 TEST(LogSink, SpdlogPatternsDoNotChangeTheFormat) {

@@ -15,7 +15,7 @@ namespace {
 
 namespace json = boost::json;
 
-FieldSpec Spec(FieldType type) {
+FieldSpec SpecOfType(FieldType type) {
   FieldSpec s;
   s.name = "f";
   s.type = type;
@@ -88,12 +88,12 @@ TEST(FieldTypes, ReadValuesWrittenAsText) {
 }
 
 TEST(FieldTypes, SchemasOfTextTypes) {
-  FieldSpec s = Spec(FieldType::kString);
+  FieldSpec s = SpecOfType(FieldType::kString);
   s.max_length = 200;
   EXPECT_EQ(Schema(s), R"({"type":"string","maxLength":200})");
   EXPECT_EQ(Schema(s, SchemaSide::kRequest), R"({"type":"string","maxLength":200})");
 
-  FieldSpec e = Spec(FieldType::kEmail);
+  FieldSpec e = SpecOfType(FieldType::kEmail);
   e.max_length = 254;
   // The WHATWG address the server checks, not JSON Schema's stricter "email" format.
   EXPECT_EQ(Schema(e),
@@ -105,25 +105,25 @@ TEST(FieldTypes, SchemasOfTextTypes) {
   EXPECT_EQ(Schema(e, SchemaSide::kRequest),
             R"({"type":"string","description":"Surrounding spaces are trimmed."})");
 
-  EXPECT_EQ(Schema(Spec(FieldType::kUuid)), R"({"type":"string","format":"uuid"})");
-  EXPECT_EQ(Schema(Spec(FieldType::kDate)), R"({"type":"string","format":"date"})");
-  EXPECT_EQ(Schema(Spec(FieldType::kDatetime)), R"({"type":"string","format":"date-time"})");
-  EXPECT_EQ(Schema(Spec(FieldType::kPhone)),
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kUuid)), R"({"type":"string","format":"uuid"})");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kDate)), R"({"type":"string","format":"date"})");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kDatetime)), R"({"type":"string","format":"date-time"})");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kPhone)),
             R"({"type":"string","pattern":"^\\+[1-9][0-9]{1,14}$"})");
 
-  json::value country = json::parse(Schema(Spec(FieldType::kCountry)));
+  json::value country = json::parse(Schema(SpecOfType(FieldType::kCountry)));
   const json::array& codes = country.at("enum").as_array();
   EXPECT_GT(codes.size(), 240u);
   EXPECT_NE(std::find(codes.begin(), codes.end(), json::value("US")), codes.end());
 }
 
 TEST(FieldTypes, SchemasOfScalarsAndArrays) {
-  FieldSpec i = Spec(FieldType::kInteger);
+  FieldSpec i = SpecOfType(FieldType::kInteger);
   i.minimum = 0;
   EXPECT_EQ(Schema(i), R"({"type":"integer","format":"int64","minimum":0E0})");
-  EXPECT_EQ(Schema(Spec(FieldType::kBoolean)), R"({"type":"boolean"})");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kBoolean)), R"({"type":"boolean"})");
 
-  FieldSpec en = Spec(FieldType::kEnum);
+  FieldSpec en = SpecOfType(FieldType::kEnum);
   en.values = {"a", "b"};
   EXPECT_EQ(Schema(en), R"({"type":"string","enum":["a","b"]})");
   en.invalid_as_default = true;
@@ -132,7 +132,7 @@ TEST(FieldTypes, SchemasOfScalarsAndArrays) {
             R"({"type":"string","examples":["a","b"],)"
             R"("description":"A value outside the list is stored as the default."})");
 
-  FieldSpec tags = Spec(FieldType::kStringArray);
+  FieldSpec tags = SpecOfType(FieldType::kStringArray);
   tags.max_items = 50;
   tags.max_length = 100;
   tags.dedupe = true;
@@ -141,8 +141,8 @@ TEST(FieldTypes, SchemasOfScalarsAndArrays) {
             R"("maxItems":50,"uniqueItems":true})");
   // Repeated tags are sent freely and stored once.
   EXPECT_EQ(Schema(tags, SchemaSide::kRequest).find("uniqueItems"), std::string::npos);
-  EXPECT_EQ(Schema(Spec(FieldType::kAny)), "{}");
-  EXPECT_EQ(Schema(Spec(FieldType::kObject)), R"({"type":"object"})");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kAny)), "{}");
+  EXPECT_EQ(Schema(SpecOfType(FieldType::kObject)), R"({"type":"object"})");
 }
 
 // A key the type does not take is refused when the model loads, named by its path.

@@ -13,7 +13,7 @@ namespace {
 
 namespace json = boost::json;
 
-const Model& TestModel() {
+const Model& RecordModel() {
   static const Model model = std::move(Model::Parse(R"({
     "name": "t", "base_path": "", "custom_fields": true,
     "fields": {
@@ -32,14 +32,14 @@ const Model& TestModel() {
 json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
 
 TEST(RecordMerge, NewRecordFillsDefaults) {
-  EXPECT_EQ(json::serialize(NewRecord(TestModel(), Obj(R"({"name":"Ada"})"))),
+  EXPECT_EQ(json::serialize(NewRecord(RecordModel(), Obj(R"({"name":"Ada"})"))),
             R"({"name":"Ada","email":null,"external_id":null,"tags":[],"custom_fields":{}})");
 }
 
 // ApplyPatch on a copy of `current`, which must report a change.
 json::object Merged(std::string_view current, std::string_view patch) {
   json::object record = Obj(current);
-  EXPECT_TRUE(ApplyPatch(TestModel(), record, Obj(patch))) << current << " + " << patch;
+  EXPECT_TRUE(ApplyPatch(RecordModel(), record, Obj(patch))) << current << " + " << patch;
   return record;
 }
 
@@ -62,14 +62,14 @@ TEST(RecordMerge, ApplyPatchReportsAChangeOnlyWhenAValueDiffers) {
   for (const char* same : {R"({"name":"Ada"})", R"({"email":null,"tags":null})",
                            R"({"custom_fields":{"a":1,"b":null}})", R"({})"}) {
     json::object record = Obj(stored);
-    EXPECT_FALSE(ApplyPatch(TestModel(), record, Obj(same))) << same;
+    EXPECT_FALSE(ApplyPatch(RecordModel(), record, Obj(same))) << same;
     EXPECT_EQ(record, Obj(stored)) << same;
   }
   for (const char* changes :
        {R"({"name":"Ada L"})", R"({"external_id":null})", R"({"custom_fields":{"a":2}})",
         R"({"custom_fields":{"a":null}})", R"({"custom_fields":{"b":0}})", R"({"tags":["x"]})"}) {
     json::object record = Obj(stored);
-    EXPECT_TRUE(ApplyPatch(TestModel(), record, Obj(changes))) << changes;
+    EXPECT_TRUE(ApplyPatch(RecordModel(), record, Obj(changes))) << changes;
     EXPECT_NE(record, Obj(stored)) << changes;
   }
 }
@@ -103,7 +103,7 @@ TEST(RecordMerge, TheSameWriteSentAgainChangesNothingOnceStored) {
 }
 
 TEST(RecordMerge, NewRecordDropsNullCustomValues) {
-  auto record = NewRecord(TestModel(), Obj(R"({"name":"A","custom_fields":{"a":null,"b":2}})"));
+  auto record = NewRecord(RecordModel(), Obj(R"({"name":"A","custom_fields":{"a":null,"b":2}})"));
   EXPECT_EQ(json::serialize(record.at("custom_fields")), R"({"b":2})");
 }
 
@@ -114,9 +114,9 @@ TEST(RecordMerge, CustomFieldsMergeKeyByKeyAndNullRemoves) {
 }
 
 TEST(RecordValidation, RequiredMeansPresentAndNotEmpty) {
-  EXPECT_TRUE(ValidateRecord(TestModel(), Obj(R"({"name":"Ada"})")).empty());
+  EXPECT_TRUE(ValidateRecord(RecordModel(), Obj(R"({"name":"Ada"})")).empty());
   for (const char* bad : {R"({})", R"({"name":null})", R"({"name":""})"}) {
-    auto errors = ValidateRecord(TestModel(), Obj(bad));
+    auto errors = ValidateRecord(RecordModel(), Obj(bad));
     ASSERT_EQ(errors.size(), 1u) << bad;
     EXPECT_EQ(errors[0].field, "name");
     EXPECT_EQ(errors[0].code, "required");
@@ -124,11 +124,11 @@ TEST(RecordValidation, RequiredMeansPresentAndNotEmpty) {
 }
 
 TEST(RecordKeys, UniqueFieldsThatAreSetEmailsLowerCased) {
-  auto keys = UniqueKeys(TestModel(), Obj(R"({"email":"Ada@X.io","external_id":"e-1"})"));
+  auto keys = UniqueKeys(RecordModel(), Obj(R"({"email":"Ada@X.io","external_id":"e-1"})"));
   std::vector<std::pair<std::string, std::string>> want = {{"email", "ada@x.io"},
                                                            {"external_id", "e-1"}};
   EXPECT_EQ(keys, want);
-  EXPECT_TRUE(UniqueKeys(TestModel(), Obj(R"({"email":null,"external_id":""})")).empty());
+  EXPECT_TRUE(UniqueKeys(RecordModel(), Obj(R"({"email":null,"external_id":""})")).empty());
 }
 
 }  // namespace
@@ -211,7 +211,7 @@ TEST(RecordReplace, KeepsCreateOnlyFieldsAndClearsTheRest) {
 // A value looked up by key is normalized as a write of it would be stored, so it finds the
 // contact whatever the case or padding it is sent with.
 TEST(RecordKeys, AKeyLookedUpIsTheKeyAWriteOfItHolds) {
-  const Model& model = TestModel();
+  const Model& model = RecordModel();
   const FieldSpec& email = *model.FindField("email");
   const FieldSpec& external_id = *model.FindField("external_id");
   EXPECT_EQ(UniqueKeyOf(model, email, " Ada@X.io "), "ada@x.io");

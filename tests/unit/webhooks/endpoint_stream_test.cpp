@@ -10,7 +10,7 @@
 namespace contactsd::webhooks {
 namespace {
 
-constexpr std::int64_t kAt = 1'800'000'000'000;
+constexpr std::int64_t kNowMs = 1'800'000'000'000;
 
 StreamEvent Event(std::int64_t seq, const std::string& contact) {
   StreamEvent event;
@@ -23,15 +23,15 @@ StreamEvent Event(std::int64_t seq, const std::string& contact) {
 
 store::AttemptResult Delivered() {
   store::AttemptResult result;
-  result.at_ms = kAt;
+  result.at_ms = kNowMs;
   result.status = 200;
   result.delivered = true;
   return result;
 }
 
-store::AttemptResult Failed(std::optional<std::int64_t> retry_at = kAt + 5'000) {
+store::AttemptResult Failed(std::optional<std::int64_t> retry_at = kNowMs + 5'000) {
   store::AttemptResult result;
-  result.at_ms = kAt;
+  result.at_ms = kNowMs;
   result.status = 503;
   result.next_attempt_at_ms = retry_at;
   return result;
