@@ -3,6 +3,7 @@
 #include "webhooks/dispatcher.hpp"
 
 #include "app/build_info.hpp"
+#include "common/log.hpp"
 #include "common/time.hpp"
 #include "http/server.hpp"
 #include "store/store.hpp"
@@ -88,7 +89,13 @@ double OpenDescriptors() {
 // must not fail for it: the request metrics say more about the failure).
 void AddEventLogState(std::vector<MetricFamily>& out, store::Store& store) {
   auto state = store.ReadEventLogState();
-  if (!state.ok()) return;
+  if (!state.ok()) {
+    // The scrape still answers with every other metric; the gauges' absence and this line say
+    // why they are missing.
+    log::Warn("metrics_read_failed", "cannot read the change log's state for /metrics",
+              {{"error", state.error().internal}});
+    return;
+  }
   const double now = static_cast<double>(NowMillis());
   auto age = [now](std::int64_t at_ms) {
     return at_ms == 0 ? 0 : std::max(0.0, (now - static_cast<double>(at_ms)) / 1000);

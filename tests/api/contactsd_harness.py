@@ -921,6 +921,7 @@ class FeedFollower:
             self.client.close()
 
     def stop(self, timeout: float = 120) -> list[dict]:
+        settle_feed()  # the last pass then sees every write acknowledged so far
         self._done.set()
         self._thread.join(timeout)
         assert not self._thread.is_alive(), "the feed follower did not finish"

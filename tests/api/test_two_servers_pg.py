@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from contactsd_harness import Client, FeedFollower, assert_contact_response, assert_error, \
-    assert_status, fresh_pg_database, list_all, pg_base_url, query_db, run_together
+    assert_status, fresh_pg_database, list_all, pg_base_url, query_db, run_together, settle_feed
 import test_prospects_common as prospects
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
@@ -199,6 +199,7 @@ def test_a_feed_reader_sees_every_write_through_both_servers_once_despite_out_of
     writers_per_server, writes_each, max_rounds = 6, 25, 10
     servers = [a, b] * writers_per_server
     contacts = [tenant.create_contact({"first_name": f"W{i}"})["id"] for i in range(len(servers))]
+    settle_feed()  # the reader starts after the creates (the creates are no part of the test)
     start = assert_status(tenant.client.get("/v1/events", params={"limit": 1000}), 200)
     cursor = start["next_cursor"]
     reader = FeedFollower(a.client(f"Bearer {tenant.secret}"), cursor)  # on server a only
