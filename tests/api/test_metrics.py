@@ -3,6 +3,8 @@ parser (Debian's python3-prometheus-client); its counters move with the requests
 template (never the raw path), on both backends; the store's own measures are there; and
 --metrics-listen serves it on a port of its own instead."""
 
+import time
+
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -27,6 +29,18 @@ def _value(samples: dict, name: str, **labels) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
+def _scrape_when(base_url: str, ready, timeout: float = 10) -> dict:
+    """Scrapes until ready(samples) holds, or returns the last scrape at the deadline (whose
+    assertions then fail). A request is counted once its answer is written, which is a moment
+    after the client may have read it: a scrape right after can come before."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = _scrape(base_url)
+        if ready(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.01)
+
+
 def test_counters_move_with_the_requests_by_route_template(server, tenant):
     base = server.direct_url
     contact = assert_status(tenant.client.post("/v1/contacts", {"first_name": "Ada"}), 201)
@@ -35,7 +49,11 @@ def test_counters_move_with_the_requests_by_route_template(server, tenant):
     for i in range(7):
         assert_status(tenant.client.patch(f"/v1/contacts/{contact['id']}", {"title": f"t{i}"}), 200)
     assert tenant.client.get("/v1/no-such-place-7f3a").status_code == 404
-    after = _scrape(base)
+    after = _scrape_when(base, lambda s: (
+        _value(s, "contactsd_http_request_duration_seconds_count", **route) -
+        _value(before, "contactsd_http_request_duration_seconds_count", **route) >= 7 and
+        _value(s, "contactsd_http_requests_total", method="-", route="-", status="404") >
+        _value(before, "contactsd_http_requests_total", method="-", route="-", status="404")))
 
     moved = (_value(after, "contactsd_http_requests_total", status="200", **route) -
              _value(before, "contactsd_http_requests_total", status="200", **route))
@@ -115,6 +133,8 @@ def test_metrics_listen_serves_them_on_a_port_of_their_own(make_server):
     healthz = {"method": "GET", "route": "/healthz", "status": "200"}
     before = _scrape(f"http://127.0.0.1:{port}")
     assert_status(server.client().get("/healthz"), 200)
-    after = _scrape(f"http://127.0.0.1:{port}")
+    after = _scrape_when(f"http://127.0.0.1:{port}", lambda s: (
+        _value(s, "contactsd_http_requests_total", **healthz) >
+        _value(before, "contactsd_http_requests_total", **healthz)))
     assert (_value(after, "contactsd_http_requests_total", **healthz) -
             _value(before, "contactsd_http_requests_total", **healthz)) == 1
