@@ -9,8 +9,10 @@
 #include "store/store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <dirent.h>
 #include <fstream>
+#include <memory>
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 #include <sstream>
@@ -86,15 +88,23 @@ double OpenDescriptors() {
 }
 
 // The change log's gauges, from one read of the database; none when that read fails (a scrape
-// must not fail for it: the request metrics say more about the failure).
-void AddEventLogState(std::vector<MetricFamily>& out, store::Store& store) {
+// must not fail for it: the request metrics say more about the failure). `failing` is whether
+// the last read failed: the failure is logged when it begins and when it ends, not at every
+// scrape (one line per 15 s for as long as a database is unreachable said nothing new).
+void AddEventLogState(std::vector<MetricFamily>& out, store::Store& store,
+                      std::atomic<bool>& failing) {
   auto state = store.ReadEventLogState();
   if (!state.ok()) {
     // The scrape still answers with every other metric; the gauges' absence and this line say
     // why they are missing.
-    log::Warn("metrics_read_failed", "cannot read the change log's state for /metrics",
-              {{"error", state.error().internal}});
+    if (!failing.exchange(true)) {
+      log::Warn("metrics_read_failed", "cannot read the change log's state for /metrics",
+                {{"error", state.error().internal}});
+    }
     return;
+  }
+  if (failing.exchange(false)) {
+    log::Info("metrics_read_recovered", "the change log's state for /metrics is read again");
   }
   const double now = static_cast<double>(NowMillis());
   auto age = [now](std::int64_t at_ms) {
@@ -182,8 +192,9 @@ MetricsExposition::Source ServerMetrics(const http::Server& server) {
 }
 
 MetricsExposition::Source StoreMetrics(store::Store& store) {
-  return [&store](std::vector<MetricFamily>& out) {
-    AddEventLogState(out, store);
+  auto failing = std::make_shared<std::atomic<bool>>(false);
+  return [&store, failing](std::vector<MetricFamily>& out) {
+    AddEventLogState(out, store, *failing);
     const store::StoreMetrics measured = store.Metrics();
     AddHistogram(out, "contactsd_sqlite_commit_writes",
                  "Writes committed together by one SQLite group commit", measured.commit_writes);

@@ -3,14 +3,16 @@ parser (Debian's python3-prometheus-client); its counters move with the requests
 template (never the raw path), on both backends; the store's own measures are there; and
 --metrics-listen serves it on a port of its own instead."""
 
+import sqlite3
 import time
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from contactsd_harness import assert_status, free_port
 
-pytestmark = __import__("pytest").mark.direct  # /metrics is not in the model's OpenAPI document
+pytestmark = pytest.mark.direct  # /metrics is not in the model's OpenAPI document
 
 
 def _scrape(base_url: str) -> dict:
@@ -124,6 +126,34 @@ def test_the_change_log_gauges_follow_the_log(server, tenant):
                 _value(after, "contactsd_event_log_bytes") > 8192)
     else:
         assert ("contactsd_event_log_bytes", frozenset()) not in after
+
+
+def test_a_failing_read_of_the_log_is_logged_when_it_begins_and_ends_not_each_scrape(make_server):
+    server = make_server("standard")
+    if server.backend != "sqlite":
+        pytest.skip("the read is made to fail by renaming a table under the server's SQLite file")
+    gauge = ("contactsd_event_log_newest_seq", frozenset())
+    assert gauge in _scrape(server.direct_url)
+
+    def rename(old: str, new: str) -> None:
+        con = sqlite3.connect(server.db_url[len("sqlite:"):])
+        try:
+            con.execute(f"ALTER TABLE {old} RENAME TO {new}")
+            con.commit()
+        finally:
+            con.close()
+
+    rename("webhook_deliveries", "webhook_deliveries_away")
+    for _ in range(3):
+        samples = _scrape(server.direct_url)
+        assert gauge not in samples  # left out; the scrape still answers with the rest
+        assert any(name == "contactsd_http_requests_total" for name, _ in samples)
+    rename("webhook_deliveries_away", "webhook_deliveries")
+    assert gauge in _scrape(server.direct_url)
+    assert gauge in _scrape(server.direct_url)
+    log = server.stderr()
+    assert log.count("event=metrics_read_failed") == 1, log
+    assert log.count("event=metrics_read_recovered") == 1, log
 
 
 def test_metrics_listen_serves_them_on_a_port_of_their_own(make_server):
