@@ -61,16 +61,6 @@ enum class Sql {
   kDeleteCollectionEntry,
   kLockContactsHolding,
   kLockLogsOfContactsHolding,
-  kInsertEvent,
-  kListEvents,
-  kListHistory,
-  kFindEvent,
-  kFindEventOfAny,
-  kEventsWatermark,
-  kEventLogState,
-  kOldestEvents,
-  kPruneEvents,
-  kPrunedBefore,
   kDeleteContactKeysOf,
   kInsertTerm,
   kInsertTerms,
@@ -80,11 +70,21 @@ enum class Sql {
   kListBySearch,
   kEraseContact,
   kDeleteOrg,
-  kEventHorizon,
   kInsertAnswer,
   kGetAnswer,
   kPruneAnswers,
   kLockOrg,
+  kInsertEvent,  // the change log's statements from here on (event_sql.cpp)
+  kListEvents,
+  kListHistory,
+  kFindEvent,
+  kFindEventOfAny,
+  kEventsWatermark,
+  kEventLogState,
+  kOldestEvents,
+  kPruneEvents,
+  kPrunedBefore,
+  kEventHorizon,
   kCountWebhooks,  // the webhooks' statements from here on (webhook_sql.cpp)
   kInsertWebhook,
   kListWebhooks,
@@ -129,6 +129,8 @@ struct StatementDef {
 
 // REQUIRES: sql != Sql::kCount.
 const StatementDef& Def(Sql sql);
+// The change log's part (kInsertEvent to kCountWebhooks; event_sql.cpp), which Def reads.
+const StatementDef& EventDef(Sql sql);
 // The webhook statements' part (kCountWebhooks on; webhook_sql.cpp), which Def reads.
 const StatementDef& WebhookDef(Sql sql);
 

@@ -1,5 +1,5 @@
-// The events table's columns, as the catalogue's statements name them (sql.cpp,
-// webhook_sql.cpp): included by those two files only, and in one place so that they cannot
+// The events table's columns, as the catalogue's statements name them (sql.cpp, event_sql.cpp,
+// webhook_sql.cpp): included by those three files only, and in one place so that they cannot
 // disagree.
 #pragma once
 

@@ -41,7 +41,7 @@ constexpr char kInsertFirstEvent[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0)";
 
 // Columns as read by ReadEvent.
-#define CONTACTSD_EVENT_COLUMNS                                                             \
+#define CONTACTSD_SQLITE_EVENT_COLUMNS                                                      \
   "seq, org_id, type, occurred_at, contact_id, actor_type, actor_id, request_id, version, " \
   "doc, prior, created_at, updated_at, archived_at, archived_by"
 
@@ -50,17 +50,17 @@ constexpr char kInsertFirstEvent[] =
 // The contact filter (?6) is read here only for a contact whose chain is too long to walk
 // (event_chain::kMaxFeedWalk).
 constexpr char kListEvents[] =
-    "SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    "SELECT * FROM (SELECT " CONTACTSD_SQLITE_EVENT_COLUMNS
     " FROM events WHERE org_id = ?1 AND seq > ?3 AND (?4 = '' OR type = ?4) "
     "AND (?6 = '' OR contact_id = ?6) ORDER BY seq LIMIT ?5) "
-    "UNION ALL SELECT * FROM (SELECT " CONTACTSD_EVENT_COLUMNS
+    "UNION ALL SELECT * FROM (SELECT " CONTACTSD_SQLITE_EVENT_COLUMNS
     " FROM events WHERE org_id = ?2 AND seq > ?3 AND (?4 = '' OR type = ?4) "
     "AND (?6 = '' OR contact_id = ?6) ORDER BY seq LIMIT ?5) "
     "ORDER BY seq LIMIT ?5";
 // Events by seq (a JSON array of them: one statement for a page), as a chain walk found them.
-constexpr char kEventsAt[] =
-    "SELECT " CONTACTSD_EVENT_COLUMNS " FROM events WHERE seq IN (SELECT value FROM json_each(?1))";
-#undef CONTACTSD_EVENT_COLUMNS
+constexpr char kEventsAt[] = "SELECT " CONTACTSD_SQLITE_EVENT_COLUMNS
+                             " FROM events WHERE seq IN (SELECT value FROM json_each(?1))";
+#undef CONTACTSD_SQLITE_EVENT_COLUMNS
 // The oldest events first: a prefix of the log, never a scan of what is kept.
 constexpr char kOldestEvents[] =
     "SELECT seq, org_id, occurred_at FROM events ORDER BY seq LIMIT ?1";
