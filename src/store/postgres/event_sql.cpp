@@ -95,15 +95,8 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCountWebhooks)
          false},
     }};
 
-constexpr bool EventSqlInEnumOrder() {
-  for (std::size_t i = 0; i < kEventSql.size(); ++i) {
-    if (kEventSql[i].id != static_cast<Sql>(kFirstEventSql + i) || kEventSql[i].name == nullptr) {
-      return false;
-    }
-  }
-  return true;
-}
-static_assert(EventSqlInEnumOrder(), "kEventSql must list the change log's Sql in order");
+static_assert(ListsInEnumOrder(kEventSql, Sql::kInsertEvent),
+              "kEventSql must list the change log's Sql in order");
 
 #undef CONTACTSD_TENANT_EVENTS
 #undef CONTACTSD_TENANT_HISTORY

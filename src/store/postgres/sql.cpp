@@ -475,13 +475,8 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kInsertEvent)> 
     {Sql::kLockOrg, "lock_org", "SELECT id FROM orgs WHERE id = $1 FOR UPDATE", "t", false},
 }};
 
-constexpr bool InEnumOrder() {
-  for (std::size_t i = 0; i < kStatements.size(); ++i) {
-    if (kStatements[i].id != static_cast<Sql>(i) || kStatements[i].name == nullptr) return false;
-  }
-  return true;
-}
-static_assert(InEnumOrder(), "kStatements must list every Sql before the change log's, in order");
+static_assert(ListsInEnumOrder(kStatements, Sql::kBegin),
+              "kStatements must list every Sql before the change log's, in order");
 
 #undef CONTACTSD_CONTACT_COLUMNS
 #undef CONTACTSD_UPDATE_EVENT

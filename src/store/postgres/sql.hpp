@@ -6,6 +6,9 @@
 // guessing them: the `params` string has one letter per $n, 't' = text, 'i' = int8 (bigint).
 #pragma once
 
+#include <array>
+#include <cstddef>
+
 namespace contactsd::store::postgres {
 
 enum class Sql {
@@ -126,6 +129,19 @@ struct StatementDef {
   // retried, since it may have been applied.
   bool may_commit;
 };
+
+// Whether `defs` lists the Sql values from `first` on, each at its own place and named: each
+// part of the catalogue checks itself with it at compile time (Def reads a part by index).
+template <std::size_t N>
+constexpr bool ListsInEnumOrder(const std::array<StatementDef, N>& defs, Sql first) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (defs[i].id != static_cast<Sql>(static_cast<std::size_t>(first) + i) ||
+        defs[i].name == nullptr) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // REQUIRES: sql != Sql::kCount.
 const StatementDef& Def(Sql sql);

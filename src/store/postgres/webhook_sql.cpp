@@ -215,15 +215,7 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kCount) - kFirs
      "ii", true},
 }};
 
-constexpr bool WebhookSqlInEnumOrder() {
-  for (std::size_t i = 0; i < kWebhookSql.size(); ++i) {
-    if (kWebhookSql[i].id != static_cast<Sql>(kFirst + i) || kWebhookSql[i].name == nullptr) {
-      return false;
-    }
-  }
-  return true;
-}
-static_assert(WebhookSqlInEnumOrder(),
+static_assert(ListsInEnumOrder(kWebhookSql, Sql::kCountWebhooks),
               "kWebhookSql must list every webhook Sql, in the enum's order");
 
 #undef CONTACTSD_WEBHOOK_INSERT_COLUMNS
