@@ -138,6 +138,25 @@ Result<Response> RunWrites(const ApiContext& ctx, const Principal& who, const Re
   return RunKeyedAndWait(ctx, who, request, BatchWrite(ctx, who, std::move(ops), atomic), render);
 }
 
+void RunWritesAsync(const ApiContext& ctx, const Principal& who, const Request& request,
+                    std::vector<contacts::BatchOp> ops, bool atomic, ResultsRender render,
+                    const Reply& reply) {
+  if (HasIdempotencyKey(request)) {
+    return RunKeyedWrites(ctx, who, request, std::move(ops), atomic, std::move(render),
+                          [reply](Result<Response> answer) {
+                            reply([answer = std::move(answer)] { return answer; });
+                          });
+  }
+  ctx.contacts.WriteBatchAsync(
+      who, std::move(ops), atomic, nullptr,
+      [render = std::move(render), reply](Result<std::vector<contacts::BatchResult>> results) {
+        reply([render, results = std::move(results)]() -> Result<Response> {
+          if (!results.ok()) return results.error();
+          return render(*results);
+        });
+      });
+}
+
 void RunKeyedWrites(const ApiContext& ctx, const Principal& who, const Request& request,
                     std::vector<contacts::BatchOp> ops, bool atomic, ResultsRender render,
                     Answer answer) {

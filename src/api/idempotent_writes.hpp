@@ -70,6 +70,13 @@ Result<Response> RunWrites(const ApiContext& ctx, const Principal& who, const Re
                            std::vector<contacts::BatchOp> ops, bool atomic,
                            const ResultsRender& render);
 
+// The same, answered through `reply` (the results rendered by its Render) without waiting
+// where the store queues its writes: a route whose handler must not park its thread for a
+// commit (a batch's, on the one bulk worker). `request` need not outlive the call.
+void RunWritesAsync(const ApiContext& ctx, const Principal& who, const Request& request,
+                    std::vector<contacts::BatchOp> ops, bool atomic, ResultsRender render,
+                    const Reply& reply);
+
 // The same for a request with an Idempotency-Key, answered through `answer` without waiting
 // where the store queues its writes (an I/O thread's PATCH). `request` need not outlive the
 // call.

@@ -110,9 +110,11 @@ struct Route {
   // is answered at once, so a client without credentials cannot make the server hold its body.
   // `request` has everything but the body. Empty: nothing to check.
   std::function<Result<void>(const Request&)> check_head = {};
-  // Whether answers may be large (a list page): the handler runs on the worker pool, not on
+  // Whether answers may be large (a list page): the handler runs on the bulk workers, not on
   // an I/O thread, and while the server's budget for large answers is spent the route is
   // answered 503 at once, before its handler spends the work on an answer that would be dropped.
+  // An asynchronous handler starts there unless async_blocks (then on the worker pool), and
+  // its Render runs there too: a bulk worker never waits for a commit.
   bool large_answers = false;
   // Set: the route takes its body piece by piece (BodySink) rather than whole, without the
   // transport's max_body_bytes (max_streamed_body_bytes instead). Called on a bulk worker with

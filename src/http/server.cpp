@@ -100,8 +100,8 @@ struct Server::Impl {
   // joins the pool; this covers a Run that did not get that far).
   ~Impl() {
     if (workers) workers->Join();
-    if (bulk_workers) bulk_workers->Join();
     state->WaitForReplies();
+    if (bulk_workers) bulk_workers->Join();
   }
 
   void Listen();
@@ -198,16 +198,15 @@ void Server::Impl::Run() {
   for (std::thread& t : threads) t.join();
   // The loop ends once every session is gone, and a job holds its session, so the pool is idle
   // here unless the loop was stopped by force: then wait for the handlers still running.
-  if (workers || bulk_workers) {
-    if (forced) {
-      log::Warn("shutdown_waiting", "waiting for the handlers still running on the worker pools");
-    }
-    if (workers) workers->Join();
-    if (bulk_workers) bulk_workers->Join();
+  if (forced && (workers || bulk_workers)) {
+    log::Warn("shutdown_waiting", "waiting for the handlers still running on the worker pools");
   }
+  if (workers) workers->Join();
   // Likewise for the answers of asynchronous handlers (writes queued on the store's writer):
-  // each is posted to the loop before it counts as ended, so none is posted after this.
+  // each is posted to the loop, or handed to a bulk worker to be made (a batch's), before it
+  // counts as ended, so none is posted after this; the bulk workers stop after it.
   state->WaitForReplies();
+  if (bulk_workers) bulk_workers->Join();
   signals.reset();  // gives SIGINT/SIGTERM back to their default handlers
 }
 

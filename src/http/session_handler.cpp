@@ -69,18 +69,20 @@ void Session::PostRespond(const Executor& executor, std::shared_ptr<Session> sel
 }
 
 // The answer an asynchronous handler owes. Every copy of the handler's Reply shares it; the
-// first reply posts the answer to the session's loop, where its Render runs; a second is
-// ignored. Dropped without a reply (a handler's bug), it answers 500 rather than leave the
-// client waiting. The server waits for every one to have posted before it returns.
+// first reply posts the answer to the session's loop, where its Render runs (a large answer's
+// Render runs on a bulk worker first, then the answer is posted); a second is ignored. Dropped
+// without a reply (a handler's bug), it answers 500 rather than leave the client waiting. The
+// server waits for every one to have posted before it returns.
 struct Session::PendingReply {
   PendingReply(std::shared_ptr<Session> owner, api::Request req, Dispatched routed,
-               unsigned http_version, bool keep_alive)
+               unsigned http_version, bool keep_alive, WorkerPool* render_on)
       : session(std::move(owner)),
         executor(session->stream_.get_executor()),
         request(std::move(req)),
         dispatched(std::move(routed)),
         version(http_version),
-        wants_keep_alive(keep_alive) {
+        wants_keep_alive(keep_alive),
+        render_pool(render_on) {
     session->state_->BeginReply();
   }
 
@@ -103,11 +105,25 @@ struct Session::PendingReply {
   static void Answer(const std::shared_ptr<PendingReply>& pending, api::Render render) {
     if (pending->answered.exchange(true, std::memory_order_acq_rel)) return;
     std::shared_ptr<ServerState> state = pending->state;
-    asio::post(pending->executor, [pending, render = std::move(render)] {
-      CallRender(render, pending->request, pending->dispatched);
-      pending->session->RespondOrClose(std::move(pending->request), std::move(pending->dispatched),
-                                       pending->version, pending->wants_keep_alive);
-    });
+    if (pending->render_pool == nullptr) {
+      asio::post(pending->executor, [pending, render = std::move(render)] {
+        CallRender(render, pending->request, pending->dispatched);
+        pending->session->RespondOrClose(std::move(pending->request),
+                                         std::move(pending->dispatched), pending->version,
+                                         pending->wants_keep_alive);
+      });
+    } else {
+      // A large answer (a batch's results) is made on a bulk worker, off the I/O threads; when
+      // their queue is full, on the session's loop rather than not at all: its write committed.
+      auto job = [pending, render = std::move(render)] {
+        CallRender(render, pending->request, pending->dispatched);
+        PostRespond(pending->executor, pending->session, std::move(pending->request),
+                    std::move(pending->dispatched), pending->version, pending->wants_keep_alive);
+      };
+      if (!pending->render_pool->TrySubmit(std::move(job))) {
+        asio::post(pending->executor, std::move(job));  // TrySubmit left it as it was
+      }
+    }
     state->EndReply();
   }
 
@@ -118,17 +134,24 @@ struct Session::PendingReply {
   Dispatched dispatched;
   unsigned version;
   bool wants_keep_alive;
+  WorkerPool* const render_pool;  // null: the Render runs on the session's loop
   std::atomic<bool> answered{false};
 };
 
 void Session::StartAsync(const api::Route& route, api::Request request, Dispatched dispatched,
                          unsigned version, bool wants_keep_alive) {
-  auto pending = std::make_shared<PendingReply>(shared_from_this(), std::move(request),
-                                                std::move(dispatched), version, wants_keep_alive);
+  // The handler starts on the worker pool when it may wait for the database; else, for a route
+  // with large answers (whose checks are long too), on the bulk workers; else here. A large
+  // answer is made on the bulk workers as well.
+  WorkerPool* const bulk = route.large_answers ? state_->bulk_workers : nullptr;
+  WorkerPool* const pool = route.async_blocks ? state_->workers : bulk;
+  auto pending =
+      std::make_shared<PendingReply>(shared_from_this(), std::move(request), std::move(dispatched),
+                                     version, wants_keep_alive, bulk);
   api::Reply reply = [pending](api::Render render) {
     PendingReply::Answer(pending, std::move(render));
   };
-  if (!route.async_blocks || state_->workers == nullptr) {
+  if (pool == nullptr) {
     CallAsyncHandler(route, pending->request, reply);
     return;
   }
@@ -136,7 +159,7 @@ void Session::StartAsync(const api::Route& route, api::Request request, Dispatch
   auto job = [&route, request = &pending->request, reply] {
     CallAsyncHandler(route, *request, reply);
   };
-  if (state_->workers->TrySubmit(std::move(job))) return;
+  if (pool->TrySubmit(std::move(job))) return;
   reply([]() -> Result<api::Response> { return RenderRetryLater(Overloaded()); });
 }
 

@@ -5,10 +5,14 @@ reported, the rest stored. Operations on one contact apply in order; each stored
 event. Checked against the stored contacts and the change log, not only the statuses. (Racing
 upserts across two servers: test_two_servers_pg.py; idempotent batches: test_idempotency.py.)"""
 
-import pytest
+import threading
+import time
 
-from contactsd_harness import (assert_contact_shape, assert_error, assert_status, is_uuid, list_all,
-                               settle_feed)
+import pytest
+import requests
+
+from contactsd_harness import (assert_contact_shape, assert_error, assert_status, contacts_locked,
+                               is_uuid, list_all, settle_feed)
 
 
 def _batch(tenant, operations, atomic=None, **kw):
@@ -179,3 +183,44 @@ def test_needs_credentials(tenant):
     assert_error(tenant.server.client().post("/v1/contacts/batch", ops), 401)
     assert_error(tenant.server.client("Bearer sk_live_nope").post("/v1/contacts/batch", ops), 401)
     assert list_all(tenant.client) == []
+
+
+def _gauge(server, name):
+    text = requests.get(f"{server.direct_url}/metrics", timeout=10).text
+    lines = [line for line in text.splitlines() if line.startswith(name + " ")]
+    assert len(lines) == 1, text
+    return float(lines[0].split()[1])
+
+
+def test_batches_waiting_for_their_commit_leave_the_bulk_worker_free(tenant):
+    """A batch is checked on the bulk worker, which also makes list pages; it hands the write
+    over and does not wait for the commit (on PostgreSQL the wait is a write worker's). With
+    every contact write held back, two batches arrive and leave the bulk queue, and a list page
+    is answered while both still wait; once the lock goes, both are answered and stored."""
+    server = tenant.server
+    answers = []
+
+    def send(n):
+        ops = [{"op": "create", "body": {"email": f"w{n}-{i}@example.com"}} for i in range(50)]
+        answers.append(_batch(tenant, ops, atomic=True))
+
+    with contacts_locked(server):
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 4  # within the store's 5 s wait for the lock
+        # Both batches have arrived (this scrape is the third request in flight) and neither
+        # waits for the bulk worker.
+        while not (_gauge(server, "contactsd_http_requests_in_flight") >= 3
+                   and _gauge(server, "contactsd_http_bulk_queue") == 0):
+            assert time.monotonic() < deadline, "the batches did not leave the bulk queue"
+            time.sleep(0.005)  # polling a condition, bounded by the deadline
+        page = assert_status(tenant.client.get("/v1/contacts", params={"limit": 10}), 200)
+        assert page["data"] == [] and answers == []
+    for t in threads:
+        t.join(30)
+    assert len(answers) == 2
+    for resp in answers:
+        assert [r["status"] for r in _results(resp)] == [201] * 50
+    emails = {c["email"] for c in list_all(tenant.client, limit=100)}
+    assert emails == {f"w{n}-{i}@example.com" for n in range(2) for i in range(50)}
