@@ -57,19 +57,37 @@ ContactsService::ContactsService(const model::Model& model, store::Store& store,
       cursor_secret_(std::move(cursor_secret)),
       answer_ttl_(answer_ttl) {}
 
-Result<std::vector<model::FieldSpec>> ContactsService::CustomFieldsFor(
+Result<ContactsService::CustomFieldsChecked> ContactsService::CustomFieldsFor(
     const Principal& who, const json::object& fields) const {
   // Only a request that sends custom values pays for reading the tenant's definitions.
   const model::FieldSpec* container = model_.custom_fields_field();
-  if (!container) return std::vector<model::FieldSpec>{};
+  if (!container) return CustomFieldsChecked{};
+  std::vector<std::string_view> names;  // the custom values it sends
+  if (const json::value* nested = fields.if_contains(container->name)) {
+    if (const json::object* values = nested->if_object()) {
+      for (const auto& [key, value] : *values) names.push_back(key);
+    }
+  }
   bool sends_custom = fields.contains(container->name);
   if (model_.custom_fields_flat()) {
     for (const auto& [key, value] : fields) {
-      sends_custom = sends_custom || (!model_.FindField(key) && !model_.IsSystemName(key));
+      if (model_.FindField(key) || model_.IsSystemName(key)) continue;
+      sends_custom = true;
+      names.push_back(key);
     }
   }
-  if (!sends_custom) return std::vector<model::FieldSpec>{};
-  return CustomFieldSpecs(store_, TenantOf(who));
+  if (!sends_custom) return CustomFieldsChecked{};
+  auto stored = store_.ListCustomFields(TenantOf(who));
+  if (!stored.ok()) return std::move(stored).error();
+  auto specs = CustomFieldSpecsOf(*stored);
+  if (!specs.ok()) return std::move(specs).error();
+  CustomFieldsChecked checked{std::move(specs).value(), {}};
+  for (store::CustomField& field : *stored) {
+    if (std::find(names.begin(), names.end(), field.name) != names.end()) {
+      checked.sent.push_back(std::move(field));
+    }
+  }
+  return checked;
 }
 
 std::string_view ContactsService::TenantOf(const Principal& who) const {
@@ -133,12 +151,15 @@ Result<ContactsService::NewRecord> ContactsService::PrepareCreate(const Principa
                                                                   std::int64_t now_ms) const {
   auto custom = CustomFieldsFor(who, fields);
   if (!custom.ok()) return std::move(custom).error();
-  model::PatchCheck check = model::CheckPatch(model_, fields, *custom, model::WriteKind::kCreate);
+  model::PatchCheck check =
+      model::CheckPatch(model_, fields, custom->specs, model::WriteKind::kCreate);
   NewRecord out{{}, model::NewRecord(model_, check.normalized)};
   store::NewContact& created = out.created;
   created.references = ReferencesOf(model_, out.record);
   // The store checks the references again in its transaction: an entry deleted since this
-  // check fails the create the same way.
+  // check fails the create the same way. Likewise the custom fields' definitions: one changed
+  // or deleted since fails it with 409 custom_field_changed.
+  created.custom_fields = std::move(custom->sent);
   if (auto st = AddMissingReferences(store_, TenantOf(who), created.references, check.errors);
       !st) {
     return std::move(st).error();
@@ -314,10 +335,11 @@ Result<std::shared_ptr<ContactsService::PendingWrite>> ContactsService::PrepareW
   // rather than one per string and table.
   auto pending = std::make_shared<PendingWrite>(
       PendingWrite{mode,
-                   model::CheckPatch(model_, fields, *custom, model::WriteKind::kUpdate,
+                   model::CheckPatch(model_, fields, custom->specs, model::WriteKind::kUpdate,
                                      json::make_shared_resource<json::monotonic_resource>(1024)),
                    condition,
                    clock_(),
+                   std::move(custom->sent),
                    {}});
   model::PatchCheck& check = pending->check;
   if (auto st = AddMissingReferences(store_, TenantOf(who), ReferencesOf(model_, check.normalized),
@@ -435,6 +457,7 @@ Result<store::ContactWrite> ContactsService::Rewrite(PendingWrite& pending,
     // Checked again in the transaction: only the ids the contact did not hold already (a
     // delete of one it holds rewrites this contact after the write).
     write.references = AddedReferences(ReferencesOf(model_, record), references_before);
+    write.custom_fields = pending.custom_fields;  // checked again in the transaction
     write.prior = replaced ? PriorOf(stored_record, record)
                            : PriorOf(replaced_values, record, &check.normalized);
     if (moves_terms) {

@@ -241,8 +241,15 @@ class ContactsService {
   bool SendsSearchedField(const boost::json::object& normalized) const;
   // The write's mutation, inside the store's transaction: what `pending` makes of `current`.
   Result<store::ContactWrite> Rewrite(PendingWrite& pending, const store::Contact& current) const;
-  Result<std::vector<model::FieldSpec>> CustomFieldsFor(const Principal& who,
-                                                        const boost::json::object& fields) const;
+  // The tenant's custom fields a write's checks need: none unless it sends custom values.
+  struct CustomFieldsChecked {
+    std::vector<model::FieldSpec> specs;  // every definition, for the checks
+    // The definitions of the names it sends, which the store checks again in the write's
+    // transaction (store::ContactWrite::custom_fields).
+    std::vector<store::CustomField> sent;
+  };
+  Result<CustomFieldsChecked> CustomFieldsFor(const Principal& who,
+                                              const boost::json::object& fields) const;
   // List's page for filters on unique fields (`keys`; a value no contact could hold is
   // empty): at most the one active contact holding them all, within the query's position and
   // updated_since.

@@ -176,9 +176,14 @@ Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
                                                        std::string_view org_id) {
   auto stored = store.ListCustomFields(org_id);
   if (!stored.ok()) return std::move(stored).error();
+  return CustomFieldSpecsOf(*stored);
+}
+
+Result<std::vector<model::FieldSpec>> CustomFieldSpecsOf(
+    const std::vector<store::CustomField>& stored) {
   std::vector<model::FieldSpec> specs;
-  specs.reserve(stored->size());
-  for (const auto& f : *stored) {
+  specs.reserve(stored.size());
+  for (const auto& f : stored) {
     auto type = model::ParseFieldType(f.type);
     boost::system::error_code ec;
     boost::json::value options = boost::json::parse(f.options_json, ec);

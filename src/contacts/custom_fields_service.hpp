@@ -51,5 +51,8 @@ boost::json::object CustomFieldJson(const store::CustomField& field);
 
 Result<std::vector<model::FieldSpec>> CustomFieldSpecs(store::Store& store,
                                                        std::string_view org_id);
+// The same, of definitions already read. Errors: Internal for one that cannot be read.
+Result<std::vector<model::FieldSpec>> CustomFieldSpecsOf(
+    const std::vector<store::CustomField>& stored);
 
 }  // namespace contactsd::contacts

@@ -18,6 +18,8 @@ struct ContactsService::PendingWrite {
   model::PatchCheck check;  // the request's fields, normalized, and their errors
   VersionCondition condition;
   std::int64_t now_ms;
+  // The definitions of the custom values it sends, as checked (ContactWrite::custom_fields).
+  std::vector<store::CustomField> custom_fields;
   // Set by Rewrite: the record as written. Emplaced (moved), never assigned: assigning an
   // object of another memory resource would copy it.
   std::optional<boost::json::object> result_record;

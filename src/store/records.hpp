@@ -140,6 +140,25 @@ struct Reference {
 // {field, "not_found", "no such id in lists: 7, 9"}. REQUIRES: each has at least one id.
 Error MissingReferencesError(const std::vector<Reference>& missing);
 
+// A tenant's custom-field definition.
+struct CustomField {
+  std::string org_id;
+  std::string name;
+  std::string type;          // a model field type name: "string", "number", "enum", ...
+  std::string options_json;  // JSON array of allowed values for enums, else "[]"
+  std::int64_t created_at_ms = 0;
+};
+
+// The 409 for a write whose custom values were checked against a definition that changed or
+// went before the write's transaction: code "custom_field_changed", naming the field.
+Error CustomFieldChangedError(std::string_view name);
+
+// Whether each definition a write was checked against (`checked`: name, type, options_json) is
+// still the tenant's (`stored`, any order: the definitions of those names found in the write's
+// transaction); else CustomFieldChangedError for the first that is not.
+Status CheckCustomFieldsUnchanged(const std::vector<CustomField>& checked,
+                                  const std::vector<CustomField>& stored);
+
 // What the service decides to write, computed inside the transaction from the current contact.
 struct ContactWrite {
   bool changed = true;  // false: a no-op, nothing written, the version stays
@@ -151,6 +170,10 @@ struct ContactWrite {
   // Entry ids the new document holds that the current one does not: each must exist (checked,
   // and on PostgreSQL share-locked against a concurrent delete, inside the transaction).
   std::vector<Reference> references;
+  // The custom-field definitions the write's custom values were checked against: each must
+  // still be so (checked, and on PostgreSQL share-locked against a concurrent change, inside
+  // the transaction; CheckCustomFieldsUnchanged).
+  std::vector<CustomField> custom_fields = {};
   // Set when unique_keys are exactly the keys the active contact holds already (most writes
   // change no unique field): the store then neither reads nor writes them.
   bool keys_unchanged = false;
@@ -260,6 +283,7 @@ struct NewContact {
   std::vector<UniqueKey> keys;
   std::vector<Reference> references;
   std::vector<std::string> terms = {};
+  std::vector<CustomField> custom_fields = {};  // as ContactWrite::custom_fields
 };
 
 // One write of a batch (Store::WriteContacts).
@@ -312,13 +336,5 @@ using AnswerMaker = std::function<Result<StoredAnswer>(const std::vector<Contact
 bool StoresAnswer(const std::vector<ContactOpResult>& results, const AnswerMaker* answer);
 // Makes the answer of an unlock from the unlock it records (Store::UnlockContact).
 using UnlockAnswerMaker = std::function<Result<StoredAnswer>(const Unlock&)>;
-
-struct CustomField {
-  std::string org_id;
-  std::string name;
-  std::string type;          // a model field type name: "string", "number", "enum", ...
-  std::string options_json;  // JSON array of allowed values for enums, else "[]"
-  std::int64_t created_at_ms = 0;
-};
 
 }  // namespace contactsd::store

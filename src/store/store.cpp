@@ -42,6 +42,25 @@ Error KeyTakenError(std::string_view key_name, std::string_view holder_id) {
   return error;
 }
 
+Error CustomFieldChangedError(std::string_view name) {
+  std::string message = "The definition of custom field '" + std::string(name) +
+                        "' changed while this write was checked; send it again";
+  Error error = Error::Conflict(message, "custom_field_changed");
+  error.details.push_back({std::string(name), "custom_field_changed", std::move(message), {}});
+  return error;
+}
+
+Status CheckCustomFieldsUnchanged(const std::vector<CustomField>& checked,
+                                  const std::vector<CustomField>& stored) {
+  for (const CustomField& field : checked) {
+    const bool same = std::any_of(stored.begin(), stored.end(), [&](const CustomField& s) {
+      return s.name == field.name && s.type == field.type && s.options_json == field.options_json;
+    });
+    if (!same) return CustomFieldChangedError(field.name);
+  }
+  return {};
+}
+
 std::string_view ChangeTypeOf(const Contact* before, std::optional<std::int64_t> archived_after) {
   if (!before) return "contact.created";
   if (!before->archived_at_ms && archived_after) return "contact.archived";

@@ -148,11 +148,11 @@ def settle_feed() -> None:
 
 
 @contextlib.contextmanager
-def contacts_locked(server: "Server"):
+def contacts_locked(server: "Server", table: str = "contacts"):
     """While the block runs, no contact can be written: the SQLite file's write lock is held
-    (BEGIN IMMEDIATE), or on PostgreSQL the contacts table is locked in EXCLUSIVE mode (reads
-    go on). A write started meanwhile waits, well within the store's 5 s lock timeout if the
-    block is short."""
+    (BEGIN IMMEDIATE), or on PostgreSQL `table` is locked in EXCLUSIVE mode (reads go on;
+    "events" holds back every write that records a change, a definition's too). A write
+    started meanwhile waits, well within the store's 5 s lock timeout if the block is short."""
     if server.backend == "sqlite":
         con = sqlite3.connect(server.db_path, isolation_level=None, timeout=10)
         con.execute("BEGIN IMMEDIATE")
@@ -165,12 +165,31 @@ def contacts_locked(server: "Server"):
     p = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"], env=_pg_env(server.db_url),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        p.stdin.write("BEGIN;\nLOCK TABLE contacts IN EXCLUSIVE MODE;\n\\echo locked\n")
+        p.stdin.write(f"BEGIN;\nLOCK TABLE {table} IN EXCLUSIVE MODE;\n\\echo locked\n")
         p.stdin.flush()
         assert p.stdout.readline().strip() == "locked"
         yield
     finally:
         p.communicate("ROLLBACK;\n", timeout=30)
+
+
+def gauge(server: "Server", name: str) -> float:
+    """The value of an unlabelled gauge on the server's /metrics."""
+    text = requests.get(f"{server.direct_url}/metrics", timeout=HTTP_TIMEOUT).text
+    lines = [line for line in text.splitlines() if line.startswith(name + " ")]
+    assert len(lines) == 1, f"{name} is not one line of /metrics:\n{text}"
+    return float(lines[0].split()[1])
+
+
+def writes_waiting(server: "Server") -> int:
+    """How many writes wait for a lock: on SQLite those queued for the writer (the one it runs
+    waits for the file's lock too), on PostgreSQL the server's sessions waiting for one."""
+    if server.backend == "sqlite":
+        return int(gauge(server, "contactsd_sqlite_queued_writes"))
+    [(count,)] = query_db(server.db_url,
+                          "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
+                          "ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()")
+    return int(count)
 
 
 def fresh_pg_database() -> str:

@@ -9,10 +9,9 @@ import threading
 import time
 
 import pytest
-import requests
 
 from contactsd_harness import (assert_contact_shape, assert_error, assert_status, contacts_locked,
-                               is_uuid, list_all, settle_feed)
+                               gauge, is_uuid, list_all, settle_feed)
 
 
 def _batch(tenant, operations, atomic=None, **kw):
@@ -185,13 +184,6 @@ def test_needs_credentials(tenant):
     assert list_all(tenant.client) == []
 
 
-def _gauge(server, name):
-    text = requests.get(f"{server.direct_url}/metrics", timeout=10).text
-    lines = [line for line in text.splitlines() if line.startswith(name + " ")]
-    assert len(lines) == 1, text
-    return float(lines[0].split()[1])
-
-
 def test_batches_waiting_for_their_commit_leave_the_bulk_worker_free(tenant):
     """A batch is checked on the bulk worker, which also makes list pages; it hands the write
     over and does not wait for the commit (on PostgreSQL the wait is a write worker's). With
@@ -211,8 +203,8 @@ def test_batches_waiting_for_their_commit_leave_the_bulk_worker_free(tenant):
         deadline = time.monotonic() + 4  # within the store's 5 s wait for the lock
         # Both batches have arrived (this scrape is the third request in flight) and neither
         # waits for the bulk worker.
-        while not (_gauge(server, "contactsd_http_requests_in_flight") >= 3
-                   and _gauge(server, "contactsd_http_bulk_queue") == 0):
+        while not (gauge(server, "contactsd_http_requests_in_flight") >= 3
+                   and gauge(server, "contactsd_http_bulk_queue") == 0):
             assert time.monotonic() < deadline, "the batches did not leave the bulk queue"
             time.sleep(0.005)  # polling a condition, bounded by the deadline
         page = assert_status(tenant.client.get("/v1/contacts", params={"limit": 10}), 200)

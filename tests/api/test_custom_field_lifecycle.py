@@ -8,10 +8,13 @@ database."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 
-from contactsd_harness import assert_error, assert_status, query_db, settle_feed
+from contactsd_harness import (assert_error, assert_status, contacts_locked, gauge, query_db,
+                               settle_feed, writes_waiting)
 
 
 def events(client, base, after=None):
@@ -122,6 +125,73 @@ def test_unknown_fields_and_other_tenants_are_404(tenant, other_tenant):
     assert_error(tenant.client.delete("/v1/custom-fields/tier"), 404)
     assert_status(other_tenant.client.get("/v1/custom-fields/tier"), 200)
     assert_error(tenant.server.client().delete("/v1/custom-fields/tier"), 401)
+
+
+def _wait(condition, what: str, seconds: float = 4):
+    """Polls `condition` until it holds; within the store's 5 s wait for a lock."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.005)  # polling a condition, bounded by the deadline
+
+
+@pytest.mark.parametrize("change", ["remove the option", "delete the field"])
+def test_a_value_checked_before_its_definition_changed_is_never_stored(tenant, change):
+    """A PATCH checks its custom value against the definitions before its transaction; the
+    store checks them again inside it. With every write that records a change held back, the
+    definition change is sent, then a PATCH setting the value it takes away; both wait, already
+    checked. Whichever commits first, no contact is left holding a value its definition does
+    not allow: the PATCH is refused (409 custom_field_changed, nothing stored), or it commits
+    first and the option's removal is refused for the value it now holds."""
+    c = tenant.client
+    server = tenant.server
+    assert_status(c.post("/v1/custom-fields",
+                         {"name": "tier", "type": "enum", "options": ["gold", "silver"]}), 201)
+    contact = assert_status(c.post("/v1/contacts", {"first_name": "Ada"}), 201)
+    answers = {}
+
+    def send(name, call):
+        answers[name] = call()
+
+    definition = (lambda: c.patch("/v1/custom-fields/tier", {"options": ["silver"]})) \
+        if change == "remove the option" else (lambda: c.delete("/v1/custom-fields/tier"))
+    patch = lambda: c.patch(f"/v1/contacts/{contact['id']}",  # noqa: E731
+                            {"custom_fields": {"tier": "gold"}})
+    threads = [threading.Thread(target=send, args=("definition", definition)),
+               threading.Thread(target=send, args=("patch", patch))]
+    with contacts_locked(server, table="events"):
+        threads[0].start()
+        _wait(lambda: gauge(server, "contactsd_http_requests_in_flight") >= 2,
+              "the definition change did not arrive")
+        threads[1].start()
+        # Both have been checked and wait for the lock (on SQLite one runs on the writer, the
+        # other is queued behind it).
+        _wait(lambda: writes_waiting(server) >= (1 if server.backend == "sqlite" else 2),
+              "the writes did not both wait")
+        assert answers == {}
+    for t in threads:
+        t.join(30)
+    doc, version = stored_doc(server, tenant.org_id, contact["id"])
+    options = {"remove the option": ["gold", "silver"], "delete the field": None}[change]
+    listed = c.get("/v1/custom-fields/tier")
+    if answers["patch"].status_code == 200:
+        # The PATCH committed first: the definition change found the value and kept it valid.
+        if change == "remove the option":
+            assert_error(answers["definition"], 409, "incompatible_change")
+            assert assert_status(listed, 200)["options"] == options
+            assert doc["custom_fields"] == {"tier": "gold"} and version == 2
+        else:
+            assert_status(answers["definition"], 200)
+            assert_error(listed, 404)
+            assert doc["custom_fields"] == {} and version == 3
+    else:
+        body = assert_error(answers["patch"], 409, "custom_field_changed")
+        assert body["details"][0]["field"] == "tier"
+        assert answers["definition"].status_code == 200, answers["definition"].text
+        assert doc.get("custom_fields", {}) == {} and version == 1
+        settle_feed()
+        history = assert_status(c.get(f"/v1/contacts/{contact['id']}/history"), 200)["data"]
+        assert [e["type"] for e in history] == ["contact.created"]  # nothing recorded
 
 
 def test_delete_takes_the_value_out_of_every_contact_atomically(server, tenant, other_tenant):

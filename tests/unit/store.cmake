@@ -5,6 +5,7 @@ contactsd_unit_test(contactsd_store_tests
     store/unlock_contract_test.cpp
     store/change_log_contract_test.cpp
     store/batch_contract_test.cpp
+    store/custom_field_check_contract_test.cpp
     store/webhook_contract_test.cpp
     store/prefix_range_test.cpp
     store/search_contract_test.cpp

@@ -176,12 +176,10 @@ class PostgresStore final : public Store {
   template <class Op>
   auto WithConnection(Op op) -> decltype(op(std::declval<Connection&>()));
 
-  // CreateContact's transaction on `connection`: the keys and the row.
-  Result<Contact> InsertContact(Connection& connection, const Contact& contact,
-                                const std::vector<UniqueKey>& keys,
-                                const std::vector<Reference>& references,
-                                const std::vector<std::string>& terms, const ChangeOrigin& origin,
-                                Tx tx);
+  // CreateContact's transaction on `connection`: the checks (references, custom fields), the
+  // keys and the row.
+  Result<Contact> InsertContact(Connection& connection, const NewContact& created,
+                                const ChangeOrigin& origin, Tx tx);
   // UpdateContact's transaction on `connection`: lock, mutate, write the keys and the row.
   Result<Contact> LockedUpdate(Connection& connection, std::string_view org_id, std::string_view id,
                                const Mutation& mutate, const ChangeOrigin& origin, Tx tx);

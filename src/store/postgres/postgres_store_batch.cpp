@@ -4,6 +4,7 @@
 // its key to a concurrent one can try again as an update. An atomic batch rolls everything back
 // at its first failure.
 #include "store/postgres/array_text.hpp"
+#include "store/postgres/custom_field_lock.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 
@@ -85,9 +86,7 @@ ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view or
   const NewContact& created = op.create;
   auto create = [&]() -> ContactOpResult {
     if (op.create_error) return {*op.create_error};
-    return {InsertContact(connection, created.contact, created.keys, created.references,
-                          created.terms, origin, Tx::kJoined),
-            true};
+    return {InsertContact(connection, created, origin, Tx::kJoined), true};
   };
   if (op.kind == Kind::kCreate) return create();
   if (!op.id.empty()) {
@@ -118,6 +117,10 @@ ContactOpResult PostgresStore::RunOp(Connection& connection, std::string_view or
 
 Status PostgresStore::InsertAll(Connection& connection, std::string_view org_id,
                                 const std::vector<ContactOp>& ops, const ChangeOrigin& origin) {
+  // A definition changed since the check: an error, so that CreateAll runs and names the create.
+  auto changed = LockDefinitionsOfCreates(connection, org_id, ops);
+  if (!changed) return std::move(changed).error();
+  if (!changed->empty()) return changed->back().contact.error();
   constexpr std::size_t kRowsPerStatement = 1000;
   std::deque<std::string> texts;  // the parameters, alive until the queries have run
   std::vector<Query> queries;

@@ -5,6 +5,7 @@
 // checked against the version read. A unique key another contact holds stops the batch with
 // unique_violation (the server skips the rest, COMMIT included) and the pool rolls the transaction
 // back, so a failure leaves nothing changed.
+#include "store/postgres/custom_field_lock.hpp"
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
@@ -104,33 +105,37 @@ Result<Contact> PostgresStore::CreateContact(const Contact& contact,
                                              const std::vector<Reference>& references,
                                              const ChangeOrigin& origin) {
   return WithConnection([&](Connection& connection) {
-    return InsertContact(connection, contact, keys, references, {}, origin, Tx::kOwn);
+    return InsertContact(connection, NewContact{contact, keys, references}, origin, Tx::kOwn);
   });
 }
 
-Result<Contact> PostgresStore::InsertContact(Connection& connection, const Contact& contact,
-                                             const std::vector<UniqueKey>& keys,
-                                             const std::vector<Reference>& references,
-                                             const std::vector<std::string>& terms,
+Result<Contact> PostgresStore::InsertContact(Connection& connection, const NewContact& created,
                                              const ChangeOrigin& origin, Tx tx) {
+  const Contact& contact = created.contact;
   {
     Batch batch;
-    batch.queries.reserve(keys.size() + terms.size() + 3);
+    batch.queries.reserve(created.keys.size() + created.terms.size() + 3);
     if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kBegin);
-    // Referenced entries are share-locked first, in a round trip of their own (the rest of the
-    // batch depends on them all existing); any early return leaves the transaction open, and
-    // the pool rolls it back.
-    ReferenceLookup lookup(contact.org_id, references, ReferenceLookup::Mode::kLock);
-    if (!lookup.empty()) {
+    // Referenced entries and the custom fields' definitions are share-locked first, in a round
+    // trip of their own (the rest of the batch depends on them); any early return leaves the
+    // transaction open, and the pool rolls it back.
+    ReferenceLookup lookup(contact.org_id, created.references, ReferenceLookup::Mode::kLock);
+    CustomFieldLock definitions(contact.org_id, created.custom_fields);
+    if (!lookup.empty() || !definitions.empty()) {
       lookup.AppendTo(batch.queries);
+      definitions.AppendTo(batch.queries);
       auto locked = connection.Run(batch.queries);
       if (!locked) return std::move(locked).error();
       if (auto missing = lookup.Missing(*locked); !missing.empty()) {
         return MissingReferencesError(missing);
       }
+      if (auto same = CheckCustomFieldsUnchanged(created.custom_fields, definitions.Found(*locked));
+          !same) {
+        return std::move(same).error();
+      }
       batch.queries.clear();
     }
-    const int contact_at = AppendCreate(batch, contact, keys, terms, origin);
+    const int contact_at = AppendCreate(batch, contact, created.keys, created.terms, origin);
     if (tx == Tx::kOwn) batch.queries.emplace_back(Sql::kCommit);
     auto done = connection.Run(batch.queries);
     if (!done) {
@@ -151,6 +156,8 @@ Result<std::vector<ContactOpResult>> PostgresStore::CreateAll(Connection& connec
                                                               std::string_view org_id,
                                                               const std::vector<ContactOp>& ops,
                                                               const ChangeOrigin& origin) {
+  auto changed = LockDefinitionsOfCreates(connection, org_id, ops);
+  if (!changed || !changed->empty()) return changed;
   // A few hundred creates a round trip: one round trip per create (and two more for its
   // savepoint) was what an import's line cost.
   constexpr std::size_t kPerRoundTrip = 500;
@@ -228,7 +235,8 @@ Result<Contact> PostgresStore::OptimisticUpdate(std::string_view org_id, std::st
       if (!write) return std::move(write).error();
       if (!write->changed) return current;
       const bool document_only = write->keys_unchanged && write->references.empty() &&
-                                 write->terms_removed.empty() && write->terms_added.empty() &&
+                                 write->custom_fields.empty() && write->terms_removed.empty() &&
+                                 write->terms_added.empty() &&
                                  write->archived_at_ms == current.archived_at_ms &&
                                  write->archived_by == current.archived_by;
       if (!document_only) break;
@@ -292,14 +300,24 @@ Result<Contact> PostgresStore::LockedUpdate(Connection& connection, std::string_
   }
   // Only ids the contact did not hold are locked: a delete of one it holds already waits for
   // this row and then rewrites it, so locking those could only deadlock with that delete.
+  // The definitions the write's custom values were checked against are share-locked too: an
+  // option's removal (the definition's row, then a count of the contacts holding the option)
+  // or a delete (the logs of the contacts holding the field, then the row) waits for this
+  // write and finds its value, or this write waits for it and finds the definition changed.
   ReferenceLookup lookup(org_id, write->references, ReferenceLookup::Mode::kLock);
-  if (!lookup.empty()) {
+  CustomFieldLock definitions(org_id, write->custom_fields);
+  if (!lookup.empty() || !definitions.empty()) {
     std::vector<Query> check;
     lookup.AppendTo(check);
+    definitions.AppendTo(check);
     auto locked = connection.Run(check);
     if (!locked) return std::move(locked).error();
     if (auto missing = lookup.Missing(*locked); !missing.empty()) {
       return MissingReferencesError(missing);
+    }
+    if (auto same = CheckCustomFieldsUnchanged(write->custom_fields, definitions.Found(*locked));
+        !same) {
+      return std::move(same).error();
     }
   }
 

@@ -40,16 +40,24 @@ Result<int> PostgresStore::UpdateCustomField(const CustomField& field, std::stri
     Query update(Sql::kUpdateCustomField);
     update.Text(field.org_id).Text(field.name).Text(field.options_json).Text(definition_json);
     update.Int8(now_ms).Text(origin.actor_type).Text(origin.actor_id).Text(origin.request_id);
-    std::vector<Query> batch = {Query(Sql::kBegin)};
+    // The definition's row first: a write checked against the old options holds it share-locked
+    // until it commits (CustomFieldLock), so the count below, taken once the row is ours, sees
+    // the value that write stored; a write checked later waits for this one and sees the change.
+    std::vector<Query> batch = {Query(Sql::kBegin), std::move(update)};
     if (!removed.empty()) {
       batch.push_back(Query(Sql::kCountContactsHoldingValues)
                           .Text(field.org_id)
                           .Text(container)
                           .Text(field.name)
                           .Text(values_text));
-      auto counted = connection.Run(batch);
-      if (!counted) return std::move(counted).error();
-      const Rows& count = counted->back();
+    }
+    auto results = connection.Run(batch);
+    if (!results) return std::move(results).error();
+    if ((*results)[1].affected() == 0) {
+      return Error::NotFound("No custom field named '" + field.name + "'");
+    }
+    if (!removed.empty()) {
+      const Rows& count = results->back();
       const std::int64_t holding = count.size() == 1 ? count.Int8(0, 0) : 0;
       if (holding > 0) {
         if (auto undone = connection.Run(Query(Sql::kRollback)); !undone) {
@@ -57,14 +65,9 @@ Result<int> PostgresStore::UpdateCustomField(const CustomField& field, std::stri
         }
         return static_cast<int>(holding);
       }
-      batch.clear();
     }
-    batch.push_back(std::move(update));
-    batch.push_back(Query(Sql::kCommit));
-    auto results = connection.Run(batch);
-    if (!results) return std::move(results).error();
-    if ((*results)[batch.size() - 2].affected() == 0) {
-      return Error::NotFound("No custom field named '" + field.name + "'");
+    if (auto committed = connection.Run(Query(Sql::kCommit)); !committed) {
+      return std::move(committed).error();
     }
     return 0;
   });

@@ -262,6 +262,13 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kInsertEvent)> 
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 ORDER BY created_at, name",
      "t", false},
+    // The definitions named in the array literal $2 ('{tier,plan}'), share-locked for the rest
+    // of the transaction: a write checked against them holds them until it commits, so a
+    // change or a delete of one waits for it (UpdateCustomField, DeleteCustomField).
+    {Sql::kLockCustomFields, "lock_custom_fields",
+     "SELECT org_id, name, type, options, created_at FROM custom_fields "
+     "WHERE org_id = $1 AND name = ANY($2::text[]) FOR SHARE",
+     "tt", false},
     // New options for field $2 ($3), with its "custom_field.updated" event (doc $4, at $5;
     // origin $6-$8). No row: no such field.
     {Sql::kUpdateCustomField, "update_custom_field",

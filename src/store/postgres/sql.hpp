@@ -48,6 +48,7 @@ enum class Sql {
   kDebitCredits,
   kInsertCustomField,
   kListCustomFields,
+  kLockCustomFields,
   kUpdateCustomField,
   kCountContactsHoldingValues,
   kLockLogsOfContactsWithValue,

@@ -33,6 +33,21 @@ Status ForEachTerm(Connection& writer, const char* sql, std::string_view org_id,
   return {};
 }
 
+// Writes are serialized: a definition found here is the definition when the write commits.
+Status CheckCustomFields(Connection& writer, std::string_view org_id,
+                         const std::vector<CustomField>& checked) {
+  std::vector<CustomField> stored;
+  for (const CustomField& field : checked) {
+    auto stmt = writer.Prepare(sql::kGetCustomField);
+    if (!stmt) return std::move(stmt).error();
+    stmt->Bind(1, org_id).Bind(2, field.name);
+    auto found = FirstRow(*stmt, ReadCustomField);
+    if (!found) return std::move(found).error();
+    if (*found) stored.push_back(std::move(**found));
+  }
+  return CheckCustomFieldsUnchanged(checked, stored);
+}
+
 }  // namespace
 
 Status ChangeSearchTerms(Connection& writer, std::string_view org_id, std::string_view contact_id,
@@ -54,22 +69,24 @@ Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std
   return std::move(**contact);
 }
 
-Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
-                                    const std::vector<UniqueKey>& keys,
-                                    const std::vector<Reference>& references,
-                                    const std::vector<std::string>& terms,
+Result<Contact> CreateStoredContact(Connection& writer, const NewContact& created,
                                     const ChangeOrigin& origin) {
+  const Contact& contact = created.contact;
   // Writes are serialized: no delete can come between this check and the commit.
-  if (auto exist = CheckReferences(writer, contact.org_id, references); !exist) {
+  if (auto exist = CheckReferences(writer, contact.org_id, created.references); !exist) {
     return std::move(exist).error();
+  }
+  if (auto same = CheckCustomFields(writer, contact.org_id, created.custom_fields); !same) {
+    return std::move(same).error();
   }
   // Archived contacts hold no keys.
   if (!contact.archived_at_ms) {
-    if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, keys); !held) {
+    if (auto held = InsertContactKeys(writer, contact.org_id, contact.id, created.keys); !held) {
       return std::move(held).error();
     }
   }
-  if (auto found = ChangeSearchTerms(writer, contact.org_id, contact.id, {}, terms); !found) {
+  if (auto found = ChangeSearchTerms(writer, contact.org_id, contact.id, {}, created.terms);
+      !found) {
     return std::move(found).error();
   }
   auto inserted = change_log::InsertContact(writer, contact, origin);
@@ -90,6 +107,9 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
   if (!write->changed) return current;
   if (auto exist = CheckReferences(writer, org_id, write->references); !exist) {
     return std::move(exist).error();
+  }
+  if (auto same = CheckCustomFields(writer, org_id, write->custom_fields); !same) {
+    return std::move(same).error();
   }
   // Archived contacts hold no keys, so archiving frees them and restoring takes them back.
   static const std::vector<UniqueKey> kNoKeys;
@@ -113,10 +133,7 @@ Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
 ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const ContactOp& op,
                              const ChangeOrigin& origin) {
   using Kind = ContactOp::Kind;
-  if (op.kind == Kind::kCreate)
-    return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
-                                op.create.terms, origin),
-            true};
+  if (op.kind == Kind::kCreate) return {CreateStoredContact(writer, op.create, origin), true};
   std::string id = op.id;
   if (id.empty()) {
     // Writes are serialized: the holder found here is the holder when the write commits.
@@ -125,9 +142,7 @@ ContactOpResult RunContactOp(Connection& writer, std::string_view org_id, const 
     if (!*holder) {
       if (op.kind == Kind::kUpdate) return {Error::NotFound("Contact not found")};
       if (op.create_error) return {*op.create_error};
-      return {CreateStoredContact(writer, op.create.contact, op.create.keys, op.create.references,
-                                  op.create.terms, origin),
-              true};
+      return {CreateStoredContact(writer, op.create, origin), true};
     }
     id = std::move(**holder);
   }

@@ -17,11 +17,9 @@ namespace contactsd::store::sqlite {
 Result<Contact> LoadContact(Connection& connection, std::string_view org_id, std::string_view id);
 
 // Inserts the contact with its keys and search terms (CreateContact's transaction). Errors:
-// MissingReferencesError, Conflict "duplicate" (a key taken, or the id).
-Result<Contact> CreateStoredContact(Connection& writer, const Contact& contact,
-                                    const std::vector<UniqueKey>& keys,
-                                    const std::vector<Reference>& references,
-                                    const std::vector<std::string>& terms,
+// MissingReferencesError, CustomFieldChangedError, Conflict "duplicate" (a key taken, or the
+// id).
+Result<Contact> CreateStoredContact(Connection& writer, const NewContact& created,
                                     const ChangeOrigin& origin);
 
 // Removes `removed` from the contact's search terms, then adds `added`.
@@ -30,7 +28,7 @@ Status ChangeSearchTerms(Connection& writer, std::string_view org_id, std::strin
                          const std::vector<std::string>& added);
 
 // Loads, mutates, checks and writes (UpdateContact's transaction). Errors: NotFound, the
-// mutation's, MissingReferencesError, Conflict "duplicate".
+// mutation's, MissingReferencesError, CustomFieldChangedError, Conflict "duplicate".
 Result<Contact> UpdateStoredContact(Connection& writer, std::string_view org_id,
                                     std::string_view id, const Mutation& mutate,
                                     const ChangeOrigin& origin);

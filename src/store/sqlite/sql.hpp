@@ -181,6 +181,9 @@ inline constexpr char kInsertCustomField[] =
 inline constexpr char kListCustomFields[] =
     "SELECT org_id, name, type, options, created_at FROM custom_fields "
     "WHERE org_id = ?1 ORDER BY created_at, name";
+inline constexpr char kGetCustomField[] =
+    "SELECT org_id, name, type, options, created_at FROM custom_fields "
+    "WHERE org_id = ?1 AND name = ?2";
 inline constexpr char kUpdateCustomFieldOptions[] =
     "UPDATE custom_fields SET options = ?3 WHERE org_id = ?1 AND name = ?2";
 inline constexpr char kDeleteCustomField[] =

@@ -158,7 +158,7 @@ Result<Contact> SqliteStore::CreateContact(const Contact& contact,
                                            const std::vector<Reference>& references,
                                            const ChangeOrigin& origin) {
   return Write([&](Connection& writer) {
-    return CreateStoredContact(writer, contact, keys, references, {}, origin);
+    return CreateStoredContact(writer, NewContact{contact, keys, references}, origin);
   });
 }
 
