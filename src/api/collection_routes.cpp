@@ -33,12 +33,9 @@ Result<Response> HandleGet(const ApiContext& ctx, const std::string& collection,
                            const Request& req) {
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return std::move(who).error();
-  auto entries = ctx.collections.List(*who, collection);
-  if (!entries.ok()) return std::move(entries).error();
-  for (const auto& e : *entries) {
-    if (std::to_string(e.id) == req.Param("id")) return JsonResponse(200, Encode(e));
-  }
-  return Error::NotFound("No entry " + std::string(req.Param("id")) + " in " + collection);
+  auto entry = ctx.collections.Get(*who, collection, req.Param("id"));
+  if (!entry.ok()) return std::move(entry).error();
+  return JsonResponse(200, Encode(*entry));
 }
 
 Result<Response> HandleList(const ApiContext& ctx, const std::string& collection,

@@ -52,6 +52,21 @@ Result<std::vector<store::CollectionEntry>> CollectionsService::List(
   return store_.ListCollectionEntries(who.org_id, collection);
 }
 
+Result<store::CollectionEntry> CollectionsService::Get(const Principal& who,
+                                                       std::string_view collection,
+                                                       std::string_view id_text) const {
+  if (auto st = CheckCollection(collection); !st) return std::move(st).error();
+  auto id = ParseEntryId(collection, id_text);
+  if (!id.ok()) return std::move(id).error();
+  // At most kMaxEntries, and read whole by every write's check anyway: no lookup of its own.
+  auto entries = List(who, collection);
+  if (!entries.ok()) return std::move(entries).error();
+  for (store::CollectionEntry& entry : *entries) {
+    if (entry.id == *id) return std::move(entry);
+  }
+  return Error::NotFound("No entry " + std::string(id_text) + " in " + std::string(collection));
+}
+
 Status CollectionsService::Delete(const Principal& who, std::string_view collection,
                                   std::string_view id_text) const {
   if (auto st = CheckCollection(collection); !st) return std::move(st).error();

@@ -35,8 +35,10 @@ class CollectionsService {
   // In id order.
   Result<std::vector<store::CollectionEntry>> List(const Principal& who,
                                                    std::string_view collection) const;
-  // Errors: BadRequest "invalid_id" when `id` is not a decimal integer; NotFound when the
-  // tenant has no such entry (another tenant's ids included).
+  // Get and Delete read `id` alike. Errors: BadRequest "invalid_id" when `id` is not a decimal
+  // integer; NotFound when the tenant has no such entry (another tenant's ids included).
+  Result<store::CollectionEntry> Get(const Principal& who, std::string_view collection,
+                                     std::string_view id) const;
   Status Delete(const Principal& who, std::string_view collection, std::string_view id) const;
 
  private:

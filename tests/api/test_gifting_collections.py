@@ -267,6 +267,21 @@ def test_deleting_a_malformed_or_unknown_id(fresh, path, status, error):
     assert fresh.entries("lists") == [{"id": 1, "name": "kept"}]
 
 
+@pytest.mark.parametrize("path,status,error", [
+    ("/lists/abc", 400, "invalid_id"), ("/lists/1.5", 400, "invalid_id"),
+    ("/lists/+1", 400, "invalid_id"), ("/lists/%201", 400, "invalid_id"),
+    ("/lists/99", 404, "not_found"), ("/lists/0", 404, "not_found"),
+    ("/lists/99999999999999999999999", 404, "not_found"), ("/labels/1", 404, "not_found"),
+])
+def test_reading_a_malformed_or_unknown_id_answers_as_deleting_it(fresh, path, status, error):
+    fresh.add("lists", "kept")
+    assert_error(fresh.client.get(path), status, error)
+    # The id is read as DELETE reads it: a decimal integer, leading zeros allowed.
+    for spelling in ("1", "01"):
+        entry = assert_status(fresh.client.get(f"/lists/{spelling}"), 200)
+        assert entry == {"id": 1, "name": "kept"}
+
+
 def test_concurrent_deletes_and_writes_leave_no_dangling_id(fresh):
     # Writers keep putting fresh list ids on contacts while the lists are deleted: every
     # write lands before the delete (and is cleaned) or is refused with a 400.
