@@ -246,8 +246,7 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kInsertEvent)> 
      "UPDATE orgs SET credits = credits - $2 WHERE id = $1 AND credits >= $2 RETURNING credits",
      "ti", true},
 
-    // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options,
-    // created_at.
+    // Custom fields. Columns as read by ReadCustomField: org_id, name, type, options, created_at.
     // A new definition appends its "custom_field.created" event (doc $6; origin $7-$9).
     {Sql::kInsertCustomField, "insert_custom_field",
      "WITH f AS (INSERT INTO custom_fields (org_id, name, type, options, created_at) "
@@ -262,9 +261,8 @@ constexpr std::array<StatementDef, static_cast<std::size_t>(Sql::kInsertEvent)> 
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 ORDER BY created_at, name",
      "t", false},
-    // The definitions named in the array literal $2 ('{tier,plan}'), share-locked for the rest
-    // of the transaction: a write checked against them holds them until it commits, so a
-    // change or a delete of one waits for it (UpdateCustomField, DeleteCustomField).
+    // The definitions named in the array literal $2 ('{tier,plan}'), share-locked until the
+    // write checked against them commits (custom_field_lock.hpp).
     {Sql::kLockCustomFields, "lock_custom_fields",
      "SELECT org_id, name, type, options, created_at FROM custom_fields "
      "WHERE org_id = $1 AND name = ANY($2::text[]) FOR SHARE",
