@@ -254,25 +254,24 @@ def test_a_deleted_contact_keeps_no_deleted_id(fresh):
     assert fresh.entries("lists") == []
 
 
-@pytest.mark.parametrize("path,status,error", [
+# Ids GET and DELETE of an entry read alike: not a decimal integer (400), or no such entry.
+MALFORMED_OR_UNKNOWN_IDS = [
     ("/lists/abc", 400, "invalid_id"), ("/lists/1.5", 400, "invalid_id"),
     ("/lists/+1", 400, "invalid_id"), ("/lists/1e3", 400, "invalid_id"),
     ("/lists/%201", 400, "invalid_id"), ("/lists/99", 404, "not_found"),
     ("/lists/0", 404, "not_found"), ("/lists/-1", 404, "not_found"),
     ("/lists/99999999999999999999999", 404, "not_found"), ("/labels/1", 404, "not_found"),
-])
+]
+
+
+@pytest.mark.parametrize("path,status,error", MALFORMED_OR_UNKNOWN_IDS)
 def test_deleting_a_malformed_or_unknown_id(fresh, path, status, error):
     fresh.add("lists", "kept")
     assert_error(fresh.client.delete(path), status, error)
     assert fresh.entries("lists") == [{"id": 1, "name": "kept"}]
 
 
-@pytest.mark.parametrize("path,status,error", [
-    ("/lists/abc", 400, "invalid_id"), ("/lists/1.5", 400, "invalid_id"),
-    ("/lists/+1", 400, "invalid_id"), ("/lists/%201", 400, "invalid_id"),
-    ("/lists/99", 404, "not_found"), ("/lists/0", 404, "not_found"),
-    ("/lists/99999999999999999999999", 404, "not_found"), ("/labels/1", 404, "not_found"),
-])
+@pytest.mark.parametrize("path,status,error", MALFORMED_OR_UNKNOWN_IDS)
 def test_reading_a_malformed_or_unknown_id_answers_as_deleting_it(fresh, path, status, error):
     fresh.add("lists", "kept")
     assert_error(fresh.client.get(path), status, error)
