@@ -64,17 +64,26 @@ Result<auth::JwtVerifier> LoadJwtVerifier(const ServeConfig& config) {
   return verifier;
 }
 
+std::string HttpUrl(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 // A line in the log that the server is up, and the quick start for whoever started it. The
 // quick start goes to stdout: it is several lines of shell for a person, and stderr holds only
-// log lines, each one parseable (docs/operations.md).
-void AnnounceServing(const ServeConfig& config, const model::Model& model, std::uint16_t port,
-                     const std::string& host) {
-  const bool v6 = host.find(':') != std::string::npos;
-  const std::string base_url =
-      "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+// log lines, each one parseable (docs/operations.md). Both carry the bound ports, which are the
+// only way to learn them when --listen or --metrics-listen asked for port 0.
+void AnnounceServing(const ServeConfig& config, const model::Model& model,
+                     const std::string& base_url, const std::string& metrics_url) {
   const std::string db = store::RedactedUrl(config.db_url);
-  log::Info("listening", "serving the API",
-            {{"model", model.name()}, {"url", base_url}, {"db", db}});
+  if (metrics_url.empty()) {
+    log::Info("listening", "serving the API",
+              {{"model", model.name()}, {"url", base_url}, {"db", db}});
+  } else {
+    log::Info(
+        "listening", "serving the API",
+        {{"model", model.name()}, {"url", base_url}, {"metrics_url", metrics_url}, {"db", db}});
+  }
   std::cout << FirstSteps(model, {config.program, db, base_url, !config.jwt_secret.empty()})
             << std::flush;
 }
@@ -316,7 +325,8 @@ int ServeCommand(const ServeConfig& config) {
   } catch (const std::exception& e) {
     return StartFailed(e.what());
   }
-  AnnounceServing(config, *model, server.port(), host);
+  AnnounceServing(config, *model, HttpUrl(host, server.port()),
+                  metrics_server ? HttpUrl(metrics_host, metrics_server->port()) : "");
   std::thread metrics_thread;
   if (metrics_server) metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
   server.Run();

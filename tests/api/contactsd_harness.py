@@ -29,7 +29,7 @@ import time
 import urllib.parse
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -43,6 +43,10 @@ STARTUP_TIMEOUT = 10
 SHUTDOWN_TIMEOUT = 10
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+# The server's URL in the quick start `serve` prints once it listens (app/first_steps.cpp).
+ANNOUNCED_URL_RE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+PRISM_LISTENING_RE = re.compile(r"Prism is listening on http://127\.0\.0\.1:(\d+)")
+ANSI_ESCAPE_RE = re.compile(r"\x1b\[[0-9;]*m")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 UNAUTHORIZED_BODY = {
@@ -521,7 +525,7 @@ class Server:
         if not self.config_via_env:
             return {}
         env = {"CONTACTSD_DB": self.db_url, "CONTACTSD_MODEL": self.model,
-               "CONTACTSD_LISTEN": f"127.0.0.1:{self.port}"}
+               "CONTACTSD_LISTEN": "127.0.0.1:0"}
         if self.threads is not None:
             env["CONTACTSD_THREADS"] = str(self.threads)
         return env
@@ -530,40 +534,38 @@ class Server:
         if self.config_via_env:
             return [str(self.binary), "serve"] + self.extra_args
         args = [str(self.binary), "serve", "--db", self.db_url, "--model", self.model,
-                "--listen", f"127.0.0.1:{self.port}"]
+                "--listen", "127.0.0.1:0"]
         if self.threads is not None:
             args += ["--threads", str(self.threads)]
         return args + self.extra_args
 
     def start(self) -> "Server":
-        last_error = None
-        for _ in range(3):  # the free port may be taken between our probe and the bind
-            self.port = free_port()
-            self._starts += 1
-            self.stderr_path = self.workdir / f"stderr.{self._starts}.log"
-            self.stdout_path = self.workdir / f"stdout.{self._starts}.log"
-            self._stderr_file = open(self.stderr_path, "wb")
-            self._stdout_file = open(self.stdout_path, "wb")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
-            env.update(self.serve_env())
-            env.update(self.env)
-            self.proc = subprocess.Popen(self.serve_args(), stdin=subprocess.DEVNULL,
-                                         stdout=self._stdout_file, stderr=self._stderr_file,
-                                         env=env, cwd=self.workdir, preexec_fn=self.preexec_fn)
-            self.returncode = None
-            try:
-                self.wait_healthy()
-                self._start_prism()
-                return self
-            except _EarlyExit as e:
-                last_error = e
-                self._stderr_file.close()
-                self._stdout_file.close()
-                self.proc = None
-                if "address" not in self.stderr().lower():
-                    break
-        raise AssertionError(f"contactsd did not start: {last_error}\n--- stderr ---\n"
-                             f"{self.stderr()}")
+        """Starts the server on a port the kernel picks (--listen 127.0.0.1:0) and learns it from
+        the quick start the server prints once it listens. A port probed free beforehand could be
+        taken by another test's server before ours binds it, and then the health check would
+        reach that other server (a CI failure: 401s from a server of another model)."""
+        self.port = None
+        self._starts += 1
+        self.stderr_path = self.workdir / f"stderr.{self._starts}.log"
+        self.stdout_path = self.workdir / f"stdout.{self._starts}.log"
+        self._stderr_file = open(self.stderr_path, "wb")
+        self._stdout_file = open(self.stdout_path, "wb")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
+        env.update(self.serve_env())
+        env.update(self.env)
+        self.proc = subprocess.Popen(self.serve_args(), stdin=subprocess.DEVNULL,
+                                     stdout=self._stdout_file, stderr=self._stderr_file,
+                                     env=env, cwd=self.workdir, preexec_fn=self.preexec_fn)
+        self.returncode = None
+        self.wait_healthy()
+        self._start_prism()
+        return self
+
+    def _announced_port(self) -> int | None:
+        """The port of the URL in the quick start on stdout (written after the bind, whatever
+        the log's format or level)."""
+        match = ANNOUNCED_URL_RE.search(self.stdout_path.read_text(errors="replace"))
+        return int(match.group(1)) if match else None
 
     def wait_healthy(self, timeout: float = STARTUP_TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -573,13 +575,17 @@ class Server:
             while time.monotonic() < deadline:
                 rc = self.proc.poll()
                 if rc is not None:
-                    raise _EarlyExit(f"exited with {rc} before it was healthy")
-                try:
-                    r = probe.get(self.url("/healthz"), timeout=1)
-                    if r.status_code == 200:
-                        return
-                except requests.RequestException:
-                    pass
+                    raise AssertionError(f"contactsd exited with {rc} before it was healthy\n"
+                                         f"--- stderr ---\n{self.stderr()}")
+                if self.port is None:
+                    self.port = self._announced_port()
+                if self.port is not None:
+                    try:
+                        r = probe.get(self.url("/healthz"), timeout=1)
+                        if r.status_code == 200:
+                            return
+                    except requests.RequestException:
+                        pass
                 time.sleep(0.05)
         finally:
             probe.close()
@@ -628,20 +634,26 @@ class Server:
         probe.trust_env = False
         document.write_bytes(probe.get(f"http://127.0.0.1:{self.port}{base}/openapi.json",
                                        timeout=HTTP_TIMEOUT).content)
-        self._prism_port = free_port()
-        self._prism_log = open(self.workdir / f"prism.{self._starts}.log", "wb")
+        prism_log = self.workdir / f"prism.{self._starts}.log"
+        self._prism_log = open(prism_log, "wb")
+        # Port 0 and the port prism announces, as for the server (see start).
         self._prism = subprocess.Popen(
             [prism, "proxy", str(document), f"http://127.0.0.1:{self.port}",
-             "-h", "127.0.0.1", "-p", str(self._prism_port)],
+             "-h", "127.0.0.1", "-p", "0"],
             stdin=subprocess.DEVNULL, stdout=self._prism_log, stderr=self._prism_log)
         deadline = time.monotonic() + 60
         try:
             while time.monotonic() < deadline:
                 if self._prism.poll() is not None:
                     break
+                if self._prism_port is None:
+                    text = ANSI_ESCAPE_RE.sub("", prism_log.read_text(errors="replace"))
+                    match = PRISM_LISTENING_RE.search(text)
+                    self._prism_port = int(match.group(1)) if match else None
                 try:
-                    if probe.get(f"http://127.0.0.1:{self._prism_port}/healthz",
-                                 timeout=1).status_code == 200:
+                    if self._prism_port is not None and probe.get(
+                            f"http://127.0.0.1:{self._prism_port}/healthz",
+                            timeout=1).status_code == 200:
                         return
                 except requests.RequestException:
                     pass
@@ -765,10 +777,6 @@ def _model_base_path(model: str) -> str:
     if model in builtin:
         return builtin[model]
     return json.loads(Path(model).read_text()).get("base_path", "")
-
-
-class _EarlyExit(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------------------------

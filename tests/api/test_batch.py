@@ -11,7 +11,7 @@ import time
 import pytest
 
 from contactsd_harness import (assert_contact_shape, assert_error, assert_status, contacts_locked,
-                               gauge, is_uuid, list_all, settle_feed)
+                               gauge, list_all, settle_feed)
 
 
 def _batch(tenant, operations, atomic=None, **kw):

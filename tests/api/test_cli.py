@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from contactsd_harness import (Client, assert_contact_response, assert_status, free_port,
+from contactsd_harness import (Client, assert_contact_response, assert_status,
                                is_timestamp, list_all)
 
 ORG_KEYS = {"id", "name", "plan", "credits", "created_at"}
@@ -162,7 +162,7 @@ def test_serve_configured_from_the_environment(make_server):
 def test_serve_with_an_unknown_model_fails_at_once(make_server):
     srv = make_server(start=False)
     p = subprocess.run([str(srv.binary), "serve", "--db", srv.db_url, "--model", "no-such-model",
-                        "--listen", f"127.0.0.1:{free_port()}"],
+                        "--listen", "127.0.0.1:0"],
                        capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
     assert p.returncode != 0 and p.stderr.strip()
 
@@ -175,7 +175,7 @@ def test_serve_with_an_unknown_model_fails_at_once(make_server):
 ])
 def test_serve_with_bad_flags_fails_at_once(make_server, args):
     srv = make_server(start=False)
-    base = {"--db": srv.db_url, "--model": "standard", "--listen": f"127.0.0.1:{free_port()}"}
+    base = {"--db": srv.db_url, "--model": "standard", "--listen": "127.0.0.1:0"}
     base.update(dict(zip(args[::2], args[1::2])))
     argv = [str(srv.binary), "serve"] + [x for kv in base.items() for x in kv]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from contactsd_harness import (ResponseReader, assert_contact_response, assert_error, assert_json_response,
+from contactsd_harness import (ResponseReader, assert_contact_response, assert_error,
                                assert_status, list_all)
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from contactsd_harness import assert_error, assert_status, free_port
+from contactsd_harness import assert_error, assert_status
 import test_crm_common as crm
 from test_crm_common import (JWT_SECRET, SUB, UNKNOWN_ID, CrmTenant, assert_not_found,
                              assert_unauthorized, claims, contact_response, hs256_token,
@@ -276,7 +276,7 @@ def test_the_secret_may_come_from_the_environment(make_server):
 def _serve_fails(contactsd_bin, tmp_path, *args) -> str:
     """Starts `serve` with args; it must exit non-zero at once. Returns its stderr."""
     argv = [str(contactsd_bin), "serve", "--db", f"sqlite:{tmp_path / 'c.db'}", "--model", "crm",
-            "--listen", f"127.0.0.1:{free_port()}", *args]
+            "--listen", "127.0.0.1:0", *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTSD_")}
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, stdin=subprocess.DEVNULL)

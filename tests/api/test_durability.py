@@ -22,7 +22,7 @@ import urllib.parse
 
 import pytest
 
-from contactsd_harness import Client, assert_contact_response, free_port
+from contactsd_harness import Client, assert_contact_response
 
 # Not through the OpenAPI proxy (CONTACTSD_TEST_PRISM): a kill -9 while requests are in
 # flight (the proxy would answer for the dead server).
@@ -155,7 +155,7 @@ def test_sync_normal_serves_writes(make_server, how):
 @pytest.mark.parametrize("how", ["flag", "env"])
 def test_an_unknown_sync_level_is_refused_at_start(make_server, how):
     srv = make_server(start=False)
-    argv = [str(srv.binary), "serve", "--db", srv.db_url, "--listen", f"127.0.0.1:{free_port()}"]
+    argv = [str(srv.binary), "serve", "--db", srv.db_url, "--listen", "127.0.0.1:0"]
     env = None
     if how == "flag":
         argv += ["--sync", "off"]

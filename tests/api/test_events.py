@@ -8,7 +8,6 @@ import threading
 import time
 import uuid
 
-import pytest
 
 from contactsd_harness import (FeedFollower, assert_contact_response, assert_error, assert_status,
                                is_timestamp, query_db, run_together, settle_feed)

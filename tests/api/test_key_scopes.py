@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import signal
 import time
 from datetime import datetime, timezone
 from pathlib import Path

@@ -3,6 +3,7 @@ parser (Debian's python3-prometheus-client); its counters move with the requests
 template (never the raw path), on both backends; the store's own measures are there; and
 --metrics-listen serves it on a port of its own instead."""
 
+import re
 import sqlite3
 import time
 
@@ -10,7 +11,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from contactsd_harness import assert_status, free_port
+from contactsd_harness import assert_status
 
 pytestmark = pytest.mark.direct  # /metrics is not in the model's OpenAPI document
 
@@ -157,8 +158,12 @@ def test_a_failing_read_of_the_log_is_logged_when_it_begins_and_ends_not_each_sc
 
 
 def test_metrics_listen_serves_them_on_a_port_of_their_own(make_server):
-    port = free_port()
-    server = make_server("standard", extra_args=["--metrics-listen", f"127.0.0.1:{port}"])
+    server = make_server("standard", extra_args=["--metrics-listen", "127.0.0.1:0"])
+    # Port 0: the kernel picks a free one, which the listening line names (a port probed free
+    # beforehand could be taken by another test's server first).
+    listening = next(line for line in server.stderr().splitlines() if "event=listening" in line)
+    port = int(re.search(r"metrics_url=http://127\.0\.0\.1:(\d+)", listening).group(1))
+    assert port != server.port, listening
     assert server.client().get("/metrics").status_code == 404  # not on the API's port
     healthz = {"method": "GET", "route": "/healthz", "status": "200"}
     before = _scrape(f"http://127.0.0.1:{port}")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from contactsd_harness import UNAUTHORIZED_BODY, assert_error, assert_status
+from contactsd_harness import UNAUTHORIZED_BODY, assert_error
 import test_prospects_common as p
 from test_prospects_common import BASE, DEFAULTS_VIEW, EDITABLE, FULL, FULL_VIEW, PAGE_KEYS, \
     UNKNOWN_ID, create, credits, district, get, list_all, list_page, prospect, view

@@ -5,7 +5,6 @@ internal orgs seeing everything for free, `_access` per calling org, concurrent 
 spending once (many threads; two servers on one database). Every balance is read with
 `contactsd org show`, as an operator would."""
 
-import pytest
 
 from contactsd_harness import Client, assert_error, run_together
 import test_prospects_common as p

@@ -79,10 +79,19 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$binary" serve --db "sqlite:$tmp/contacts.db" --listen "127.0.0.1:$port" --threads 1 \
+# Port 0, and the port the server's listening line names: a port probed free beforehand could be
+# taken by another process first.
+"$binary" serve --db "sqlite:$tmp/contacts.db" --listen 127.0.0.1:0 --threads 1 \
   >"$tmp/server.log" 2>&1 &
 server=$!
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n 's|.*event=listening .* url=http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$tmp/server.log")
+  [ -z "$port" ] || break
+  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "the server exited"; }
+  sleep 0.1
+done
+[ -n "$port" ] || { cat "$tmp/server.log" >&2; fail "the server did not say where it listens"; }
 for _ in $(seq 100); do
   CONTACTSD_LISTEN=0.0.0.0:$port timeout 5 "$healthcheck" 2>/dev/null && break
   kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "the server exited"; }
