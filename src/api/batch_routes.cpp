@@ -189,9 +189,7 @@ Response ResultsResponse(const model::Model& model, const std::vector<std::optio
 // bulk worker (SQLite) nothing waits for the commit: the worker checks the next batch
 // meanwhile (docs/benchmarks.md); where the store's writes block, this runs on the worker pool.
 void HandleBatch(const ApiContext& ctx, const Request& req, const Reply& reply) {
-  auto answer = [&reply](Result<Response> response) {
-    reply([response = std::move(response)] { return response; });
-  };
+  auto answer = [&reply](Result<Response> response) { reply(Answered(std::move(response))); };
   auto who = PrincipalOf(ctx, req);
   if (!who.ok()) return answer(std::move(who).error());
   if (auto allowed = ctx.contacts.MayWrite(*who); !allowed) {

@@ -199,9 +199,7 @@ using WriteCall = void (contacts::ContactsService::*)(const Principal&, std::str
 
 void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, WriteCall call,
                  contacts::BatchOp::Kind kind) {
-  auto fail = [&reply](Error error) {
-    reply([error = std::move(error)]() -> Result<Response> { return error; });
-  };
+  auto fail = [&reply](Error error) { reply(Answered(std::move(error))); };
   auto who = WriterOf(ctx, req);
   if (!who.ok()) return fail(std::move(who).error());
   if (HasIdempotencyKey(req)) {
@@ -212,9 +210,7 @@ void HandleWrite(const ApiContext& ctx, const Request& req, const Reply& reply, 
     if (!fields.ok()) return fail(std::move(fields).error());
     return RunKeyedWrites(ctx, *who, req, OneOperation(kind, req, &*fields), true,
                           OneAnswer(ctx.model, std::move(requested).value()),
-                          [reply](Result<Response> answer) {
-                            reply([answer = std::move(answer)] { return answer; });
-                          });
+                          [reply](Result<Response> answer) { reply(Answered(std::move(answer))); });
   }
   auto id = ContactIdOf(ctx, *who, req);
   if (!id.ok()) return fail(std::move(id).error());

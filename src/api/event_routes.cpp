@@ -107,12 +107,10 @@ Result<FeedParams> FeedParamsOf(const Request& req) {
 // Answers with a page, built here (a worker or the waiters' thread), not on the I/O thread.
 void ReplyWith(const ApiContext& ctx, const Reply& reply, Result<contacts::EventPage> page) {
   if (!page.ok()) {
-    reply([error = std::move(page).error()]() -> Result<Response> { return error; });
+    reply(Answered(std::move(page).error()));
     return;
   }
-  reply([response = PageResponse(ctx.model, *page)]() mutable -> Result<Response> {
-    return std::move(response);
-  });
+  reply(Answered(PageResponse(ctx.model, *page)));
 }
 
 // GET {base}/events: a page at once, or with ?wait= and nothing to show yet, a long poll

@@ -143,9 +143,7 @@ void RunWritesAsync(const ApiContext& ctx, const Principal& who, const Request& 
                     const Reply& reply) {
   if (HasIdempotencyKey(request)) {
     return RunKeyedWrites(ctx, who, request, std::move(ops), atomic, std::move(render),
-                          [reply](Result<Response> answer) {
-                            reply([answer = std::move(answer)] { return answer; });
-                          });
+                          [reply](Result<Response> answer) { reply(Answered(std::move(answer))); });
   }
   ctx.contacts.WriteBatchAsync(
       who, std::move(ops), atomic, nullptr,

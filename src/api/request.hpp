@@ -88,6 +88,10 @@ using Handler = std::function<Result<Response>(const Request&)>;
 // The last step of an asynchronous handler's answer: the transport runs it on the connection's
 // own thread, so that whichever thread finished the work (a database writer) only hands over.
 using Render = std::function<Result<Response>()>;
+// A Render of an answer already made (an error, a stored answer): moved out when it runs.
+inline Render Answered(Result<Response> answer) {
+  return [answer = std::move(answer)]() mutable { return std::move(answer); };
+}
 // How an asynchronous handler answers: exactly once, from any thread. A Reply dropped without
 // being called answers 500, so a lost callback cannot leave a client waiting.
 using Reply = std::function<void(Render)>;

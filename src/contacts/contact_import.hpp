@@ -76,6 +76,9 @@ class ContactImport {
     std::vector<BatchOp> ops;  // kept to write them each on its own if the batch fails
     std::vector<std::int64_t> lines;
     std::future<Result<ValidWrite>> written;
+    // The thread writing it, where the store's writes block (waited for when destroyed,
+    // before `written`).
+    std::future<void> writing;
   };
 
   void Reject(std::int64_t line, Error error);
