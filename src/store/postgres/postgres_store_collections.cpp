@@ -1,10 +1,11 @@
 // PostgresStore: collections of per-tenant entries.
 //
 // Integrity against a concurrent delete: a write that adds an entry's id share-locks the entry
-// (lock_collection_ids ... FOR SHARE) before it commits, and a delete removes the entry row
-// first (waiting for those share locks) and only then looks for the contacts holding the id,
-// in a statement that therefore sees every such write committed. A write that comes later finds
-// the entry gone. So no contact keeps the id of a deleted entry.
+// (lock_collection_ids: the entry's lock, shared, and its row FOR SHARE) before it commits, and
+// a delete takes the entry's lock (lock_collection_entry), which waits for those writes, and
+// only then looks for the contacts holding the id, in statements that therefore see every such
+// write committed. A write that comes later waits for the delete and finds the entry gone. So
+// no contact keeps the id of a deleted entry.
 #include "store/postgres/change_log.hpp"
 #include "store/postgres/entry_references.hpp"
 #include "store/postgres/postgres_store.hpp"
@@ -92,9 +93,15 @@ Result<int> PostgresStore::DeleteCollectionEntry(std::string_view org_id,
   // Any early return leaves the transaction open; the pool rolls it back.
   return WithConnection([&](Connection& connection) -> Result<int> {
     // The log locks of the contacts that hold the id come first, before the delete gives the
-    // transaction its id (see lock_contact_log in sql.cpp); a contact that takes the id
-    // meanwhile commits before the delete can go on, so its event comes first anyway.
-    std::vector<Query> batch = {Query(Sql::kBegin)};
+    // transaction its id (see lock_contact_log in sql.cpp), so that each rewrite's event is
+    // ordered after the contact's earlier ones. They are looked for once the entry's own lock
+    // is held: a write adding the id holds it until it commits, so the look finds that
+    // contact, and no write adds the id after it. (Looked for before, a contact that took the
+    // id meanwhile, then was written again by a transaction with a higher id, was rewritten
+    // here with a lower one: its events out of order in the feed.)
+    std::vector<Query> batch = {
+        Query(Sql::kBegin),
+        Query(Sql::kLockCollectionEntry).Text(org_id).Text(collection).Int8(id)};
     for (const std::string& field : fields) {
       batch.push_back(Query(Sql::kLockLogsOfContactsHolding).Text(org_id).Text(field).Int8(id));
     }

@@ -62,6 +62,7 @@ enum class Sql {
   kListCollectionEntries,
   kFindCollectionIds,
   kLockCollectionIds,
+  kLockCollectionEntry,
   kDeleteCollectionEntry,
   kLockContactsHolding,
   kLockLogsOfContactsHolding,
