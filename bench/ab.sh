@@ -40,18 +40,19 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 export BENCH_DIR=$here
 
-port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-
-start() {  # start BIN DB
-  "$1" serve --db "$2" --listen "127.0.0.1:$port" --no-access-log 2>>"$work/server.log" &
+starts=0
+start() {  # start BIN DB: sets server_pid, base
+  local logfile port
+  starts=$((starts + 1))
+  logfile=$work/server.$starts.log
+  "$1" serve --db "$2" --listen 127.0.0.1:0 --no-access-log 2>"$logfile" &
   server_pid=$!
-  for _ in $(seq 300); do
-    curl -fs -o /dev/null "$base/healthz" && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$work/server.log" >&2
+  if port=$(listening_port "$logfile" "$server_pid" 30) &&
+    wait_http "http://127.0.0.1:$port/healthz" "$server_pid" 30; then
+    base="http://127.0.0.1:$port"
+    return 0
+  fi
+  cat "$logfile" >&2
   exit 1
 }
 stop() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }

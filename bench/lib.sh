@@ -19,6 +19,20 @@ json_field() {  # json_field FIELD: reads one JSON object on stdin
   "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
 
+# listening_port LOG PID SECONDS: the port a server started with `--listen 127.0.0.1:0` names in
+# its log's listening line, once it has bound it. The kernel picks the port: one probed free
+# beforehand could be taken by another process first, and then the probe reaches that one.
+listening_port() {
+  local logfile=$1 pid=$2 limit=$3 port
+  for _ in $(seq $((limit * 10))); do
+    port=$(sed -n 's|.*event=listening .* url=http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$logfile" 2>/dev/null)
+    [ -n "$port" ] && { echo "$port"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 wait_http() {  # wait_http URL PID SECONDS
   local url=$1 pid=$2 limit=$3
   for _ in $(seq $((limit * 10))); do

@@ -62,16 +62,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_contactsd DB LOG [serve args...]: starts a server on a free port; sets server_pid, base.
+# start_contactsd DB LOG [serve args...]: starts a server on a port of its own; sets server_pid, base.
 start_contactsd() {
   local db=$1 logfile=$2 port
   shift 2
-  port=$(free_port)
-  "$bin" serve --db "$db" --listen "127.0.0.1:$port" --no-access-log "$@" 2>"$logfile" &
+  "$bin" serve --db "$db" --listen 127.0.0.1:0 --no-access-log "$@" 2>"$logfile" &
   server_pid=$!
   pids+=("$server_pid")
+  if ! port=$(listening_port "$logfile" "$server_pid" 30) ||
+    ! wait_http "http://127.0.0.1:$port/healthz" "$server_pid" 30; then
+    cat "$logfile" >&2
+    log "contactsd did not start"
+    exit 1
+  fi
   base="http://127.0.0.1:$port"
-  wait_http "$base/healthz" "$server_pid" 30 || { cat "$logfile" >&2; log "contactsd did not start"; exit 1; }
 }
 
 # tenant DB: creates an org and a key on DB; sets key.

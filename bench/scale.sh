@@ -49,12 +49,14 @@ trap 'exit 130' INT TERM
 
 start_contactsd() {  # start_contactsd DB: sets server_pid, base
   local port
-  port=$(free_port)
-  "$bin" serve --db "$1" --listen "127.0.0.1:$port" --no-access-log 2>"$work/server.log" &
+  "$bin" serve --db "$1" --listen 127.0.0.1:0 --no-access-log 2>"$work/server.log" &
   server_pid=$!
   pids+=("$server_pid")
-  base="http://127.0.0.1:$port"
-  wait_http "$base/healthz" "$server_pid" 30 && return 0
+  if port=$(listening_port "$work/server.log" "$server_pid" 30) &&
+    wait_http "http://127.0.0.1:$port/healthz" "$server_pid" 30; then
+    base="http://127.0.0.1:$port"
+    return 0
+  fi
   cat "$work/server.log" >&2
   log "contactsd did not start"
   exit 1

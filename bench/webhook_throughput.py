@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -27,10 +26,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_port(log: Path) -> int | None:
+    """The port the server's listening line names (it is started on port 0: one probed free
+    beforehand could be taken by another process first)."""
+    match = re.search(r"event=listening .* url=http://127\.0\.0\.1:(\d+)",
+                      log.read_text(errors="replace"))
+    return int(match.group(1)) if match else None
 
 
 def call(method: str, url: str, body=None, key: str | None = None):
@@ -69,9 +70,8 @@ def main() -> None:
 
     org = cli(args.binary, db, "org", "create", "--name", "webhook-bench")["id"]
     key = cli(args.binary, db, "key", "create", "--org", org)["key"]
-    port = free_port()
     server = subprocess.Popen(
-        [args.binary, "serve", "--db", db, "--listen", f"127.0.0.1:{port}", "--no-access-log",
+        [args.binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--no-access-log",
          "--webhook-allow-private", "--webhook-allow-http"],
         stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "wb"))
     sink = subprocess.Popen(["node", str(BENCH_DIR / "webhook_sink.js"), "0"],
@@ -79,7 +79,8 @@ def main() -> None:
                             text=True)
     try:
         sink_port = json.loads(sink.stdout.readline())["port"]
-        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: listening_port(work / "server.log") is not None, 20, "the server")
+        base = f"http://127.0.0.1:{listening_port(work / 'server.log')}"
 
         def healthy():
             try:
