@@ -56,14 +56,6 @@ enum class Sql {
   kLockContactsWithValue,
   kInsertSettingIfAbsent,
   kGetSetting,
-  kCountCollectionEntries,
-  kBumpCollectionCounter,
-  kInsertCollectionEntry,
-  kListCollectionEntries,
-  kFindCollectionIds,
-  kLockCollectionIds,
-  kLockCollectionEntry,
-  kDeleteCollectionEntry,
   kLockContactsHolding,
   kLockLogsOfContactsHolding,
   kDeleteContactKeysOf,
@@ -118,6 +110,14 @@ enum class Sql {
   kFailingWebhooks,
   kDisableWebhook,
   kPruneDeliveries,
+  kCountCollectionEntries,  // the collections' statements from here on (collection_sql.cpp)
+  kBumpCollectionCounter,
+  kInsertCollectionEntry,
+  kListCollectionEntries,
+  kFindCollectionIds,
+  kLockCollectionIds,
+  kLockCollectionEntry,
+  kDeleteCollectionEntry,
   kCount,  // not a statement
 };
 
@@ -149,7 +149,10 @@ constexpr bool ListsInEnumOrder(const std::array<StatementDef, N>& defs, Sql fir
 const StatementDef& Def(Sql sql);
 // The change log's part (kInsertEvent to kCountWebhooks; event_sql.cpp), which Def reads.
 const StatementDef& EventDef(Sql sql);
-// The webhook statements' part (kCountWebhooks on; webhook_sql.cpp), which Def reads.
+// The webhook statements' part (kCountWebhooks to kCountCollectionEntries; webhook_sql.cpp),
+// which Def reads.
 const StatementDef& WebhookDef(Sql sql);
+// The collections' part (kCountCollectionEntries on; collection_sql.cpp), which Def reads.
+const StatementDef& CollectionDef(Sql sql);
 
 }  // namespace contactsd::store::postgres
