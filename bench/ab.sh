@@ -45,7 +45,7 @@ start() {  # start BIN DB: sets server_pid, base
   local logfile port
   starts=$((starts + 1))
   logfile=$work/server.$starts.log
-  "$1" serve --db "$2" --listen 127.0.0.1:0 --no-access-log 2>"$logfile" &
+  "$1" serve --db "$2" --listen 127.0.0.1:0 --no-access-log >"$logfile" 2>&1 &
   server_pid=$!
   if port=$(listening_port "$logfile" "$server_pid" 30) &&
     wait_http "http://127.0.0.1:$port/healthz" "$server_pid" 30; then

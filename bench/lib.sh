@@ -22,10 +22,14 @@ json_field() {  # json_field FIELD: reads one JSON object on stdin
 # listening_port LOG PID SECONDS: the port a server started with `--listen 127.0.0.1:0` names in
 # its log's listening line, once it has bound it. The kernel picks the port: one probed free
 # beforehand could be taken by another process first, and then the probe reaches that one.
+# Builds older than that line (bench/ab.sh's OLD) name it only in their quick start on stdout
+# ("serving model 'standard' on http://127.0.0.1:PORT"), which the caller then sends to LOG too.
 listening_port() {
   local logfile=$1 pid=$2 limit=$3 port
   for _ in $(seq $((limit * 10))); do
-    port=$(sed -n 's|.*event=listening .* url=http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$logfile" 2>/dev/null)
+    port=$(sed -n -e 's|.*event=listening .* url=http://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
+      -e "s|^contactsd: serving model '[^']*' on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p" \
+      "$logfile" 2>/dev/null | head -1)
     [ -n "$port" ] && { echo "$port"; return 0; }
     kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.1
