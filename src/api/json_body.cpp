@@ -5,33 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <cmath>
-
 namespace contactsd::api {
-namespace {
-
-// Boost.JSON reads 1e400 as infinity, which no JSON document can carry back out; such a body
-// is refused here, once, rather than stored and served as invalid JSON later.
-bool AllNumbersFinite(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::double_:
-      return std::isfinite(v.get_double());
-    case boost::json::kind::array:
-      for (const auto& item : v.get_array()) {
-        if (!AllNumbersFinite(item)) return false;
-      }
-      return true;
-    case boost::json::kind::object:
-      for (const auto& [key, item] : v.get_object()) {
-        if (!AllNumbersFinite(item)) return false;
-      }
-      return true;
-    default:
-      return true;
-  }
-}
-
-}  // namespace
 
 Result<boost::json::object> ParseObject(std::string_view body, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
@@ -39,7 +13,7 @@ Result<boost::json::object> ParseObject(std::string_view body, boost::json::stor
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec, std::move(storage), options);
   if (ec) return Error::BadRequest("The request body is not valid JSON", "invalid_json");
-  if (!AllNumbersFinite(v)) {
+  if (!model::AllNumbersFinite(v)) {
     return Error::BadRequest("The request body has a number too large to represent",
                              "invalid_json");
   }

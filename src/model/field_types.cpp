@@ -1,5 +1,7 @@
 #include "model/field_types.hpp"
 
+#include "model/json_text.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <array>
@@ -89,7 +91,7 @@ std::optional<boost::json::value> AsNumber(std::string_view text) {
 std::optional<boost::json::value> AsJson(std::string_view text) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
-  if (ec) return std::nullopt;
+  if (ec || !AllNumbersFinite(v)) return std::nullopt;
   return v;
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -173,6 +174,25 @@ std::string JsonText(const boost::json::value& value) {
   out.reserve(256);
   AppendJsonText(out, value);
   return out;
+}
+
+bool AllNumbersFinite(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(value.get_double());
+    case boost::json::kind::array:
+      for (const auto& item : value.get_array()) {
+        if (!AllNumbersFinite(item)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& [key, item] : value.get_object()) {
+        if (!AllNumbersFinite(item)) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
 }
 
 }  // namespace contactsd::model

@@ -24,4 +24,9 @@ void AppendJsonEscaped(std::string& out, std::string_view text);
 // its stored document, so that the same value sent again is no change.
 void AsStoredNumbers(boost::json::value& value);
 
+// Whether every number in `value` is finite. Boost.JSON reads 1e400 as infinity, which no JSON
+// document can carry back out (JsonText would write "inf"): a value that is not is refused
+// where it comes in, rather than stored and served as invalid JSON later.
+bool AllNumbersFinite(const boost::json::value& value);
+
 }  // namespace contactsd::model

@@ -41,3 +41,24 @@ def test_only_a_writing_plan_imports_and_the_export_gates_as_get_does(internal, 
     assert [c["email"] for c in after] == [None, "p1@school.edu", None]
     # Each line as GET shows it to that org.
     assert after[1] == p.get(customer, after[1]["id"])
+
+
+def test_a_csv_cell_with_a_number_past_a_double_is_rejected_and_nothing_unreadable_is_stored(
+        internal):
+    # Boost.JSON reads 1e999 as infinity: stored, the document would no longer be JSON, and the
+    # contact, every list page holding it and every export would fail.
+    district = p.district()
+    text = ("name,district_id,key_facts\n"
+            f"Finite,{district},\"{{\"\"n\"\":1e300}}\"\n"
+            f"Infinite,{district},\"{{\"\"n\"\":1e999}}\"\n")
+    report = assert_status(internal.client.post(f"{p.BASE}/import", text.encode(),
+                                                headers={"Content-Type": "text/csv"}), 200)
+    assert (report["created"], report["rejected"]) == (1, 1), report
+    assert report["errors"][0]["line"] == 3
+    assert report["errors"][0]["error"]["details"][0]["field"] == "key_facts"
+    stored = p.list_all(internal, district_id=district)
+    assert [c["name"] for c in stored] == ["Finite"]
+    assert p.get(internal, stored[0]["id"])["key_facts"] == {"n": 1e300}
+    r = internal.client.get(f"{p.BASE}/export", params={"district_id": district})
+    assert r.status_code == 200, r.text[:300]
+    assert [json.loads(line)["name"] for line in r.text.splitlines()] == ["Finite"]

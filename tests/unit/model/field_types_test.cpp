@@ -82,6 +82,10 @@ TEST(FieldTypes, ReadValuesWrittenAsText) {
   EXPECT_EQ(FromText(FieldType::kNumber, "inf"), "none");
   EXPECT_EQ(FromText(FieldType::kString, "a,b"), "\"a,b\"");
   EXPECT_EQ(FromText(FieldType::kStringArray, "[\"a\",\"b\"]"), "[\"a\",\"b\"]");
+  // Boost.JSON reads 1e999 as infinity, which stored would make the document invalid JSON.
+  EXPECT_EQ(FromText(FieldType::kObject, "{\"n\":1e999}"), "none");
+  EXPECT_EQ(FromText(FieldType::kAny, "[1,-1e999]"), "none");
+  EXPECT_EQ(FromText(FieldType::kObject, "{\"n\":1e300}"), "{\"n\":1E300}");
   EXPECT_EQ(FromText(FieldType::kUuid, "not-a-uuid"), "none");
   EXPECT_EQ(FromText(FieldType::kUuid, "0190F0A5-0000-7000-8000-000000000000"),
             "\"0190F0A5-0000-7000-8000-000000000000\"");
