@@ -72,10 +72,12 @@ class ImportSink final : public BodySink {
     };
   }
 
-  // An error that stops the import says how far it got: the lines before it are written.
-  Status Stopped(Status status) const {
+  // An error that stops the import says how far it got: the lines before it are written,
+  // the batch still being written among them.
+  Status Stopped(Status status) {
     if (status) return status;
     Error error = std::move(status).error();
+    if (auto settled = import_.Stop(); !settled) return settled;
     const contacts::ImportReport& r = import_.report();
     error.message += " (the import stopped after " + std::to_string(r.lines) +
                      " lines, which stay written: " + std::to_string(r.created) + " created, " +

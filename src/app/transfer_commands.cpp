@@ -132,8 +132,8 @@ int ImportCommand(const TransferConfig& config, const std::string& file,
 
   contacts::ImportOptions options;
   options.upsert_on = upsert_on;
-  auto import = contacts::ContactImport::Open(*session->contacts, session->who, options);
-  if (!import.ok()) return Fail(import.error());
+  auto importer = contacts::ContactImport::Open(*session->contacts, session->who, options);
+  if (!importer.ok()) return Fail(importer.error());
   const api::ImportFormat format = FormatOfFile(config.format, file);
   std::vector<model::FieldSpec> custom;
   if (format == api::ImportFormat::kCsv) {
@@ -145,43 +145,48 @@ int ImportCommand(const TransferConfig& config, const std::string& file,
 
   if (rejected_path.empty()) rejected_path = from_stdin ? "import.rejected" : file + ".rejected";
   std::ofstream rejected;
-  import->on_reject = [&](const contacts::RejectedLine& r) {
+  importer->on_reject = [&](const contacts::RejectedLine& r) {
     if (!rejected.is_open()) rejected.open(rejected_path, std::ios::trunc);
-  rejected << R"({"line":)" << r.line << R"(,"error":)" << api::ErrorBody(r.error) << "}\n";
-};
-std::int64_t bytes_read = 0;
-std::optional<ProgressBar> bar;
-if (::isatty(STDERR_FILENO)) bar.emplace(total_bytes);
-if (bar) import->on_batch = [&](const contacts::ImportReport& r) { bar->Show(r, bytes_read);
-};  // namespace contactsd::app
+    rejected << "{\"line\":" << r.line << ",\"error\":" << api::ErrorBody(r.error) << "}\n";
+  };
+  std::int64_t bytes_read = 0;
+  std::optional<ProgressBar> bar;
+  if (::isatty(STDERR_FILENO)) bar.emplace(total_bytes);
+  if (bar) {
+    importer->on_batch = [&](const contacts::ImportReport& r) { bar->Show(r, bytes_read); };
+  }
 
-const api::LineFn each = [&](std::int64_t line, Result<boost::json::object> fields) {
-  return import->Add(line, std::move(fields));
-};
-std::vector<char> buffer(1 << 20);
-Status status;
-for (;;) {
-  const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
-  if (n == 0) break;
-  bytes_read += static_cast<std::int64_t>(n);
-  status = reader->Feed(std::string_view(buffer.data(), n), each);
-  if (!status) break;
-}
-if (status && std::ferror(in)) status = Error::BadRequest("cannot read " + file);
-if (status) status = reader->End(each);
-if (status) status = import->Finish();
-const contacts::ImportReport& report = import->report();
-if (bar) bar->Show(report, bytes_read, true);
-std::cout << "contactsd import: " << report.lines << " lines, " << report.created << " created, "
-          << report.updated << " updated, " << report.rejected << " rejected";
-if (report.rejected > 0) std::cout << " (each with its error in " << rejected_path << ")";
-std::cout << "\n";
-if (!status) {
-  std::cerr << "contactsd: the import stopped after " << report.lines
-            << " lines (they stay written): ";
-  return Fail(status.error());
-}
-return report.rejected > 0 ? 1 : 0;
+  const api::LineFn each = [&](std::int64_t line, Result<boost::json::object> fields) {
+    return importer->Add(line, std::move(fields));
+  };
+  std::vector<char> buffer(1 << 20);
+  Status status;
+  for (;;) {
+    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+    if (n == 0) break;
+    bytes_read += static_cast<std::int64_t>(n);
+    status = reader->Feed(std::string_view(buffer.data(), n), each);
+    if (!status) break;
+  }
+  if (status && std::ferror(in)) status = Error::BadRequest("cannot read " + file);
+  if (status) status = reader->End(each);
+  if (status) status = importer->Finish();
+  // Stopped early: the batch being written stays written, and is counted before the summary.
+  if (!status) {
+    if (auto settled = importer->Stop(); !settled) status = std::move(settled);
+  }
+  const contacts::ImportReport& report = importer->report();
+  if (bar) bar->Show(report, bytes_read, true);
+  std::cout << "contactsd import: " << report.lines << " lines, " << report.created << " created, "
+            << report.updated << " updated, " << report.rejected << " rejected";
+  if (report.rejected > 0) std::cout << " (each with its error in " << rejected_path << ")";
+  std::cout << "\n";
+  if (!status) {
+    std::cerr << "contactsd: the import stopped after " << report.lines
+              << " lines (they stay written): ";
+    return Fail(status.error());
+  }
+  return report.rejected > 0 ? 1 : 0;
 }
 
 int ExportCommand(const TransferConfig& config) {

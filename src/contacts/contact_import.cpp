@@ -70,6 +70,12 @@ Status ContactImport::Finish() {
   return Settle();
 }
 
+Status ContactImport::Stop() {
+  queued_.clear();
+  queued_lines_.clear();
+  return Settle();
+}
+
 Status ContactImport::WriteQueued() {
   Batch next;
   next.ops = std::move(queued_);

@@ -58,6 +58,10 @@ class ContactImport {
   Status Add(std::int64_t line, Result<boost::json::object> fields);
   // Writes what is queued. Errors as Add's.
   Status Finish();
+  // Ends an import that cannot go on (its input broke off): the batch being written stays
+  // written, so it is waited for and counted, and the report says all that the import stored;
+  // the lines queued after it are dropped. Errors: the store's, for that batch.
+  Status Stop();
 
   const ImportReport& report() const { return report_; }
   // Called after each batch is written, with the report so far (progress).

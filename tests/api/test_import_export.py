@@ -237,6 +237,21 @@ def test_a_csv_row_with_more_cells_than_columns_is_rejected_alone(tenant):
     assert [c["first_name"] for c in list_all(tenant.client)] == ["Bob"]
 
 
+def test_an_import_stopped_by_an_unreadable_record_counts_the_batch_it_was_writing(tenant):
+    # The first 5,000 lines (a whole batch) are being written when a later record cannot be
+    # read: they stay written, and the error says so, so that a client resuming after the
+    # count it was given creates no duplicates. The line queued after them is not written.
+    rows = "".join(f"P{i},p{i}@example.com\n" for i in range(5001))
+    text = "first_name,email\n" + rows + 'Ada,"x"y\n'
+    err = assert_status(import_(tenant.client, text.encode(), CSV), 400)
+    assert err["error"] == "invalid_csv", err
+    assert "stopped after 5000 lines" in err["message"], err
+    assert "5000 created" in err["message"], err
+    stored = list_all(tenant.client, limit=100)
+    assert len(stored) == 5000
+    assert "P5000" not in {c["first_name"] for c in stored}
+
+
 # ---- export ----------------------------------------------------------------------------------
 
 def test_export_streams_the_list_with_its_filters(tenant, other_tenant):
