@@ -68,6 +68,10 @@ struct Response {
   std::vector<NameValue> headers;  // extra headers (Content-Type: JSON unless set here)
   // Set: the body is made by it as it is sent (chunked), and `body` is unused.
   std::shared_ptr<BodySource> stream = {};
+  // Set: the body, a fixed one that its route holds (a page's script): sent as it is, never
+  // copied, and not counted against the budget for large answers, since no answer adds to
+  // what it takes; `body` is unused.
+  std::shared_ptr<const std::string> shared_body = {};
 };
 
 // A request body too large to hold, taken piece by piece as it arrives (POST

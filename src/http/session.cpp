@@ -252,9 +252,14 @@ void Session::Respond(api::Request request, Dispatched dispatched, unsigned vers
 void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
   body_lease_.Release();  // the request's body is done with
   Decorate(answer);
-  if (IsBodiless(answer.status)) answer.body.clear();
+  if (IsBodiless(answer.status)) {
+    answer.body.clear();
+    answer.shared_body.reset();
+  }
   status_ = answer.status;
   body_ = std::move(answer.body);
+  shared_body_ = std::move(answer.shared_body);
+  const std::string_view body = shared_body_ ? std::string_view(*shared_body_) : body_;
   // A streamed answer: the head now, then its pieces (session_stream.cpp). To an HTTP/1.0
   // client, which knows no chunks, the end of the connection ends it.
   const bool streamed = answer.stream != nullptr && !IsBodiless(answer.status);
@@ -262,7 +267,7 @@ void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
   keep_alive_ = keep_alive;
   head_.clear();  // keeps its capacity: a connection's answers reuse one buffer
   AppendResponseHead(head_, answer, version, keep_alive, request_id_,
-                     streamed ? kStreamedBody : body_.size(), HttpDateNow());
+                     streamed ? kStreamedBody : body.size(), HttpDateNow());
 
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
@@ -276,7 +281,7 @@ void Session::Send(api::Response answer, unsigned version, bool keep_alive) {
   // An answer to HEAD has the head a GET would get, Content-Length included, and no body:
   // bytes after it would be read as the start of the next answer.
   const std::array<asio::const_buffer, 2> bytes = {
-      asio::buffer(head_), asio::buffer(body_.data(), method_ == "HEAD" ? 0 : body_.size())};
+      asio::buffer(head_), asio::buffer(body.data(), method_ == "HEAD" ? 0 : body.size())};
   asio::async_write(stream_, bytes,
                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
 }
@@ -304,6 +309,7 @@ void Session::OnWrite(beast::error_code ec, std::size_t) {
     return;
   }
   body_ = std::string();  // do not hold the last answer while idle
+  shared_body_.reset();
   WaitForRequest();
 }
 

@@ -147,6 +147,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // The answer being written: its head (status line and headers) and body.
   std::string head_;
   std::string body_;
+  // A route's fixed body, sent instead of body_ (api::Response::shared_body).
+  std::shared_ptr<const std::string> shared_body_;
   int status_ = 0;
   // Between a request's head and its answer's last byte (RequestMetrics' in-flight count).
   bool in_request_ = false;

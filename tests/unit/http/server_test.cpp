@@ -532,6 +532,48 @@ TEST(Server, HeadIsAnsweredWithoutABody) {
   EXPECT_EQ(next->Json().at("error").as_string(), "method_not_allowed");
 }
 
+// A route's fixed body (a page's script) is shared by its answers, not copied into each: it
+// takes nothing of the budget for large answers, so clients that ask for it and never read
+// cannot spend that budget. Here the body is larger than the whole budget: an answer copying it
+// is refused at once, the shared one is sent whole, GET and HEAD alike.
+TEST(Server, ASharedBodyIsSentWholeWithoutTheBudgetForLargeAnswers) {
+  auto script = std::make_shared<const std::string>(std::string(3 << 20, 'x'));
+  std::vector<api::Route> routes = TestRoutes();
+  routes.push_back({"GET", "/shared", [script](const api::Request&) -> Result<api::Response> {
+                      api::Response answer{200, {}, {{"Content-Type", "text/javascript"}}};
+                      answer.shared_body = script;
+                      return answer;
+                    }});
+  routes.push_back({"GET", "/copied", [script](const api::Request&) -> Result<api::Response> {
+                      return api::Response{200, *script, {{"Content-Type", "text/javascript"}}};
+                    }});
+  ServerOptions options = RunningServer::Quiet();
+  options.limits.max_buffered_answer_bytes = 1 << 20;
+  RunningServer s(options, std::move(routes));
+  Client c(s.port());
+  ASSERT_TRUE(c.Send(Get("/copied")));
+  auto copied = c.Read();
+  ASSERT_TRUE(copied);
+  EXPECT_EQ(copied->status, 503);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(c.Send(Get("/shared")));
+    auto shared = c.Read();
+    ASSERT_TRUE(shared);
+    EXPECT_EQ(shared->status, 200);
+    EXPECT_EQ(shared->Header("content-type"), "text/javascript");
+    EXPECT_EQ(shared->body, *script);
+  }
+  ASSERT_TRUE(c.Send("HEAD /shared HTTP/1.1\r\nHost: test\r\n\r\n" + Get("/v1/contacts/7")));
+  auto head = c.ReadHead();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->Header("content-length"), std::to_string(script->size()));
+  auto next = c.Read();  // nothing of the body came after the head
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->Json().at("id").as_string(), "7");
+}
+
 TEST(Server, HandlerErrorWithDetailsIsRendered) {
   RunningServer s;
   Client c(s.port());
