@@ -2,6 +2,7 @@
 
 #include "common/address_policy.hpp"
 #include "common/crypto.hpp"
+#include "common/outbound_url.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -61,8 +62,12 @@ Status CheckWebhookUrl(std::string_view url, const WebhookPolicy& policy) {
   if (parsed->has_userinfo()) return UrlError("The URL must not carry credentials");
   const std::string host = parsed->host_address();
   if (host.empty()) return UrlError("The URL has no host");
-  if (parsed->has_port() && parsed->port_number() == 0) {
-    return UrlError("The URL's port must be 1 to 65535");
+  // What a delivery reads the URL as: one it could not read (a port past 65535, which Boost.URL
+  // 1.81 wraps around, "host:443path") would be accepted here and fail at every attempt.
+  std::string unsendable;
+  if (!ParseOutboundUrl(url, unsendable)) {
+    return UrlError("The URL cannot be sent to (" + unsendable +
+                    "): a port must be 1 to 65535 and a path start with '/'");
   }
   if (auto literal = ForbiddenLiteralReason(parsed->encoded_host())) {
     if (literal->empty() || policy.allow_private) return {};

@@ -4,7 +4,7 @@
 #include "common/background_thread.hpp"
 #include "common/log.hpp"
 #include "http/outbound_texts.hpp"
-#include "http/outbound_url.hpp"
+#include "common/outbound_url.hpp"
 #include "http/outbound_wire.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>

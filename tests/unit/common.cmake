@@ -3,6 +3,7 @@ contactsd_unit_test(contactsd_common_tests
     common/address_policy_test.cpp
     common/crypto_test.cpp
     common/metric_cells_test.cpp
+    common/outbound_url_test.cpp
     common/log_line_test.cpp
     common/log_sink_test.cpp
     common/secret_box_test.cpp

@@ -7,7 +7,6 @@ contactsd_unit_test(contactsd_http_tests
     http/head_checks_test.cpp
     http/http_date_test.cpp
     http/outbound_client_test.cpp
-    http/outbound_url_test.cpp
     http/request_id_test.cpp
     http/response_head_test.cpp
     http/router_test.cpp

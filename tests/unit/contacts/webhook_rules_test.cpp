@@ -35,7 +35,9 @@ TEST(CheckWebhookUrl, RefusesLiteralPrivateAddressesNamingTheRule) {
 
 TEST(CheckWebhookUrl, RefusesWhatIsNotAnHttpsUrl) {
   for (const char* url : {"", "not a url", "/relative", "ftp://93.184.215.14/", "https://",
-                          "https://user:pw@93.184.215.14/", "https://93.184.215.14:0/"}) {
+                          "https://user:pw@93.184.215.14/", "https://93.184.215.14:0/",
+                          "https://93.184.215.14:100000/", "https://93.184.215.14:70000/",
+                          "https://93.184.215.14:443evil", "https://bad%20host.example/"}) {
     EXPECT_EQ(RuleOf(CheckWebhookUrl(url, kOpen)).rfind("invalid_url", 0), 0u) << url;
   }
   EXPECT_FALSE(CheckWebhookUrl("http://93.184.215.14/h", kStrict).ok());

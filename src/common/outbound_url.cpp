@@ -1,4 +1,4 @@
-#include "http/outbound_url.hpp"
+#include "common/outbound_url.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -8,7 +8,7 @@
 #include <charconv>
 #include <cstdint>
 
-namespace contactsd::http {
+namespace contactsd {
 namespace {
 
 bool IsHostNameChar(char c) {
@@ -85,4 +85,4 @@ std::optional<OutboundDestination> ParseOutboundUrl(std::string_view text, std::
   return out;
 }
 
-}  // namespace contactsd::http
+}  // namespace contactsd

@@ -1,12 +1,14 @@
-// Where an outbound request (a webhook delivery) goes, read from its URL; private to src/http,
-// for outbound_client. Pure: nothing is resolved here.
+// Where an outbound request (a webhook delivery) goes, read from its URL: for the outbound
+// client (src/http), which sends there, and for the check of a webhook's URL when it is set
+// (src/contacts), so that a URL accepted then is one a delivery can be sent to. Pure: nothing
+// is resolved here.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace contactsd::http {
+namespace contactsd {
 
 struct OutboundDestination {
   bool tls = false;  // https
@@ -24,4 +26,4 @@ struct OutboundDestination {
 // percent-encoding cannot carry anything else into the resolver or the Host header).
 std::optional<OutboundDestination> ParseOutboundUrl(std::string_view url, std::string& error);
 
-}  // namespace contactsd::http
+}  // namespace contactsd

@@ -1,10 +1,10 @@
-#include "http/outbound_url.hpp"
+#include "common/outbound_url.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace contactsd::http {
+namespace contactsd {
 namespace {
 
 OutboundDestination Parse(std::string_view url) {
@@ -83,4 +83,4 @@ TEST(ParseOutboundUrl, RefusesWhatItCannotSend) {
 }
 
 }  // namespace
-}  // namespace contactsd::http
+}  // namespace contactsd
