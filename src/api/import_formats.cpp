@@ -88,11 +88,14 @@ json::value CellValue(std::string_view text, model::FieldType type) {
 
 // CSV (RFC 4180) through libcsv: a header row naming the fields, then a record per contact.
 // A cell left empty leaves its field out. A UTF-8 byte order mark before the header is skipped.
+// Blank lines are no contacts, but they are counted, so that a line's number is the file's
+// (libcsv reports them with CSV_REPALL_NL, each CR and LF outside a record on its own).
 class CsvReader final : public LineReader {
  public:
   CsvReader(const model::Model& model, std::vector<model::FieldSpec> custom_fields)
       : model_(model), custom_fields_(std::move(custom_fields)) {
-    csv_init(&parser_, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+    csv_init(&parser_,
+             CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL | CSV_REPALL_NL);
   }
   ~CsvReader() override { csv_free(&parser_); }
   CsvReader(const CsvReader&) = delete;
@@ -134,7 +137,7 @@ class CsvReader final : public LineReader {
 
   Error NotCsv() {
     return Error::BadRequest(
-        "Line " + std::to_string(record_ + 1) + " is not CSV: " + csv_strerror(csv_error(&parser_)),
+        "Line " + std::to_string(line_ + 1) + " is not CSV: " + csv_strerror(csv_error(&parser_)),
         "invalid_csv");
   }
 
@@ -165,18 +168,26 @@ class CsvReader final : public LineReader {
     }
   }
 
-  static void OnRecord(int, void* self) {
+  // `end`: the CR or LF that ended the record or the blank line, -1 at the end of the input.
+  static void OnRecord(int end, void* self) {
     auto* reader = static_cast<CsvReader*>(self);
     reader->since_record_ = 0;
-    ++reader->record_;
+    const bool crlf = end == '\n' && reader->last_end_ == '\r';
+    reader->last_end_ = end;
+    if (reader->cells_.empty()) {  // no record: a line break of its own
+      if (!crlf) ++reader->line_;  // a blank line; an LF after a CR ends the line the CR did
+      return;
+    }
+    ++reader->line_;
     std::vector<std::optional<std::string>> cells = std::move(reader->cells_);
     reader->cells_.clear();
     if (!reader->failure_.ok()) return;
-    if (reader->record_ == 1) {
+    if (!reader->header_read_) {
+      reader->header_read_ = true;
       reader->failure_ = reader->ReadHeader(cells);
       return;
     }
-    reader->failure_ = (*reader->each_)(reader->record_, reader->FieldsOf(cells));
+    reader->failure_ = (*reader->each_)(reader->line_, reader->FieldsOf(cells));
   }
 
   Status ReadHeader(const std::vector<std::optional<std::string>>& cells) {
@@ -239,7 +250,9 @@ class CsvReader final : public LineReader {
   std::string head_;  // the first bytes, until there are enough to tell a byte order mark
   std::vector<Column> columns_;
   std::vector<std::optional<std::string>> cells_;  // of the record being read
-  std::int64_t record_ = 0;
+  std::int64_t line_ = 0;  // lines read to the end of the last record, blank ones included
+  int last_end_ = -1;
+  bool header_read_ = false;
   std::size_t since_record_ = 0;  // bytes fed since the last record ended
   const LineFn* each_ = nullptr;
   Status failure_;

@@ -237,6 +237,16 @@ def test_a_csv_row_with_more_cells_than_columns_is_rejected_alone(tenant):
     assert [c["first_name"] for c in list_all(tenant.client)] == ["Bob"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_csv_line_numbers_are_the_files_blank_lines_counted(tenant, newline):
+    lines = ["", "first_name,email,notes", "Ada,ada@example.com", "", "   ", "Bob,not an email",
+             "Cy,,\"two\nlines\"", "", "Di,also not an email"]
+    report = assert_status(import_(tenant.client, newline.join(lines).encode(), CSV), 200)
+    assert (report["lines"], report["created"], report["rejected"]) == (4, 2, 2), report
+    assert [e["line"] for e in report["errors"]] == [6, 9]
+    assert sorted(c["first_name"] for c in list_all(tenant.client)) == ["Ada", "Cy"]
+
+
 def test_an_import_stopped_by_an_unreadable_record_counts_the_batch_it_was_writing(tenant):
     # The first 5,000 lines (a whole batch) are being written when a later record cannot be
     # read: they stay written, and the error says so, so that a client resuming after the
