@@ -195,18 +195,6 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
     auto position = PositionOf(who, cursor);
     if (!position.ok()) return std::move(position).error();
     query.after = *position;
-    // Retention deleted events after this position: the consumer has missed some.
-    auto horizon = store_.EventHorizon(query.tenants);
-    if (!horizon.ok()) return std::move(horizon).error();
-    if (query.after.seq < *horizon) {
-      return Error::Gone(
-          "The cursor is older than the events kept (--event-retention): some changes after it "
-          "are no longer in the feed. Read the contacts again from the list (GET " +
-              model_.base_path() +
-              "/contacts?order=updated_at), then follow the feed from a new "
-              "cursor",
-          "cursor_expired");
-    }
   }
   if (!type.empty()) {
     auto stored = StoredType(type);
@@ -223,6 +211,23 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
   }
   auto events = store_.ListEvents(query);
   if (!events.ok()) return std::move(events).error();
+  if (!cursor.empty()) {
+    // Retention deleted events after this position: the consumer has missed some. Read after
+    // the page, not before: retention only raises the horizon, so one below the cursor now was
+    // below it when the page was read, and the page has every event after the cursor (read
+    // before, a prune committed between the two would go unseen and leave a gap).
+    auto horizon = store_.EventHorizon(query.tenants);
+    if (!horizon.ok()) return std::move(horizon).error();
+    if (query.after.seq < *horizon) {
+      return Error::Gone(
+          "The cursor is older than the events kept (--event-retention): some changes after it "
+          "are no longer in the feed. Read the contacts again from the list (GET " +
+              model_.base_path() +
+              "/contacts?order=updated_at), then follow the feed from a new "
+              "cursor",
+          "cursor_expired");
+    }
+  }
   const store::EventPosition last = events->empty() ? query.after : events->back().position;
   auto views = ViewsOf(who, std::move(events).value());
   if (!views.ok()) return std::move(views).error();

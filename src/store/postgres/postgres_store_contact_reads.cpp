@@ -1,8 +1,9 @@
 // PostgresStore: reading contacts. One by id or by a key; a page of a tenant's contacts by id
 // (filtered or not), by a search term's prefix, or in the order a sync reads them (from the
 // change log, ListByUpdate); and a whole tenant in one snapshot (ScanContacts: an export).
-// Every read is one statement on a pooled connection, the scan one REPEATABLE READ transaction
-// on a connection of its own. The writes are in postgres_store_contacts.cpp.
+// Every read is one statement on a pooled connection, except the sync's order (its statements
+// in one REPEATABLE READ transaction) and the scan (one on a connection of its own). The
+// writes are in postgres_store_contacts.cpp.
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/prefix_range.hpp"
@@ -171,7 +172,10 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
     from = {*query.updated_since_ms, ""};
   }
   FilterNumbers numbers;
-  return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
+  // One snapshot for the time retention pruned to and the pages: read apart, a prune committed
+  // between them could delete a contact's latest event after the scan of the contacts before
+  // that time was skipped, and a sync would miss the contact.
+  auto read = [&](Connection& connection) -> Result<std::vector<Contact>> {
     auto horizon = connection.Run(Query(Sql::kPrunedBefore).Text(query.org_id));
     if (!horizon) return std::move(horizon).error();
     const std::int64_t pruned_before = horizon->empty() ? 0 : horizon->Int8(0, 0);
@@ -198,6 +202,13 @@ Result<std::vector<Contact>> PostgresStore::ListByUpdate(const ListQuery& query)
     auto rows = connection.Run(log);
     if (!rows) return std::move(rows).error();
     for (Contact& c : AllRows(*rows, ReadContact)) page.push_back(std::move(c));
+    return page;
+  };
+  return WithConnection([&](Connection& connection) -> Result<std::vector<Contact>> {
+    auto begun = connection.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (!begun) return std::move(begun).error();
+    auto page = read(connection);
+    (void)connection.Exec("ROLLBACK");  // it only read
     return page;
   });
 }

@@ -108,9 +108,20 @@ Status CheckListQuery(const ListQuery& query) {
   return {};
 }
 
+// ListByUpdate in one read transaction: the time retention pruned to and the pages are read in
+// one snapshot. Read apart, a prune committed between them could delete a contact's latest
+// event after the scan of the contacts before that time was skipped: the contact would be in
+// neither read, and a sync would miss it.
+Result<std::vector<Contact>> ListByUpdateInSnapshot(Connection& reader, const ListQuery& query) {
+  if (auto begun = reader.ExecScript("BEGIN"); !begun) return std::move(begun).error();
+  auto page = ListByUpdate(reader, query);
+  (void)reader.ExecScript("ROLLBACK");  // it only read: the reader goes back in no snapshot
+  return page;
+}
+
 // ListContacts on a reader.
 Result<std::vector<Contact>> ListOn(Connection& reader, const ListQuery& query) {
-  if (query.after_updated) return ListByUpdate(reader, query);
+  if (query.after_updated) return ListByUpdateInSnapshot(reader, query);
   if (query.search_prefix) return ListBySearch(reader, query);
   const bool filtered = !query.filters.empty() || query.updated_since_ms;
   const char* sql = filtered                 ? sql::kListContactsFiltered
