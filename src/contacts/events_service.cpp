@@ -16,6 +16,19 @@ namespace {
 
 Error InvalidCursor() { return Error::BadRequest("The cursor is not valid", "invalid_cursor"); }
 
+// Keeps the events (at least one) whose documents fit in `max_bytes`; true when it cut any.
+bool CutToBytes(std::vector<store::Event>& events, std::size_t max_bytes) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    bytes += events[i].contact.doc.size() + events[i].prior.size();
+    if (bytes > max_bytes && i > 0) {
+      events.resize(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 Status CheckLimit(int limit, int max) {
   if (limit < 1 || limit > max) {
     return Error::BadRequest("limit must be between 1 and " + std::to_string(max), "invalid_query");
@@ -228,6 +241,7 @@ Result<EventPage> EventsService::Feed(const Principal& who, std::string_view cur
           "cursor_expired");
     }
   }
+  CutToBytes(*events, kMaxPageBytes);
   const store::EventPosition last = events->empty() ? query.after : events->back().position;
   auto views = ViewsOf(who, std::move(events).value());
   if (!views.ok()) return std::move(views).error();
@@ -265,8 +279,9 @@ Result<EventPage> EventsService::History(const Principal& who, std::string_view 
     auto contact = store_.GetContact(query.tenants[0], query.contact_id);
     if (!contact.ok()) return std::move(contact).error();
   }
-  const bool more = static_cast<int>(events->size()) > limit;
+  bool more = static_cast<int>(events->size()) > limit;
   if (more) events->resize(static_cast<std::size_t>(limit));
+  if (CutToBytes(*events, kMaxPageBytes)) more = true;
   const std::int64_t last_seq = events->empty() ? 0 : events->back().position.seq;
   auto views = ViewsOf(who, std::move(events).value());
   if (!views.ok()) return std::move(views).error();

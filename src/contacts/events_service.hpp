@@ -12,6 +12,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +70,10 @@ class EventsService {
 
   static constexpr int kMaxPageSize = 1000;
   static constexpr int kDefaultPageSize = 100;
+  // A feed or history page ends early, its cursor at its last event, once its events' documents
+  // pass this many bytes: a page of large contacts stays within what the transport holds for
+  // an answer (64 MiB for all of them), and a consumer always moves on (docs/events.md).
+  static constexpr std::size_t kMaxPageBytes = 4 << 20;
 
  private:
   // The tenants whose logs `who` reads: its own, and the catalogue's for a catalogue model.

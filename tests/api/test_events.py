@@ -229,6 +229,37 @@ def test_history_is_newest_first_and_pages(tenant):
     assert list(reversed(whole["data"])) == _feed(tenant, contact_id=c["id"])[0]
 
 
+def test_a_page_of_large_events_ends_early_and_every_event_is_still_read_once(tenant):
+    # 100 custom fields of 1,000 characters each: an update's event holds ~200 KB (the document
+    # and the values before), so 31 of them are past what a page holds (4 MiB of documents).
+    for i in range(100):
+        assert_status(tenant.client.post("/v1/custom-fields", {"name": f"f{i}", "type": "string"}),
+                      201)
+    c = tenant.create_contact({"first_name": "Large",
+                               "custom_fields": {f"f{i}": "a" * 1000 for i in range(100)}})
+    for letter in "bcdefghijklmnopqrstuvwxyzBCDEF":  # 30 updates, the last to "F" * 1000
+        values = {f"f{i}": letter * 1000 for i in range(100)}
+        assert_contact_response(tenant.client.patch(f"/v1/contacts/{c['id']}",
+                                                    {"custom_fields": values}))
+    versions = list(range(1, 32))
+    first = _feed_page(tenant, contact_id=c["id"], limit=1000)
+    assert 0 < len(first["data"]) < 31, len(first["data"])
+    events, _ = _feed(tenant, contact_id=c["id"], limit=1000)
+    assert [e["data"]["version"] for e in events] == versions
+    newest = _history(tenant, c["id"], limit=1000)
+    assert 0 < len(newest["data"]) < 31 and newest["next_cursor"] is not None
+    history, cursor = [], None
+    while True:
+        page = _history(tenant, c["id"], limit=1000, **({"cursor": cursor} if cursor else {}))
+        history.extend(page["data"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert [e["data"]["version"] for e in history] == versions[::-1]
+    assert history[0]["changes"]["custom_fields"]["f7"] == {"before": "E" * 1000,
+                                                            "after": "F" * 1000}
+
+
 def test_a_consumer_following_the_feed_with_wait_sees_every_write_of_8_writers_once(tenant):
     writers, writes_each = 8, 15
     contacts = [tenant.create_contact({"first_name": f"W{i}"})["id"] for i in range(writers)]
