@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <future>
 #include <linux/futex.h>
 #include <memory>
 #include <pthread.h>
@@ -119,6 +120,15 @@ WriteStats GroupCommitWriter::stats() const {
   std::lock_guard lock(mu_);
   stats.queued = pending_.size();
   return stats;
+}
+
+Status GroupCommitWriter::SyncCommitted() {
+  if (!syncer_) return {};
+  if (syncer_->OnThread()) return Error::Internal("sqlite: a sync waited for on its own thread");
+  std::promise<Status> synced;
+  auto done = synced.get_future();
+  syncer_->After([&synced](Status status) { synced.set_value(std::move(status)); });
+  return done.get();
 }
 
 void GroupCommitWriter::WriteAsync(Body body, Completion done) {

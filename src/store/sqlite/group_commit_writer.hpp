@@ -77,6 +77,11 @@ class GroupCommitWriter {
   // write queued before the destructor runs is still committed and answered.
   void WriteAsync(Body body, Completion done);
 
+  // Waits for an fdatasync of the WAL that begins after this call: whatever any process had
+  // committed to the file before it is then durable. Returns at once when the connection syncs
+  // its own commits (no WalSyncer). Errors: the sync's. Not to be called from a completion.
+  Status SyncCommitted();
+
   // Runs `job` alone on the writer thread, with no transaction around it (it opens its own,
   // e.g. migrations), and returns its result.
   Status Exclusive(const Body& job);

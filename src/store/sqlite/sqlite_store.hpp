@@ -15,6 +15,7 @@
 #include "store/sqlite/wal_checkpointer.hpp"
 #include "store/store.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -206,6 +207,8 @@ class SqliteStore final : public Store {
 
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_; empty until first read
+  // The highest event seq known to be on disk (ListEvents): a page at or below it needs no sync.
+  std::atomic<std::int64_t> durable_seq_{0};
 };
 
 template <class Body>

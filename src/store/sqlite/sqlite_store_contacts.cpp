@@ -230,7 +230,22 @@ void SqliteStore::UpdateContactAsync(std::string_view org_id, std::string_view i
 Result<std::vector<Event>> SqliteStore::ListEvents(const EventQuery& query) {
   auto reader = readers_.Acquire();
   if (!reader) return std::move(reader).error();
-  return change_log::ListEvents(**reader, query);
+  auto events = change_log::ListEvents(**reader, query);
+  if (!events || events->empty()) return events;
+  // The feed and the webhooks hand out only events on disk. With --sync full the writer's
+  // commits are visible before the WalSyncer has synced them (the connection runs NORMAL): an
+  // event handed out then and lost in a power cut would leave a consumer's cursor past a seq
+  // that a later event takes, and that event would be missed. A page past what is known to be
+  // synced waits for one sync, which covers it (its commits were in the file before it began).
+  std::int64_t newest = 0;
+  for (const Event& event : *events) newest = std::max(newest, event.position.seq);
+  if (newest > durable_seq_.load(std::memory_order_acquire)) {
+    if (auto synced = writer_.SyncCommitted(); !synced) return std::move(synced).error();
+    std::int64_t known = durable_seq_.load(std::memory_order_relaxed);
+    while (known < newest && !durable_seq_.compare_exchange_weak(known, newest)) {
+    }
+  }
+  return events;
 }
 
 Status SqliteStore::EraseContact(std::string_view org_id, std::string_view id, std::int64_t now_ms,

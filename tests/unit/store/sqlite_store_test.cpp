@@ -196,6 +196,37 @@ TEST(SqliteStore, UsesWalAndTheRequestedSynchronousLevel) {
   EXPECT_EQ(stmt->Int64(0), 1);
 }
 
+// With FULL, the writer's commits are visible before the WalSyncer has synced them: a page of
+// events (what the feed and the webhooks hand out) past what is known to be on disk waits for a
+// sync first, and only then. Another process's commits (here a second store on the file) are
+// in the same WAL, so that sync covers them too.
+TEST(SqliteStore, EventsAreHandedOutOnlyOnceSynced) {
+  TempDir dir;
+  const std::string path = (dir.path() / "db.sqlite").string();
+  auto store = OpenMigrated({path});
+  auto other = OpenMigrated({path});
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->CreateOrg({"org-a", "A", "free", 0, 1}).ok());
+  ASSERT_TRUE(other->CreateContact(MakeContact("org-a", "0"), {}).ok());
+  auto syncs = [&] { return store->Metrics().sync_seconds->Take().count; };
+  EventQuery query;
+  query.tenants = {"org-a"};
+  query.limit = 10;
+  const auto before = syncs();
+  auto page = store->ListEvents(query);
+  ASSERT_TRUE(page.ok()) << page.error().internal;
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ(syncs(), before + 1);
+  ASSERT_TRUE(store->ListEvents(query).ok());
+  query.after.seq = page->front().position.seq;
+  ASSERT_TRUE(store->ListEvents(query).ok());  // empty
+  EXPECT_EQ(syncs(), before + 1);              // nothing past what is known to be on disk
+  ASSERT_TRUE(other->CreateContact(MakeContact("org-a", "1"), {}).ok());
+  ASSERT_EQ(store->ListEvents(query)->size(), 1u);
+  EXPECT_EQ(syncs(), before + 2);
+}
+
 TEST(SqliteStore, ReaderConnectionsRefuseWrites) {
   TempDir dir;
   const std::string path = (dir.path() / "db.sqlite").string();
