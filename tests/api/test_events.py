@@ -49,6 +49,17 @@ def _history(tenant, contact_id, **params):
     return page
 
 
+def _whole_history(tenant, contact_id, limit: int) -> list[dict]:
+    """Every event of the contact's history, newest first, read page by page."""
+    events, cursor = [], None
+    while True:
+        page = _history(tenant, contact_id, limit=limit, **({"cursor": cursor} if cursor else {}))
+        events.extend(page["data"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return events
+
+
 def _stored_events(tenant) -> list[tuple]:
     """(type, contact_id, version) of every event the database holds for the tenant, in order."""
     return [(t, c, int(v)) for t, c, v in query_db(
@@ -217,14 +228,7 @@ def test_history_is_newest_first_and_pages(tenant):
     assert [e["data"]["version"] for e in whole["data"]] == [7, 6, 5, 4, 3, 2, 1]
     assert whole["data"][0]["type"] == "contact.archived"  # archived contacts keep history
     assert whole["data"][1]["changes"] == {"notes": {"before": "3", "after": "4"}}
-    pages, cursor = [], None
-    while True:
-        page = _history(tenant, c["id"], limit=3, **({"cursor": cursor} if cursor else {}))
-        pages.extend(page["data"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    assert pages == whole["data"]
+    assert _whole_history(tenant, c["id"], limit=3) == whole["data"]
     # The feed holds the same events, oldest first.
     assert list(reversed(whole["data"])) == _feed(tenant, contact_id=c["id"])[0]
 
@@ -248,13 +252,7 @@ def test_a_page_of_large_events_ends_early_and_every_event_is_still_read_once(te
     assert [e["data"]["version"] for e in events] == versions
     newest = _history(tenant, c["id"], limit=1000)
     assert 0 < len(newest["data"]) < 31 and newest["next_cursor"] is not None
-    history, cursor = [], None
-    while True:
-        page = _history(tenant, c["id"], limit=1000, **({"cursor": cursor} if cursor else {}))
-        history.extend(page["data"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    history = _whole_history(tenant, c["id"], limit=1000)
     assert [e["data"]["version"] for e in history] == versions[::-1]
     assert history[0]["changes"]["custom_fields"]["f7"] == {"before": "E" * 1000,
                                                             "after": "F" * 1000}
