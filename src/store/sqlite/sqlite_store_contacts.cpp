@@ -228,9 +228,12 @@ void SqliteStore::UpdateContactAsync(std::string_view org_id, std::string_view i
 }
 
 Result<std::vector<Event>> SqliteStore::ListEvents(const EventQuery& query) {
-  auto reader = readers_.Acquire();
-  if (!reader) return std::move(reader).error();
-  auto events = change_log::ListEvents(**reader, query);
+  Result<std::vector<Event>> events = std::vector<Event>{};
+  {
+    auto reader = readers_.Acquire();  // back in the pool before any wait for a sync
+    if (!reader) return std::move(reader).error();
+    events = change_log::ListEvents(**reader, query);
+  }
   if (!events || events->empty()) return events;
   // The feed and the webhooks hand out only events on disk. With --sync full the writer's
   // commits are visible before the WalSyncer has synced them (the connection runs NORMAL): an
