@@ -271,6 +271,16 @@ int ServeCommand(const ServeConfig& config) {
   dispatch.schedule = *webhooks::RetrySchedule::Parse(config.webhook_retry_schedule);
   dispatch.lease_ms = outbound.total_timeout.count() + 5'000;
   dispatch.disable_after_ms = ParseDuration(config.webhook_disable_after).value_or(0);
+  // A failing endpoint's unsent events wait in the log, as long as retention keeps them.
+  if (const std::int64_t kept = ParseDuration(config.event_retention).value_or(0);
+      kept > 0 && kept < dispatch.disable_after_ms) {
+    log::Warn(
+        "event_retention_below_webhook_disable_after",
+        "an endpoint failing for longer than --event-retention will never be sent the "
+        "events pruned meanwhile: keep the retention at least --webhook-disable-after "
+        "(docs/webhooks.md)",
+        {{"event_retention_ms", kept}, {"webhook_disable_after_ms", dispatch.disable_after_ms}});
+  }
   webhooks::Dispatcher dispatcher(*model, **store, events, *outbound_client, box, dispatch);
   const std::chrono::milliseconds delivery_log_kept(
       ParseDuration(config.webhook_log_retention).value_or(0));
